@@ -1,0 +1,361 @@
+"""The gate: a pure function from an action and its context to a verdict.
+
+    evaluate(action, context) -> Verdict(decision, reasons, tier, policy_version, route)
+
+It reads nothing and writes nothing; everything it needs -- the policy, the clock, the running
+totals for aggregate limits, who recently changed what (segregation of duties), the approver when
+an approval is being used -- arrives in `Context`. The caller asks `required_aggregates` and
+`required_sod_facts` which totals and facts to read, so the store queries live in one place.
+
+Order of checks, first match wins for deny:
+1. kill switches (global, agent) -> deny
+2. unknown agent, unknown system, operation not granted on that system -> deny (default deny)
+3. hard ceilings (`deny_above`) and, when an approver is named, maker = checker, approver rights
+   and segregation-of-duties rules -> deny
+4. tier `shadow` -> shadow (record what would have been done)
+5. thresholds, currency mismatches and aggregate limits -> hold
+6. tier `hitl` -> hold; `hotl` and `hootl` -> execute
+
+Boundaries are exact: an amount equal to a cap passes, one cent more is held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from governance.action import Action
+from governance.policy import AgentPolicy, AggregateLimit, EscalationRoute, Policy, Tier
+
+
+class Decision(StrEnum):
+    EXECUTE = "execute"
+    HOLD = "hold"
+    SHADOW = "shadow"
+    DENY = "deny"
+
+
+class Reason(StrEnum):
+    GLOBAL_KILL_SWITCH = "global_kill_switch"
+    KILL_SWITCH = "kill_switch"
+    UNKNOWN_AGENT = "unknown_agent"
+    UNKNOWN_SYSTEM = "unknown_system"
+    OUT_OF_SCOPE = "out_of_scope"
+    HARD_LIMIT = "hard_limit"
+    MAKER_CHECKER = "maker_checker"
+    APPROVER_NOT_AUTHORISED = "approver_not_authorised"
+    SOD_CONFLICT = "sod_conflict"
+    OVER_THRESHOLD = "over_threshold"
+    AMOUNT_MISSING = "amount_missing"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    AGGREGATE_LIMIT = "aggregate_limit"
+    TIER_SHADOW = "tier_shadow"
+    TIER_HITL = "tier_hitl"
+    TIER_HOTL = "tier_hotl"
+    TIER_HOOTL = "tier_hootl"
+
+
+@dataclass(frozen=True)
+class ReasonDetail:
+    code: Reason
+    message: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code.value, "message": self.message, "data": dict(self.data)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    reasons: tuple[ReasonDetail, ...]
+    policy_version: str
+    action_digest: str
+    tier: Tier | None = None
+    route: EscalationRoute | None = None
+    """Where a held action goes (queue and SLA), chosen by its reason codes."""
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason.code.value for reason in self.reasons]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision.value,
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "policy_version": self.policy_version,
+            "action_digest": self.action_digest,
+            "tier": self.tier.value if self.tier else None,
+            "route": self.route.model_dump() if self.route else None,
+        }
+
+
+@dataclass(frozen=True)
+class AggregateKey:
+    """One running total the gate needs: which operations, measured how, for whom, since when."""
+
+    agent: str
+    name: str
+    operations: tuple[str, ...]
+    measure: str
+    per: str
+    per_value: str
+    window_start: datetime
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class SodQuery:
+    """Who requested or approved any of `operations` for `counterparty` since `since`."""
+
+    rule: str
+    operations: tuple[str, ...]
+    counterparty: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Context:
+    policy: Policy
+    now: datetime
+    totals: Mapping[AggregateKey, Decimal] = field(default_factory=dict)
+    """Current totals *before* this action, keyed as `required_aggregates` returned them."""
+    approver: str | None = None
+    """Set when an approval is being used: maker = checker and SoD rules then apply."""
+    sod_facts: Mapping[SodQuery, frozenset[str]] = field(default_factory=dict)
+    """Answers to `required_sod_facts`: the people involved in the earlier changes."""
+
+
+def window_start(window: str, now: datetime) -> datetime:
+    now = now.astimezone(UTC)
+    if window == "hour":
+        return now.replace(minute=0, second=0, microsecond=0)
+    if window == "day":
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _per_value(limit: AggregateLimit, action: Action) -> str | None:
+    if limit.per == "agent":
+        return action.agent
+    if limit.per == "target":
+        return action.target or None
+    return action.counterparty
+
+
+def required_aggregates(action: Action, policy: Policy, now: datetime) -> list[AggregateKey]:
+    """The running totals `evaluate` will look up for `action` at `now`."""
+    agent = policy.agents.get(action.agent)
+    if agent is None:
+        return []
+    keys = []
+    for limit in agent.aggregates:
+        value = _per_value(limit, action)
+        if not limit.counts(action.operation) or value is None:
+            continue
+        keys.append(
+            AggregateKey(
+                agent=action.agent,
+                name=limit.name,
+                operations=limit.operations,
+                measure=limit.measure,
+                per=limit.per,
+                per_value=value,
+                window_start=window_start(limit.window, now),
+                currency=limit.currency,
+            )
+        )
+    return keys
+
+
+def required_sod_facts(action: Action, policy: Policy, now: datetime) -> list[SodQuery]:
+    """The segregation-of-duties facts `evaluate` needs when an approver is named."""
+    if not action.counterparty:
+        return []
+    return [
+        SodQuery(rule.name, rule.changed_by, action.counterparty, now - timedelta(days=rule.window_days))
+        for rule in policy.segregation_of_duties
+        if action.operation in rule.cannot_approve
+    ]
+
+
+class _Verdicts:
+    """Builds verdicts that all carry the same policy version and digest."""
+
+    def __init__(self, action: Action, policy: Policy) -> None:
+        self.digest = action.digest
+        self.version = policy.version
+
+    def make(
+        self,
+        decision: Decision,
+        reasons: list[ReasonDetail],
+        tier: Tier | None = None,
+        agent: AgentPolicy | None = None,
+    ) -> Verdict:
+        route = None
+        if decision is Decision.HOLD and agent is not None:
+            route = agent.escalation.route_for([r.code.value for r in reasons])
+        return Verdict(decision, tuple(reasons), self.version, self.digest, tier, route)
+
+
+def _scope_denial(action: Action, policy: Policy) -> ReasonDetail | None:
+    if policy.settings.kill_switch:
+        return ReasonDetail(Reason.GLOBAL_KILL_SWITCH, "the global kill switch is on")
+    agent = policy.agents.get(action.agent)
+    if agent is None:
+        return ReasonDetail(Reason.UNKNOWN_AGENT, f"agent {action.agent!r} is not declared in the policy")
+    if agent.kill_switch:
+        return ReasonDetail(Reason.KILL_SWITCH, f"the kill switch of agent {action.agent!r} is on")
+    if action.system not in agent.systems:
+        known = action.system in policy.systems
+        return ReasonDetail(
+            Reason.OUT_OF_SCOPE if known else Reason.UNKNOWN_SYSTEM,
+            f"agent {action.agent!r} has no access to system {action.system!r}",
+            {"system": action.system},
+        )
+    if not agent.allowed(action.system, action.operation):
+        return ReasonDetail(
+            Reason.OUT_OF_SCOPE,
+            f"operation {action.operation!r} is not granted to {action.agent!r} on {action.system!r}",
+            {"operation": action.operation, "system": action.system},
+        )
+    return None
+
+
+def _approver_denials(action: Action, context: Context) -> list[ReasonDetail]:
+    approver = context.approver
+    if approver is None:
+        return []
+    reasons = []
+    if approver in {action.agent, action.requested_by}:
+        reasons.append(
+            ReasonDetail(Reason.MAKER_CHECKER, f"{approver!r} requested this action and cannot approve it")
+        )
+    if not context.policy.may_approve(approver, action.agent):
+        reasons.append(
+            ReasonDetail(
+                Reason.APPROVER_NOT_AUTHORISED,
+                f"{approver!r} is not an approver for agent {action.agent!r}",
+            )
+        )
+    for query in required_sod_facts(action, context.policy, context.now):
+        if approver in context.sod_facts.get(query, frozenset()):
+            reasons.append(
+                ReasonDetail(
+                    Reason.SOD_CONFLICT,
+                    f"{approver!r} took part in {'/'.join(query.operations)} for {query.counterparty!r} "
+                    f"and cannot approve {action.operation!r} for it (rule {query.rule!r})",
+                    {"rule": query.rule, "counterparty": query.counterparty},
+                )
+            )
+    return reasons
+
+
+def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[ReasonDetail]:
+    reasons = []
+    threshold = agent.thresholds.get(action.operation)
+    if threshold is not None:
+        if action.amount is None:
+            reasons.append(ReasonDetail(Reason.AMOUNT_MISSING, f"{action.operation} has a cap but no amount"))
+        elif action.currency != threshold.currency:
+            reasons.append(
+                ReasonDetail(
+                    Reason.CURRENCY_MISMATCH,
+                    f"amount in {action.currency} cannot be checked against a cap in {threshold.currency}",
+                )
+            )
+        elif action.amount > threshold.max_amount:
+            reasons.append(
+                ReasonDetail(
+                    Reason.OVER_THRESHOLD,
+                    f"{action.amount} {action.currency} is above the cap of {threshold.max_amount}",
+                    {"amount": str(action.amount), "cap": str(threshold.max_amount)},
+                )
+            )
+    limits = {limit.name: limit for limit in agent.aggregates}
+    for key in required_aggregates(action, context.policy, context.now):
+        limit = limits[key.name]
+        current = context.totals.get(key, Decimal(0))
+        if key.measure == "count":
+            added = Decimal(1)
+        elif action.amount is None:
+            continue
+        elif action.currency != key.currency:
+            reasons.append(
+                ReasonDetail(
+                    Reason.CURRENCY_MISMATCH,
+                    f"aggregate {key.name!r} sums {key.currency}; this action is in {action.currency}",
+                )
+            )
+            continue
+        else:
+            added = action.amount
+        if current + added > limit.limit:
+            reasons.append(
+                ReasonDetail(
+                    Reason.AGGREGATE_LIMIT,
+                    f"aggregate {key.name!r} for {key.per_value!r} would reach {current + added} "
+                    f"(limit {limit.limit} per {limit.window})",
+                    {"aggregate": key.name, "current": str(current), "limit": str(limit.limit)},
+                )
+            )
+    return reasons
+
+
+def evaluate(action: Action, context: Context) -> Verdict:
+    """Judge `action` under `context`. Pure: same inputs, same verdict."""
+    policy = context.policy
+    verdicts = _Verdicts(action, policy)
+    denial = _scope_denial(action, policy)
+    if denial is not None:
+        return verdicts.make(Decision.DENY, [denial])
+    agent = policy.agents[action.agent]
+    tier = agent.autonomy.tier_for(action.operation)
+    denials = _approver_denials(action, context)
+    threshold = agent.thresholds.get(action.operation)
+    if (
+        threshold is not None
+        and threshold.deny_above is not None
+        and action.amount is not None
+        and action.currency == threshold.currency
+        and action.amount > threshold.deny_above
+    ):
+        denials.insert(
+            0,
+            ReasonDetail(
+                Reason.HARD_LIMIT,
+                f"{action.amount} {action.currency} is above the hard limit of {threshold.deny_above}",
+            ),
+        )
+    if denials:
+        return verdicts.make(Decision.DENY, denials, tier)
+    if tier is Tier.SHADOW:
+        return verdicts.make(
+            Decision.SHADOW, [ReasonDetail(Reason.TIER_SHADOW, "agent is in shadow mode here")], tier
+        )
+    holds = _limit_holds(action, agent, context)
+    if tier is Tier.HITL:
+        holds.append(ReasonDetail(Reason.TIER_HITL, "human-in-the-loop: every action here needs approval"))
+    if holds:
+        return verdicts.make(Decision.HOLD, holds, tier, agent)
+    code = Reason.TIER_HOTL if tier is Tier.HOTL else Reason.TIER_HOOTL
+    return verdicts.make(Decision.EXECUTE, [ReasonDetail(code, f"tier {tier.value} allows acting")], tier)
+
+
+def approval_covers(requested: Verdict, current: Verdict) -> bool:
+    """Whether an approval given for `requested` still authorises the action judged `current`.
+
+    The approval covers exactly the hold reasons it was asked for. It is void when the policy
+    changed, when anything now denies or shadows, or when a new hold reason appeared since (an
+    aggregate limit now exceeded, say): the world changed under the approver's decision.
+    """
+    if current.policy_version != requested.policy_version or current.action_digest != requested.action_digest:
+        return False
+    if current.decision in (Decision.DENY, Decision.SHADOW):
+        return False
+    return set(current.codes) - {Reason.TIER_HOTL.value, Reason.TIER_HOOTL.value} <= set(requested.codes)

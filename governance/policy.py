@@ -1,0 +1,310 @@
+"""Policy as code: one YAML file, validated with pydantic, default deny, failing closed.
+
+Anything not granted is denied: an agent may perform only the operations listed for it on the
+systems listed for it. Unknown keys, wrong types, negative limits, duplicate YAML keys and
+references to agents, systems or operations the policy does not declare are rejected with a
+message naming the file, the key path and the problem. The policy version is the SHA-256 of the
+validated content in canonical JSON, so comments and formatting never change it while any
+change of meaning does. Every key is documented in docs/POLICY.md.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from governance.action import canonical_json, sha256_hex
+from governance.errors import PolicyError
+
+OPERATION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$"
+SYSTEM_KINDS = ("erp", "itsm", "crm", "directory", "email", "kb")
+
+
+class Tier(StrEnum):
+    """Autonomy tiers, from least to most autonomous."""
+
+    SHADOW = "shadow"
+    HITL = "hitl"
+    HOTL = "hotl"
+    HOOTL = "hootl"
+
+    @property
+    def rank(self) -> int:
+        return list(Tier).index(self)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SystemDecl(_Strict):
+    kind: Literal["erp", "itsm", "crm", "directory", "email", "kb"]
+    """Which Protocol the system speaks; an operation's prefix must match it."""
+    description: str = ""
+
+
+class Identity(_Strict):
+    id: str = Field(min_length=1)
+    """The agent's own non-human identity (never shared, never a person's account)."""
+    owner: str = Field(min_length=1)
+    """The accountable human owner of the agent."""
+    description: str = ""
+
+
+class Threshold(_Strict):
+    max_amount: Decimal = Field(ge=0)
+    """Largest amount the agent may move on its tier alone; equal is allowed, more is held."""
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    deny_above: Decimal | None = Field(default=None, ge=0)
+    """Optional hard ceiling: above it the action is denied outright, approval or not."""
+
+    @model_validator(mode="after")
+    def _ceiling_above_cap(self) -> Threshold:
+        if self.deny_above is not None and self.deny_above < self.max_amount:
+            raise ValueError("deny_above must be at least max_amount")
+        return self
+
+
+class AggregateLimit(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    operations: tuple[str, ...] = Field(min_length=1)
+    """Operations counted; ``"*"`` counts every operation of the agent."""
+    measure: Literal["sum", "count"]
+    per: Literal["counterparty", "agent", "target"]
+    window: Literal["hour", "day", "month"]
+    """Calendar window in UTC: the current clock hour, day or month."""
+    limit: Decimal = Field(ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    """Required for ``sum``: amounts in other currencies never add up silently (they are held)."""
+
+    @model_validator(mode="after")
+    def _currency_for_sums(self) -> AggregateLimit:
+        if self.measure == "sum" and self.currency is None:
+            raise ValueError("a 'sum' aggregate needs a currency")
+        if self.measure == "count" and self.limit != self.limit.to_integral_value():
+            raise ValueError("a 'count' limit must be a whole number")
+        return self
+
+    def counts(self, operation: str) -> bool:
+        return "*" in self.operations or operation in self.operations
+
+
+class EscalationRoute(_Strict):
+    queue: str = Field(min_length=1)
+    """Queue or assignment group that receives the case."""
+    sla_hours: float = Field(gt=0)
+
+
+class Escalation(_Strict):
+    default: EscalationRoute
+    routes: dict[str, EscalationRoute] = Field(default_factory=dict)
+    """Per reason code (``price_variance``, ``over_threshold``, ...) where it differs from default."""
+
+    def route_for(self, codes: list[str]) -> EscalationRoute:
+        for code in codes:
+            if code in self.routes:
+                return self.routes[code]
+        return self.default
+
+
+class Autonomy(_Strict):
+    default: Tier = Tier.HITL
+    classes: dict[str, Tier] = Field(default_factory=dict)
+    """Tier per action class (an operation name)."""
+
+    def tier_for(self, operation: str) -> Tier:
+        return self.classes.get(operation, self.default)
+
+
+class CredentialPolicy(_Strict):
+    rotation_days: int = Field(gt=0)
+
+
+class AgentPolicy(_Strict):
+    identity: Identity
+    kill_switch: bool = False
+    systems: dict[str, tuple[str, ...]]
+    """Least privilege: system name -> the operations allowed there. Nothing else is allowed."""
+    autonomy: Autonomy = Autonomy()
+    thresholds: dict[str, Threshold] = Field(default_factory=dict)
+    aggregates: tuple[AggregateLimit, ...] = ()
+    escalation: Escalation
+    credentials: dict[str, CredentialPolicy] = Field(default_factory=dict)
+    confidence_threshold: float = Field(default=0.9, ge=0, le=1)
+    """Perception confidence below which the agent escalates instead of acting."""
+
+    @field_validator("systems")
+    @classmethod
+    def _operation_names(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        import re
+
+        for system, operations in value.items():
+            for operation in operations:
+                if not re.match(OPERATION_PATTERN, operation):
+                    raise ValueError(
+                        f"{system}: {operation!r} is not an operation name like 'erp.post_invoice'"
+                    )
+        return value
+
+    def allowed(self, system: str, operation: str) -> bool:
+        return operation in self.systems.get(system, ())
+
+    @property
+    def operations(self) -> set[str]:
+        return {op for ops in self.systems.values() for op in ops}
+
+
+class Approver(_Strict):
+    name: str = Field(min_length=1)
+    may_approve: tuple[str, ...] = Field(min_length=1)
+    """Agents whose held actions this person may decide."""
+
+
+class SodRule(_Strict):
+    name: str = Field(min_length=1)
+    changed_by: tuple[str, ...] = Field(min_length=1)
+    """Operations whose requester or approver for a counterparty ..."""
+    cannot_approve: tuple[str, ...] = Field(min_length=1)
+    """... may not approve these operations for the same counterparty."""
+    window_days: int = Field(default=90, gt=0)
+
+
+class GlobalSettings(_Strict):
+    kill_switch: bool = False
+    approval_ttl_hours: float = Field(default=72, gt=0)
+    hotl_review_hours: float = Field(default=24, gt=0)
+
+
+class Policy(_Strict):
+    version_label: str = ""
+    """Free text for humans; the real version is `version`, the content hash."""
+    settings: GlobalSettings = GlobalSettings()
+    systems: dict[str, SystemDecl] = Field(min_length=1)
+    agents: dict[str, AgentPolicy] = Field(min_length=1)
+    approvers: dict[str, Approver] = Field(default_factory=dict)
+    segregation_of_duties: tuple[SodRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> Policy:
+        problems: list[str] = []
+        for agent_name, agent in self.agents.items():
+            base = f"agents.{agent_name}"
+            for system, operations in agent.systems.items():
+                decl = self.systems.get(system)
+                if decl is None:
+                    problems.append(f"{base}.systems.{system}: unknown system (declare it under 'systems')")
+                    continue
+                for op in operations:
+                    if op.split(".", 1)[0] != decl.kind:
+                        problems.append(
+                            f"{base}.systems.{system}: operation {op!r} does not belong to a "
+                            f"'{decl.kind}' system"
+                        )
+            allowed = agent.operations
+            for section, keys in (
+                ("thresholds", agent.thresholds),
+                ("autonomy.classes", agent.autonomy.classes),
+            ):
+                for op in keys:
+                    if op not in allowed:
+                        problems.append(f"{base}.{section}.{op}: operation is not granted to this agent")
+            for i, aggregate in enumerate(agent.aggregates):
+                for op in aggregate.operations:
+                    if op != "*" and op not in allowed:
+                        problems.append(
+                            f"{base}.aggregates[{i}].operations: {op!r} is not granted to this agent"
+                        )
+            for system in agent.credentials:
+                if system not in agent.systems:
+                    problems.append(f"{base}.credentials.{system}: agent has no access to this system")
+        for approver_id, approver in self.approvers.items():
+            for agent_name in approver.may_approve:
+                if agent_name not in self.agents:
+                    problems.append(f"approvers.{approver_id}.may_approve: unknown agent {agent_name!r}")
+            if approver_id in self.agents:
+                problems.append(f"approvers.{approver_id}: an agent identity cannot be an approver")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @cached_property
+    def version(self) -> str:
+        """SHA-256 of the canonical content: changes with meaning, never with formatting."""
+        return sha256_hex(canonical_json(self.model_dump()))
+
+    @property
+    def approval_ttl(self) -> timedelta:
+        return timedelta(hours=self.settings.approval_ttl_hours)
+
+    def agent(self, name: str) -> AgentPolicy:
+        try:
+            return self.agents[name]
+        except KeyError:
+            raise PolicyError(f"unknown agent {name!r}; the policy declares {sorted(self.agents)}") from None
+
+    def may_approve(self, approver: str, agent: str) -> bool:
+        entry = self.approvers.get(approver)
+        return entry is not None and agent in entry.may_approve
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        mapping[key] = loader.construct_object(value_node, deep=deep)
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _format_validation(source: str, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (not part of the policy schema)"
+        lines.append(f"{source}: {path}: {message}")
+    return "\n".join(lines)
+
+
+def parse_policy(data: Any, *, source: str = "<policy>") -> Policy:
+    """Validate already-parsed YAML/JSON data into a `Policy`, or raise `PolicyError`."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}: the policy must be a mapping at the top level")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_format_validation(source, exc)) from None
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read, validate and return the policy at `path`; any problem raises `PolicyError`."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"{file}: policy file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{file}: cannot read policy file: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{file}: not valid YAML: {exc}") from None
+    return parse_policy(data, source=str(file))

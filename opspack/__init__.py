@@ -1,0 +1,1 @@
+"""opspack opspack package."""
