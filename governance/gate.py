@@ -83,6 +83,19 @@ class Verdict:
     def codes(self) -> list[str]:
         return [reason.code.value for reason in self.reasons]
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
+        """The inverse of `as_dict`: approvals store verdicts and must get them back whole."""
+        reasons = tuple(
+            ReasonDetail(Reason(item["code"]), item["message"], item.get("data") or {})
+            for item in data["reasons"]
+        )
+        tier = Tier(data["tier"]) if data.get("tier") else None
+        route = EscalationRoute.model_validate(data["route"]) if data.get("route") else None
+        return cls(
+            Decision(data["decision"]), reasons, data["policy_version"], data["action_digest"], tier, route
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "decision": self.decision.value,

@@ -17,6 +17,7 @@ from governance.gate import (
     Decision,
     Reason,
     SodQuery,
+    Verdict,
     approval_covers,
     evaluate,
     required_aggregates,
@@ -183,3 +184,9 @@ def test_approval_covers_only_the_reasons_it_was_given_for() -> None:
 def test_gate_is_pure() -> None:
     action, context = payment("12345.67"), ctx()
     assert evaluate(action, context) == evaluate(action, context)
+
+
+def test_verdict_round_trips_through_its_dict_form() -> None:
+    held = evaluate(payment("20000"), ctx())
+    assert held.route is not None and held.tier is not None
+    assert Verdict.from_dict(held.as_dict()) == held

@@ -115,3 +115,10 @@ def test_unlisted_tier_defaults_to_human_in_the_loop() -> None:
 def test_unknown_agent_lookup_names_known_agents() -> None:
     with pytest.raises(PolicyError, match=r"unknown agent 'x'.*\['ap'\]"):
         parse_policy(minimal()).agent("x")
+
+
+def test_agents_cannot_share_an_identity() -> None:
+    data = minimal()
+    data["agents"]["ar"] = dict(data["agents"]["ap"])
+    with pytest.raises(PolicyError, match="already the identity of 'ap'"):
+        parse_policy(data)

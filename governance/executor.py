@@ -1,0 +1,462 @@
+"""The exactly-once executor: one write per business key, never blindly re-sent.
+
+Before calling the target system the executor commits an idempotency record (status
+``started``). Then:
+
+- success -> ``succeeded`` with the target's document id;
+- the system said no (`BusinessError`) -> ``failed`` with the vendor's message;
+- an uncertain outcome (`OutcomeUnknownError`, a bad response, anything unexpected) or a
+  transient error (`RetriableError`) -> *reconcile* (ask the performer whether the document
+  exists for the business key) before any re-send; re-sends are bounded;
+- if reconciliation cannot tell -> ``unknown``, and the transaction escalates.
+
+A ``started`` record found later (the process died between commit and answer) is reconciled the
+same way before anything is sent. A business key that already ``succeeded`` returns ``duplicate``
+with the original document id and performs nothing. Executed amounts feed the aggregate limits
+through `running_totals` (started and unknown rows count: they may have happened).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from connectors.errors import (
+    AuthenticationError,
+    BusinessError,
+    ConfigurationError,
+    ConnectorError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RetriableError,
+)
+from governance.action import Action
+from governance.gate import AggregateKey
+from governance.ledger import Ledger, serialise_writers, utc_now
+from governance.store import Store, metadata
+from governance.worker_liveness import mark_in_flight, release_in_flight, still_running, worker_token
+
+ExecutionStatus = Literal["executed", "duplicate", "failed", "unknown"]
+COUNTED_STATUSES = ("started", "succeeded", "unknown")
+"""Rows that count toward aggregate limits: done, or possibly done."""
+
+executions = Table(
+    "executions",
+    metadata,
+    Column("idempotency_key", String(64), primary_key=True),
+    Column("business_key", String(500), nullable=False),
+    Column("transaction_id", String(200), nullable=False),
+    Column("agent", String(200), nullable=False),
+    Column("system", String(100), nullable=False),
+    Column("operation", String(100), nullable=False),
+    Column("action_digest", String(64), nullable=False),
+    Column("target", String(500)),
+    Column("counterparty", String(500)),
+    Column("requested_by", String(200)),
+    Column("amount", String(60)),
+    # The amount in millionths, rounded up: summed exactly by the database for aggregate limits.
+    Column("amount_micros", BigInteger().with_variant(Integer(), "sqlite")),
+    Column("currency", String(3)),
+    Column("status", String(20), nullable=False),
+    Column("document_id", String(500)),
+    Column("message", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("owner", String(300), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    # Aggregate limits read windows per agent, per counterparty and per target.
+    Index("ix_executions_agent_window", "agent", "created_at", "status"),
+    Index("ix_executions_counterparty_window", "counterparty", "agent", "created_at"),
+    Index("ix_executions_target_window", "target", "agent", "created_at"),
+)
+
+
+_BY_KEY = executions.c.idempotency_key == bindparam("key")
+_ROW_BY_KEY = select(executions).where(_BY_KEY)
+_STATUS_BY_KEY = select(executions.c.status).where(_BY_KEY)
+_INSERT_ROW = insert(executions)
+_REWRITE_ROW = update(executions).where(_BY_KEY)
+_RECORD_OUTCOME = (
+    update(executions)
+    .where(_BY_KEY)
+    .values(
+        status=bindparam("new_status"),
+        document_id=bindparam("new_document_id"),
+        message=bindparam("new_message"),
+        attempts=executions.c.attempts + bindparam("added_attempts"),
+        updated_at=bindparam("new_updated_at"),
+    )
+)
+"""Hot-path statements, built once so SQLAlchemy reuses their compiled form."""
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """What the target system answered: its document id and any non-secret detail."""
+
+    document_id: str | None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+class ActionPerformer(Protocol):
+    """The connector seam: agents map operations onto connector Protocol calls."""
+
+    def perform(self, action: Action) -> ExecutionResult:
+        """Do the write."""
+        ...
+
+    def reconcile(self, action: Action) -> ExecutionResult | None:
+        """Look the document up by business key: None if absent; `OutcomeUnknownError` if it cannot tell."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExecutionOutcome:
+    status: ExecutionStatus
+    document_id: str | None
+    message: str
+    attempts: int = 0
+    """How many times the write was sent in this run."""
+    reconciled: bool = False
+    """The document was found by business key instead of being (re)sent."""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The executor's hold on one business key, taken inside the caller's transaction."""
+
+    action: Action
+    transaction_id: str
+    kind: Literal["new", "resume", "duplicate"]
+    """``resume``: an earlier run left the key started/unknown; reconcile before sending."""
+    owner: str
+    key: str
+    """The action's idempotency key (computed once: it is a hash)."""
+    document_id: str | None = None
+    message: str = ""
+
+
+MICROS = Decimal(1_000_000)
+
+
+def to_micros(amount: Decimal | None) -> int | None:
+    """Millionths of the amount, rounded up (a limit check can only become stricter)."""
+    return None if amount is None else int((amount * MICROS).to_integral_value(rounding=ROUND_CEILING))
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class Executor:
+    """Performs allowed actions exactly once per business key and records every step."""
+
+    def __init__(
+        self,
+        store: Store,
+        ledger: Ledger,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        max_attempts: int = 3,
+        backoff_seconds: float = 0.5,
+        max_backoff_seconds: float = 30.0,
+        lease: timedelta = timedelta(minutes=10),
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store, self.ledger, self.clock = store, ledger, clock
+        self.max_attempts = max_attempts
+        self.backoff_seconds, self.max_backoff_seconds = backoff_seconds, max_backoff_seconds
+        self.lease, self.sleep = lease, sleep
+
+    # --- claiming (inside the caller's locked transaction) ------------------------------------
+
+    def claim(
+        self, connection: Connection, action: Action, transaction_id: str, *, digest: str | None = None
+    ) -> Claim:
+        """Take the business key: insert or take over its record, or report it as a duplicate.
+
+        `digest` saves recomputing the action's digest when the caller already has it.
+        """
+        serialise_writers(connection)
+        key, now, owner = action.idempotency_key, self.clock(), worker_token()
+        digest = digest or action.digest
+        row = connection.execute(_ROW_BY_KEY, {"key": key}).first()
+
+        def record(kind: str, payload: dict[str, Any]) -> None:
+            self.ledger.append(
+                transaction_id,
+                kind,
+                payload,
+                agent=action.agent,
+                actor=action.requested_by,
+                connection=connection,
+            )
+
+        base = {"idempotency_key": key, "business_key": action.business_key, "operation": action.operation}
+        if row is None:
+            connection.execute(_INSERT_ROW, self._row(action, key, digest, transaction_id, owner, now))
+            record("execution_started", {**base, "attempt": 1})
+            return self._hold(Claim(action, transaction_id, "new", owner, key))
+        if row.status == "succeeded" or (
+            row.status == "started"
+            and still_running(str(row.owner), str(row.idempotency_key), row.updated_at, now, self.lease)
+        ):
+            in_flight = row.status == "started"
+            message = (
+                f"already in progress in {row.owner}"
+                if in_flight
+                else f"already executed as {row.document_id}"
+            )
+            record(
+                "execution_outcome",
+                {
+                    **base,
+                    "status": "duplicate",
+                    "document_id": row.document_id,
+                    "message": message,
+                    "original_transaction_id": row.transaction_id,
+                },
+            )
+            return Claim(action, transaction_id, "duplicate", owner, key, row.document_id, message)
+        kind: Literal["new", "resume"] = "new" if row.status == "failed" else "resume"
+        values = self._row(action, key, digest, transaction_id, owner, now) | {"attempts": int(row.attempts)}
+        if kind == "resume":
+            values["created_at"] = row.created_at  # the possibly-done write keeps its place in the totals
+        connection.execute(_REWRITE_ROW, {**values, "key": key})
+        payload = {**base, "attempt": int(row.attempts) + 1, "previous_status": row.status}
+        record("execution_started", payload)
+        return self._hold(Claim(action, transaction_id, kind, owner, key))
+
+    @staticmethod
+    def status_of(connection: Connection, action: Action) -> str | None:
+        """The stored status of the action's business key (started, succeeded, ...), or None."""
+        status = connection.execute(_STATUS_BY_KEY, {"key": action.idempotency_key}).scalar_one_or_none()
+        return None if status is None else str(status)
+
+    @staticmethod
+    def _row(
+        action: Action, key: str, digest: str, transaction_id: str, owner: str, now: datetime
+    ) -> dict[str, Any]:
+        return {
+            "idempotency_key": key,
+            "business_key": action.business_key,
+            "transaction_id": transaction_id,
+            "agent": action.agent,
+            "system": action.system,
+            "operation": action.operation,
+            "action_digest": digest,
+            "target": action.target,
+            "counterparty": action.counterparty,
+            "requested_by": action.requested_by,
+            "amount": str(action.amount) if action.amount is not None else None,
+            "amount_micros": to_micros(action.amount),
+            "currency": action.currency,
+            "status": "started",
+            "document_id": None,
+            "message": None,
+            "attempts": 0,
+            "owner": owner,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+        }
+
+    @staticmethod
+    def _hold(claim: Claim) -> Claim:
+        mark_in_flight(claim.key)
+        return claim
+
+    # --- performing (outside any transaction) --------------------------------------------------
+
+    def complete(self, claim: Claim, performer: ActionPerformer | None) -> ExecutionOutcome:
+        """Perform or reconcile a claimed action and record the outcome."""
+        if claim.kind == "duplicate":
+            return ExecutionOutcome("duplicate", claim.document_id, claim.message)
+        try:
+            if performer is None:
+                outcome = ExecutionOutcome("failed", None, f"no performer for system {claim.action.system!r}")
+            else:
+                outcome = self._run(claim, performer)
+            self._record(claim, outcome)
+            return outcome
+        finally:
+            release_in_flight(claim.key)
+
+    def execute(
+        self, action: Action, performer: ActionPerformer | None, *, transaction_id: str
+    ) -> ExecutionOutcome:
+        """Claim in one transaction, then perform: the whole executor path for one action."""
+        with self.store.begin() as connection:
+            claim = self.claim(connection, action, transaction_id)
+        return self.complete(claim, performer)
+
+    def _run(self, claim: Claim, performer: ActionPerformer) -> ExecutionOutcome:
+        action, sent = claim.action, 0
+        must_reconcile, last_error = claim.kind == "resume", ""
+        while True:
+            if must_reconcile:
+                try:
+                    found = performer.reconcile(action)
+                except (OutcomeUnknownError, ConnectorError) as exc:
+                    return ExecutionOutcome("unknown", None, f"cannot tell whether it happened: {exc}", sent)
+                if found is not None:
+                    return ExecutionOutcome(
+                        "executed",
+                        found.document_id,
+                        "found by business key; not sent again",
+                        sent,
+                        True,
+                        found.detail,
+                    )
+                if sent >= self.max_attempts:
+                    return ExecutionOutcome(
+                        "failed", None, f"gave up after {sent} attempts: {last_error}", sent
+                    )
+            sent += 1
+            try:
+                result = performer.perform(action)
+            except BusinessError as exc:
+                return ExecutionOutcome(
+                    "failed", None, exc.reason, sent, detail={"code": exc.code, "status": exc.status}
+                )
+            except (AuthenticationError, ConfigurationError) as exc:
+                return ExecutionOutcome("failed", None, str(exc), sent)
+            except RetriableError as exc:
+                last_error = str(exc)
+                if not self._can_retry(performer, action):
+                    return ExecutionOutcome("failed", None, f"not retried (cannot reconcile): {exc}", sent)
+                self.sleep(self._delay(sent, exc))
+            except Exception as exc:
+                last_error = f"{type(exc).__name__}: {exc}"
+            else:
+                return ExecutionOutcome(
+                    "executed", result.document_id, "performed", sent, detail=dict(result.detail)
+                )
+            must_reconcile = True
+
+    def _can_retry(self, performer: ActionPerformer, action: Action) -> bool:
+        """A transient failure is retried only if the performer can look the document up."""
+        return getattr(performer, "reconcilable", True) is not False
+
+    def _delay(self, attempt: int, error: RetriableError) -> float:
+        delay = self.backoff_seconds * 2 ** (attempt - 1)
+        if isinstance(error, RateLimitedError) and error.retry_after:
+            delay = float(error.retry_after)
+        return min(delay, self.max_backoff_seconds)
+
+    def _record(self, claim: Claim, outcome: ExecutionOutcome) -> None:
+        action, now = claim.action, self.clock()
+        status = {"executed": "succeeded", "failed": "failed", "unknown": "unknown"}[outcome.status]
+        payload = {
+            "idempotency_key": claim.key,
+            "business_key": action.business_key,
+            "system": action.system,
+            "operation": action.operation,
+            "status": outcome.status,
+            "document_id": outcome.document_id,
+            "message": outcome.message,
+            "attempts": outcome.attempts,
+            "reconciled": outcome.reconciled,
+        }
+        with self.store.begin() as connection:
+            serialise_writers(connection)
+            connection.execute(
+                _RECORD_OUTCOME,
+                {
+                    "key": claim.key,
+                    "new_status": status,
+                    "new_document_id": outcome.document_id,
+                    "new_message": outcome.message,
+                    "added_attempts": outcome.attempts,
+                    "new_updated_at": iso(now),
+                },
+            )
+            kinds = ["execution_outcome"] + (["escalation"] if outcome.status == "unknown" else [])
+            escalation = {
+                "reason": "outcome_unknown",
+                "operation": action.operation,
+                "business_key": action.business_key,
+                "message": outcome.message,
+            }
+            for kind in kinds:
+                self.ledger.append(
+                    claim.transaction_id,
+                    kind,
+                    payload if kind == "execution_outcome" else escalation,
+                    agent=action.agent,
+                    actor=action.requested_by,
+                    connection=connection,
+                )
+
+
+_PER_COLUMNS = {
+    "counterparty": executions.c.counterparty,
+    "agent": executions.c.agent,
+    "target": executions.c.target,
+}
+_total_queries: dict[tuple[str, str, bool], Select[Any]] = {}
+
+
+def _total_query(per: str, measure: str, every_operation: bool) -> Select[Any]:
+    """One statement per aggregate shape, built once so its compiled form is reused."""
+    shape = (per, measure, every_operation)
+    query = _total_queries.get(shape)
+    if query is None:
+        conditions = [
+            executions.c.agent == bindparam("agent"),
+            executions.c.status.in_(COUNTED_STATUSES),
+            executions.c.created_at >= bindparam("since"),
+            _PER_COLUMNS[per] == bindparam("per_value"),
+        ]
+        if not every_operation:
+            conditions.append(executions.c.operation.in_(bindparam("operations", expanding=True)))
+        if measure == "count":
+            query = select(func.count()).select_from(executions).where(*conditions)
+        else:
+            conditions.append(executions.c.currency == bindparam("currency"))
+            query = select(func.coalesce(func.sum(executions.c.amount_micros), 0)).where(*conditions)
+        _total_queries[shape] = query
+    return query
+
+
+def running_totals(connection: Connection, keys: Iterable[AggregateKey]) -> dict[AggregateKey, Decimal]:
+    """Current totals for the gate's aggregate keys, from executed and in-flight writes."""
+    totals: dict[AggregateKey, Decimal] = {}
+    for key in keys:
+        every = "*" in key.operations
+        params: dict[str, Any] = {
+            "agent": key.agent,
+            "since": iso(key.window_start),
+            "per_value": key.per_value,
+        }
+        if not every:
+            params["operations"] = list(key.operations)
+        if key.measure == "count":
+            count = connection.execute(_total_query(key.per, "count", every), params).scalar_one()
+            totals[key] = Decimal(count)
+        else:
+            params["currency"] = key.currency
+            micros = connection.execute(_total_query(key.per, "sum", every), params).scalar_one()
+            totals[key] = Decimal(int(micros)) / MICROS
+    return totals

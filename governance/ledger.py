@@ -1,0 +1,406 @@
+"""The ledger: append-only, hash-chained records of every step of every transaction.
+
+Each record carries ``prev_hash`` (the hash of the record before it) and ``hash = SHA-256(prev_hash
++ body)`` (see `governance.ledger_chain`). A one-row *head* table holds the last seq, id and hash;
+appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) so
+concurrent writers in different processes extend one chain. `verify` walks the chain and names the
+first record that does not fit -- an edit, a deletion (also of the last record, via the head), an
+insertion or a reordering. Merkle checkpoints (`checkpoint`, `proof`) and the JSONL export
+(`export_jsonl`, `verify_export`) let an auditor re-check everything offline.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
+from governance.ledger_chain import (
+    EXPORT_FORMAT,
+    GENESIS_HASH,
+    RECORD_FIELDS,
+    RECORD_KINDS,
+    BadRecord,
+    ChainHead,
+    LedgerRecord,
+    VerifyReport,
+    is_secret_key,
+    parse_payload,
+    payload_json,
+    record_hash,
+    verify_chain,
+    verify_export,
+)
+from governance.merkle import InclusionProof, inclusion_path, merkle_root
+from governance.store import Store, metadata
+
+__all__ = [
+    "EXPORT_FORMAT",
+    "GENESIS_HASH",
+    "RECORD_FIELDS",
+    "RECORD_KINDS",
+    "BadRecord",
+    "ChainHead",
+    "Ledger",
+    "LedgerRecord",
+    "VerifyReport",
+    "is_secret_key",
+    "ledger_checkpoints",
+    "ledger_head",
+    "ledger_records",
+    "parse_payload",
+    "payload_json",
+    "record_hash",
+    "serialise_writers",
+    "utc_now",
+    "verify_chain",
+    "verify_export",
+]
+
+
+_SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+ledger_records = Table(
+    "ledger_records",
+    metadata,
+    Column("seq", _SEQ, primary_key=True, autoincrement=False),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("transaction_id", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("agent", String(200)),
+    Column("actor", String(200)),
+    Column("created_at", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_ledger_records_transaction", "transaction_id", "seq"),
+    Index("ix_ledger_records_kind_agent", "kind", "agent"),
+)
+
+ledger_head = Table(
+    "ledger_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", _SEQ, nullable=False),
+    Column("record_id", String(36)),
+    Column("hash", String(64), nullable=False),
+)
+
+ledger_checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("size", _SEQ, nullable=False),
+    Column("root", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_READ_HEAD = select(ledger_head.c.seq, ledger_head.c.hash).where(ledger_head.c.id == 1)
+_INSERT_RECORD = insert(ledger_records)
+_MOVE_HEAD = (
+    update(ledger_head)
+    .where(ledger_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), record_id=bindparam("new_id"), hash=bindparam("new_hash"))
+)
+"""Statements built once: SQLAlchemy then reuses their compiled form on every append."""
+_HEAD_CACHE = "opspack.ledger_head"
+
+
+def serialise_writers(connection: Connection) -> None:
+    """Take the ledger's write lock for the rest of `connection`'s transaction.
+
+    PostgreSQL locks the head row; SQLite starts an IMMEDIATE transaction (the database write
+    lock) unless the transaction already holds it. Everything read afterwards in the same
+    transaction -- the chain head, running totals -- is then consistent with what is written.
+    """
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.driver_connection
+        if raw is not None and not raw.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.execute(select(ledger_head.c.seq).where(ledger_head.c.id == 1).with_for_update())
+
+
+class Ledger:
+    """Appends, reads and verifies the chain in `store`."""
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
+        self.clock = clock
+        self._ensure_head()
+
+    def _ensure_head(self) -> None:
+        with self.store.connect() as connection:
+            if connection.execute(select(ledger_head.c.id).where(ledger_head.c.id == 1)).first():
+                return
+        try:
+            with self.store.begin() as connection:
+                connection.execute(insert(ledger_head).values(id=1, seq=0, record_id=None, hash=GENESIS_HASH))
+        except IntegrityError:
+            pass  # another process created it first
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def append(
+        self,
+        transaction_id: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        agent: str | None = None,
+        actor: str | None = None,
+        connection: Connection | None = None,
+    ) -> LedgerRecord:
+        """Append one record; inside `connection`'s transaction when given, else its own."""
+        if kind not in RECORD_KINDS:
+            raise LedgerError(f"unknown ledger record kind {kind!r}; known kinds: {sorted(RECORD_KINDS)}")
+        if not transaction_id:
+            raise LedgerError("a ledger record needs a transaction id")
+        text = payload_json(payload)
+        if connection is not None:
+            return self._append(connection, transaction_id, kind, text, agent, actor)
+        with self.store.begin() as own:
+            return self._append(own, transaction_id, kind, text, agent, actor)
+
+    def _append(
+        self,
+        connection: Connection,
+        transaction_id: str,
+        kind: str,
+        text: str,
+        agent: str | None,
+        actor: str | None,
+    ) -> LedgerRecord:
+        serialise_writers(connection)
+        head = self._head_in(connection)
+        fields: dict[str, Any] = {
+            "seq": int(head.seq) + 1,
+            "id": str(uuid.uuid4()),
+            "transaction_id": transaction_id,
+            "kind": kind,
+            "agent": agent,
+            "actor": actor,
+            "created_at": self.clock().astimezone(UTC).isoformat(timespec="microseconds"),
+            "payload": text,
+        }
+        digest = record_hash(head.hash, fields)
+        connection.execute(_INSERT_RECORD, {**fields, "prev_hash": head.hash, "hash": digest})
+        connection.execute(_MOVE_HEAD, {"new_seq": fields["seq"], "new_id": fields["id"], "new_hash": digest})
+        if not connection.in_nested_transaction():
+            connection.info[_HEAD_CACHE] = (
+                connection.get_transaction(),
+                ChainHead(fields["seq"], fields["id"], digest),
+            )
+        return LedgerRecord.from_row({**fields, "prev_hash": head.hash, "hash": digest})
+
+    @staticmethod
+    def _head_in(connection: Connection) -> ChainHead:
+        """The chain head as this transaction sees it; remembered between appends of one transaction.
+
+        Safe because the transaction holds the write lock: nobody else can move the head until it
+        ends, and a new transaction (or a savepoint) never reuses the remembered value.
+        """
+        cached = connection.info.get(_HEAD_CACHE)
+        if (
+            cached is not None
+            and cached[0] is connection.get_transaction()
+            and not connection.in_nested_transaction()
+        ):
+            head: ChainHead = cached[1]
+            return head
+        row = connection.execute(_READ_HEAD).one()
+        return ChainHead(int(row.seq), None, row.hash)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def records(
+        self,
+        transaction_id: str | None = None,
+        *,
+        kind: str | None = None,
+        agent: str | None = None,
+        since: datetime | None = None,
+    ) -> list[LedgerRecord]:
+        """Records in chain order, filtered by any of transaction, kind, agent and creation time."""
+        query = select(ledger_records).order_by(ledger_records.c.seq)
+        if since is not None:
+            query = query.where(
+                ledger_records.c.created_at >= since.astimezone(UTC).isoformat(timespec="microseconds")
+            )
+        if transaction_id is not None:
+            query = query.where(ledger_records.c.transaction_id == transaction_id)
+        if kind is not None:
+            query = query.where(ledger_records.c.kind == kind)
+        if agent is not None:
+            query = query.where(ledger_records.c.agent == agent)
+        with self.store.connect() as connection:
+            return [LedgerRecord.from_row(row._mapping) for row in connection.execute(query)]
+
+    def timeline(self, transaction_id: str) -> list[LedgerRecord]:
+        """Every record of one transaction in order; raises `NotFoundError` if there is none."""
+        found = self.records(transaction_id)
+        if not found:
+            raise NotFoundError(f"no ledger records for transaction {transaction_id!r}")
+        return found
+
+    def get(self, record_id: str) -> LedgerRecord:
+        with self.store.connect() as connection:
+            row = connection.execute(select(ledger_records).where(ledger_records.c.id == record_id)).first()
+        if row is None:
+            raise NotFoundError(f"no ledger record with id {record_id!r}")
+        return LedgerRecord.from_row(row._mapping)
+
+    def head(self) -> ChainHead:
+        with self.store.connect() as connection:
+            row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
+        return ChainHead(int(row.seq), row.record_id, row.hash)
+
+    def _stream(self, connection: Connection) -> Iterator[LedgerRecord]:
+        result = connection.execution_options(yield_per=2000).execute(
+            select(ledger_records).order_by(ledger_records.c.seq)
+        )
+        for row in result:
+            yield LedgerRecord.from_row(row._mapping)
+
+    # --- verification, checkpoints, export ---------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Check the whole chain, the head and every stored Merkle checkpoint."""
+        head = self.head()
+        hashes: list[str] = []
+
+        def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
+            for record in records:
+                hashes.append(record.hash)
+                yield record
+
+        with self.store.connect() as connection:
+            report = verify_chain(collect(self._stream(connection)), head)
+            checkpoints = connection.execute(
+                select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
+            ).all()
+        if not report.ok:
+            return report
+        for checkpoint in checkpoints:
+            size = int(checkpoint.size)
+            if size > len(hashes) or merkle_root(hashes[:size]) != checkpoint.root:
+                bad = BadRecord(
+                    size,
+                    None,
+                    f"Merkle checkpoint {checkpoint.id} over {size} records no longer matches the chain",
+                )
+                return VerifyReport(False, report.records_checked, bad, checkpoints_checked=len(checkpoints))
+        return VerifyReport(True, report.records_checked, checkpoints_checked=len(checkpoints))
+
+    def verify_or_raise(self) -> VerifyReport:
+        report = self.verify()
+        if not report.ok:
+            seq = report.first_bad.seq if report.first_bad else None
+            raise LedgerIntegrityError(report.message, record_seq=seq)
+        return report
+
+    def checkpoint(self) -> int:
+        """Store a Merkle root over every record so far (after verifying them); returns its id."""
+        self.verify_or_raise()
+        with self.store.begin() as connection:
+            hashes = [
+                row.hash
+                for row in connection.execute(select(ledger_records.c.hash).order_by(ledger_records.c.seq))
+            ]
+            result = connection.execute(
+                insert(ledger_checkpoints).values(
+                    size=len(hashes),
+                    root=merkle_root(hashes),
+                    created_at=self.clock().astimezone(UTC).isoformat(),
+                )
+            )
+        key = result.inserted_primary_key
+        if key is None:  # pragma: no cover - every supported dialect returns it
+            raise LedgerError("the database did not return the new checkpoint id")
+        return int(key[0])
+
+    def proof(self, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
+        """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
+        record = self.get(record_id)
+        query = select(ledger_checkpoints).where(ledger_checkpoints.c.size >= record.seq)
+        if checkpoint_id is not None:
+            query = query.where(ledger_checkpoints.c.id == checkpoint_id)
+        with self.store.connect() as connection:
+            checkpoint = connection.execute(query.order_by(ledger_checkpoints.c.id.desc())).first()
+            if checkpoint is None:
+                raise NotFoundError(f"no Merkle checkpoint covers record {record_id}; run checkpoint() first")
+            hashes = [
+                row.hash
+                for row in connection.execute(
+                    select(ledger_records.c.hash)
+                    .where(ledger_records.c.seq <= checkpoint.size)
+                    .order_by(ledger_records.c.seq)
+                )
+            ]
+        return InclusionProof(
+            record_id=record.id,
+            seq=record.seq,
+            record_hash=record.hash,
+            leaf_index=record.seq - 1,
+            tree_size=int(checkpoint.size),
+            root=checkpoint.root,
+            path=inclusion_path(hashes, record.seq - 1),
+            checkpoint_id=int(checkpoint.id),
+        )
+
+    def export_jsonl(self, stream: TextIO, transaction_id: str | None = None) -> int:
+        """Write a header line and every record (with hashes) as JSONL; returns the record count.
+
+        A full export carries the chain head, so `verify_export` re-checks the whole chain. A
+        one-transaction export cannot be chain-checked (its neighbours are absent); each record
+        then carries a Merkle inclusion proof when a checkpoint covers it.
+        """
+        selected = self.records(transaction_id) if transaction_id is not None else None
+        head = self.head()
+        header = {
+            "format": EXPORT_FORMAT,
+            "transaction_id": transaction_id,
+            "head": asdict(head) if transaction_id is None else None,
+            "exported_at": self.clock().astimezone(UTC).isoformat(),
+        }
+        stream.write(json.dumps(header, sort_keys=True) + "\n")
+        count = 0
+        if selected is None:
+            with self.store.connect() as connection:
+                for record in self._stream(connection):
+                    stream.write(record.to_json_line() + "\n")
+                    count += 1
+            return count
+        for record in selected:
+            try:
+                extra = {"proof": self.proof(record.id).as_dict()}
+            except NotFoundError:
+                extra = {}
+            stream.write(record.to_json_line(extra) + "\n")
+            count += 1
+        return count

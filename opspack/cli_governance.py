@@ -1,0 +1,331 @@
+"""``opspack approvals``, ``opspack audit`` and ``opspack corrections``: the human side of governance.
+
+Every command opens the default store (``OPSPACK_DATABASE_URL`` or ``.opspack/opspack.db``) and,
+where it needs the policy, ``--policy`` (default ``$OPSPACK_POLICY`` or the example policy).
+
+``approvals approve`` re-gates and executes at once only when this process knows how to reach the
+target system: a performers factory registered with
+`governance.runtime.set_performers_factory`. Without one the approval is recorded and the action
+executes when its agent next submits it (the Governor finds the granted approval, re-gates it and
+uses it once) -- nothing is pretended.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Column, Table
+
+from connectors.errors import ConnectorError
+from governance import approvals
+from governance.action import Action
+from governance.corrections import Corrections
+from governance.errors import GovernanceError
+from governance.ledger import Ledger, LedgerRecord
+from governance.policy import Policy, load_policy
+from governance.redaction import describe_exception, redact_data
+from governance.runtime import Governor, Outcome, performers_factory
+from governance.store import Store
+from opspack.settings import policy_path
+
+approvals_app = typer.Typer(no_args_is_help=True, help="Review and decide held actions.")
+audit_app = typer.Typer(no_args_is_help=True, help="Verify, show and export the ledger.")
+corrections_app = typer.Typer(no_args_is_help=True, help="Record that a past action was wrong.")
+
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+console = Console()
+
+
+@contextmanager
+def _one_line_errors() -> Iterator[None]:
+    """Expected failures become one redacted line on stderr and exit code 1."""
+    try:
+        yield
+    except (GovernanceError, ConnectorError, OSError, ValueError) as exc:
+        typer.echo(f"opspack: error: {describe_exception(exc)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _emit_json(data: Any) -> None:
+    typer.echo(json.dumps(redact_data(data), indent=2, sort_keys=True, default=str))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _governor(policy: Policy, store: Store, agent: str) -> Governor:
+    factory = performers_factory()
+    performers = factory(policy, agent) if factory is not None else {}
+    return Governor(policy, store, performers)
+
+
+def _print_outcome(outcome: Outcome, as_json: bool) -> None:
+    if as_json:
+        _emit_json(outcome.as_dict())
+        return
+    colour = {"executed": "green", "held": "yellow", "denied": "red", "failed": "red", "unknown": "red"}
+    console.print(f"[{colour.get(outcome.status, 'white')}]{outcome.status}[/] {outcome.message}")
+    if outcome.document_id:
+        console.print(f"document id: {outcome.document_id}")
+
+
+# --- approvals -------------------------------------------------------------------------------
+
+
+@approvals_app.command("list")
+def approvals_list(
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's requests.")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help=f"Only this status: {', '.join(approvals.STATUSES)}.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List approval requests, newest first (expired ones shown as expired)."""
+    with _one_line_errors():
+        now = _now()
+        requests = approvals.list_requests(Store(), agent=agent, status=status, now=now)
+        if as_json:
+            _emit_json([request.as_dict(now) for request in requests])
+            return
+        table = Table(
+            Column("id", no_wrap=True),
+            "agent",
+            "operation",
+            "target",
+            "amount",
+            "status",
+            "expires",
+            "reasons",
+        )
+        for request in requests:
+            data = request.as_dict(now)
+            amount = f"{data['amount']} {data['currency']}" if data["amount"] else "-"
+            table.add_row(
+                data["id"],
+                data["agent"],
+                data["operation"],
+                data["target"],
+                amount,
+                data["status"],
+                data["expires_at"][:16],
+                ", ".join(r["code"] for r in data["reasons"]),
+            )
+        console.print(table if requests else "no approval requests")
+
+
+@approvals_app.command("show")
+def approvals_show(
+    approval_id: Annotated[str, typer.Argument(help="Approval id.")], as_json: JsonOption = False
+) -> None:
+    """Show one request: the action, why it was held, and its decision."""
+    with _one_line_errors():
+        data = approvals.get_request(Store(), approval_id).as_dict(_now())
+        if as_json:
+            _emit_json(data)
+            return
+        for key, value in data.items():
+            if key == "reasons":
+                value = "; ".join(f"{r['code']}: {r['message']}" for r in value)
+            console.print(f"[bold]{key}[/]: {value if value is not None else '-'}")
+
+
+@approvals_app.command("approve")
+def approvals_approve(
+    approval_id: Annotated[str, typer.Argument(help="Approval id.")],
+    approver: Annotated[str, typer.Option("--as", help="Your approver identity, as named in the policy.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why you approve (recorded in the ledger).")],
+    policy_file: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve a held action: re-gated on the current state, then executed once."""
+    with _one_line_errors():
+        store = Store()
+        policy = load_policy(policy_file or policy_path())
+        request = approvals.get_request(store, approval_id)
+        _print_outcome(
+            _governor(policy, store, request.agent).approve(approval_id, approver, reason), as_json
+        )
+
+
+@approvals_app.command("reject")
+def approvals_reject(
+    approval_id: Annotated[str, typer.Argument(help="Approval id.")],
+    approver: Annotated[str, typer.Option("--as", help="Your approver identity, as named in the policy.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why you reject (recorded in the ledger).")],
+    policy_file: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reject a held action; it will never execute."""
+    with _one_line_errors():
+        store = Store()
+        policy = load_policy(policy_file or policy_path())
+        _print_outcome(Governor(policy, store, {}).reject(approval_id, approver, reason), as_json)
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOption = False) -> None:
+    """Check the whole hash chain and Merkle checkpoints; exit 2 and name the first bad record."""
+    with _one_line_errors():
+        report = Ledger(Store()).verify()
+    if as_json:
+        _emit_json(report.as_dict())
+    elif report.ok:
+        console.print(f"[green]OK[/] {report.message}")
+    else:
+        typer.echo(f"opspack: TAMPERING: {report.message}", err=True)
+    if not report.ok:
+        raise typer.Exit(2)
+
+
+def summarise(record: LedgerRecord) -> str:
+    """One readable line for a ledger record."""
+    p = record.payload
+    if record.kind == "verdict":
+        codes = ", ".join(r["code"] for r in p.get("reasons", []))
+        who = f" (approver {p['approver']})" if p.get("approver") else ""
+        return f"{p.get('decision')}: {codes}{who} · policy {str(p.get('policy_version', ''))[:12]}"
+    if record.kind == "approval_requested":
+        return f"approval {p.get('approval_id')} requested, expires {str(p.get('expires_at', ''))[:16]}"
+    if record.kind == "approval_decided":
+        return f"{p.get('decision')} by {p.get('approver') or record.actor}: {p.get('reason', '')}"
+    if record.kind in ("execution_started", "execution_outcome"):
+        status = p.get("status", f"attempt {p.get('attempt')}")
+        document = f" → document {p['document_id']}" if p.get("document_id") else ""
+        return f"{p.get('operation', '')} {status}{document} {p.get('message', '')}".strip()
+    if record.kind == "correction":
+        return f"corrects {p.get('corrects')}: {p.get('reason')} (root cause {p.get('root_cause')})"
+    return ", ".join(f"{k}={v}" for k, v in p.items() if not isinstance(v, dict | list))[:160]
+
+
+@audit_app.command("show")
+def audit_show(
+    transaction_id: Annotated[str, typer.Argument(help="Transaction id.")], as_json: JsonOption = False
+) -> None:
+    """The story of one transaction, step by step."""
+    with _one_line_errors():
+        records = Ledger(Store()).timeline(transaction_id)
+        if as_json:
+            _emit_json([record.as_dict() for record in records])
+            return
+        table = Table(
+            "seq",
+            "time (UTC)",
+            Column("kind", no_wrap=True),
+            "agent",
+            "actor",
+            "what",
+            title=f"transaction {transaction_id}",
+        )
+        for record in records:
+            table.add_row(
+                str(record.seq),
+                record.created_at[:19].replace("T", " "),
+                record.kind,
+                record.agent or "-",
+                record.actor or "-",
+                summarise(record),
+            )
+        console.print(table)
+
+
+@audit_app.command("export")
+def audit_export(
+    fmt: Annotated[str, typer.Option("--format", help="Export format (jsonl).")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = None,
+    transaction_id: Annotated[
+        str | None, typer.Option("--transaction", help="Only this transaction.")
+    ] = None,
+) -> None:
+    """Export records with their hashes so an auditor can re-verify them offline."""
+    with _one_line_errors():
+        if fmt != "jsonl":
+            raise ValueError(f"unsupported export format {fmt!r}; only 'jsonl' is available")
+        ledger = Ledger(Store())
+        if out is None:
+            ledger.export_jsonl(sys.stdout, transaction_id)
+            return
+        with out.open("w", encoding="utf-8") as stream:
+            count = ledger.export_jsonl(stream, transaction_id)
+        typer.echo(f"exported {count} records to {out}", err=True)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Store a Merkle root over the ledger so far (for per-record inclusion proofs)."""
+    with _one_line_errors():
+        checkpoint_id = Ledger(Store()).checkpoint()
+    console.print(f"checkpoint {checkpoint_id} stored")
+
+
+# --- corrections -----------------------------------------------------------------------------
+
+
+@corrections_app.command("add")
+def corrections_add(
+    record_id: Annotated[
+        str, typer.Option("--record", help="Ledger record id of the wrong outcome or decision.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="What was wrong.")],
+    root_cause: Annotated[str, typer.Option("--root-cause", help="Why it went wrong.")],
+    actor: Annotated[str | None, typer.Option("--as", help="Who records it (default: your login).")] = None,
+    compensate_json: Annotated[
+        Path | None,
+        typer.Option("--compensate-json", help="A compensating Action as JSON, sent through the gate."),
+    ] = None,
+    policy_file: PolicyOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a correction against a past action and optionally request its compensation."""
+    with _one_line_errors():
+        store = Store()
+        ledger = Ledger(store)
+        compensate = Action.model_validate_json(compensate_json.read_text()) if compensate_json else None
+        governor = None
+        if compensate is not None:
+            governor = _governor(load_policy(policy_file or policy_path()), store, compensate.agent)
+            governor.ledger = ledger
+        result = Corrections(ledger, governor=governor).add_correction(
+            record_id, reason, root_cause, actor or getpass.getuser(), compensate
+        )
+        if as_json:
+            compensation = result.compensation.as_dict() if result.compensation else None
+            _emit_json({"correction": result.correction.as_dict(), "compensation": compensation})
+            return
+        console.print(f"correction {result.correction.id} recorded against {record_id}")
+        if result.compensation is not None:
+            _print_outcome(result.compensation, False)
+
+
+@corrections_app.command("list")
+def corrections_list(
+    agent: Annotated[str | None, typer.Option("--agent", help="Only this agent's corrections.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List recorded corrections, oldest first."""
+    with _one_line_errors():
+        found = Corrections(Ledger(Store())).list_corrections(agent=agent)
+        if as_json:
+            _emit_json([correction.as_dict() for correction in found])
+            return
+        table = Table(Column("id", no_wrap=True), "agent", "corrects", "reason", "root cause", "by", "when")
+        for c in found:
+            table.add_row(
+                c.id, c.agent or "-", c.record_id, c.reason, c.root_cause, c.actor, c.created_at[:16]
+            )
+        console.print(table if found else "no corrections")

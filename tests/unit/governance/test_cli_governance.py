@@ -1,0 +1,121 @@
+"""The approvals / audit / corrections command groups, end to end on a real store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from governance_doubles import FileTarget, invoice, payment, policy_data
+from sqlalchemy import update
+from typer.testing import CliRunner
+
+from governance.ledger import ledger_records, verify_export
+from governance.policy import load_policy
+from governance.runtime import Governor, set_performers_factory
+from governance.store import Store
+from opspack.cli_governance import approvals_app, audit_app, corrections_app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Governor:
+    policy_file = tmp_path / "policy.yaml"
+    policy_file.write_text(yaml.safe_dump(policy_data()))
+    monkeypatch.setenv("OPSPACK_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("OPSPACK_POLICY", str(policy_file))
+    return Governor(
+        load_policy(policy_file), Store(sqlite_url), {"sap": FileTarget(tmp_path / "target.json")}
+    )
+
+
+def ok(app, *args: str) -> str:  # type: ignore[no-untyped-def]
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_approvals_list_show_and_decide(env: Governor) -> None:
+    held = env.submit(payment(), transaction_id="t1")
+    rejected = env.submit(payment("PAY-2"), transaction_id="t2")
+    listed = json.loads(ok(approvals_app, "list", "--json", "--status", "pending"))
+    assert {item["id"] for item in listed} == {held.approval_id, rejected.approval_id}
+    assert str(held.approval_id) in ok(approvals_app, "list", "--agent", "ap")
+    assert (
+        json.loads(ok(approvals_app, "show", str(held.approval_id), "--json"))["operation"]
+        == "erp.schedule_payment"
+    )
+
+    refused = runner.invoke(
+        approvals_app, ["approve", str(held.approval_id), "--as", "carol", "--reason", "x"]
+    )
+    assert refused.exit_code == 1 and "not an approver" in refused.output
+
+    no_factory = json.loads(
+        ok(approvals_app, "approve", str(held.approval_id), "--as", "alice", "--reason", "ok", "--json")
+    )
+    assert no_factory["status"] == "held" and "next submits" in no_factory["message"]
+    assert env.submit(payment(), transaction_id="t1").status == "executed"
+
+    ok(approvals_app, "reject", str(rejected.approval_id), "--as", "bob", "--reason", "duplicate")
+    assert json.loads(ok(approvals_app, "list", "--json", "--status", "rejected"))[0]["decided_by"] == "bob"
+
+
+def test_approve_executes_when_a_performers_factory_is_registered(env: Governor) -> None:
+    held = env.submit(payment(), transaction_id="t1")
+    set_performers_factory(lambda policy, agent: env.performers)
+    try:
+        output = ok(approvals_app, "approve", str(held.approval_id), "--as", "alice", "--reason", "checked")
+    finally:
+        set_performers_factory(None)
+    assert "executed" in output and "DOC-0001" in output
+
+
+def test_audit_verify_show_export_and_tamper(env: Governor, tmp_path: Path) -> None:
+    env.submit(invoice(), transaction_id="t1")
+    assert json.loads(ok(audit_app, "verify", "--json"))["ok"] is True
+    shown = ok(audit_app, "show", "t1")
+    assert "execution_outcome" in shown and "DOC-0001" in shown
+    assert next(r["kind"] for r in json.loads(ok(audit_app, "show", "t1", "--json"))) == "verdict"
+    out = tmp_path / "ledger.jsonl"
+    ok(audit_app, "export", "--format", "jsonl", "--out", str(out))
+    assert verify_export(out.read_text().splitlines()).ok
+    ok(audit_app, "checkpoint")
+    assert "proof" in ok(audit_app, "export", "--transaction", "t1")
+    assert runner.invoke(audit_app, ["export", "--format", "csv"]).exit_code == 1
+    assert runner.invoke(audit_app, ["show", "nope"]).exit_code == 1
+    with env.store.begin() as connection:
+        connection.execute(update(ledger_records).where(ledger_records.c.seq == 2).values(actor="mallory"))
+    broken = runner.invoke(audit_app, ["verify"])
+    assert broken.exit_code == 2 and "seq 2" in broken.output
+
+
+def test_corrections_add_with_compensation_and_list(env: Governor, tmp_path: Path) -> None:
+    env.submit(invoice(), transaction_id="t1")
+    outcome_id = next(r.id for r in env.ledger.timeline("t1") if r.kind == "execution_outcome")
+    compensation = tmp_path / "reverse.json"
+    compensation.write_text(invoice("INV-1-REV", "5000.00").model_dump_json())
+    added = json.loads(
+        ok(
+            corrections_app,
+            "add",
+            "--record",
+            outcome_id,
+            "--reason",
+            "wrong vendor",
+            "--root-cause",
+            "ocr",
+            "--as",
+            "alice",
+            "--compensate-json",
+            str(compensation),
+            "--json",
+        )
+    )
+    assert added["correction"]["record_id"] == outcome_id and added["compensation"]["status"] == "held"
+    listed = json.loads(ok(corrections_app, "list", "--json"))
+    assert [c["root_cause"] for c in listed] == ["ocr"]
+    bad = runner.invoke(corrections_app, ["add", "--record", "missing", "--reason", "x", "--root-cause", "y"])
+    assert bad.exit_code == 1 and "no ledger record" in bad.output
