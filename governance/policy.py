@@ -224,6 +224,14 @@ class Policy(_Strict):
             for system in agent.credentials:
                 if system not in agent.systems:
                     problems.append(f"{base}.credentials.{system}: agent has no access to this system")
+        owners: dict[str, str] = {}
+        for agent_name, agent in self.agents.items():
+            other = owners.setdefault(agent.identity.id, agent_name)
+            if other != agent_name:
+                problems.append(
+                    f"agents.{agent_name}.identity.id: {agent.identity.id!r} is already the identity of "
+                    f"{other!r}; every agent needs its own identity"
+                )
         for approver_id, approver in self.approvers.items():
             for agent_name in approver.may_approve:
                 if agent_name not in self.agents:
