@@ -1,0 +1,206 @@
+"""All vendor mocks on one real HTTP port, for the vendors' own Python clients and for humans.
+
+Requests are dispatched by each mock's native path prefixes (``/api/now`` → ServiceNow,
+``/services/data`` → Salesforce...) or explicitly under ``/_mock/<vendor>/...`` (the prefix is
+stripped). A request no mock serves gets a 404 JSON body listing every vendor with its prefixes
+and routes. Injected drops close the socket without an answer; latency and slow bodies really wait.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+from mocks.base import MockConnectionDropped, MockRequest, MockResponse, MockVendor, QueryParams
+
+__all__ = ["MockDispatcher", "MockServer", "serve_mocks"]
+
+logger = logging.getLogger("opspack.mocks.server")
+_EXPLICIT_PREFIX = "/_mock/"
+_SLOW_BODY_CHUNKS = 8
+
+
+def _under(path: str, prefix: str) -> bool:
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/") or (not prefix and path.startswith("/"))
+
+
+@dataclass
+class MockDispatcher:
+    """Finds the mock (and the path it should see) for a request path."""
+
+    mocks: dict[str, MockVendor]
+
+    def resolve(self, path: str) -> tuple[MockVendor, str] | None:
+        if path.startswith(_EXPLICIT_PREFIX):
+            name, _, rest = path[len(_EXPLICIT_PREFIX) :].partition("/")
+            mock = self.mocks.get(name)
+            return (mock, "/" + rest) if mock is not None else None
+        best: tuple[int, MockVendor] | None = None
+        for mock in self.mocks.values():
+            for prefix in mock.PREFIXES:
+                if _under(path, prefix) and (best is None or len(prefix) > best[0]):
+                    best = (len(prefix), mock)
+        return (best[1], path) if best is not None else None
+
+    def listing(self) -> dict[str, dict[str, list[str]]]:
+        return {
+            name: {"prefixes": [*mock.PREFIXES, f"{_EXPLICIT_PREFIX}{name}/"], "routes": mock.routes()}
+            for name, mock in self.mocks.items()
+        }
+
+    def unserved(self, method: str, path: str) -> MockResponse:
+        body = {"error": f"no mock serves {method} {path}", "vendors": self.listing()}
+        return MockResponse(404, json.dumps(body, indent=1), {"Content-Type": "application/json"})
+
+
+def _handler_class(
+    dispatcher: MockDispatcher, sleep: Callable[[float], None]
+) -> type[BaseHTTPRequestHandler]:
+    class MockRequestHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as separate writes
+        server_version = "opspack-mocks/0.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            logger.debug("%s " + format, self.address_string(), *args)
+
+        def _read_body(self) -> bytes:
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                chunks: list[bytes] = []
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        self.rfile.readline()
+                        return b"".join(chunks)
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _dispatch(self) -> None:
+            parts = urlsplit(self.path)
+            path = unquote(parts.path) or "/"
+            body = self._read_body()
+            resolved = dispatcher.resolve(path)
+            if resolved is None:
+                self._write(dispatcher.unserved(self.command, path))
+                return
+            mock, relative = resolved
+            request = MockRequest(
+                method=self.command,
+                path=relative,
+                query=QueryParams(parts.query),
+                headers=dict(self.headers.items()),
+                body=body,
+            )
+            try:
+                answer = mock.handle(request)
+            except MockConnectionDropped:
+                self.close_connection = True  # no answer at all: the client sees a dropped connection
+                return
+            except Exception as exc:  # a crashing handler is a mock bug: say so instead of hanging up
+                logger.exception("%s mock handler failed on %s %s", mock.NAME, self.command, relative)
+                answer = MockResponse(
+                    500,
+                    json.dumps({"error": f"{mock.NAME} mock handler crashed: {type(exc).__name__}: {exc}"}),
+                    {"Content-Type": "application/json", "X-Mock-Crash": "1"},
+                )
+            self._write(answer)
+
+        def _write(self, answer: MockResponse) -> None:
+            if answer.delay > 0:
+                sleep(answer.delay)
+            payload = answer.body_bytes()
+            self.send_response(answer.status)
+            for name, value in answer.header_items():
+                if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command == "HEAD" or not payload:
+                return
+            if answer.body_delay <= 0:
+                self.wfile.write(payload)
+                return
+            step = max(1, len(payload) // _SLOW_BODY_CHUNKS)
+            for start in range(0, len(payload), step):
+                sleep(answer.body_delay / _SLOW_BODY_CHUNKS)
+                self.wfile.write(payload[start : start + step])
+                self.wfile.flush()
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_MERGE = _dispatch
+
+    return MockRequestHandler
+
+
+class _MockHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 makes bursts of clients wait a second for SYN retries
+
+
+@dataclass
+class MockServer:
+    """A running mock server; `shutdown` stops it (it is also a context manager)."""
+
+    url: str
+    mocks: dict[str, MockVendor]
+    _server: ThreadingHTTPServer = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def vendor_url(self, name: str) -> str:
+        """Base URL serving only `name`'s mock (``/_mock/<name>``)."""
+        if name not in self.mocks:
+            raise KeyError(f"no mock named {name!r}; serving {sorted(self.mocks)}")
+        return f"{self.url}{_EXPLICIT_PREFIX}{name}"
+
+    def shutdown(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> MockServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+
+def serve_mocks(
+    mocks: Mapping[str, MockVendor] | Iterable[MockVendor],
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    log_limit: int | None = 10_000,
+) -> MockServer:
+    """Serve `mocks` (by name, or a list keyed by their ``NAME``) in a background thread; port 0 = any.
+
+    `log_limit` bounds each mock's request log, since a served mock may run for days.
+    """
+    by_name = dict(mocks) if isinstance(mocks, Mapping) else {m.NAME: m for m in mocks}
+    if not by_name:
+        raise ValueError("serve_mocks needs at least one mock")
+    for mock in by_name.values():
+        if log_limit is not None and (mock.log_limit is None or mock.log_limit > log_limit):
+            mock.log_limit = log_limit
+    dispatcher = MockDispatcher(by_name)
+    server = _MockHTTPServer((host, port), _handler_class(dispatcher, sleep))
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="opspack-mocks", daemon=True
+    )
+    thread.start()
+    bound_host = host if ":" not in host else f"[{host}]"
+    url = f"http://{bound_host}:{server.server_address[1]}"
+    logger.info("serving mocks %s at %s", sorted(by_name), url)
+    return MockServer(url=url, mocks=by_name, _server=server, _thread=thread)
