@@ -1,0 +1,260 @@
+"""`FakeERP`: an in-memory ERP that behaves like the real adapters, errors included.
+
+Public API, beside `ERPConnector`: agent and governance tests run against it without HTTP, and it
+passes the same `ERPConformance` suite as the SAP and NetSuite adapter + mock pairs. Business
+rules match the mocks: duplicate (vendor, reference) invoices conflict, blocked vendors cannot be
+invoiced or paid, held invoices cannot be paid, an invoice is paid at most once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from connectors.erp.models import (
+    HOLD_REASON_MAX,
+    BankAccount,
+    GoodsReceipt,
+    InvoiceDraft,
+    InvoiceStatus,
+    Payment,
+    PurchaseOrder,
+    PurchaseOrderStatus,
+    SpendLine,
+    SupplierInvoice,
+    Vendor,
+)
+from connectors.errors import ConflictError, ConnectorError, NotFoundError, RejectedError
+
+VENDOR = "fake-erp"
+
+
+def _fail(cls: type[ConnectorError], operation: str, message: str) -> ConnectorError:
+    return cls(message, vendor=VENDOR, endpoint=operation)
+
+
+class FakeERP:
+    """Thread-safe in-memory ERP; seed it with `add_*` or build one with `sample()`."""
+
+    kind = "erp"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._vendors: dict[str, Vendor] = {}
+        self._orders: dict[str, PurchaseOrder] = {}
+        self._receipts: list[GoodsReceipt] = []
+        self._invoices: dict[str, SupplierInvoice] = {}
+        self._payments: dict[str, Payment] = {}
+        self._categories: dict[str, str] = {}
+        self._sequence = 0
+
+    # --- seeding -------------------------------------------------------------------------------
+    def add_vendor(self, vendor: Vendor) -> None:
+        self._vendors[vendor.id] = vendor
+
+    def add_purchase_order(self, order: PurchaseOrder) -> None:
+        self._orders[order.id] = order
+
+    def add_goods_receipt(self, receipt: GoodsReceipt) -> None:
+        self._receipts.append(receipt)
+
+    def add_invoice(self, invoice: SupplierInvoice) -> None:
+        self._invoices[invoice.id] = invoice
+
+    @classmethod
+    def sample(cls) -> FakeERP:
+        """A small ready-made company (see `connectors.erp.sample_data`)."""
+        from connectors.erp.sample_data import seed_sample
+
+        fake = cls()
+        seed_sample(fake)
+        return fake
+
+    # --- inspection ----------------------------------------------------------------------------
+    @property
+    def payments(self) -> list[Payment]:
+        return list(self._payments.values())
+
+    @property
+    def invoices(self) -> list[SupplierInvoice]:
+        return list(self._invoices.values())
+
+    def _next_id(self, prefix: str) -> str:
+        self._sequence += 1
+        return f"{prefix}{self._sequence:07d}"
+
+    # --- vendor master -------------------------------------------------------------------------
+    def get_vendor(self, vendor_id: str) -> Vendor:
+        vendor = self._vendors.get(vendor_id)
+        if vendor is None:
+            raise _fail(NotFoundError, "get_vendor", f"vendor {vendor_id!r} does not exist")
+        return vendor
+
+    def search_vendors(self, *, name: str | None = None, tax_id: str | None = None) -> list[Vendor]:
+        if name is None and tax_id is None:
+            raise _fail(RejectedError, "search_vendors", "give a name and/or a tax id to search by")
+        found: Iterable[Vendor] = self._vendors.values()
+        if name is not None:
+            found = [v for v in found if name.casefold() in v.name.casefold()]
+        if tax_id is not None:
+            found = [v for v in found if v.tax_id == tax_id]
+        return sorted(found, key=lambda v: v.id)
+
+    def update_vendor_bank_account(self, vendor_id: str, account: BankAccount) -> Vendor:
+        with self._lock:
+            vendor = self.get_vendor(vendor_id)
+            updated = vendor.model_copy(update={"bank_accounts": (account, *vendor.bank_accounts[1:])})
+            self._vendors[vendor_id] = updated
+            return updated
+
+    # --- purchasing ----------------------------------------------------------------------------
+    def get_purchase_order(self, po_id: str) -> PurchaseOrder:
+        order = self._orders.get(po_id)
+        if order is None:
+            raise _fail(NotFoundError, "get_purchase_order", f"purchase order {po_id!r} does not exist")
+        return order
+
+    def list_purchase_orders(
+        self, *, vendor_id: str | None = None, status: PurchaseOrderStatus | None = None
+    ) -> list[PurchaseOrder]:
+        orders: Iterable[PurchaseOrder] = self._orders.values()
+        if vendor_id is not None:
+            orders = [o for o in orders if o.vendor_id == vendor_id]
+        if status is not None:
+            orders = [o for o in orders if o.status is status]
+        return sorted(orders, key=lambda o: o.id)
+
+    def set_purchase_order_status(self, po_id: str, status: PurchaseOrderStatus) -> PurchaseOrder:
+        with self._lock:
+            updated = self.get_purchase_order(po_id).model_copy(update={"status": status})
+            self._orders[po_id] = updated
+            return updated
+
+    def list_goods_receipts(self, po_id: str) -> list[GoodsReceipt]:
+        self.get_purchase_order(po_id)
+        return [r for r in self._receipts if r.po_id == po_id]
+
+    # --- supplier invoices ---------------------------------------------------------------------
+    def get_invoice(self, invoice_id: str) -> SupplierInvoice:
+        invoice = self._invoices.get(invoice_id)
+        if invoice is None:
+            raise _fail(NotFoundError, "get_invoice", f"supplier invoice {invoice_id!r} does not exist")
+        return invoice
+
+    def find_invoice(self, vendor_id: str, reference: str) -> SupplierInvoice | None:
+        return next(
+            (i for i in self._invoices.values() if i.vendor_id == vendor_id and i.reference == reference),
+            None,
+        )
+
+    def create_invoice(self, draft: InvoiceDraft) -> SupplierInvoice:
+        with self._lock:
+            vendor = self._vendors.get(draft.vendor_id)
+            if vendor is None:
+                raise _fail(RejectedError, "create_invoice", f"vendor {draft.vendor_id!r} does not exist")
+            if vendor.blocked:
+                raise _fail(RejectedError, "create_invoice", f"vendor {vendor.id} is blocked for posting")
+            if self.find_invoice(draft.vendor_id, draft.reference) is not None:
+                raise _fail(
+                    ConflictError,
+                    "create_invoice",
+                    f"invoice {draft.reference!r} of vendor {draft.vendor_id} was already entered",
+                )
+            for line in draft.lines:
+                if line.po_id is not None and line.po_id not in self._orders:
+                    raise _fail(
+                        RejectedError, "create_invoice", f"purchase order {line.po_id!r} does not exist"
+                    )
+            invoice = SupplierInvoice(
+                id=self._next_id("FI"),
+                vendor_id=draft.vendor_id,
+                reference=draft.reference,
+                invoice_date=draft.invoice_date,
+                currency=draft.currency,
+                gross_amount=draft.gross_amount,
+                tax_amount=draft.tax_amount,
+                status=InvoiceStatus.ON_HOLD if draft.hold_reason else InvoiceStatus.POSTED,
+                hold_reason=draft.hold_reason,
+                lines=draft.lines,
+            )
+            self._invoices[invoice.id] = invoice
+            return invoice
+
+    def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
+        if not reason or len(reason) > HOLD_REASON_MAX:
+            raise _fail(RejectedError, "hold_invoice", f"hold reason must be 1-{HOLD_REASON_MAX} characters")
+        with self._lock:
+            invoice = self.get_invoice(invoice_id)
+            if invoice_id in {p.invoice_id for p in self._payments.values()}:
+                raise _fail(RejectedError, "hold_invoice", f"invoice {invoice_id} already has a payment")
+            held = invoice.model_copy(update={"status": InvoiceStatus.ON_HOLD, "hold_reason": reason})
+            self._invoices[invoice_id] = held
+            return held
+
+    def release_invoice(self, invoice_id: str) -> SupplierInvoice:
+        with self._lock:
+            released = self.get_invoice(invoice_id).model_copy(
+                update={"status": InvoiceStatus.POSTED, "hold_reason": None}
+            )
+            self._invoices[invoice_id] = released
+            return released
+
+    # --- payments ------------------------------------------------------------------------------
+    def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
+        with self._lock:
+            invoice = self.get_invoice(invoice_id)
+            if invoice.status is InvoiceStatus.ON_HOLD:
+                raise _fail(RejectedError, "schedule_payment", f"invoice {invoice_id} is blocked for payment")
+            if self._vendors[invoice.vendor_id].blocked:
+                raise _fail(RejectedError, "schedule_payment", f"vendor {invoice.vendor_id} is blocked")
+            if self.find_payment_for_invoice(invoice_id) is not None:
+                raise _fail(ConflictError, "schedule_payment", f"invoice {invoice_id} already has a payment")
+            payment = Payment(
+                id=self._next_id("PY"),
+                invoice_id=invoice_id,
+                vendor_id=invoice.vendor_id,
+                amount=invoice.gross_amount,
+                currency=invoice.currency,
+                payment_date=payment_date,
+            )
+            self._payments[payment.id] = payment
+            return payment
+
+    def find_payment_for_invoice(self, invoice_id: str) -> Payment | None:
+        return next((p for p in self._payments.values() if p.invoice_id == invoice_id), None)
+
+    # --- spend ---------------------------------------------------------------------------------
+    def _spend_lines(self) -> list[SpendLine]:
+        lines = []
+        for order in sorted(self._orders.values(), key=lambda o: o.id):
+            vendor = self._vendors.get(order.vendor_id)
+            for line in order.lines:
+                line_id = f"{order.id}/{line.line}"
+                lines.append(
+                    SpendLine(
+                        id=line_id,
+                        vendor_id=order.vendor_id,
+                        vendor_name=vendor.name if vendor else order.vendor_id,
+                        description=line.description,
+                        amount=(line.quantity * line.unit_price).quantize(Decimal("0.01")),
+                        currency=order.currency,
+                        document_date=order.order_date,
+                        category=self._categories.get(line_id),
+                    )
+                )
+        return lines
+
+    def list_spend_lines(self, *, uncategorised_only: bool = False) -> list[SpendLine]:
+        lines = self._spend_lines()
+        return [line for line in lines if line.category is None] if uncategorised_only else lines
+
+    def set_spend_category(self, line_id: str, category: str) -> SpendLine:
+        if not category.strip():
+            raise _fail(RejectedError, "set_spend_category", "category code must not be empty")
+        with self._lock:
+            if not any(line.id == line_id for line in self._spend_lines()):
+                raise _fail(NotFoundError, "set_spend_category", f"spend line {line_id!r} does not exist")
+            self._categories[line_id] = category
+        return next(line for line in self._spend_lines() if line.id == line_id)

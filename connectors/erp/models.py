@@ -1,0 +1,203 @@
+"""Vendor-neutral ERP records: what the AP, spend and vendor-master agents read and write.
+
+Every adapter (SAP S/4HANA, NetSuite, the in-memory fake) translates its wire format into these
+frozen models, so agents and governance never see a vendor field name. Money is always a
+`Decimal` with an ISO 4217 currency code next to it; dates are calendar dates (the ERPs store
+posting and delivery dates without a time of day).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+HOLD_REASON_MAX = 25
+"""A hold reason must fit SAP's document header text (25 characters), the narrowest of the ERPs."""
+
+
+def iban_is_valid(iban: str) -> bool:
+    """ISO 13616 check: moved to the end, letters as numbers, the whole mod 97 must be 1."""
+    compact = iban.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", compact):
+        return False
+    digits = "".join(str(int(char, 36)) for char in compact[4:] + compact[:4])
+    return int(digits) % 97 == 1
+
+
+def _check_currency(value: str) -> str:
+    if not _CURRENCY.match(value):
+        raise ValueError(f"currency must be an ISO 4217 code such as 'EUR', got {value!r}")
+    return value
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class BankAccount(_Record):
+    """Where a vendor is paid. The IBAN is the key fact for payment-fraud checks."""
+
+    iban: str | None = None
+    """International Bank Account Number, no spaces; None for non-IBAN countries (e.g. US)."""
+    account_number: str | None = None
+    """Domestic account number where there is no IBAN."""
+    bank_code: str | None = None
+    """SWIFT/BIC or the domestic bank key (routing number, sort code)."""
+    country: str | None = None
+    """ISO 3166-1 alpha-2 country of the bank."""
+    holder: str | None = None
+    """Name of the account holder as the bank knows it."""
+
+    @field_validator("iban")
+    @classmethod
+    def _valid_iban(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not iban_is_valid(value):
+            raise ValueError(f"IBAN {value!r} fails the ISO 13616 mod-97 check")
+        return value.replace(" ", "").upper()
+
+
+class Vendor(_Record):
+    """A supplier in the vendor master."""
+
+    id: str
+    """The ERP's vendor number (SAP supplier, NetSuite internal id)."""
+    name: str
+    tax_id: str | None = None
+    """VAT registration number or EIN as stored in the master."""
+    country: str | None = None
+    """ISO 3166-1 alpha-2 country of the vendor's address."""
+    blocked: bool = False
+    """True when posting or payment is blocked for this vendor."""
+    bank_accounts: tuple[BankAccount, ...] = ()
+    """Bank accounts on file; the first is the one payments go to."""
+
+
+class PurchaseOrderStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class PurchaseOrderLine(_Record):
+    """One ordered item on a purchase order."""
+
+    line: str
+    """Line number within the order (SAP "10", NetSuite "1")."""
+    description: str
+    quantity: Decimal
+    unit: str
+    """Unit of measure as the ERP spells it (EA, PC, KG, H...)."""
+    unit_price: Decimal
+    """Net price per one unit, in the order currency."""
+    delivery_date: date | None = None
+    item: str | None = None
+    """Material / item id, when the line is for a catalogued item."""
+
+
+class PurchaseOrder(_Record):
+    id: str
+    vendor_id: str
+    currency: str
+    status: PurchaseOrderStatus
+    order_date: date | None = None
+    company: str | None = None
+    """Company code / subsidiary that placed the order."""
+    lines: tuple[PurchaseOrderLine, ...] = ()
+
+    _currency = field_validator("currency")(_check_currency)
+
+    def line_by_number(self, line: str) -> PurchaseOrderLine | None:
+        return next((candidate for candidate in self.lines if candidate.line == line), None)
+
+
+class GoodsReceipt(_Record):
+    """A received quantity against one PO line; a line may have several receipts."""
+
+    id: str
+    """Receipt document id plus item, unique per receipt line."""
+    po_id: str
+    po_line: str
+    quantity: Decimal
+    unit: str
+    receipt_date: date
+
+
+class InvoiceStatus(StrEnum):
+    POSTED = "posted"
+    """Posted and payable."""
+    ON_HOLD = "on_hold"
+    """Posted but blocked for payment (SAP payment block, NetSuite approval hold)."""
+
+
+class InvoiceLine(_Record):
+    """An invoice line, referencing the PO line it bills when there is one."""
+
+    description: str = ""
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    """Net line amount in the invoice currency."""
+    po_id: str | None = None
+    po_line: str | None = None
+
+
+class InvoiceDraft(_Record):
+    """What the AP agent asks the ERP to post. (vendor_id, reference) is the business key."""
+
+    vendor_id: str
+    reference: str = Field(min_length=1)
+    """The vendor's own invoice number, as printed on the invoice."""
+    invoice_date: date
+    currency: str
+    gross_amount: Decimal
+    tax_amount: Decimal = Decimal("0")
+    lines: tuple[InvoiceLine, ...] = ()
+    hold_reason: str | None = Field(default=None, max_length=HOLD_REASON_MAX)
+    """Post the invoice already blocked for payment, with this reason."""
+
+    _currency = field_validator("currency")(_check_currency)
+
+
+class SupplierInvoice(_Record):
+    id: str
+    vendor_id: str
+    reference: str
+    invoice_date: date
+    currency: str
+    gross_amount: Decimal
+    tax_amount: Decimal = Decimal("0")
+    status: InvoiceStatus
+    hold_reason: str | None = None
+    lines: tuple[InvoiceLine, ...] = ()
+
+
+class Payment(_Record):
+    """A payment scheduled (proposed) for one posted invoice."""
+
+    id: str
+    invoice_id: str
+    vendor_id: str
+    amount: Decimal
+    currency: str
+    payment_date: date
+
+
+class SpendLine(_Record):
+    """One line of spend to classify (a purchase order line in both ERPs)."""
+
+    id: str
+    """Adapter-specific opaque id; pass it back to `set_spend_category`."""
+    vendor_id: str
+    vendor_name: str
+    description: str
+    amount: Decimal
+    currency: str
+    document_date: date | None = None
+    category: str | None = None
+    """Spend category code written back by classification (e.g. UNSPSC "43211503")."""

@@ -1,0 +1,88 @@
+"""The one seam between opspack and an ERP: `ERPConnector`.
+
+Agents and the governance executor program against this Protocol only; SAP S/4HANA, NetSuite and
+`FakeERP` implement it. Reads return frozen models from `connectors.erp.models`; failures raise
+the `connectors.errors` tree (not-found, conflict, rejected, retriable, outcome-unknown).
+
+Reconcile lookups (`find_invoice`, `find_payment_for_invoice`) return None when the ERP holds no
+such document, so the exactly-once executor can tell "never happened" from "happened".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from connectors.erp.models import (
+    BankAccount,
+    GoodsReceipt,
+    InvoiceDraft,
+    Payment,
+    PurchaseOrder,
+    PurchaseOrderStatus,
+    SpendLine,
+    SupplierInvoice,
+    Vendor,
+)
+
+
+@runtime_checkable
+class ERPConnector(Protocol):
+    """Vendors, purchase orders, receipts, supplier invoices, payments and spend lines."""
+
+    # --- vendor master -------------------------------------------------------------------------
+    def get_vendor(self, vendor_id: str) -> Vendor:
+        """The vendor; NotFoundError if there is none."""
+        ...
+
+    def search_vendors(self, *, name: str | None = None, tax_id: str | None = None) -> list[Vendor]:
+        """Vendors whose name contains `name` (case-insensitive) and/or whose tax id equals `tax_id`."""
+        ...
+
+    def update_vendor_bank_account(self, vendor_id: str, account: BankAccount) -> Vendor:
+        """Replace the vendor's payment (first) bank account; returns the updated vendor."""
+        ...
+
+    # --- purchasing ----------------------------------------------------------------------------
+    def get_purchase_order(self, po_id: str) -> PurchaseOrder: ...
+
+    def list_purchase_orders(
+        self, *, vendor_id: str | None = None, status: PurchaseOrderStatus | None = None
+    ) -> list[PurchaseOrder]: ...
+
+    def set_purchase_order_status(self, po_id: str, status: PurchaseOrderStatus) -> PurchaseOrder: ...
+
+    def list_goods_receipts(self, po_id: str) -> list[GoodsReceipt]:
+        """Every receipt line posted against the order (empty when nothing was received)."""
+        ...
+
+    # --- supplier invoices ---------------------------------------------------------------------
+    def get_invoice(self, invoice_id: str) -> SupplierInvoice: ...
+
+    def find_invoice(self, vendor_id: str, reference: str) -> SupplierInvoice | None:
+        """The invoice with this business key, or None (the executor's reconcile lookup)."""
+        ...
+
+    def create_invoice(self, draft: InvoiceDraft) -> SupplierInvoice:
+        """Post the invoice; ConflictError if (vendor, reference) exists, RejectedError if refused."""
+        ...
+
+    def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
+        """Block the invoice for payment with a short reason (max 25 characters)."""
+        ...
+
+    def release_invoice(self, invoice_id: str) -> SupplierInvoice: ...
+
+    # --- payments ------------------------------------------------------------------------------
+    def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
+        """Propose payment of a posted, unblocked invoice in full on `payment_date`."""
+        ...
+
+    def find_payment_for_invoice(self, invoice_id: str) -> Payment | None:
+        """The payment scheduled for the invoice, or None (reconcile lookup)."""
+        ...
+
+    # --- spend ---------------------------------------------------------------------------------
+    def list_spend_lines(self, *, uncategorised_only: bool = False) -> list[SpendLine]: ...
+
+    def set_spend_category(self, line_id: str, category: str) -> SpendLine: ...

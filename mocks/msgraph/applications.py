@@ -1,0 +1,135 @@
+"""The identity-platform side of the Graph mock, mixed into `GraphMock`: the client-credentials token
+endpoint (``/{tenant}/oauth2/v2.0/token``, AADSTS-style errors) and an app registration's password
+credentials (``GET /v1.0/applications/{id}``, ``addPassword``, ``removePassword``).
+
+As in Graph, ``secretText`` is returned only by ``addPassword``; reads show ``hint`` (the first three
+characters) and ``secretText: null``. The mock keeps the text to check the grant.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from mocks.base import MockHttpError, MockRequest, MockResponse, empty_response, json_response, route
+from mocks.msgraph import odata
+from mocks.msgraph.state import GraphTenant, graph_time
+
+_APP = r"(?P<app>[^/]+)"
+
+
+class GraphAppRegistrationRoutes:
+    """Routes for the token endpoint and app passwords; needs ``tenant`` and ``graph_url``."""
+
+    tenant: GraphTenant
+    graph_url: str | None
+
+    @route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", auth=False)
+    def token(self, request: MockRequest, tenant: str) -> MockResponse:
+        form = request.form()
+        if tenant not in (self.tenant.tenant_id, "organizations"):
+            return _aad_error(400, "invalid_request", 90002, f"Tenant '{tenant}' not found.")
+        if form.get("grant_type") != "client_credentials":
+            return _aad_error(
+                400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
+            )
+        if not form.get("scope", "").endswith("/.default"):
+            return _aad_error(400, "invalid_scope", 1002012, "The provided value for scope is not valid.")
+        app = self.tenant.application_by_app_id(form.get("client_id", ""))
+        if app is None:
+            return _aad_error(400, "unauthorized_client", 700016, "Application not found in the directory.")
+        supplied = form.get("client_secret", "")
+        matching = [
+            c
+            for c in app["passwordCredentials"]
+            if secrets.compare_digest(c.get("secretText") or "", supplied)
+        ]
+        if not matching:
+            return _aad_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
+        now = graph_time(self.tenant.clock())
+        if all(str(c.get("endDateTime") or "9999") <= now for c in matching):
+            return _aad_error(401, "invalid_client", 7000222, "The provided client secret keys are expired.")
+        token = self.tenant.issue_access_token(app["appId"])
+        return json_response(
+            {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
+        )
+
+    @route("GET", rf"/v1\.0/applications/{_APP}")
+    def get_application(self, request: MockRequest, app: str) -> dict[str, Any]:
+        application = self._find_app(app)
+        public = {
+            **application,
+            "passwordCredentials": [
+                {k: v for k, v in c.items() if k != "secretText"} | {"secretText": None}
+                for c in application["passwordCredentials"]
+            ],
+        }
+        return {
+            "@odata.context": f"{self._graph_base()}/v1.0/$metadata#applications/$entity",
+            **odata.select(public, request.query.get("$select")),
+        }
+
+    @route("POST", rf"/v1\.0/applications/{_APP}/addPassword")
+    def add_password(self, request: MockRequest, app: str) -> dict[str, Any]:
+        application = self._find_app(app)
+        body = request.json() if request.body else {}
+        wanted = (body.get("passwordCredential") or {}) if isinstance(body, dict) else {}
+        secret = secrets.token_urlsafe(30)
+        now = self.tenant.clock()
+        credential = {
+            "keyId": str(uuid.uuid4()),
+            "displayName": wanted.get("displayName"),
+            "hint": secret[:3],
+            "startDateTime": graph_time(now),
+            "endDateTime": graph_time(now + timedelta(days=730)),
+            "secretText": secret,
+        }
+        application["passwordCredentials"].append(credential)
+        self.tenant.credential_events.append(("added", app, str(credential["keyId"])))
+        return {
+            "@odata.context": f"{self._graph_base()}/v1.0/$metadata#microsoft.graph.passwordCredential",
+            **credential,
+        }
+
+    @route("POST", rf"/v1\.0/applications/{_APP}/removePassword")
+    def remove_password(self, request: MockRequest, app: str) -> MockResponse:
+        application = self._find_app(app)
+        body = request.json()
+        key = body.get("keyId") if isinstance(body, dict) else None
+        held = application["passwordCredentials"]
+        kept = [c for c in held if c["keyId"] != key]
+        if len(kept) == len(held):
+            raise MockHttpError(
+                400, f"No password credential found with keyId '{key}'.", code="Request_BadRequest"
+            )
+        application["passwordCredentials"] = kept
+        self.tenant.credential_events.append(("removed", app, str(key)))
+        return empty_response(204)
+
+    def _graph_base(self) -> str:
+        return self.graph_url or "https://graph.microsoft.com"
+
+    def _find_app(self, app: str) -> dict[str, Any]:
+        if app not in self.tenant.applications:
+            raise MockHttpError(
+                404,
+                f"Resource '{app}' does not exist or one of its queried reference-property objects are not present.",
+                code="Request_ResourceNotFound",
+            )
+        return self.tenant.applications[app]
+
+
+def _aad_error(status: int, error: str, code: int, description: str) -> MockResponse:
+    trace = str(uuid.uuid4())
+    return json_response(
+        {
+            "error": error,
+            "error_description": f"AADSTS{code}: {description} Trace ID: {trace}",
+            "error_codes": [code],
+            "trace_id": trace,
+            "correlation_id": str(uuid.uuid4()),
+        },
+        status,
+    )

@@ -1,0 +1,225 @@
+"""Record store behind the NetSuite mock, and the SuiteQL tables derived from it.
+
+Records are kept as the JSON bodies of ``GET /record/v1/<type>/<id>?expandSubResources=true``
+(seeded from ``fixtures/netsuite/<type>.json``). SuiteQL tables (`vendor`, `transaction`,
+`transactionline`, `nexttransactionlink`, `currency`, the Electronic Bank Payments custom record)
+are derived from them on demand, so a REST write is visible to the next query. Writes and their
+business rules live in `mocks.netsuite.writes`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mocks.base import MockHttpError
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "netsuite"
+RECORD_TYPES = (
+    "vendor",
+    "purchaseOrder",
+    "itemReceipt",
+    "vendorBill",
+    "vendorPayment",
+    "customrecord_2663_entity_bank_details",
+)
+CURRENCIES = {"1": "USD", "2": "GBP", "4": "EUR"}
+BANK = "customrecord_2663_entity_bank_details"
+_TYPE_CODES = {
+    "purchaseOrder": "PurchOrd",
+    "itemReceipt": "ItemRcpt",
+    "vendorBill": "VendBill",
+    "vendorPayment": "VendPymt",
+}
+
+
+def fail(status: int, code: str, detail: str) -> MockHttpError:
+    """A NetSuite error answer: HTTP status, ``o:errorCode`` and ``detail``."""
+    return MockHttpError(status, detail, code=code)
+
+
+def ref_id(value: Any) -> str:
+    return str(value.get("id")) if isinstance(value, dict) and value.get("id") is not None else ""
+
+
+def _tf(value: Any) -> str:
+    return "T" if value else "F"
+
+
+def _ns_date(iso: str | None) -> str | None:
+    """SuiteQL formats dates with the user's preference; the mock's user has M/D/YYYY."""
+    if not iso:
+        return None
+    year, month, day = iso.split("-")
+    return f"{int(month)}/{int(day)}/{year}"
+
+
+def _num(value: Any) -> str | None:
+    return None if value is None else format(Decimal(str(value)).normalize(), "f")
+
+
+def sublist(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "links": [],
+        "items": items,
+        "totalResults": len(items),
+        "count": len(items),
+        "hasMore": False,
+        "offset": 0,
+    }
+
+
+@lru_cache(maxsize=4)
+def _read_fixture_files(root: str) -> dict[str, list[dict[str, Any]]]:
+    return {
+        t: json.loads((Path(root) / f"{t}.json").read_text(encoding="utf-8"))["items"] for t in RECORD_TYPES
+    }
+
+
+class NetSuiteRecords:
+    """All records of the mock account, keyed ``records[type][id]``."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in RECORD_TYPES}
+        self.next_id = 10000
+
+    def load(self, root: Path = FIXTURES) -> None:
+        for record_type, items in _read_fixture_files(str(root)).items():
+            for record in copy.deepcopy(items):
+                self.records[record_type][str(record["id"])] = record
+                self.next_id = max(self.next_id, int(record["id"]) + 1)
+
+    def get(self, record_type: str, record_id: str) -> dict[str, Any]:
+        if record_type not in self.records:
+            raise fail(404, "INVALID_RCRD_TYPE", f"Record type '{record_type}' does not exist.")
+        record = self.records[record_type].get(record_id)
+        if record is None:
+            raise fail(
+                404,
+                "NONEXISTENT_ID",
+                "The record instance does not exist. Provide a valid record instance ID.",
+            )
+        return record
+
+    def _new_id(self) -> str:
+        self.next_id += 1
+        return str(self.next_id)
+
+    def _vendor(self, ref: Any, field: str = "entity") -> dict[str, Any]:
+        vendor = self.records["vendor"].get(ref_id(ref))
+        if vendor is None:
+            raise fail(400, "INVALID_KEY_OR_REF", f"Invalid {field} reference key {ref_id(ref) or '(none)'}.")
+        return vendor
+
+    # -- SuiteQL tables ---------------------------------------------------------------------------
+    def table(self, name: str) -> list[dict[str, Any]] | None:
+        """One SuiteQL table (lower-case name), built from the current records; None if unknown."""
+        builder = {
+            "vendor": self._vendor_rows,
+            "transaction": self._transaction_rows,
+            "transactionline": self._line_rows,
+            "nexttransactionlink": self._link_rows,
+            BANK: self._bank_rows,
+            "currency": lambda: [{"id": k, "symbol": v, "name": v} for k, v in CURRENCIES.items()],
+        }.get(name)
+        return builder() if builder is not None else None
+
+    def _transactions(self) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (code, r) for record_type, code in _TYPE_CODES.items() for r in self.records[record_type].values()
+        ]
+
+    def _vendor_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": v["id"],
+                "entityid": v.get("entityId"),
+                "companyname": v.get("companyName"),
+                "isinactive": _tf(v.get("isInactive")),
+                "vatregnumber": v.get("vatRegNumber"),
+                "taxidnum": v.get("taxIdNum"),
+                "currency": ref_id(v.get("currency")) or None,
+            }
+            for v in self.records["vendor"].values()
+        ]
+
+    def _transaction_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": record["id"],
+                "tranid": record.get("tranId"),
+                "type": code,
+                "entity": ref_id(record.get("entity")) or None,
+                "trandate": _ns_date(record.get("tranDate")),
+                "currency": ref_id(record.get("currency")) or None,
+                "createdfrom": ref_id(record.get("createdFrom")) or None,
+                "foreigntotal": _num(record.get("total")),
+                "paymenthold": _tf(record.get("paymentHold")),
+                "memo": record.get("memo"),
+                "externalid": record.get("externalId"),
+            }
+            for code, record in self._transactions()
+        ]
+
+    def _line_rows(self) -> list[dict[str, Any]]:
+        lines: list[dict[str, Any]] = []
+        for _code, record in self._transactions():
+            lines.append(
+                {
+                    "id": "0",
+                    "transaction": record["id"],
+                    "linesequencenumber": "0",
+                    "mainline": "T",
+                    "memo": record.get("memo"),
+                    "quantity": None,
+                    "rate": None,
+                    "netamount": None,
+                    "item": None,
+                    "isclosed": "F",
+                    "custcol_opspack_spend_category": None,
+                }
+            )
+            lines.extend(
+                {
+                    "id": str(item["line"]),
+                    "transaction": record["id"],
+                    "linesequencenumber": str(item["line"]),
+                    "mainline": "F",
+                    "memo": item.get("description"),
+                    "quantity": _num(item.get("quantity")),
+                    "rate": _num(item.get("rate")),
+                    "netamount": _num(item.get("amount")),
+                    "item": ref_id(item.get("item")) or None,
+                    "isclosed": _tf(item.get("isClosed")),
+                    "custcol_opspack_spend_category": item.get("custcol_opspack_spend_category"),
+                }
+                for item in record.get("item", {}).get("items", [])
+            )
+        return lines
+
+    def _link_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "previousdoc": ref_id(applied.get("doc")),
+                "nextdoc": record["id"],
+                "linktype": "Payment",
+                "previoustype": "VendBill",
+                "nexttype": code,
+            }
+            for code, record in self._transactions()
+            for applied in record.get("apply", {}).get("items", [])
+        ]
+
+    def _bank_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                **{k.lower(): v for k, v in b.items() if k != "links" and not isinstance(v, dict)},
+                "custrecord_2663_parent_vendor": ref_id(b.get("custrecord_2663_parent_vendor")),
+                "custrecord_2663_entity_bank_type": ref_id(b.get("custrecord_2663_entity_bank_type")),
+            }
+            for b in self.records[BANK].values()
+        ]

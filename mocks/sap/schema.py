@@ -1,0 +1,349 @@
+"""The slice of the four S/4HANA OData services the SAP mock serves, and their `$metadata` EDMX.
+
+One declaration per entity set drives everything: the EDMX that `pyodata` builds its model from,
+the wire encoding of each property (`Edm.Decimal` as a string, `Edm.DateTime` as ``/Date(ms)/``),
+key predicates and navigation (`$expand`, deep insert). Property names follow the released APIs
+(API_PURCHASEORDER_PROCESS_SRV, API_MATERIAL_DOCUMENT_SRV, API_SUPPLIERINVOICE_PROCESS_SRV,
+API_BUSINESS_PARTNER), trimmed to the fields opspack reads. `YY1_SpendCategory_PDI` is a key-user
+custom field on the PO item (the YY1_ prefix and _PDI suffix are what S/4 extensibility gives a
+purchasing document item field). `ZOPSPACK_PAYMENT_SRV` is a customer (Z) Gateway service: S/4HANA
+releases no OData API for creating payment proposal items, so installations expose F110 proposals
+through their own service; this is the shape opspack expects of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """A navigation property: target entity set, multiplicity and the key mapping (target <- source)."""
+
+    target: str
+    many: bool
+    keys: tuple[tuple[str, str], ...]
+    """(property on the target, property on the source) pairs."""
+
+
+@dataclass(frozen=True)
+class EntitySet:
+    name: str
+    keys: tuple[str, ...]
+    properties: dict[str, str]
+    """Property name -> EDM type (Edm.String, Edm.Decimal, Edm.DateTime, Edm.Boolean)."""
+    navigations: dict[str, Navigation] = field(default_factory=dict)
+
+    @property
+    def type_name(self) -> str:
+        return f"{self.name}Type"
+
+
+@dataclass(frozen=True)
+class FunctionImport:
+    name: str
+    method: str
+    parameters: tuple[str, ...]
+    return_set: str
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    sets: dict[str, EntitySet]
+    functions: dict[str, FunctionImport] = field(default_factory=dict)
+
+    def metadata_xml(self) -> str:
+        return _edmx(self)
+
+
+S, D, T, B = "Edm.String", "Edm.Decimal", "Edm.DateTime", "Edm.Boolean"
+
+
+def _set(name: str, keys: tuple[str, ...], props: dict[str, str], **navs: Navigation) -> EntitySet:
+    return EntitySet(name, keys, {**{k: S for k in keys}, **props}, dict(navs))
+
+
+PURCHASE_ORDER = Service(
+    "API_PURCHASEORDER_PROCESS_SRV",
+    {
+        "A_PurchaseOrder": _set(
+            "A_PurchaseOrder",
+            ("PurchaseOrder",),
+            {
+                "CompanyCode": S,
+                "PurchaseOrderType": S,
+                "Supplier": S,
+                "PurchasingOrganization": S,
+                "PurchasingGroup": S,
+                "DocumentCurrency": S,
+                "PurchaseOrderDate": T,
+                "CreationDate": T,
+                "PurchasingProcessingStatus": S,
+            },
+            to_PurchaseOrderItem=Navigation(
+                "A_PurchaseOrderItem", True, (("PurchaseOrder", "PurchaseOrder"),)
+            ),
+        ),
+        "A_PurchaseOrderItem": _set(
+            "A_PurchaseOrderItem",
+            ("PurchaseOrder", "PurchaseOrderItem"),
+            {
+                "PurchaseOrderItemText": S,
+                "Material": S,
+                "MaterialGroup": S,
+                "Plant": S,
+                "OrderQuantity": D,
+                "PurchaseOrderQuantityUnit": S,
+                "NetPriceAmount": D,
+                "NetPriceQuantity": D,
+                "DocumentCurrency": S,
+                "IsCompletelyDelivered": B,
+                "IsFinallyInvoiced": B,
+                "YY1_SpendCategory_PDI": S,
+            },
+            to_ScheduleLine=Navigation(
+                "A_PurchaseOrderScheduleLine",
+                True,
+                (("PurchasingDocument", "PurchaseOrder"), ("PurchasingDocumentItem", "PurchaseOrderItem")),
+            ),
+        ),
+        "A_PurchaseOrderScheduleLine": _set(
+            "A_PurchaseOrderScheduleLine",
+            ("PurchasingDocument", "PurchasingDocumentItem", "ScheduleLine"),
+            {"ScheduleLineDeliveryDate": T, "ScheduleLineOrderQuantity": D, "PurchaseOrderQuantityUnit": S},
+        ),
+    },
+)
+
+MATERIAL_DOCUMENT = Service(
+    "API_MATERIAL_DOCUMENT_SRV",
+    {
+        "A_MaterialDocumentHeader": _set(
+            "A_MaterialDocumentHeader",
+            ("MaterialDocumentYear", "MaterialDocument"),
+            {"DocumentDate": T, "PostingDate": T, "GoodsMovementCode": S, "ReferenceDocument": S},
+            to_MaterialDocumentItem=Navigation(
+                "A_MaterialDocumentItem",
+                True,
+                (("MaterialDocumentYear", "MaterialDocumentYear"), ("MaterialDocument", "MaterialDocument")),
+            ),
+        ),
+        "A_MaterialDocumentItem": _set(
+            "A_MaterialDocumentItem",
+            ("MaterialDocumentYear", "MaterialDocument", "MaterialDocumentItem"),
+            {
+                "GoodsMovementType": S,
+                "PurchaseOrder": S,
+                "PurchaseOrderItem": S,
+                "Plant": S,
+                "StorageLocation": S,
+                "QuantityInEntryUnit": D,
+                "EntryUnit": S,
+            },
+            to_MaterialDocumentHeader=Navigation(
+                "A_MaterialDocumentHeader",
+                False,
+                (("MaterialDocumentYear", "MaterialDocumentYear"), ("MaterialDocument", "MaterialDocument")),
+            ),
+        ),
+    },
+)
+
+SUPPLIER_INVOICE = Service(
+    "API_SUPPLIERINVOICE_PROCESS_SRV",
+    {
+        "A_SupplierInvoice": _set(
+            "A_SupplierInvoice",
+            ("SupplierInvoice", "FiscalYear"),
+            {
+                "CompanyCode": S,
+                "DocumentDate": T,
+                "PostingDate": T,
+                "SupplierInvoiceIDByInvcgParty": S,
+                "InvoicingParty": S,
+                "DocumentCurrency": S,
+                "InvoiceGrossAmount": D,
+                "PaymentBlockingReason": S,
+                "DocumentHeaderText": S,
+                "SupplierInvoiceStatus": S,
+                "TaxIsCalculatedAutomatically": B,
+            },
+            to_SuplrInvcItemPurOrdRef=Navigation(
+                "A_SuplrInvcItemPurOrdRef",
+                True,
+                (("SupplierInvoice", "SupplierInvoice"), ("FiscalYear", "FiscalYear")),
+            ),
+            to_SupplierInvoiceTax=Navigation(
+                "A_SupplierInvoiceTax",
+                True,
+                (("SupplierInvoice", "SupplierInvoice"), ("FiscalYear", "FiscalYear")),
+            ),
+        ),
+        "A_SuplrInvcItemPurOrdRef": _set(
+            "A_SuplrInvcItemPurOrdRef",
+            ("SupplierInvoice", "FiscalYear", "SupplierInvoiceItem"),
+            {
+                "PurchaseOrder": S,
+                "PurchaseOrderItem": S,
+                "ReferenceDocument": S,
+                "ReferenceDocumentFiscalYear": S,
+                "ReferenceDocumentItem": S,
+                "DocumentCurrency": S,
+                "SupplierInvoiceItemAmount": D,
+                "PurchaseOrderQuantityUnit": S,
+                "QuantityInPurchaseOrderUnit": D,
+                "SupplierInvoiceItemText": S,
+            },
+        ),
+        "A_SupplierInvoiceTax": _set(
+            "A_SupplierInvoiceTax",
+            ("SupplierInvoice", "FiscalYear", "TaxCode", "SupplierInvoiceTaxCounter"),
+            {"DocumentCurrency": S, "TaxAmount": D},
+        ),
+    },
+    {"Release": FunctionImport("Release", "POST", ("SupplierInvoice", "FiscalYear"), "A_SupplierInvoice")},
+)
+
+BUSINESS_PARTNER = Service(
+    "API_BUSINESS_PARTNER",
+    {
+        "A_BusinessPartner": _set(
+            "A_BusinessPartner",
+            ("BusinessPartner",),
+            {
+                "BusinessPartnerFullName": S,
+                "BusinessPartnerCategory": S,
+                "OrganizationBPName1": S,
+                "Supplier": S,
+                "Customer": S,
+            },
+            to_Supplier=Navigation("A_Supplier", False, (("Supplier", "BusinessPartner"),)),
+            to_BusinessPartnerAddress=Navigation(
+                "A_BusinessPartnerAddress", True, (("BusinessPartner", "BusinessPartner"),)
+            ),
+            to_BusinessPartnerBank=Navigation(
+                "A_BusinessPartnerBank", True, (("BusinessPartner", "BusinessPartner"),)
+            ),
+        ),
+        "A_Supplier": _set(
+            "A_Supplier",
+            ("Supplier",),
+            {
+                "SupplierName": S,
+                "SupplierFullName": S,
+                "VATRegistration": S,
+                "PostingIsBlocked": B,
+                "PaymentIsBlockedForSupplier": B,
+                "PurchasingIsBlocked": B,
+                "CreationDate": T,
+            },
+        ),
+        "A_BusinessPartnerAddress": _set(
+            "A_BusinessPartnerAddress",
+            ("BusinessPartner", "AddressID"),
+            {"Country": S, "CityName": S, "StreetName": S, "PostalCode": S},
+        ),
+        "A_BusinessPartnerBank": _set(
+            "A_BusinessPartnerBank",
+            ("BusinessPartner", "BankIdentification"),
+            {
+                "BankCountryKey": S,
+                "BankNumber": S,
+                "BankAccount": S,
+                "IBAN": S,
+                "SWIFTCode": S,
+                "BankAccountHolderName": S,
+            },
+        ),
+    },
+)
+
+PAYMENT = Service(
+    "ZOPSPACK_PAYMENT_SRV",
+    {
+        "PaymentProposalSet": _set(
+            "PaymentProposalSet",
+            ("PaymentProposal",),
+            {
+                "SupplierInvoice": S,
+                "FiscalYear": S,
+                "Supplier": S,
+                "PaymentAmount": D,
+                "PaymentCurrency": S,
+                "PaymentDate": T,
+                "PaymentMethod": S,
+            },
+        ),
+    },
+)
+
+SERVICES: dict[str, Service] = {
+    s.name: s for s in (PURCHASE_ORDER, MATERIAL_DOCUMENT, SUPPLIER_INVOICE, BUSINESS_PARTNER, PAYMENT)
+}
+
+
+def _attrs(**values: str) -> str:
+    return " ".join(f'{k}="{escape(v)}"' for k, v in values.items())
+
+
+def _edmx(service: Service) -> str:
+    ns = service.name
+    types: list[str] = []
+    associations: list[str] = []
+    association_sets: list[str] = []
+    for entity in service.sets.values():
+        body = ["<Key>", *(f'<PropertyRef Name="{k}"/>' for k in entity.keys), "</Key>"]
+        for name, edm in entity.properties.items():
+            extra = ' Precision="16" Scale="3"' if edm == D else ""
+            nullable = "false" if name in entity.keys else "true"
+            body.append(f"<Property {_attrs(Name=name, Type=edm, Nullable=nullable)}{extra}/>")
+        for nav_name, nav in entity.navigations.items():
+            assoc = f"assoc_{entity.name}_{nav_name}"
+            source_role, target_role = f"FromRole_{assoc}", f"ToRole_{assoc}"
+            body.append(
+                f"<NavigationProperty {_attrs(Name=nav_name, Relationship=f'{ns}.{assoc}')} "
+                f"{_attrs(FromRole=source_role, ToRole=target_role)}/>"
+            )
+            target = service.sets[nav.target]
+            associations.append(
+                f'<Association Name="{assoc}">'
+                f"<End {_attrs(Type=f'{ns}.{entity.type_name}', Multiplicity='1', Role=source_role)}/>"
+                f"<End {_attrs(Type=f'{ns}.{target.type_name}', Multiplicity='*' if nav.many else '0..1')}"
+                f' Role="{target_role}"/></Association>'
+            )
+            association_sets.append(
+                f"<AssociationSet {_attrs(Name=f'{assoc}_set', Association=f'{ns}.{assoc}')}>"
+                f"<End {_attrs(EntitySet=entity.name, Role=source_role)}/>"
+                f"<End {_attrs(EntitySet=target.name, Role=target_role)}/></AssociationSet>"
+            )
+        types.append(f'<EntityType Name="{entity.type_name}">{"".join(body)}</EntityType>')
+    sets = [
+        f"<EntitySet {_attrs(Name=e.name, EntityType=f'{ns}.{e.type_name}')}/>" for e in service.sets.values()
+    ]
+    functions = []
+    for function in service.functions.values():
+        params = "".join(
+            f'<Parameter {_attrs(Name=p, Type=S, Mode="In")} MaxLength="10"/>' for p in function.parameters
+        )
+        return_type = f"{ns}.{service.sets[function.return_set].type_name}"
+        functions.append(
+            f"<FunctionImport {_attrs(Name=function.name, ReturnType=return_type, EntitySet=function.return_set)}"
+            f' m:HttpMethod="{function.method}">{params}</FunctionImport>'
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" '
+        'xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" '
+        'xmlns:sap="http://www.sap.com/Protocols/SAPData">'
+        '<edmx:DataServices m:DataServiceVersion="2.0">'
+        f'<Schema Namespace="{ns}" xml:lang="en" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">'
+        + "".join(types)
+        + "".join(associations)
+        + f'<EntityContainer Name="{ns}_Entities" m:IsDefaultEntityContainer="true">'
+        + "".join(sets)
+        + "".join(association_sets)
+        + "".join(functions)
+        + "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>"
+    )
