@@ -1,0 +1,113 @@
+"""Text features for the offline classifier: word and character n-gram TF-IDF, and content words.
+
+Word n-grams carry meaning and give readable evidence; character n-grams (within word bounds)
+survive typos, inflections and glued tokens ("pwd", "acct", "passwrod"). Content words
+(no stop words, no digits) feed the out-of-scope check: a text whose content words the
+training data never used is probably about something else.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """Vectoriser settings; persisted with the model so loading rebuilds the same features."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (3, 5)
+    min_df: int = 2
+    max_char_features: int = 60_000
+
+
+def make_word_vectorizer(
+    settings: FeatureSettings, vocabulary: dict[str, int] | None = None
+) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        ngram_range=settings.word_ngrams,
+        min_df=settings.min_df,
+        sublinear_tf=True,
+        dtype=np.float64,
+        vocabulary=vocabulary,
+    )
+
+
+def make_char_vectorizer(
+    settings: FeatureSettings, vocabulary: dict[str, int] | None = None
+) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=settings.char_ngrams,
+        min_df=settings.min_df,
+        max_features=None if vocabulary is not None else settings.max_char_features,
+        sublinear_tf=True,
+        dtype=np.float64,
+        vocabulary=vocabulary,
+    )
+
+
+def restore_vectorizer(vectorizer: TfidfVectorizer, idf: np.ndarray) -> TfidfVectorizer:
+    """Attach a persisted IDF vector to a vectoriser built with a fixed vocabulary."""
+    vectorizer.idf_ = idf
+    return vectorizer
+
+
+def ordered_terms(vectorizer: TfidfVectorizer) -> list[str]:
+    """The vocabulary as a list indexed by column."""
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        terms[index] = term
+    return terms
+
+
+class TextFeatures:
+    """Fitted word + character vectorisers producing one sparse matrix."""
+
+    def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer) -> None:
+        self.word = word
+        self.char = char
+        self.word_terms = ordered_terms(word)
+        self.known_words = frozenset(t for t in self.word_terms if " " not in t)
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], settings: FeatureSettings) -> TextFeatures:
+        word = make_word_vectorizer(settings)
+        char = make_char_vectorizer(settings)
+        word.fit(texts)
+        char.fit(texts)
+        return cls(word, char)
+
+    @property
+    def n_word(self) -> int:
+        return len(self.word_terms)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Word columns first, then character columns."""
+        return sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased tokens that carry topic: no stop words, nothing containing a digit."""
+    return [
+        token
+        for token in _TOKEN.findall(text.lower())
+        if token not in ENGLISH_STOP_WORDS and not any(ch.isdigit() for ch in token)
+    ]
+
+
+def unseen_share(texts: Iterable[str], known: frozenset[str] | set[str]) -> np.ndarray:
+    """Per text, the share of content words absent from `known` (1.0 for a text with none)."""
+    shares = []
+    for text in texts:
+        words = content_words(text)
+        shares.append(sum(w not in known for w in words) / len(words) if words else 1.0)
+    return np.asarray(shares, dtype=np.float64)

@@ -1,0 +1,172 @@
+"""Model files that cannot run code when loaded: a NumPy ``.npz`` archive read with ``allow_pickle=False``.
+
+Why not joblib/pickle: unpickling a file executes whatever it says, so a model file received from
+elsewhere is a code-execution risk, and pickles break across scikit-learn versions. skops solves
+the first problem with an allow-list but adds a dependency. Our state is small and plain --
+vocabularies, IDF vectors, weights, a temperature and thresholds -- so it is stored as typed
+arrays (numbers and Unicode strings) plus a JSON manifest, and the estimators are rebuilt from
+them. The manifest carries the format name and version, the SHA-256 of the training data and a
+SHA-256 over every array; loading refuses any mismatch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agents.perception.errors import ModelFormatError, ModelIntegrityError
+from agents.perception.features import (
+    FeatureSettings,
+    TextFeatures,
+    make_char_vectorizer,
+    make_word_vectorizer,
+    restore_vectorizer,
+)
+from agents.perception.offline import OfflineSettings, OfflineTextClassifier, TrainedState
+
+FORMAT_NAME = "opspack.perception.text-classifier"
+FORMAT_VERSION = 1
+_ARRAYS = ("labels", "word_terms", "word_idf", "char_terms", "char_idf", "coef", "intercept")
+
+
+def content_hash(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 over every array's name, dtype, shape and bytes, in a fixed order."""
+    digest = hashlib.sha256()
+    for name in _ARRAYS:
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def save_model(classifier: OfflineTextClassifier, path: Path) -> Path:
+    state, features = classifier.state, classifier.features
+    arrays = {
+        "labels": np.array(state.labels, dtype=str),
+        "word_terms": np.array(features.word_terms, dtype=str),
+        "word_idf": np.asarray(features.word.idf_, dtype=np.float64),
+        "char_terms": np.array(_terms(features.char.vocabulary_), dtype=str),
+        "char_idf": np.asarray(features.char.idf_, dtype=np.float64),
+        "coef": np.asarray(state.coef, dtype=np.float64),
+        "intercept": np.asarray(state.intercept, dtype=np.float64),
+    }
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "content_sha256": content_hash(arrays),
+        "training_data_sha256": state.data_hash,
+        "n_train": state.n_train,
+        "trained_at": state.trained_at,
+        "temperature": state.temperature,
+        "reject_below": state.reject_below,
+        "unseen_reject": state.unseen_reject,
+        "settings": asdict(classifier.settings),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    with target.open("wb") as handle:
+        payload: dict[str, Any] = {"manifest": np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)}
+        payload.update(arrays)
+        np.savez_compressed(handle, **payload)
+    return target
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest alone (format, hashes, training facts), without loading the weights."""
+    with _open(path) as archive:
+        return _manifest(archive, path)
+
+
+def load_model(path: Path, *, expected_data_hash: str | None = None) -> OfflineTextClassifier:
+    with _open(path) as archive:
+        manifest = _manifest(archive, path)
+        try:
+            arrays = {name: archive[name] for name in _ARRAYS}
+        except (KeyError, ValueError) as exc:
+            raise ModelFormatError(f"{path}: model file lacks a readable array ({exc})") from exc
+    if not all(isinstance(array, np.ndarray) for array in arrays.values()):
+        raise ModelFormatError(f"{path}: model file holds a member that is not a plain array")
+    if content_hash(arrays) != manifest.get("content_sha256"):
+        raise ModelIntegrityError(
+            f"{path}: content hash does not match the manifest (file altered or corrupt)"
+        )
+    if expected_data_hash is not None and manifest.get("training_data_sha256") != expected_data_hash:
+        raise ModelIntegrityError(
+            f"{path}: trained on data {str(manifest.get('training_data_sha256'))[:12]}…, "
+            f"expected {expected_data_hash[:12]}…"
+        )
+    settings = _settings(manifest["settings"])
+    word = restore_vectorizer(
+        make_word_vectorizer(settings.features, _vocabulary(arrays["word_terms"])), arrays["word_idf"]
+    )
+    char = restore_vectorizer(
+        make_char_vectorizer(settings.features, _vocabulary(arrays["char_terms"])), arrays["char_idf"]
+    )
+    classifier = OfflineTextClassifier(settings)
+    classifier.restore(
+        TextFeatures(word, char),
+        TrainedState(
+            labels=tuple(str(label) for label in arrays["labels"]),
+            coef=arrays["coef"],
+            intercept=arrays["intercept"],
+            temperature=float(manifest["temperature"]),
+            reject_below=float(manifest["reject_below"]),
+            unseen_reject=float(manifest["unseen_reject"]),
+            data_hash=str(manifest["training_data_sha256"]),
+            n_train=int(manifest["n_train"]),
+            trained_at=str(manifest["trained_at"]),
+        ),
+    )
+    return classifier
+
+
+def _open(path: Path) -> Any:
+    if not path.is_file():
+        raise ModelFormatError(f"{path}: no such model file")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise ModelFormatError(f"{path}: not an opspack model file ({exc})") from exc
+
+
+def _manifest(archive: Any, path: Path) -> dict[str, Any]:
+    try:
+        member = archive["manifest"]
+        if not isinstance(member, np.ndarray):  # NpzFile hands back raw bytes for non-.npy members
+            raise ValueError("manifest is not an array")
+        manifest = json.loads(member.tobytes().decode("utf-8"))
+    except (KeyError, ValueError) as exc:
+        raise ModelFormatError(f"{path}: no readable manifest in the model file") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise ModelFormatError(f"{path}: not an opspack text-classifier model")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{path}: model format version {manifest.get('format_version')!r} is not supported "
+            f"(this opspack reads version {FORMAT_VERSION}); retrain with `opspack classify train`"
+        )
+    return manifest
+
+
+def _terms(vocabulary: dict[str, int]) -> list[str]:
+    terms = [""] * len(vocabulary)
+    for term, index in vocabulary.items():
+        terms[index] = term
+    return terms
+
+
+def _vocabulary(terms: np.ndarray) -> dict[str, int]:
+    return {str(term): index for index, term in enumerate(terms)}
+
+
+def _settings(raw: dict[str, Any]) -> OfflineSettings:
+    feature_raw = dict(raw.get("features", {}))
+    for key in ("word_ngrams", "char_ngrams"):
+        if key in feature_raw:
+            feature_raw[key] = tuple(feature_raw[key])
+    return OfflineSettings(**{**raw, "features": FeatureSettings(**feature_raw)})
