@@ -1,0 +1,156 @@
+"""The `opspack` command line: one root app, command groups mounted from their own modules.
+
+Every error ends in one clear line on stderr and a non-zero exit; `--debug` (or
+``OPSPACK_DEBUG=1``) shows the traceback instead. Messages pass through the secret redactor on the
+way out, so a secret that slipped into an exception never reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from connectors.errors import ConnectorError
+from governance.errors import GovernanceError
+from governance.policy import Policy, load_policy
+from governance.redaction import install_log_redaction, redact
+from opspack.cli_classify import classify_app
+from opspack.cli_credentials import credentials_app, secrets_app
+from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_mocks import mocks_app
+from opspack.settings import DEFAULT_POLICY_PATH, policy_path
+
+app = typer.Typer(
+    name="opspack",
+    help="Governed AI agents for enterprise operations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+policy_app = typer.Typer(help="Validate and summarise the policy.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(approvals_app, name="approvals", help="Review and decide held actions.")
+app.add_typer(audit_app, name="audit", help="Verify, show and export the ledger.")
+app.add_typer(corrections_app, name="corrections", help="Record that a past action was wrong.")
+app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
+app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
+app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
+
+_state: dict[str, bool] = {"debug": False}
+console = Console()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug or os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
+    install_log_redaction()
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database and outputs.")] = Path(
+        ".opspack/demo"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run the governed demo end to end on embedded defaults (SQLite, in-process mocks, offline models)."""
+    from opspack.demo import run_demo
+
+    wide = Console(width=max(console.width, 150))
+    summary = run_demo(workdir, console=None if as_json else wide)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+
+
+def _policy_summary(policy: Policy) -> dict[str, Any]:
+    agents = {}
+    for name, agent in policy.agents.items():
+        agents[name] = {
+            "identity": agent.identity.id,
+            "owner": agent.identity.owner,
+            "kill_switch": agent.kill_switch,
+            "systems": {system: list(ops) for system, ops in agent.systems.items()},
+            "tiers": {op: agent.autonomy.tier_for(op).value for op in sorted(agent.operations)},
+            "thresholds": {
+                op: {"max_amount": str(t.max_amount), "currency": t.currency}
+                for op, t in agent.thresholds.items()
+            },
+            "aggregates": [a.name for a in agent.aggregates],
+            "escalation_default": agent.escalation.default.queue,
+        }
+    return {
+        "version": policy.version,
+        "version_label": policy.version_label,
+        "global_kill_switch": policy.settings.kill_switch,
+        "systems": {name: decl.kind for name, decl in policy.systems.items()},
+        "agents": agents,
+        "approvers": {name: list(a.may_approve) for name, a in policy.approvers.items()},
+        "sod_rules": [rule.name for rule in policy.segregation_of_duties],
+    }
+
+
+@policy_app.command("check")
+def policy_check(
+    file: Annotated[Path | None, typer.Argument(help=f"Policy YAML (default {DEFAULT_POLICY_PATH}).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Validate a policy file and summarise what it allows."""
+    policy = load_policy(file or policy_path())
+    summary = _policy_summary(policy)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    console.print(f"[green]policy OK[/] version [bold]{policy.version[:16]}[/] {policy.version_label}")
+    table = Table("agent", "identity", "systems", "operations (tier)", "thresholds", "aggregates")
+    for name, agent in summary["agents"].items():
+        table.add_row(
+            name + (" [red](kill switch)[/]" if agent["kill_switch"] else ""),
+            agent["identity"],
+            ", ".join(agent["systems"]),
+            "\n".join(f"{op} ({tier})" for op, tier in agent["tiers"].items()),
+            "\n".join(f"{op} ≤ {t['max_amount']} {t['currency']}" for op, t in agent["thresholds"].items()),
+            "\n".join(agent["aggregates"]),
+        )
+    console.print(table)
+    console.print(
+        "approvers: "
+        + "; ".join(f"{name} → {', '.join(agents)}" for name, agents in summary["approvers"].items())
+    )
+
+
+_EXPECTED_ERRORS = (GovernanceError, ConnectorError, OSError, ValueError)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, turn expected errors into one line and exit 1."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
+    try:
+        app(args=args, prog_name="opspack")  # standalone: usage errors, Exit and Abort exit by themselves
+    except _EXPECTED_ERRORS as exc:
+        if debug:
+            raise
+        typer.echo(f"opspack: error: {redact(_one_line(exc))}", err=True)
+        sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    lines = text.splitlines()
+    if len(lines) > 1:
+        return f"{lines[0]} (+{len(lines) - 1} more: {'; '.join(line.strip() for line in lines[1:4])})"
+    return text
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Where opspack finds its files: fixtures, the policy and the connections, with env overrides.
+
+The defaults point into the source tree's `fixtures/` (the project is installed editable by the
+Makefile), so `opspack` works from any working directory; each path can be overridden by an
+environment variable for a real deployment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+FIXTURES_DIR = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[1] / "fixtures"))
+DEFAULT_POLICY_PATH = FIXTURES_DIR / "policy.yaml"
+DEFAULT_CONNECTIONS_PATH = FIXTURES_DIR / "connections.yaml"
+
+
+def policy_path() -> Path:
+    """``OPSPACK_POLICY`` or the example policy."""
+    return Path(os.environ.get("OPSPACK_POLICY", DEFAULT_POLICY_PATH))
+
+
+def connections_path() -> Path:
+    """``OPSPACK_CONNECTIONS`` or the connections that point every vendor at its mock."""
+    return Path(os.environ.get("OPSPACK_CONNECTIONS", DEFAULT_CONNECTIONS_PATH))
