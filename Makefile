@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
+PY_DIRS := agents connectors mocks governance opspack tests fixtures
 
 .PHONY: demo test lint bench venv clean mocks
 
@@ -21,8 +22,8 @@ demo: venv
 	$(BIN)/opspack demo
 
 lint: venv
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
 
 test: venv lint

@@ -150,4 +150,3 @@ def test_a_reconcile_that_keeps_failing_is_an_unknown_outcome() -> None:
 
     with pytest.raises(OutcomeUnknownError, match=r"cannot reconcile erp\.schedule_payment"):
         ERPPerformer(Flaky()).reconcile(act("erp.schedule_payment", "INV01", payment_date="2026-12-01"))
-

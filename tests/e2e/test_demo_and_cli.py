@@ -40,7 +40,9 @@ def test_demo_runs_the_whole_governance_path(tmp_path: Path) -> None:
     assert summary["audit"]["ok"] is True
     kinds = [step["kind"] for step in summary["timeline"]]
     assert kinds[:4] == ["intake", "decision", "verdict", "approval_requested"]
-    assert kinds.index("approval_decided") < kinds.index("execution_started") < kinds.index("execution_outcome")
+    assert (
+        kinds.index("approval_decided") < kinds.index("execution_started") < kinds.index("execution_outcome")
+    )
 
 
 def test_demo_is_repeatable(tmp_path: Path) -> None:
