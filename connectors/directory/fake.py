@@ -20,6 +20,7 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr
 
 from connectors.directory.errors import AmbiguousUserError
+from connectors.directory.lookup import lookup_key
 from connectors.directory.models import DirectoryUser, Group, ResetDelivery, ResetResult, UserStatus
 from connectors.directory.sample import SAMPLE_GROUPS, SAMPLE_PEOPLE, password_changed_at
 from connectors.errors import ConfigurationError, ConnectorError, NotFoundError, RejectedError
@@ -162,21 +163,10 @@ class FakeDirectory:
     def find_user(
         self, *, login: str | None = None, email: str | None = None, user_id: str | None = None
     ) -> DirectoryUser | None:
-        given = [
-            (k, v) for k, v in (("login", login), ("email", email), ("user_id", user_id)) if v is not None
-        ]
-        if len(given) != 1:
-            raise RejectedError(
-                "give exactly one of login, email or user_id", vendor=self.vendor, endpoint="find_user"
-            )
+        key, value = lookup_key(login, email, user_id, vendor=self.vendor, endpoint="find_user")
         with self._lock:
             self._maybe_fail("find_user", before=True)
-            key, value = given[0]
-            if not value.strip():
-                raise RejectedError(
-                    f"an empty {key} cannot be looked up", vendor=self.vendor, endpoint="find_user"
-                )
-            if key == "user_id":
+            if key == "id":
                 return self._users.get(value)
             wanted = value.casefold()
             matches = [

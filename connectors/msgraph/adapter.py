@@ -34,6 +34,7 @@ from pydantic import SecretStr
 
 from connectors.auth import OAuth2ClientCredentials
 from connectors.directory.errors import AmbiguousUserError
+from connectors.directory.lookup import lookup_key
 from connectors.directory.models import DirectoryUser, Group, ResetDelivery, ResetResult, UserStatus
 from connectors.errors import ConfigurationError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
@@ -135,15 +136,8 @@ class GraphAdapter:
     def find_user(
         self, *, login: str | None = None, email: str | None = None, user_id: str | None = None
     ) -> DirectoryUser | None:
-        given = [(k, v) for k, v in (("login", login), ("email", email), ("id", user_id)) if v is not None]
         endpoint = "GET /v1.0/users"
-        if len(given) != 1:
-            raise RejectedError(
-                "give exactly one of login, email or user_id", vendor=self.vendor, endpoint=endpoint
-            )
-        key, value = given[0]
-        if not value.strip():
-            raise RejectedError(f"an empty {key} cannot be looked up", vendor=self.vendor, endpoint=endpoint)
+        key, value = lookup_key(login, email, user_id, vendor=self.vendor, endpoint=endpoint)
         if key == "id":
             try:
                 return self.get_user(value)

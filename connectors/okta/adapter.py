@@ -28,6 +28,7 @@ from pydantic import SecretStr
 
 from connectors.auth import OAuth2ClientCredentials, OktaSSWS
 from connectors.directory.errors import AmbiguousUserError
+from connectors.directory.lookup import lookup_key
 from connectors.directory.models import DirectoryUser, Group, ResetDelivery, ResetResult
 from connectors.errors import (
     AuthenticationError,
@@ -118,15 +119,8 @@ class OktaAdapter:
     def find_user(
         self, *, login: str | None = None, email: str | None = None, user_id: str | None = None
     ) -> DirectoryUser | None:
-        given = [(k, v) for k, v in (("login", login), ("email", email), ("id", user_id)) if v is not None]
         endpoint = "GET /api/v1/users"
-        if len(given) != 1:
-            raise RejectedError(
-                "give exactly one of login, email or user_id", vendor=self.vendor, endpoint=endpoint
-            )
-        key, value = given[0]
-        if not value.strip():
-            raise RejectedError(f"an empty {key} cannot be looked up", vendor=self.vendor, endpoint=endpoint)
+        key, value = lookup_key(login, email, user_id, vendor=self.vendor, endpoint=endpoint)
         if key == "id":
             try:
                 return self.get_user(value)

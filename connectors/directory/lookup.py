@@ -1,0 +1,26 @@
+"""The one rule every directory implementation applies to `find_user` arguments."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from connectors.errors import RejectedError
+
+LookupKey = Literal["login", "email", "id"]
+
+
+def lookup_key(
+    login: str | None, email: str | None, user_id: str | None, *, vendor: str, endpoint: str
+) -> tuple[LookupKey, str]:
+    """Exactly one non-blank identifier, as (which, value); anything else is a `RejectedError`."""
+    given: list[tuple[LookupKey, str]] = [
+        (key, value)
+        for key, value in (("login", login), ("email", email), ("id", user_id))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise RejectedError("give exactly one of login, email or user_id", vendor=vendor, endpoint=endpoint)
+    key, value = given[0]
+    if not value.strip():
+        raise RejectedError(f"an empty {key} cannot be looked up", vendor=vendor, endpoint=endpoint)
+    return key, value
