@@ -30,7 +30,7 @@ test: venv lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python -m pytest tests/bench -p no:cacheprovider -s -q --override-ini="norecursedirs="
+	$(BIN)/python -m pytest tests/bench -p no:cacheprovider -s -q --override-ini="norecursedirs=.* *.egg-info build"
 
 mocks: venv
 	$(BIN)/opspack mocks serve

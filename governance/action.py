@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -132,12 +133,12 @@ class Action(BaseModel):
             "requested_by": self.requested_by,
         }
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """SHA-256 of the canonical JSON form; what approvals are bound to."""
         return sha256_hex(canonical_json(self.canonical()))
 
-    @property
+    @cached_property
     def idempotency_key(self) -> str:
         """One write per (system, operation, business key): retries and restarts reuse it."""
         return sha256_hex(canonical_json([self.system, self.operation, self.business_key]))

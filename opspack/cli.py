@@ -24,6 +24,7 @@ from governance.redaction import install_log_redaction, redact
 from opspack.cli_classify import classify_app
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_invoice import invoice_app
 from opspack.cli_mocks import mocks_app
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
@@ -42,6 +43,7 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 
 _state: dict[str, bool] = {"debug": False}

@@ -1,0 +1,1 @@
+"""Accounts-payable agent: invoice ingestion and extraction (this package) and three-way match."""

@@ -1,0 +1,79 @@
+"""Date parsing for invoice dates in the formats and languages invoices are printed in.
+
+Numeric day-first dates (``24.11.2026``, ``24/11/2026``, ``24-11-2026``) are the European default;
+``11/24/2026`` is read month-first only when the day-first reading is impossible, or when the caller
+says the document is month-first (a US issuer).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS: dict[str, int] = {}
+_MONTH_NAMES = {
+    1: "january jan januar janvier janv januari jän",
+    2: "february feb februar février fév févr fevrier februari",
+    3: "march mar märz maerz mars mrt maart",
+    4: "april apr avril avr",
+    5: "may mai mei",
+    6: "june jun juni juin",
+    7: "july jul juli juillet juil",
+    8: "august aug août aout augustus",
+    9: "september sep sept septembre",
+    10: "october oct oktober okt octobre",
+    11: "november nov novembre",
+    12: "december dec dezember dez décembre decembre déc",
+}
+for _number, _names in _MONTH_NAMES.items():
+    for _name in _names.split():
+        MONTHS[_name] = _number
+
+_MONTH_ALTERNATION = "|".join(sorted((re.escape(name) for name in MONTHS), key=len, reverse=True))
+DATE_PATTERN = re.compile(
+    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
+    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))"
+    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?\s*(?P<nm>{_MONTH_ALTERNATION})\.?,?\s+(?P<ny>\d{{4}}))"
+    rf"|(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}}))",
+    re.IGNORECASE,
+)
+"""ISO, numeric day-first/month-first, ``24 Nov 2026``/``24. November 2026`` and ``Nov 24, 2026``."""
+
+
+def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, int]]:
+    """Every valid calendar date in a text with its character span."""
+    found: list[tuple[date, int, int]] = []
+    for match in DATE_PATTERN.finditer(text):
+        parsed = _to_date(match, month_first)
+        if parsed is not None:
+            found.append((parsed, match.start(), match.end()))
+    return found
+
+
+def parse_date(text: str, month_first: bool = False) -> date | None:
+    """The first date in a text, or None."""
+    found = find_dates(text, month_first)
+    return found[0][0] if found else None
+
+
+def _to_date(match: re.Match[str], month_first: bool) -> date | None:
+    groups = match.groupdict()
+    if groups["iso"]:
+        return _safe(int(groups["iy"]), int(groups["im"]), int(groups["id"]))
+    if groups["num"]:
+        first, second, year = int(groups["a"]), int(groups["b"]), int(groups["y"])
+        if year < 100:
+            year += 2000
+        if month_first and first <= 12:
+            return _safe(year, first, second) or _safe(year, second, first)
+        return _safe(year, second, first) or _safe(year, first, second)
+    if groups["named"]:
+        return _safe(int(groups["ny"]), MONTHS[groups["nm"].lower()], int(groups["nd"]))
+    return _safe(int(groups["uy"]), MONTHS[groups["um"].lower()], int(groups["ud"]))
+
+
+def _safe(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,100 @@
+"""Amount parsing across the number conventions invoices are printed in.
+
+``1,234.56`` (en), ``1.234,56`` (de/nl/es/it), ``1 234,56`` (fr, with a plain, no-break or narrow
+no-break space), ``1'234.56`` (ch). A lone separator followed by exactly three digits is ambiguous
+(``1.234``); the caller passes the document's decimal separator, inferred once per document from
+the amounts that are unambiguous, to settle it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+DecimalSeparator = Literal[".", ","]
+
+_GROUP_CHARS = "'’\u00a0\u202f "
+AMOUNT_PATTERN = re.compile(
+    r"(?<![\w.,])"
+    r"(?P<sign>[-−])?\(?"
+    r"(?P<number>\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?)"
+    r"\)?(?![\w])"
+)
+"""A number as printed in an amount column: optional sign, grouping, up to four decimals."""
+
+_UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
+_UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")
+
+
+def infer_decimal_separator(texts: Iterable[str]) -> DecimalSeparator | None:
+    """The decimal separator most amounts in the document use (``x,yy`` vs ``x.yy``), if any."""
+    commas = dots = 0
+    for text in texts:
+        commas += len(_UNAMBIGUOUS_COMMA.findall(text))
+        dots += len(_UNAMBIGUOUS_DOT.findall(text))
+    if commas == dots:
+        return None
+    return "," if commas > dots else "."
+
+
+def parse_number(text: str, decimal_separator: DecimalSeparator | None = None) -> Decimal | None:
+    """Parse one printed number (no currency); None when it is not a number.
+
+    A trailing minus, a leading minus and accounting parentheses all make the number negative.
+    """
+    cleaned = text.strip()
+    negative = False
+    if cleaned.startswith(("-", "−")) or cleaned.endswith(("-", "−")):
+        negative = True
+        cleaned = cleaned.strip("-−").strip()
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        negative = True
+        cleaned = cleaned[1:-1].strip()
+    if not cleaned or not re.fullmatch(r"[\d.,'’\u00a0\u202f ]+", cleaned) or not cleaned[0].isdigit():
+        return None
+    for char in _GROUP_CHARS:
+        if char in cleaned:
+            cleaned = cleaned.replace(char, "")
+    decimal_sep = _decimal_separator_of(cleaned, decimal_separator)
+    if decimal_sep is None:
+        return None
+    group_sep = "," if decimal_sep == "." else "."
+    integer, _, fraction = cleaned.rpartition(decimal_sep) if decimal_sep in cleaned else (cleaned, "", "")
+    if fraction and group_sep in fraction:
+        return None
+    groups = integer.split(group_sep)
+    if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])):
+        return None
+    try:
+        value = Decimal("".join(groups) + ("." + fraction if fraction else ""))
+    except InvalidOperation:
+        return None
+    return -value if negative else value
+
+
+def _decimal_separator_of(number: str, hint: DecimalSeparator | None) -> DecimalSeparator | None:
+    """Which of ``.`` and ``,`` is the decimal separator of a number stripped of other grouping."""
+    has_dot, has_comma = "." in number, "," in number
+    if has_dot and has_comma:
+        return "." if number.rfind(".") > number.rfind(",") else ","
+    if not has_dot and not has_comma:
+        return hint or "."
+    sep: DecimalSeparator = "." if has_dot else ","
+    if number.count(sep) > 1:
+        return "," if sep == "." else "."
+    fraction = number.rsplit(sep, 1)[1]
+    if len(fraction) != 3:
+        return sep
+    return hint or sep
+
+
+def find_amounts(text: str, decimal_separator: DecimalSeparator | None) -> list[tuple[Decimal, int, int]]:
+    """Every number in a text with its character span, parsed with the document's separator."""
+    found: list[tuple[Decimal, int, int]] = []
+    for match in AMOUNT_PATTERN.finditer(text):
+        value = parse_number(match.group(0), decimal_separator)
+        if value is not None:
+            found.append((value, match.start(), match.end()))
+    return found

@@ -1,0 +1,196 @@
+"""Template-free extraction of an `ExtractedInvoice` from positioned page text."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from agents.ap.extract.cross_checks import check_line, check_totals
+from agents.ap.extract.header_fields import (
+    Candidate,
+    LabelHit,
+    currency_parser,
+    decide,
+    iban_parser,
+    labelled_candidates,
+    parsers_for,
+    tax_id_parser,
+    unlabelled_candidates,
+)
+from agents.ap.extract.identifiers import find_eins
+from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
+from agents.ap.extract.numbers import infer_decimal_separator
+from agents.ap.extract.page_text import PageText
+from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
+from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
+from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
+
+T = TypeVar("T")
+UNLABELLED = 0.55
+"""Confidence of a self-describing value (VAT id, IBAN) found without a label."""
+
+
+def _field(candidate: Candidate | None, kind: type[T]) -> Field[T]:
+    if candidate is None or not isinstance(candidate.value, kind):
+        return Field[kind].missing()  # type: ignore[valid-type]
+    evidence = Evidence(page=candidate.page, bbox=candidate.bbox, text=candidate.text, source="pdf")
+    return Field[kind](value=candidate.value, confidence=candidate.confidence, evidence=evidence)  # type: ignore[valid-type]
+
+
+def _document_type(pages: list[PageText]) -> DocumentType:
+    """A credit note says so in a phrase that *starts* with the word near the top of page one
+    (its title or its number label); a mention in fine print does not count."""
+    if not pages:
+        return "invoice"
+    for line in pages[0].lines[:25]:
+        for phrase in line.phrases:
+            if CREDIT_NOTE_WORDS.match(fold(phrase.text).strip()):
+                return "credit_note"
+    return "invoice"
+
+
+def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice:
+    """Read every field from the pages; confidence reflects how each value was found and checked."""
+    all_text = [line.text for page in pages for line in page.lines]
+    separator = infer_decimal_separator(all_text)
+    month_first = any(find_eins(text) for text in all_text[:30])
+    parsers = parsers_for(separator, month_first)
+    labelled, hits = labelled_candidates(pages, parsers)
+    warnings: list[str] = []
+
+    def pick(name: str) -> Candidate | None:
+        candidate, conflict = decide(labelled.get(name, []))
+        if conflict:
+            warnings.append(f"{name}: several different values are labelled on the document")
+        return candidate
+
+    tax_id = _vendor_tax_id(pages, labelled, hits, warnings)
+    iban = pick("iban") or decide(unlabelled_candidates(pages, iban_parser, UNLABELLED))[0]
+    if iban is not None and not iban.valid:
+        warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
+        iban = Candidate(
+            iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
+        )
+    currency = pick("currency") or _currency_from_amounts(pages)
+
+    lines = tuple(_line(row) for row in parse_rows(table_rows(pages), separator))
+    checked: list[ExtractedLine] = []
+    for line in lines:
+        rescored, problem = check_line(line)
+        checked.append(rescored)
+        if problem:
+            warnings.append(problem)
+    subtotal_candidate, total_candidate = pick("subtotal"), pick("total")
+    tax_candidate = _tax_over_rates(labelled.get("tax", []), subtotal_candidate, total_candidate) or pick(
+        "tax"
+    )
+    subtotal, tax, total, total_warnings = check_totals(
+        tuple(checked),
+        _field(subtotal_candidate, Decimal),
+        _field(tax_candidate, Decimal),
+        _field(total_candidate, Decimal),
+    )
+    warnings.extend(total_warnings)
+    invoice_date = pick("invoice_date")
+    due_date = pick("due_date")
+    if invoice_date and due_date and due_date.value < invoice_date.value:
+        warnings.append(f"due date {due_date.value} is before invoice date {invoice_date.value}")
+        due_date = Candidate(
+            due_date.value, due_date.confidence * 0.5, due_date.page, due_date.bbox, due_date.text
+        )
+    return ExtractedInvoice(
+        source_file=source_file,
+        source_kind="pdf",
+        document_type=_document_type(pages),
+        vendor_name=_field(find_vendor_name(pages, hits), str),
+        vendor_tax_id=_field(tax_id, str),
+        invoice_number=_field(pick("invoice_number"), str),
+        po_number=_field(pick("po_number"), str),
+        currency=_field(currency, str),
+        iban=_field(iban, str),
+        invoice_date=_field(invoice_date, date),
+        due_date=_field(due_date, date),
+        subtotal=subtotal,
+        tax=tax,
+        total=total,
+        lines=tuple(checked),
+        warnings=tuple(warnings),
+    )
+
+
+def _vendor_tax_id(
+    pages: list[PageText], labelled: dict[str, list[Candidate]], hits: list[LabelHit], warnings: list[str]
+) -> Candidate | None:
+    """The seller's tax id: a labelled one that is not the buyer's; else any VAT id/EIN on the
+    document outside the bill-to block, with the lower confidence of an unlabelled value."""
+    buyers = buyer_regions(hits)
+    buyer_ids = {c.value for c in labelled.get("buyer_tax_id", [])}
+    tax_ids = [c for c in labelled.get("vendor_tax_id", []) if c.value not in buyer_ids]
+    if not tax_ids:
+        tax_ids = [
+            c
+            for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
+            if c.value not in buyer_ids
+            and not any(
+                r.page == c.page and r.x0 <= c.bbox[0] <= r.x1 and r.top <= c.bbox[1] <= r.bottom
+                for r in buyers
+            )
+        ]
+    tax_id, conflict = decide(tax_ids)
+    if conflict:
+        warnings.append("vendor_tax_id: several different tax ids on the document")
+    return tax_id
+
+
+def _tax_over_rates(
+    taxes: list[Candidate], subtotal: Candidate | None, total: Candidate | None
+) -> Candidate | None:
+    """Several VAT rates print several tax lines; their sum is the tax total when net + Σ = gross."""
+    printed = {(c.page, c.bbox): c for c in taxes}
+    if len({c.value for c in printed.values()}) < 2 or subtotal is None or total is None:
+        return None
+    amounts = sorted(printed.values(), key=lambda c: (c.page, c.bbox[1]))
+    summed = sum((c.value for c in amounts), Decimal("0"))
+    if abs(subtotal.value + summed - total.value) > Decimal("0.02"):
+        return None
+    first, last = amounts[0], amounts[-1]
+    bbox = (
+        min(c.bbox[0] for c in amounts),
+        first.bbox[1],
+        max(c.bbox[2] for c in amounts),
+        last.bbox[3],
+    )
+    confidence = min(c.confidence for c in amounts)
+    return Candidate(summed, confidence, first.page, bbox, " + ".join(c.text for c in amounts))
+
+
+def _currency_from_amounts(pages: list[PageText]) -> Candidate | None:
+    found = unlabelled_candidates(pages, currency_parser, 0.8)
+    if not found:
+        return None
+    codes = {c.value for c in found}
+    best, _ = decide(found)
+    if best is None:
+        return None
+    confidence = 0.9 if len(codes) == 1 else 0.5
+    return Candidate(best.value, confidence, best.page, best.bbox, best.text)
+
+
+def _cell(row: ParsedRow, column: str, value: Any, kind: type[T], confidence: float) -> Field[T]:
+    bbox = row.raw.bbox(column)
+    if value is None or bbox is None:
+        return Field[kind].missing()  # type: ignore[valid-type]
+    evidence = Evidence(page=row.raw.page, bbox=bbox, text=row.raw.text(column), source="pdf")
+    return Field[kind](value=value, confidence=confidence, evidence=evidence)  # type: ignore[valid-type]
+
+
+def _line(row: ParsedRow) -> ExtractedLine:
+    return ExtractedLine(
+        description=_cell(row, "description", row.description or None, str, 0.85),
+        quantity=_cell(row, "quantity", row.quantity, Decimal, 0.8),
+        unit=_cell(row, "unit", row.unit, str, 0.8),
+        unit_price=_cell(row, "unit_price", row.unit_price, Decimal, 0.8),
+        amount=_cell(row, "amount", row.amount, Decimal, 0.8),
+        po_line=_cell(row, "po_line", row.po_line, str, 0.8),
+    )

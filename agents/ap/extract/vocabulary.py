@@ -1,0 +1,168 @@
+"""Label vocabulary per field in English, German, French and Dutch (domain reference §3.1).
+
+Labels are matched on *folded* text (lower case, accents dropped, one character per character so
+offsets survive) at the start of a phrase; when several labels match, the longest wins, so
+"Total HT" is a subtotal, not a total, and "VAT Reg. No." is a tax id, not a tax amount.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NO = r"(?:no\.?|nr\.?|n[°o]\.?|#|number|nummer|numero)"
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "invoice_number": (
+        rf"invoice\s*{NO}", r"invoice\s*id", rf"inv\.?\s*{NO}", rf"credit\s*(?:note|memo)\s*{NO}",
+        rf"document\s*{NO}", r"rechnungsnummer", r"rechnungs-?\s*nr\.?", r"re\.?-?\s*nr\.?",
+        rf"rechnung\s*{NO}", r"belegnr\.?", r"belegnummer", r"gutschrifts?-?\s*nr\.?", r"gutschriftsnummer",
+        r"n[°o]\.?\s*de\s*facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
+        r"avoir\s*n[°o]\.?", r"factuurnummer", r"factuurnr\.?", r"factuur\s*nr\.?", r"creditnotanummer",
+        r"creditnota\s*nr\.?",
+    ),
+    "invoice_date": (
+        r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date", r"rechnungsdatum", r"datum",
+        r"belegdatum", r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"factuurdatum",
+        r"credit\s*note\s*date", r"gutschriftsdatum", r"date\s*de\s*l'avoir",
+    ),
+    "due_date": (
+        r"due\s*date", r"payment\s*due(?:\s*date)?", r"due", r"faellig\s*am", r"fallig\s*am",
+        r"falligkeitsdatum", r"falligkeit", r"zahlbar\s*bis", r"date\s*d'echeance", r"echeance",
+        r"vervaldatum", r"te\s*betalen\s*voor", r"uiterste\s*betaaldatum",
+    ),
+    "po_number": (
+        rf"po\s*{NO}", r"p\.o\.\s*(?:no\.?|number)?", rf"purchase\s*order(?:\s*{NO})?", rf"order\s*{NO}",
+        r"your\s*order", r"your\s*ref(?:erence|\.)?", r"bestellnummer", r"bestell-?\s*nr\.?",
+        r"ihre\s*bestellung(?:\s*nr\.?)?", r"ihre\s*bestellnummer", r"auftragsnummer", r"auftrags-?\s*nr\.?",
+        r"n[°o]\.?\s*de\s*commande", r"numero\s*de\s*commande", r"bon\s*de\s*commande", r"votre\s*commande",
+        r"inkoopordernummer", r"bestelnummer", r"ordernummer", r"uw\s*referentie", r"uw\s*bestelling",
+    ),
+    "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
+    "subtotal": (
+        r"sub-?\s*total", r"net\s*amount", r"net\s*total", r"total\s*net", r"total\s*excl\.?\s*(?:vat|tax)",
+        r"amount\s*excl\.?\s*(?:vat|tax)", r"total\s*before\s*tax", r"zwischensumme", r"nettobetrag",
+        r"summe\s*netto", r"nettosumme", r"gesamt\s*netto", r"netto", r"total\s*ht", r"montant\s*ht",
+        r"sous-?\s*total", r"subtotaal", r"totaal\s*excl\.?\s*btw", r"netto\s*bedrag", r"bedrag\s*excl\.?\s*btw",
+    ),
+    "tax": (
+        r"vat", r"tax", r"sales\s*tax", r"includes\s*(?:vat|tax)", r"plus\s*vat", r"mwst\.?", r"ust\.?",
+        r"umsatzsteuer", r"mehrwertsteuer", r"zzgl\.?\s*(?:mwst|ust)\.?", r"darin\s*enthaltene\s*(?:mwst|ust)\.?",
+        r"enthaltene\s*(?:mwst|ust)\.?", r"tva", r"dont\s*tva", r"montant\s*tva", r"btw", r"waarvan\s*btw",
+        r"totaal\s*btw",
+    ),
+    "total": (
+        r"total", r"grand\s*total", r"amount\s*due", r"balance\s*due", r"total\s*due", r"total\s*amount",
+        r"invoice\s*total", r"total\s*incl\.?\s*(?:vat|tax)", r"gesamtbetrag", r"rechnungsbetrag", r"endbetrag",
+        r"summe\s*brutto", r"gesamtsumme", r"bruttobetrag", r"zu\s*zahlen", r"total\s*ttc", r"montant\s*ttc",
+        r"net\s*a\s*payer", r"totaal", r"totaal\s*incl\.?\s*btw", r"te\s*betalen", r"gutschriftsbetrag",
+    ),
+    "iban": (r"iban",),
+    "vendor_tax_id": (
+        r"vat\s*reg(?:istration)?\.?\s*(?:no\.?|number)?", r"vat\s*(?:id|no\.?|number)", r"tax\s*id", r"ein",
+        r"tin", r"ust-?\s*id(?:nr)?\.?", r"ust-?\s*idnr\.?", r"umsatzsteuer-?\s*id(?:entifikationsnummer)?",
+        r"n[°o]\.?\s*(?:de\s*)?tva(?:\s*intracommunautaire)?", r"tva\s*intracom(?:munautaire)?",
+        r"numero\s*de\s*tva", r"btw-?\s*(?:nummer|nr\.?|id)", r"vat", r"mwst-?\s*nr\.?",
+    ),
+    "buyer_tax_id": (
+        r"customer\s*vat\s*(?:no\.?|number|id)", r"your\s*vat\s*(?:no\.?|number|id)", r"ihre\s*ust-?\s*idnr\.?",
+        r"n[°o]\.?\s*tva\s*client", r"uw\s*btw-?\s*nummer", r"btw-?\s*nummer\s*klant",
+    ),
+    "delivery_date": (
+        r"delivery\s*date", r"date\s*of\s*delivery", r"service\s*date", r"lieferdatum", r"leistungsdatum",
+        r"liefertermin", r"date\s*de\s*livraison", r"leverdatum", r"leveringsdatum",
+    ),
+    "customer_number": (
+        r"customer\s*(?:no\.?|number|id|#)", r"account\s*(?:no\.?|number)", r"kundennummer", r"kunden-?\s*nr\.?",
+        r"n[°o]\.?\s*client", r"numero\s*client", r"code\s*client", r"klantnummer", r"klantnr\.?",
+    ),
+    "bill_to": (
+        r"bill\s*to", r"invoice\s*to", r"sold\s*to", r"customer", r"rechnungsempfanger", r"rechnungsadresse",
+        r"kunde", r"facture\s*a", r"adresse\s*de\s*facturation", r"client", r"factuuradres", r"klant",
+    ),
+}  # fmt: skip
+"""Field → label patterns (on folded text). ``delivery_date``, ``customer_number`` and
+``buyer_tax_id`` are read only so that their labels are claimed: a delivery date must not become the
+invoice date, nor the customer's VAT id the vendor's."""
+
+CREDIT_NOTE_WORDS = re.compile(r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota)\b")
+DOCUMENT_TITLES = re.compile(
+    r"^(?:tax\s*)?(invoice|rechnung|facture|factuur|credit\s*note|gutschrift|avoir|creditnota)$"
+)
+
+COLUMN_LABELS: dict[str, tuple[str, ...]] = {
+    "pos": (r"pos\.?", r"position", r"no\.?", r"nr\.?", r"#", r"ref\.?", r"line", r"item"),
+    "description": (
+        r"description", r"item\s*description", r"article", r"product", r"service", r"bezeichnung",
+        r"beschreibung", r"artikel(?:bezeichnung)?", r"leistung", r"designation", r"libelle",
+        r"omschrijving", r"artikelomschrijving",
+    ),
+    "quantity": (r"qty\.?", r"quantity", r"menge", r"anzahl", r"qte\.?", r"quantite", r"aantal", r"hours"),
+    "unit": (r"unit", r"uom", r"u/m", r"einheit", r"eh", r"me", r"unite", r"eenheid"),
+    "unit_price": (
+        r"unit\s*price", r"price", r"rate", r"einzelpreis", r"e-?preis", r"preis", r"prix\s*unitaire(?:\s*ht)?",
+        r"p\.?u\.?(?:\s*ht)?", r"prix", r"stukprijs", r"prijs(?:\s*per\s*eenheid)?", r"eenheidsprijs",
+    ),
+    "amount": (
+        r"amount", r"total", r"line\s*total", r"net\s*amount", r"gesamtpreis", r"gesamt", r"betrag",
+        r"summe", r"montant(?:\s*ht)?", r"total\s*ht", r"bedrag", r"totaal",
+    ),
+    "po_line": (r"po\s*line", r"po\s*pos\.?", r"best\.?-?\s*pos\.?", r"bestellpos\.?", r"ligne\s*cde",
+                r"ligne\s*de\s*commande", r"orderregel"),
+}  # fmt: skip
+"""Line-table column → header label patterns (on folded text)."""
+
+
+class _FoldTable(dict[int, str]):
+    """`str.translate` table that folds each character on first sight and remembers it."""
+
+    def __missing__(self, codepoint: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(codepoint))
+        folded = (decomposed[0] if decomposed else chr(codepoint)).lower()[:1] or chr(codepoint)
+        self[codepoint] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop accents, keeping exactly one output character per input character."""
+    return text.translate(_FOLD)
+
+
+class LabelSet:
+    """Compiled label patterns indexed by their first character, so matching a phrase tries the
+    handful of labels that can start with its first letter instead of all of them."""
+
+    def __init__(self, labels: dict[str, tuple[str, ...]]) -> None:
+        self.by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        self.anywhere: list[tuple[str, re.Pattern[str]]] = []
+        for name, group in labels.items():
+            for source in group:
+                compiled = (name, re.compile(rf"(?:{source})(?![a-z0-9])\s*[:#.]?\s*"))
+                first = source[0]
+                if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
+                    self.by_first.setdefault(first, []).append(compiled)
+                elif first == "#":
+                    self.by_first.setdefault("#", []).append(compiled)
+                else:
+                    self.anywhere.append(compiled)
+
+    def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
+        return self.by_first.get(char, []) + self.anywhere
+
+
+HEADER_PATTERNS = LabelSet(HEADER_LABELS)
+COLUMN_PATTERNS = LabelSet(COLUMN_LABELS)
+
+
+def match_label(folded: str, patterns: LabelSet, start: int = 0) -> tuple[str, int] | None:
+    """The field whose longest label matches `folded` at `start`, and where the label ends."""
+    if start >= len(folded):
+        return None
+    best: tuple[str, int] | None = None
+    for name, pattern in patterns.candidates(folded[start]):
+        match = pattern.match(folded, start)
+        if match and (best is None or match.end() > best[1]):
+            best = (name, match.end())
+    return best

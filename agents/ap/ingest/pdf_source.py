@@ -1,0 +1,53 @@
+"""Opening a PDF safely: refuse encrypted, corrupt, oversized and text-less (scanned) files, and find
+an embedded Factur-X / ZUGFeRD / XRechnung XML when there is one."""
+
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from agents.ap.extract.page_text import PageText, read_pdfium_pages
+from agents.ap.invoice import IngestionRejected
+
+EMBEDDED_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+"""Attachment names of the CII XML in Factur-X / ZUGFeRD 2 and 1 / XRechnung PDFs (compared lower-cased)."""
+MIN_CHARS_PER_PAGE = 20
+"""A page with fewer text characters than this counts as having no text layer."""
+
+
+def open_pdf(data: bytes, path: str, max_pages: int) -> pdfium.PdfDocument:
+    if b"%%EOF" not in data[-2048:]:
+        raise IngestionRejected("corrupt", path, "PDF is truncated (no %%EOF trailer)")
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if getattr(error, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+            raise IngestionRejected("encrypted", path, "PDF is password-protected") from error
+        raise IngestionRejected("corrupt", path, f"PDF cannot be parsed: {error}") from error
+    if len(document) == 0:
+        document.close()
+        raise IngestionRejected("empty", path, "PDF has no pages")
+    if len(document) > max_pages:
+        pages = len(document)
+        document.close()
+        raise IngestionRejected("oversized", path, f"PDF has {pages} pages, the limit is {max_pages}")
+    return document
+
+
+def embedded_invoice_xml(document: pdfium.PdfDocument) -> tuple[str, bytes] | None:
+    """The Factur-X/ZUGFeRD/XRechnung attachment (name, bytes), if the PDF carries one."""
+    for index in range(document.count_attachments()):
+        attachment = document.get_attachment(index)
+        name = attachment.get_name()
+        if name.lower() in EMBEDDED_XML_NAMES:
+            return name, bytes(attachment.get_data())
+    return None
+
+
+def text_pages(document: pdfium.PdfDocument, path: str) -> list[PageText]:
+    pages = read_pdfium_pages(document)
+    if sum(page.char_count for page in pages) < MIN_CHARS_PER_PAGE * len(pages) / 2:
+        raise IngestionRejected(
+            "scanned_no_text", path, "PDF has no text layer (a scan or image); run OCR before ingestion"
+        )
+    return pages

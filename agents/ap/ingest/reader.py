@@ -1,0 +1,90 @@
+"""`read_invoice`: dispatch on what a file *is* (its bytes), not on its extension."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from agents.ap.extract.page_text import read_pdfplumber_pages
+from agents.ap.extract.pdf_invoice import extract_invoice
+from agents.ap.ingest.cii import is_cii, read_cii
+from agents.ap.ingest.erp_inbox import read_csv, read_json
+from agents.ap.ingest.pdf_source import embedded_invoice_xml, open_pdf, text_pages
+from agents.ap.ingest.safe_xml import parse_xml
+from agents.ap.ingest.ubl import is_ubl, read_ubl
+from agents.ap.invoice import ExtractedInvoice, IngestionRejected
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    """What the reader refuses to open (a mail-bombed inbox must not stall the agent)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_pages: int = 50
+    text_engine: Literal["pdfium", "pdfplumber"] = "pdfium"
+    """Where PDF characters come from: PDFium (fast) or pdfplumber/pdfminer (slower, same result)."""
+
+
+def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> ExtractedInvoice:
+    """Read one invoice file (PDF, Factur-X PDF, UBL, CII, JSON or CSV) into an `ExtractedInvoice`.
+
+    Raises `IngestionRejected` with a reason code for anything that cannot be read honestly: no
+    guessing from a scan, an encrypted file or a truncated download.
+    """
+    limits = limits or IngestLimits()
+    name = str(path)
+    file = Path(path)
+    if not file.is_file():
+        raise IngestionRejected("unsupported_format", name, "not a readable file")
+    size = file.stat().st_size
+    if size == 0:
+        raise IngestionRejected("empty", name, "file is empty (0 bytes)")
+    if size > limits.max_bytes:
+        raise IngestionRejected("oversized", name, f"file is {size} bytes, the limit is {limits.max_bytes}")
+    data = file.read_bytes()
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise IngestionRejected("empty", name, "file holds only whitespace")
+    if data[:1024].find(b"%PDF-") != -1:
+        return _read_pdf(data, name, limits)
+    if head.startswith(b"<"):
+        return _read_xml(data, name)
+    if head.startswith(b"{"):
+        return read_json(data, name)
+    if _looks_like_csv(data):
+        return read_csv(data, name)
+    raise IngestionRejected("unsupported_format", name, "content is not PDF, UBL/CII XML, JSON or CSV")
+
+
+def _read_pdf(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+    document = open_pdf(data, name, limits.max_pages)
+    try:
+        embedded = embedded_invoice_xml(document)
+        if embedded is not None:
+            attachment, xml = embedded
+            invoice = _read_xml(xml, f"{name}#{attachment}")
+            return invoice.model_copy(update={"source_file": name})
+        pages = text_pages(document, name)
+        if limits.text_engine == "pdfplumber":
+            pages = read_pdfplumber_pages(name, limits.max_pages)
+        return extract_invoice(pages, name)
+    finally:
+        document.close()
+
+
+def _read_xml(data: bytes, name: str) -> ExtractedInvoice:
+    root = parse_xml(data, name)
+    if is_ubl(root):
+        return read_ubl(root, name)
+    if is_cii(root):
+        return read_cii(root, name)
+    raise IngestionRejected("unsupported_format", name, f"XML root {root.tag} is neither UBL 2.1 nor CII")
+
+
+def _looks_like_csv(data: bytes) -> bool:
+    try:
+        first = data[:4096].decode("utf-8-sig").splitlines()[0]
+    except (UnicodeDecodeError, IndexError):
+        return False
+    return "invoice_number" in first and any(sep in first for sep in ",;\t")

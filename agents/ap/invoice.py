@@ -1,0 +1,153 @@
+"""The extracted invoice: every fact with its confidence and the evidence it was read from.
+
+This is the contract between ingestion/extraction (`agents.ap.ingest`, `agents.ap.extract`) and the
+three-way matcher. A field that could not be found has ``value=None`` and ``confidence=0.0``; a field
+read from structured XML carries confidence 1.0 and the XML path as its evidence text; a field read
+from a PDF carries the page number and the bounding box (PDF points, ``x0, top, x1, bottom`` with the
+origin at the top-left of the page, as pdfplumber reports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydanticField
+
+T = TypeVar("T")
+
+SourceKind = Literal["pdf", "ubl", "cii", "json", "csv"]
+DocumentType = Literal["invoice", "credit_note"]
+RejectReason = Literal["scanned_no_text", "encrypted", "corrupt", "oversized", "unsupported_format", "empty"]
+
+
+class Evidence(BaseModel):
+    """Where in the input a value was read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    page: int | None = None
+    """1-based page number for PDFs; None for XML/JSON/CSV."""
+    bbox: tuple[float, float, float, float] | None = None
+    """``(x0, top, x1, bottom)`` in PDF points from the page's top-left corner; None outside PDFs."""
+    text: str
+    """The words as printed (PDF), or the element path / column name and raw value (XML, JSON, CSV)."""
+    source: SourceKind
+    """Which kind of input the evidence comes from."""
+
+
+class Field(BaseModel, Generic[T]):
+    """One extracted value with how sure the extractor is and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: T | None = None
+    """The normalised value (ISO date, Decimal, upper-case codes), or None when not found."""
+    confidence: float = PydanticField(default=0.0, ge=0.0, le=1.0)
+    """Probability-like score in 0..1: 1.0 for structured sources, lower when read from weak evidence."""
+    evidence: Evidence | None = None
+    """Where the value was read; None when the field was not found."""
+
+    @classmethod
+    def missing(cls) -> Field[T]:
+        """A field the document does not state (or the extractor could not find)."""
+        return cls(value=None, confidence=0.0, evidence=None)
+
+
+class ExtractedLine(BaseModel):
+    """One invoice line as printed; amounts are net of tax."""
+
+    model_config = ConfigDict(frozen=True)
+
+    description: Field[str]
+    quantity: Field[Decimal]
+    unit: Field[str]
+    """Unit of measure as printed (EA, H, PAK...) or the UN/ECE Rec 20 code from XML."""
+    unit_price: Field[Decimal]
+    amount: Field[Decimal]
+    """Net line amount."""
+    po_line: Field[str]
+    """The purchase-order line this invoice line bills, when the document says so."""
+
+
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "amount", "po_line")
+"""The per-line field names, for iterating over an `ExtractedLine`."""
+
+HEADER_FIELDS = (
+    "vendor_name",
+    "vendor_tax_id",
+    "invoice_number",
+    "po_number",
+    "currency",
+    "iban",
+    "invoice_date",
+    "due_date",
+    "subtotal",
+    "tax",
+    "total",
+)
+"""The header field names of an `ExtractedInvoice`."""
+
+
+class ExtractedInvoice(BaseModel):
+    """An invoice or credit note as read from one file; amounts are positive for credit notes too."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_file: str
+    """The path of the file read, as given to `read_invoice`."""
+    source_kind: SourceKind
+    document_type: DocumentType
+    vendor_name: Field[str]
+    vendor_tax_id: Field[str]
+    """VAT id with its country prefix (``DE811569869``) or US EIN (``36-1150280``), without spaces."""
+    invoice_number: Field[str]
+    po_number: Field[str]
+    currency: Field[str]
+    """ISO 4217 code; symbols are mapped (``€`` → EUR)."""
+    iban: Field[str]
+    """Compact upper-case IBAN; confidence is lowered when the mod-97 check fails."""
+    invoice_date: Field[date]
+    due_date: Field[date]
+    subtotal: Field[Decimal]
+    """Total without tax (EN 16931 BT-109)."""
+    tax: Field[Decimal]
+    """Total tax amount (BT-110)."""
+    total: Field[Decimal]
+    """Total with tax (BT-112)."""
+    lines: tuple[ExtractedLine, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Human-readable reasons why some values are less certain (failed cross-checks, bad checksums)."""
+
+    def min_confidence(self, fields: Iterable[str]) -> float:
+        """The lowest confidence among the named header fields.
+
+        The name ``"lines"`` stands for every field of every line except ``unit`` and ``po_line``
+        (which invoices often leave out); an invoice without lines scores 0.0 for it.
+        """
+        lowest = 1.0
+        for name in fields:
+            if name == "lines":
+                if not self.lines:
+                    return 0.0
+                for line in self.lines:
+                    for line_field in ("description", "quantity", "unit_price", "amount"):
+                        lowest = min(lowest, getattr(line, line_field).confidence)
+            elif name in HEADER_FIELDS:
+                lowest = min(lowest, getattr(self, name).confidence)
+            else:
+                raise ValueError(f"unknown invoice field {name!r}; known: {', '.join(HEADER_FIELDS)}, lines")
+        return lowest
+
+
+class IngestionRejected(Exception):
+    """The file cannot be read as an invoice; the reason code says why, the message names the file."""
+
+    def __init__(self, reason_code: RejectReason, path: str, problem: str) -> None:
+        self.reason_code: RejectReason = reason_code
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem} ({reason_code})")
