@@ -25,6 +25,7 @@ from opspack.cli_classify import classify_app
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_invoice import invoice_app
+from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
@@ -44,6 +45,11 @@ app.add_typer(credentials_app, name="credentials", help="Agent credentials: age,
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
+app.add_typer(metrics_app, name="metrics", help="Metrics derived from the ledger; Prometheus endpoint; alerts.")
+app.add_typer(autonomy_app, name="autonomy", help="Earned autonomy: evidence, promotion with sign-off, demotion.")
+app.command()(readiness)
+app.command()(roi)
+app.command()(report)
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 
 _state: dict[str, bool] = {"debug": False}

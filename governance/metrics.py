@@ -1,0 +1,497 @@
+"""Operational metrics derived from the ledger -- never from a second bookkeeping.
+
+The ledger is read transaction by transaction into a `TransactionView` (who, which action class,
+how it ended, which exceptions, how long, what it cost) and the views are aggregated per agent,
+per action class and per exception type over a time window. The reading rules (which record means
+"held", "escalated", an exception type, a reopen, ...) are documented in docs/MEASUREMENT.md §1;
+they are the contract agents write to. The same numbers feed ``opspack metrics --json``, the
+Prometheus ``/metrics`` endpoint (`MetricsCollector`) and the HTML report.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector, CollectorRegistry
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from governance.errors import GovernanceError
+from governance.ledger import Ledger, LedgerRecord
+
+Disposition = Literal["autonomous", "held", "escalated", "denied", "shadowed", "open"]
+DISPOSITIONS: tuple[Disposition, ...] = ("autonomous", "held", "escalated", "denied", "shadowed", "open")
+BUSINESS_KINDS = frozenset({"intake", "perception", "decision", "verdict", "escalation", "handoff"})
+"""A transaction with none of these is governance bookkeeping (alerts, autonomy changes), not work."""
+NOT_EXCEPTIONS = frozenset(
+    {"tier_shadow", "tier_hitl", "tier_hotl", "tier_hootl", "maker_checker", "approver_not_authorised"}
+)
+"""Verdict reason codes that describe the tier or the approver, not something wrong with the case."""
+RESOLVED_EVENTS = frozenset({"resolved", "human_outcome", "shadow_comparison"})
+REOPEN_EVENTS = frozenset({"reopened", "rework"})
+
+
+class MeasurementError(GovernanceError):
+    """Measurement cannot proceed: bad configuration, bad input file, or data it cannot price."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HumanMinutes(_Strict):
+    """Human minutes one transaction costs, by how it was handled."""
+
+    autonomous: float = Field(ge=0)
+    """Spot checks and on-the-loop review of an autonomously handled transaction."""
+    approval: float = Field(ge=0)
+    """Reviewing the case file and deciding a held action."""
+    escalation: float = Field(ge=0)
+    """A person handles the escalated case."""
+    manual: float = Field(ge=0)
+    """Shadowed or denied: a person does the whole job (the handle time without an agent)."""
+    correction: float = Field(default=0, ge=0)
+    """Extra minutes for finding and correcting a wrong outcome."""
+
+    def for_disposition(self, disposition: Disposition) -> float:
+        return {
+            "autonomous": self.autonomous,
+            "held": self.approval,
+            "escalated": self.escalation,
+            "denied": self.manual,
+            "shadowed": self.manual,
+            "open": 0.0,
+        }[disposition]
+
+
+class CostConfig(_Strict):
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    loaded_rate_per_hour: Decimal = Field(gt=0)
+    """Fully loaded cost of one hour of the people who do this work."""
+    human_minutes: dict[str, HumanMinutes]
+    """Per agent; ``default`` applies to agents not listed (and is required)."""
+    llm_fx: dict[str, Decimal] = Field(default_factory=dict)
+    """Conversion of LLM usage cost currencies into `currency` (``USD: 0.92``)."""
+    sla_hours: dict[str, float] = Field(default_factory=dict)
+    """Per agent SLA (``default`` for the rest) for transactions whose verdict carries no route."""
+
+    @model_validator(mode="after")
+    def _default_minutes(self) -> CostConfig:
+        if "default" not in self.human_minutes:
+            raise ValueError("human_minutes needs a 'default' entry")
+        return self
+
+    def minutes(self, agent: str) -> HumanMinutes:
+        return self.human_minutes.get(agent, self.human_minutes["default"])
+
+    def fx(self, currency: str) -> Decimal:
+        if currency == self.currency:
+            return Decimal(1)
+        if currency not in self.llm_fx:
+            raise MeasurementError(
+                f"LLM usage is priced in {currency} but costs.llm_fx has no rate from {currency} "
+                f"to {self.currency}; add one to the autonomy config"
+            )
+        return self.llm_fx[currency]
+
+
+class MetricsConfig(_Strict):
+    costs: CostConfig
+    critical_root_causes: tuple[str, ...] = ()
+    """Correction root causes that count as critical errors (block promotion, force demotion)."""
+
+
+def parse_time(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class TransactionView:
+    """One transaction as metrics see it, read from its ledger records."""
+
+    id: str
+    agent: str
+    started_at: datetime
+    action_class: str = "unknown"
+    disposition: Disposition = "open"
+    finished_at: datetime | None = None
+    exceptions: set[str] = field(default_factory=set)
+    segment: str | None = None
+    """Vendor (counterparty) or queue, for baselines that are meaningful per segment."""
+    executed: bool = False
+    corrected: bool = False
+    root_causes: list[str] = field(default_factory=list)
+    reopened: bool = False
+    approvals_approved: int = 0
+    approvals_rejected: int = 0
+    shadow_agreed: bool | None = None
+    """Outcome of the last shadow or replay comparison, None when never compared."""
+    llm_cost: Decimal = Decimal(0)
+    llm_currency_costs: dict[str, Decimal] = field(default_factory=dict)
+    sla_hours: float | None = None
+
+    @property
+    def cycle_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+_RANK = {"autonomous": 1, "shadowed": 2, "held": 3, "denied": 4, "escalated": 5}
+
+
+def _raise_to(view: TransactionView, disposition: Disposition) -> None:
+    if _RANK.get(disposition, 0) > _RANK.get(view.disposition, 0):
+        view.disposition = disposition
+
+
+def _finish(view: TransactionView, at: datetime) -> None:
+    if view.finished_at is None or at > view.finished_at:
+        view.finished_at = at
+
+
+def _read_verdict(view: TransactionView, payload: Mapping[str, Any], at: datetime) -> None:
+    action = payload.get("action") or {}
+    if view.action_class == "unknown" and action.get("operation"):
+        view.action_class = str(action["operation"])
+    if action.get("counterparty") and view.segment is None:
+        view.segment = str(action["counterparty"])
+    for reason in payload.get("reasons") or []:
+        code = str(reason.get("code", ""))
+        if code and code not in NOT_EXCEPTIONS:
+            view.exceptions.add(code)
+    route = payload.get("route")
+    if route:
+        view.sla_hours = float(route.get("sla_hours") or 0) or view.sla_hours
+        view.segment = view.segment or route.get("queue")
+    decision = payload.get("decision")
+    if decision == "deny":
+        _raise_to(view, "denied")
+        _finish(view, at)
+    elif decision == "shadow":
+        _raise_to(view, "shadowed")
+    elif decision == "hold":
+        _raise_to(view, "held")
+    elif decision == "execute":
+        _raise_to(view, "autonomous")
+
+
+def _exception_names(payload: Mapping[str, Any], *keys: str) -> Iterator[str]:
+    for key in keys:
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            yield value
+        elif isinstance(value, list | tuple):
+            yield from (str(item) for item in value if item)
+
+
+def read_transaction(records: list[LedgerRecord], config: MetricsConfig) -> TransactionView | None:
+    """Fold one transaction's records (in chain order) into a view; None for bookkeeping."""
+    if not any(record.kind in BUSINESS_KINDS for record in records):
+        return None
+    agent = next((r.agent for r in records if r.agent), "unknown")
+    view = TransactionView(records[0].transaction_id, agent, parse_time(records[0].created_at))
+    intakes = 0
+    escalated_at: datetime | None = None
+    for record in records:
+        at, payload = parse_time(record.created_at), record.payload
+        kind = record.kind
+        if kind == "intake":
+            intakes += 1
+        elif kind == "decision":
+            view.exceptions.update(_exception_names(payload, "exception", "exceptions"))
+            view.exceptions.update(
+                str(item["code"])
+                for item in payload.get("findings") or []
+                if isinstance(item, dict) and item.get("code")
+            )
+            proposed = payload.get("proposed") or {}
+            if view.action_class == "unknown" and proposed.get("operation"):
+                view.action_class = str(proposed["operation"])
+            view.segment = view.segment or payload.get("counterparty") or payload.get("queue")
+            if payload.get("mode") in ("shadow", "replay"):
+                _raise_to(view, "shadowed")
+        elif kind == "verdict":
+            _read_verdict(view, payload, at)
+        elif kind in ("escalation", "handoff"):
+            _raise_to(view, "escalated")
+            escalated_at = at
+            view.exceptions.update(_exception_names(payload, "reason", "exception", "exceptions"))
+            if payload.get("sla_hours"):
+                view.sla_hours = float(payload["sla_hours"])
+            view.segment = view.segment or payload.get("queue")
+            if view.action_class == "unknown" and payload.get("operation"):
+                view.action_class = str(payload["operation"])
+        elif kind == "approval_decided":
+            decision = payload.get("decision")
+            if decision == "approved":
+                view.approvals_approved += 1
+            elif decision == "rejected":
+                view.approvals_rejected += 1  # still "held": a person decided it
+                _finish(view, at)
+        elif kind == "execution_outcome":
+            if payload.get("status") in ("executed", "duplicate"):
+                view.executed = view.executed or payload.get("status") == "executed"
+                _finish(view, at)
+        elif kind == "correction":
+            view.corrected = True
+            view.root_causes.append(str(payload.get("root_cause", "")))
+        elif kind == "llm_usage" and payload.get("cost") is not None:
+            currency = str(payload.get("currency") or config.costs.currency)
+            amount = Decimal(str(payload["cost"]))
+            view.llm_currency_costs[currency] = view.llm_currency_costs.get(currency, Decimal(0)) + amount
+            view.llm_cost += amount * config.costs.fx(currency)
+        elif kind == "note":
+            event = payload.get("event")
+            if event in REOPEN_EVENTS:
+                view.reopened = True
+            if event in RESOLVED_EVENTS:
+                _finish(view, at)
+            if event == "shadow_comparison":
+                view.shadow_agreed = bool(payload.get("agreed"))
+    view.reopened = view.reopened or intakes > 1
+    if view.disposition == "autonomous" and not view.executed and view.finished_at is None:
+        view.disposition = "open"
+    if (
+        view.disposition == "escalated"
+        and escalated_at is not None
+        and (view.finished_at or escalated_at) < escalated_at
+    ):
+        view.finished_at = None  # escalated and not yet resolved by a person
+    if view.disposition == "shadowed" and view.shadow_agreed is None:
+        view.finished_at = None  # waiting for the human's outcome
+    if view.sla_hours is None:
+        sla = config.costs.sla_hours
+        view.sla_hours = sla.get(view.agent, sla.get("default"))
+    return view
+
+
+def read_transactions(
+    ledger: Ledger,
+    config: MetricsConfig,
+    *,
+    agent: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[TransactionView]:
+    """Every business transaction that started in ``[since, until)``, optionally of one agent."""
+    grouped: dict[str, list[LedgerRecord]] = defaultdict(list)
+    for record in ledger.records():
+        grouped[record.transaction_id].append(record)
+    views = []
+    for records in grouped.values():
+        view = read_transaction(records, config)
+        if view is None or (agent is not None and view.agent != agent):
+            continue
+        if (since is not None and view.started_at < since) or (
+            until is not None and view.started_at >= until
+        ):
+            continue
+        views.append(view)
+    return sorted(views, key=lambda v: (v.started_at, v.id))
+
+
+def nearest_rank(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with at least `fraction` of values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime) -> dict[str, Any]:
+    """Throughput, quality and business impact over `views` (the shape of ``metrics --json``)."""
+    counts = Counter(view.disposition for view in views)
+    total = len(views)
+    executed = [v for v in views if v.executed]
+    errors = sum(1 for v in executed if v.corrected)
+    critical = sum(1 for v in views for cause in v.root_causes if cause in config.critical_root_causes)
+    approved = sum(v.approvals_approved for v in views)
+    rejected = sum(v.approvals_rejected for v in views)
+    compared = [v for v in views if v.shadow_agreed is not None]
+    closed = [v for v in views if v.disposition != "open"]
+    rate = config.costs.loaded_rate_per_hour
+    human = Decimal(0)
+    for view in closed:
+        minutes = config.costs.minutes(view.agent)
+        spent = minutes.for_disposition(view.disposition) + (minutes.correction if view.corrected else 0)
+        human += Decimal(str(spent)) * rate / 60
+    llm = sum((v.llm_cost for v in views), Decimal(0))
+    cycles = [c for v in views if (c := v.cycle_seconds) is not None]
+    sla_met = sla_missed = 0
+    for view in views:
+        if view.sla_hours is None:
+            continue
+        limit = view.sla_hours * 3600
+        cycle = view.cycle_seconds
+        if cycle is not None:
+            sla_met, sla_missed = (sla_met + 1, sla_missed) if cycle <= limit else (sla_met, sla_missed + 1)
+        elif (now - view.started_at).total_seconds() > limit:
+            sla_missed += 1
+    return {
+        "throughput": {"transactions": total, **{name: counts.get(name, 0) for name in DISPOSITIONS}},
+        "quality": {
+            "executed": len(executed),
+            "errors": errors,
+            "error_rate": _rate(errors, len(executed)),
+            "escalation_rate": _rate(counts.get("escalated", 0), total),
+            "rework_rate": _rate(sum(1 for v in views if v.reopened), total),
+            "approvals_decided": approved + rejected,
+            "approval_rejection_rate": _rate(rejected, approved + rejected),
+            "shadow_compared": len(compared),
+            "shadow_agreement_rate": _rate(sum(1 for v in compared if v.shadow_agreed), len(compared)),
+            "wrong_autonomous": sum(1 for v in views if v.corrected and v.disposition == "autonomous"),
+            "critical_errors": critical,
+        },
+        "impact": {
+            "currency": config.costs.currency,
+            "human_cost": _money(human),
+            "llm_cost": _money(llm),
+            "cost_per_transaction": _money((human + llm) / len(closed)) if closed else None,
+            "cycle_time_p50_seconds": nearest_rank(cycles, 0.5),
+            "cycle_time_p95_seconds": nearest_rank(cycles, 0.95),
+            "sla_measured": sla_met + sla_missed,
+            "sla_compliance": _rate(sla_met, sla_met + sla_missed),
+        },
+    }
+
+
+def _grouped(
+    views: Iterable[TransactionView], key: Callable[[TransactionView], str]
+) -> dict[str, list[TransactionView]]:
+    groups: dict[str, list[TransactionView]] = defaultdict(list)
+    for view in views:
+        groups[key(view)].append(view)
+    return dict(sorted(groups.items()))
+
+
+def throughput_series(views: list[TransactionView], bucket: timedelta) -> list[dict[str, Any]]:
+    """Transactions per time bucket (by start time) and disposition, for charts."""
+    if not views:
+        return []
+    seconds = bucket.total_seconds()
+    origin = views[0].started_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    buckets: dict[int, Counter[str]] = defaultdict(Counter)
+    for view in views:
+        buckets[int((view.started_at - origin).total_seconds() // seconds)][view.disposition] += 1
+    return [
+        {
+            "start": (origin + index * bucket).isoformat(),
+            **{d: buckets[index].get(d, 0) for d in DISPOSITIONS},
+        }
+        for index in range(max(buckets) + 1)
+    ]
+
+
+def metrics_report(
+    views: list[TransactionView],
+    config: MetricsConfig,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bucket: timedelta = timedelta(days=1),
+) -> dict[str, Any]:
+    """Overall, per agent, per action class and per exception type, plus a throughput series."""
+    exceptions: dict[str, dict[str, Any]] = {}
+    for agent, agent_views in _grouped(views, lambda v: v.agent).items():
+        counts = Counter(name for v in agent_views for name in v.exceptions)
+        for name, count in sorted(counts.items()):
+            exceptions[f"{agent}/{name}"] = {
+                "agent": agent,
+                "exception": name,
+                "count": count,
+                "rate": _rate(count, len(agent_views)),
+                "metrics": summarise([v for v in agent_views if name in v.exceptions], config, now),
+            }
+    return {
+        "window": {
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        },
+        "overall": summarise(views, config, now),
+        "agents": {a: summarise(v, config, now) for a, v in _grouped(views, lambda v: v.agent).items()},
+        "action_classes": {
+            key: summarise(v, config, now)
+            for key, v in _grouped(views, lambda v: f"{v.agent}/{v.action_class}").items()
+        },
+        "exceptions": exceptions,
+        "series": {"bucket_seconds": bucket.total_seconds(), "points": throughput_series(views, bucket)},
+    }
+
+
+_GAUGES: tuple[tuple[str, str, str, str], ...] = (
+    ("quality", "error_rate", "opspack_error_rate", "Corrected share of executed transactions"),
+    ("quality", "escalation_rate", "opspack_escalation_rate", "Escalated share of transactions"),
+    ("quality", "rework_rate", "opspack_rework_rate", "Reopened or reworked share of transactions"),
+    ("quality", "approval_rejection_rate", "opspack_approval_rejection_rate", "Rejected share of approvals"),
+    ("quality", "shadow_agreement_rate", "opspack_shadow_agreement_rate", "Agent/human agreement in shadow"),
+    ("quality", "wrong_autonomous", "opspack_wrong_autonomous", "Corrected autonomous transactions"),
+    ("impact", "cost_per_transaction", "opspack_cost_per_transaction", "Human plus LLM cost per transaction"),
+    ("impact", "cycle_time_p50_seconds", "opspack_cycle_time_p50_seconds", "Median cycle time"),
+    ("impact", "cycle_time_p95_seconds", "opspack_cycle_time_p95_seconds", "95th percentile cycle time"),
+    ("impact", "sla_compliance", "opspack_sla_compliance", "Share of transactions within SLA"),
+)
+
+
+class MetricsCollector(Collector):
+    """Computes the metrics from the ledger on every Prometheus scrape (labels: agent, action_class)."""
+
+    def __init__(self, report: Callable[[], dict[str, Any]]) -> None:
+        self.report = report
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        data = self.report()
+        rows: list[tuple[dict[str, str], dict[str, Any]]] = [
+            ({"agent": agent, "action_class": ""}, summary) for agent, summary in data["agents"].items()
+        ]
+        for key, summary in data["action_classes"].items():
+            agent, _, action_class = key.partition("/")
+            rows.append(({"agent": agent, "action_class": action_class}, summary))
+        transactions = GaugeMetricFamily(
+            "opspack_transactions",
+            "Transactions by disposition",
+            labels=["agent", "action_class", "disposition"],
+        )
+        for labels, summary in rows:
+            for disposition in ("transactions", *DISPOSITIONS):
+                value = summary["throughput"][disposition]
+                transactions.add_metric([labels["agent"], labels["action_class"], disposition], value)
+        yield transactions
+        for section, key, name, documentation in _GAUGES:
+            family = GaugeMetricFamily(name, documentation, labels=["agent", "action_class"])
+            for labels, summary in rows:
+                value = summary[section][key]
+                if value is not None:
+                    family.add_metric([labels["agent"], labels["action_class"]], float(value))
+            yield family
+        exceptions = GaugeMetricFamily(
+            "opspack_exception_rate",
+            "Share of an agent's transactions with the exception",
+            labels=["agent", "exception"],
+        )
+        for item in data["exceptions"].values():
+            exceptions.add_metric([item["agent"], item["exception"]], float(item["rate"] or 0))
+        yield exceptions
+
+
+def prometheus_registry(report: Callable[[], dict[str, Any]]) -> CollectorRegistry:
+    """A registry holding only the ledger metrics; serve it with prometheus_client's WSGI/ASGI apps."""
+    registry = CollectorRegistry()
+    registry.register(MetricsCollector(report))
+    return registry

@@ -1,0 +1,1 @@
+"""Templates and inline SVG charts for the HTML report."""
