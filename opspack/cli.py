@@ -27,6 +27,7 @@ from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
+from opspack.cli_procurement import po_app, spend_app, suppliers_app
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(
@@ -45,11 +46,20 @@ app.add_typer(credentials_app, name="credentials", help="Agent credentials: age,
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
-app.add_typer(metrics_app, name="metrics", help="Metrics derived from the ledger; Prometheus endpoint; alerts.")
-app.add_typer(autonomy_app, name="autonomy", help="Earned autonomy: evidence, promotion with sign-off, demotion.")
+app.add_typer(
+    metrics_app, name="metrics", help="Metrics derived from the ledger; Prometheus endpoint; alerts."
+)
+app.add_typer(
+    autonomy_app, name="autonomy", help="Earned autonomy: evidence, promotion with sign-off, demotion."
+)
 app.command()(readiness)
 app.command()(roi)
 app.command()(report)
+app.add_typer(
+    spend_app, name="spend", help="Classify spend lines into a taxonomy; write back confident ones."
+)
+app.add_typer(suppliers_app, name="suppliers", help="Validate the supplier master: ids, IBANs, duplicates.")
+app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 
 _state: dict[str, bool] = {"debug": False}
