@@ -21,13 +21,15 @@ from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
+from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
-from opspack.cli_procurement import po_app, spend_app, suppliers_app
+from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
+from opspack.cli_replay import replay_app
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(
@@ -61,6 +63,11 @@ app.add_typer(
 app.add_typer(suppliers_app, name="suppliers", help="Validate the supplier master: ids, IBANs, duplicates.")
 app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
+app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
+replay_app.command("spend")(replay_spend)
+app.add_typer(
+    replay_app, name="replay", help="Replay labelled scenarios in shadow mode and measure agreement."
+)
 
 _state: dict[str, bool] = {"debug": False}
 console = Console()

@@ -1,0 +1,159 @@
+"""From a match decision to the governed actions that carry it out.
+
+The plan is plain JSON and goes into the ledger's decision record, so an agent restarted after a
+crash re-submits exactly the actions it decided on (the executor makes that exactly-once) instead
+of deciding again against an ERP its earlier self already changed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from agents.ap.facts import LineKind
+from agents.ap.matcher import MatchDecision
+from agents.ap.reasons import HoldReason, erp_hold_text
+from connectors.erp.models import InvoiceDraft, InvoiceLine
+from governance.action import Action
+from governance.policy import AgentPolicy
+
+PlanKind = Literal["pay", "post_and_hold", "escalate"]
+DEFAULT_PAYMENT_DAYS = 30
+_CENT = Decimal("0.01")
+
+
+def invoice_draft(decision: MatchDecision, *, hold_reason: str | None) -> InvoiceDraft:
+    """The ERP document: one line per PO line billed, in the PO's unit and price basis.
+
+    Unplanned charges and discounts are distributed over the goods lines in proportion to their
+    value (SAP's "distribute unplanned delivery costs" setting), so every line references a PO
+    item and the lines still add up to the invoice's net amount.
+    """
+    facts, vendor, order = decision.facts, decision.vendor.vendor, decision.order
+    assert vendor is not None and order is not None and facts.invoice_number and facts.invoice_date
+    assert facts.currency and facts.total is not None
+    booked = [m for m in decision.lines if m.po_line is not None and m.quantity_in_po_unit is not None]
+    values = [m.invoice_line.amount or m.matched_value for m in booked]
+    extra = sum(
+        (
+            -(line.amount or Decimal(0)) if line.kind is LineKind.DISCOUNT else (line.amount or Decimal(0))
+            for line in facts.lines
+            if line.kind is not LineKind.GOODS
+        ),
+        Decimal(0),
+    )
+    shares = _distribute(extra, values)
+    lines = []
+    for match, value, share in zip(booked, values, shares, strict=True):
+        assert match.po_line is not None and match.quantity_in_po_unit is not None
+        lines.append(
+            InvoiceLine(
+                description=match.invoice_line.description[:200] or match.po_line.description,
+                quantity=match.quantity_in_po_unit,
+                unit_price=match.price_per_po_unit or match.po_line.unit_price,
+                amount=value + share,
+                po_id=order.id,
+                po_line=match.po_line.line,
+            )
+        )
+    return InvoiceDraft(
+        vendor_id=vendor.id,
+        reference=facts.invoice_number,
+        invoice_date=facts.invoice_date,
+        currency=facts.currency,
+        gross_amount=facts.total,
+        tax_amount=facts.tax or 0,
+        lines=tuple(lines),
+        hold_reason=hold_reason,
+    )
+
+
+def _distribute(amount: Decimal, values: list[Decimal]) -> list[Decimal]:
+    """Split `amount` in proportion to `values`, in cents; the last share takes the rounding."""
+    if not values:
+        return []
+    base = sum(values, Decimal(0))
+    shares = [(amount * value / base).quantize(_CENT) if base else Decimal(0) for value in values[:-1]]
+    return [*shares, amount - sum(shares, Decimal(0))]
+
+
+def business_key(vendor_id: str, reference: str) -> str:
+    return f"ap-invoice:{vendor_id}:{reference}"
+
+
+def build_plan(
+    decision: MatchDecision, *, agent: str, system: str, policy: AgentPolicy, today: date
+) -> dict[str, Any]:
+    """The plan for `decision`: pay (clean), post blocked and hold, or escalate without posting."""
+    reasons = decision.reasons
+    codes = [reason.value for reason in reasons]
+    route = policy.escalation.route_for(codes).model_dump() if codes else None
+    kind: PlanKind
+    if decision.postable and set(reasons) <= {HoldReason.OVER_THRESHOLD}:
+        kind = "pay"  # a clean match; the gate holds whichever action is above its cap for approval
+    elif decision.postable and reasons:
+        kind = "post_and_hold"
+    else:
+        kind = "escalate"
+    plan: dict[str, Any] = {
+        "kind": kind,
+        "outcome": decision.outcome,
+        "reasons": codes,
+        "rule": decision.rule,
+        "route": route,
+    }
+    if kind == "escalate":
+        return plan
+    facts = decision.facts
+    hold_text = erp_hold_text(reasons) if kind == "post_and_hold" else None
+    draft = invoice_draft(decision, hold_reason=hold_text)
+    post = Action(
+        agent=agent,
+        system=system,
+        operation="erp.post_invoice",
+        target=draft.vendor_id,
+        params={"invoice": draft.model_dump(mode="json")},
+        amount=draft.gross_amount,
+        currency=draft.currency,
+        counterparty=draft.vendor_id,
+        business_key=business_key(draft.vendor_id, draft.reference),
+    )
+    due = facts.due_date or draft.invoice_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
+    plan.update(
+        post=post.model_dump(mode="json"),
+        hold_reason=hold_text,
+        payment_date=max(due, today).isoformat(),
+        vendor_id=draft.vendor_id,
+        reference=draft.reference,
+        amount=str(draft.gross_amount),
+        currency=draft.currency,
+    )
+    return plan
+
+
+def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
+    """The action after posting: schedule payment (clean) or put the posted invoice on hold."""
+    post = Action.model_validate(plan["post"])
+    key = business_key(str(plan["vendor_id"]), str(plan["reference"]))
+    if plan["kind"] == "pay":
+        return Action(
+            agent=post.agent,
+            system=post.system,
+            operation="erp.schedule_payment",
+            target=document_id,
+            params={"payment_date": plan["payment_date"]},
+            amount=post.amount,
+            currency=post.currency,
+            counterparty=post.counterparty,
+            business_key=f"{key}:payment",
+        )
+    return Action(
+        agent=post.agent,
+        system=post.system,
+        operation="erp.hold_invoice",
+        target=document_id,
+        params={"reason": plan["hold_reason"], "reason_codes": plan["reasons"]},
+        counterparty=post.counterparty,
+        business_key=f"{key}:hold",
+    )

@@ -1,0 +1,125 @@
+"""The invoices the agent already knows: for duplicate checks and cumulative invoiced quantities.
+
+`ERPConnector` finds an invoice by its exact business key but cannot list a vendor's invoices,
+so fuzzy duplicate checks (near-identical number, same amount within days) and "cumulative
+invoiced <= received" need a register: seeded from invoices known to be in the ERP, and fed by
+every invoice the agent decided to post. It is rebuilt from the ledger's decision records on
+start-up, so a restarted agent remembers exactly what it decided before it was killed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from agents.ap.invoice_numbers import normalise_invoice_number
+from connectors.erp.models import SupplierInvoice
+from governance.ledger import Ledger
+
+
+@dataclass(frozen=True)
+class RegisteredInvoice:
+    vendor_id: str
+    reference: str
+    gross_amount: Decimal
+    currency: str
+    invoice_date: date
+    po_quantities: dict[str, Decimal] = field(default_factory=dict)
+    """``"PO001/10" -> quantity billed`` in the PO line's unit."""
+    transaction_id: str | None = None
+
+    @property
+    def normalised(self) -> str:
+        return normalise_invoice_number(self.reference)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vendor_id": self.vendor_id,
+            "reference": self.reference,
+            "gross_amount": str(self.gross_amount),
+            "currency": self.currency,
+            "invoice_date": self.invoice_date.isoformat(),
+            "po_quantities": {key: str(value) for key, value in self.po_quantities.items()},
+            "transaction_id": self.transaction_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RegisteredInvoice:
+        return cls(
+            vendor_id=str(data["vendor_id"]),
+            reference=str(data["reference"]),
+            gross_amount=Decimal(str(data["gross_amount"])),
+            currency=str(data["currency"]),
+            invoice_date=date.fromisoformat(str(data["invoice_date"])),
+            po_quantities={k: Decimal(str(v)) for k, v in dict(data.get("po_quantities") or {}).items()},
+            transaction_id=data.get("transaction_id"),
+        )
+
+
+def po_key(po_id: str, po_line: str) -> str:
+    return f"{po_id}/{po_line}"
+
+
+class InvoiceRegister:
+    """In-memory index over registered invoices; cheap to query per invoice."""
+
+    def __init__(self, invoices: Iterable[RegisteredInvoice] = ()) -> None:
+        self._by_vendor: dict[str, list[RegisteredInvoice]] = defaultdict(list)
+        self._invoiced: dict[str, Decimal] = defaultdict(Decimal)
+        self._transactions: set[str] = set()
+        for invoice in invoices:
+            self.add(invoice)
+
+    def add(self, invoice: RegisteredInvoice) -> None:
+        if invoice.transaction_id is not None:
+            if invoice.transaction_id in self._transactions:
+                return
+            self._transactions.add(invoice.transaction_id)
+        self._by_vendor[invoice.vendor_id].append(invoice)
+        for key, quantity in invoice.po_quantities.items():
+            self._invoiced[key] += quantity
+
+    def for_vendor(self, vendor_id: str) -> list[RegisteredInvoice]:
+        return list(self._by_vendor.get(vendor_id, ()))
+
+    def invoiced_quantity(self, po_id: str, po_line: str) -> Decimal:
+        return self._invoiced.get(po_key(po_id, po_line), Decimal(0))
+
+    def __len__(self) -> int:
+        return sum(len(items) for items in self._by_vendor.values())
+
+    @classmethod
+    def from_erp_invoices(cls, invoices: Iterable[SupplierInvoice]) -> InvoiceRegister:
+        """Seed from invoices already in the ERP (their PO-referenced lines count as invoiced)."""
+        entries = []
+        for invoice in invoices:
+            quantities: dict[str, Decimal] = defaultdict(Decimal)
+            for line in invoice.lines:
+                if line.po_id and line.po_line:
+                    quantities[po_key(line.po_id, line.po_line)] += line.quantity
+            entries.append(
+                RegisteredInvoice(
+                    invoice.vendor_id,
+                    invoice.reference,
+                    invoice.gross_amount,
+                    invoice.currency,
+                    invoice.invoice_date,
+                    dict(quantities),
+                )
+            )
+        return cls(entries)
+
+    def load_decisions(self, ledger: Ledger, agent: str) -> int:
+        """Add every invoice the agent decided to post, as recorded in the ledger; returns how many."""
+        added = 0
+        for record in ledger.records(kind="decision", agent=agent):
+            entry = record.payload.get("register_entry")
+            if isinstance(entry, dict):
+                before = len(self)
+                self.add(RegisteredInvoice.from_dict(entry))
+                added += len(self) - before
+        return added
