@@ -88,7 +88,7 @@ def demo(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run the governed demo end to end on embedded defaults (SQLite, in-process mocks, offline models)."""
+    """Run the governed demo end to end on embedded defaults (SQLite, in-memory systems and in-process mocks, offline models)."""
     from opspack.demo import run_demo
 
     wide = Console(width=max(console.width, 150))

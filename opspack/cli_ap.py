@@ -93,7 +93,7 @@ def summarise(results: list[APResult]) -> dict[str, Any]:
     }
 
 
-def _table(results: list[APResult]) -> Table:
+def results_table(results: list[APResult]) -> Table:
     table = Table(title="AP agent run", title_justify="left")
     for column in ("file", "status", "reasons", "rule", "document", "queue / approval"):
         table.add_column(column, overflow="fold")
@@ -141,7 +141,7 @@ def run(
         typer.echo(json.dumps({"summary": summary, "results": [r.as_dict() for r in results]}, indent=2))
         return
     console = Console()
-    console.print(_table(results))
+    console.print(results_table(results))
     console.print(
         f"posted {summary['posted']} · held {summary['held']} {summary['held_by_reason']} · "
         f"awaiting approval {summary['awaiting_approval']} · failed {summary['failed']}"

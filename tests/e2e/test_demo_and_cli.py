@@ -38,6 +38,12 @@ def test_demo_runs_the_whole_governance_path(tmp_path: Path) -> None:
     assert round_["outcome"] == "executed" and round_["document_id"]
     assert len(summary["pending_approvals"]) == 1  # the Domain Admins request waits for its owner
     assert summary["audit"]["ok"] is True
+    ap = summary["ap"]
+    assert ap["invoices"] == 14 and ap["failed"] == 0
+    assert ap["posted"] == 7 and ap["held"] == 7
+    assert set(ap["held_by_reason"]) == {"bank_change", "duplicate", "math_error", "price_variance"}
+    done, total = ap["agreement_with_planted_outcome"].split("/")
+    assert done == total
     kinds = [step["kind"] for step in summary["timeline"]]
     assert kinds[:4] == ["intake", "decision", "verdict", "approval_requested"]
     assert (
