@@ -25,6 +25,7 @@ from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
@@ -65,6 +66,8 @@ app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
 replay_app.command("spend")(replay_spend)
+replay_app.command("intake")(replay_intake)
+app.add_typer(intake_app, name="intake", help="Customer intake agent: e-mail, chat and web-form messages.")
 app.add_typer(
     replay_app, name="replay", help="Replay labelled scenarios in shadow mode and measure agreement."
 )

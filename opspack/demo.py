@@ -31,6 +31,7 @@ from governance.ledger import Ledger, utc_now
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store
+from opspack.cli_intake import run_intake_section
 from opspack.demo_ap import run_ap_section
 from opspack.settings import FIXTURES_DIR, policy_path
 
@@ -209,6 +210,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
                 f"{request.action.target} → queue {route}, expires {request.expires_at:%Y-%m-%d %H:%M} UTC"
             )
     ap_summary = run_ap_section(policy, store, workdir, out)
+    intake_summary = run_intake_section(policy, store, out)
     ledger = Ledger(store)
     report = ledger.verify()
     timeline_txn = results[2][0].transaction if len(results) > 2 else results[0][0].transaction
@@ -231,6 +233,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
         "results": [{"transaction": e.transaction, "title": e.title, **o.as_dict()} for e, o in results],
         "approval_round": round_,
         "ap": ap_summary,
+        "intake": intake_summary,
         "pending_approvals": [request.id for request in pending],
         "held": len(held),
         "audit": report.as_dict(),

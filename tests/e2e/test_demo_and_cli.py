@@ -44,6 +44,11 @@ def test_demo_runs_the_whole_governance_path(tmp_path: Path) -> None:
     assert set(ap["held_by_reason"]) == {"bank_change", "duplicate", "math_error", "price_variance"}
     done, total = ap["agreement_with_planted_outcome"].split("/")
     assert done == total
+    outcomes = {m["file"]: m["outcome"] for m in summary["intake"]["messages"]}
+    assert outcomes["07-prompt-injection.eml"] == "escalated"
+    assert outcomes["13-refund-over-limit.eml"] == "held"
+    assert outcomes["04-empty.eml"] == outcomes["05-binary.eml"] == "escalated"  # nothing is dropped
+    assert len(outcomes) == 13 and "resolved" in outcomes.values()
     kinds = [step["kind"] for step in summary["timeline"]]
     assert kinds[:4] == ["intake", "decision", "verdict", "approval_requested"]
     assert (

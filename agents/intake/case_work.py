@@ -1,0 +1,312 @@
+"""The governed case work for one message: open or continue the case, hand over, ask, resolve.
+
+Every write is an `Action` through `Governor.submit`; the case file goes on the case as an
+internal comment and into the ledger, the reply is a `crm.send_reply` action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agents.intake.case_file import CaseFile
+from agents.intake.config import IntakeConfig
+from agents.intake.identification import Identity
+from agents.intake.messages import Channel, InboundMessage
+from agents.intake.outcomes import IntakeOutcome, IntakeResult, IntakeSystems, ParkedCase
+from agents.intake.resolutions import PlannedWrite, ResolutionPlan
+from agents.intake.understanding import Entities
+from agents.perception.usage_ledger import record_llm_usage
+from connectors.crm.models import Account, CaseOrigin, Contact
+from governance.action import Action
+from governance.runtime import Governor
+
+if TYPE_CHECKING:
+    from agents.intake.agent import IntakeAgent
+
+_ORIGIN = {Channel.EMAIL: CaseOrigin.EMAIL, Channel.CHAT: CaseOrigin.CHAT, Channel.WEB_FORM: CaseOrigin.WEB}
+
+
+@dataclass
+class CaseWork:
+    """Per-message working state and the governed steps on its case."""
+
+    owner: IntakeAgent
+    message: InboundMessage
+    tx: str
+    """The ledger transaction id of this message."""
+    key: str
+    """Short stable hash of the message id; every business key of this message derives from it."""
+    case_id: str | None = None
+    actions: list[tuple[str, str]] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+    parked: ParkedCase | None = None
+    """Set when the case now waits for the customer's answer."""
+
+    @property
+    def governor(self) -> Governor:
+        return self.owner.governor
+
+    @property
+    def systems(self) -> IntakeSystems:
+        return self.owner.systems
+
+    @property
+    def config(self) -> IntakeConfig:
+        return self.owner.config
+
+    @property
+    def agent(self) -> str:
+        return self.owner.agent
+
+    @property
+    def threads(self) -> dict[str, str]:
+        return self.owner.threads
+
+    def submit(self, write: PlannedWrite) -> str:
+        system = self.systems.crm_system if write.system_kind == "crm" else self.systems.erp_system
+        action = Action(
+            agent=self.agent,
+            system=system,
+            operation=write.operation,
+            target=write.target,
+            params=write.params,
+            amount=write.amount,
+            currency=write.currency,
+            counterparty=write.counterparty,
+            business_key=write.business_key,
+        )
+        outcome = self.governor.submit(action, transaction_id=self.tx)
+        status = "executed" if outcome.status == "duplicate" else outcome.status
+        self.actions.append((write.operation, status))
+        if status == "executed" and write.operation == "crm.create_case" and outcome.document_id:
+            self.case_id = outcome.document_id
+        return status
+
+    def crm(self, operation: str, params: dict[str, Any], suffix: str) -> str:
+        return self.submit(PlannedWrite("crm", operation, self.case_id or "", params, f"{suffix}:{self.key}"))
+
+    def ensure_case(self, intent: str, account: Account | None, contact: Contact | None) -> bool:
+        message = self.message
+        if self.case_id is None:
+            case: dict[str, Any] = {
+                "subject": (message.subject or f"{intent.replace('_', ' ')} via {message.channel.value}")[
+                    :255
+                ]
+                or "customer message",
+                "description": message.body or f"(no readable text; problems: {', '.join(message.problems)})",
+                "account_id": None if account is None else account.id,
+                "contact_id": None if contact is None else contact.id,
+            }
+            if message.channel in _ORIGIN:
+                case["origin"] = _ORIGIN[message.channel].value
+            if (
+                self.submit(
+                    PlannedWrite(
+                        "crm",
+                        "crm.create_case",
+                        "",
+                        {"case": {k: v for k, v in case.items() if v is not None}},
+                        f"case-{self.key}",
+                    ),
+                )
+                != "executed"
+            ):
+                return False
+            self.done.append("case opened")
+        else:
+            self.crm(
+                "crm.comment",
+                {"body": f"Customer wrote ({message.channel.value}):\n{message.body}", "public": False},
+                "inbound",
+            )
+        assert self.case_id is not None
+        self.threads[message.message_id] = self.case_id
+        for reference in message.in_reply_to:
+            self.threads.setdefault(reference, self.case_id)
+        return True
+
+    def reply(self, body: str) -> str:
+        return self.crm(
+            "crm.send_reply",
+            {
+                "body": body,
+                "to": self.message.sender_email or self.message.message_id,
+                "channel": self.message.channel.value,
+                "subject": f"Re: {self.message.subject}".strip(),
+            },
+            "reply",
+        )
+
+    def case_file(
+        self,
+        intent: str,
+        confidence: float,
+        entities: Entities,
+        account: Account | None,
+        reasons: tuple[str, ...],
+        next_step: str,
+    ) -> None:
+        overview = None if account is None else self.systems.crm.get_account_overview(account.id)
+        file = CaseFile(
+            summary=(self.message.subject or self.message.body[:120]).strip() or "(empty message)",
+            intent=intent,
+            confidence=confidence,
+            entities=entities.as_json(),
+            overview=overview,
+            done=tuple(self.done),
+            next_step=next_step,
+            reasons=reasons,
+        )
+        self.crm("crm.comment", {"body": file.render(), "public": False}, "casefile")
+        self.governor.ledger.append(
+            self.tx, "escalation" if reasons else "note", file.as_json(), agent=self.agent
+        )
+
+    def hand_over(
+        self,
+        outcome: IntakeOutcome,
+        intent: str,
+        confidence: float,
+        entities: Entities,
+        account: Account | None,
+        reasons: tuple[str, ...],
+        queue: str,
+        next_step: str,
+    ) -> IntakeResult:
+        urgent = outcome is IntakeOutcome.ESCALATED
+        self.crm(
+            "crm.update_case",
+            {
+                "update": {
+                    "status": "escalated" if urgent else "working",
+                    "owner_queue": queue,
+                    "priority": "high" if urgent else "medium",
+                }
+            },
+            "handover",
+        )
+        self.done.append(f"routed to {queue}")
+        reply = (
+            "Thank you for your message. A member of our team will look into it personally and get back to you."
+            if urgent
+            else "Thank you for your message. It has been passed to the team that handles it."
+        )
+        self.reply(reply)
+        self.case_file(intent, confidence, entities, account, reasons, next_step)
+        return self.result(outcome, intent, confidence, reasons, account, reply)
+
+    def ask(
+        self,
+        intent: str,
+        confidence: float,
+        entities: Entities,
+        identity: Identity,
+        slots: tuple[str, ...],
+        reason: str,
+    ) -> IntakeResult:
+        drafted = self.owner.drafter.draft(slots, intent=intent, customer_text=self.message.text)
+        if drafted.usage:
+            record_llm_usage(self.governor.ledger, self.tx, drafted.usage, agent=self.agent)
+        body = drafted.body
+        self.crm("crm.update_case", {"update": {"status": "waiting_on_customer"}}, "park")
+        self.reply(body)
+        assert self.case_id is not None
+        self.parked = ParkedCase(intent, confidence, entities, identity.account, identity.contact)
+        return self.result(
+            IntakeOutcome.AWAITING_CUSTOMER, intent, confidence, (reason, *slots), identity.account, body
+        )
+
+    def resolve(
+        self,
+        intent: str,
+        confidence: float,
+        entities: Entities,
+        account: Account,
+        contact: Contact | None,
+        resolution: ResolutionPlan,
+    ) -> IntakeResult:
+        if resolution.problem is not None:
+            self.done.append(f"could not resolve: {resolution.problem}")
+            return self.hand_over(
+                IntakeOutcome.ESCALATED,
+                intent,
+                confidence,
+                entities,
+                account,
+                ("cannot_resolve",),
+                self.config.escalation.default_queue,
+                resolution.problem,
+            )
+        reply = resolution.reply_done
+        if resolution.write is not None:
+            status = self.submit(resolution.write)
+            if status == "held":
+                self.done.append(f"{resolution.summary} (waiting for approval)")
+                self.crm(
+                    "crm.update_case",
+                    {"update": {"status": "working", "owner_queue": "Billing"}},
+                    "held",
+                )
+                self.reply(resolution.reply_held)
+                self.case_file(
+                    intent,
+                    confidence,
+                    entities,
+                    account,
+                    ("approval_required",),
+                    "approve or reject the held action",
+                )
+                return self.result(
+                    IntakeOutcome.HELD,
+                    intent,
+                    confidence,
+                    ("approval_required",),
+                    account,
+                    resolution.reply_held,
+                )
+            if status != "executed":
+                return self.hand_over(
+                    IntakeOutcome.ESCALATED,
+                    intent,
+                    confidence,
+                    entities,
+                    account,
+                    (f"action_{status}",),
+                    self.config.escalation.default_queue,
+                    f"{resolution.write.operation} was {status}; decide by hand",
+                )
+        self.done.append(resolution.summary)
+        if self.reply(reply) != "executed":
+            return self.result(IntakeOutcome.HELD, intent, confidence, ("reply_held",), account, reply)
+        self.crm("crm.update_case", {"update": {"status": "closed"}}, "close")
+        self.case_file(intent, confidence, entities, account, (), "none: resolved by the agent")
+        return self.result(IntakeOutcome.RESOLVED, intent, confidence, (), account, reply)
+
+    def result(
+        self,
+        outcome: IntakeOutcome,
+        intent: str,
+        confidence: float,
+        reasons: tuple[str, ...],
+        account: Account | None,
+        reply: str | None = None,
+    ) -> IntakeResult:
+        self.governor.ledger.append(
+            self.tx,
+            "decision",
+            {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)},
+            agent=self.agent,
+        )
+        return IntakeResult(
+            message_id=self.message.message_id,
+            transaction_id=self.tx,
+            outcome=outcome,
+            intent=intent,
+            confidence=confidence,
+            reasons=reasons,
+            case_id=self.case_id,
+            account_id=None if account is None else account.id,
+            actions=tuple(self.actions),
+            reply=reply,
+        )

@@ -1,0 +1,73 @@
+"""What the intake agent returns per message, and what it keeps between turns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from agents.intake.orders import OrderConnector
+from agents.intake.understanding import Entities
+from connectors.crm.models import Account, Contact
+from connectors.crm.protocol import CRMConnector
+
+
+class IntakeOutcome(StrEnum):
+    RESOLVED = "resolved"
+    """Done end to end by the agent, reply sent."""
+    AWAITING_CUSTOMER = "awaiting_customer"
+    ROUTED = "routed"
+    """Handed to the team that owns the intent, with the case file."""
+    ESCALATED = "escalated"
+    HELD = "held"
+    """A write waits for human approval."""
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    message_id: str
+    transaction_id: str
+    outcome: IntakeOutcome
+    intent: str
+    confidence: float
+    reasons: tuple[str, ...] = ()
+    case_id: str | None = None
+    account_id: str | None = None
+    actions: tuple[tuple[str, str], ...] = ()
+    """(operation, governor status) of every action submitted, in order."""
+    reply: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "outcome": self.outcome.value,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "reasons": list(self.reasons),
+            "case_id": self.case_id,
+            "account_id": self.account_id,
+            "actions": [f"{op}:{status}" for op, status in self.actions],
+        }
+
+
+@dataclass
+class ParkedCase:
+    """A case waiting for the customer's answer; the reply resumes from here."""
+
+    intent: str
+    confidence: float
+    entities: Entities
+    account: Account | None
+    contact: Contact | None
+
+
+@dataclass
+class IntakeSystems:
+    """The connectors the agent reads through, and the connection names its actions go to."""
+
+    crm: CRMConnector
+    orders: OrderConnector
+    crm_system: str = "salesforce"
+    erp_system: str = "sap"
