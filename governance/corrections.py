@@ -82,7 +82,7 @@ class ErrorCounts:
     agent: str
     since: datetime
     errors: int
-    """Corrections recorded against the agent since `since`."""
+    """Distinct records corrected against the agent since `since` (a re-correction is not a new error)."""
     actions: int
     """Actions the agent executed since `since` (the denominator of its error rate)."""
     by_root_cause: dict[str, int] = field(default_factory=dict)
@@ -159,8 +159,9 @@ class Corrections:
 
     def error_counts(self, agent: str, since: datetime) -> ErrorCounts:
         """Corrections against `agent` since `since`, next to how many actions it executed."""
-        corrections = self.list_corrections(agent=agent, since=since)
+        # One mistake is one error however often it is corrected; the latest root cause stands.
+        latest = {c.record_id: c for c in self.list_corrections(agent=agent, since=since)}
         outcomes = self.ledger.records(kind="execution_outcome", agent=agent, since=since)
         executed = sum(1 for record in outcomes if record.payload.get("status") == "executed")
-        causes = Counter(correction.root_cause for correction in corrections)
-        return ErrorCounts(agent, since, len(corrections), executed, dict(causes))
+        causes = Counter(correction.root_cause for correction in latest.values())
+        return ErrorCounts(agent, since, len(latest), executed, dict(causes))

@@ -5,10 +5,13 @@ Before calling the target system the executor commits an idempotency record (sta
 
 - success -> ``succeeded`` with the target's document id;
 - the system said no (`BusinessError`) -> ``failed`` with the vendor's message;
+- the performer refused before sending (`ExecutionError`: bad parameters, unmapped operation;
+  or authentication / configuration errors) -> ``failed``, nothing retried;
 - an uncertain outcome (`OutcomeUnknownError`, a bad response, anything unexpected) or a
   transient error (`RetriableError`) -> *reconcile* (ask the performer whether the document
   exists for the business key) before any re-send; re-sends are bounded;
-- if reconciliation cannot tell -> ``unknown``, and the transaction escalates.
+- if reconciliation cannot tell (or fails in any way, or the performer declares
+  ``reconcilable = False``) -> ``unknown``, and the transaction escalates.
 
 A ``started`` record found later (the process died between commit and answer) is reconciled the
 same way before anything is sent. A business key that already ``succeeded`` returns ``duplicate``
@@ -47,11 +50,11 @@ from connectors.errors import (
     BusinessError,
     ConfigurationError,
     ConnectorError,
-    OutcomeUnknownError,
     RateLimitedError,
     RetriableError,
 )
 from governance.action import Action
+from governance.errors import ExecutionError
 from governance.gate import AggregateKey
 from governance.ledger import Ledger, serialise_writers, utc_now
 from governance.store import Store, metadata
@@ -316,10 +319,21 @@ class Executor:
         must_reconcile, last_error = claim.kind == "resume", ""
         while True:
             if must_reconcile:
+                if not self._can_retry(performer, action):
+                    return ExecutionOutcome(
+                        "unknown",
+                        None,
+                        f"cannot reconcile, so not sent again: {last_error or 'resumed'}",
+                        sent,
+                    )
                 try:
                     found = performer.reconcile(action)
-                except (OutcomeUnknownError, ConnectorError) as exc:
+                except ConnectorError as exc:
                     return ExecutionOutcome("unknown", None, f"cannot tell whether it happened: {exc}", sent)
+                except Exception as exc:  # a broken look-up is no answer: never leave the key in limbo
+                    return ExecutionOutcome(
+                        "unknown", None, f"cannot tell whether it happened: {type(exc).__name__}: {exc}", sent
+                    )
                 if found is not None:
                     return ExecutionOutcome(
                         "executed",
@@ -340,7 +354,8 @@ class Executor:
                 return ExecutionOutcome(
                     "failed", None, exc.reason, sent, detail={"code": exc.code, "status": exc.status}
                 )
-            except (AuthenticationError, ConfigurationError) as exc:
+            except (AuthenticationError, ConfigurationError, ExecutionError) as exc:
+                # Refused before anything was sent (bad credentials, config, parameters or mapping).
                 return ExecutionOutcome("failed", None, str(exc), sent)
             except RetriableError as exc:
                 last_error = str(exc)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -277,8 +278,28 @@ class Ledger:
 
     def head(self) -> ChainHead:
         with self.store.connect() as connection:
-            row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
+            return self._read_head(connection)
+
+    @staticmethod
+    def _read_head(connection: Connection) -> ChainHead:
+        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
         return ChainHead(int(row.seq), row.record_id, row.hash)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A read-only connection that sees one moment of the ledger, head and records alike.
+
+        Without it an append landing between reading the head and walking the records looks
+        like a record "appended after the chain head" -- a false tamper alarm during live work.
+        """
+        with self.store.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                raw = connection.connection.driver_connection
+                if raw is not None and not raw.in_transaction:
+                    connection.exec_driver_sql("BEGIN")  # WAL: the first read fixes the snapshot
+            else:
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            yield connection
 
     def _stream(self, connection: Connection) -> Iterator[LedgerRecord]:
         result = connection.execution_options(yield_per=2000).execute(
@@ -291,7 +312,6 @@ class Ledger:
 
     def verify(self) -> VerifyReport:
         """Check the whole chain, the head and every stored Merkle checkpoint."""
-        head = self.head()
         hashes: list[str] = []
 
         def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
@@ -299,7 +319,8 @@ class Ledger:
                 hashes.append(record.hash)
                 yield record
 
-        with self.store.connect() as connection:
+        with self._snapshot() as connection:
+            head = self._read_head(connection)
             report = verify_chain(collect(self._stream(connection)), head)
             checkpoints = connection.execute(
                 select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
@@ -380,22 +401,23 @@ class Ledger:
         one-transaction export cannot be chain-checked (its neighbours are absent); each record
         then carries a Merkle inclusion proof when a checkpoint covers it.
         """
-        selected = self.records(transaction_id) if transaction_id is not None else None
-        head = self.head()
-        header = {
+        header: dict[str, Any] = {
             "format": EXPORT_FORMAT,
             "transaction_id": transaction_id,
-            "head": asdict(head) if transaction_id is None else None,
+            "head": None,
             "exported_at": self.clock().astimezone(UTC).isoformat(),
         }
-        stream.write(json.dumps(header, sort_keys=True) + "\n")
         count = 0
-        if selected is None:
-            with self.store.connect() as connection:
+        if transaction_id is None:
+            with self._snapshot() as connection:  # the head and the records from one moment
+                header["head"] = asdict(self._read_head(connection))
+                stream.write(json.dumps(header, sort_keys=True) + "\n")
                 for record in self._stream(connection):
                     stream.write(record.to_json_line() + "\n")
                     count += 1
             return count
+        selected = self.records(transaction_id)
+        stream.write(json.dumps(header, sort_keys=True) + "\n")
         for record in selected:
             try:
                 extra = {"proof": self.proof(record.id).as_dict()}

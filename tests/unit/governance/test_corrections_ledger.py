@@ -45,6 +45,19 @@ def test_correction_links_to_the_outcome_and_counts_against_the_agent(governor: 
     assert governor.ledger.verify().ok
 
 
+def test_correcting_one_record_twice_counts_one_error(governor: Governor) -> None:
+    governor.submit(invoice("A"), transaction_id="t1")
+    governor.submit(invoice("B"), transaction_id="t2")
+    corrections = Corrections(governor.ledger, governor=governor)
+    record_id = outcome_record_id(governor, "t1")
+    corrections.add_correction(record_id, "posted to the wrong vendor", "ocr_misread", "alice")
+    corrections.add_correction(record_id, "root cause was the vendor master", "vendor_master_stale", "bob")
+    assert len(corrections.list_corrections(agent="ap")) == 2  # both stay in the ledger
+    counts = corrections.error_counts("ap", NOW - timedelta(days=1))
+    assert (counts.errors, counts.actions, counts.rate) == (1, 2, 0.5)
+    assert counts.by_root_cause == {"vendor_master_stale": 1}  # the latest word on that record
+
+
 def test_compensating_action_goes_through_the_gate(governor: Governor) -> None:
     governor.submit(invoice("A", "900.00"), transaction_id="t1")
     corrections = Corrections(governor.ledger, governor=governor)

@@ -12,7 +12,9 @@ from governance_doubles import FileTarget, invoice, make_policy, payment
 from sqlalchemy import select, update
 
 from connectors.errors import RateLimitedError
-from governance.executor import Executor, executions, running_totals, to_micros
+from governance.action import Action
+from governance.errors import ExecutionError
+from governance.executor import ExecutionResult, Executor, executions, running_totals, to_micros
 from governance.gate import required_aggregates
 from governance.ledger import Ledger
 from governance.store import Store
@@ -184,3 +186,46 @@ def test_micro_amounts_round_up_so_limits_only_get_stricter() -> None:
     assert to_micros(Decimal("0.0000001")) == 1
     assert to_micros(Decimal("-0.0000001")) == 0
     assert to_micros(None) is None
+
+
+class RefusingTarget(FileTarget):
+    """A performer with a wiring fault: it refuses before sending, and its look-up is broken."""
+
+    def perform(self, action: Action) -> ExecutionResult:
+        self.perform_calls += 1
+        raise ExecutionError(f"{action.operation}: missing parameter 'vendor_id'")
+
+    def reconcile(self, action: Action) -> ExecutionResult | None:
+        self.reconcile_calls += 1
+        raise KeyError("vendor_id")
+
+
+def test_a_performer_refusing_before_sending_fails_and_is_recorded(
+    executor: Executor, tmp_path: Path
+) -> None:
+    target = RefusingTarget(tmp_path / "target.json")
+    outcome = executor.execute(invoice(), target, transaction_id="t1")
+    assert outcome.status == "failed" and "missing parameter 'vendor_id'" in outcome.message
+    assert target.perform_calls == 1 and target.reconcile_calls == 0
+    assert kinds(executor) == ["execution_started", "execution_outcome"]
+    assert status_of(executor, invoice().idempotency_key) == "failed"
+
+
+def test_a_reconcile_that_crashes_means_unknown_never_limbo(executor: Executor, tmp_path: Path) -> None:
+    target = RefusingTarget(tmp_path / "target.json")
+    target.perform = FileTarget(tmp_path / "target.json", ["unknown_after"]).perform  # type: ignore[method-assign]
+    outcome = executor.execute(invoice(), target, transaction_id="t1")
+    assert outcome.status == "unknown" and "KeyError" in outcome.message
+    assert kinds(executor) == ["execution_started", "execution_outcome", "escalation"]
+    assert status_of(executor, invoice().idempotency_key) == "unknown"
+
+
+def test_an_uncertain_write_is_never_resent_by_a_performer_that_cannot_reconcile(
+    executor: Executor, tmp_path: Path
+) -> None:
+    target = FileTarget(tmp_path / "target.json", ["unknown_before"], reconcilable=False)
+    outcome = executor.execute(invoice(), target, transaction_id="t1")
+    assert outcome.status == "unknown" and target.perform_calls == 1 and target.reconcile_calls == 0
+    assert status_of(executor, invoice().idempotency_key) == "unknown"
+    again = executor.execute(invoice(), target, transaction_id="t1")
+    assert again.status == "unknown" and target.perform_calls == 1

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, insert, update
@@ -216,6 +217,41 @@ def test_transaction_export_carries_merkle_proofs(ledger: Ledger) -> None:
     forged = json.loads(lines[1])
     forged["proof"]["root"] = "0" * 64
     assert not verify_export([lines[0], json.dumps(forged), *lines[2:]]).ok
+
+
+def _append_while_streaming(ledger: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make another writer append just after `verify`/`export` has read the chain head."""
+    other = Ledger(Store(database_url))
+    original = Ledger._stream
+
+    def stream_after_a_concurrent_append(self: Ledger, connection: Any) -> Any:
+        other.append("txn-late", "note", {"late": True})
+        return original(self, connection)
+
+    monkeypatch.setattr(Ledger, "_stream", stream_after_a_concurrent_append)
+
+
+def test_verify_during_concurrent_appends_is_not_a_false_alarm(
+    ledger: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(ledger, 3)
+    _append_while_streaming(ledger, database_url, monkeypatch)
+    report = ledger.verify()
+    assert report.ok, report.message
+    assert report.records_checked == 3
+    monkeypatch.undo()
+    assert ledger.verify().records_checked == 4
+
+
+def test_full_export_during_concurrent_appends_reverifies(
+    ledger: Ledger, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(ledger, 3)
+    _append_while_streaming(ledger, database_url, monkeypatch)
+    buffer = io.StringIO()
+    assert ledger.export_jsonl(buffer) == 3
+    report = verify_export(buffer.getvalue().splitlines())
+    assert report.ok, report.message
 
 
 WRITER = textwrap.dedent(
