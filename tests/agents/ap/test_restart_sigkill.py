@@ -145,13 +145,20 @@ def test_sigkill_mid_batch_then_restart_posts_or_holds_every_invoice_exactly_onc
             for r in ledger.records(kind="execution_started")
             if r.payload.get("previous_status") == "started"
         ]
-        assert [p["operation"] for p in resumed] == ["erp.post_invoice"]
-        reconciled = [
+        # The aimed kill leaves one; the first, randomly timed kill may leave another. Each resumed
+        # write ends exactly once, and the aimed one -- already booked in the ERP -- is reconciled.
+        assert "erp.post_invoice" in [p["operation"] for p in resumed]
+        resumed_keys = {p["business_key"] for p in resumed}
+        outcomes = [
             r.payload
             for r in ledger.records(kind="execution_outcome")
-            if r.payload.get("business_key") == resumed[0]["business_key"] and r.payload.get("reconciled")
+            if r.payload.get("business_key") in resumed_keys
         ]
-        assert len(reconciled) == 1 and reconciled[0]["status"] == "executed"
+        assert Counter(o["business_key"] for o in outcomes if o["status"] == "executed") == Counter(
+            resumed_keys
+        )
+        reconciled = [o for o in outcomes if o.get("reconciled")]
+        assert reconciled and all(o["status"] == "executed" for o in reconciled)
 
         # The ERP holds each invoice once and paid exactly the clean matches.
         clean = [item for item in items if item.expected == "post"]
