@@ -81,6 +81,8 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     _state["debug"] = debug or os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
+    if debug:
+        os.environ["OPSPACK_DEBUG"] = "1"  # command groups re-raise instead of printing one line
     install_log_redaction()
 
 

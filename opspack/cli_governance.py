@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,12 +29,14 @@ from rich.table import Column, Table
 from connectors.errors import ConnectorError
 from governance import approvals
 from governance.action import Action
+from governance.approver_auth import APPROVER_TOKEN_ENV, authenticate_approver
 from governance.corrections import Corrections
 from governance.errors import GovernanceError
 from governance.ledger import Ledger, LedgerRecord
 from governance.policy import Policy, load_policy
 from governance.redaction import describe_exception, redact_data
 from governance.runtime import Governor, Outcome, performers_factory
+from governance.secrets import default_provider
 from governance.store import Store
 from opspack.settings import policy_path
 
@@ -50,10 +53,12 @@ console = Console()
 
 @contextmanager
 def _one_line_errors() -> Iterator[None]:
-    """Expected failures become one redacted line on stderr and exit code 1."""
+    """Expected failures become one redacted line on stderr and exit code 1 (re-raised with --debug)."""
     try:
         yield
     except (GovernanceError, ConnectorError, OSError, ValueError) as exc:
+        if os.environ.get("OPSPACK_DEBUG", "") not in ("", "0"):
+            raise
         typer.echo(f"opspack: error: {describe_exception(exc)}", err=True)
         raise typer.Exit(1) from None
 
@@ -64,6 +69,14 @@ def _emit_json(data: Any) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _authenticated(approver: str) -> str:
+    """The approver, once they have proved who they are with their token."""
+    presented = os.environ.get(APPROVER_TOKEN_ENV)
+    if not presented and sys.stdin.isatty():
+        presented = getpass.getpass(f"approver token for {approver}: ")
+    return authenticate_approver(approver, presented, default_provider())
 
 
 def _governor(policy: Policy, store: Store, agent: str) -> Governor:
@@ -152,6 +165,7 @@ def approvals_approve(
 ) -> None:
     """Approve a held action: re-gated on the current state, then executed once."""
     with _one_line_errors():
+        approver = _authenticated(approver)
         store = Store()
         policy = load_policy(policy_file or policy_path())
         request = approvals.get_request(store, approval_id)
@@ -170,6 +184,7 @@ def approvals_reject(
 ) -> None:
     """Reject a held action; it will never execute."""
     with _one_line_errors():
+        approver = _authenticated(approver)
         store = Store()
         policy = load_policy(policy_file or policy_path())
         _print_outcome(Governor(policy, store, {}).reject(approval_id, approver, reason), as_json)

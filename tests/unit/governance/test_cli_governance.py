@@ -26,13 +26,21 @@ def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Gov
     policy_file.write_text(yaml.safe_dump(policy_data()))
     monkeypatch.setenv("OPSPACK_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("OPSPACK_POLICY", str(policy_file))
+    for name in ("alice", "bob", "carol"):  # each approver's token, as an admin would store it
+        monkeypatch.setenv(f"OPSPACK_SECRET_APPROVERS__{name.upper()}__TOKEN", f"token-of-{name}")
+    monkeypatch.delenv("OPSPACK_APPROVER_TOKEN", raising=False)
     return Governor(
         load_policy(policy_file), Store(sqlite_url), {"sap": FileTarget(tmp_path / "target.json")}
     )
 
 
+def approver_env(args: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The token the approver named by ``--as`` presents (their own)."""
+    return {"OPSPACK_APPROVER_TOKEN": f"token-of-{args[args.index('--as') + 1]}"} if "--as" in args else {}
+
+
 def ok(app, *args: str) -> str:  # type: ignore[no-untyped-def]
-    result = runner.invoke(app, list(args))
+    result = runner.invoke(app, list(args), env=approver_env(args))
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -48,9 +56,8 @@ def test_approvals_list_show_and_decide(env: Governor) -> None:
         == "erp.schedule_payment"
     )
 
-    refused = runner.invoke(
-        approvals_app, ["approve", str(held.approval_id), "--as", "carol", "--reason", "x"]
-    )
+    args = ["approve", str(held.approval_id), "--as", "carol", "--reason", "x"]
+    refused = runner.invoke(approvals_app, args, env=approver_env(args))
     assert refused.exit_code == 1 and "not an approver" in refused.output
 
     no_factory = json.loads(
@@ -61,6 +68,23 @@ def test_approvals_list_show_and_decide(env: Governor) -> None:
 
     ok(approvals_app, "reject", str(rejected.approval_id), "--as", "bob", "--reason", "duplicate")
     assert json.loads(ok(approvals_app, "list", "--json", "--status", "rejected"))[0]["decided_by"] == "bob"
+
+
+def test_cli_approvers_must_present_their_own_token(env: Governor) -> None:
+    held = env.submit(payment(), transaction_id="t1")
+    args = ["approve", str(held.approval_id), "--as", "alice", "--reason", "ok"]
+    missing = runner.invoke(approvals_app, args)
+    assert missing.exit_code == 1 and "OPSPACK_APPROVER_TOKEN" in missing.output
+    impostor = runner.invoke(approvals_app, args, env={"OPSPACK_APPROVER_TOKEN": "token-of-bob"})
+    assert impostor.exit_code == 1 and "not 'alice'" in impostor.output
+    assert "token-of-bob" not in impostor.output
+    nobody = runner.invoke(
+        approvals_app,
+        ["reject", str(held.approval_id), "--as", "dave", "--reason", "x"],
+        env={"OPSPACK_APPROVER_TOKEN": "guess"},
+    )
+    assert nobody.exit_code == 1 and "has no token here" in nobody.output
+    assert json.loads(ok(approvals_app, "list", "--json", "--status", "pending"))[0]["id"] == held.approval_id
 
 
 def test_approve_executes_when_a_performers_factory_is_registered(env: Governor) -> None:
