@@ -1,4 +1,4 @@
-"""ERP operations: post and hold invoices, schedule payments, spend categories, PO status, vendors."""
+"""ERP operations: invoices, payments, spend categories, PO status, vendor master, customer credits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from datetime import date
 from agents.performers.base import OperationPerformer
 from connectors.erp.models import BankAccount, InvoiceDraft, InvoiceStatus, PurchaseOrderStatus
 from connectors.erp.protocol import ERPConnector
+from connectors.erp.sales import CreditMemoDraft
 from governance.action import Action
+from governance.errors import ExecutionError
 from governance.executor import ExecutionResult
 
 
@@ -73,13 +75,87 @@ class ERPPerformer(OperationPerformer):
         return self.result(order.id, status=order.status.value, reconciled=True) if done else None
 
     def perform_update_vendor(self, action: Action) -> ExecutionResult:
-        account = self.parse(BankAccount, self.param(action, "bank_account"), action)
+        """Change one master field: `bank_account` or `tax_id` (exactly one of them)."""
+        field = self._vendor_field(action)
+        if field == "tax_id":
+            vendor = self.connector.update_vendor_tax_id(action.target, str(action.params["tax_id"]))
+            return self.result(vendor.id, tax_id=vendor.tax_id)
+        account = self.parse(BankAccount, action.params["bank_account"], action)
         vendor = self.connector.update_vendor_bank_account(action.target, account)
         return self.result(vendor.id)
 
     def reconcile_update_vendor(self, action: Action) -> ExecutionResult | None:
-        account = self.parse(BankAccount, self.param(action, "bank_account"), action)
+        field = self._vendor_field(action)
         vendor = self.connector.get_vendor(action.target)
+        if field == "tax_id":
+            done = vendor.tax_id == str(action.params["tax_id"])
+            return self.result(vendor.id, tax_id=vendor.tax_id, reconciled=True) if done else None
+        account = self.parse(BankAccount, action.params["bank_account"], action)
         wanted = (account.iban, account.account_number)
         present = any((known.iban, known.account_number) == wanted for known in vendor.bank_accounts)
         return self.result(vendor.id, reconciled=True) if present else None
+
+    @staticmethod
+    def _vendor_field(action: Action) -> str:
+        given = [name for name in _VENDOR_FIELDS if name in action.params]
+        if len(given) != 1:
+            raise ExecutionError(
+                f"{action.operation}: give exactly one of parameters {', '.join(map(repr, _VENDOR_FIELDS))}"
+                f", got {len(given)}"
+            )
+        return given[0]
+
+    def perform_block_vendor(self, action: Action) -> ExecutionResult:
+        vendor = self.connector.block_vendor(action.target, str(self.param(action, "reason")))
+        return self.result(vendor.id, blocked=vendor.blocked)
+
+    def reconcile_block_vendor(self, action: Action) -> ExecutionResult | None:
+        vendor = self.connector.get_vendor(action.target)
+        return self.result(vendor.id, blocked=True, reconciled=True) if vendor.blocked else None
+
+    def perform_merge_vendors(self, action: Action) -> ExecutionResult:
+        """No ERP merges vendor masters: block each duplicate, keeping its history, pointing at the survivor."""
+        duplicates = self._duplicates(action)
+        if self.connector.get_vendor(action.target).blocked:
+            raise ExecutionError(f"{action.operation}: surviving vendor {action.target!r} is itself blocked")
+        reason = f"merged into {action.target}"
+        blocked = [self.connector.block_vendor(duplicate, reason).id for duplicate in duplicates]
+        return self.result(action.target, blocked=blocked)
+
+    def reconcile_merge_vendors(self, action: Action) -> ExecutionResult | None:
+        duplicates = self._duplicates(action)
+        if all(self.connector.get_vendor(duplicate).blocked for duplicate in duplicates):
+            return self.result(action.target, blocked=duplicates, reconciled=True)
+        return None
+
+    def _duplicates(self, action: Action) -> list[str]:
+        raw = self.param(action, "duplicates")
+        if not isinstance(raw, list | tuple) or not raw or not all(isinstance(i, str) and i for i in raw):
+            raise ExecutionError(f"{action.operation}: 'duplicates' must be a non-empty list of vendor ids")
+        if action.target in raw:
+            raise ExecutionError(
+                f"{action.operation}: surviving vendor {action.target!r} is also listed as a duplicate"
+            )
+        return list(dict.fromkeys(raw))
+
+    def perform_create_credit_memo(self, action: Action) -> ExecutionResult:
+        memo = self.connector.create_credit_memo(_credit_memo_draft(self, action))
+        return self.result(memo.id, amount=str(memo.amount), currency=memo.currency)
+
+    def reconcile_create_credit_memo(self, action: Action) -> ExecutionResult | None:
+        _credit_memo_draft(self, action)
+        memo = self.connector.find_credit_memo(action.business_key)
+        return None if memo is None else self.result(memo.id, amount=str(memo.amount), reconciled=True)
+
+
+_VENDOR_FIELDS = ("bank_account", "tax_id")
+
+
+def _credit_memo_draft(performer: ERPPerformer, action: Action) -> CreditMemoDraft:
+    data = performer.param(action, "credit_memo")
+    if not isinstance(data, dict) or "business_key" in data:
+        raise ExecutionError(
+            f"{action.operation}: 'credit_memo' must be an object without 'business_key' "
+            "(the action's business key is used)"
+        )
+    return performer.parse(CreditMemoDraft, {**data, "business_key": action.business_key}, action)

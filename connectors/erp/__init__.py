@@ -1,5 +1,7 @@
 """ERP connectors: the `ERPConnector` Protocol, its models, an in-memory fake and the conformance suite.
 
+Procure-to-pay models live in `connectors.erp.models`, order-to-cash ones in `connectors.erp.sales`.
+
 Vendor adapters live in `connectors.sap` (S/4HANA OData v2) and `connectors.netsuite` (REST record
 v1 + SuiteQL); both, and `FakeERP`, pass `connectors.erp.conformance.ERPConformance`.
 """
@@ -22,9 +24,22 @@ from connectors.erp.models import (
     Vendor,
 )
 from connectors.erp.protocol import ERPConnector
+from connectors.erp.sales import (
+    CreditMemo,
+    CreditMemoDraft,
+    Delivery,
+    DeliveryStatus,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+)
 
 __all__ = [
     "BankAccount",
+    "CreditMemo",
+    "CreditMemoDraft",
+    "Delivery",
+    "DeliveryStatus",
     "ERPConnector",
     "FakeERP",
     "GoodsReceipt",
@@ -35,6 +50,9 @@ __all__ = [
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
+    "SalesOrder",
+    "SalesOrderLine",
+    "SalesOrderStatus",
     "SpendLine",
     "SupplierInvoice",
     "Vendor",

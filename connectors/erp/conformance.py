@@ -19,7 +19,9 @@ from decimal import Decimal
 
 import pytest
 
+from connectors.erp.conformance_sales import SalesConformance
 from connectors.erp.models import (
+    BLOCK_REASON_MAX,
     BankAccount,
     InvoiceDraft,
     InvoiceLine,
@@ -67,7 +69,7 @@ def _draft_for(order: PurchaseOrder, reference: str, **changes: object) -> Invoi
     return InvoiceDraft.model_validate(fields)
 
 
-class ERPConformance:
+class ERPConformance(SalesConformance):
     """Tests every `ERPConnector` method, including not-found and reconcile-by-business-key."""
 
     @pytest.fixture
@@ -138,6 +140,55 @@ class ERPConformance:
     def test_bank_account_change_for_unknown_vendor(self, connector: ERPConnector) -> None:
         with pytest.raises(NotFoundError):
             connector.update_vendor_bank_account("999999", BankAccount(iban="DE89370400440532013000"))
+
+    def test_block_vendor_then_invoices_are_refused(
+        self, connector: ERPConnector, open_order: PurchaseOrder
+    ) -> None:
+        vendor = connector.get_vendor(open_order.vendor_id)
+        assert not vendor.blocked
+        blocked = connector.block_vendor(vendor.id, "merged into 100001")
+        assert blocked.blocked
+        assert blocked.model_copy(update={"blocked": False}) == vendor, "only the block changes"
+        assert connector.get_vendor(vendor.id) == blocked
+        with pytest.raises(RejectedError):
+            connector.create_invoice(_draft_for(open_order, "CONF-AFTER-BLOCK"))
+
+    def test_block_vendor_is_idempotent(self, connector: ERPConnector) -> None:
+        already = _one_vendor(connector, "Shady Components Ltd")
+        assert already.blocked
+        assert connector.block_vendor(already.id, "fraud suspicion") == already
+        fresh = _one_vendor(connector, "CDW LLC")
+        first = connector.block_vendor(fresh.id, "duplicate vendor")
+        assert connector.block_vendor(fresh.id, "duplicate vendor") == first
+
+    def test_block_vendor_errors(self, connector: ERPConnector) -> None:
+        vendor = _one_vendor(connector, "CDW LLC")
+        with pytest.raises(NotFoundError):
+            connector.block_vendor("999999", "duplicate vendor")
+        with pytest.raises(RejectedError):
+            connector.block_vendor(vendor.id, " ")
+        with pytest.raises(RejectedError):
+            connector.block_vendor(vendor.id, "x" * (BLOCK_REASON_MAX + 1))
+        assert not connector.get_vendor(vendor.id).blocked
+
+    def test_update_vendor_tax_id(self, connector: ERPConnector) -> None:
+        vendor = _one_vendor(connector, "Bürobedarf Schneider KG")
+        updated = connector.update_vendor_tax_id(vendor.id, "DE299999999")
+        assert updated.tax_id == "DE299999999"
+        assert updated.model_copy(update={"tax_id": vendor.tax_id}) == vendor, "only the tax id changes"
+        assert connector.get_vendor(vendor.id) == updated
+        assert [v.id for v in connector.search_vendors(tax_id="DE299999999")] == [vendor.id]
+        us_vendor = _one_vendor(connector, "CDW LLC")
+        assert connector.update_vendor_tax_id(us_vendor.id, "36-4230999").tax_id == "36-4230999"
+
+    def test_update_vendor_tax_id_errors(self, connector: ERPConnector) -> None:
+        vendor = _one_vendor(connector, "Bürobedarf Schneider KG")
+        with pytest.raises(NotFoundError):
+            connector.update_vendor_tax_id("999999", "DE299999999")
+        for bad in ("", "de 1", "DE29999999999999999999", "DE<script>"):
+            with pytest.raises(RejectedError):
+                connector.update_vendor_tax_id(vendor.id, bad)
+        assert connector.get_vendor(vendor.id) == vendor
 
     # --- purchase orders and receipts ----------------------------------------------------------
     def test_purchase_orders_match_the_sample(self, connector: ERPConnector, company: SampleCompany) -> None:

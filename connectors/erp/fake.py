@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from connectors.erp.fake_sales import FakeSales
 from connectors.erp.models import (
     HOLD_REASON_MAX,
     BankAccount,
@@ -25,6 +26,8 @@ from connectors.erp.models import (
     SpendLine,
     SupplierInvoice,
     Vendor,
+    block_reason_problem,
+    tax_id_problem,
 )
 from connectors.errors import ConflictError, ConnectorError, NotFoundError, RejectedError
 
@@ -35,12 +38,13 @@ def _fail(cls: type[ConnectorError], operation: str, message: str) -> ConnectorE
     return cls(message, vendor=VENDOR, endpoint=operation)
 
 
-class FakeERP:
+class FakeERP(FakeSales):
     """Thread-safe in-memory ERP; seed it with `add_*` or build one with `sample()`."""
 
     kind = "erp"
 
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.Lock()
         self._vendors: dict[str, Vendor] = {}
         self._orders: dict[str, PurchaseOrder] = {}
@@ -49,6 +53,8 @@ class FakeERP:
         self._payments: dict[str, Payment] = {}
         self._categories: dict[str, str] = {}
         self._sequence = 0
+        self.block_reasons: dict[str, str] = {}
+        """Why each vendor was blocked through `block_vendor` (inspection for tests)."""
 
     # --- seeding -------------------------------------------------------------------------------
     def add_vendor(self, vendor: Vendor) -> None:
@@ -106,6 +112,28 @@ class FakeERP:
         with self._lock:
             vendor = self.get_vendor(vendor_id)
             updated = vendor.model_copy(update={"bank_accounts": (account, *vendor.bank_accounts[1:])})
+            self._vendors[vendor_id] = updated
+            return updated
+
+    def block_vendor(self, vendor_id: str, reason: str) -> Vendor:
+        problem = block_reason_problem(reason)
+        if problem:
+            raise _fail(RejectedError, "block_vendor", problem)
+        with self._lock:
+            vendor = self.get_vendor(vendor_id)
+            if vendor.blocked:
+                return vendor
+            blocked = vendor.model_copy(update={"blocked": True})
+            self._vendors[vendor_id] = blocked
+            self.block_reasons[vendor_id] = reason
+            return blocked
+
+    def update_vendor_tax_id(self, vendor_id: str, tax_id: str) -> Vendor:
+        problem = tax_id_problem(tax_id)
+        if problem:
+            raise _fail(RejectedError, "update_vendor_tax_id", problem)
+        with self._lock:
+            updated = self.get_vendor(vendor_id).model_copy(update={"tax_id": tax_id})
             self._vendors[vendor_id] = updated
             return updated
 

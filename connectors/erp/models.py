@@ -20,6 +20,26 @@ HOLD_REASON_MAX = 25
 """A hold reason must fit SAP's document header text (25 characters), the narrowest of the ERPs."""
 
 
+TAX_ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\- ]{2,18}[A-Z0-9]$")
+"""VAT number or EIN as ERPs accept it: 4-20 upper-case letters/digits, inner dots, dashes, spaces."""
+BLOCK_REASON_MAX = 60
+"""A vendor block reason is kept short enough for NetSuite's comments and an SAP long-text line."""
+
+
+def tax_id_problem(tax_id: str) -> str | None:
+    """Why `tax_id` is not a storable VAT/EIN number, or None when it is."""
+    if not TAX_ID_PATTERN.fullmatch(tax_id):
+        return f"tax id {tax_id!r} must be 4-20 upper-case letters or digits (e.g. 'DE811569869')"
+    return None
+
+
+def block_reason_problem(reason: str) -> str | None:
+    """Why `reason` cannot explain a vendor block, or None when it can."""
+    if not reason.strip() or len(reason) > BLOCK_REASON_MAX:
+        return f"block reason must be 1-{BLOCK_REASON_MAX} characters, got {len(reason)}"
+    return None
+
+
 def iban_is_valid(iban: str) -> bool:
     """ISO 13616 check: moved to the end, letters as numbers, the whole mod 97 must be 1."""
     compact = iban.replace(" ", "").upper()
@@ -29,7 +49,7 @@ def iban_is_valid(iban: str) -> bool:
     return int(digits) % 97 == 1
 
 
-def _check_currency(value: str) -> str:
+def check_currency(value: str) -> str:
     if not _CURRENCY.match(value):
         raise ValueError(f"currency must be an ISO 4217 code such as 'EUR', got {value!r}")
     return value
@@ -110,7 +130,7 @@ class PurchaseOrder(_Record):
     """Company code / subsidiary that placed the order."""
     lines: tuple[PurchaseOrderLine, ...] = ()
 
-    _currency = field_validator("currency")(_check_currency)
+    _currency = field_validator("currency")(check_currency)
 
     def line_by_number(self, line: str) -> PurchaseOrderLine | None:
         return next((candidate for candidate in self.lines if candidate.line == line), None)
@@ -161,7 +181,7 @@ class InvoiceDraft(_Record):
     hold_reason: str | None = Field(default=None, max_length=HOLD_REASON_MAX)
     """Post the invoice already blocked for payment, with this reason."""
 
-    _currency = field_validator("currency")(_check_currency)
+    _currency = field_validator("currency")(check_currency)
 
 
 class SupplierInvoice(_Record):

@@ -4,7 +4,7 @@ Agents and the governance executor program against this Protocol only; SAP S/4HA
 `FakeERP` implement it. Reads return frozen models from `connectors.erp.models`; failures raise
 the `connectors.errors` tree (not-found, conflict, rejected, retriable, outcome-unknown).
 
-Reconcile lookups (`find_invoice`, `find_payment_for_invoice`) return None when the ERP holds no
+Reconcile lookups (`find_invoice`, `find_payment_for_invoice`, `find_credit_memo`) return None when the ERP holds no
 such document, so the exactly-once executor can tell "never happened" from "happened".
 """
 
@@ -24,6 +24,7 @@ from connectors.erp.models import (
     SupplierInvoice,
     Vendor,
 )
+from connectors.erp.sales import CreditMemo, CreditMemoDraft, Delivery, SalesOrder
 
 
 @runtime_checkable
@@ -41,6 +42,17 @@ class ERPConnector(Protocol):
 
     def update_vendor_bank_account(self, vendor_id: str, account: BankAccount) -> Vendor:
         """Replace the vendor's payment (first) bank account; returns the updated vendor."""
+        ...
+
+    def block_vendor(self, vendor_id: str, reason: str) -> Vendor:
+        """Block the vendor for posting and payment; a blocked vendor comes back unchanged.
+
+        RejectedError when `reason` is empty or longer than `BLOCK_REASON_MAX`.
+        """
+        ...
+
+    def update_vendor_tax_id(self, vendor_id: str, tax_id: str) -> Vendor:
+        """Replace the vendor's VAT registration / EIN; RejectedError for a malformed number."""
         ...
 
     # --- purchasing ----------------------------------------------------------------------------
@@ -86,3 +98,28 @@ class ERPConnector(Protocol):
     def list_spend_lines(self, *, uncategorised_only: bool = False) -> list[SpendLine]: ...
 
     def set_spend_category(self, line_id: str, category: str) -> SpendLine: ...
+
+    # --- order to cash -------------------------------------------------------------------------
+    def get_sales_order(self, number: str) -> SalesOrder:
+        """The sales order with this number; NotFoundError if there is none."""
+        ...
+
+    def list_sales_orders(self, customer_id: str) -> list[SalesOrder]:
+        """The customer's orders, oldest first (empty for a customer without orders)."""
+        ...
+
+    def list_deliveries(self, order_number: str) -> list[Delivery]:
+        """Outbound deliveries for the order (empty when nothing shipped); NotFoundError for no order."""
+        ...
+
+    def create_credit_memo(self, draft: CreditMemoDraft) -> CreditMemo:
+        """Book a customer credit; ConflictError if `draft.business_key` was booked already."""
+        ...
+
+    def find_credit_memo(self, business_key: str) -> CreditMemo | None:
+        """The credit memo booked with this business key, or None (reconcile lookup)."""
+        ...
+
+    def list_credit_memos(self, customer_id: str, since: date | None = None) -> list[CreditMemo]:
+        """The customer's credit memos dated on or after `since`, oldest first."""
+        ...

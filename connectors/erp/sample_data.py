@@ -4,7 +4,8 @@
 wire formats, so the fake and both mocks agree on the story: ~25 vendors (some with bank
 details, two blocked, a near-duplicate pair sharing a tax id), ~60 purchase orders with ~200
 lines of realistic purchasing text, receipts that are full, partial, split over several
-deliveries or missing, and a few posted invoices. Randomness is seeded; ids are neutral
+deliveries or missing, and a few posted invoices; plus the customers' sales orders, deliveries
+and earlier credits of `connectors.erp.sample_sales`. Randomness is seeded; ids are neutral
 ("V01", "PO001") and each renderer maps them onto its vendor's number ranges.
 """
 
@@ -27,6 +28,7 @@ from connectors.erp.models import (
     SupplierInvoice,
     Vendor,
 )
+from connectors.erp.sample_sales import SalesSample, build_sales_sample
 
 if TYPE_CHECKING:
     from connectors.erp.fake import FakeERP
@@ -180,6 +182,8 @@ class SampleCompany:
     invoices: list[SupplierInvoice] = field(default_factory=list)
     vendor_currency: dict[str, str] = field(default_factory=dict)
     """Vendor id -> the currency the vendor invoices in (its master-data default)."""
+    sales: SalesSample = field(default_factory=SalesSample)
+    """Customers' sales orders, deliveries and earlier credits (`connectors.erp.sample_sales`)."""
 
 
 def _price(rng: random.Random, low: int, high: int) -> Decimal:
@@ -240,6 +244,7 @@ def build_sample_company(seed: int = SEED) -> SampleCompany:
         company.orders.append(order)
         _receive(rng, company, order)
     _invoice_some(company)
+    company.sales = build_sales_sample(seed)
     return company
 
 
@@ -317,3 +322,9 @@ def seed_sample(fake: FakeERP, seed: int = SEED) -> None:
         fake.add_goods_receipt(receipt)
     for invoice in company.invoices:
         fake.add_invoice(invoice)
+    for sales_order in company.sales.orders:
+        fake.add_sales_order(sales_order)
+    for delivery in company.sales.deliveries:
+        fake.add_delivery(delivery)
+    for memo in company.sales.credit_memos:
+        fake.add_credit_memo(memo)

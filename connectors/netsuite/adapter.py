@@ -25,11 +25,14 @@ from connectors.erp.models import (
     SpendLine,
     SupplierInvoice,
     Vendor,
+    block_reason_problem,
+    tax_id_problem,
 )
 from connectors.errors import ConfigurationError, ConflictError, ConnectorError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.netsuite import mapping
 from connectors.netsuite.rest import SuiteTalk, envelope_error, literal, parse_netsuite_error
+from connectors.netsuite.sales import NetSuiteSales
 
 if TYPE_CHECKING:
     from connectors.registry import ConnectionConfig
@@ -38,7 +41,7 @@ _CREDENTIALS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 _DUPLICATE = "DUP_RCRD"
 
 
-class NetSuiteAdapter:
+class NetSuiteAdapter(NetSuiteSales):
     """NetSuite as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -54,6 +57,7 @@ class NetSuiteAdapter:
         *,
         session: requests.Session | None = None,
         vendor: str = "netsuite",
+        credit_item: str = "990",
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
@@ -70,6 +74,8 @@ class NetSuiteAdapter:
         )
         self.api = SuiteTalk(self.http)
         self._currency_ids: dict[str, str] = {}
+        self.credit_item = credit_item
+        """Internal id of the non-inventory item customer credits are booked on (option ``credit_item``)."""
 
     @classmethod
     def from_config(
@@ -87,6 +93,7 @@ class NetSuiteAdapter:
             *(credentials[k] for k in _CREDENTIALS),
             session=session,
             vendor=name,
+            credit_item=str(connection.options.get("credit_item") or "990"),
         )
 
     def _error(self, cls: type[ConnectorError], message: str, endpoint: str) -> ConnectorError:
@@ -135,6 +142,27 @@ class NetSuiteAdapter:
                     **payload,
                 },
             )
+        return self.get_vendor(vendor_id)
+
+    def block_vendor(self, vendor_id: str, reason: str) -> Vendor:
+        """Make the vendor inactive (no new bills or payments) and note why in ``comments``."""
+        problem = block_reason_problem(reason)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH vendor")
+        vendor = self.get_vendor(vendor_id)
+        if vendor.blocked:
+            return vendor
+        self.api.patch("vendor", vendor_id, {"isInactive": True, "comments": reason})
+        return self.get_vendor(vendor_id)
+
+    def update_vendor_tax_id(self, vendor_id: str, tax_id: str) -> Vendor:
+        """Write ``vatRegNumber``, or ``taxIdNum`` for a vendor that already files under a US EIN."""
+        problem = tax_id_problem(tax_id)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH vendor")
+        record = self.api.get("vendor", vendor_id, expand=False)
+        field = "taxIdNum" if record.get("taxIdNum") and not record.get("vatRegNumber") else "vatRegNumber"
+        self.api.patch("vendor", vendor_id, {field: tax_id})
         return self.get_vendor(vendor_id)
 
     # --- purchasing ----------------------------------------------------------------------------

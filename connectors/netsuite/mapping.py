@@ -4,7 +4,9 @@ Choices, written down once:
 
 - Vendor: ``companyName``; tax id from ``vatRegNumber`` (international editions) or ``taxIdNum``
   (US); country from the default billing address; *blocked* = ``isInactive`` (an inactive vendor
-  takes no new transactions). Bank details live in the Electronic Bank Payments SuiteApp's custom
+  takes no new transactions: NetSuite's vendor record has no separate posting/payment block, and
+  the bill-level ``paymentHold`` is per transaction). Blocking writes the reason to the vendor's
+  ``comments``; a tax-id change writes ``vatRegNumber``, or ``taxIdNum`` for a vendor on a US EIN. Bank details live in the Electronic Bank Payments SuiteApp's custom
   record ``customrecord_2663_entity_bank_details`` (IBAN, account number, SWIFT), first by id.
 - A purchase order is *closed* when every item line has ``isClosed``; line numbers are ``line``.
 - A vendor bill's ``tranId`` is the vendor's invoice number (Reference No.). *On hold* is

@@ -2,7 +2,9 @@
 
 Services: API_BUSINESS_PARTNER (vendors, bank details), API_PURCHASEORDER_PROCESS_SRV (POs and,
 as spend lines, PO items), API_MATERIAL_DOCUMENT_SRV (goods receipts, movement type 101),
-API_SUPPLIERINVOICE_PROCESS_SRV (supplier invoices, ``Release``) and a customer payment-proposal
+API_SUPPLIERINVOICE_PROCESS_SRV (supplier invoices, ``Release``), the order-to-cash services of
+`connectors.sap.sales` (sales area from options ``sales_organization``, ``distribution_channel``,
+``division``) and a customer payment-proposal
 service (``options.payment_service``, default ZOPSPACK_PAYMENT_SRV; S/4 has no released API to
 propose a payment). Basic auth of a communication user wrapped in `SapCsrf` (token + session
 cookie before every write). Field mapping and its choices: `connectors.sap.mapping`.
@@ -32,6 +34,8 @@ from connectors.erp.models import (
     SpendLine,
     SupplierInvoice,
     Vendor,
+    block_reason_problem,
+    tax_id_problem,
 )
 from connectors.errors import (
     ConfigurationError,
@@ -46,6 +50,7 @@ from connectors.rotation import RotatedCredential
 from connectors.sap import mapping
 from connectors.sap.odata import ODataService, envelope_error, literal, parse_gateway_error, results, sap_date
 from connectors.sap.password import change_password, new_password
+from connectors.sap.sales import SapSales
 
 if TYPE_CHECKING:
     from connectors.registry import ConnectionConfig
@@ -57,7 +62,7 @@ _DUPLICATE_INVOICE = "M8/108"
 _ID_CHUNK = 20
 
 
-class SapS4HanaAdapter:
+class SapS4HanaAdapter(SapSales):
     """S/4HANA as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -76,6 +81,9 @@ class SapS4HanaAdapter:
         payment_service: str = "ZOPSPACK_PAYMENT_SRV",
         payment_method: str = "T",
         spend_category_field: str = "YY1_SpendCategory_PDI",
+        sales_organization: str = "1010",
+        distribution_channel: str = "10",
+        division: str = "00",
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
@@ -102,6 +110,7 @@ class SapS4HanaAdapter:
         self.materials = ODataService(self.http, "API_MATERIAL_DOCUMENT_SRV", sap_client=sap_client)
         self.invoicing = ODataService(self.http, "API_SUPPLIERINVOICE_PROCESS_SRV", sap_client=sap_client)
         self.payments = ODataService(self.http, payment_service, sap_client=sap_client)
+        self._init_sales(sap_client, (sales_organization, distribution_channel, division))
 
     @classmethod
     def from_config(
@@ -132,6 +141,9 @@ class SapS4HanaAdapter:
             payment_service=options.get("payment_service", "ZOPSPACK_PAYMENT_SRV"),
             payment_method=options.get("payment_method", "T"),
             spend_category_field=options.get("spend_category_field", "YY1_SpendCategory_PDI"),
+            sales_organization=options.get("sales_organization", "1010"),
+            distribution_channel=options.get("distribution_channel", "10"),
+            division=options.get("division", "00"),
         )
 
     def _error(self, cls: type[ConnectorError], message: str, endpoint: str) -> ConnectorError:
@@ -183,6 +195,36 @@ class SapS4HanaAdapter:
             self.partners.patch("A_BusinessPartnerBank", keys, payload)
         else:
             self.partners.create("A_BusinessPartnerBank", {"BusinessPartner": vendor_id, **payload})
+        return self.get_vendor(vendor_id)
+
+    def _supplier_keys(self, vendor_id: str) -> tuple[Vendor, dict[str, str]]:
+        partner = self._partner(vendor_id)
+        return mapping.vendor_from(partner), {"Supplier": str(partner["to_Supplier"]["Supplier"])}
+
+    def block_vendor(self, vendor_id: str, reason: str) -> Vendor:
+        """Set the central posting and payment blocks on A_Supplier (LFA1-SPERR / SPERZ).
+
+        A_Supplier has no free-text block reason; the reason is validated here and kept by the
+        caller (the governance ledger records the action that carries it).
+        """
+        problem = block_reason_problem(reason)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH A_Supplier")
+        vendor, keys = self._supplier_keys(vendor_id)
+        if vendor.blocked:
+            return vendor
+        self.partners.patch(
+            "A_Supplier", keys, {"PostingIsBlocked": True, "PaymentIsBlockedForSupplier": True}
+        )
+        return self.get_vendor(vendor_id)
+
+    def update_vendor_tax_id(self, vendor_id: str, tax_id: str) -> Vendor:
+        """Write ``A_Supplier.VATRegistration`` (LFA1-STCEG), the field `get_vendor` reads back."""
+        problem = tax_id_problem(tax_id)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH A_Supplier")
+        _, keys = self._supplier_keys(vendor_id)
+        self.partners.patch("A_Supplier", keys, {"VATRegistration": tax_id})
         return self.get_vendor(vendor_id)
 
     # --- purchasing ----------------------------------------------------------------------------
@@ -392,4 +434,7 @@ _OPTIONS = {
     "payment_service",
     "payment_method",
     "spend_category_field",
+    "sales_organization",
+    "distribution_channel",
+    "division",
 }

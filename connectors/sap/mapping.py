@@ -5,6 +5,9 @@ Choices, written down once:
 - A vendor is a business partner with a supplier role: name from ``BusinessPartnerFullName``, tax
   id from ``A_Supplier.VATRegistration``, country from the first address, blocked when posting or
   payment is blocked, bank accounts from ``A_BusinessPartnerBank`` ordered by ``BankIdentification``.
+  Blocking sets both ``PostingIsBlocked`` and ``PaymentIsBlockedForSupplier`` (PATCH A_Supplier);
+  a tax id change writes ``A_Supplier.VATRegistration`` (not the business partner's
+  ``A_BusinessPartnerTaxNumber`` table, whose per-country tax types opspack does not model).
 - A PO is *closed* when every item carries the delivery-completed flag (``IsCompletelyDelivered``,
   EKPO-ELIKZ); closing sets it and the final-invoice flag on every item, reopening clears both.
 - A supplier invoice id is ``"<SupplierInvoice>/<FiscalYear>"``. It is on hold while

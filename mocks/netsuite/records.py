@@ -1,7 +1,7 @@
 """Record store behind the NetSuite mock, and the SuiteQL tables derived from it.
 
 Records are kept as the JSON bodies of ``GET /record/v1/<type>/<id>?expandSubResources=true``
-(seeded from ``fixtures/netsuite/<type>.json``). SuiteQL tables (`vendor`, `transaction`,
+(seeded from ``fixtures/netsuite/<type>.json``). SuiteQL tables (`vendor`, `customer`, `transaction`,
 `transactionline`, `nexttransactionlink`, `currency`, the Electronic Bank Payments custom record)
 are derived from them on demand, so a REST write is visible to the next query. Writes and their
 business rules live in `mocks.netsuite.writes`.
@@ -26,6 +26,10 @@ RECORD_TYPES = (
     "vendorBill",
     "vendorPayment",
     "customrecord_2663_entity_bank_details",
+    "customer",
+    "salesOrder",
+    "itemFulfillment",
+    "creditMemo",
 )
 CURRENCIES = {"1": "USD", "2": "GBP", "4": "EUR"}
 BANK = "customrecord_2663_entity_bank_details"
@@ -34,6 +38,9 @@ _TYPE_CODES = {
     "itemReceipt": "ItemRcpt",
     "vendorBill": "VendBill",
     "vendorPayment": "VendPymt",
+    "salesOrder": "SalesOrd",
+    "itemFulfillment": "ItemShip",
+    "creditMemo": "CustCred",
 }
 
 
@@ -120,6 +127,7 @@ class NetSuiteRecords:
         """One SuiteQL table (lower-case name), built from the current records; None if unknown."""
         builder = {
             "vendor": self._vendor_rows,
+            "customer": self._customer_rows,
             "transaction": self._transaction_rows,
             "transactionline": self._line_rows,
             "nexttransactionlink": self._link_rows,
@@ -145,6 +153,17 @@ class NetSuiteRecords:
                 "currency": ref_id(v.get("currency")) or None,
             }
             for v in self.records["vendor"].values()
+        ]
+
+    def _customer_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c["id"],
+                "entityid": c.get("entityId"),
+                "companyname": c.get("companyName"),
+                "isinactive": _tf(c.get("isInactive")),
+            }
+            for c in self.records["customer"].values()
         ]
 
     def _transaction_rows(self) -> list[dict[str, Any]]:

@@ -8,12 +8,16 @@ no tax engine (a real account computes it from tax codes).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from connectors.erp.models import iban_is_valid
 from mocks.netsuite.records import BANK, CURRENCIES, NetSuiteRecords, fail, ref_id, sublist
 
+_VENDOR_FIELDS = {"isInactive", "comments", "vatRegNumber", "taxIdNum"}
+"""Vendor fields opspack changes: the inactive flag (its block), comments (why), tax numbers."""
+_TAX_NUMBER_MAX = 20
 _BANK_FIELDS = {
     "custrecord_2663_entity_iban",
     "custrecord_2663_entity_acct_no",
@@ -37,6 +41,8 @@ class NetSuiteAccount(NetSuiteRecords):
             return self._create_bill(body)
         if record_type == BANK:
             return self._create_bank(body)
+        if record_type == "creditMemo":
+            return self._create_credit_memo(body)
         raise fail(400, "INVALID_RCRD_TYPE", f"Creating {record_type} records is not supported by this mock.")
 
     def _unique_external_id(self, record_type: str, external_id: Any) -> None:
@@ -113,6 +119,41 @@ class NetSuiteAccount(NetSuiteRecords):
         }
         return bill_id
 
+    def _create_credit_memo(self, body: dict[str, Any]) -> str:
+        customer = self.records["customer"].get(ref_id(body.get("entity")))
+        if customer is None:
+            raise fail(
+                400, "INVALID_KEY_OR_REF", f"Invalid entity reference key {ref_id(body.get('entity'))}."
+            )
+        if customer.get("isInactive"):
+            raise fail(400, "USER_ERROR", f"Customer {customer['companyName']} is inactive.")
+        self._unique_external_id("creditMemo", body.get("externalId"))
+        currency = ref_id(body.get("currency"))
+        if currency not in CURRENCIES:
+            raise fail(400, "INVALID_KEY_OR_REF", f"Invalid currency reference key {currency or '(none)'}.")
+        lines = body.get("item", {}).get("items", [])
+        if not lines or any(not ref_id(line.get("item")) for line in lines):
+            raise fail(400, "USER_ERROR", "You must enter at least one line item for this transaction.")
+        items = [
+            {**{k: v for k, v in line.items() if k != "item"}, "line": n, "item": line["item"]}
+            for n, line in enumerate(lines, start=1)
+        ]
+        memo_id = self._new_id()
+        self.records["creditMemo"][memo_id] = {
+            "id": memo_id,
+            "externalId": body.get("externalId"),
+            "tranId": f"CM{memo_id}",
+            "entity": {"id": customer["id"], "refName": customer["companyName"]},
+            "tranDate": body.get("tranDate") or date.today().isoformat(),
+            "currency": {"id": currency, "refName": CURRENCIES[currency]},
+            "memo": body.get("memo", ""),
+            "otherRefNum": body.get("otherRefNum", ""),
+            "total": float(sum((Decimal(str(i.get("amount", 0))) for i in items), Decimal("0"))),
+            "status": {"id": "A", "refName": "Open"},
+            "item": sublist(items),
+        }
+        return memo_id
+
     def _create_bank(self, body: dict[str, Any]) -> str:
         vendor = self._vendor(body.get("custrecord_2663_parent_vendor"), "custrecord_2663_parent_vendor")
         record = {k: v for k, v in body.items() if k in _BANK_FIELDS}
@@ -159,6 +200,8 @@ class NetSuiteAccount(NetSuiteRecords):
                 raise fail(
                     400, "INVALID_FLD", "Only item sublist lines can be changed on a purchase order here."
                 )
+        elif record_type == "vendor":
+            self._patch_vendor(record, body)
         elif record_type == BANK:
             unknown = set(body) - _BANK_FIELDS
             if unknown:
@@ -171,6 +214,22 @@ class NetSuiteAccount(NetSuiteRecords):
             raise fail(
                 400, "INVALID_RCRD_TYPE", f"Updating {record_type} records is not supported by this mock."
             )
+
+    @staticmethod
+    def _patch_vendor(record: dict[str, Any], body: dict[str, Any]) -> None:
+        unknown = set(body) - _VENDOR_FIELDS
+        if unknown:
+            raise fail(400, "INVALID_FLD", f"Field(s) {', '.join(sorted(unknown))} cannot be changed here.")
+        for field in ("vatRegNumber", "taxIdNum"):
+            if len(str(body.get(field) or "")) > _TAX_NUMBER_MAX:
+                raise fail(
+                    400,
+                    "INVALID_FLD_VALUE",
+                    f"Invalid {field} value: longer than {_TAX_NUMBER_MAX} characters.",
+                )
+        if "isInactive" in body and not isinstance(body["isInactive"], bool):
+            raise fail(400, "INVALID_FLD_VALUE", "Invalid isInactive value: expected a boolean.")
+        record.update(body)
 
     # -- transforms -------------------------------------------------------------------------------
     def transform(

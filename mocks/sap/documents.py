@@ -36,17 +36,25 @@ _UPDATABLE = {
         "SWIFTCode",
         "BankAccountHolderName",
     },
-    "A_Supplier": {"PostingIsBlocked", "PaymentIsBlockedForSupplier", "PurchasingIsBlocked", "SupplierName"},
+    "A_Supplier": {
+        "PostingIsBlocked",
+        "PaymentIsBlockedForSupplier",
+        "PurchasingIsBlocked",
+        "SupplierName",
+        "VATRegistration",
+    },
 }
 _PAYMENT_BLOCKS = {"", "A", "R"}
 HEADER_TEXT_MAX = 25
+VAT_REGISTRATION_MAX = 20
+"""LFA1-STCEG, the VAT registration number behind A_Supplier.VATRegistration, is CHAR 20."""
 
 
 def _reject(message: str, code: str, status: int = 400) -> MockHttpError:
     return MockHttpError(status, message, code=code)
 
 
-def _nav_rows(raw: Any) -> list[dict[str, Any]]:
+def nav_rows(raw: Any) -> list[dict[str, Any]]:
     """Deep-insert children: SAP samples send ``{"results": [...]}``, pyodata a plain array."""
     if raw is None:
         return []
@@ -125,7 +133,7 @@ class SapDocuments:
     def _invoice_children(self, header: Row, set_name: str, raw: Any) -> list[Row]:
         spec = self.tables.service_of[set_name].sets[set_name]
         rows = []
-        for child in _nav_rows(raw):
+        for child in nav_rows(raw):
             row = decode_row(
                 spec, {k: v for k, v in child.items() if k not in ("SupplierInvoice", "FiscalYear")}
             )
@@ -240,6 +248,8 @@ class SapDocuments:
             raise _reject(f"Field(s) {', '.join(refused)} cannot be changed", "/IWBEP/CM_MGW_RT/051")
         if set_name == "A_SupplierInvoice":
             self._check_invoice_change(row, changes)
+        if len(changes.get("VATRegistration") or "") > VAT_REGISTRATION_MAX:
+            raise _reject(f"VATRegistration is longer than {VAT_REGISTRATION_MAX} characters", "F2/842")
         merged = {**row, **changes}
         if set_name == "A_BusinessPartnerBank":
             self._check_bank(merged)

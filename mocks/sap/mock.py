@@ -36,14 +36,15 @@ from mocks.base import (
 from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
+from mocks.sap.sales_documents import create_credit_memo_request
 from mocks.sap.schema import SERVICES, Service
 from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load_fixtures, parse_expand
 
-_ROOT = r"/sap/opu/odata/sap/(?P<service>\w+)"
+_ROOT = r"/sap/opu/odata/sap/(?P<service>\w+(?:;v=\d{4})?)"
 _SESSION_COOKIE = "SAP_SESSIONID_S4H_100"
 _SAFE = {"GET", "HEAD"}
 _QUERY_SAFE = "$',()/*"
-_CREATORS = {"A_SupplierInvoice", "PaymentProposalSet", "A_BusinessPartnerBank"}
+_CREATORS = {"A_SupplierInvoice", "PaymentProposalSet", "A_BusinessPartnerBank", "A_CreditMemoRequest"}
 
 
 class SapMock(MockVendor):
@@ -276,6 +277,9 @@ class SapMock(MockVendor):
             row = self.documents.create_supplier_invoice(body)
             expand: dict[str, Any] = {"to_SuplrInvcItemPurOrdRef": {}, "to_SupplierInvoiceTax": {}}
             message = f"Document no. {row['SupplierInvoice']} created"
+        elif entity == "A_CreditMemoRequest":
+            row, expand = create_credit_memo_request(self.tables, body), {"to_Item": {}}
+            message = f"Credit Memo Request {row['CreditMemoRequest']} has been saved"
         elif entity == "PaymentProposalSet":
             row, expand = self.documents.create_payment_proposal(body), {}
             message = f"Payment proposal {row['PaymentProposal']} created"

@@ -8,7 +8,10 @@ API_BUSINESS_PARTNER), trimmed to the fields opspack reads. `YY1_SpendCategory_P
 custom field on the PO item (the YY1_ prefix and _PDI suffix are what S/4 extensibility gives a
 purchasing document item field). `ZOPSPACK_PAYMENT_SRV` is a customer (Z) Gateway service: S/4HANA
 releases no OData API for creating payment proposal items, so installations expose F110 proposals
-through their own service; this is the shape opspack expects of it.
+through their own service; this is the shape opspack expects of it. Order to cash: API_SALES_ORDER_SRV,
+API_OUTBOUND_DELIVERY_SRV;v=0002 (the version is part of the service name in the URL) and
+API_CREDIT_MEMO_REQUEST_SRV. ``NetAmount`` on a credit memo request item is read-only in S/4
+(pricing computes it); the mock accepts it on create instead of running pricing conditions.
 """
 
 from __future__ import annotations
@@ -279,8 +282,123 @@ PAYMENT = Service(
     },
 )
 
+SALES_ORDER = Service(
+    "API_SALES_ORDER_SRV",
+    {
+        "A_SalesOrder": _set(
+            "A_SalesOrder",
+            ("SalesOrder",),
+            {
+                "SalesOrderType": S,
+                "SalesOrganization": S,
+                "SoldToParty": S,
+                "SalesOrderDate": T,
+                "PurchaseOrderByCustomer": S,
+                "TransactionCurrency": S,
+                "TotalNetAmount": D,
+                "OverallTotalDeliveryStatus": S,
+                "OverallSDDocumentRejectionSts": S,
+            },
+            to_Item=Navigation("A_SalesOrderItem", True, (("SalesOrder", "SalesOrder"),)),
+        ),
+        "A_SalesOrderItem": _set(
+            "A_SalesOrderItem",
+            ("SalesOrder", "SalesOrderItem"),
+            {
+                "Material": S,
+                "SalesOrderItemText": S,
+                "RequestedQuantity": D,
+                "RequestedQuantityUnit": S,
+                "NetAmount": D,
+                "TransactionCurrency": S,
+            },
+        ),
+    },
+)
+
+OUTBOUND_DELIVERY = Service(
+    "API_OUTBOUND_DELIVERY_SRV;v=0002",
+    {
+        "A_OutbDeliveryHeader": _set(
+            "A_OutbDeliveryHeader",
+            ("DeliveryDocument",),
+            {
+                "SoldToParty": S,
+                "DeliveryDate": T,
+                "ActualGoodsMovementDate": T,
+                "ProofOfDeliveryDate": T,
+                "OverallGoodsMovementStatus": S,
+                "OverallProofOfDeliveryStatus": S,
+                "MeansOfTransport": S,
+                "BillOfLading": S,
+            },
+            to_DeliveryDocumentItem=Navigation(
+                "A_OutbDeliveryItem", True, (("DeliveryDocument", "DeliveryDocument"),)
+            ),
+        ),
+        "A_OutbDeliveryItem": _set(
+            "A_OutbDeliveryItem",
+            ("DeliveryDocument", "DeliveryDocumentItem"),
+            {
+                "ReferenceSDDocument": S,
+                "ReferenceSDDocumentItem": S,
+                "Material": S,
+                "ActualDeliveryQuantity": D,
+                "DeliveryQuantityUnit": S,
+            },
+        ),
+    },
+)
+
+CREDIT_MEMO_REQUEST = Service(
+    "API_CREDIT_MEMO_REQUEST_SRV",
+    {
+        "A_CreditMemoRequest": _set(
+            "A_CreditMemoRequest",
+            ("CreditMemoRequest",),
+            {
+                "CreditMemoRequestType": S,
+                "SalesOrganization": S,
+                "DistributionChannel": S,
+                "OrganizationDivision": S,
+                "SoldToParty": S,
+                "CreditMemoRequestDate": T,
+                "PurchaseOrderByCustomer": S,
+                "ReferenceSDDocument": S,
+                "SDDocumentReason": S,
+                "TransactionCurrency": S,
+                "TotalNetAmount": D,
+            },
+            to_Item=Navigation(
+                "A_CreditMemoRequestItem", True, (("CreditMemoRequest", "CreditMemoRequest"),)
+            ),
+        ),
+        "A_CreditMemoRequestItem": _set(
+            "A_CreditMemoRequestItem",
+            ("CreditMemoRequest", "CreditMemoRequestItem"),
+            {
+                "Material": S,
+                "CreditMemoRequestItemText": S,
+                "RequestedQuantity": D,
+                "RequestedQuantityUnit": S,
+                "NetAmount": D,
+            },
+        ),
+    },
+)
+
 SERVICES: dict[str, Service] = {
-    s.name: s for s in (PURCHASE_ORDER, MATERIAL_DOCUMENT, SUPPLIER_INVOICE, BUSINESS_PARTNER, PAYMENT)
+    s.name: s
+    for s in (
+        PURCHASE_ORDER,
+        MATERIAL_DOCUMENT,
+        SUPPLIER_INVOICE,
+        BUSINESS_PARTNER,
+        PAYMENT,
+        SALES_ORDER,
+        OUTBOUND_DELIVERY,
+        CREDIT_MEMO_REQUEST,
+    )
 }
 
 

@@ -150,3 +150,87 @@ def test_a_reconcile_that_keeps_failing_is_an_unknown_outcome() -> None:
 
     with pytest.raises(OutcomeUnknownError, match=r"cannot reconcile erp\.schedule_payment"):
         ERPPerformer(Flaky()).reconcile(act("erp.schedule_payment", "INV01", payment_date="2026-12-01"))
+
+
+def test_erp_block_vendor_reconciles_on_the_block_flag() -> None:
+    erp = FakeERP.sample()
+    performer = ERPPerformer(erp)
+    block = act("erp.block_vendor", "V03", reason="bank details phishing")
+    assert performer.reconcile(block) is None
+    done = performer.perform(block)
+    assert done.document_id == "V03" and done.detail["blocked"] is True
+    assert erp.get_vendor("V03").blocked and erp.block_reasons["V03"] == "bank details phishing"
+    again = performer.reconcile(block)
+    assert again is not None and again.detail["reconciled"] is True
+    with pytest.raises(ExecutionError, match="missing parameter 'reason'"):
+        performer.perform(act("erp.block_vendor", "V04"))
+
+
+def test_erp_merge_vendors_blocks_every_duplicate_and_keeps_the_survivor() -> None:
+    erp = FakeERP.sample()
+    performer = ERPPerformer(erp)
+    merge = act("erp.merge_vendors", "V01", duplicates=["V02", "V05"])
+    assert performer.reconcile(merge) is None
+    erp.block_vendor("V02", "blocked earlier")
+    assert performer.reconcile(merge) is None, "one duplicate still open means not merged"
+    done = performer.perform(merge)
+    assert done.document_id == "V01" and done.detail["blocked"] == ["V02", "V05"]
+    assert not erp.get_vendor("V01").blocked
+    assert erp.get_vendor("V05").blocked and erp.block_reasons["V05"] == "merged into V01"
+    assert erp.block_reasons["V02"] == "blocked earlier", "an existing block is left as it was"
+    assert performer.reconcile(merge) is not None
+    bad_params: list[dict[str, Any]] = [
+        {"duplicates": []},
+        {"duplicates": "V02"},
+        {"duplicates": ["V01", "V02"]},
+    ]
+    with pytest.raises(ExecutionError, match="itself blocked"):
+        performer.perform(act("erp.merge_vendors", "V05", duplicates=["V06"]))
+    assert not erp.get_vendor("V06").blocked
+    for bad in bad_params:
+        with pytest.raises(ExecutionError, match="duplicate"):
+            performer.perform(act("erp.merge_vendors", "V01", **bad))
+
+
+def test_erp_update_vendor_accepts_a_tax_id_or_a_bank_account() -> None:
+    erp = FakeERP.sample()
+    performer = ERPPerformer(erp)
+    change = act("erp.update_vendor", "V06", tax_id="DE299999999")
+    assert performer.reconcile(change) is None
+    assert performer.perform(change).detail["tax_id"] == "DE299999999"
+    assert erp.get_vendor("V06").tax_id == "DE299999999"
+    assert performer.reconcile(change) is not None
+    bank = act("erp.update_vendor", "V06", bank_account={"iban": "DE75512108001245126199"})
+    assert performer.reconcile(bank) is None
+    performer.perform(bank)
+    assert performer.reconcile(bank) is not None
+    both = act("erp.update_vendor", "V06", tax_id="DE1", bank_account={"iban": "DE75512108001245126199"})
+    with pytest.raises(ExecutionError, match="exactly one of"):
+        performer.perform(both)
+    with pytest.raises(ExecutionError, match="exactly one of"):
+        performer.reconcile(act("erp.update_vendor", "V06"))
+
+
+def test_erp_credit_memo_is_booked_once_under_the_action_business_key() -> None:
+    erp = FakeERP.sample()
+    performer = ERPPerformer(erp)
+    order = erp.list_sales_orders("CUST-10029")[0]
+    memo = {
+        "customer_id": "CUST-10029",
+        "currency": order.currency,
+        "amount": "25.00",
+        "reason": "customer refund request via intake",
+        "reference": order.number,
+    }
+    credit = act("erp.create_credit_memo", order.number, credit_memo=memo)
+    assert performer.reconcile(credit) is None
+    done = performer.perform(credit)
+    booked = erp.find_credit_memo(credit.business_key)
+    assert booked is not None and booked.id == done.document_id and str(booked.amount) == "25.00"
+    again = performer.reconcile(credit)
+    assert again is not None and again.document_id == done.document_id
+    with pytest.raises(ExecutionError, match="without 'business_key'"):
+        performer.perform(act("erp.create_credit_memo", "x", credit_memo={**memo, "business_key": "k"}))
+    with pytest.raises(ExecutionError, match="invalid parameters at amount"):
+        performer.perform(act("erp.create_credit_memo", "y", credit_memo={**memo, "amount": "-5"}))
+    assert len(erp.list_credit_memos("CUST-10029")) == 1
