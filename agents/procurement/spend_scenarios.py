@@ -11,32 +11,17 @@ policy, ``review`` otherwise). A file may name labelled ``history`` (a CSV next 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from agents.procurement.errors import ScenarioError
 from agents.procurement.spend_classifier import SpendRecord
+from agents.scenario_format import StrictModel, SystemState, load_cases
 from connectors.erp.fake import FakeERP
-from connectors.erp.models import GoodsReceipt, PurchaseOrder, Vendor
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ERPState(_Strict):
-    vendors: tuple[Vendor, ...] = ()
-    purchase_orders: tuple[PurchaseOrder, ...] = ()
-    goods_receipts: tuple[GoodsReceipt, ...] = ()
-
-
-class SystemState(_Strict):
-    erp: ERPState = ERPState()
-
-
-class InlineLine(_Strict):
+class InlineLine(StrictModel):
     line_id: str = "L1"
     description: str
     vendor: str = ""
@@ -45,13 +30,13 @@ class InlineLine(_Strict):
     cost_centre: str = ""
 
 
-class SpendInput(_Strict):
+class SpendInput(StrictModel):
     line: InlineLine | None = None
     po_line: str | None = None
     """``<PO id>/<line>`` of a purchase order in the case's ERP state."""
 
 
-class SpendExpected(_Strict):
+class SpendExpected(StrictModel):
     code: str | None = Field(default=None, min_length=1)
     """The right category; omitted when the case is only about routing (unreadable text)."""
     route: Literal["write_back", "review"] | None = None
@@ -61,7 +46,7 @@ class SpendExpected(_Strict):
             raise ValueError("expected needs a code, a route, or both")
 
 
-class SpendScenario(_Strict):
+class SpendScenario(StrictModel):
     id: str = Field(min_length=1)
     agent: Literal["spend"]
     description: str = ""
@@ -75,14 +60,7 @@ class SpendScenario(_Strict):
     level: Literal["segment", "family", "class", "commodity"] = "family"
 
     def seeded_erp(self) -> FakeERP:
-        erp = FakeERP()
-        for vendor in self.state.erp.vendors:
-            erp.add_vendor(vendor)
-        for order in self.state.erp.purchase_orders:
-            erp.add_purchase_order(order)
-        for receipt in self.state.erp.goods_receipts:
-            erp.add_goods_receipt(receipt)
-        return erp
+        return self.state.erp.seeded()
 
     def record(self, erp: FakeERP) -> SpendRecord:
         """The line to classify: inline, or the named PO line read back through the ERP."""
@@ -106,59 +84,12 @@ class SpendScenario(_Strict):
         return None if self.history is None else Path(self.origin).parent / self.history
 
 
-def _merge(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for system in {*shared, *own}:
-        records: dict[str, list[Any]] = {}
-        for source in (shared.get(system) or {}, own.get(system) or {}):
-            for kind, items in source.items():
-                records.setdefault(kind, []).extend(items or [])
-        merged[system] = records
-    return merged
-
-
 def load_spend_scenarios(path: str | Path) -> list[SpendScenario]:
     """Every spend case in a file, or in every ``*.yaml``/``*.yml`` file under a directory
     (other agents' cases in the same tree are skipped)."""
-    root = Path(path)
-    if root.is_dir():
-        files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml"))
-    elif root.is_file():
-        files = [root]
-    else:
-        raise ScenarioError(f"{root}: no such scenario file or directory")
-    cases = [case for file in files for case in _load_file(file)]
+    cases = load_cases(
+        path, SpendScenario, agent="spend", error=ScenarioError, file_keys=("history", "level")
+    )
     if not cases:
-        raise ScenarioError(f"{root}: no scenario cases")
-    seen: set[str] = set()
-    for case in cases:
-        if case.id in seen:
-            raise ScenarioError(f"{case.origin}: duplicate case id {case.id!r}")
-        seen.add(case.id)
+        raise ScenarioError(f"{path}: no scenario cases")
     return cases
-
-
-def _load_file(file: Path) -> list[SpendScenario]:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ScenarioError(f"{file}: cannot read scenarios: {exc}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{file}: expected a case or a mapping with 'cases'")
-    shared = data.get("shared_state") or {}
-    file_level = {key: data[key] for key in ("history", "level") if key in data}
-    found = []
-    for index, raw in enumerate(data.get("cases", [data])):
-        if not isinstance(raw, dict):
-            raise ScenarioError(f"{file}: cases[{index}] is not a mapping")
-        if raw.get("agent", data.get("agent")) not in ("spend", None):
-            continue  # another agent's case in a shared scenario tree
-        own = {k: v for k, v in raw.items() if k not in ("history", "level", "shared_state")}
-        merged = {**file_level, **own, "state": _merge(shared, raw.get("state") or {}), "origin": str(file)}
-        try:
-            found.append(SpendScenario.model_validate(merged))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise ScenarioError(f"{file}: case {raw.get('id', index)!r}: {where}: {first['msg']}") from None
-    return found
