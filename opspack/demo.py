@@ -212,6 +212,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
     ap_summary = run_ap_section(policy, store, workdir, out)
     intake_summary = run_intake_section(policy, store, out)
     ledger = Ledger(store)
+    ledger.checkpoint()  # a Merkle root over everything so far: what an auditor proves records against
     report = ledger.verify()
     timeline_txn = results[2][0].transaction if len(results) > 2 else results[0][0].transaction
     timeline = [(r.seq, r.kind, r.actor or r.agent or "") for r in ledger.timeline(timeline_txn)]
@@ -223,7 +224,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
         for seq, kind, who in timeline:
             out.print(f"    #{seq:<4} {kind:<20} {who}")
         out.print(
-            f"\n  payments in the ERP: {len(systems.erp.payments)}; "
+            f"\n  payments in the walkthrough's in-memory ERP: {len(systems.erp.payments)}; "
             f"try `opspack audit show {timeline_txn}` or `opspack approvals list` "
             f"with OPSPACK_DATABASE_URL=sqlite:///{workdir / 'opspack.db'}"
         )
