@@ -53,6 +53,7 @@ class Reason(StrEnum):
     AMOUNT_MISSING = "amount_missing"
     CURRENCY_MISMATCH = "currency_mismatch"
     AGGREGATE_LIMIT = "aggregate_limit"
+    GUARDED_VALUE = "guarded_value"
     TIER_SHADOW = "tier_shadow"
     TIER_HITL = "tier_hitl"
     TIER_HOTL = "tier_hotl"
@@ -256,6 +257,21 @@ def _approver_denials(action: Action, context: Context) -> list[ReasonDetail]:
                 f"{approver!r} is not an approver for agent {action.agent!r}",
             )
         )
+    agent = context.policy.agents.get(action.agent)
+    for guard in agent.guarded_values if agent is not None else ():
+        if (
+            guard.approvers
+            and guard.matches(action.operation, action.params)
+            and approver not in guard.approvers
+        ):
+            reasons.append(
+                ReasonDetail(
+                    Reason.APPROVER_NOT_AUTHORISED,
+                    f"{approver!r} may not approve this action: rule {guard.name!r} reserves it for "
+                    f"{', '.join(guard.approvers)}",
+                    {"rule": guard.name},
+                )
+            )
     for query in required_sod_facts(action, context.policy, context.now):
         if approver in context.sod_facts.get(query, frozenset()):
             reasons.append(
@@ -352,6 +368,15 @@ def evaluate(action: Action, context: Context) -> Verdict:
             Decision.SHADOW, [ReasonDetail(Reason.TIER_SHADOW, "agent is in shadow mode here")], tier
         )
     holds = _limit_holds(action, agent, context)
+    for guard in agent.guarded_values:
+        if guard.matches(action.operation, action.params):
+            holds.append(
+                ReasonDetail(
+                    Reason.GUARDED_VALUE,
+                    f"{guard.param} {action.params.get(guard.param)!r} is guarded by rule {guard.name!r}",
+                    {"rule": guard.name, "param": guard.param},
+                )
+            )
     if tier is Tier.HITL:
         holds.append(ReasonDetail(Reason.TIER_HITL, "human-in-the-loop: every action here needs approval"))
     if holds:

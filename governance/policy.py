@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +124,33 @@ class Autonomy(_Strict):
         return self.classes.get(operation, self.default)
 
 
+class GuardedValues(_Strict):
+    """Values of one parameter that always need a named human, whatever the operation's tier.
+
+    ``directory.add_group_member`` may run autonomously for ordinary groups while a grant to
+    ``Domain Admins`` waits for the group owner: the rule names the operation, the parameter and
+    the values (case-insensitive, ``fnmatch`` globs allowed). An action of that operation whose
+    parameter is missing or not a string matches too: a rule that a missing field could bypass
+    would fail open.
+    """
+
+    name: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    operation: str = Field(pattern=OPERATION_PATTERN)
+    param: str = Field(min_length=1)
+    values: tuple[str, ...] = Field(min_length=1)
+    approvers: tuple[str, ...] = ()
+    """When set, only these approvers may approve a matching action (the owners of the resource)."""
+
+    def matches(self, operation: str, params: dict[str, Any]) -> bool:
+        if operation != self.operation:
+            return False
+        value = params.get(self.param)
+        if not isinstance(value, str) or not value.strip():
+            return True
+        folded = value.strip().casefold()
+        return any(fnmatchcase(folded, pattern.casefold()) for pattern in self.values)
+
+
 class CredentialPolicy(_Strict):
     rotation_days: int = Field(gt=0)
 
@@ -135,6 +163,8 @@ class AgentPolicy(_Strict):
     autonomy: Autonomy = Autonomy()
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     aggregates: tuple[AggregateLimit, ...] = ()
+    guarded_values: tuple[GuardedValues, ...] = ()
+    """Parameter values that hold an action for approval (and, optionally, for named approvers)."""
     escalation: Escalation
     credentials: dict[str, CredentialPolicy] = Field(default_factory=dict)
     confidence_threshold: float = Field(default=0.9, ge=0, le=1)
@@ -220,6 +250,18 @@ class Policy(_Strict):
                     if op != "*" and op not in allowed:
                         problems.append(
                             f"{base}.aggregates[{i}].operations: {op!r} is not granted to this agent"
+                        )
+            for i, guard in enumerate(agent.guarded_values):
+                if guard.operation not in allowed:
+                    problems.append(
+                        f"{base}.guarded_values[{i}].operation: {guard.operation!r} is not granted to this agent"
+                    )
+                for approver_id in guard.approvers:
+                    entry = self.approvers.get(approver_id)
+                    if entry is None or agent_name not in entry.may_approve:
+                        problems.append(
+                            f"{base}.guarded_values[{i}].approvers: {approver_id!r} is not an approver "
+                            f"for this agent"
                         )
             for system in agent.credentials:
                 if system not in agent.systems:
