@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from governance import approvals
+from governance import approvals, kill_switches
 from governance.action import Action
 from governance.approvals import ApprovalRequest
 from governance.errors import ApprovalError
@@ -92,6 +92,7 @@ class Governor:
         self.policy, self.store, self.performers, self.clock = policy, store, performers, clock
         self.ledger = ledger or Ledger(store, clock=clock)
         self.executor = executor or Executor(store, self.ledger, clock=clock)
+        kill_switches.ensure_table(store)
 
     # --- submit ------------------------------------------------------------------------------
 
@@ -148,6 +149,7 @@ class Governor:
             approvals.sod_facts(connection, required_sod_facts(action, self.policy, now)) if approver else {}
         )
         verdict = evaluate(action, Context(self.policy, now, totals, approver=approver, sod_facts=facts))
+        verdict = kill_switches.apply_kill_switch(connection, action, verdict)  # runtime switch (store)
         payload = {
             **verdict.as_dict(),
             "action": action.canonical(),
