@@ -1,10 +1,12 @@
-"""ERP operations: invoices, payments, spend categories, PO status, vendor master, customer credits."""
+"""ERP operations: invoices, payments, spend categories, PO status, vendor master, customer credits,
+subscription cancellations."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from agents.performers.base import OperationPerformer
+from connectors.erp.billing import Subscription, SubscriptionStatus
 from connectors.erp.models import BankAccount, InvoiceDraft, InvoiceStatus, PurchaseOrderStatus
 from connectors.erp.protocol import ERPConnector
 from connectors.erp.sales import CreditMemoDraft
@@ -147,8 +149,28 @@ class ERPPerformer(OperationPerformer):
         memo = self.connector.find_credit_memo(action.business_key)
         return None if memo is None else self.result(memo.id, amount=str(memo.amount), reconciled=True)
 
+    def perform_cancel_subscription(self, action: Action) -> ExecutionResult:
+        """Stop the renewal of subscription `target`; parameter `reason` is kept with it."""
+        subscription = self.connector.cancel_subscription(action.target, str(self.param(action, "reason")))
+        return _cancelled(self, subscription)
+
+    def reconcile_cancel_subscription(self, action: Action) -> ExecutionResult | None:
+        subscription = self.connector.get_subscription(action.target)
+        if subscription.status is not SubscriptionStatus.CANCELLED:
+            return None
+        return _cancelled(self, subscription, reconciled=True)
+
 
 _VENDOR_FIELDS = ("bank_account", "tax_id")
+
+
+def _cancelled(
+    performer: ERPPerformer, subscription: Subscription, *, reconciled: bool | None = None
+) -> ExecutionResult:
+    ends = None if subscription.end_date is None else subscription.end_date.isoformat()
+    return performer.result(
+        subscription.id, status=subscription.status.value, end_date=ends, reconciled=reconciled
+    )
 
 
 def _credit_memo_draft(performer: ERPPerformer, action: Action) -> CreditMemoDraft:

@@ -1,6 +1,7 @@
 """ERP connectors: the `ERPConnector` Protocol, its models, an in-memory fake and the conformance suite.
 
-Procure-to-pay models live in `connectors.erp.models`, order-to-cash ones in `connectors.erp.sales`.
+Procure-to-pay models live in `connectors.erp.models`, order-to-cash ones in `connectors.erp.sales`,
+customer billing (invoices, invoice copies, subscriptions) in `connectors.erp.billing`.
 
 Vendor adapters live in `connectors.sap` (S/4HANA OData v2) and `connectors.netsuite` (REST record
 v1 + SuiteQL); both, and `FakeERP`, pass `connectors.erp.conformance.ERPConformance`.
@@ -8,6 +9,14 @@ v1 + SuiteQL); both, and `FakeERP`, pass `connectors.erp.conformance.ERPConforma
 
 from __future__ import annotations
 
+from connectors.erp.billing import (
+    BillingPeriod,
+    CustomerInvoice,
+    CustomerInvoiceStatus,
+    InvoiceCopy,
+    Subscription,
+    SubscriptionStatus,
+)
 from connectors.erp.fake import FakeERP
 from connectors.erp.models import (
     BankAccount,
@@ -36,13 +45,17 @@ from connectors.erp.sales import (
 
 __all__ = [
     "BankAccount",
+    "BillingPeriod",
     "CreditMemo",
     "CreditMemoDraft",
+    "CustomerInvoice",
+    "CustomerInvoiceStatus",
     "Delivery",
     "DeliveryStatus",
     "ERPConnector",
     "FakeERP",
     "GoodsReceipt",
+    "InvoiceCopy",
     "InvoiceDraft",
     "InvoiceLine",
     "InvoiceStatus",
@@ -54,6 +67,8 @@ __all__ = [
     "SalesOrderLine",
     "SalesOrderStatus",
     "SpendLine",
+    "Subscription",
+    "SubscriptionStatus",
     "SupplierInvoice",
     "Vendor",
 ]

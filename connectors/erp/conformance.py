@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import pytest
 
+from connectors.erp.conformance_billing import BillingConformance
 from connectors.erp.conformance_sales import SalesConformance
 from connectors.erp.models import (
     BLOCK_REASON_MAX,
@@ -69,7 +70,7 @@ def _draft_for(order: PurchaseOrder, reference: str, **changes: object) -> Invoi
     return InvoiceDraft.model_validate(fields)
 
 
-class ERPConformance(SalesConformance):
+class ERPConformance(SalesConformance, BillingConformance):
     """Tests every `ERPConnector` method, including not-found and reconcile-by-business-key."""
 
     @pytest.fixture

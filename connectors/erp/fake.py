@@ -3,7 +3,8 @@
 Public API, beside `ERPConnector`: agent and governance tests run against it without HTTP, and it
 passes the same `ERPConformance` suite as the SAP and NetSuite adapter + mock pairs. Business
 rules match the mocks: duplicate (vendor, reference) invoices conflict, blocked vendors cannot be
-invoiced or paid, held invoices cannot be paid, an invoice is paid at most once.
+invoiced or paid, held invoices cannot be paid, an invoice is paid at most once. Order to cash
+lives in `connectors.erp.fake_sales`, customer billing in `connectors.erp.fake_billing`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
+from connectors.erp.fake_billing import FakeBilling
 from connectors.erp.fake_sales import FakeSales
 from connectors.erp.models import (
     HOLD_REASON_MAX,
@@ -38,13 +40,14 @@ def _fail(cls: type[ConnectorError], operation: str, message: str) -> ConnectorE
     return cls(message, vendor=VENDOR, endpoint=operation)
 
 
-class FakeERP(FakeSales):
+class FakeERP(FakeSales, FakeBilling):
     """Thread-safe in-memory ERP; seed it with `add_*` or build one with `sample()`."""
 
     kind = "erp"
 
     def __init__(self) -> None:
-        super().__init__()
+        FakeSales.__init__(self)
+        FakeBilling.__init__(self)
         self._lock = threading.Lock()
         self._vendors: dict[str, Vendor] = {}
         self._orders: dict[str, PurchaseOrder] = {}

@@ -5,7 +5,9 @@ Agents and the governance executor program against this Protocol only; SAP S/4HA
 the `connectors.errors` tree (not-found, conflict, rejected, retriable, outcome-unknown).
 
 Reconcile lookups (`find_invoice`, `find_payment_for_invoice`, `find_credit_memo`) return None when the ERP holds no
-such document, so the exactly-once executor can tell "never happened" from "happened".
+such document, so the exactly-once executor can tell "never happened" from "happened". A subscription
+cancellation is reconciled by reading the subscription back (`get_subscription`): cancelling twice
+changes nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from connectors.erp.billing import CustomerInvoice, InvoiceCopy, Subscription
 from connectors.erp.models import (
     BankAccount,
     GoodsReceipt,
@@ -29,7 +32,7 @@ from connectors.erp.sales import CreditMemo, CreditMemoDraft, Delivery, SalesOrd
 
 @runtime_checkable
 class ERPConnector(Protocol):
-    """Vendors, purchase orders, receipts, supplier invoices, payments and spend lines."""
+    """Vendors, purchase orders, receipts, supplier invoices, payments, spend lines, order to cash."""
 
     # --- vendor master -------------------------------------------------------------------------
     def get_vendor(self, vendor_id: str) -> Vendor:
@@ -122,4 +125,35 @@ class ERPConnector(Protocol):
 
     def list_credit_memos(self, customer_id: str, since: date | None = None) -> list[CreditMemo]:
         """The customer's credit memos dated on or after `since`, oldest first."""
+        ...
+
+    # --- customer billing ----------------------------------------------------------------------
+    def get_customer_invoice(self, number: str) -> CustomerInvoice:
+        """The customer invoice with this printed number; NotFoundError if there is none."""
+        ...
+
+    def list_customer_invoices(
+        self, customer_id: str, *, order_number: str | None = None
+    ) -> list[CustomerInvoice]:
+        """The customer's invoices (only those billing `order_number` when given), oldest first."""
+        ...
+
+    def get_invoice_copy(self, number: str) -> InvoiceCopy:
+        """A copy to give the customer: the PDF, or a reference where there is no print API."""
+        ...
+
+    def list_subscriptions(self, customer_id: str) -> list[Subscription]:
+        """The customer's subscriptions, active and cancelled, oldest first."""
+        ...
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        """The subscription; NotFoundError if there is none."""
+        ...
+
+    def cancel_subscription(self, subscription_id: str, reason: str) -> Subscription:
+        """Stop the renewal: it ends on the last day of the running billing period.
+
+        A cancelled subscription comes back unchanged; RejectedError for an empty or too long
+        reason (`connectors.erp.billing.CANCEL_REASON_MAX`).
+        """
         ...

@@ -4,8 +4,8 @@
 wire formats, so the fake and both mocks agree on the story: ~25 vendors (some with bank
 details, two blocked, a near-duplicate pair sharing a tax id), ~60 purchase orders with ~200
 lines of realistic purchasing text, receipts that are full, partial, split over several
-deliveries or missing, and a few posted invoices; plus the customers' sales orders, deliveries
-and earlier credits of `connectors.erp.sample_sales`. Randomness is seeded; ids are neutral
+deliveries or missing, and a few posted invoices; plus the customers' sales orders, deliveries,
+earlier credits, invoices and subscriptions of `connectors.erp.sample_sales`. Randomness is seeded; ids are neutral
 ("V01", "PO001") and each renderer maps them onto its vendor's number ranges.
 """
 
@@ -328,3 +328,7 @@ def seed_sample(fake: FakeERP, seed: int = SEED) -> None:
         fake.add_delivery(delivery)
     for memo in company.sales.credit_memos:
         fake.add_credit_memo(memo)
+    for customer_invoice in company.sales.invoices:
+        fake.add_customer_invoice(customer_invoice)
+    for subscription in company.sales.subscriptions:
+        fake.add_subscription(subscription)

@@ -1,10 +1,13 @@
-"""The order-to-cash half of the sample company: sales orders, deliveries and earlier credit memos.
+"""The order-to-cash half of the sample company: sales orders, deliveries, invoices, credits, subscriptions.
 
 Customers are the CRM sample's accounts (`connectors.crm.sample_data`), identified by their CRM
-account number, so the intake agent can join a CRM account to its ERP orders. Every account has
-one to three orders covering every status; delivered orders have a delivered shipment (large ones
-two), partially delivered ones a shipment on its way, some open ones a delivery being picked,
-cancelled ones none. Three customers already received a credit. Randomness is seeded.
+account number, so the intake agent can join a CRM account to its ERP records. Every account has
+three orders: the first delivered, the second partially delivered or delivered, the third open,
+cancelled or delivered, so every status is covered. Delivered orders have a delivered shipment
+(large ones two), partially delivered ones a shipment on its way, some open ones a delivery
+being picked, cancelled ones none. Most customers buy in EUR, every fifth (from the fourth) in
+USD. Three customers already received a credit. Invoices and subscriptions come from
+`connectors.erp.sample_billing`. Randomness is seeded.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from connectors.crm.sample_data import build_sample as build_crm_sample
+from connectors.erp.billing import CustomerInvoice, Subscription
 from connectors.erp.sales import (
     CreditMemo,
     Delivery,
@@ -23,14 +27,15 @@ from connectors.erp.sales import (
     SalesOrderLine,
     SalesOrderStatus,
 )
+from connectors.erp.sample_billing import add_billing
 
 ORDER_START = date(2025, 9, 1)
-_STATUS_CYCLE = (
-    SalesOrderStatus.DELIVERED,
-    SalesOrderStatus.PARTIALLY_DELIVERED,
+ORDERS_PER_CUSTOMER = 3
+_THIRD_ORDER = (
+    SalesOrderStatus.OPEN,
+    SalesOrderStatus.CANCELLED,
     SalesOrderStatus.OPEN,
     SalesOrderStatus.DELIVERED,
-    SalesOrderStatus.CANCELLED,
 )
 # item, description, unit, (low, high) unit price
 _PRODUCTS: list[tuple[str, str, str, tuple[int, int]]] = [
@@ -55,6 +60,8 @@ class SalesSample:
     orders: list[SalesOrder] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
     credit_memos: list[CreditMemo] = field(default_factory=list)
+    invoices: list[CustomerInvoice] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
 
 
 def _tracking(rng: random.Random, carrier: str) -> str:
@@ -79,15 +86,28 @@ def _lines(rng: random.Random) -> tuple[SalesOrderLine, ...]:
     )
 
 
+def order_status(index: int, slot: int) -> SalesOrderStatus:
+    """Status of the customer's `slot`-th order (see the module docstring)."""
+    if slot == 0:
+        return SalesOrderStatus.DELIVERED
+    if slot == 1:
+        return SalesOrderStatus.PARTIALLY_DELIVERED if index % 2 == 0 else SalesOrderStatus.DELIVERED
+    return _THIRD_ORDER[index % len(_THIRD_ORDER)]
+
+
+def customer_currency(index: int) -> str:
+    return "USD" if index % 5 == 3 else "EUR"
+
+
 def build_sales_sample(seed: int) -> SalesSample:
     rng = random.Random(seed)
     sample = SalesSample()
     accounts = sorted(build_crm_sample().accounts, key=lambda a: a.id)
     sample.customers = [a.account_number or a.id for a in accounts]
     for index, customer in enumerate(sample.customers):
-        currency = "EUR" if index % 5 == 4 else "USD"
-        for slot in range(1 + index % 3):
-            status = _STATUS_CYCLE[(index + slot) % len(_STATUS_CYCLE)]
+        currency = customer_currency(index)
+        for slot in range(ORDERS_PER_CUSTOMER):
+            status = order_status(index, slot)
             order = SalesOrder(
                 number=f"SO-{100000 + index * 10 + slot}",
                 customer_id=customer,
@@ -112,6 +132,7 @@ def build_sales_sample(seed: int) -> SalesSample:
                 memo_date=order.order_date + timedelta(days=14),
             )
         )
+    add_billing(random.Random(seed + 1), sample)
     return sample
 
 

@@ -3,6 +3,7 @@
 Token-based auth (OAuth 1.0a, HMAC-SHA256, realm = account) through `connectors.auth.NetSuiteTBA`.
 Lists in the record API carry ids only, so lookups run a SuiteQL query for ids and then GET each
 record with ``expandSubResources=true``. Field mapping and its choices: `connectors.netsuite.mapping`.
+Order to cash and customer billing: `connectors.netsuite.sales` and `connectors.netsuite.billing`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from connectors.erp.models import (
 from connectors.errors import ConfigurationError, ConflictError, ConnectorError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.netsuite import mapping
+from connectors.netsuite.billing import NetSuiteBilling
 from connectors.netsuite.rest import SuiteTalk, envelope_error, literal, parse_netsuite_error
-from connectors.netsuite.sales import NetSuiteSales
 
 if TYPE_CHECKING:
     from connectors.registry import ConnectionConfig
@@ -41,7 +42,7 @@ _CREDENTIALS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 _DUPLICATE = "DUP_RCRD"
 
 
-class NetSuiteAdapter(NetSuiteSales):
+class NetSuiteAdapter(NetSuiteBilling):
     """NetSuite as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -73,6 +74,8 @@ class NetSuiteAdapter(NetSuiteSales):
             **extra,
         )
         self.api = SuiteTalk(self.http)
+        self.account = account
+        """The account id (its UI domain is where invoice copies are referenced)."""
         self._currency_ids: dict[str, str] = {}
         self.credit_item = credit_item
         """Internal id of the non-inventory item customer credits are booked on (option ``credit_item``)."""

@@ -4,7 +4,8 @@ Services: API_BUSINESS_PARTNER (vendors, bank details), API_PURCHASEORDER_PROCES
 as spend lines, PO items), API_MATERIAL_DOCUMENT_SRV (goods receipts, movement type 101),
 API_SUPPLIERINVOICE_PROCESS_SRV (supplier invoices, ``Release``), the order-to-cash services of
 `connectors.sap.sales` (sales area from options ``sales_organization``, ``distribution_channel``,
-``division``) and a customer payment-proposal
+``division``), the billing documents and subscriptions of `connectors.sap.billing` (subscriptions
+through a customer service, ``options.subscription_service``) and a customer payment-proposal
 service (``options.payment_service``, default ZOPSPACK_PAYMENT_SRV; S/4 has no released API to
 propose a payment). Basic auth of a communication user wrapped in `SapCsrf` (token + session
 cookie before every write). Field mapping and its choices: `connectors.sap.mapping`.
@@ -48,6 +49,7 @@ from connectors.errors import (
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.rotation import RotatedCredential
 from connectors.sap import mapping
+from connectors.sap.billing import SapBilling
 from connectors.sap.odata import ODataService, envelope_error, literal, parse_gateway_error, results, sap_date
 from connectors.sap.password import change_password, new_password
 from connectors.sap.sales import SapSales
@@ -62,7 +64,7 @@ _DUPLICATE_INVOICE = "M8/108"
 _ID_CHUNK = 20
 
 
-class SapS4HanaAdapter(SapSales):
+class SapS4HanaAdapter(SapSales, SapBilling):
     """S/4HANA as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -84,6 +86,7 @@ class SapS4HanaAdapter(SapSales):
         sales_organization: str = "1010",
         distribution_channel: str = "10",
         division: str = "00",
+        subscription_service: str = "ZOPSPACK_SUBSCRIPTION_SRV",
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
@@ -111,6 +114,7 @@ class SapS4HanaAdapter(SapSales):
         self.invoicing = ODataService(self.http, "API_SUPPLIERINVOICE_PROCESS_SRV", sap_client=sap_client)
         self.payments = ODataService(self.http, payment_service, sap_client=sap_client)
         self._init_sales(sap_client, (sales_organization, distribution_channel, division))
+        self._init_billing(sap_client, subscription_service)
 
     @classmethod
     def from_config(
@@ -144,6 +148,7 @@ class SapS4HanaAdapter(SapSales):
             sales_organization=options.get("sales_organization", "1010"),
             distribution_channel=options.get("distribution_channel", "10"),
             division=options.get("division", "00"),
+            subscription_service=options.get("subscription_service", "ZOPSPACK_SUBSCRIPTION_SRV"),
         )
 
     def _error(self, cls: type[ConnectorError], message: str, endpoint: str) -> ConnectorError:
@@ -428,6 +433,7 @@ class SapS4HanaAdapter(SapSales):
 
 
 _OPTIONS = {
+    "subscription_service",
     "sap_client",
     "company_code",
     "tax_code",

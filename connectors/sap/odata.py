@@ -135,11 +135,17 @@ class ODataService:
             ok_status=(204,),
         )
 
-    def function(self, name: str, parameters: Mapping[str, str], *, idempotent: bool) -> Entity:
+    def function(
+        self, name: str, parameters: Mapping[str, str], *, idempotent: bool, method: str = "POST"
+    ) -> Entity:
+        """Call a function import (``method`` as its metadata declares: POST, or GET for reads)."""
         params = self._params({k: literal(v) for k, v in parameters.items()})
         path = f"{self.root}/{name}"
-        body = self.http.send_json("POST", path, params=params, idempotent=idempotent)
-        return self._single(body, f"POST {path}")
+        if method == "GET":
+            body = self.http.get_json(path, params)
+        else:
+            body = self.http.send_json(method, path, params=params, idempotent=idempotent)
+        return self._single(body, f"{method} {path}")
 
     def _items(self, body: Any) -> list[Entity]:
         found = (

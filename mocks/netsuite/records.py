@@ -2,7 +2,8 @@
 
 Records are kept as the JSON bodies of ``GET /record/v1/<type>/<id>?expandSubResources=true``
 (seeded from ``fixtures/netsuite/<type>.json``). SuiteQL tables (`vendor`, `customer`, `transaction`,
-`transactionline`, `nexttransactionlink`, `currency`, the Electronic Bank Payments custom record)
+`transactionline`, `nexttransactionlink`, `currency`, the Electronic Bank Payments custom record,
+SuiteBilling's `subscription` and `subscriptionchangeorder`)
 are derived from them on demand, so a REST write is visible to the next query. Writes and their
 business rules live in `mocks.netsuite.writes`.
 """
@@ -30,6 +31,9 @@ RECORD_TYPES = (
     "salesOrder",
     "itemFulfillment",
     "creditMemo",
+    "invoice",
+    "subscription",
+    "subscriptionChangeOrder",
 )
 CURRENCIES = {"1": "USD", "2": "GBP", "4": "EUR"}
 BANK = "customrecord_2663_entity_bank_details"
@@ -41,6 +45,7 @@ _TYPE_CODES = {
     "salesOrder": "SalesOrd",
     "itemFulfillment": "ItemShip",
     "creditMemo": "CustCred",
+    "invoice": "CustInvc",
 }
 
 
@@ -116,6 +121,10 @@ class NetSuiteRecords:
         self.next_id += 1
         return str(self.next_id)
 
+    def new_record_id(self) -> str:
+        """The next internal id (ids are unique across record types, as in an account)."""
+        return self._new_id()
+
     def _vendor(self, ref: Any, field: str = "entity") -> dict[str, Any]:
         vendor = self.records["vendor"].get(ref_id(ref))
         if vendor is None:
@@ -132,6 +141,8 @@ class NetSuiteRecords:
             "transactionline": self._line_rows,
             "nexttransactionlink": self._link_rows,
             BANK: self._bank_rows,
+            "subscription": self._subscription_rows,
+            "subscriptionchangeorder": self._change_order_rows,
             "currency": lambda: [{"id": k, "symbol": v, "name": v} for k, v in CURRENCIES.items()],
         }.get(name)
         return builder() if builder is not None else None
@@ -231,6 +242,31 @@ class NetSuiteRecords:
             }
             for code, record in self._transactions()
             for applied in record.get("apply", {}).get("items", [])
+        ]
+
+    def _subscription_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r["id"],
+                "name": r.get("name"),
+                "customer": ref_id(r.get("customer")) or None,
+                "startdate": _ns_date(r.get("startDate")),
+                "enddate": _ns_date(r.get("endDate")),
+                "status": ref_id(r.get("status")) or None,
+            }
+            for r in self.records["subscription"].values()
+        ]
+
+    def _change_order_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r["id"],
+                "subscription": ref_id(r.get("subscription")) or None,
+                "action": ref_id(r.get("action")) or None,
+                "effectivedate": _ns_date(r.get("effectiveDate")),
+                "memo": r.get("memo"),
+            }
+            for r in self.records["subscriptionChangeOrder"].values()
         ]
 
     def _bank_rows(self) -> list[dict[str, Any]]:

@@ -2,7 +2,8 @@
 
 ``externalId`` is unique per record type (DUP_RCRD); references must exist (INVALID_KEY_OR_REF);
 inactive vendors take no new transactions; bills on payment hold or paid in full cannot be paid;
-PATCH changes only the fields listed here. `taxTotal` is accepted on create because the mock has
+PATCH changes only the fields listed here; subscriptions change through change orders
+(`mocks.netsuite.subscriptions`). `taxTotal` is accepted on create because the mock has
 no tax engine (a real account computes it from tax codes).
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from connectors.erp.models import iban_is_valid
 from mocks.netsuite.records import BANK, CURRENCIES, NetSuiteRecords, fail, ref_id, sublist
+from mocks.netsuite.subscriptions import create_change_order
 
 _VENDOR_FIELDS = {"isInactive", "comments", "vatRegNumber", "taxIdNum"}
 """Vendor fields opspack changes: the inactive flag (its block), comments (why), tax numbers."""
@@ -43,6 +45,8 @@ class NetSuiteAccount(NetSuiteRecords):
             return self._create_bank(body)
         if record_type == "creditMemo":
             return self._create_credit_memo(body)
+        if record_type == "subscriptionChangeOrder":
+            return create_change_order(self, body)
         raise fail(400, "INVALID_RCRD_TYPE", f"Creating {record_type} records is not supported by this mock.")
 
     def _unique_external_id(self, record_type: str, external_id: Any) -> None:

@@ -4,8 +4,9 @@ Serves ``/sap/opu/odata/sap/<SERVICE>/`` for the services in `mocks.sap.schema`:
 ``$metadata`` (EDMX XML, enough for pyodata), collections with ``$filter $select $expand $orderby
 $top $skip $inlinecount $skiptoken`` and server-driven paging (``__next``), entities by key and by
 navigation, deep-insert creates (both the ``{"results": [...]}`` and the plain-array shape), PATCH /
-MERGE / PUT updates (PUT is treated as a merge, not a full replace) and the ``Release`` function
-import. Not served: ``$batch``, ETag / ``If-Match`` checks and Atom XML payloads. Every call needs
+MERGE / PUT updates (PUT is treated as a merge, not a full replace) and the function imports
+``Release`` (POST), ``GetPDF`` (GET, `mocks.sap.billing_documents`) and ``CancelSubscription``
+(POST). Not served: ``$batch``, ETag / ``If-Match`` checks and Atom XML payloads. Every call needs
 Basic auth of a communication user; every write needs the CSRF token fetched with
 ``X-CSRF-Token: Fetch`` *and* the session cookie it came with, else 403 ``x-csrf-token: Required``. Errors use the Gateway body
 ``{"error":{code,message:{lang,value},innererror}}``. Password rotation is served at
@@ -33,6 +34,7 @@ from mocks.base import (
     route,
     text_response,
 )
+from mocks.sap.billing_documents import billing_document_pdf, cancel_subscription
 from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
@@ -197,7 +199,10 @@ class SapMock(MockVendor):
     # -- routes: reads --------------------------------------------------------------------------
     @route("GET", _ROOT + r"/(?P<entity>\w+)")
     def collection(self, request: MockRequest, service: str, entity: str) -> MockResponse:
-        spec = entity_set(self._service_for(request, service), entity)
+        spec_service = self._service_for(request, service)
+        if entity in spec_service.functions:
+            return self._function(request, spec_service, entity)
+        spec = entity_set(spec_service, entity)
         rows = self.tables.rows(entity)
         query = request.query
         if query.get("$filter"):
@@ -295,13 +300,26 @@ class SapMock(MockVendor):
 
     def _function(self, request: MockRequest, service: Service, name: str) -> MockResponse:
         function = service.functions[name]
+        if request.method != function.method:
+            raise MockHttpError(
+                405,
+                f"Function import {name} must be called with {function.method}",
+                code="/IWBEP/CM_MGW_RT/050",
+            )
         args = {}
         for parameter in function.parameters:
             value = request.query.get(parameter)
             if value is None:
                 raise MockHttpError(400, f"Parameter '{parameter}' is missing", code="/IWBEP/CM_MGW_RT/009")
-            args[parameter] = value.strip("'")
-        row = self.documents.release(args)
+            args[parameter] = _unquote(value)
+        if name == "GetPDF":
+            result = billing_document_pdf(self.tables, args["BillingDocument"])
+            return self._csrf(request, json_response({"d": {name: result}}))
+        if name == "CancelSubscription":
+            row = cancel_subscription(self.tables, args["Subscription"], args["Reason"])
+        else:
+            row = self.documents.release(args)
+        assert function.return_set is not None
         return json_response(
             {"d": encode_entity(self.tables, self._base(request), function.return_set, row, {})}
         )
@@ -326,6 +344,13 @@ class SapMock(MockVendor):
     def _base(self, request: MockRequest) -> str:
         host = request.headers.get("Host")
         return f"http://{host}" if host else self.base_url
+
+
+def _unquote(value: str) -> str:
+    """An OData string literal ``'it''s'`` -> ``it's``."""
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1].replace("''", "'")
+    return value
 
 
 def _cookie(request: MockRequest, name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The slice of the four S/4HANA OData services the SAP mock serves, and their `$metadata` EDMX.
+"""The slice of the S/4HANA OData services the SAP mock serves, and their `$metadata` EDMX.
 
 One declaration per entity set drives everything: the EDMX that `pyodata` builds its model from,
 the wire encoding of each property (`Edm.Decimal` as a string, `Edm.DateTime` as ``/Date(ms)/``),
@@ -12,60 +12,17 @@ through their own service; this is the shape opspack expects of it. Order to cas
 API_OUTBOUND_DELIVERY_SRV;v=0002 (the version is part of the service name in the URL) and
 API_CREDIT_MEMO_REQUEST_SRV. ``NetAmount`` on a credit memo request item is read-only in S/4
 (pricing computes it); the mock accepts it on create instead of running pricing conditions.
+Customer billing (API_BILLING_DOCUMENT_SRV and the ZOPSPACK_SUBSCRIPTION_SRV customer service):
+`mocks.sap.schema_billing`. The EDM building blocks and the EDMX renderer: `mocks.sap.edm`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
+from mocks.sap.edm import B, D, EntitySet, FunctionImport, Navigation, S, Service, T
+from mocks.sap.edm import entity_set_of as _set
+from mocks.sap.schema_billing import BILLING_DOCUMENT, SUBSCRIPTION
 
-
-@dataclass(frozen=True)
-class Navigation:
-    """A navigation property: target entity set, multiplicity and the key mapping (target <- source)."""
-
-    target: str
-    many: bool
-    keys: tuple[tuple[str, str], ...]
-    """(property on the target, property on the source) pairs."""
-
-
-@dataclass(frozen=True)
-class EntitySet:
-    name: str
-    keys: tuple[str, ...]
-    properties: dict[str, str]
-    """Property name -> EDM type (Edm.String, Edm.Decimal, Edm.DateTime, Edm.Boolean)."""
-    navigations: dict[str, Navigation] = field(default_factory=dict)
-
-    @property
-    def type_name(self) -> str:
-        return f"{self.name}Type"
-
-
-@dataclass(frozen=True)
-class FunctionImport:
-    name: str
-    method: str
-    parameters: tuple[str, ...]
-    return_set: str
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    sets: dict[str, EntitySet]
-    functions: dict[str, FunctionImport] = field(default_factory=dict)
-
-    def metadata_xml(self) -> str:
-        return _edmx(self)
-
-
-S, D, T, B = "Edm.String", "Edm.Decimal", "Edm.DateTime", "Edm.Boolean"
-
-
-def _set(name: str, keys: tuple[str, ...], props: dict[str, str], **navs: Navigation) -> EntitySet:
-    return EntitySet(name, keys, {**{k: S for k in keys}, **props}, dict(navs))
+__all__ = ["SERVICES", "EntitySet", "Navigation", "Service"]
 
 
 PURCHASE_ORDER = Service(
@@ -398,70 +355,7 @@ SERVICES: dict[str, Service] = {
         SALES_ORDER,
         OUTBOUND_DELIVERY,
         CREDIT_MEMO_REQUEST,
+        BILLING_DOCUMENT,
+        SUBSCRIPTION,
     )
 }
-
-
-def _attrs(**values: str) -> str:
-    return " ".join(f'{k}="{escape(v)}"' for k, v in values.items())
-
-
-def _edmx(service: Service) -> str:
-    ns = service.name
-    types: list[str] = []
-    associations: list[str] = []
-    association_sets: list[str] = []
-    for entity in service.sets.values():
-        body = ["<Key>", *(f'<PropertyRef Name="{k}"/>' for k in entity.keys), "</Key>"]
-        for name, edm in entity.properties.items():
-            extra = ' Precision="16" Scale="3"' if edm == D else ""
-            nullable = "false" if name in entity.keys else "true"
-            body.append(f"<Property {_attrs(Name=name, Type=edm, Nullable=nullable)}{extra}/>")
-        for nav_name, nav in entity.navigations.items():
-            assoc = f"assoc_{entity.name}_{nav_name}"
-            source_role, target_role = f"FromRole_{assoc}", f"ToRole_{assoc}"
-            body.append(
-                f"<NavigationProperty {_attrs(Name=nav_name, Relationship=f'{ns}.{assoc}')} "
-                f"{_attrs(FromRole=source_role, ToRole=target_role)}/>"
-            )
-            target = service.sets[nav.target]
-            associations.append(
-                f'<Association Name="{assoc}">'
-                f"<End {_attrs(Type=f'{ns}.{entity.type_name}', Multiplicity='1', Role=source_role)}/>"
-                f"<End {_attrs(Type=f'{ns}.{target.type_name}', Multiplicity='*' if nav.many else '0..1')}"
-                f' Role="{target_role}"/></Association>'
-            )
-            association_sets.append(
-                f"<AssociationSet {_attrs(Name=f'{assoc}_set', Association=f'{ns}.{assoc}')}>"
-                f"<End {_attrs(EntitySet=entity.name, Role=source_role)}/>"
-                f"<End {_attrs(EntitySet=target.name, Role=target_role)}/></AssociationSet>"
-            )
-        types.append(f'<EntityType Name="{entity.type_name}">{"".join(body)}</EntityType>')
-    sets = [
-        f"<EntitySet {_attrs(Name=e.name, EntityType=f'{ns}.{e.type_name}')}/>" for e in service.sets.values()
-    ]
-    functions = []
-    for function in service.functions.values():
-        params = "".join(
-            f'<Parameter {_attrs(Name=p, Type=S, Mode="In")} MaxLength="10"/>' for p in function.parameters
-        )
-        return_type = f"{ns}.{service.sets[function.return_set].type_name}"
-        functions.append(
-            f"<FunctionImport {_attrs(Name=function.name, ReturnType=return_type, EntitySet=function.return_set)}"
-            f' m:HttpMethod="{function.method}">{params}</FunctionImport>'
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>'
-        '<edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" '
-        'xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" '
-        'xmlns:sap="http://www.sap.com/Protocols/SAPData">'
-        '<edmx:DataServices m:DataServiceVersion="2.0">'
-        f'<Schema Namespace="{ns}" xml:lang="en" xmlns="http://schemas.microsoft.com/ado/2008/09/edm">'
-        + "".join(types)
-        + "".join(associations)
-        + f'<EntityContainer Name="{ns}_Entities" m:IsDefaultEntityContainer="true">'
-        + "".join(sets)
-        + "".join(association_sets)
-        + "".join(functions)
-        + "</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>"
-    )
