@@ -1,14 +1,18 @@
 """`opspack intake run INBOX` and `opspack replay intake CASES`: the customer intake agent's commands.
 
-`run` processes an inbox folder (.eml, chat and web-form .json) against the in-memory sample
-CRM and order book through the real Governor and prints each outcome; `run_intake_section` is
-the same for `make demo`. `replay` scores the agent on scenario cases (docs/SCENARIOS.md) and
-exits 1 when it resolved on its own anything it should have handed over.
+`run` processes an inbox folder (.eml, chat and web-form .json) through the real Governor against
+the in-memory sample CRM and the ERP chosen with ``--erp`` (the SAP or NetSuite mock, in-process
+and fresh from its fixtures, connection ``sap`` / ``netsuite``) and prints each outcome;
+`run_intake_section` is the same for `make demo` (SAP). `replay` scores the agent on scenario
+cases (docs/SCENARIOS.md), each against a fresh mock of the chosen ERP, and exits 1 when it
+resolved on its own anything it should have handed over.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,9 +27,11 @@ from agents.intake.messages import MessageError
 from agents.intake.replay import ReplayReport, replay
 from agents.intake.scenarios import ScenarioError, load_scenarios
 from agents.intake.wiring import IntakeStack
+from connectors.erp.protocol import ERPConnector
 from governance.errors import PolicyError
 from governance.policy import Policy, load_policy
 from governance.store import Store
+from opspack.cli_ap import MOCK_URLS, ErpName, mock_erp
 from opspack.settings import FIXTURES_DIR, policy_path
 
 DEFAULT_INBOX = FIXTURES_DIR / "intake" / "inbox"
@@ -44,16 +50,34 @@ intake_app = typer.Typer(
 )
 
 
+ERP_OPTION = typer.Option(
+    "--erp", envvar="OPSPACK_INTAKE_ERP", help="ERP mock to work against: sap or netsuite."
+)
+
+
+def erp_name(erp: str) -> ErpName:
+    if erp not in MOCK_URLS:
+        raise typer.BadParameter(f"--erp must be sap or netsuite, not {erp!r}")
+    return "sap" if erp == "sap" else "netsuite"
+
+
+def erp_factory(erp: ErpName) -> Callable[[], ERPConnector]:
+    """A fresh adapter on a fresh in-process mock of `erp` per call (one per replayed case)."""
+    return lambda: mock_erp(erp)
+
+
 def run_intake_section(
-    policy: Policy, store: Store, console: Console | None, inbox: Path = DEFAULT_INBOX
+    policy: Policy, store: Store, console: Console | None, inbox: Path = DEFAULT_INBOX, erp: ErpName = "sap"
 ) -> dict[str, Any]:
     """Process every message in `inbox` through the governed intake agent; print a table."""
-    stack = IntakeStack.build(store, policy=policy)
+    started = datetime.now(UTC).date()
+    stack = IntakeStack.build(store, policy=policy, erp=mock_erp(erp), erp_system=erp)
     rows: list[tuple[str, IntakeResult]] = []
     for path, message in read_inbox(inbox):
         rows.append((path.name, stack.agent.handle(message)))
+    credits = _credits_booked(stack, [r for _, r in rows], started)
     if console is not None:
-        console.rule("[bold]Customer intake[/] — inbox against the sample CRM and order book")
+        console.rule(f"[bold]Customer intake[/] — inbox against the sample CRM and the {erp.upper()} mock")
         table = Table(show_lines=False)
         for column in ("message", "intent", "conf.", "outcome", "reasons", "actions"):
             table.add_column(column, overflow="fold")
@@ -68,14 +92,28 @@ def run_intake_section(
                 _actions(result),
             )
         console.print(table)
+        attached = sum(len(m.attachments) for m in stack.outbox.messages)
         console.print(
-            f"outbox: {len(stack.outbox.messages)} replies queued · credit memos: {len(stack.orders.credit_memos())}"
+            f"outbox: {len(stack.outbox.messages)} replies queued ({attached} with a file) · "
+            f"credit memos booked in {erp.upper()}: {len(credits)}"
         )
     return {
+        "erp": erp,
         "messages": [{"file": name, **result.as_json()} for name, result in rows],
         "replies_queued": len(stack.outbox.messages),
-        "credit_memos": [m.model_dump(mode="json") for m in stack.orders.credit_memos()],
+        "credit_memos": credits,
     }
+
+
+def _credits_booked(stack: IntakeStack, results: list[IntakeResult], since: date) -> list[dict[str, Any]]:
+    """The credit memos this run booked, read back from the ERP (a credit is dated the day it is booked)."""
+    customers = {
+        stack.crm.get_account(r.account_id).account_number
+        for r in results
+        if r.account_id and ("erp.create_credit_memo", "executed") in r.actions
+    }
+    memos = [m for c in sorted(filter(None, customers)) for m in stack.erp.list_credit_memos(c, since=since)]
+    return [m.model_dump(mode="json") for m in memos]
 
 
 def _actions(result: IntakeResult) -> str:
@@ -91,16 +129,18 @@ def run(
     database: Annotated[Path, typer.Option(help="SQLite file for the ledger (recreated).")] = Path(
         ".opspack/intake.db"
     ),
+    erp: Annotated[str, ERP_OPTION] = "sap",
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """Process an inbox against the in-memory sample systems through the real Governor."""
+    """Process an inbox against the sample CRM and an ERP mock through the real Governor."""
+    system = erp_name(erp)
     try:
         policy = load_policy(policy_path())
         database.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         summary = run_intake_section(
-            policy, Store(f"sqlite:///{database}"), None if as_json else Console(), inbox
+            policy, Store(f"sqlite:///{database}"), None if as_json else Console(), inbox, system
         )
     except (MessageError, PolicyError, IntakeConfigError) as error:
         typer.echo(f"error: {error}", err=True)
@@ -139,12 +179,20 @@ def _print(report: ReplayReport, console: Console) -> None:
 @intake_app.command("replay")
 def replay_intake(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
+    erp: Annotated[str, ERP_OPTION] = "sap",
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
 ) -> None:
     """Replay intake cases: intent accuracy, out-of-scope precision/recall, autonomy and errors."""
+    system = erp_name(erp)
     try:
         loaded = load_scenarios(cases)
-        report = replay(loaded, policy_path=policy_path(), config=load_config())
+        report = replay(
+            loaded,
+            policy_path=policy_path(),
+            config=load_config(),
+            erp=erp_factory(system),
+            erp_system=system,
+        )
     except (ScenarioError, MessageError, PolicyError, IntakeConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

@@ -19,11 +19,13 @@ from agents.intake.config import IntakeConfig, Resolution
 from agents.intake.escalation import UNREADABLE_PROBLEMS, check_escalation
 from agents.intake.identification import Identity, identify
 from agents.intake.messages import InboundMessage
+from agents.intake.orders import OrderBook
 from agents.intake.outcomes import IntakeOutcome, IntakeResult, IntakeSystems, ParkedCase
 from agents.intake.questions import QuestionDrafter, TemplateDrafter
-from agents.intake.resolutions import plan
+from agents.intake.resolutions import ResolutionPlan, plan
 from agents.intake.understanding import Entities, understand
 from connectors.crm.models import Account
+from connectors.errors import ConnectorError
 from governance.runtime import Governor
 
 __all__ = ["IntakeAgent", "IntakeOutcome", "IntakeResult", "IntakeSystems", "ParkedCase"]
@@ -166,14 +168,18 @@ class IntakeAgent:
         if missing:
             return run.ask(intent, confidence, entities, identity, missing, "missing_information")
         assert account is not None
-        resolution = plan(
-            spec.resolution,
-            entities=entities,
-            account=account,
-            contact=identity.contact,
-            orders=self.systems.orders,
-            case_key=run.case_id or run.key,
-        )
+        try:
+            resolution = plan(
+                spec.resolution,
+                entities=entities,
+                account=account,
+                contact=identity.contact,
+                book=OrderBook(self.systems.erp),
+                case_key=run.case_id or run.key,
+                text=message.text,
+            )
+        except ConnectorError as error:  # the ERP could not answer: a person takes over, nothing is guessed
+            resolution = ResolutionPlan("", problem=f"ERP read failed: {error}")
         return run.resolve(intent, confidence, entities, account, identity.contact, resolution)
 
     # --- steps ------------------------------------------------------------------------------

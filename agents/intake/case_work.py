@@ -14,10 +14,12 @@ from agents.intake.config import IntakeConfig
 from agents.intake.identification import Identity
 from agents.intake.messages import Channel, InboundMessage
 from agents.intake.outcomes import IntakeOutcome, IntakeResult, IntakeSystems, ParkedCase
-from agents.intake.resolutions import PlannedWrite, ResolutionPlan
+from agents.intake.reply_performer import OutboxAttachment
+from agents.intake.resolutions import PlannedWrite, ReplyAttachment, ResolutionPlan
 from agents.intake.understanding import Entities
 from agents.perception.usage_ledger import record_llm_usage
 from connectors.crm.models import Account, CaseOrigin, Contact
+from connectors.errors import ConnectorError
 from governance.action import Action
 from governance.runtime import Governor
 
@@ -126,17 +128,19 @@ class CaseWork:
             self.threads.setdefault(reference, self.case_id)
         return True
 
-    def reply(self, body: str) -> str:
-        return self.crm(
-            "crm.send_reply",
-            {
-                "body": body,
-                "to": self.message.sender_email or self.message.message_id,
-                "channel": self.message.channel.value,
-                "subject": f"Re: {self.message.subject}".strip(),
-            },
-            "reply",
-        )
+    def reply(self, body: str, attachments: tuple[ReplyAttachment, ...] = ()) -> str:
+        params: dict[str, Any] = {
+            "body": body,
+            "to": self.message.sender_email or self.message.message_id,
+            "channel": self.message.channel.value,
+            "subject": f"Re: {self.message.subject}".strip(),
+        }
+        if attachments:
+            outbox = self.systems.outbox
+            params["attachments"] = [
+                outbox.stage(OutboxAttachment(a.filename, a.media_type, a.content)) for a in attachments
+            ]
+        return self.crm("crm.send_reply", params, "reply")
 
     def case_file(
         self,
@@ -238,6 +242,9 @@ class CaseWork:
                 self.config.escalation.default_queue,
                 resolution.problem,
             )
+        if resolution.ask:
+            identity = Identity(account=account, contact=contact)
+            return self.ask(intent, confidence, entities, identity, resolution.ask, "missing_information")
         reply = resolution.reply_done
         if resolution.write is not None:
             status = self.submit(resolution.write)
@@ -276,8 +283,13 @@ class CaseWork:
                     self.config.escalation.default_queue,
                     f"{resolution.write.operation} was {status}; decide by hand",
                 )
+        if resolution.write is not None and resolution.reply_after is not None:
+            try:
+                reply = resolution.reply_after()
+            except ConnectorError as error:  # the write is done: the generic confirmation still holds
+                self.done.append(f"result not read back ({error.reason}); sent the generic confirmation")
         self.done.append(resolution.summary)
-        if self.reply(reply) != "executed":
+        if self.reply(reply, resolution.attachments) != "executed":
             return self.result(IntakeOutcome.HELD, intent, confidence, ("reply_held",), account, reply)
         self.crm("crm.update_case", {"update": {"status": "closed"}}, "close")
         self.case_file(intent, confidence, entities, account, (), "none: resolved by the agent")

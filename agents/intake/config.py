@@ -29,6 +29,8 @@ class Resolution(StrEnum):
     CHANGE_ADDRESS = "change_address"
     CREDIT_MEMO = "credit_memo"
     INVOICE_COPY = "invoice_copy"
+    CANCEL_SUBSCRIPTION = "cancel_subscription"
+    """Stop the renewal of the subscription the customer means (asked when it is not clear which)."""
     ROUTE = "route"
     """Hand to a team's queue with the case file (no autonomous action exists for it)."""
 
@@ -106,6 +108,8 @@ class IntakeConfig(_Strict):
     def _questions_cover_slots(self) -> IntakeConfig:
         needed = {slot.value for spec in self.intents.values() for slot in spec.required}
         needed |= {"identity", "ambiguous_identity"}
+        if any(spec.resolution is Resolution.CANCEL_SUBSCRIPTION for spec in self.intents.values()):
+            needed.add("subscription")
         missing = sorted(needed - set(self.questions))
         if missing:
             raise ValueError(f"no follow-up question for {', '.join(missing)}")

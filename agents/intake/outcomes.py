@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from agents.intake.orders import OrderConnector
+from agents.intake.reply_performer import Outbox
 from agents.intake.understanding import Entities
 from connectors.crm.models import Account, Contact
 from connectors.crm.protocol import CRMConnector
+from connectors.erp.protocol import ERPConnector
 
 
 class IntakeOutcome(StrEnum):
@@ -68,6 +69,8 @@ class IntakeSystems:
     """The connectors the agent reads through, and the connection names its actions go to."""
 
     crm: CRMConnector
-    orders: OrderConnector
+    erp: ERPConnector
     crm_system: str = "salesforce"
     erp_system: str = "sap"
+    outbox: Outbox = field(default_factory=Outbox)
+    """Where replies queue for the channel gateway; files sent with a reply are staged here."""

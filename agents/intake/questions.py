@@ -27,6 +27,7 @@ _KEYWORDS = {
     "new_address": "address",
     "amount": "refund",
     "order_or_invoice_number": "invoice",
+    "subscription": "subscription",
     "identity": "customer number",
     "ambiguous_identity": "customer number",
 }

@@ -1,9 +1,11 @@
 """Replays intake scenarios end to end and measures the agent against the expected outcomes.
 
 Unlike the AP replay (shadow mode), intake cases run with the real policy tiers against fresh
-in-memory systems per case: an intake outcome depends on the writes it makes (a case opened,
-a reply queued, a credit held), and the per-customer credit aggregate only moves on executed
-credits. Nothing leaves the process.
+systems per case: an intake outcome depends on the writes it makes (a case opened, a reply
+queued, a credit held), and the per-customer credit aggregate only moves on executed credits.
+The ERP is whatever `erp` builds (the in-memory `FakeERP` by default; the CLI passes an adapter
+on a fresh in-process SAP or NetSuite mock), the CRM the in-memory sample. Nothing leaves the
+process.
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ from typing import Any
 
 from agents.intake.agent import IntakeOutcome, IntakeResult
 from agents.intake.config import IntakeConfig, load_config
+from agents.intake.orders import OrderBook
+from agents.intake.resolutions import CREDIT_REASON
 from agents.intake.scenarios import Scenario
 from agents.intake.wiring import DEFAULT_POLICY, IntakeStack
+from connectors.erp.fake import FakeERP
+from connectors.erp.protocol import ERPConnector
 from governance.action import Action
 from governance.policy import Policy, load_policy
 from governance.store import Store
+
+ERPFactory = Callable[[], ERPConnector]
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -106,18 +114,35 @@ def _share(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, 4)
 
 
-def run_case(case: Scenario, store: Store, *, policy: Policy, config: IntakeConfig) -> CaseResult:
-    stack = IntakeStack.build(store, policy=policy, config=config)
-    for index, credit in enumerate(case.state.orders.credit_memos):
+def run_case(
+    case: Scenario,
+    store: Store,
+    *,
+    policy: Policy,
+    config: IntakeConfig,
+    erp: ERPFactory = FakeERP.sample,
+    erp_system: str = "sap",
+) -> CaseResult:
+    stack = IntakeStack.build(store, policy=policy, config=config, erp=erp(), erp_system=erp_system)
+    book = OrderBook(stack.erp)
+    for index, credit in enumerate(case.state.erp.credit_memos):
+        order = book.order(credit.order_number, credit.customer_id)
+        memo = {
+            "customer_id": credit.customer_id,
+            "currency": credit.currency,
+            "amount": str(credit.amount),
+            "reason": CREDIT_REASON,
+            "reference": credit.order_number if order is None else order.number,
+        }
         prior = Action(
             agent="customer_intake",
-            system="sap",
+            system=erp_system,
             operation="erp.create_credit_memo",
             target=credit.order_number,
-            params={"order_number": credit.order_number, "reason": "earlier credit this month"},
+            params={"credit_memo": memo},
             amount=credit.amount,
-            currency="EUR",
-            counterparty=credit.account_number,
+            currency=credit.currency,
+            counterparty=credit.customer_id,
             business_key=f"prior:{case.id}:{index}",
         )
         stack.governor.submit(prior, transaction_id=f"prior-{case.id}-{index}")
@@ -135,8 +160,10 @@ def replay(
     policy_path: Path = DEFAULT_POLICY,
     config: IntakeConfig | None = None,
     progress: Callable[[CaseResult], None] | None = None,
+    erp: ERPFactory = FakeERP.sample,
+    erp_system: str = "sap",
 ) -> ReplayReport:
-    """Each case in its own fresh SQLite store under a temporary folder."""
+    """Each case in its own fresh SQLite store under a temporary folder, with a fresh ERP from `erp`."""
     policy = load_policy(policy_path)
     config = config or load_config()
     report = ReplayReport()
@@ -144,7 +171,7 @@ def replay(
         for index, case in enumerate(cases):
             store = Store(f"sqlite:///{folder}/case-{index}.db")
             try:
-                outcome = run_case(case, store, policy=policy, config=config)
+                outcome = run_case(case, store, policy=policy, config=config, erp=erp, erp_system=erp_system)
             finally:
                 store.dispose()
             report.cases.append(outcome)

@@ -1,8 +1,8 @@
 """Intake scenario cases in the shared replay format (docs/SCENARIOS.md).
 
-`state` is optional for intake: every case runs against the sample customer base
-(`FakeCRM.sample()`, `FakeOrders.sample()`), and `state.orders.credit_memos` can add earlier
-credits of the month. `input.messages` is the conversation, oldest first; `expected` is about
+`state` is optional for intake: every case runs against the sample customer base (the CRM
+sample and the ERP sample company, in memory or in a vendor mock), and `state.erp.credit_memos`
+can add earlier credits of the month. `input.messages` is the conversation, oldest first; `expected` is about
 the last message.
 """
 
@@ -28,18 +28,22 @@ class _Strict(BaseModel):
 
 
 class PriorCredit(_Strict):
-    account_number: str
+    customer_id: str
+    """The ERP customer number (= the CRM account number)."""
     order_number: str
-    amount: Decimal
+    """As the customer quotes it (``SO-...``); the ERP's own number is looked up."""
+    amount: Decimal = Field(gt=0)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
 
 
-class OrdersState(_Strict):
+class ERPState(_Strict):
     credit_memos: tuple[PriorCredit, ...] = ()
-    """Credits already granted this month (they count against the per-customer limit)."""
+    """Credits already granted this month through the agent's governed path (they count against
+    the per-customer monthly limit and reduce what is left to credit on the order)."""
 
 
 class IntakeState(_Strict):
-    orders: OrdersState = OrdersState()
+    erp: ERPState = ERPState()
 
 
 class MessageInput(_Strict):

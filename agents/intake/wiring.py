@@ -1,4 +1,10 @@
-"""Builds a complete intake stack (fakes, performers, Governor, agent) for demos, replay and tests."""
+"""Builds a complete intake stack (systems, performers, Governor, agent) for demos, replay and tests.
+
+The CRM and the ERP are whatever the caller passes (an adapter on a vendor mock, a live system);
+by default the in-memory sample fakes (`FakeCRM.sample()`, `FakeERP.sample()`), which tell the
+same story as the Salesforce/HubSpot and SAP/NetSuite mock fixtures. `crm_system` and
+`erp_system` are the connection names the policy grants operations on.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,12 @@ from pathlib import Path
 
 from agents.intake.agent import IntakeAgent, IntakeSystems
 from agents.intake.config import IntakeConfig, load_config
-from agents.intake.credit_performer import CreditMemoPerformer
-from agents.intake.orders import FakeOrders
 from agents.intake.reply_performer import Outbox, ReplyingCRMPerformer
+from agents.performers.erp import ERPPerformer
 from connectors.crm.fake import FakeCRM
 from connectors.crm.protocol import CRMConnector
+from connectors.erp.fake import FakeERP
+from connectors.erp.protocol import ERPConnector
 from governance.ledger import utc_now
 from governance.policy import Policy, load_policy
 from governance.runtime import Governor
@@ -24,10 +31,10 @@ DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "policy.yaml
 
 @dataclass
 class IntakeStack:
-    """Everything one intake run needs, wired the way production wires it (in-memory systems by default)."""
+    """Everything one intake run needs, wired the way production wires it."""
 
     crm: CRMConnector
-    orders: FakeOrders
+    erp: ERPConnector
     outbox: Outbox
     governor: Governor
     agent: IntakeAgent
@@ -42,14 +49,14 @@ class IntakeStack:
         clock: Callable[[], datetime] = utc_now,
         crm: CRMConnector | None = None,
         crm_system: str = "salesforce",
-        orders: FakeOrders | None = None,
+        erp: ERPConnector | None = None,
+        erp_system: str = "sap",
     ) -> IntakeStack:
         crm = crm or FakeCRM.sample(clock=clock)
-        orders = orders or FakeOrders.sample()
+        erp = erp or FakeERP.sample()
         outbox = Outbox()
-        performers = {crm_system: ReplyingCRMPerformer(crm, outbox), "sap": CreditMemoPerformer(orders)}
+        performers = {crm_system: ReplyingCRMPerformer(crm, outbox), erp_system: ERPPerformer(erp)}
         governor = Governor(policy or load_policy(DEFAULT_POLICY), store, performers, clock=clock)
-        agent = IntakeAgent(
-            governor, IntakeSystems(crm=crm, orders=orders, crm_system=crm_system), config or load_config()
-        )
-        return cls(crm=crm, orders=orders, outbox=outbox, governor=governor, agent=agent)
+        systems = IntakeSystems(crm=crm, erp=erp, crm_system=crm_system, erp_system=erp_system, outbox=outbox)
+        agent = IntakeAgent(governor, systems, config or load_config())
+        return cls(crm=crm, erp=erp, outbox=outbox, governor=governor, agent=agent)

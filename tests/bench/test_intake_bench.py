@@ -3,8 +3,9 @@
 Each message of the shipped scenario suite is parsed from its raw bytes, understood by the
 offline classifier, matched to a customer, checked for escalation, and every write (case,
 comments, contact change, credit memo, reply) goes through the real Governor (gate, exactly-once
-executor, hash-chained SQLite ledger). The CRM is the in-memory `FakeCRM` (baseline), then the
-Salesforce and HubSpot adapters over their in-process mocks; the order book is `FakeOrders`.
+executor, hash-chained SQLite ledger). Baseline: the in-memory `FakeCRM` and `FakeERP`; then the
+Salesforce and HubSpot adapters over their in-process mocks (ERP in memory), and the SAP and
+NetSuite adapters over theirs (CRM in memory).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from governance.store import Store
 from mocks.hubspot import HubSpotMock
 from mocks.salesforce import SalesforceMock
 from mocks.transport import mount_mocks
+from opspack.cli_ap import ErpName
+from opspack.cli_intake import erp_factory
 
 SUITE = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios" / "intake"
 
@@ -63,10 +66,18 @@ def _messages() -> list[InboundMessage]:
 
 
 def _run(
-    name: str, make_crm: Callable[[], CRMConnector], system: str, messages: list[InboundMessage], folder: Path
+    name: str,
+    make_crm: Callable[[], CRMConnector],
+    system: str,
+    messages: list[InboundMessage],
+    folder: Path,
+    erp: ErpName | None = None,
 ) -> dict[str, float]:
     store = Store(f"sqlite:///{folder / (name + '.db')}")
-    stack = IntakeStack.build(store, crm=make_crm(), crm_system=system)
+    erp_connector = None if erp is None else erp_factory(erp)()
+    stack = IntakeStack.build(
+        store, crm=make_crm(), crm_system=system, erp=erp_connector, erp_system=erp or "sap"
+    )
     started = time.perf_counter()
     outcomes = Counter(stack.agent.handle(m).outcome.value for m in messages)
     elapsed = time.perf_counter() - started
@@ -91,11 +102,17 @@ def test_intake_throughput(tmp_path: Path) -> None:
         "FakeCRM": _run("fake", FakeCRM.sample, "salesforce", messages, tmp_path),
         "SalesforceAdapter + SalesforceMock": _run("sf", _salesforce, "salesforce", messages, tmp_path),
         "HubSpotAdapter + HubSpotMock": _run("hs", _hubspot, "hubspot", messages, tmp_path),
+        "SapS4HanaAdapter + SapMock (ERP)": _run(
+            "sap", FakeCRM.sample, "salesforce", messages, tmp_path, "sap"
+        ),
+        "NetSuiteAdapter + NetSuiteMock (ERP)": _run(
+            "ns", FakeCRM.sample, "salesforce", messages, tmp_path, "netsuite"
+        ),
     }
     base = rows["FakeCRM"]["msg/s"]
     print(f"\nclassifier training (once per process): {training:.2f} s")
     print(
-        f"{'CRM':38} {'messages':>8} {'seconds':>8} {'msg/s':>8} {'vs fake':>8} {'resolved':>8} {'writes':>7}"
+        f"{'systems (the other one in memory)':38} {'messages':>8} {'seconds':>8} {'msg/s':>8} {'vs fake':>8} {'resolved':>8} {'writes':>7}"
     )
     for name, row in rows.items():
         print(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from agents.intake.agent import IntakeOutcome
 from agents.intake.wiring import DEFAULT_POLICY, IntakeStack
+from connectors.erp import CreditMemo
 from governance.policy import load_policy
 from governance.store import Store
 
@@ -24,12 +25,19 @@ PER_ACTION = LIMITS.thresholds["erp.create_credit_memo"].max_amount
 PER_CUSTOMER_MONTH = next(a.limit for a in LIMITS.aggregates if a.name == "credits_per_customer_per_month")
 NOW = datetime(2025, 10, 6, 12, 0, tzinfo=UTC)
 
-# (sender, an order of theirs) for three standard-tier customers
+# (sender, an invoiced EUR order of theirs with more than 400 EUR left to credit) for three
+# standard-tier customers, so only the policy limits can stop a credit
 CUSTOMERS = (
-    ("Ada Andersen <ada.andersen0@acme.example>", "SO-100001", "CUST-10001"),
+    ("Ada Andersen <ada.andersen0@acme.example>", "SO-100000", "CUST-10001"),
     ("Hiro Lindqvist <hiro.lindqvist1@globex.example>", "SO-100011", "CUST-10008"),
     ("Olga Walsh <olga.walsh2@initech.example>", "SO-100021", "CUST-10015"),
 )
+
+
+def agent_credits(stack: IntakeStack, customer: str) -> list[CreditMemo]:
+    """The credit memos the agent booked in the ERP (not the sample's earlier ones)."""
+    return [m for m in stack.erp.list_credit_memos(customer) if m.business_key.startswith("credit:")]
+
 
 requests = st.lists(
     st.tuples(
@@ -61,9 +69,10 @@ def test_executed_credits_never_exceed_policy_limits(requests: list[tuple[int, D
             if result.outcome is IntakeOutcome.RESOLVED:
                 assert ("erp.create_credit_memo", "executed") in result.actions
         per_customer: dict[str, Decimal] = defaultdict(Decimal)
-        for memo in stack.orders.credit_memos():
-            assert memo.amount <= PER_ACTION
-            per_customer[memo.account_number] += memo.amount
+        for _, _, customer in CUSTOMERS:
+            for memo in agent_credits(stack, customer):
+                assert memo.amount <= PER_ACTION
+                per_customer[customer] += memo.amount
         assert all(total <= PER_CUSTOMER_MONTH for total in per_customer.values())
         store.dispose()
 
@@ -72,7 +81,7 @@ def test_a_third_credit_over_the_monthly_limit_waits_for_approval(sqlite_url: st
     store = Store(sqlite_url)
     stack = IntakeStack.build(store, policy=POLICY, clock=lambda: NOW)
     # a week and more apart, so the repeated-contact rule stays quiet; the month is the same
-    days = (("01", "SO-100000"), ("09", "SO-100001"), ("17", "SO-100000"))
+    days = (("01", "SO-100000"), ("09", "SO-100000"), ("17", "SO-100000"))
     results = [
         stack.agent.handle(
             mail(
@@ -89,5 +98,5 @@ def test_a_third_credit_over_the_monthly_limit_waits_for_approval(sqlite_url: st
         IntakeOutcome.HELD,
     ]
     assert ("erp.create_credit_memo", "held") in results[2].actions
-    assert sum(m.amount for m in stack.orders.credit_memos("CUST-10001")) == Decimal("180")
+    assert sum(m.amount for m in agent_credits(stack, "CUST-10001")) == Decimal("180")
     store.dispose()

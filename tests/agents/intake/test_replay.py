@@ -1,9 +1,14 @@
-"""The shipped scenario suite, its generator, the replay report and the CLI commands."""
+"""The shipped scenario suite, its generator, the replay report and the CLI commands.
+
+The suite is scored against the SAP mock (the CLI's default ERP); a sample of it runs against the
+in-memory `FakeERP` and the NetSuite mock too and must come out case for case the same.
+"""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,8 @@ from typer.testing import CliRunner
 
 from agents.intake.replay import ReplayReport, replay
 from agents.intake.scenarios import ScenarioError, load_scenarios
-from opspack.cli_intake import intake_app
+from connectors.erp import FakeERP
+from opspack.cli_intake import erp_factory, intake_app
 
 ROOT = Path(__file__).resolve().parents[3]
 SUITE = ROOT / "fixtures" / "scenarios" / "intake"
@@ -19,7 +25,7 @@ SUITE = ROOT / "fixtures" / "scenarios" / "intake"
 
 @pytest.fixture(scope="module")
 def report() -> ReplayReport:
-    return replay(load_scenarios(SUITE))
+    return replay(load_scenarios(SUITE), erp=erp_factory("sap"), erp_system="sap")
 
 
 def test_suite_size_and_coverage() -> None:
@@ -46,6 +52,17 @@ def test_shipped_suite_figures(report: ReplayReport) -> None:
     assert 0.4 <= figures["resolved_autonomously"] <= 0.7
     # every disagreement is a doubtful message the agent handed over, never one it acted on
     assert all(c.result.outcome.value != "resolved" for c in report.cases if not c.agrees)
+
+
+def test_the_erp_behind_the_agent_does_not_change_any_outcome(report: ReplayReport) -> None:
+    cases = load_scenarios(SUITE)[::9]
+    on_sap = {c.case_id: (c.result.intent, c.result.outcome, c.result.reasons) for c in report.cases}
+    for erp, system in ((FakeERP.sample, "sap"), (erp_factory("netsuite"), "netsuite")):
+        other = replay(cases, erp=erp, erp_system=system)
+        assert {c.case_id: (c.result.intent, c.result.outcome, c.result.reasons) for c in other.cases} == {
+            c.id: on_sap[c.id] for c in cases
+        }
+    assert {c.expected.intent for c in cases} >= {"order_status", "invoice_copy", "refund_return"}
 
 
 def test_generated_file_matches_a_fresh_generation() -> None:
@@ -106,11 +123,22 @@ def test_bad_scenarios_name_the_problem(tmp_path: Path, text: str, message: str)
     assert result.exit_code == 2 and "error:" in result.output
 
 
-def test_cli_run_processes_the_demo_inbox(tmp_path: Path) -> None:
-    result = CliRunner().invoke(intake_app, ["run", "--database", str(tmp_path / "i.db"), "--json"])
+@pytest.mark.parametrize("erp", ["sap", "netsuite"])
+def test_cli_run_processes_the_demo_inbox_against_an_erp_mock(tmp_path: Path, erp: str) -> None:
+    result = CliRunner().invoke(
+        intake_app, ["run", "--database", str(tmp_path / "i.db"), "--erp", erp, "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
+    assert data["erp"] == erp
     outcomes = {m["file"]: m["outcome"] for m in data["messages"]}
-    assert outcomes["01-html-only.eml"] == "resolved"
+    assert outcomes["01-html-only.eml"] == outcomes["02-multipart-attachment.eml"] == "resolved"
     assert outcomes["13-refund-over-limit.eml"] == "held"
     assert data["replies_queued"] == len(outcomes)
+    booked = [(m["customer_id"], Decimal(m["amount"])) for m in data["credit_memos"]]
+    assert booked == [("CUST-10078", Decimal("25"))], "only the chat's small refund executes"
+
+
+def test_cli_refuses_an_unknown_erp(tmp_path: Path) -> None:
+    result = CliRunner().invoke(intake_app, ["run", "--database", str(tmp_path / "i.db"), "--erp", "oracle"])
+    assert result.exit_code == 2 and "sap or netsuite" in result.output
