@@ -16,8 +16,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from connectors.directory.fake import FakeDirectory
+from connectors.directory.models import UserStatus
 from connectors.erp.fake import FakeERP
 from connectors.erp.models import GoodsReceipt, PurchaseOrder, SupplierInvoice, Vendor
+from connectors.itsm.models import CatalogItem, ITSMUser
 
 
 class StrictModel(BaseModel):
@@ -45,6 +48,84 @@ class ERPState(StrictModel):
         for invoice in self.invoices:
             erp.add_invoice(invoice)
         return erp
+
+
+class DirectoryPerson(StrictModel):
+    """A person a case adds to the sample organisation (`connectors.directory.sample`)."""
+
+    login: str
+    email: str | None = None
+    display_name: str = ""
+    status: UserStatus = UserStatus.ACTIVE
+    manager: str | None = None
+    """The manager's login."""
+    department: str | None = None
+    title: str | None = None
+    groups: tuple[str, ...] = ()
+    """Group names the person is a direct member of."""
+
+
+class StatusChange(StrictModel):
+    login: str
+    status: UserStatus
+
+
+class Membership(StrictModel):
+    login: str
+    group: str
+
+
+class DirectoryState(StrictModel):
+    """Changes a case makes to the sample organisation, which is always the starting point."""
+
+    people: tuple[DirectoryPerson, ...] = ()
+    statuses: tuple[StatusChange, ...] = ()
+    """Account states to force (``locked``, ``suspended`` ...), applied after `people` are added."""
+    memberships: tuple[Membership, ...] = ()
+    """Extra direct memberships."""
+
+    def seeded(self) -> FakeDirectory:
+        """A fresh `FakeDirectory.sample()` with these changes; an unknown login or group is an error."""
+        directory = FakeDirectory.sample()
+        groups = {g.name.casefold(): g.id for g in directory.list_groups()}
+
+        def user_id(login: str) -> str:
+            user = directory.find_user(login=login)
+            if user is None:
+                raise ValueError(f"directory state names an unknown login {login!r}")
+            return user.id
+
+        def group_id(name: str) -> str:
+            if name.casefold() not in groups:
+                raise ValueError(f"directory state names an unknown group {name!r}")
+            return groups[name.casefold()]
+
+        for person in self.people:
+            added = directory.add_user(
+                person.login,
+                email=person.email,
+                display_name=person.display_name,
+                status=person.status,
+                manager_id=user_id(person.manager) if person.manager else None,
+                department=person.department,
+                title=person.title,
+            )
+            for name in person.groups:
+                directory.add_member(group_id(name), added.id)
+        for change in self.statuses:
+            directory.set_status(user_id(change.login), change.status)
+        for membership in self.memberships:
+            directory.add_member(group_id(membership.group), user_id(membership.login))
+        return directory
+
+
+class ITSMState(StrictModel):
+    """ITSM records a case adds to the agent's sample desk (callers, assignment groups, catalogue)."""
+
+    users: tuple[ITSMUser, ...] = ()
+    """Callers; one with the user name of a sample caller replaces that caller."""
+    groups: tuple[str, ...] = ()
+    catalog_items: tuple[CatalogItem, ...] = ()
 
 
 class SystemState(StrictModel):

@@ -33,6 +33,7 @@ from governance.runtime import Governor, Outcome
 from governance.store import Store
 from opspack.cli_intake import run_intake_section
 from opspack.demo_ap import run_ap_section
+from opspack.demo_service_desk import run_service_desk_section
 from opspack.settings import FIXTURES_DIR, policy_path
 
 DEMO_ACTIONS = FIXTURES_DIR / "demo" / "actions.yaml"
@@ -211,6 +212,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
             )
     ap_summary = run_ap_section(policy, store, workdir, out)
     intake_summary = run_intake_section(policy, store, out)
+    service_desk_summary = run_service_desk_section(policy, store, out)
     ledger = Ledger(store)
     ledger.checkpoint()  # a Merkle root over everything so far: what an auditor proves records against
     report = ledger.verify()
@@ -235,6 +237,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
         "approval_round": round_,
         "ap": ap_summary,
         "intake": intake_summary,
+        "service_desk": service_desk_summary,
         "pending_approvals": [request.id for request in pending],
         "held": len(held),
         "audit": report.as_dict(),

@@ -62,8 +62,23 @@ class DirectoryPerformer(OperationPerformer):
 
     def perform_add_group_member(self, action: Action) -> ExecutionResult:
         group = str(self.param(action, "group_id"))
+        if "group_name" in action.params:
+            self._check_group_name(action, group, str(action.params["group_name"]))
         self.connector.add_member(group, action.target)
         return self.result(f"{group}/{action.target}", group=group)
+
+    def _check_group_name(self, action: Action, group_id: str, group_name: str) -> None:
+        """Refuse a grant whose `group_name` is not the directory's name for `group_id`.
+
+        The policy guards privileged groups by name; a mislabelled action (an ordinary name on a
+        privileged group's id) would otherwise slip past that rule.
+        """
+        named = [g for g in self.connector.list_groups(group_name.strip()) if g.id == group_id]
+        if not named or named[0].name.strip().casefold() != group_name.strip().casefold():
+            raise ExecutionError(
+                f"{action.operation}: group_name {group_name!r} is not the directory's name for group "
+                f"{group_id!r}; refusing the grant"
+            )
 
     def reconcile_add_group_member(self, action: Action) -> ExecutionResult | None:
         group = str(self.param(action, "group_id"))

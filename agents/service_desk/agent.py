@@ -1,0 +1,307 @@
+"""The service desk agent: poll the queue, handle each ticket once, close the loop.
+
+Per ticket: look up its queue state (handled already? in progress? awaiting approval?), else
+record the intake, understand it, identify the requester and the entities, decide a plan (safety
+checks, then the category's playbook), store the plan, and carry it out through the Governor
+(`execution.TicketRun`). A ticket's transaction id is stable per ticket and reopen count, so a
+replay or a restart finds the same executor records and never acts twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from agents.service_desk.config import ServiceDeskConfig
+from agents.service_desk.delivery import CredentialOutbox
+from agents.service_desk.entities import (
+    Entities,
+    find_catalogue_items,
+    find_groups,
+    find_people,
+    find_po_numbers,
+)
+from agents.service_desk.execution import Predictor, TicketRun
+from agents.service_desk.facts import Desk, Reference, ServiceDeskSystems, TicketFacts
+from agents.service_desk.identity import resolve_requester
+from agents.service_desk.knowledge import KnowledgeBase
+from agents.service_desk.plan import Outcome
+from agents.service_desk.playbooks import decide
+from agents.service_desk.queue_state import QueueState, TicketRecord
+from agents.service_desk.results import TicketResult
+from agents.service_desk.sla import SlaClock
+from agents.service_desk.understanding import ticket_text, understand
+from connectors.errors import ConnectorError, NotFoundError
+from connectors.itsm.models import Ticket
+from governance import approvals
+from governance.ledger import utc_now
+from governance.runtime import Governor
+
+AGENT = "service_desk"
+
+
+def transaction_id(system: str, number: str, reopen_count: int) -> str:
+    return f"service-desk:{system}:{number}:r{reopen_count}"
+
+
+class ServiceDeskAgent:
+    def __init__(
+        self,
+        governor: Governor,
+        systems: ServiceDeskSystems,
+        config: ServiceDeskConfig,
+        knowledge: KnowledgeBase,
+        *,
+        state: QueueState | None = None,
+        outbox: CredentialOutbox | None = None,
+        predictor: Predictor | None = None,
+        agent: str = AGENT,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.governor, self.systems, self.config, self.knowledge = governor, systems, config, knowledge
+        self.state = state or QueueState(governor.store)
+        self.outbox = outbox or CredentialOutbox()
+        self.predictor = predictor
+        """Set in shadow replay: what the real policy would have done with a shadowed action."""
+        self.agent = agent
+        self.clock = clock
+        self.sla = SlaClock(config.sla_hours, warning_share=config.sla_warning_share)
+        self.threshold = governor.policy.agent(agent).confidence_threshold
+        self._guards = [
+            g
+            for g in governor.policy.agent(agent).guarded_values
+            if g.operation == "directory.add_group_member"
+        ]
+        self._reference: Reference | None = None
+
+    # --- the queue ------------------------------------------------------------------------
+
+    def poll(self, *, limit: int = 200) -> list[TicketResult]:
+        """One pass: unfinished tickets first (awaiting approval, or resumed after a failed write or
+        a crash, wherever they sit now), then the open queue, oldest first."""
+        self._reference = None
+        results: list[TicketResult] = []
+        seen: set[str] = set()
+        for record in self.state.unfinished(self.systems.itsm_system):
+            seen.add(record.number)
+            results.append(self._by_number(record.number))
+        for ticket in self._queue(limit):
+            if ticket.number not in seen and not _created_by_agent(ticket):
+                seen.add(ticket.number)
+                results.append(self.handle(ticket))
+        self.outbox.dispatch()
+        return results
+
+    def _queue(self, limit: int) -> list[Ticket]:
+        """The open queue read in full before any ticket is worked: working a ticket takes it out of
+        the queue, which would shift the pages still to come."""
+        tickets: list[Ticket] = []
+        cursor: str | None = None
+        while len(tickets) < limit:
+            try:
+                page = self.systems.itsm.list_open_tickets(self.config.queue_group, limit=50, cursor=cursor)
+            except ConnectorError:
+                break  # the rest of the queue is read again next pass
+            tickets.extend(page.tickets)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        return tickets[:limit]
+
+    def handle_numbers(self, numbers: Iterable[str]) -> list[TicketResult]:
+        """Work a given list of tickets (by number) instead of the queue."""
+        self._reference = None
+        results = [self._by_number(number) for number in numbers]
+        self.outbox.dispatch()
+        return results
+
+    def _by_number(self, number: str) -> TicketResult:
+        try:
+            ticket = self.systems.itsm.get_ticket(number)
+        except ConnectorError as exc:
+            system = self.systems.itsm_system
+            return TicketResult(
+                number, system, 0, "", Outcome.PENDING, "", 0.0, (f"read_failed: {exc}"[:200],)
+            )
+        return self.handle(ticket)
+
+    def handle(self, ticket: Ticket) -> TicketResult:
+        system = self.systems.itsm_system
+        record = self.state.get(system, ticket.number, ticket.reopen_count)
+        if record is not None and record.final:
+            return self._result(record, ticket, Outcome.DUPLICATE, record.reasons)
+        tx = transaction_id(system, ticket.number, ticket.reopen_count)
+        if record is None and not ticket.is_open:
+            return TicketResult(
+                ticket.number, system, ticket.reopen_count, tx, Outcome.DUPLICATE, "", 0.0, ("not_open",)
+            )
+        if record is not None and record.status == Outcome.AWAITING_APPROVAL.value:
+            return self._recheck(record, ticket)
+        if record is not None:
+            if record.attempts >= self.config.max_attempts:
+                return self.finish(TicketRun(self, ticket, record), Outcome.STUCK, ("writes_kept_failing",))
+            return TicketRun(self, ticket, self.state.attempt(record, self.clock())).execute()
+        try:
+            record = self._decide(ticket)
+        except ConnectorError as exc:  # a read failed past the adapter's retries: try next pass
+            self.governor.ledger.append(
+                tx, "note", {"event": "read_failed", "message": str(exc)[:300]}, agent=self.agent
+            )
+            return TicketResult(
+                ticket.number, system, ticket.reopen_count, tx, Outcome.PENDING, "", 0.0, ("read_failed",)
+            )
+        return TicketRun(self, ticket, record).execute()
+
+    # --- deciding -------------------------------------------------------------------------
+
+    def _decide(self, ticket: Ticket) -> TicketRecord:
+        system, now = self.systems.itsm_system, self.clock()
+        tx = transaction_id(system, ticket.number, ticket.reopen_count)
+        ledger = self.governor.ledger
+        ledger.append(
+            tx,
+            "intake",
+            {"ticket": ticket.number, "system": system, "caller": ticket.caller, "subject": ticket.short_description[:200],
+             "priority": ticket.priority.value, "reopen_count": ticket.reopen_count},
+            agent=self.agent,
+        )  # fmt: skip
+        facts = self._facts(ticket, now)
+        ledger.append(
+            tx,
+            "perception",
+            {**facts.understanding.as_json(), "entities": facts.entities.as_json(), "requester_problem": facts.requester.problem},
+            agent=self.agent,
+        )  # fmt: skip
+        plan = decide(facts, self._desk(), now)
+        ledger.append(
+            tx,
+            "decision",
+            {"resolve": plan.resolve, "category": plan.category, "reasons": list(plan.reasons),
+             "actions": [a.summary for a in plan.actions], "assignment_group": plan.assignment_group,
+             "sla": plan.facts.get("sla")},
+            agent=self.agent,
+        )  # fmt: skip
+        return self.state.start(system, ticket.number, ticket.reopen_count, tx, plan, now)
+
+    def _facts(self, ticket: Ticket, now: datetime) -> TicketFacts:
+        text = ticket_text(ticket.short_description, ticket.description)
+        understanding = understand(text, self.config, self.threshold)
+        requester = resolve_requester(self.systems.itsm, self.systems.directory, ticket.caller)
+        lookups: list[str] = []
+        people, claimed = find_people(
+            text, self.systems.directory, login_domain=requester.login_domain, lookups=lookups
+        )
+        reference = self._desk().reference
+        entities = Entities(
+            people=people,
+            claimed_names=claimed,
+            groups=find_groups(text, reference.groups, self.config.group_aliases),
+            catalogue_items=find_catalogue_items(text, reference.catalogue, self.config.catalogue_aliases),
+            po_numbers=find_po_numbers(text),
+            lookups=tuple(lookups),
+        )
+        return TicketFacts(ticket, text, understanding, entities, requester, self.sla.status(ticket, now))
+
+    def _desk(self) -> Desk:
+        if self._reference is None:
+            self._reference = Reference(
+                groups=self.systems.directory.list_groups(), catalogue=self.systems.itsm.list_catalog_items()
+            )
+        return Desk(self.config, self.systems, self.knowledge, self._reference, self._privileged)
+
+    def _privileged(self, group_name: str) -> bool:
+        return any(
+            guard.matches("directory.add_group_member", {guard.param: group_name}) for guard in self._guards
+        )
+
+    # --- approvals ------------------------------------------------------------------------
+
+    def _recheck(self, record: TicketRecord, ticket: Ticket) -> TicketResult:
+        run = TicketRun(self, ticket, record)
+        status = self._approval_status(record.approval_id)
+        if status == "pending":
+            return self._result(record, ticket, Outcome.AWAITING_APPROVAL, record.reasons)
+        if status in ("approved", "used"):
+            return run.execute()
+        reason = "approval_rejected" if status == "rejected" else "approval_expired"
+        return run.escalate_now((reason,), "the approver did not allow the action: tell the caller why")
+
+    def _approval_status(self, approval_id: str | None) -> str:
+        if approval_id is None:
+            return "missing"
+        try:
+            with self.governor.store.connect() as connection:
+                request = approvals.load(connection, approval_id)
+        except NotFoundError:
+            return "missing"
+        return request.effective_status(self.clock())
+
+    # --- ending a pass --------------------------------------------------------------------
+
+    def pending(self, run: TicketRun) -> TicketResult:
+        """A write failed this pass: the ticket stays in progress and the next pass resumes it."""
+        record = self.state.finish(run.record, Outcome.PENDING, run.record.reasons, self.clock())
+        return self._result(record, run.ticket, Outcome.PENDING, ("write_failed",), run)
+
+    def finish(
+        self,
+        run: TicketRun,
+        outcome: Outcome,
+        reasons: tuple[str, ...],
+        *,
+        group: str | None = None,
+        approval_id: str | None = None,
+    ) -> TicketResult:
+        now = self.clock()
+        record = self.state.finish(run.record, outcome, reasons, now, approval_id=approval_id)
+        self.governor.ledger.append(
+            record.transaction_id,
+            "note",
+            {"event": "ticket_outcome", "outcome": outcome.value, "reasons": list(reasons),
+             "assignment_group": group, "approval_id": approval_id},
+            agent=self.agent,
+        )  # fmt: skip
+        return self._result(record, run.ticket, outcome, reasons, run, group=group)
+
+    def _result(
+        self,
+        record: TicketRecord,
+        ticket: Ticket,
+        outcome: Outcome,
+        reasons: tuple[str, ...],
+        run: TicketRun | None = None,
+        *,
+        group: str | None = None,
+    ) -> TicketResult:
+        plan = record.plan
+        sla = None
+        if plan is not None:
+            sla_facts = plan.facts.get("sla") or {}
+            if outcome.final and record.finished_at and record.sla_due_at:
+                finished = datetime.fromisoformat(record.finished_at)
+                sla = "met" if finished <= datetime.fromisoformat(record.sla_due_at) else "breached"
+            else:
+                sla = sla_facts.get("state")
+        return TicketResult(
+            number=ticket.number,
+            system=record.system,
+            reopen_count=record.reopen_count,
+            transaction_id=record.transaction_id,
+            outcome=outcome,
+            category=plan.category if plan else "",
+            confidence=plan.confidence if plan else 0.0,
+            reasons=reasons,
+            assignment_group=group
+            or (plan.assignment_group if plan and outcome is Outcome.ESCALATED else None),
+            approval_id=record.approval_id,
+            actions=tuple(run.actions) if run else (),
+            requester=plan.requester if plan else None,
+            target=plan.target if plan else None,
+            sla=sla,
+            note=plan.resolution_note if plan and outcome is Outcome.RESOLVED else "",
+        )
+
+
+def _created_by_agent(ticket: Ticket) -> bool:
+    """Catalogue requests the agent placed can land in the same project; they are not tickets to work."""
+    return bool(ticket.business_key and ticket.business_key.startswith("service-desk:"))

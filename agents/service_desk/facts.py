@@ -1,0 +1,122 @@
+"""What the agent knows about one ticket before it decides, and the systems it reads from.
+
+Reads only: the caller record, the directory (exact look-ups, the group list), the catalogue,
+the ERP and the knowledge base. Writes happen later, as governed actions from the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.service_desk.config import Category, ServiceDeskConfig
+from agents.service_desk.entities import Entities
+from agents.service_desk.identity import Requester
+from agents.service_desk.knowledge import KnowledgeBase
+from agents.service_desk.plan import Plan, PlannedAction
+from agents.service_desk.sla import SlaStatus
+from agents.service_desk.understanding import Understanding
+from connectors.directory.models import Group
+from connectors.directory.protocol import DirectoryConnector
+from connectors.erp.protocol import ERPConnector
+from connectors.itsm.models import CatalogItem, CloseCode, Ticket
+from connectors.itsm.protocol import ITSMConnector
+
+
+@dataclass
+class ServiceDeskSystems:
+    """The connectors the agent reads through, and the connection names its actions go to."""
+
+    itsm: ITSMConnector
+    directory: DirectoryConnector
+    erp: ERPConnector | None = None
+    itsm_system: str = "servicenow"
+    directory_system: str = "okta"
+    erp_system: str = "sap"
+
+
+@dataclass
+class Reference:
+    """Slow-changing reads shared by the tickets of one pass (groups, catalogue)."""
+
+    groups: list[Group]
+    catalogue: tuple[CatalogItem, ...]
+
+
+@dataclass
+class Desk:
+    """Everything a playbook consults besides the ticket itself."""
+
+    config: ServiceDeskConfig
+    systems: ServiceDeskSystems
+    knowledge: KnowledgeBase
+    reference: Reference
+    privileged: Callable[[str], bool]
+    """Whether a group name is privileged: the policy's guarded values for group grants."""
+
+
+@dataclass
+class TicketFacts:
+    ticket: Ticket
+    text: str
+    understanding: Understanding
+    entities: Entities
+    requester: Requester
+    sla: SlaStatus
+    looked_up: list[str] = field(default_factory=list)
+
+    def base_facts(self) -> dict[str, Any]:
+        return {
+            "understanding": self.understanding.as_json(),
+            "entities": self.entities.as_json(),
+            "sla": {**self.sla.as_json(), "describe": self.sla.describe()},
+            "reopen_count": self.ticket.reopen_count,
+        }
+
+    @property
+    def category(self) -> Category:
+        return self.understanding.category
+
+    def escalate(
+        self, desk: Desk, reasons: tuple[str, ...], next_step: str, *, group: str | None = None, **extra: Any
+    ) -> Plan:
+        """Stop: hand the ticket to `group` (the category's team by default) with the case file."""
+        return Plan(
+            resolve=False,
+            category=self.category.value,
+            confidence=self.understanding.confidence,
+            reasons=reasons,
+            assignment_group=group or desk.config.group_for(self.category),
+            next_step=next_step,
+            requester=self.requester.user.login if self.requester.user else None,
+            target=extra.pop("target", None),
+            looked_up=(*self.requester.lookups, *self.entities.lookups, *self.looked_up),
+            facts={**self.base_facts(), **extra},
+        )
+
+    def resolve(
+        self,
+        desk: Desk,
+        note: str,
+        *,
+        actions: tuple[PlannedAction, ...] = (),
+        target: str | None = None,
+        close_code: CloseCode = CloseCode.SOLVED,
+        **extra: Any,
+    ) -> Plan:
+        """Do `actions`, then resolve with `note` (what the caller reads)."""
+        return Plan(
+            resolve=True,
+            category=self.category.value,
+            confidence=self.understanding.confidence,
+            actions=actions,
+            resolution_note=note,
+            close_code=close_code,
+            assignment_group=desk.config.group_for(self.category),
+            next_step="none: the agent resolves it",
+            requester=self.requester.user.login if self.requester.user else None,
+            target=target,
+            looked_up=(*self.requester.lookups, *self.entities.lookups, *self.looked_up),
+            facts={**self.base_facts(), **extra},
+        )

@@ -1,0 +1,121 @@
+"""What a ticket says: its category (Perception classifier) and the cues that make the agent stop.
+
+The classifier is the offline `OfflineTextClassifier`, trained on the desk's own labelled
+history named in the configuration (a company retrains it by pointing there); one model per
+training file is kept for the process. Cues are the configuration's case-insensitive patterns;
+they only ever *stop* the agent -- nothing in the ticket text can widen what it may do.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agents.perception.datasets import load_labelled_csv
+from agents.perception.results import Prediction
+from agents.service_desk.config import Category, Cues, ServiceDeskConfig
+
+if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
+    from agents.perception.offline import OfflineTextClassifier
+
+_MODELS: dict[Path, OfflineTextClassifier] = {}
+_MODELS_LOCK = threading.Lock()
+_MAX_TEXT = 4000
+
+
+def classifier_for(training_csv: Path) -> OfflineTextClassifier:
+    """The offline model trained on `training_csv`, trained once per process."""
+    key = training_csv.resolve()
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            data = load_labelled_csv(key)
+            from agents.perception.offline import OfflineTextClassifier
+
+            model = OfflineTextClassifier().fit(data.texts, data.labels)
+            _MODELS[key] = model
+        return model
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Cue words found in the ticket, per kind (the matched text, for the case file)."""
+
+    injection: tuple[str, ...] = ()
+    identity_claim: tuple[str, ...] = ()
+    credential_channel: tuple[str, ...] = ()
+    pressure: tuple[str, ...] = ()
+    third_party: tuple[str, ...] = ()
+    change_request: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, list[str]]:
+        return {name: list(getattr(self, name)) for name in self.__dataclass_fields__ if getattr(self, name)}
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+def find_signals(text: str, cues: Cues) -> Signals:
+    def hits(patterns: tuple[str, ...]) -> tuple[str, ...]:
+        found = [m.group(0) for pattern in _compiled(patterns) if (m := pattern.search(text))]
+        return tuple(dict.fromkeys(found))
+
+    return Signals(**{name: hits(getattr(cues, name)) for name in Signals.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """The category with its calibrated confidence, the words behind it, and the cues."""
+
+    category: Category
+    label: str
+    """What the classifier said (``out_of_scope`` included), before the threshold."""
+    confidence: float
+    confident: bool
+    evidence: tuple[str, ...]
+    alternatives: tuple[tuple[str, float], ...]
+    signals: Signals
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category.value,
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "confident": self.confident,
+            "evidence": list(self.evidence),
+            "alternatives": [[label, round(p, 4)] for label, p in self.alternatives],
+            "signals": self.signals.as_json(),
+        }
+
+
+def ticket_text(short_description: str, description: str) -> str:
+    """Subject and body as one text, the subject first (it is what the caller chose to say first)."""
+    parts = [part.strip() for part in (short_description, description) if part and part.strip()]
+    return "\n".join(dict.fromkeys(parts))
+
+
+def understand(text: str, config: ServiceDeskConfig, threshold: float) -> Understanding:
+    """Classify `text` and find its cues; below `threshold` or out of scope it is `unclassified`."""
+    prediction: Prediction = classifier_for(config.training_data).predict(
+        text[:_MAX_TEXT] if text.strip() else "(empty ticket)"
+    )
+    known = {c.value for c in Category}
+    confident = (
+        not prediction.out_of_scope and prediction.label in known and prediction.confidence >= threshold
+    )
+    category = Category(prediction.label) if confident else Category.UNCLASSIFIED
+    return Understanding(
+        category=category,
+        label=prediction.label,
+        confidence=prediction.confidence,
+        confident=confident,
+        evidence=tuple(e.text for e in prediction.evidence),
+        alternatives=tuple((a.label, a.confidence) for a in prediction.alternatives),
+        signals=find_signals(text, config.cues),
+    )
