@@ -48,6 +48,9 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+from opspack.cli_console import console_app  # noqa: E402  (light: FastAPI loads only when serving)
+
+app.add_typer(console_app, name="console", help="The operations web console (and its users).")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
 app.add_typer(
     metrics_app, name="metrics", help="Metrics derived from the ledger; Prometheus endpoint; alerts."
@@ -67,6 +70,9 @@ app.add_typer(classify_app, name="classify", help="Train and evaluate text class
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)
+from opspack.cli_service_desk import mount_service_desk  # noqa: E402  (service-desk run, replay service-desk)
+
+mount_service_desk(app, replay_app)
 app.add_typer(intake_app, name="intake", help="Customer intake agent: e-mail, chat and web-form messages.")
 app.add_typer(
     replay_app, name="replay", help="Replay labelled scenarios in shadow mode and measure agreement."

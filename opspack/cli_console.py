@@ -1,0 +1,166 @@
+"""``opspack console``: serve the operations web console; ``opspack console add-user``: manage its users.
+
+The console needs a users file (``--users``, default ``$OPSPACK_CONSOLE_USERS`` or
+``.opspack/console-users.yaml``) and a secret key for its cookies (``$OPSPACK_CONSOLE_SECRET``, at
+least 32 bytes; without it a random key is made and every session ends when the process stops).
+Approvals execute at once when the console can reach the target system: ``--erp``/``--erp-url``
+point it at a served ERP mock (``opspack mocks serve``), or a performers factory registered with
+`governance.runtime.set_performers_factory` is used; otherwise a decision is recorded and the
+agent executes it on its next run. See docs/CONSOLE.md.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from governance.policy import load_policy
+from governance.runtime import PerformersFactory
+from opspack.console.errors import ConsoleConfigError
+from opspack.console.settings import SECRET_KEY_ENV, AuthMode
+from opspack.console.users import Role
+from opspack.settings import policy_path
+
+USERS_ENV = "OPSPACK_CONSOLE_USERS"
+DEFAULT_USERS = Path(".opspack") / "console-users.yaml"
+
+console_app = typer.Typer(help="The operations web console.")
+
+UsersOption = Annotated[
+    Path | None,
+    typer.Option("--users", help=f"Users file (default ${USERS_ENV} or {DEFAULT_USERS})."),
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
+]
+
+
+def users_path(given: Path | None) -> Path:
+    return given or Path(os.environ.get(USERS_ENV, DEFAULT_USERS))
+
+
+def _erp_performers(erp: str, url: str) -> PerformersFactory:
+    """Performers that reach a served SAP or NetSuite mock at `url` (every agent's `erp` system)."""
+    from agents.performers import ERPPerformer
+    from opspack.cli_ap import mock_erp
+
+    if erp not in ("sap", "netsuite"):
+        raise ConsoleConfigError(f"--erp must be sap or netsuite, not {erp!r}")
+    performer = ERPPerformer(mock_erp("sap" if erp == "sap" else "netsuite", url))
+    return lambda policy, agent: {erp: performer}
+
+
+@console_app.callback(invoke_without_command=True)
+def console(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    users: UsersOption = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default $OPSPACK_DATABASE_URL or .opspack/opspack.db)."),
+    ] = None,
+    policy: PolicyOption = None,
+    auth: Annotated[
+        str, typer.Option("--auth", help="local (login form) or header (an authenticating proxy).")
+    ] = "local",
+    auth_header: Annotated[
+        str, typer.Option("--auth-header", help="Header naming the user in header mode.")
+    ] = "X-Forwarded-User",
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option("--trusted-proxy", help="Proxy address whose header is believed (repeatable)."),
+    ] = None,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-cookies", help="Drop the Secure flag (plain http beyond localhost; not advised)."
+        ),
+    ] = False,
+    erp: Annotated[str, typer.Option("--erp", help="ERP kind behind --erp-url: sap or netsuite.")] = "sap",
+    erp_url: Annotated[
+        str | None, typer.Option("--erp-url", help="Served ERP mock approvals execute against.")
+    ] = None,
+) -> None:
+    """Serve the web console (approval inbox, timelines, dashboards, kill switches)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+
+    from opspack.console.app import create_app
+    from opspack.console.settings import ConsoleSettings
+
+    if auth not in ("local", "header"):
+        raise ConsoleConfigError(f"--auth must be local or header, not {auth!r}")
+    mode: AuthMode = "header" if auth == "header" else "local"
+    secret = os.environ.get(SECRET_KEY_ENV)
+    if not secret:
+        secret = secrets.token_urlsafe(48)
+        typer.echo(f"note: {SECRET_KEY_ENV} is not set; sessions end when this process stops", err=True)
+    settings = ConsoleSettings(
+        users_file=users_path(users),
+        secret_key=secret,
+        database_url=db,
+        policy_file=policy or policy_path(),
+        auth_mode=mode,
+        auth_header=auth_header,
+        trusted_proxies=tuple(trusted_proxy or ("127.0.0.1", "::1")),
+        secure_cookies=not insecure_cookies,
+        performers=_erp_performers(erp, erp_url) if erp_url else None,
+    )
+    app = create_app(settings)
+    typer.echo(f"opspack console at http://{host}:{port}/ ({mode} login); Ctrl-C stops")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@console_app.command("add-user")
+def add_user(
+    username: Annotated[str, typer.Argument(help="Login name (or the name the proxy sends).")],
+    role: Annotated[str, typer.Option("--role", help="viewer, approver or admin.")],
+    approver: Annotated[
+        str | None, typer.Option("--approver", help="The user's id under the policy's approvers.")
+    ] = None,
+    display_name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    users: UsersOption = None,
+    policy: PolicyOption = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin (one line).")
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="No local login (the user comes through the proxy).")
+    ] = False,
+) -> None:
+    """Add or replace a console user; the password is asked for hidden and stored only as a hash."""
+    from opspack.console.passwords import hash_password
+    from opspack.console.users import write_user
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise ConsoleConfigError(
+            f"--role must be one of {', '.join(r.value for r in Role)}, not {role!r}"
+        ) from None
+    declared = load_policy(policy or policy_path()).approvers
+    if approver is not None and approver not in declared:
+        raise ConsoleConfigError(
+            f"--approver {approver!r} is not an approver in the policy (declared: {', '.join(sorted(declared))})"
+        )
+    target = users_path(users)
+    password_hash = None if no_password else hash_password(_read_password(password_stdin))
+    write_user(
+        target, username, role=chosen, approver=approver, password_hash=password_hash, name=display_name
+    )
+    decides = f", decides as {approver}" if approver else ""
+    typer.echo(f"user {username} ({chosen.value}{decides}) written to {target}")

@@ -1,0 +1,95 @@
+"""What every request handler shares: the store, the re-read policy and users, the signer, the clock.
+
+One `ConsoleServices` lives on ``app.state.console``. Governors are built per request (they are
+cheap) with the performers the settings name, so an approval executes in this process when it can
+reach the target system, and is otherwise recorded for the agent's next submit (as in the CLI).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict, deque
+from datetime import datetime
+from pathlib import Path
+
+from governance.ledger import Ledger
+from governance.policy import Policy, load_policy
+from governance.runtime import Governor, PerformersFactory, performers_factory
+from governance.store import Store
+from opspack.console.errors import ConsoleConfigError
+from opspack.console.sessions import SessionSigner
+from opspack.console.settings import ConsoleSettings
+from opspack.console.sources import ReloadingFile
+from opspack.console.users import UsersFile, check_against_policy, load_users
+
+
+class LoginThrottle:
+    """Locks a user name after too many failed logins within the lock-out window."""
+
+    def __init__(self, attempts: int, window_seconds: float) -> None:
+        self.attempts, self.window = attempts, window_seconds
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, username: str, now: float) -> deque[float]:
+        failures = self._failures[username]
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def locked(self, username: str, now: float) -> bool:
+        with self._lock:
+            return len(self._recent(username, now)) >= self.attempts
+
+    def failed(self, username: str, now: float) -> None:
+        with self._lock:
+            self._recent(username, now).append(now)
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username, None)
+
+
+class ConsoleServices:
+    def __init__(self, settings: ConsoleSettings) -> None:
+        self.settings = settings
+        try:
+            self.signer = SessionSigner(
+                settings.secret_key, max_age_seconds=int(settings.session_hours * 3600)
+            )
+        except ValueError as exc:
+            raise ConsoleConfigError(str(exc)) from None
+        self.policies = ReloadingFile(settings.policy_file, load_policy)
+        self.users = ReloadingFile(settings.users_file, self._load_users)
+        self.store = Store(settings.database_url)
+        self.ledger = Ledger(self.store, clock=settings.clock)
+        self.throttle = LoginThrottle(settings.login_attempts, settings.lockout_minutes * 60)
+
+    def _load_users(self, path: Path) -> UsersFile:
+        users = load_users(path)
+        check_against_policy(users, self.policy, source=str(self.settings.users_file))
+        return users
+
+    @property
+    def policy(self) -> Policy:
+        return self.policies.get()
+
+    def now(self) -> datetime:
+        return self.settings.clock()
+
+    def epoch(self) -> int:
+        return int(self.now().timestamp())
+
+    def _performers(self) -> PerformersFactory | None:
+        return self.settings.performers or performers_factory()
+
+    def governor(self, agent: str) -> Governor:
+        policy = self.policy
+        factory = self._performers()
+        performers = factory(policy, agent) if factory is not None else {}
+        return Governor(policy, self.store, performers, clock=self.settings.clock, ledger=self.ledger)
+
+    def can_execute(self, agent: str, system: str) -> bool:
+        """Whether an approval given here would execute at once (a performer reaches the system)."""
+        factory = self._performers()
+        return factory is not None and system in factory(self.policy, agent)
