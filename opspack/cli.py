@@ -23,6 +23,7 @@ from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
 from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
+from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_intake import intake_app, replay_intake
@@ -31,6 +32,7 @@ from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report
 from opspack.cli_mocks import mocks_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
+from opspack.cli_service_desk import mount_service_desk
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(
@@ -48,8 +50,6 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
-from opspack.cli_console import console_app  # noqa: E402  (light: FastAPI loads only when serving)
-
 app.add_typer(console_app, name="console", help="The operations web console (and its users).")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
 app.add_typer(
@@ -70,8 +70,6 @@ app.add_typer(classify_app, name="classify", help="Train and evaluate text class
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)
-from opspack.cli_service_desk import mount_service_desk  # noqa: E402  (service-desk run, replay service-desk)
-
 mount_service_desk(app, replay_app)
 app.add_typer(intake_app, name="intake", help="Customer intake agent: e-mail, chat and web-form messages.")
 app.add_typer(
