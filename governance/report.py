@@ -78,7 +78,7 @@ def gather(
     return ReportData(metrics, checks, rungs, load_policy(policy_path).version, now)
 
 
-def _charts(data: ReportData) -> dict[str, Markup]:
+def report_charts(data: ReportData) -> dict[str, Markup]:
     points = data.metrics["series"]["points"]
     shown = [d for d in DISPOSITIONS if any(p[d] for p in points)] or ["autonomous"]
     throughput = stacked_bars(
@@ -138,7 +138,7 @@ def render(data: ReportData) -> str:
     return template.render(
         data=data,
         metrics=data.metrics,
-        charts=_charts(data),
+        charts=report_charts(data),
         alerts=[c for c in data.checks if c.alert],
         dispositions=DISPOSITIONS,
     )

@@ -15,8 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from governance.autonomy import load_measurement_config
 from governance.kill_switches import KillSwitchError, set_kill_switch, switch_states
 from governance.metrics import DISPOSITIONS
-from governance.report import _charts as report_charts  # the report's own charts, reused as they are
-from governance.report import display, gather
+from governance.report import display, gather, report_charts  # the report's own charts, reused
 from opspack.console.auth import ConsoleUser, require_role, services, verify_csrf
 from opspack.console.users import Role
 from opspack.console.views import render
