@@ -8,23 +8,19 @@ takes about a second, so one model per training file is kept for the process.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from agents.intake.config import EscalationSpec, IntakeConfig
-from agents.perception.datasets import load_labelled_csv
 from agents.perception.entities import IdPattern, find_emails
 from agents.perception.results import Prediction
+from agents.perception.trained import classifier_for
 
 if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
-    from agents.perception.offline import OfflineTextClassifier
+    pass
 
-_MODELS: dict[Path, OfflineTextClassifier] = {}
-_MODELS_LOCK = threading.Lock()
 
 ORDER = IdPattern(r"\b(SO-\d{4,8})\b")
 INVOICE = IdPattern(r"\b(INV-\d{4,8})\b")
@@ -143,20 +139,6 @@ class Understanding:
     @property
     def intent(self) -> str:
         return self.prediction.label
-
-
-def classifier_for(training_csv: Path) -> OfflineTextClassifier:
-    """The offline model trained on `training_csv`, trained once per process."""
-    key = training_csv.resolve()
-    with _MODELS_LOCK:
-        model = _MODELS.get(key)
-        if model is None:
-            data = load_labelled_csv(key)
-            from agents.perception.offline import OfflineTextClassifier
-
-            model = OfflineTextClassifier().fit(data.texts, data.labels)
-            _MODELS[key] = model
-        return model
 
 
 def find_entities(text: str) -> Entities:

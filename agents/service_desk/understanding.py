@@ -9,36 +9,18 @@ they only ever *stop* the agent -- nothing in the ticket text can widen what it 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agents.perception.datasets import load_labelled_csv
 from agents.perception.results import Prediction
+from agents.perception.trained import classifier_for
 from agents.service_desk.config import Category, Cues, ServiceDeskConfig
 
 if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
-    from agents.perception.offline import OfflineTextClassifier
+    pass
 
-_MODELS: dict[Path, OfflineTextClassifier] = {}
-_MODELS_LOCK = threading.Lock()
 _MAX_TEXT = 4000
-
-
-def classifier_for(training_csv: Path) -> OfflineTextClassifier:
-    """The offline model trained on `training_csv`, trained once per process."""
-    key = training_csv.resolve()
-    with _MODELS_LOCK:
-        model = _MODELS.get(key)
-        if model is None:
-            data = load_labelled_csv(key)
-            from agents.perception.offline import OfflineTextClassifier
-
-            model = OfflineTextClassifier().fit(data.texts, data.labels)
-            _MODELS[key] = model
-        return model
 
 
 @dataclass(frozen=True)

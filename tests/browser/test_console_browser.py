@@ -11,7 +11,6 @@ Screenshots land in ``.opspack/artifacts/console/`` at the repository root (or i
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import threading
 import time
@@ -22,21 +21,13 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromium_support import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_skip
 from console_world import World, build_world, password_of
 
 from governance import approvals
 from opspack.console.app import create_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
@@ -49,19 +40,9 @@ def artifacts_dir() -> Path:
     return folder
 
 
-def _sync_playwright() -> Any:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    return sync_playwright
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_playwright = _sync_playwright()
+    sync_playwright = sync_playwright_or_skip()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

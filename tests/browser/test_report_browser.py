@@ -8,7 +8,6 @@ absent.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -19,33 +18,14 @@ import typer
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "measurement"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from chromium_support import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_skip
 from measurement_ledgers import NOW, POLICY, LedgerWriter
 
 from governance.report import display
 from governance.store import Store
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = pytest.mark.browser
-
-
-def _sync_playwright() -> Any:
-    if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    return sync_playwright
 
 
 def _cli() -> typer.Typer:
@@ -113,7 +93,7 @@ def _lookup(data: dict[str, Any], path: str) -> Any:
 
 
 def test_report_renders_charts_with_the_metrics_numbers(tmp_path: Path) -> None:
-    sync_playwright = _sync_playwright()
+    sync_playwright = sync_playwright_or_skip()
     _history()
     as_of = ["--as-of", NOW.isoformat()]
     runner, app = CliRunner(), _cli()

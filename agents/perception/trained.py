@@ -1,0 +1,33 @@
+"""One offline classifier per training file per process, trained on first use.
+
+Agents that classify every message (intake, service desk) share this cache, so a model is
+trained once however many agents, replays or benchmarks ask for it in one process.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agents.perception.datasets import load_labelled_csv
+
+if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
+    from agents.perception.offline import OfflineTextClassifier
+
+_MODELS: dict[Path, OfflineTextClassifier] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def classifier_for(training_csv: Path) -> OfflineTextClassifier:
+    """The offline model trained on `training_csv`, trained once per process."""
+    key = training_csv.resolve()
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            data = load_labelled_csv(key)
+            from agents.perception.offline import OfflineTextClassifier
+
+            model = OfflineTextClassifier().fit(data.texts, data.labels)
+            _MODELS[key] = model
+        return model
