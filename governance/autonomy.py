@@ -5,7 +5,10 @@ transaction a human judged -- a shadow or replay comparison, an approval decisio
 action that was (or was not) corrected -- is one trial; agreement is its success. A promotion to
 the next tier needs, at that tier's targets: volume, a one-sided Wilson *lower* bound on
 agreement at or above the target, a Wilson *upper* bound on the error rate at or below the target,
-and zero critical errors. It also needs a named human's sign-off. Demotion is automatic and needs
+and zero critical errors. It also needs the sign-off of an *authenticated* approver listed for the
+agent in the policy (`governance.approver_auth.AuthenticatedApprover`; a bare name is refused), and
+the ledger records who signed and how they were authenticated. A manual demotion needs the same;
+only the automatic demotions below run without one (actor ``opspack:autonomy``). Demotion is automatic and needs
 statistical confidence the other way round: a Wilson *lower* bound on the error rate above the
 current tier's target, an agreement *upper* bound below it, or any critical error. Every change
 writes a new policy file version (`write_policy_change`) and an ``autonomy_changed`` record.
@@ -25,6 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from governance.approver_auth import AuthenticatedApprover
 from governance.baselines import AlertConfig, BaselineCheck, wilson_bounds
 from governance.errors import GovernanceError
 from governance.ledger import Ledger
@@ -386,7 +390,7 @@ def promote(
     *,
     agent: str,
     operation: str,
-    signer: str,
+    signer: AuthenticatedApprover,
     reason: str,
     now: datetime,
 ) -> PolicyChange:
@@ -397,11 +401,7 @@ def promote(
         raise AutonomyError(f"{agent} is not granted {operation!r}; nothing to promote")
     if not reason.strip():
         raise AutonomyError("a promotion needs a reason")
-    if not policy.may_approve(signer, agent) and signer != agent_policy.identity.owner:
-        raise AutonomyError(
-            f"{signer!r} may not sign off autonomy for {agent}: only its owner "
-            f"({agent_policy.identity.owner}) or an approver listed for it in the policy"
-        )
+    _check_signer(policy_path, agent, signer, "promotion")
     current = agent_policy.autonomy.tier_for(operation)
     target = next_tier(current)
     if target is None:
@@ -415,12 +415,28 @@ def promote(
     change = write_policy_change(policy_path, agent=agent, operation=operation, tier=target)
     payload = {
         "direction": "promote",
-        "signed_off_by": signer,
+        "signed_off_by": signer.approver,
+        "authentication": signer.evidence(),
         "reason": reason,
         "evidence": evidence.as_dict(),
     }
-    _record(ledger, change, payload, signer)
+    _record(ledger, change, payload, signer.approver)
     return change
+
+
+def _check_signer(policy_path: Path, agent: str, signer: object, what: str) -> AuthenticatedApprover:
+    """`signer` must be an authenticated approver listed for `agent` under the policy's approvers."""
+    if not isinstance(signer, AuthenticatedApprover):
+        raise AutonomyError(
+            f"a {what} needs an authenticated approver (their secret checked against the approver "
+            f"records), not the bare name {signer!r}"
+        )
+    if not load_policy(policy_path).may_approve(signer.approver, agent):
+        raise AutonomyError(
+            f"{signer.approver!r} may not sign off autonomy for {agent}: only an approver listed for it "
+            "in the policy (approvers.<id>.may_approve)"
+        )
+    return signer
 
 
 def demote(
@@ -433,8 +449,12 @@ def demote(
     reasons: list[str],
     evidence: dict[str, Any] | None = None,
     floor: Tier = Tier.SHADOW,
+    signer: AuthenticatedApprover | None = None,
 ) -> PolicyChange | None:
-    """Move `operation` one tier down (not below `floor`); None when already at the floor."""
+    """Move `operation` one tier down (not below `floor`); None when already at the floor.
+
+    `actor` ``opspack:autonomy`` is the automatic demotion; any other actor is a manual demotion and
+    needs `signer`, an authenticated approver listed for `agent` whose id is `actor`."""
     agent_policy = load_policy(policy_path).agent(agent)
     if operation not in agent_policy.operations:
         raise AutonomyError(f"{agent} is not granted {operation!r}; nothing to demote")
@@ -442,11 +462,17 @@ def demote(
         raise AutonomyError("a demotion needs a reason")
     if not actor.strip():
         raise AutonomyError("a demotion needs the name of whoever (or whatever) demotes")
+    payload: dict[str, Any] = {"direction": "demote", "reasons": reasons, "evidence": evidence or {}}
+    if actor != AUTOMATIC_ACTOR:
+        authenticated = _check_signer(policy_path, agent, signer, "manual demotion")
+        if authenticated.approver != actor:
+            raise AutonomyError(f"the demotion names {actor!r} but {authenticated.approver!r} authenticated")
+        payload |= {"signed_off_by": authenticated.approver, "authentication": authenticated.evidence()}
     lower = previous_tier(agent_policy.autonomy.tier_for(operation))
     if lower is None or lower.rank < floor.rank:
         return None
     change = write_policy_change(policy_path, agent=agent, operation=operation, tier=lower)
-    _record(ledger, change, {"direction": "demote", "reasons": reasons, "evidence": evidence or {}}, actor)
+    _record(ledger, change, payload, actor)
     return change
 
 

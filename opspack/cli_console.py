@@ -1,4 +1,5 @@
-"""``opspack console``: serve the operations web console; ``opspack console add-user``: manage its users.
+"""``opspack console``: serve the operations web console; ``add-user``, ``rotate-password``,
+``list-users``: manage its users, who are also the approver records the CLI authenticates against.
 
 The console needs a users file (``--users``, default ``$OPSPACK_CONSOLE_USERS`` or
 ``.opspack/console-users.yaml``) and a secret key for its cookies (``$OPSPACK_CONSOLE_SECRET``, at
@@ -7,26 +8,34 @@ Approvals execute at once when the console can reach the target system: ``--erp`
 point it at a served ERP mock (``opspack mocks serve``), or a performers factory registered with
 `governance.runtime.set_performers_factory` is used; otherwise a decision is recorded and the
 agent executes it on its next run. See docs/CONSOLE.md.
+
+``add-user`` also pins the users file in the governance database as *the* approver records
+(docs/IDENTITY.md): ``opspack approvals approve --as alice`` and ``opspack autonomy promote --by
+dave`` check the secret the caller presents against the hash there, and nowhere else.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
+import stat
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from governance.approver_auth import pin_approver_store
 from governance.policy import load_policy
 from governance.runtime import PerformersFactory
+from governance.store import Store
+from opspack.console.approver_records import USERS_ENV
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.settings import SECRET_KEY_ENV, AuthMode
-from opspack.console.users import Role
+from opspack.console.users import Role, load_users
 from opspack.settings import policy_path
 
-USERS_ENV = "OPSPACK_CONSOLE_USERS"
 DEFAULT_USERS = Path(".opspack") / "console-users.yaml"
 
 console_app = typer.Typer(help="The operations web console.")
@@ -37,6 +46,13 @@ UsersOption = Annotated[
 ]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default $OPSPACK_DATABASE_URL or .opspack/opspack.db)."),
+]
+PasswordStdinOption = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from stdin (one line).")
 ]
 
 
@@ -61,10 +77,7 @@ def console(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     users: UsersOption = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", help="Database URL (default $OPSPACK_DATABASE_URL or .opspack/opspack.db)."),
-    ] = None,
+    db: DatabaseOption = None,
     policy: PolicyOption = None,
     auth: Annotated[
         str, typer.Option("--auth", help="local (login form) or header (an authenticating proxy).")
@@ -125,6 +138,11 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
+def _pin(target: Path, db: str | None) -> Path:
+    """Register `target` as the approver records of the database `db` (an admin's act)."""
+    return pin_approver_store(Store(db), target, registered_by=getpass.getuser())
+
+
 @console_app.command("add-user")
 def add_user(
     username: Annotated[str, typer.Argument(help="Login name (or the name the proxy sends).")],
@@ -135,14 +153,14 @@ def add_user(
     display_name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     users: UsersOption = None,
     policy: PolicyOption = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin (one line).")
-    ] = False,
+    db: DatabaseOption = None,
+    password_stdin: PasswordStdinOption = False,
     no_password: Annotated[
         bool, typer.Option("--no-password", help="No local login (the user comes through the proxy).")
     ] = False,
 ) -> None:
-    """Add or replace a console user; the password is asked for hidden and stored only as a hash."""
+    """Add or replace a user (0600 file, password stored only as a salted scrypt hash) and pin the
+    users file in the database as the approver records the CLI authenticates against."""
     from opspack.console.passwords import hash_password
     from opspack.console.users import write_user
 
@@ -162,5 +180,40 @@ def add_user(
     write_user(
         target, username, role=chosen, approver=approver, password_hash=password_hash, name=display_name
     )
+    pinned = _pin(target, db)
     decides = f", decides as {approver}" if approver else ""
-    typer.echo(f"user {username} ({chosen.value}{decides}) written to {target}")
+    typer.echo(f"user {username} ({chosen.value}{decides}) written to {target}; approver records: {pinned}")
+
+
+@console_app.command("rotate-password")
+def rotate_password(
+    username: Annotated[str, typer.Argument(help="An existing user.")],
+    users: UsersOption = None,
+    db: DatabaseOption = None,
+    password_stdin: PasswordStdinOption = False,
+) -> None:
+    """Give a user a new password (their console and CLI approver secret); their sessions end."""
+    from opspack.console.passwords import hash_password
+    from opspack.console.users import set_password
+
+    target = users_path(users)
+    if username not in load_users(target).users:
+        raise ConsoleConfigError(
+            f"{target}: no user {username!r} to rotate (add them with `console add-user`)"
+        )
+    set_password(target, username, hash_password(_read_password(password_stdin)))
+    pinned = _pin(target, db)
+    typer.echo(f"password of {username} rotated in {target}; approver records: {pinned}")
+
+
+@console_app.command("list-users")
+def list_users(users: UsersOption = None) -> None:
+    """Users, roles and approver ids (never a hash), and the file's mode."""
+    target = users_path(users)
+    found = load_users(target).users
+    mode = stat.S_IMODE(target.stat().st_mode)
+    typer.echo(f"{target} (mode {mode:04o})")
+    for name, entry in sorted(found.items()):
+        decides = f" decides as {entry.approver}" if entry.approver else ""
+        login = "password" if entry.password_hash else "proxy only"
+        typer.echo(f"  {name}: {entry.role.value}{decides}; {login}")

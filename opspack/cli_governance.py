@@ -29,15 +29,14 @@ from rich.table import Column, Table
 from connectors.errors import ConnectorError
 from governance import approvals
 from governance.action import Action
-from governance.approver_auth import APPROVER_TOKEN_ENV, authenticate_approver
 from governance.corrections import Corrections
 from governance.errors import GovernanceError
 from governance.ledger import Ledger, LedgerRecord
 from governance.policy import Policy, load_policy
 from governance.redaction import describe_exception, redact_data
 from governance.runtime import Governor, Outcome, performers_factory
-from governance.secrets import default_provider
 from governance.store import Store
+from opspack.console.approver_records import authenticate_cli_approver
 from opspack.settings import policy_path
 
 approvals_app = typer.Typer(no_args_is_help=True, help="Review and decide held actions.")
@@ -71,12 +70,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _authenticated(approver: str) -> str:
-    """The approver, once they have proved who they are with their token."""
-    presented = os.environ.get(APPROVER_TOKEN_ENV)
-    if not presented and sys.stdin.isatty():
-        presented = getpass.getpass(f"approver token for {approver}: ")
-    return authenticate_approver(approver, presented, default_provider())
+def _authenticated(approver: str, store: Store) -> str:
+    """The approver, once the secret they present matches the hash in the pinned approver records
+    (the console users file; docs/IDENTITY.md). Nothing is read from the caller's environment but
+    the secret they present."""
+    return authenticate_cli_approver(approver, store).approver
 
 
 def _governor(policy: Policy, store: Store, agent: str) -> Governor:
@@ -165,8 +163,8 @@ def approvals_approve(
 ) -> None:
     """Approve a held action: re-gated on the current state, then executed once."""
     with _one_line_errors():
-        approver = _authenticated(approver)
         store = Store()
+        approver = _authenticated(approver, store)
         policy = load_policy(policy_file or policy_path())
         request = approvals.get_request(store, approval_id)
         _print_outcome(
@@ -184,8 +182,8 @@ def approvals_reject(
 ) -> None:
     """Reject a held action; it will never execute."""
     with _one_line_errors():
-        approver = _authenticated(approver)
         store = Store()
+        approver = _authenticated(approver, store)
         policy = load_policy(policy_file or policy_path())
         _print_outcome(Governor(policy, store, {}).reject(approval_id, approver, reason), as_json)
 

@@ -42,6 +42,7 @@ from governance.report import gather, write_report
 from governance.roi import BusinessCase, case_html, plan_case
 from governance.shadow import ProposedOutcome, record_human_outcome
 from governance.store import Store
+from opspack.console.approver_records import authenticate_cli_approver
 from opspack.settings import FIXTURES_DIR, policy_path
 
 metrics_app = typer.Typer(help="Metrics derived from the ledger.", invoke_without_command=True)
@@ -289,7 +290,14 @@ def autonomy_recommend(
 def autonomy_promote(
     agent: Annotated[str, typer.Argument()],
     operation: Annotated[str, typer.Argument(help="Action class, e.g. erp.update_po_status.")],
-    signer: Annotated[str, typer.Option("--by", help="The named human signing off (owner or approver).")],
+    signer: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Your approver id (listed for the agent in the policy); your secret is checked "
+            "($OPSPACK_APPROVER_TOKEN or a prompt).",
+        ),
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why, for the ledger.")],
     policy: PolicyOption = None,
     config: ConfigOption = None,
@@ -298,7 +306,9 @@ def autonomy_promote(
 ) -> None:
     """Promote one tier if the evidence clears the targets; writes a new policy version."""
     with _one_line_errors():
-        settings, now, ledger = _config(config), _now(as_of), Ledger(Store())
+        store = Store()
+        authenticated = authenticate_cli_approver(signer, store)
+        settings, now, ledger = _config(config), _now(as_of), Ledger(store)
         views = read_transactions(ledger, settings.metrics)
         change = promote(
             policy or policy_path(),
@@ -307,7 +317,7 @@ def autonomy_promote(
             settings,
             agent=agent,
             operation=operation,
-            signer=signer,
+            signer=authenticated,
             reason=reason,
             now=now,
         )
@@ -321,7 +331,12 @@ def autonomy_promote(
 def autonomy_demote(
     agent: Annotated[str | None, typer.Argument()] = None,
     operation: Annotated[str | None, typer.Argument()] = None,
-    signer: Annotated[str | None, typer.Option("--by", help="Who demotes (manual demotion).")] = None,
+    signer: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="Your approver id (manual demotion; your secret is checked as for promote)."
+        ),
+    ] = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     auto: Annotated[
         bool, typer.Option("--auto", help="Demote every action class whose evidence regressed.")
@@ -333,14 +348,24 @@ def autonomy_demote(
 ) -> None:
     """Demote one tier: by hand (AGENT OPERATION --by --reason) or automatically on regression (--auto)."""
     with _one_line_errors():
-        ledger, path = Ledger(Store()), policy or policy_path()
+        store = Store()
+        ledger, path = Ledger(store), policy or policy_path()
         if auto:
             settings = _config(config)
             changes = demote_regressions(
                 path, ledger, read_transactions(ledger, settings.metrics), settings, _now(as_of)
             )
         elif agent and operation and signer and reason:
-            single = demote(path, ledger, agent=agent, operation=operation, actor=signer, reasons=[reason])
+            authenticated = authenticate_cli_approver(signer, store)
+            single = demote(
+                path,
+                ledger,
+                agent=agent,
+                operation=operation,
+                actor=authenticated.approver,
+                reasons=[reason],
+                signer=authenticated,
+            )
             changes = [single] if single else []
         else:
             raise MeasurementError("give AGENT OPERATION --by NAME --reason TEXT, or --auto")

@@ -1,4 +1,9 @@
-"""Log in (local users file) and out. Behind a proxy (header login) there is no form to show."""
+"""Log in (local users file) and out. Behind a proxy (header login) there is no form to show.
+
+A login is admitted by `opspack.console.login_guard` before any password is hashed: the
+(client, user name) pair's back-off and the client's attempt budget (429), then the bounded
+hashing pool (503 when full). Unknown user names cost one derivation like known ones.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from opspack.console.auth import ConsoleUser, current_user, require_role, services, verify_csrf
 from opspack.console.cookies import clear_cookie, set_cookie
 from opspack.console.errors import Forbidden, NotAuthenticated
+from opspack.console.login_guard import LoginRefused
 from opspack.console.passwords import burn_equivalent_time, verify_password
 from opspack.console.sessions import LOGIN_COOKIE, SESSION_COOKIE
 from opspack.console.users import Role
@@ -53,6 +59,15 @@ def login_form(request: Request, next_path: Annotated[str, Query(alias="next")] 
     return RedirectResponse(safe_next(next_path), status_code=303)
 
 
+def client_address(request: Request) -> str:
+    """The peer's address; behind a trusted proxy, the address it appended to X-Forwarded-For."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and peer in services(request).settings.trusted_proxies:
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
+
+
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
@@ -61,7 +76,7 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
     next_path: Annotated[str, Form(alias="next")] = "/inbox",
 ) -> Response:
-    """Public by nature; guarded by the login cookie's CSRF token and a per-user lock-out."""
+    """Public by nature; guarded by the login cookie's CSRF token and the login guard."""
     console = services(request)
     if console.settings.auth_mode == "header":
         raise Forbidden("this console logs users in through the proxy; there is no password login")
@@ -69,26 +84,30 @@ def login(
     if not console.signer.check_login(request.cookies.get(LOGIN_COOKIE), csrf_token, now):
         raise Forbidden("the login form's security token is missing or out of date; reload the page")
     username = username.strip()
-    if console.throttle.locked(username, now):
-        return _login_page(
-            request,
-            next_path,
-            error="too many failed attempts for this user name; wait and try again",
-            status_code=429,
-        )
+    client = client_address(request)
+    guard = console.login_guard
     users = console.users.get().users
     entry = users.get(username)
-    if entry is None or entry.password_hash is None:
-        burn_equivalent_time(
-            password, like=next((u.password_hash for u in users.values() if u.password_hash), None)
-        )
-        ok = False
-    else:
-        ok = verify_password(password, entry.password_hash)
+    stored = entry.password_hash if entry is not None else None
+    like = next((u.password_hash for u in users.values() if u.password_hash), None)
+
+    def check() -> bool:
+        if stored is None:  # unknown user: the same cost, the same bounded pool
+            burn_equivalent_time(password, like=like)
+            return False
+        return verify_password(password, stored)
+
+    try:
+        guard.admit(client, username)
+        ok = guard.check_password(check)
+    except LoginRefused as refused:
+        page = _login_page(request, next_path, error=str(refused), status_code=refused.status)
+        page.headers["Retry-After"] = str(refused.retry_after)
+        return page
     if not ok or entry is None:
-        console.throttle.failed(username, now)
+        guard.backoff.failed(client, username)
         return _login_page(request, next_path, error="user name or password is wrong", status_code=401)
-    console.throttle.succeeded(username)
+    guard.backoff.succeeded(client, username)
     response = RedirectResponse(safe_next(next_path), status_code=303)
     session = console.signer.issue(username, entry.password_hash, now)
     set_cookie(response, console.settings, SESSION_COOKIE, session, console.signer.max_age_seconds)

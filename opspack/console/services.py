@@ -7,47 +7,32 @@ reach the target system, and is otherwise recorded for the agent's next submit (
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict, deque
 from datetime import datetime
 from pathlib import Path
 
+from governance.approver_auth import pinned_approver_store
 from governance.ledger import Ledger
 from governance.policy import Policy, load_policy
 from governance.runtime import Governor, PerformersFactory, performers_factory
 from governance.store import Store
 from opspack.console.errors import ConsoleConfigError
+from opspack.console.login_guard import Backoff, ClientRateLimiter, HashingPool, LoginGuard
 from opspack.console.sessions import SessionSigner
 from opspack.console.settings import ConsoleSettings
 from opspack.console.sources import ReloadingFile
 from opspack.console.users import UsersFile, check_against_policy, load_users
 
 
-class LoginThrottle:
-    """Locks a user name after too many failed logins within the lock-out window."""
-
-    def __init__(self, attempts: int, window_seconds: float) -> None:
-        self.attempts, self.window = attempts, window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, username: str, now: float) -> deque[float]:
-        failures = self._failures[username]
-        while failures and now - failures[0] > self.window:
-            failures.popleft()
-        return failures
-
-    def locked(self, username: str, now: float) -> bool:
-        with self._lock:
-            return len(self._recent(username, now)) >= self.attempts
-
-    def failed(self, username: str, now: float) -> None:
-        with self._lock:
-            self._recent(username, now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(username, None)
+def login_guard(settings: ConsoleSettings) -> LoginGuard:
+    """The login limits the settings ask for (opspack/console/login_guard.py)."""
+    clock = settings.login_clock
+    return LoginGuard(
+        HashingPool(settings.hash_workers, settings.hash_queue, settings.hash_wait_seconds),
+        ClientRateLimiter(settings.login_burst, settings.login_per_minute, clock),
+        Backoff(
+            settings.login_attempts, settings.login_backoff_seconds, settings.lockout_minutes * 60, clock
+        ),
+    )
 
 
 class ConsoleServices:
@@ -62,8 +47,14 @@ class ConsoleServices:
         self.policies = ReloadingFile(settings.policy_file, load_policy)
         self.users = ReloadingFile(settings.users_file, self._load_users)
         self.store = Store(settings.database_url)
+        pinned = pinned_approver_store(self.store)
+        if pinned is not None and pinned != settings.users_file.expanduser().resolve():
+            raise ConsoleConfigError(
+                f"the approver records of this database are {pinned}, not {settings.users_file}: console and "
+                "CLI share one users file (re-pin with `opspack console add-user` if it moved)"
+            )
         self.ledger = Ledger(self.store, clock=settings.clock)
-        self.throttle = LoginThrottle(settings.login_attempts, settings.lockout_minutes * 60)
+        self.login_guard = login_guard(settings)
 
     def _load_users(self, path: Path) -> UsersFile:
         users = load_users(path)

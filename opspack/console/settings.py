@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,5 +47,20 @@ class ConsoleSettings:
     """How approvals reach the target systems; None = the one registered with the runtime, if any."""
     clock: Callable[[], datetime] = utc_now
     login_attempts: int = 5
-    """Failed logins per user name before it is locked for `lockout_minutes`."""
+    """Failed logins from one client for one user name before that pair is backed off."""
+    login_backoff_seconds: float = 30.0
+    """The first back-off; each further failure doubles it (per client and user name)."""
     lockout_minutes: float = 15.0
+    """The longest back-off."""
+    login_burst: int = 20
+    """Login attempts one client address may make at once (token bucket size)."""
+    login_per_minute: float = 20.0
+    """How fast a client's login attempts refill."""
+    hash_workers: int = 2
+    """Password derivations that may run at once (each about 128 MiB at the default scrypt cost)."""
+    hash_queue: int = 4
+    """Logins that may wait for a hashing worker; beyond that a login is refused at once (503)."""
+    hash_wait_seconds: float = 5.0
+    """The longest a login waits for a hashing worker before it is refused (503)."""
+    login_clock: Callable[[], float] = time.monotonic
+    """Monotonic seconds for the login limits (tests advance it by hand)."""

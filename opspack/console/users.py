@@ -18,6 +18,8 @@ from starting, with the file, the user and the problem named.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from governance.policy import Policy
+from governance.secrets import write_private_file
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.passwords import check_hash_format
 
@@ -88,8 +91,6 @@ class UsersFile(BaseModel):
     @field_validator("users")
     @classmethod
     def _names(cls, value: dict[str, UserEntry]) -> dict[str, UserEntry]:
-        import re
-
         for name in value:
             if not re.match(USERNAME_PATTERN, str(name)):
                 raise ValueError(f"{name!r} is not a user name (letters, digits and . _ @ + -)")
@@ -116,8 +117,31 @@ def parse_users(data: Any, *, source: str) -> UsersFile:
         raise ConsoleConfigError(_problems(source, exc)) from None
 
 
+def check_records_file(path: Path) -> None:
+    """Refuse a users file that others could rewrite: it holds the approver records (POSIX only).
+
+    Group or others may not write it; its owner must be the reading user or root (an admin-owned
+    file that approvers may read but not change is the intended deployment, docs/IDENTITY.md)."""
+    if os.name != "posix":
+        return
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ConsoleConfigError(f"{path}: cannot stat the users file: {exc.strerror}") from None
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        raise ConsoleConfigError(
+            f"{path}: refusing a users file that group/others may write (mode {mode:04o}); run: chmod 600 {path}"
+        )
+    if info.st_uid not in (os.getuid(), 0):
+        raise ConsoleConfigError(f"{path}: refusing a users file owned by another user (uid {info.st_uid})")
+
+
 def load_users(path: Path) -> UsersFile:
     """Read and validate the users file; any problem raises `ConsoleConfigError`."""
+    check_records_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -167,11 +191,20 @@ def write_user(
         }
     }
     updated = parse_users(merged, source=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-        stream.write("# opspack console users (docs/CONSOLE.md); written by `opspack console add-user`\n")
-        yaml.safe_dump(merged, stream, sort_keys=True, allow_unicode=True)
-    os.replace(temporary, path)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    text = "# opspack console users (docs/CONSOLE.md); written by `opspack console add-user`\n"
+    text += yaml.safe_dump(merged, sort_keys=True, allow_unicode=True)
+    write_private_file(path, text.encode("utf-8"))  # 0600 from the first byte, atomic, fsynced
     return updated
+
+
+def set_password(path: Path, username: str, password_hash: str) -> UsersFile:
+    """Replace one existing user's hash (rotation), keeping their role, approver and name."""
+    current = load_users(path)
+    entry = current.users.get(username)
+    if entry is None:
+        raise ConsoleConfigError(f"{path}: no user {username!r} to rotate (add them with `console add-user`)")
+    return write_user(
+        path, username, role=entry.role, approver=entry.approver, password_hash=password_hash, name=entry.name
+    )

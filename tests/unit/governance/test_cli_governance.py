@@ -11,11 +11,14 @@ from governance_doubles import FileTarget, invoice, payment, policy_data
 from sqlalchemy import update
 from typer.testing import CliRunner
 
+from governance.approver_auth import pin_approver_store
 from governance.ledger import ledger_records, verify_export
 from governance.policy import load_policy
 from governance.runtime import Governor, set_performers_factory
 from governance.store import Store
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.console.passwords import hash_password
+from opspack.console.users import Role, write_user
 
 runner = CliRunner()
 
@@ -26,12 +29,20 @@ def env(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Gov
     policy_file.write_text(yaml.safe_dump(policy_data()))
     monkeypatch.setenv("OPSPACK_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("OPSPACK_POLICY", str(policy_file))
-    for name in ("alice", "bob", "carol"):  # each approver's token, as an admin would store it
-        monkeypatch.setenv(f"OPSPACK_SECRET_APPROVERS__{name.upper()}__TOKEN", f"token-of-{name}")
+    users = tmp_path / "console-users.yaml"
+    for name in ("alice", "bob", "carol"):  # each approver's record, as an admin writes it
+        write_user(
+            users,
+            name,
+            role=Role.APPROVER,
+            approver=name,
+            password_hash=hash_password(f"token-of-{name}", n=1024),
+        )
+    store = Store(sqlite_url)
+    pin_approver_store(store, users, registered_by="admin")
     monkeypatch.delenv("OPSPACK_APPROVER_TOKEN", raising=False)
-    return Governor(
-        load_policy(policy_file), Store(sqlite_url), {"sap": FileTarget(tmp_path / "target.json")}
-    )
+    monkeypatch.delenv("OPSPACK_CONSOLE_USERS", raising=False)
+    return Governor(load_policy(policy_file), store, {"sap": FileTarget(tmp_path / "target.json")})
 
 
 def approver_env(args: tuple[str, ...] | list[str]) -> dict[str, str]:
@@ -70,20 +81,20 @@ def test_approvals_list_show_and_decide(env: Governor) -> None:
     assert json.loads(ok(approvals_app, "list", "--json", "--status", "rejected"))[0]["decided_by"] == "bob"
 
 
-def test_cli_approvers_must_present_their_own_token(env: Governor) -> None:
+def test_cli_approvers_must_present_their_own_secret(env: Governor) -> None:
     held = env.submit(payment(), transaction_id="t1")
     args = ["approve", str(held.approval_id), "--as", "alice", "--reason", "ok"]
     missing = runner.invoke(approvals_app, args)
     assert missing.exit_code == 1 and "OPSPACK_APPROVER_TOKEN" in missing.output
     impostor = runner.invoke(approvals_app, args, env={"OPSPACK_APPROVER_TOKEN": "token-of-bob"})
-    assert impostor.exit_code == 1 and "not 'alice'" in impostor.output
+    assert impostor.exit_code == 1 and "not approver 'alice'" in impostor.output
     assert "token-of-bob" not in impostor.output
     nobody = runner.invoke(
         approvals_app,
         ["reject", str(held.approval_id), "--as", "dave", "--reason", "x"],
         env={"OPSPACK_APPROVER_TOKEN": "guess"},
     )
-    assert nobody.exit_code == 1 and "has no token here" in nobody.output
+    assert nobody.exit_code == 1 and "not approver 'dave'" in nobody.output
     assert json.loads(ok(approvals_app, "list", "--json", "--status", "pending"))[0]["id"] == held.approval_id
 
 

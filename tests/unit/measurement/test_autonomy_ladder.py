@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from measurement_ledgers import NOW, POLICY, LedgerWriter, config
 
+from governance.approver_auth import AuthenticatedApprover, FakeApproverDirectory, authenticate_approver
 from governance.autonomy import (
     AUTOMATIC_ACTOR,
     AutonomyError,
@@ -24,6 +25,12 @@ from governance.ledger import Ledger
 from governance.metrics import TransactionView, read_transactions
 from governance.policy import Tier, load_policy
 from governance.store import Store
+
+
+def signed(approver: str) -> AuthenticatedApprover:
+    """`approver`, authenticated against a test directory holding their secret."""
+    return authenticate_approver(approver, "secret", FakeApproverDirectory({approver: "secret"}))
+
 
 PO = "erp.update_po_status"
 
@@ -66,7 +73,7 @@ def test_promotion_refused_just_below_the_agreement_bound(sqlite_url: str, polic
             config(),
             agent="procurement",
             operation=PO,
-            signer="dave",
+            signer=signed("dave"),
             reason="shadow period done",
             now=NOW,
         )
@@ -85,7 +92,7 @@ def test_promotion_refused_below_volume(sqlite_url: str, policy_file: Path) -> N
             config(),
             agent="procurement",
             operation=PO,
-            signer="dave",
+            signer=signed("dave"),
             reason="r",
             now=NOW,
         )
@@ -102,7 +109,7 @@ def test_promotion_needs_an_entitled_signer(sqlite_url: str, policy_file: Path) 
             config(),
             agent="procurement",
             operation=PO,
-            signer="carol",
+            signer=signed("carol"),
             reason="r",
             now=NOW,
         )
@@ -123,7 +130,7 @@ def test_promotion_granted_above_the_bound_writes_a_new_policy_version(
         config(),
         agent="procurement",
         operation=PO,
-        signer="dave",
+        signer=signed("dave"),
         reason="60 shadow cases, 56 agreed",
         now=NOW,
     )
@@ -160,7 +167,7 @@ def test_promotion_never_skips_a_tier_and_needs_executions_above_hitl(
         config(),
         agent="procurement",
         operation=PO,
-        signer="dave",
+        signer=signed("dave"),
         reason="r",
         now=NOW,
     )
@@ -172,7 +179,7 @@ def test_promotion_never_skips_a_tier_and_needs_executions_above_hitl(
             config(),
             agent="procurement",
             operation=PO,
-            signer="dave",
+            signer=signed("dave"),
             reason="r",
             now=NOW,
         )
@@ -242,6 +249,7 @@ def test_ladder_recommends_and_manual_demotion_is_recorded(sqlite_url: str, poli
         operation="itsm.resolve",
         actor="carol",
         reasons=["new KB rollout"],
+        signer=signed("carol"),
     )
     assert change is not None and (change.old_tier, change.new_tier) == ("hootl", "hotl")
     with pytest.raises(AutonomyError, match="not granted"):
@@ -252,6 +260,7 @@ def test_ladder_recommends_and_manual_demotion_is_recorded(sqlite_url: str, poli
             operation="erp.post_invoice",
             actor="carol",
             reasons=["x"],
+            signer=signed("carol"),
         )
 
 

@@ -13,9 +13,12 @@ import typer
 from measurement_ledgers import NOW, POLICY, REPO, LedgerWriter
 from typer.testing import CliRunner
 
+from governance.approver_auth import pin_approver_store
 from governance.policy import Tier, load_policy
 from governance.store import Store
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
+from opspack.console.passwords import hash_password
+from opspack.console.users import Role, write_user
 
 AS_OF = ["--as-of", NOW.isoformat()]
 
@@ -75,9 +78,26 @@ def test_bad_since_is_one_clear_error(history: LedgerWriter) -> None:
     assert "neither an ISO date/time nor a span" in result.output
 
 
-def test_autonomy_status_recommend_promote(history: LedgerWriter, tmp_path: Path) -> None:
+def register_approvers(tmp_path: Path, *names: str) -> None:
+    """Approver records (secret ``<name>-approver-secret``) pinned in the default store."""
+    users = tmp_path / "console-users.yaml"
+    for name in names:
+        write_user(
+            users,
+            name,
+            role=Role.APPROVER,
+            approver=name,
+            password_hash=hash_password(f"{name}-approver-secret", n=1024),
+        )
+    pin_approver_store(Store(), users, registered_by="admin")
+
+
+def test_autonomy_status_recommend_promote(
+    history: LedgerWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     policy = tmp_path / "policy.yaml"
     shutil.copy(POLICY, policy)
+    register_approvers(tmp_path, "carol", "dave")
     status = json.loads(
         run("autonomy", "status", "--agent", "procurement", "--policy", str(policy), "--json", *AS_OF)
     )
@@ -89,6 +109,7 @@ def test_autonomy_status_recommend_promote(history: LedgerWriter, tmp_path: Path
         ("ap_clerk", "erp.post_invoice", "demote"),
         ("procurement", "erp.update_po_status", "promote"),
     ]
+    monkeypatch.setenv("OPSPACK_APPROVER_TOKEN", "carol-approver-secret")
     refused = CliRunner().invoke(
         measurement_cli(),
         [
@@ -106,6 +127,7 @@ def test_autonomy_status_recommend_promote(history: LedgerWriter, tmp_path: Path
         ],
     )
     assert refused.exit_code == 1 and "may not sign off" in refused.output
+    monkeypatch.setenv("OPSPACK_APPROVER_TOKEN", "dave-approver-secret")
     change = json.loads(
         run(
             "autonomy",

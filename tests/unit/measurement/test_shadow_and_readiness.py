@@ -12,6 +12,7 @@ import pytest
 from measurement_ledgers import NOW, POLICY, REPO, LedgerWriter, config
 from test_cli_measurement import run
 
+from governance.approver_auth import AuthenticatedApprover, FakeApproverDirectory, authenticate_approver
 from governance.autonomy import gather_evidence, promote
 from governance.ledger import Ledger
 from governance.metrics import MeasurementError, read_transactions
@@ -19,6 +20,12 @@ from governance.policy import Tier, load_policy
 from governance.readiness import assess, history_from_views, load_workflow
 from governance.shadow import ProposedOutcome, differences, record_human_outcome, record_replay_comparison
 from governance.store import Store
+
+
+def signed(approver: str) -> AuthenticatedApprover:
+    """`approver`, authenticated against a test directory holding their secret."""
+    return authenticate_approver(approver, "secret", FakeApproverDirectory({approver: "secret"}))
+
 
 WORKFLOWS = sorted((REPO / "fixtures" / "workflows").glob("*.yaml"))
 
@@ -69,7 +76,7 @@ def test_replays_count_as_shadow_evidence_for_promotion(sqlite_url: str, tmp_pat
         config(),
         agent="procurement",
         operation="erp.update_po_status",
-        signer="dave",
+        signer=signed("dave"),
         reason="replayed 60 historical POs",
         now=NOW,
     )
