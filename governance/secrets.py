@@ -151,9 +151,15 @@ def check_private_file(path: Path, what: str) -> None:
         )
 
 
+def make_private_dir(path: Path) -> None:
+    """Create `path` (and parents) if missing; a directory created here is 0700 (owner only)."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def write_private_file(path: Path, data: bytes) -> None:
     """Write `data` atomically (temp file, fsync, rename) with mode 0600 from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -179,7 +185,7 @@ def create_private_file_once(path: Path, data: bytes) -> None:
     exactly one wins, the other keeps the winner's content, and no reader sees a half-written key."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -272,9 +278,11 @@ class FileSecretStore:
         """Read-modify-write under a thread lock and, on POSIX, an exclusive lock on a sibling
         ``.lock`` file, so concurrent writers in other processes never drop each other's entries."""
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self.path.parent)
             lock_fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
             try:
+                if os.name == "posix":
+                    os.fchmod(lock_fd, 0o600)
                 if fcntl is not None:
                     fcntl.flock(lock_fd, fcntl.LOCK_EX)
                 entries = self._read()

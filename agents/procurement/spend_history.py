@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agents.procurement.csv_header import check_unique_columns
 from agents.procurement.errors import SpendInputError
 from agents.procurement.taxonomy import Taxonomy
 
@@ -119,6 +120,7 @@ def load_history(
             header = reader.fieldnames or []
             if not header:
                 raise SpendInputError(f"{path}: empty file, expected a header row")
+            check_unique_columns(path, list(header))
             missing = [c for c in (description_column, code_column) if c not in header]
             if missing:
                 raise SpendInputError(

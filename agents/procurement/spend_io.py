@@ -1,7 +1,8 @@
 """Streaming spend CSV in and out: batches of `SpendRecord`s, never the whole file in memory.
 
 Columns are named by the caller (ERP extracts never agree on headers). A file that is empty,
-lacks a named column, or is not UTF-8 raises `SpendInputError` naming the file and the problem.
+lacks a named column, names a column twice (a reader would silently keep only the last one), or
+is not UTF-8 raises `SpendInputError` naming the file and the problem.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from agents.procurement.csv_header import check_unique_columns
 from agents.procurement.errors import SpendInputError
 from agents.procurement.spend_classifier import SpendRecord, SpendResult
 
@@ -43,6 +45,7 @@ class SpendReader:
     def _check_header(self, header: list[str]) -> None:
         if not header:
             raise SpendInputError(f"{self.path}: empty file, expected a header row")
+        check_unique_columns(self.path, header)
         c = self.columns
         missing = [c.description] if c.description not in header else []
         defaults = SpendColumns()

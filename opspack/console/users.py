@@ -191,8 +191,6 @@ def write_user(
         }
     }
     updated = parse_users(merged, source=str(path))
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
     text = "# opspack console users (docs/CONSOLE.md); written by `opspack console add-user`\n"
     text += yaml.safe_dump(merged, sort_keys=True, allow_unicode=True)
     write_private_file(path, text.encode("utf-8"))  # 0600 from the first byte, atomic, fsynced
