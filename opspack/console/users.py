@@ -9,6 +9,10 @@ users:
     password_hash: scrypt$131072$8$1$...   # written by `opspack console add-user`
 ```
 
+The same file is the approver record store of the command line (docs/IDENTITY.md): `opspack
+console add-user` pins it in the governance database, and CLI approvers present the password whose
+hash is here. It is written 0600 and refused when group/others may write it.
+
 Behind an authenticating proxy (header login) the same file gives roles and approver mappings and
 ``password_hash`` may be left out. The file fails closed like the policy: unknown keys, a role
 that does not exist, an approver the policy does not declare or a malformed hash stop the console
