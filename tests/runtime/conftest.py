@@ -24,7 +24,7 @@ import pytest
 
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
 USER = "opspack"
-PASSWORD = "imap-test-password"  # noqa: S105 - a throwaway account on a loopback test server
+PASSWORD = "imap-test-password"
 
 CONFIG = """\
 base_dir = {root}/run
@@ -138,7 +138,7 @@ def running_dovecot() -> Iterator[ImapServer]:
             for path in [root, *root.rglob("*")]:
                 os.chown(path, account.pw_uid, account.pw_gid)
         log = root / "dovecot.log"
-        process = subprocess.Popen(  # noqa: S603 - a fixed binary and a config we wrote
+        process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

@@ -1,6 +1,7 @@
 """Sources: where work items come from. One small class per kind, behind one Protocol."""
 
 from __future__ import annotations
+
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 

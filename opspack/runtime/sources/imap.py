@@ -15,6 +15,7 @@ One connection per poll and per settle: nothing held open between polls to go st
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import re
@@ -214,10 +215,8 @@ class _Session:
 
 
 def _logout(imap: imaplib.IMAP4) -> None:
-    try:
+    with contextlib.suppress(OSError, imaplib.IMAP4.error, socket.timeout):
         imap.logout()
-    except (OSError, imaplib.IMAP4.error, socket.timeout):
-        pass
 
 
 def _quoted(mailbox: str) -> str:

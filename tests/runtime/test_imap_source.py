@@ -1,0 +1,153 @@
+"""ImapSource against a real dovecot: delivered with APPEND, polled, split into documents, flagged."""
+
+from __future__ import annotations
+
+import imaplib
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from conftest import ImapServer
+
+from opspack.runtime.sources import (
+    ImapSource,
+    Source,
+    SourceConfigurationError,
+    SourceUnavailableError,
+    documents_from_message,
+)
+from opspack.runtime.sources.imap import DONE_KEYWORD, FAILED_KEYWORD
+
+INVOICE_PDF = Path(__file__).resolve().parents[2] / "fixtures" / "invoices" / "samples" / "0005-us_gross.pdf"
+
+
+def _message(message_id: str, subject: str, attachments: list[tuple[str, str, bytes]]) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Billing <billing@supplier.example>"
+    message["To"] = "ap@buyer.example"
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content("Please find our invoice attached.")
+    for filename, content_type, content in attachments:
+        maintype, subtype = content_type.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return bytes(message)
+
+
+def _deliver(server: ImapServer, raw: bytes) -> None:
+    imap = imaplib.IMAP4(server.host, server.port)
+    try:
+        imap.login(server.username, server.password)
+        status, _ = imap.append("INBOX", None, None, raw)
+        assert status == "OK"
+    finally:
+        imap.logout()
+
+
+def _flags(server: ImapServer) -> dict[str, str]:
+    """Message-ID -> FLAGS, read with a second client."""
+    imap = imaplib.IMAP4(server.host, server.port)
+    try:
+        imap.login(server.username, server.password)
+        imap.select("INBOX", readonly=True)
+        _, data = imap.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        found: dict[str, str] = {}
+        for part in data:
+            if isinstance(part, tuple):
+                header = part[1].decode().split(":", 1)[1].strip()
+                found[header] = part[0].decode()
+        return found
+    finally:
+        imap.logout()
+
+
+def _source(server: ImapServer, **overrides: object) -> ImapSource:
+    settings: dict[str, object] = {
+        "host": server.host,
+        "port": server.port,
+        "username": server.username,
+        "password": server.password,
+    }
+    settings.update(overrides)
+    return ImapSource("ap-mailbox", **settings)  # type: ignore[arg-type]
+
+
+def test_a_pdf_invoice_is_polled_split_and_flagged_done(imap_server: ImapServer) -> None:
+    pdf = INVOICE_PDF.read_bytes()
+    _deliver(
+        imap_server,
+        _message("<inv-1@supplier.example>", "Invoice 1", [("inv-1.pdf", "application/pdf", pdf)]),
+    )
+    source = _source(imap_server)
+    assert isinstance(source, Source)
+    [item], cursor = source.poll(None)
+    assert (item.key, item.kind, item.source) == ("<inv-1@supplier.example>", "message", "ap-mailbox")
+    assert item.metadata["from"] == "billing@supplier.example"
+    assert item.metadata["subject"] == "Invoice 1"
+    assert item.metadata["attachments"] == [
+        {"filename": "inv-1.pdf", "content_type": "application/pdf", "size": len(pdf)}
+    ]
+    assert "\\Seen" not in _flags(imap_server)["<inv-1@supplier.example>"]  # peeked, not read
+    found = documents_from_message(item)
+    assert found.problem is None
+    [document] = found.documents
+    assert (document.kind, document.filename, document.payload) == ("document", "inv-1.pdf", pdf)
+    assert document.metadata["message_key"] == item.key
+    assert source.poll(cursor)[0] == []  # in hand: not handed out twice
+    source.settle(item, ok=True, reason="posted")
+    flags = _flags(imap_server)["<inv-1@supplier.example>"]
+    assert "\\Seen" in flags and DONE_KEYWORD in flags
+    items, cursor = source.poll(cursor)
+    assert items == [] and cursor is not None and cursor.endswith(":1")
+
+
+def test_a_message_without_a_usable_attachment_is_reported_and_flagged_failed(
+    imap_server: ImapServer,
+) -> None:
+    _deliver(imap_server, _message("<plain@x>", "Where is my payment?", []))
+    _deliver(imap_server, _message("<docx@x>", "Invoice", [("inv.docx", "application/msword", b"DOC")]))
+    source = _source(imap_server)
+    items, _ = source.poll(None)
+    problems = {i.key: documents_from_message(i).problem for i in items}
+    assert problems["<plain@x>"] == (
+        "message <plain@x> has no attachment; an invoice must come as a PDF or XML file"
+    )
+    assert "no usable PDF or XML attachment (found: inv.docx (application/msword))" in str(
+        problems["<docx@x>"]
+    )
+    for item in items:
+        source.settle(item, ok=False, reason=str(problems[item.key]))
+    flags = _flags(imap_server)
+    assert all(FAILED_KEYWORD in flags[key] and DONE_KEYWORD not in flags[key] for key in problems)
+
+
+def test_a_restart_with_the_saved_cursor_resumes_without_repeats(imap_server: ImapServer) -> None:
+    for n in range(3):
+        _deliver(
+            imap_server, _message(f"<m{n}@x>", f"Invoice {n}", [(f"{n}.xml", "application/xml", b"<x/>")])
+        )
+    first = _source(imap_server, batch_size=2)
+    items, cursor = first.poll(None)
+    assert [i.key for i in items] == ["<m0@x>", "<m1@x>"]
+    first.settle(items[0], ok=True, reason="posted")
+    items_more, cursor = first.poll(cursor)
+    assert [i.key for i in items_more] == ["<m2@x>"]
+    assert cursor is not None and cursor.endswith(":1")  # m1 is still in hand: the cursor waits for it
+    restarted = _source(imap_server)  # the first process died holding m1 and m2
+    again, cursor = restarted.poll(cursor)
+    assert [i.key for i in again] == ["<m1@x>", "<m2@x>"]
+    for item in again:
+        restarted.settle(item, ok=True, reason="posted")
+    assert restarted.poll(cursor)[0] == []
+    assert _source(imap_server).poll(None)[0] == []  # the keywords, not the cursor, say what is done
+
+
+def test_wrong_password_and_unreachable_server_are_named(imap_server: ImapServer) -> None:
+    with pytest.raises(SourceConfigurationError, match="refused the login of 'opspack'"):
+        _source(imap_server, password="wrong").poll(None)
+    with pytest.raises(SourceConfigurationError, match="cannot open mailbox 'Invoices'"):
+        _source(imap_server, mailbox="Invoices").poll(None)
+    with pytest.raises(SourceUnavailableError, match="cannot reach IMAP server 127.0.0.1:1"):
+        _source(imap_server, port=1).poll(None)
+    with pytest.raises(SourceConfigurationError, match="not UIDVALIDITY:UID"):
+        _source(imap_server).poll("yesterday")
