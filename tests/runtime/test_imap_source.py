@@ -147,7 +147,7 @@ def test_wrong_password_and_unreachable_server_are_named(imap_server: ImapServer
         _source(imap_server, password="wrong").poll(None)
     with pytest.raises(SourceConfigurationError, match="cannot open mailbox 'Invoices'"):
         _source(imap_server, mailbox="Invoices").poll(None)
-    with pytest.raises(SourceUnavailableError, match="cannot reach IMAP server 127.0.0.1:1"):
+    with pytest.raises(SourceUnavailableError, match=r"cannot reach IMAP server 127\.0\.0\.1:1"):
         _source(imap_server, port=1).poll(None)
     with pytest.raises(SourceConfigurationError, match="not UIDVALIDITY:UID"):
         _source(imap_server).poll("yesterday")

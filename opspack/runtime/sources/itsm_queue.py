@@ -2,9 +2,10 @@
 
 Works over any `ITSMConnector` (ServiceNow, Jira Service Management, `FakeITSM`, an adapter
 registered through the entry point). The cursor is the latest ``updated_at`` handed out plus the
-numbers of the tickets handed out at exactly that moment, as JSON, so a ticket updated in the same
-second as the last one is neither missed nor repeated, and a restart with the saved cursor resumes
-where the last process stopped.
+number and fingerprint of each ticket handed out at exactly that moment, as JSON: tools keep
+update times to the second, so a ticket created or answered within the same second as the last one
+is neither missed nor repeated, and a restart with the saved cursor resumes where the last process
+stopped.
 
 The work item's key is the ticket number and a fingerprint of what a person said in it: the
 descriptions, the caller and every public comment not written by one of `own_authors` (the agent's
@@ -59,16 +60,20 @@ class ItsmQueueSource:
 
     def poll(self, cursor: str | None) -> tuple[list[WorkItem], str | None]:
         since, seen = self._read_cursor(cursor)
-        fresh = [t for t in self._queue_tickets() if _changed_after(t, since, seen)]
-        fresh.sort(key=lambda t: (_moment(t), t.number))
+        fresh: list[tuple[datetime, str, Ticket]] = []
+        for ticket in self._queue_tickets():
+            moment, fingerprint = _moment(ticket), self._fingerprint(ticket)
+            if moment > since or (moment == since and seen.get(ticket.number) != fingerprint):
+                fresh.append((moment, fingerprint, ticket))
         if not fresh:
             return [], cursor
-        latest = _moment(fresh[-1])
-        at_latest = {t.number for t in fresh if _moment(t) == latest}
+        fresh.sort(key=lambda entry: (entry[0], entry[2].number))
+        latest = fresh[-1][0]
+        at_latest = {t.number: f for m, f, t in fresh if m == latest}
         if latest == since:
-            at_latest |= seen
-        new_cursor = json.dumps({"updated_at": latest.isoformat(), "numbers": sorted(at_latest)})
-        return [self._item(t) for t in fresh], new_cursor
+            at_latest = {**seen, **at_latest}
+        new_cursor = json.dumps({"updated_at": latest.isoformat(), "seen": at_latest}, sort_keys=True)
+        return [self._item(ticket, fingerprint) for _, fingerprint, ticket in fresh], new_cursor
 
     def settle(self, item: WorkItem, *, ok: bool, reason: str) -> None:
         """Nothing to move: the agent's own notes and state changes are the ticket's record."""
@@ -87,11 +92,11 @@ class ItsmQueueSource:
             raise SourceUnavailableError(self.name, f"cannot list queue {self.queue!r}: {exc}") from exc
         raise SourceUnavailableError(self.name, f"queue {self.queue!r} did not end after {MAX_PAGES} pages")
 
-    def _item(self, ticket: Ticket) -> WorkItem:
+    def _item(self, ticket: Ticket, fingerprint: str) -> WorkItem:
         moment = _moment(ticket)
         return WorkItem(
             source=self.name,
-            key=f"{ticket.number}@{self._fingerprint(ticket)}",
+            key=f"{ticket.number}@{fingerprint}",
             kind=self.kind,
             payload=ticket.model_dump(mode="json"),
             metadata={
@@ -111,14 +116,14 @@ class ItsmQueueSource:
         ]
         return hashlib.sha256(json.dumps(said).encode("utf-8")).hexdigest()[:16]
 
-    def _read_cursor(self, cursor: str | None) -> tuple[datetime, set[str]]:
+    def _read_cursor(self, cursor: str | None) -> tuple[datetime, dict[str, str]]:
         if not cursor:
-            return EPOCH, set()
+            return EPOCH, {}
         try:
             data: Any = json.loads(cursor)
             since = datetime.fromisoformat(data["updated_at"])
-            numbers = {str(n) for n in data["numbers"]}
-        except (ValueError, TypeError, KeyError) as exc:
+            numbers = {str(n): str(f) for n, f in data["seen"].items()}
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise SourceConfigurationError(self.name, f"unreadable ticket cursor {cursor!r}: {exc}") from exc
         return (since if since.tzinfo else since.replace(tzinfo=UTC)), numbers
 
@@ -126,8 +131,3 @@ class ItsmQueueSource:
 def _moment(ticket: Ticket) -> datetime:
     moment = ticket.updated_at or ticket.opened_at or EPOCH
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _changed_after(ticket: Ticket, since: datetime, seen: set[str]) -> bool:
-    moment = _moment(ticket)
-    return moment > since or (moment == since and ticket.number not in seen)
