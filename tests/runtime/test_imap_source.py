@@ -143,11 +143,55 @@ def test_a_restart_with_the_saved_cursor_resumes_without_repeats(imap_server: Im
 
 
 def test_wrong_password_and_unreachable_server_are_named(imap_server: ImapServer) -> None:
-    with pytest.raises(SourceConfigurationError, match="refused the login of 'opspack'"):
-        _source(imap_server, password="wrong").poll(None)
     with pytest.raises(SourceConfigurationError, match="cannot open mailbox 'Invoices'"):
         _source(imap_server, mailbox="Invoices").poll(None)
     with pytest.raises(SourceUnavailableError, match=r"cannot reach IMAP server 127\.0\.0\.1:1"):
         _source(imap_server, port=1).poll(None)
     with pytest.raises(SourceConfigurationError, match="not UIDVALIDITY:UID"):
         _source(imap_server).poll("yesterday")
+    # last: Dovecot slows down further logins from an address that has just failed one
+    with pytest.raises(SourceConfigurationError, match="refused the login of 'opspack'"):
+        _source(imap_server, password="wrong").poll(None)
+
+
+class _NoMoveImapSource(ImapSource):
+    """The same server, as seen by a client of a server without RFC 6851 MOVE."""
+
+    def _open(self) -> imaplib.IMAP4:
+        imap = super()._open()
+        imap.capabilities = tuple(c for c in imap.capabilities if c != "MOVE")
+        return imap
+
+
+def _mailbox_ids(server: ImapServer, mailbox: str) -> list[str]:
+    imap = imaplib.IMAP4(server.host, server.port)
+    try:
+        imap.login(server.username, server.password)
+        status, _ = imap.select(mailbox, readonly=True)
+        if status != "OK":
+            return []
+        _, data = imap.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        return [p[1].decode().split(":", 1)[1].strip() for p in data if isinstance(p, tuple)]
+    finally:
+        imap.logout()
+
+
+def test_settled_messages_can_move_to_folders_created_on_first_use(imap_server: ImapServer) -> None:
+    for key in ("<ok@x>", "<bad@x>"):
+        _deliver(imap_server, _message(key, "Invoice", [("i.pdf", "application/pdf", b"%PDF-1.4")]))
+    settings = {"done_mailbox": "Processed", "failed_mailbox": "Needs attention"}
+    items, _ = _source(imap_server, **settings).poll(None)
+    by_key = {i.key: i for i in items}
+    _source(imap_server, **settings).settle(by_key["<ok@x>"], ok=True, reason="posted")
+    mover = _NoMoveImapSource(
+        "ap-mailbox",
+        imap_server.host,
+        imap_server.port,
+        imap_server.username,
+        imap_server.password,
+        **settings,
+    )
+    mover.settle(by_key["<bad@x>"], ok=False, reason="no supplier")
+    assert _mailbox_ids(imap_server, "INBOX") == []
+    assert _mailbox_ids(imap_server, "Processed") == ["<ok@x>"]
+    assert _mailbox_ids(imap_server, '"Needs attention"') == ["<bad@x>"]

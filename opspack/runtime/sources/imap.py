@@ -10,6 +10,11 @@ message once that message is settled, so a cursor saved at any moment never skip
 server's UIDVALIDITY changes (the mailbox was rebuilt) the source starts again from UID 1 and the
 keywords keep it from repeating anything.
 
+With `done_mailbox` / `failed_mailbox` set, a settled message is also moved there (``UID MOVE``,
+RFC 6851, where the server has it; else ``UID COPY`` + ``\\Deleted`` + ``UID EXPUNGE`` where the
+server has UIDPLUS, otherwise the original is left marked deleted, which the search skips), creating
+the folder on first use; it keeps its keywords, so the move is traceable.
+
 One connection per poll and per settle: nothing held open between polls to go stale.
 """
 
@@ -54,6 +59,8 @@ class ImapSource:
         timeout: float = 30.0,
         batch_size: int = 50,
         ssl_context: ssl_module.SSLContext | None = None,
+        done_mailbox: str | None = None,
+        failed_mailbox: str | None = None,
     ) -> None:
         self.name = name
         self.host = host
@@ -66,6 +73,8 @@ class ImapSource:
         self.timeout = timeout
         self.batch_size = batch_size
         self._ssl_context = ssl_context
+        self.done_mailbox = done_mailbox
+        self.failed_mailbox = failed_mailbox
         self._in_flight: dict[str, int] = {}
         """Work item key -> UID, handed out and not yet settled."""
         self._uidvalidity: str | None = None
@@ -113,6 +122,9 @@ class ImapSource:
             status, data = imap.uid("STORE", str(uid), "+FLAGS.SILENT", f"(\\Seen {keyword})")
             if status != "OK":
                 raise SourceUnavailableError(self.name, f"cannot flag UID {uid}: {_text(data)}")
+            target = self.done_mailbox if ok else self.failed_mailbox
+            if target:
+                self._move(imap, uid, target)
         self._in_flight.pop(item.key, None)
         logger.info("%s: message %s (UID %s) %s: %s", self.name, item.key, uid, keyword, reason)
 
@@ -142,6 +154,9 @@ class ImapSource:
             raise SourceConfigurationError(
                 self.name, f"IMAP server {where} refused the login of {self.username!r}: {exc}"
             ) from exc
+        status, data = imap.capability()  # servers announce more (MOVE, UIDPLUS) once logged in
+        if status == "OK":
+            imap.capabilities = tuple(_text(data).upper().split())
         return imap
 
     def _select(self, imap: imaplib.IMAP4) -> tuple[str, int]:
@@ -165,6 +180,26 @@ class ImapSource:
         _, following = imap.response("UIDNEXT")
         uidnext = _text(following).strip()
         return validity, int(uidnext) if uidnext.isdigit() else 0
+
+    def _move(self, imap: imaplib.IMAP4, uid: int, target: str) -> None:
+        for attempt in (1, 2):
+            if "MOVE" in imap.capabilities:
+                status, data = imap.uid("MOVE", str(uid), _quoted(target))
+            else:
+                status, data = imap.uid("COPY", str(uid), _quoted(target))
+                if status == "OK":
+                    imap.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Deleted)")
+                    if "UIDPLUS" in imap.capabilities:
+                        imap.uid("EXPUNGE", str(uid))
+            if status == "OK":
+                return
+            if attempt == 1 and "TRYCREATE" in _text(data).upper():
+                imap.create(_quoted(target))
+                continue
+            break
+        raise SourceUnavailableError(
+            self.name, f"flagged UID {uid} but cannot move it to {target!r} on {self.host}: {_text(data)}"
+        )
 
     def _search(self, imap: imaplib.IMAP4, criteria: str) -> list[int]:
         status, data = imap.uid("SEARCH", criteria)
