@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import ImapServer
+from dovecot_server import ImapServer
 
 from opspack.runtime.sources import (
     ImapSource,
