@@ -8,6 +8,8 @@ with UID 0), so the folder is created world-traversable and handed to that user.
 
 from __future__ import annotations
 
+import grp
+import ipaddress
 import os
 import pwd
 import shutil
@@ -18,7 +20,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
 USER = "opspack"
@@ -31,7 +39,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -57,7 +65,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -81,6 +90,10 @@ class ImapServer:
     username: str
     password: str
     log: Path
+    tls_port: int | None = None
+    """The implicit-TLS (IMAPS) port, when started with ``tls=True``."""
+    ca_file: Path | None = None
+    """The self-signed certificate the IMAPS port presents (for the client's trust store)."""
 
 
 def unavailable_reason() -> str | None:
@@ -111,12 +124,50 @@ def _wait_listening(port: int, process: subprocess.Popen[bytes], log: Path) -> N
 
 
 def _tail(log: Path) -> str:
-    return log.read_text(errors="replace")[-2000:] if log.exists() else "(no log)"
+    text = ""
+    for path in (log, log.with_name("stderr.log")):
+        if path.exists():
+            text += path.read_text(errors="replace")[-2000:]
+    return text or "(no log)"
+
+
+def _self_signed(root: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 / localhost, valid for a day, and its key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = root / "cert.pem", root / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    key_path.chmod(0o600)
+    return cert_path, key_path
 
 
 @contextmanager
-def running_dovecot() -> Iterator[ImapServer]:
-    """Start dovecot on a free loopback port; stop it and remove its folder afterwards."""
+def running_dovecot(*, tls: bool = False) -> Iterator[ImapServer]:
+    """Start dovecot on free loopback ports (plus IMAPS with a self-signed certificate when `tls`);
+    stop it and remove its folder afterwards."""
     assert DOVECOT is not None
     as_root = os.geteuid() == 0
     account = pwd.getpwnam("nobody") if as_root else pwd.getpwuid(os.geteuid())
@@ -125,9 +176,23 @@ def running_dovecot() -> Iterator[ImapServer]:
         for sub in ("run", "state", "mail"):
             (root / sub).mkdir()
         port = _free_port()
+        tls_port = _free_port() if tls else None
+        ssl = "ssl = no"
+        cert_path = None
+        if tls:
+            cert_path, key_path = _self_signed(root)
+            ssl = f"ssl = yes\nssl_cert = <{cert_path}\nssl_key = <{key_path}"
         group = _group_name(account.pw_gid)
         (root / "dovecot.conf").write_text(
-            CONFIG.format(root=root, user=account.pw_name, group=group, uid=account.pw_uid, port=port)
+            CONFIG.format(
+                root=root,
+                user=account.pw_name,
+                group=group,
+                uid=account.pw_uid,
+                port=port,
+                ssl=ssl,
+                tls_port=tls_port or 0,
+            )
         )
         (root / "passwd").write_text(
             f"{USER}:{{PLAIN}}{PASSWORD}:{account.pw_uid}:{account.pw_gid}::{root}/mail/{USER}::\n"
@@ -137,17 +202,18 @@ def running_dovecot() -> Iterator[ImapServer]:
             for path in [root, *root.rglob("*")]:
                 os.chown(path, account.pw_uid, account.pw_gid)
         log = root / "dovecot.log"
+        errors = (root / "stderr.log").open("wb")
         process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             user=account.pw_uid if as_root else None,
             group=account.pw_gid if as_root else None,
             extra_groups=[] if as_root else None,
         )
         try:
             _wait_listening(port, process, log)
-            yield ImapServer("127.0.0.1", port, USER, PASSWORD, log)
+            yield ImapServer("127.0.0.1", port, USER, PASSWORD, log, tls_port, cert_path)
         finally:
             process.terminate()
             try:
@@ -155,13 +221,10 @@ def running_dovecot() -> Iterator[ImapServer]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            if process.stderr is not None:
-                process.stderr.close()
+            errors.close()
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def _group_name(gid: int) -> str:
-    import grp
-
     return grp.getgrgid(gid).gr_name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import imaplib
+import ssl
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -195,3 +196,16 @@ def test_settled_messages_can_move_to_folders_created_on_first_use(imap_server: 
     assert _mailbox_ids(imap_server, "INBOX") == []
     assert _mailbox_ids(imap_server, "Processed") == ["<ok@x>"]
     assert _mailbox_ids(imap_server, '"Needs attention"') == ["<bad@x>"]
+
+
+def test_implicit_tls_with_a_trusted_certificate_and_a_refused_one(imaps_server: ImapServer) -> None:
+    assert imaps_server.tls_port is not None and imaps_server.ca_file is not None
+    _deliver(imaps_server, _message("<tls@x>", "Invoice", [("i.pdf", "application/pdf", b"%PDF-1.4")]))
+    trusted = ssl.create_default_context(cafile=str(imaps_server.ca_file))
+    source = _source(imaps_server, port=imaps_server.tls_port, ssl=True, ssl_context=trusted)
+    [item], _ = source.poll(None)
+    source.settle(item, ok=True, reason="posted over TLS")
+    assert DONE_KEYWORD in _flags(imaps_server)["<tls@x>"]
+    untrusted = _source(imaps_server, port=imaps_server.tls_port, ssl=True)  # the system trust store
+    with pytest.raises(SourceUnavailableError, match=r"TLS with IMAP server 127\.0\.0\.1:\d+ failed"):
+        untrusted.poll(None)
