@@ -109,3 +109,21 @@ def test_a_missing_folder_is_a_clear_configuration_error(tmp_path: Path) -> None
         FolderSource("ap-drop", tmp_path / "nowhere").poll(None)
     with pytest.raises(SourceConfigurationError, match="pattern"):
         FolderSource("ap-drop", tmp_path, patterns=())
+
+
+def test_an_unreadable_file_is_skipped_and_the_rest_still_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _drop(tmp_path, "a-locked.pdf", b"%PDF locked")
+    _drop(tmp_path, "b-fine.pdf", b"%PDF fine")
+    real_read = Path.read_bytes
+
+    def read(path: Path) -> bytes:
+        if path.name == "a-locked.pdf":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read)
+    items, _ = FolderSource("ap-drop", tmp_path).poll(None)
+    assert [i.filename for i in items] == ["b-fine.pdf"]
+    assert "cannot read" in caplog.text and "a-locked.pdf" in caplog.text

@@ -126,8 +126,9 @@ class FolderSource:
             content = path.read_bytes()
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            raise SourceUnavailableError(self.name, f"cannot read {path}: {exc}") from exc
+        except OSError as exc:  # one unreadable file must not stop the folder: skip it, say why
+            logger.warning("%s: cannot read %s, skipped until it can be: %s", self.name, path, exc)
+            return None
         return WorkItem(
             source=self.name,
             key=document_key(path.name, content),
