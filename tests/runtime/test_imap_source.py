@@ -209,3 +209,16 @@ def test_implicit_tls_with_a_trusted_certificate_and_a_refused_one(imaps_server:
     untrusted = _source(imaps_server, port=imaps_server.tls_port, ssl=True)  # the system trust store
     with pytest.raises(SourceUnavailableError, match=r"TLS with IMAP server 127\.0\.0\.1:\d+ failed"):
         untrusted.poll(None)
+
+
+def test_two_messages_with_one_message_id_are_settled_each_on_its_own(imap_server: ImapServer) -> None:
+    raw = _message("<resent@x>", "Invoice", [("i.pdf", "application/pdf", b"%PDF-1.4")])
+    _deliver(imap_server, raw)
+    _deliver(imap_server, raw)  # the supplier sent it twice
+    source = _source(imap_server)
+    first, second = source.poll(None)[0]
+    assert first.key == second.key and first.metadata["uid"] != second.metadata["uid"]
+    source.settle(first, ok=True, reason="posted")
+    assert [i.metadata["uid"] for i in source.poll(None)[0]] == []  # the second is still in hand
+    source.settle(second, ok=True, reason="duplicate of the first: already done")
+    assert _source(imap_server).poll(None)[0] == []

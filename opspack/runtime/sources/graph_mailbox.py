@@ -63,14 +63,13 @@ class GraphMailboxSource:
         self.folder = folder
         self.kind = kind
         self.batch_size = batch_size
-        self._in_flight: dict[str, tuple[str, datetime]] = {}
-        """Work item key -> (Graph message id, received time), handed out and not yet settled."""
+        self._in_flight: dict[str, datetime] = {}
+        """Graph message id -> received time, handed out and not yet settled."""
 
     def poll(self, cursor: str | None) -> tuple[list[WorkItem], str | None]:
         since = self._read_cursor(cursor)
-        busy = {graph_id for graph_id, _ in self._in_flight.values()}
         items: list[WorkItem] = []
-        pending: list[datetime] = [received for _, received in self._in_flight.values()]
+        pending: list[datetime] = list(self._in_flight.values())
         latest: datetime | None = None
         try:
             for message in self.client.messages(self.user, self.folder, received_since=since):
@@ -78,11 +77,10 @@ class GraphMailboxSource:
                 if {DONE_CATEGORY, FAILED_CATEGORY} & set(message.categories):
                     continue
                 pending.append(message.received_at)
-                if message.id in busy or len(items) >= self.batch_size:
+                if message.id in self._in_flight or len(items) >= self.batch_size:
                     continue
-                item = self._item(message)
-                self._in_flight[item.key] = (message.id, message.received_at)
-                items.append(item)
+                items.append(self._item(message))
+                self._in_flight[message.id] = message.received_at
         except ConnectorError as exc:
             raise SourceUnavailableError(
                 self.name, f"cannot read {self.user}'s {self.folder} folder: {exc}"
@@ -101,7 +99,7 @@ class GraphMailboxSource:
             self.client.mark(self.user, graph_id, read=True, categories=categories)
         except ConnectorError as exc:
             raise SourceUnavailableError(self.name, f"cannot mark message {item.key} {tag}: {exc}") from exc
-        self._in_flight.pop(item.key, None)
+        self._in_flight.pop(graph_id, None)
         logger.info("%s: message %s %s: %s", self.name, item.key, tag, reason)
 
     def _item(self, message: MailMessage) -> WorkItem:

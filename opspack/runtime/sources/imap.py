@@ -75,8 +75,8 @@ class ImapSource:
         self._ssl_context = ssl_context
         self.done_mailbox = done_mailbox
         self.failed_mailbox = failed_mailbox
-        self._in_flight: dict[str, int] = {}
-        """Work item key -> UID, handed out and not yet settled."""
+        self._in_flight: dict[int, str] = {}
+        """UID -> work item key, handed out and not yet settled (two messages may share a Message-ID)."""
         self._uidvalidity: str | None = None
 
     # -- Source ------------------------------------------------------------------------------
@@ -90,24 +90,23 @@ class ImapSource:
                 self._uidvalidity = validity
             criteria = f"UID {start}:* UNDELETED UNKEYWORD {DONE_KEYWORD} UNKEYWORD {FAILED_KEYWORD}"
             uids = [u for u in self._search(imap, criteria) if u >= start]
-            busy = set(self._in_flight.values())
             items: list[WorkItem] = []
             for uid in uids:
-                if uid in busy:
+                if uid in self._in_flight:
                     continue
                 if len(items) >= self.batch_size:
                     break
                 item = self._fetch(imap, uid, validity)
                 if item is not None:
-                    self._in_flight[item.key] = uid
+                    self._in_flight[uid] = item.key
                     items.append(item)
-        pending = set(uids) | set(self._in_flight.values())
+        pending = set(uids) | set(self._in_flight)
         settled_up_to = min(pending) - 1 if pending else max(uidnext - 1, start - 1)
         return items, f"{validity}:{settled_up_to}"
 
     def settle(self, item: WorkItem, *, ok: bool, reason: str) -> None:
         """Flag the message ``\\Seen`` and done or failed; the reason goes to the log."""
-        uid = self._in_flight.get(item.key) or item.metadata.get("uid")
+        uid = item.metadata.get("uid")
         if not isinstance(uid, int):
             raise SourceConfigurationError(self.name, f"work item {item.key!r} carries no IMAP UID")
         keyword = DONE_KEYWORD if ok else FAILED_KEYWORD
@@ -125,7 +124,7 @@ class ImapSource:
             target = self.done_mailbox if ok else self.failed_mailbox
             if target:
                 self._move(imap, uid, target)
-        self._in_flight.pop(item.key, None)
+        self._in_flight.pop(uid, None)
         logger.info("%s: message %s (UID %s) %s: %s", self.name, item.key, uid, keyword, reason)
 
     # -- IMAP ----------------------------------------------------------------------------------
