@@ -1,5 +1,6 @@
-"""`GraphMock`: Microsoft Graph v1.0 users, groups and app passwords, plus the identity platform's
-client-credentials token endpoint (``/{tenant}/oauth2/v2.0/token``).
+"""`GraphMock`: Microsoft Graph v1.0 users, groups, app passwords and Outlook mail
+(`mocks.msgraph.mail`), plus the identity platform's client-credentials token endpoint
+(``/{tenant}/oauth2/v2.0/token``).
 
 Faithful where clients notice: bearer tokens from the grant (401 ``InvalidAuthenticationToken``
 otherwise), ``{"@odata.context", "value", "@odata.nextLink"}`` collections with ``$top`` and
@@ -34,6 +35,7 @@ from mocks.base import (
 )
 from mocks.msgraph import odata
 from mocks.msgraph.applications import GraphAppRegistrationRoutes
+from mocks.msgraph.mail import GraphMailRoutes, Mailbox
 from mocks.msgraph.state import GraphTenant, graph_time
 
 _ID = r"(?P<{}>[^/]+)"
@@ -53,8 +55,9 @@ def _p(name: str) -> str:
     return _ID.format(name)
 
 
-class GraphMock(GraphAppRegistrationRoutes, MockVendor):
-    """A stateful Entra ID tenant; inspect ``tenant.password_sets``, ``tenant.enables``, ``tenant.membership_log``."""
+class GraphMock(GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
+    """A stateful Entra ID tenant with Outlook mailboxes; inspect ``tenant.password_sets``,
+    ``tenant.enables``, ``tenant.membership_log``; put mail in with ``deliver_mail``."""
 
     NAME = "msgraph"
     PREFIXES = ("/v1.0",)
@@ -64,6 +67,8 @@ class GraphMock(GraphAppRegistrationRoutes, MockVendor):
         self.tenant = tenant if tenant is not None else GraphTenant()
         self.graph_url = graph_url.rstrip("/") if graph_url else None
         """Absolute base for ``@odata.nextLink`` (``https://graph.microsoft.com``); None: path-only links."""
+        self.mailboxes: dict[str, Mailbox] = {}
+        """User object id -> Outlook mailbox (created on first use; see `mocks.msgraph.mail`)."""
 
     @classmethod
     def from_fixtures(

@@ -1,8 +1,9 @@
 """The slice of OData v4 query options the Graph mock understands: ``$filter``, ``$select``,
 ``$top`` / ``$skiptoken`` paging and ``$expand=manager``.
 
-``$filter`` supports ``<prop> eq '<text>'`` (also ``true``/``false``) and
-``startswith(<prop>,'<text>')``, joined by ``and``; string comparisons ignore case, as Entra's do.
+``$filter`` supports ``<prop> eq '<text>'`` (also ``true``/``false``),
+``startswith(<prop>,'<text>')`` and ``<prop> ge|gt|le|lt <DateTimeOffset>`` (an unquoted UTC
+timestamp, as Graph writes them: ``receivedDateTime ge 2026-03-02T09:00:00Z``), joined by ``and``; string comparisons ignore case, as Entra's do.
 Anything else answers 400 ``Request_UnsupportedQuery`` -- a mock that silently ignored a filter
 would let an adapter's look-up return everybody.
 """
@@ -10,8 +11,10 @@ would let an adapter's look-up return everybody.
 from __future__ import annotations
 
 import base64
+import operator
 import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from mocks.base import MockHttpError
@@ -20,6 +23,8 @@ Predicate = Callable[[dict[str, Any]], bool]
 
 _STRING = r"'((?:[^']|'')*)'"
 _EQ = re.compile(rf"^(\w+)\s+eq\s+(?:{_STRING}|(true|false))$", re.IGNORECASE)
+_COMPARE = re.compile(r"^(\w+)\s+(ge|gt|le|lt)\s+(\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))$")
+_OPERATORS = {"ge": operator.ge, "gt": operator.gt, "le": operator.le, "lt": operator.lt}
 _STARTS = re.compile(rf"^startswith\(\s*(\w+)\s*,\s*{_STRING}\s*\)$", re.IGNORECASE)
 
 
@@ -48,11 +53,22 @@ def _clause(text: str) -> Predicate:
         return lambda item: (
             str(item.get(prop) or "").casefold() == wanted if item.get(prop) is not None else False
         )
+    found = _COMPARE.match(text)
+    if found:
+        prop, compare, bound = found.group(1), _OPERATORS[found.group(2)], _timestamp(found.group(3), text)
+        return lambda item: item.get(prop) is not None and compare(_timestamp(str(item[prop]), text), bound)
     found = _STARTS.match(text)
     if found:
         prop, prefix = found.group(1), found.group(2).replace("''", "'").casefold()
         return lambda item: str(item.get(prop) or "").casefold().startswith(prefix)
     raise unsupported(f"Invalid filter clause: {text}")
+
+
+def _timestamp(value: str, clause: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise unsupported(f"Invalid DateTimeOffset in filter clause: {clause}") from None
 
 
 def select(item: dict[str, Any], fields: str | None) -> dict[str, Any]:

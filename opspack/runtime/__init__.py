@@ -1,0 +1,1 @@
+"""The deployable runtime: sources, schedules, logs, health and metrics for `opspack run`."""
