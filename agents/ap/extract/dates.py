@@ -50,6 +50,21 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, in
     return found
 
 
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def numeric_dates_month_first(texts: list[str]) -> bool:
+    """Whether the document's slashed dates are month-first: some date reads only as MM/DD/YYYY
+    (``11/17/2017``) and none only as DD/MM/YYYY (``17/11/2017``). One document, one convention."""
+    month_first = day_first = 0
+    for text in texts:
+        for match in _SLASHED.finditer(text):
+            first, second = int(match.group(1)), int(match.group(2))
+            month_first += first <= 12 < second
+            day_first += second <= 12 < first
+    return month_first > 0 and day_first == 0
+
+
 def parse_date(text: str, month_first: bool = False) -> date | None:
     """The first date in a text, or None."""
     found = find_dates(text, month_first)

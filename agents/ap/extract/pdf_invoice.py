@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from dataclasses import replace
 from typing import Any, TypeVar
 
-from agents.ap.extract.cross_checks import check_line, check_totals
+from agents.ap.extract.cross_checks import check_line
+from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.header_fields import (
     Candidate,
     LabelHit,
@@ -18,6 +20,7 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
+from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.identifiers import find_eins
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
@@ -54,7 +57,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     """Read every field from the pages; confidence reflects how each value was found and checked."""
     all_text = [line.text for page in pages for line in page.lines]
     separator = infer_decimal_separator(all_text)
-    month_first = any(find_eins(text) for text in all_text[:30])
+    month_first = any(find_eins(text) for text in all_text[:30]) or numeric_dates_month_first(all_text)
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)
     warnings: list[str] = []
@@ -81,17 +84,27 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         checked.append(rescored)
         if problem:
             warnings.append(problem)
-    subtotal_candidate, total_candidate = pick("subtotal"), pick("total")
-    tax_candidate = _tax_over_rates(labelled.get("tax", []), subtotal_candidate, total_candidate) or pick(
-        "tax"
+    line_sum = (
+        sum((line.amount.value for line in checked if line.amount.value is not None), Decimal("0"))
+        if checked
+        else None
     )
-    subtotal, tax, total, total_warnings = check_totals(
-        tuple(checked),
-        _field(subtotal_candidate, Decimal),
-        _field(tax_candidate, Decimal),
-        _field(total_candidate, Decimal),
-    )
-    warnings.extend(total_warnings)
+    amounts = {role: list(labelled.get(role, [])) for role in ROLES}
+    summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
+    if summed is not None:
+        amounts["tax"].append(summed)
+    # an amount due is a gross total when nothing was prepaid; a total is the amount due when no
+    # separate amount due is printed — the solver keeps whichever reading the arithmetic supports
+    fed = [replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["amount_due"]]
+    if not amounts["amount_due"]:
+        amounts["amount_due"] = [replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]]
+    amounts["total"].extend(fed)
+    solved = solve(amounts, line_sum)
+    warnings.extend(solved.warnings)
+    subtotal = _field(solved.values["subtotal"], Decimal)
+    tax = _field(solved.values["tax"], Decimal)
+    total = _field(solved.values["total"], Decimal)
+    amount_due = _amount_due(solved.values, total)
     invoice_date = pick("invoice_date")
     due_date = pick("due_date")
     if invoice_date and due_date and due_date.value < invoice_date.value:
@@ -114,9 +127,24 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         subtotal=subtotal,
         tax=tax,
         total=total,
+        amount_due=amount_due,
         lines=tuple(checked),
         warnings=tuple(warnings),
     )
+
+
+def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:
+    """The printed amount due; else the total less a printed prepayment; else the total itself."""
+    due, prepaid = values["amount_due"], values["prepaid"]
+    if due is not None:
+        return _field(due, Decimal)
+    if total.value is None:
+        return Field[Decimal].missing()
+    if prepaid is None:
+        return total
+    evidence = Evidence(page=prepaid.page, bbox=prepaid.bbox, text=f"total − prepaid {prepaid.text}", source="pdf")
+    confidence = round(min(total.confidence, prepaid.confidence) * 0.9, 3)
+    return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
 
 
 def _vendor_tax_id(
