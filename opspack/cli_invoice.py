@@ -10,6 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agents.ap.extract.evaluation import (
+    EvaluationError,
+    Reader,
+    evaluate,
+    load_truth_csv,
+    pdf_files,
+    truth_from_xml,
+)
+from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
 
@@ -72,3 +81,68 @@ def extract(
         typer.echo(json.dumps(invoice.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     _render(invoice, Console())
+
+
+def _reader(ocr: bool) -> Reader:
+    def read(path: Path) -> tuple[ExtractedInvoice, int]:
+        return read_page_invoice(path, ocr=ocr)
+
+    return read
+
+
+def _xml_truth(path: Path) -> dict[str, Any] | None:
+    """Expected values from the PDF's own embedded XML (None when it has none)."""
+    try:
+        invoice = read_invoice(path)
+    except IngestionRejected:
+        return None
+    return truth_from_xml(invoice) if invoice.source_kind != "pdf" else None
+
+
+@invoice_app.command("evaluate")
+def evaluate_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of invoice PDFs (and images, with --ocr).")],
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="CSV with a 'file' column; default: each PDF's embedded XML."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    ocr: Annotated[
+        bool, typer.Option("--ocr/--no-ocr", help="OCR image-only pages (needs tesseract).")
+    ] = True,
+) -> None:
+    """Measure the page-text extractor (embedded XML ignored): per-field accuracy, coverage at the
+    auto-post threshold, a reliability table and pages per second."""
+    try:
+        files = pdf_files(folder, ("*.pdf", "*.PDF", *(f"*{s}" for s in IMAGE_SUFFIXES)))
+        expected = load_truth_csv(truth) if truth is not None else _xml_truth
+        result = evaluate(files, expected, _reader(ocr))
+    except EvaluationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    table = Table(title=f"{summary['documents']} documents, {summary['pages']} pages")
+    for column in ("field", "present", "correct", "accuracy", "spurious"):
+        table.add_column(column)
+    for name, row in summary["accuracy"].items():
+        table.add_row(name, *(str(row[key]) for key in ("present", "correct", "accuracy", "spurious")))
+    console.print(table)
+    reliability = Table(title="reliability (reported values by confidence)")
+    for column in ("confidence", "fields", "wrong", "accuracy", "mean_confidence"):
+        reliability.add_column(column)
+    for row in summary["reliability"]:
+        reliability.add_row(
+            *(str(row[key]) for key in ("confidence", "fields", "wrong", "accuracy", "mean_confidence"))
+        )
+    console.print(reliability)
+    console.print(
+        f"coverage at {summary['auto_post_threshold']}: {summary['coverage_at_threshold']}; "
+        f"wrong at or above it: {summary['wrong_at_or_above_threshold']} of "
+        f"{summary['fields_at_or_above_threshold']}; {summary['pages_per_second']} pages/s"
+    )
+    for name, problem in summary["failures"].items():
+        console.print(f"[yellow]not read:[/yellow] {name}: {problem}")

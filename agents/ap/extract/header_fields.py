@@ -259,7 +259,8 @@ def labelled_candidates(
             if name == "title_number":
                 numbers = read_values(hit, page, parsers["invoice_number"], adjacent=True)
                 numbers = [
-                    Candidate(c.value, c.confidence - TITLE_PENALTY, c.page, c.bbox, c.text, c.valid) for c in numbers
+                    Candidate(c.value, c.confidence - TITLE_PENALTY, c.page, c.bbox, c.text, c.valid)
+                    for c in numbers
                 ]
                 found.setdefault("invoice_number", []).extend(numbers)
             parser = parsers.get(name)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from agents.ap.extract.cross_checks import check_line
-from agents.ap.extract.totals_solver import ROLES, solve
+from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.header_fields import (
     Candidate,
     LabelHit,
@@ -20,11 +20,11 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.identifiers import find_eins
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
@@ -97,7 +97,9 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     # separate amount due is printed — the solver keeps whichever reading the arithmetic supports
     fed = [replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["amount_due"]]
     if not amounts["amount_due"]:
-        amounts["amount_due"] = [replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]]
+        amounts["amount_due"] = [
+            replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]
+        ]
     amounts["total"].extend(fed)
     solved = solve(amounts, line_sum)
     warnings.extend(solved.warnings)
@@ -142,7 +144,9 @@ def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> F
         return Field[Decimal].missing()
     if prepaid is None:
         return total
-    evidence = Evidence(page=prepaid.page, bbox=prepaid.bbox, text=f"total − prepaid {prepaid.text}", source="pdf")
+    evidence = Evidence(
+        page=prepaid.page, bbox=prepaid.bbox, text=f"total − prepaid {prepaid.text}", source="pdf"
+    )
     confidence = round(min(total.confidence, prepaid.confidence) * 0.9, 3)
     return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
 

@@ -47,7 +47,9 @@ def _options(candidates: list[Candidate]) -> list[Candidate | None]:
     return [*ranked, None]
 
 
-def _equations(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> list[tuple[tuple[str, ...], bool]]:
+def _equations(
+    choice: dict[str, Candidate | None], line_sum: Decimal | None
+) -> list[tuple[tuple[str, ...], bool]]:
     """Each equation whose terms are all present: (the roles in it, whether it holds)."""
     net, tax, gross = choice["subtotal"], choice["tax"], choice["total"]
     prepaid, due = choice["prepaid"], choice["amount_due"]
