@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+from schwifty.exceptions import SchwiftyException
+from schwifty.registry import get_iban_spec
+from stdnum.eu import vat as vat_eu
+
 from connectors.erp.models import iban_is_valid
 
 VAT_FORMATS: dict[str, str] = {
@@ -56,6 +60,21 @@ IBAN_LENGTHS: dict[str, int] = {
     "SK": 24,
 }  # fmt: skip
 """ISO 13616 IBAN length per country (domain reference §4.1 and the SWIFT registry)."""
+
+def iban_length(country: str) -> int:
+    """The IBAN length for a country from schwifty's registry (34, the maximum, if unknown)."""
+    try:
+        return int(get_iban_spec(country).iban_length)
+    except (SchwiftyException, KeyError):
+        return 34
+
+
+def vat_id_valid(vat_id: str) -> bool:
+    """EU VAT id check digits via python-stdnum (EINs and GB/CH ids are format-only here)."""
+    if vat_id[:2].lower() not in vat_eu.MEMBER_STATES:
+        return True
+    return bool(vat_eu.is_valid(vat_id))
+
 
 CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₣": "CHF"}
 CURRENCY_CODES = frozenset(
@@ -120,7 +139,7 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
     upper = text.upper()
     found: list[tuple[str, bool, int, int]] = []
     for match in _IBAN_START.finditer(upper):
-        wanted = IBAN_LENGTHS.get(match.group("cc"), 34)
+        wanted = iban_length(match.group("cc"))
         chars: list[str] = []
         position = match.start()
         while position < len(upper) and len(chars) < wanted:

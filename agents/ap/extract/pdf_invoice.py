@@ -20,7 +20,7 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins
+from agents.ap.extract.identifiers import find_eins, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
@@ -172,6 +172,9 @@ def _vendor_tax_id(
     tax_id, conflict = decide(tax_ids)
     if conflict:
         warnings.append("vendor_tax_id: several different tax ids on the document")
+    if tax_id is not None and not vat_id_valid(tax_id.value):
+        warnings.append(f"VAT id {tax_id.value} fails its check digits")
+        tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
     return tax_id
 
 

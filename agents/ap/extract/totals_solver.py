@@ -17,7 +17,7 @@ from decimal import Decimal
 from agents.ap.extract.header_fields import Candidate
 
 TOLERANCE = Decimal("0.02")
-CONFIRMED = 0.97
+CONFIRMED = 0.98
 """Confidence of an amount an equation confirms (a wrong value rarely satisfies one by chance)."""
 UNCONFIRMED = 0.86
 """Cap for an amount no equation could check: below the auto-post threshold."""
@@ -128,7 +128,7 @@ def _explain(roles: tuple[str, ...], choice: dict[str, Candidate | None], line_s
     if "tax" in roles:
         expected = value("subtotal") + value("tax")
         return (
-            f"printed total {value('total')} ≠ net {value('subtotal')} + tax {value('tax')} = {expected}: "
+            f"net {value('subtotal')} + tax {value('tax')} = {expected} ≠ total {value('total')} as printed: "
             "reported as printed and held for review"
         )
     return (

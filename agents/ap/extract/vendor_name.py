@@ -122,7 +122,7 @@ def find_vendor_name(pages: list[PageText], hits: list[LabelHit]) -> Candidate |
     ranked = sorted(names.values(), key=lambda e: (-e.score, e.phrase.page, e.phrase.top))
     best = ranked[0]
     if best.score < 0.2:
-        return None
+        return _largest_at_top(first, buyers)
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
@@ -138,3 +138,15 @@ def _name_like(text: str) -> bool:
     if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
         return False
     return any(ch.isalpha() for ch in text)
+
+
+def _largest_at_top(first: PageText, buyers: list[Region]) -> Candidate | None:
+    """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
+    top = [
+        phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
+        if _name_like(phrase.text.strip()) and not any(region.contains(phrase) for region in buyers)
+    ]  # fmt: skip
+    if not top:
+        return None
+    best = max(top, key=lambda p: (round(p.height, 1), -p.top))
+    return Candidate(best.text.strip(), 0.55, best.page, best.bbox(), best.text)
