@@ -58,7 +58,7 @@ def _equations(
         found.append((("subtotal",), _agree(line_sum, net.value)))
     if net is not None and tax is not None and gross is not None:
         found.append((("subtotal", "tax", "total"), _agree(net.value + tax.value, gross.value)))
-    if gross is not None and due is not None:
+    if gross is not None and due is not None and (gross.page, gross.bbox) != (due.page, due.bbox):
         if prepaid is not None:
             found.append((("total", "prepaid", "amount_due"), _agree(gross.value - prepaid.value, due.value)))
         elif _agree(gross.value, due.value):
@@ -104,7 +104,7 @@ def _rescored(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> 
         warnings.append(_explain(roles, choice, line_sum))
         if roles == ("subtotal",) and "subtotal" in confirmed:
             continue  # the line table was misread (or rounds differently); the totals agree
-        failed.update(roles)
+        failed.update(role for role in roles if role not in confirmed)
     out: dict[str, Candidate | None] = {}
     for role, candidate in choice.items():
         if candidate is None:
