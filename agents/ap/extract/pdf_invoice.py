@@ -68,7 +68,8 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             warnings.append(f"{name}: several different values are labelled on the document")
         return candidate
 
-    tax_id = _vendor_tax_id(pages, labelled, hits, warnings)
+    vendor = find_vendor_name(pages, hits)
+    tax_id = _vendor_tax_id(pages, labelled, hits, warnings, vendor)
     iban = pick("iban") or decide(unlabelled_candidates(pages, iban_parser, UNLABELLED))[0]
     if iban is not None and not iban.valid:
         warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
@@ -118,7 +119,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         source_file=source_file,
         source_kind="pdf",
         document_type=_document_type(pages),
-        vendor_name=_field(find_vendor_name(pages, hits), str),
+        vendor_name=_field(vendor, str),
         vendor_tax_id=_field(tax_id, str),
         invoice_number=_field(pick("invoice_number"), str),
         po_number=_field(pick("po_number"), str),
@@ -151,8 +152,30 @@ def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> F
     return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
 
 
+def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidate | None) -> bool:
+    """Whether the seller's name is printed in the same block: the same column a few lines above,
+    or the same line (a footer "ACME GmbH · VAT DE…")."""
+    if vendor is None:
+        return False
+    name = fold(vendor.value)
+    page = pages[candidate.page - 1]
+    x0, top = candidate.bbox[0], candidate.bbox[1]
+    for line in page.lines:
+        if not -60 <= top - line.top <= 60:
+            continue
+        for phrase in line.phrases:
+            same_column = phrase.x0 - 15 <= x0 <= phrase.x1 + 60
+            if name in fold(phrase.text) and (same_column or abs(line.top - top) < 2):
+                return True
+    return False
+
+
 def _vendor_tax_id(
-    pages: list[PageText], labelled: dict[str, list[Candidate]], hits: list[LabelHit], warnings: list[str]
+    pages: list[PageText],
+    labelled: dict[str, list[Candidate]],
+    hits: list[LabelHit],
+    warnings: list[str],
+    vendor: Candidate | None = None,
 ) -> Candidate | None:
     """The seller's tax id: a labelled one that is not the buyer's; else any VAT id/EIN on the
     document outside the bill-to block, with the lower confidence of an unlabelled value."""
@@ -169,6 +192,11 @@ def _vendor_tax_id(
                 for r in buyers
             )
         ]
+    if len({c.value for c in tax_ids}) > 1:
+        beside = [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
+        if beside and len({c.value for c in beside}) == 1:
+            others = [replace(c, confidence=round(c.confidence * 0.6, 3)) for c in tax_ids if c.value != beside[0].value]
+            tax_ids = [*beside, *others]
     tax_id, conflict = decide(tax_ids)
     if conflict:
         warnings.append("vendor_tax_id: several different tax ids on the document")
