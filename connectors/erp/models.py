@@ -9,14 +9,13 @@ posting and delivery dates without a time of day).
 from __future__ import annotations
 
 import re
-
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 HOLD_REASON_MAX = 25

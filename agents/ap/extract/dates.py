@@ -24,7 +24,11 @@ def _month_names() -> dict[str, int]:
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
                 for number, name in get_month_names(width, context, locale).items():
-                    for variant in {name.lower(), name.lower().rstrip("."), _unaccented(name.lower()).rstrip(".")}:
+                    for variant in {
+                        name.lower(),
+                        name.lower().rstrip("."),
+                        _unaccented(name.lower()).rstrip("."),
+                    }:
                         if len(variant) >= 3:
                             names.setdefault(variant, number)
     names.update({"sept": 9, "mrz": 3, "maerz": 3, "juil": 7})

@@ -61,6 +61,7 @@ IBAN_LENGTHS: dict[str, int] = {
 }  # fmt: skip
 """ISO 13616 IBAN length per country (domain reference §4.1 and the SWIFT registry)."""
 
+
 def iban_length(country: str) -> int:
     """The IBAN length for a country from schwifty's registry (34, the maximum, if unknown)."""
     try:

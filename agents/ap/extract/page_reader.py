@@ -9,11 +9,13 @@ auto-post threshold unless the arithmetic confirms it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
 
+from agents.ap.extract.layout_memory import LayoutLesson, apply_lessons
 from agents.ap.extract.page_text import Char, PageText, group_chars
 from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest.pdf_source import open_pdf, text_pages
@@ -40,32 +42,43 @@ def ocr_available() -> str | None:
     return None
 
 
-def read_page_invoice(path: Path, *, ocr: bool = True) -> tuple[ExtractedInvoice, int]:
-    """(extraction from the pages alone, pages read); raises `IngestionRejected` with a reason."""
+def read_pages(path: Path, *, ocr: bool = True) -> tuple[list[PageText], bool]:
+    """(positioned page text, whether it came from OCR); raises `IngestionRejected` with a reason."""
     name = str(path)
     if path.suffix.lower() in IMAGE_SUFFIXES:
+        reason = ocr_available()
+        if reason is not None or not ocr:
+            raise IngestionRejected(
+                "scanned_no_text", name, f"image needs OCR, which is off: {reason or 'disabled'}"
+            )
         from PIL import Image
 
         with Image.open(path) as image:
-            pages = [ocr_page(image.convert("RGB"), 1, 72.0 / _dpi(image))]
-        return _ocr_confidence(extract_invoice(pages, name)), 1
+            return [ocr_page(image.convert("RGB"), 1, 72.0 / _dpi(image))], True
     document = open_pdf(path.read_bytes(), name, MAX_PAGES)
     try:
         try:
-            pages = text_pages(document, name)
+            return text_pages(document, name), False
         except IngestionRejected as rejected:
             if rejected.reason_code != "scanned_no_text" or not ocr:
                 raise
             reason = ocr_available()
             if reason is not None:
                 raise IngestionRejected(
-                    "scanned_no_text", name, f"PDF has no text layer and OCR is off: {reason}"
-                )
-            pages = ocr_pdf(document)
-            return _ocr_confidence(extract_invoice(pages, name)), len(pages)
-        return extract_invoice(pages, name), len(pages)
+                    "scanned_no_text", name, f"PDF has no text layer and OCR is unavailable: {reason}"
+                ) from rejected
+            return ocr_pdf(document), True
     finally:
         document.close()
+
+
+def read_page_invoice(
+    path: Path, *, ocr: bool = True, lessons: Iterable[LayoutLesson] = ()
+) -> tuple[ExtractedInvoice, int]:
+    """(extraction from the pages alone, pages read), with the vendor's learned layout applied."""
+    pages, via_ocr = read_pages(path, ocr=ocr)
+    invoice = apply_lessons(extract_invoice(pages, str(path)), pages, lessons)
+    return (_ocr_confidence(invoice) if via_ocr else invoice), len(pages)
 
 
 def _dpi(image: Any) -> float:

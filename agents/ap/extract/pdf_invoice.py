@@ -195,7 +195,11 @@ def _vendor_tax_id(
     if len({c.value for c in tax_ids}) > 1:
         beside = [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
         if beside and len({c.value for c in beside}) == 1:
-            others = [replace(c, confidence=round(c.confidence * 0.6, 3)) for c in tax_ids if c.value != beside[0].value]
+            others = [
+                replace(c, confidence=round(c.confidence * 0.6, 3))
+                for c in tax_ids
+                if c.value != beside[0].value
+            ]
             tax_ids = [*beside, *others]
     tax_id, conflict = decide(tax_ids)
     if conflict:

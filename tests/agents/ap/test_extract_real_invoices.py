@@ -57,7 +57,9 @@ def test_cli_evaluate_prints_accuracy_and_reliability() -> None:
 
 
 def test_held_out_layouts_are_read_with_calibrated_confidence(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("heldout_generate", REPO / "fixtures/invoices/heldout_generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "heldout_generate", REPO / "fixtures/invoices/heldout_generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
