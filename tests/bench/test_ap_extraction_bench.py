@@ -126,7 +126,9 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
     ratio = (ours_pages / ours_cpu) / (raw_pages / raw_cpu)
     print(f"\nReal invoices ({len(files)} files x {rounds}, {ours_pages} pages, one thread)")
     print(f"{'raw pdfplumber extract_text()':38} {raw_pages / raw_cpu:14.1f} {raw_pages / raw_wall:15.1f}")
-    print(f"{'full page extraction (XML ignored)':38} {ours_pages / ours_cpu:14.1f} {ours_pages / ours_wall:15.1f}")
+    print(
+        f"{'full page extraction (XML ignored)':38} {ours_pages / ours_cpu:14.1f} {ours_pages / ours_wall:15.1f}"
+    )
     verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
     print(f"ratio: {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x per core: {verdict})")
     summary = evaluate(files, load_truth_csv(SHARED_DATA / "truth.csv"), read_page_invoice).summary()
@@ -151,17 +153,23 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
 
 def test_ap_extraction_held_out_layouts(tmp_path: Path) -> None:
     """Accuracy and calibration on invoices in the 13 held-out layouts (a seed of its own)."""
-    spec = importlib.util.spec_from_file_location("heldout_generate", ROOT / "fixtures/invoices/heldout_generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "heldout_generate", ROOT / "fixtures/invoices/heldout_generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     truth = module.generate_heldout(tmp_path, HELD_OUT_COUNT, seed=1818)
     summary = evaluate(pdf_files(tmp_path), load_truth_csv(truth), read_page_invoice).summary()
-    print(f"\nHeld-out layouts: {summary['documents']} generated invoices, {summary['pages_per_second']} pages/s")
+    print(
+        f"\nHeld-out layouts: {summary['documents']} generated invoices, {summary['pages_per_second']} pages/s"
+    )
     for name, row in summary["accuracy"].items():
         print(f"  {name:16} {row['accuracy']:.3f} ({row['correct']}/{row['present']})")
     for row in summary["reliability"]:
-        print(f"  {row['confidence']:14} {row['fields']:5} fields {row['wrong']:4} wrong  accuracy {row['accuracy']}")
+        print(
+            f"  {row['confidence']:14} {row['fields']:5} fields {row['wrong']:4} wrong  accuracy {row['accuracy']}"
+        )
     print(
         f"wrong at >= {summary['auto_post_threshold']}: {summary['wrong_at_or_above_threshold']} of "
         f"{summary['fields_at_or_above_threshold']} ({summary['wrong_share_at_or_above_threshold']:.2%})"

@@ -53,13 +53,6 @@ _VAT_CANDIDATE = re.compile(r"\b(?P<cc>[A-Z]{2})[\s.-]?(?P<body>[0-9A-Z][0-9A-Z 
 _COUNTRY_START = re.compile(r"\b[A-Z]{2}")
 _EIN = re.compile(r"(?<![\d-])(?P<ein>\d{2}-\d{7})(?![\d-])")
 _IBAN_START = re.compile(r"\b(?P<cc>[A-Z]{2})\d{2}(?= ?[A-Z0-9])")
-IBAN_LENGTHS: dict[str, int] = {
-    "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24,
-    "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IT": 27, "LI": 21, "LT": 20,
-    "LU": 20, "LV": 21, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19,
-    "SK": 24,
-}  # fmt: skip
-"""ISO 13616 IBAN length per country (domain reference §4.1 and the SWIFT registry)."""
 
 
 def iban_length(country: str) -> int:
