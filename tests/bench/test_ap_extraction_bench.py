@@ -147,7 +147,7 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
         scan = tmp_path / f"scan-{index}.png"
         image.save(scan, dpi=(300, 300))
         scans.append(scan)
-    ocr_pages, ocr_cpu, ocr_wall = _timed(lambda p: read_page_invoice(p)[1], scans)
+    ocr_pages, _, ocr_wall = _timed(lambda p: read_page_invoice(p)[1], scans)
     print(f"{'OCR (tesseract, 6 languages, 300 dpi)':38} {'':14} {ocr_pages / ocr_wall:15.2f} pages/s (wall)")
 
 
