@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agents.ap.extract.evaluation import (
+    EvaluationError,
+    Reader,
+    evaluate,
+    load_truth_csv,
+    pdf_files,
+    truth_from_xml,
+)
+from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, learn
+from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice, read_pages
+from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
 
@@ -72,3 +85,123 @@ def extract(
         typer.echo(json.dumps(invoice.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
     _render(invoice, Console())
+
+
+def memory_path() -> Path:
+    """Where learned vendor layouts are kept (``OPSPACK_LAYOUT_MEMORY`` overrides)."""
+    return Path(os.environ.get("OPSPACK_LAYOUT_MEMORY", Path.home() / ".opspack" / "ap-layouts.json"))
+
+
+MemoryOption = Annotated[
+    Path | None, typer.Option("--memory", help="Learned vendor layouts (default: $OPSPACK_LAYOUT_MEMORY).")
+]
+
+
+def _reader(ocr: bool, memory: Path | None = None) -> Reader:
+    lessons = LayoutMemory(memory).lessons() if memory is not None else []
+
+    def read(path: Path) -> tuple[ExtractedInvoice, int]:
+        return read_page_invoice(path, ocr=ocr, lessons=lessons)
+
+    return read
+
+
+@invoice_app.command("correct")
+def correct(
+    file: Annotated[Path, typer.Argument(help="The invoice PDF (or scan) whose field was wrong.")],
+    field: Annotated[str, typer.Option("--field", help="Field to correct, e.g. invoice_number, total.")],
+    value: Annotated[str, typer.Option("--value", help="The right value (ISO date, decimal with '.').")],
+    memory: MemoryOption = None,
+    record_id: Annotated[
+        str | None,
+        typer.Option("--record", help="Also record a governance correction against this ledger record."),
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="With --record: what was wrong.")] = None,
+    actor: Annotated[str | None, typer.Option("--as", help="Who corrects (default: your login).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the stored lesson as JSON.")] = False,
+) -> None:
+    """Correct one field and teach the vendor's layout: the next invoice from the same vendor reads
+    that field where this one prints it (page, box, label)."""
+    try:
+        pages, _ = read_pages(file)
+        lesson = learn(extract_invoice(pages, str(file)), pages, field, value)
+        LayoutMemory(memory or memory_path()).remember(lesson)
+    except (IngestionRejected, LayoutMemoryError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    if record_id is not None:
+        from governance.corrections import Corrections
+        from governance.ledger import Ledger
+        from governance.store import Store
+
+        Corrections(Ledger(Store())).add_correction(
+            record_id,
+            reason or f"{field} misread on {file.name}; right value {value}",
+            f"layout of vendor {lesson.vendor} not recognised for {field}; lesson stored",
+            actor or getpass.getuser(),
+            None,
+        )
+    if as_json:
+        typer.echo(json.dumps(lesson.__dict__, ensure_ascii=False))
+        return
+    where = f"page {lesson.page} box ({', '.join(f'{v:.0f}' for v in lesson.bbox)})"
+    typer.echo(f"learned {field} for {lesson.vendor}: {lesson.relation} of {lesson.label!r} at {where}")
+
+
+def _xml_truth(path: Path) -> dict[str, Any] | None:
+    """Expected values from the PDF's own embedded XML (None when it has none)."""
+    try:
+        invoice = read_invoice(path)
+    except IngestionRejected:
+        return None
+    return truth_from_xml(invoice) if invoice.source_kind != "pdf" else None
+
+
+@invoice_app.command("evaluate")
+def evaluate_command(
+    folder: Annotated[Path, typer.Argument(help="Folder of invoice PDFs (and images, with --ocr).")],
+    truth: Annotated[
+        Path | None,
+        typer.Option("--truth", help="CSV with a 'file' column; default: each PDF's embedded XML."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    ocr: Annotated[
+        bool, typer.Option("--ocr/--no-ocr", help="OCR image-only pages (needs tesseract).")
+    ] = True,
+    memory: MemoryOption = None,
+) -> None:
+    """Measure the page-text extractor (embedded XML ignored): per-field accuracy, coverage at the
+    auto-post threshold, a reliability table and pages per second."""
+    try:
+        files = pdf_files(folder, ("*.pdf", "*.PDF", *(f"*{s}" for s in IMAGE_SUFFIXES)))
+        expected = load_truth_csv(truth) if truth is not None else _xml_truth
+        result = evaluate(files, expected, _reader(ocr, memory))
+    except (EvaluationError, LayoutMemoryError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    summary = result.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    table = Table(title=f"{summary['documents']} documents, {summary['pages']} pages")
+    for column in ("field", "present", "correct", "accuracy", "spurious"):
+        table.add_column(column)
+    for name, row in summary["accuracy"].items():
+        table.add_row(name, *(str(row[key]) for key in ("present", "correct", "accuracy", "spurious")))
+    console.print(table)
+    reliability = Table(title="reliability (reported values by confidence)")
+    for column in ("confidence", "fields", "wrong", "accuracy", "mean_confidence"):
+        reliability.add_column(column)
+    for row in summary["reliability"]:
+        reliability.add_row(
+            *(str(row[key]) for key in ("confidence", "fields", "wrong", "accuracy", "mean_confidence"))
+        )
+    console.print(reliability)
+    console.print(
+        f"coverage at {summary['auto_post_threshold']}: {summary['coverage_at_threshold']}; "
+        f"wrong at or above it: {summary['wrong_at_or_above_threshold']} of "
+        f"{summary['fields_at_or_above_threshold']}; {summary['pages_per_second']} pages/s"
+    )
+    for name, problem in summary["failures"].items():
+        console.print(f"[yellow]not read:[/yellow] {name}: {problem}")

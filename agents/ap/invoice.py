@@ -118,6 +118,9 @@ class ExtractedInvoice(BaseModel):
     """Total tax amount (BT-110)."""
     total: Field[Decimal]
     """Total with tax (BT-112)."""
+    amount_due: Field[Decimal] = PydanticField(default_factory=lambda: Field[Decimal].missing())
+    """Amount due for payment (BT-115): the total less prepaid amounts, as printed. Not in
+    `HEADER_FIELDS` (many sources do not state it separately; the matcher gates on `total`)."""
     lines: tuple[ExtractedLine, ...] = ()
     warnings: tuple[str, ...] = ()
     """Human-readable reasons why some values are less certain (failed cross-checks, bad checksums)."""

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import re
 
-IBAN_LENGTHS = {
-    "AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18,
-    "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22,
-    "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18,
-    "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
-}  # fmt: skip
-"""IBAN length per country (ISO 13616 registry)."""
+from schwifty import IBAN
+from schwifty.exceptions import (
+    InvalidChecksumDigits,
+    InvalidCountryCode,
+    InvalidLength,
+    SchwiftyException,
+)
+from schwifty.registry import get_iban_spec
+from stdnum.eu import vat as stdnum_vat
+
+_STDNUM_CHECKED = frozenset({"AT", "FI"})
+"""Countries whose check digits python-stdnum verifies here (the hand-written table had none for them)."""
 
 VAT_FORMATS = {
     "AT": r"U\d{8}", "BE": r"[01]\d{9}", "BG": r"\d{9,10}", "CY": r"\d{8}[A-Z]", "CZ": r"\d{8,10}",
@@ -49,17 +54,22 @@ def compact(value: str) -> str:
 
 
 def iban_problem(iban: str) -> str | None:
-    """Why the IBAN is invalid (structure, country length, mod-97), or None."""
+    """Why the IBAN is invalid (structure, country length, mod-97, national check), or None —
+    by schwifty's registry of every IBAN country (Brazil, Saudi Arabia, UAE, Ukraine... included)."""
     value = compact(iban)
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]+", value):
         return "IBAN must be a country code, two check digits and the account (letters and digits)"
-    length = IBAN_LENGTHS.get(value[:2])
-    if length is None:
+    try:
+        IBAN(value)
+    except InvalidCountryCode:
         return f"IBAN country {value[:2]} is not an IBAN country"
-    if len(value) != length:
-        return f"IBAN for {value[:2]} must have {length} characters, has {len(value)}"
-    if mod97(value[4:] + value[:4]) != 1:
+    except InvalidLength as error:
+        wanted = get_iban_spec(value[:2]).iban_length
+        return f"IBAN for {value[:2]} must have {wanted} characters, has {len(value)} ({error})"
+    except InvalidChecksumDigits:
         return "IBAN check digits are wrong (ISO 13616 mod-97)"
+    except SchwiftyException as error:
+        return f"IBAN is invalid: {error}"
     return None
 
 
@@ -83,6 +93,8 @@ def vat_problem(vat: str, country: str | None = None) -> str | None:
         return f"VAT prefix {prefix} does not match the vendor's country {country.upper()}"
     if not re.fullmatch(VAT_FORMATS[prefix], number):
         return f"{prefix} VAT number {number!r} does not have the {prefix} format"
+    if prefix in _STDNUM_CHECKED and not stdnum_vat.is_valid(prefix + number):
+        return f"{prefix} VAT number {number} fails its check digit"
     check = _CHECKS.get(prefix)
     if check is not None and not check(number):
         return f"{prefix} VAT number {number} fails its check digit"

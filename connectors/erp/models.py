@@ -14,6 +14,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 HOLD_REASON_MAX = 25
@@ -41,12 +43,12 @@ def block_reason_problem(reason: str) -> str | None:
 
 
 def iban_is_valid(iban: str) -> bool:
-    """ISO 13616 check: moved to the end, letters as numbers, the whole mod 97 must be 1."""
-    compact = iban.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", compact):
+    """ISO 13616 (country, length, mod-97 and national checks) via schwifty's IBAN registry."""
+    try:
+        IBAN(iban.replace(" ", "").upper())
+    except SchwiftyException:
         return False
-    digits = "".join(str(int(char, 36)) for char in compact[4:] + compact[:4])
-    return int(digits) % 97 == 1
+    return True
 
 
 def check_currency(value: str) -> str:

@@ -8,32 +8,43 @@ says the document is month-first (a US issuer).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
-MONTHS: dict[str, int] = {}
-_MONTH_NAMES = {
-    1: "january jan januar janvier janv januari jän",
-    2: "february feb februar février fév févr fevrier februari",
-    3: "march mar märz maerz mars mrt maart",
-    4: "april apr avril avr",
-    5: "may mai mei",
-    6: "june jun juni juin",
-    7: "july jul juli juillet juil",
-    8: "august aug août aout augustus",
-    9: "september sep sept septembre",
-    10: "october oct oktober okt octobre",
-    11: "november nov novembre",
-    12: "december dec dezember dez décembre decembre déc",
-}
-for _number, _names in _MONTH_NAMES.items():
-    for _name in _names.split():
-        MONTHS[_name] = _number
+from babel.dates import get_month_names
 
+LOCALES = ("en", "de", "fr", "nl", "es", "it", "pt", "de_AT")
+"""Month names come from CLDR (via Babel) for these locales, wide and abbreviated, with and without
+accents, so ``7 de marzo de 2025``, ``7 marzo 2025``, ``7 mrt. 2025`` and ``7. Jänner 2025`` all read."""
+
+
+def _month_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for locale in LOCALES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_month_names(width, context, locale).items():
+                    for variant in {
+                        name.lower(),
+                        name.lower().rstrip("."),
+                        _unaccented(name.lower()).rstrip("."),
+                    }:
+                        if len(variant) >= 3:
+                            names.setdefault(variant, number)
+    names.update({"sept": 9, "mrz": 3, "maerz": 3, "juil": 7})
+    return names
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+MONTHS: dict[str, int] = _month_names()
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(name) for name in MONTHS), key=len, reverse=True))
 DATE_PATTERN = re.compile(
     r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
     r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))"
-    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?\s*(?P<nm>{_MONTH_ALTERNATION})\.?,?\s+(?P<ny>\d{{4}}))"
+    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er)?\s*(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?,?\s+(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
     rf"|(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}}))",
     re.IGNORECASE,
 )
@@ -48,6 +59,21 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, in
         if parsed is not None:
             found.append((parsed, match.start(), match.end()))
     return found
+
+
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def numeric_dates_month_first(texts: list[str]) -> bool:
+    """Whether the document's slashed dates are month-first: some date reads only as MM/DD/YYYY
+    (``11/17/2017``) and none only as DD/MM/YYYY (``17/11/2017``). One document, one convention."""
+    month_first = day_first = 0
+    for text in texts:
+        for match in _SLASHED.finditer(text):
+            first, second = int(match.group(1)), int(match.group(2))
+            month_first += first <= 12 < second
+            day_first += second <= 12 < first
+    return month_first > 0 and day_first == 0
 
 
 def parse_date(text: str, month_first: bool = False) -> date | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from agents.ap.extract.dates import find_dates
@@ -22,6 +23,16 @@ from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 _LABEL_BOUNDARY = re.compile(r"(?::|\s[·|]|\s-)\s+")
 """Where a second label may start inside a phrase ("Bank details: IBAN: ...", "Name · VAT no.: ...")."""
+_IDENTIFIER = re.compile(r"\d{6,}")
+"""A long unbroken digit run (registration number, SIRET) before an amount means the amount is
+someone else's value, not the labelled one."""
+_DATE_CONNECTOR = re.compile(
+    r"\b(?:vom|von|du|del|dated|of|issued\s+(?:at|on)|van|de\s+fecha|d\.d\.|datum)\s*:?\s*$", re.IGNORECASE
+)
+"""Words joining an invoice number to its date in one sentence: "Rechnung Nr. 42 vom 31.01.2014"."""
+TITLE_PENALTY = 0.04
+"""A number read after a document title ("Facture FA-2017-0010") is slightly less certain than one
+after a number label."""
 _REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*")
 
 INLINE, RIGHT, BELOW = 0.9, 0.88, 0.85
@@ -67,6 +78,8 @@ def amount_parser(separator: DecimalSeparator | None) -> Parser:
         if not found:
             return None
         value, start, end = found[-1]
+        if _IDENTIFIER.search(masked[:start]) or find_vat_ids(masked[:start]):
+            return None  # "TVA : FR11999999998 - SIRET … capital de 120 000,00 €" is not a tax amount
         return abs(value), start, end, True
 
     return parse
@@ -105,6 +118,8 @@ def parsers_for(separator: DecimalSeparator | None, month_first: bool) -> dict[s
         "vendor_tax_id": tax_id_parser,
         "buyer_tax_id": tax_id_parser,
         "iban": iban_parser,
+        "amount_due": amounts,
+        "prepaid": amounts,
     }
 
 
@@ -135,44 +150,94 @@ def find_labels(page: PageText) -> list[LabelHit]:
     return hits
 
 
-def read_value(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | None:
-    """The value for a label: rest of its phrase, the phrase to its right, or the phrase below."""
+def _parsed(
+    parser: Parser, text: str, phrase: Phrase, offset: int, confidence: float, adjacent: bool = False
+) -> Candidate | None:
+    parsed = parser(text) if text.strip() else None
+    if parsed is None:
+        return None
+    value, start, end, valid = parsed
+    if adjacent and text[:start].strip(" :#.-"):
+        return None
+    start, end = start + offset, end + offset
+    return Candidate(value, confidence, phrase.page, phrase.bbox(start, end), phrase.text[start:end], valid)
+
+
+def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = False) -> list[Candidate]:
+    """Values for a label: the rest of its phrase, else the phrase to its right, else the phrases
+    stacked below it (a summary grid's column yields one candidate per row, the nearest first)."""
     phrase = hit.phrase
-    rest = phrase.text[hit.label_end :]
-    parsed = parser(rest) if rest.strip() else None
-    if parsed is not None:
-        value, start, end, valid = parsed
-        start, end = start + hit.label_end, end + hit.label_end
-        return Candidate(value, INLINE, phrase.page, phrase.bbox(start, end), phrase.text[start:end], valid)
+    inline = _parsed(parser, phrase.text[hit.label_end :], phrase, hit.label_end, INLINE, adjacent)
+    if inline is not None:
+        return [inline]
     line = page.lines[hit.line_index]
     for neighbour in line.phrases[hit.phrase_index + 1 : hit.phrase_index + 2]:
         if neighbour.x0 - phrase.x1 > 260 or match_label(fold(neighbour.text), HEADER_PATTERNS):
             break
-        parsed = parser(neighbour.text)
-        if parsed is not None:
-            value, start, end, valid = parsed
-            return Candidate(
-                value, RIGHT, phrase.page, neighbour.bbox(start, end), neighbour.text[start:end], valid
-            )
-    for below in page.lines[hit.line_index + 1 : hit.line_index + 3]:
-        if below.top - phrase.bottom > 2.5 * phrase.height:
+        right = _parsed(parser, neighbour.text, neighbour, 0, RIGHT, adjacent)
+        if right is not None:
+            return [right]
+    if adjacent:
+        return []
+    found: list[Candidate] = []
+    last_bottom = phrase.bottom
+    for below in page.lines[hit.line_index + 1 : hit.line_index + 6]:
+        if below.top - last_bottom > 2.5 * phrase.height:
             break
-        for neighbour in below.phrases:
-            if (
-                neighbour.x1 < phrase.x0 - 2
-                or neighbour.x0 > phrase.x1 + 2
-                or abs(neighbour.x0 - phrase.x0) > 40
-            ):
-                continue
-            if match_label(fold(neighbour.text), HEADER_PATTERNS):
-                return None
-            parsed = parser(neighbour.text)
-            if parsed is not None:
-                value, start, end, valid = parsed
-                return Candidate(
-                    value, BELOW, phrase.page, neighbour.bbox(start, end), neighbour.text[start:end], valid
-                )
+        in_column = [
+            n
+            for n in below.phrases
+            if not (n.x1 < phrase.x0 - 2 or n.x0 > phrase.x1 + 2 or abs(n.x0 - phrase.x0) > 40)
+            or (phrase.x0 - 2 <= (n.x0 + n.x1) / 2 <= phrase.x1 + 30 and n.x1 >= phrase.x0)
+        ]
+        if not in_column:
+            break
+        neighbour = in_column[0]
+        if match_label(fold(neighbour.text), HEADER_PATTERNS):
+            break
+        candidate = _parsed(parser, neighbour.text, neighbour, 0, round(BELOW - 0.05 * len(found), 3))
+        if candidate is None:
+            break
+        found.append(candidate)
+        last_bottom = below.bottom
+    return _summary_row_first(found)
+
+
+def _summary_row_first(found: list[Candidate]) -> list[Candidate]:
+    """In a summary grid (one row per VAT rate, then a sum row) the sum row is the document's value."""
+    if len(found) < 3 or not all(isinstance(c.value, Decimal) for c in found):
+        return found
+    for end in range(3, len(found) + 1):
+        rows = found[:end]
+        if abs(sum((c.value for c in rows[:-1]), Decimal("0")) - rows[-1].value) <= Decimal("0.02"):
+            last = replace(rows[-1], confidence=BELOW)
+            return [last, *(replace(c, confidence=round(BELOW - 0.1, 3)) for c in rows[:-1])]
+    return found
+
+
+def read_value(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | None:
+    """The nearest value for a label (see `read_values`)."""
+    found = read_values(hit, page, parser)
+    return found[0] if found else None
+
+
+def _dated_number(hit: LabelHit, parsers: dict[str, Parser]) -> Candidate | None:
+    """The date in "Rechnung Nr. 42 vom 31.01.2014" / "Invoice # X issued at 2019-06-10"."""
+    phrase = hit.phrase
+    dates = parsers["invoice_date"]
+    for offset in range(hit.label_end, len(phrase.text)):
+        if phrase.text[offset - 1] != " ":
+            continue
+        if _DATE_CONNECTOR.search(phrase.text[hit.label_end : offset]) is None:
+            continue
+        candidate = _parsed(dates, phrase.text[offset:], phrase, offset, INLINE, adjacent=True)
+        if candidate is not None:
+            return candidate
     return None
+
+
+_ALTERNATE = {"tax": "vendor_tax_id", "vendor_tax_id": "tax"}
+"""Labels shared by a tax amount and a tax id ("TVA", "IVA", "VAT"): a VAT id after it decides."""
 
 
 def labelled_candidates(
@@ -184,12 +249,27 @@ def labelled_candidates(
     for page in pages:
         for hit in find_labels(page):
             hits_all.append(hit)
-            parser = parsers.get(hit.field)
-            if parser is None:
-                continue
-            candidate = read_value(hit, page, parser)
-            if candidate is not None:
-                found.setdefault(hit.field, []).append(candidate)
+            name = hit.field
+            if name in _ALTERNATE:
+                ids = read_values(hit, page, parsers["vendor_tax_id"])
+                if ids and (name == "vendor_tax_id" or ids[0].confidence == INLINE):
+                    found.setdefault("vendor_tax_id", []).extend(ids[:1])
+                    continue
+                name = "tax" if name == "tax" else "vendor_tax_id"
+            if name == "title_number":
+                numbers = read_values(hit, page, parsers["invoice_number"], adjacent=True)
+                numbers = [
+                    Candidate(c.value, c.confidence - TITLE_PENALTY, c.page, c.bbox, c.text, c.valid)
+                    for c in numbers
+                ]
+                found.setdefault("invoice_number", []).extend(numbers)
+            parser = parsers.get(name)
+            if parser is not None and name != "title_number":
+                found.setdefault(name, []).extend(read_values(hit, page, parser))
+            if name in ("invoice_number", "title_number"):
+                dated = _dated_number(hit, parsers)
+                if dated is not None:
+                    found.setdefault("invoice_date", []).append(dated)
     return found, hits_all
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+from schwifty.exceptions import SchwiftyException
+from schwifty.registry import get_iban_spec
+from stdnum.eu import vat as vat_eu
+
 from connectors.erp.models import iban_is_valid
 
 VAT_FORMATS: dict[str, str] = {
@@ -49,13 +53,22 @@ _VAT_CANDIDATE = re.compile(r"\b(?P<cc>[A-Z]{2})[\s.-]?(?P<body>[0-9A-Z][0-9A-Z 
 _COUNTRY_START = re.compile(r"\b[A-Z]{2}")
 _EIN = re.compile(r"(?<![\d-])(?P<ein>\d{2}-\d{7})(?![\d-])")
 _IBAN_START = re.compile(r"\b(?P<cc>[A-Z]{2})\d{2}(?= ?[A-Z0-9])")
-IBAN_LENGTHS: dict[str, int] = {
-    "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20, "ES": 24,
-    "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IT": 27, "LI": 21, "LT": 20,
-    "LU": 20, "LV": 21, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19,
-    "SK": 24,
-}  # fmt: skip
-"""ISO 13616 IBAN length per country (domain reference §4.1 and the SWIFT registry)."""
+
+
+def iban_length(country: str) -> int:
+    """The IBAN length for a country from schwifty's registry (34, the maximum, if unknown)."""
+    try:
+        return int(get_iban_spec(country).iban_length)
+    except (SchwiftyException, KeyError):
+        return 34
+
+
+def vat_id_valid(vat_id: str) -> bool:
+    """EU VAT id check digits via python-stdnum (EINs and GB/CH ids are format-only here)."""
+    if vat_id[:2].lower() not in vat_eu.MEMBER_STATES:
+        return True
+    return bool(vat_eu.is_valid(vat_id))
+
 
 CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₣": "CHF"}
 CURRENCY_CODES = frozenset(
@@ -120,7 +133,7 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
     upper = text.upper()
     found: list[tuple[str, bool, int, int]] = []
     for match in _IBAN_START.finditer(upper):
-        wanted = IBAN_LENGTHS.get(match.group("cc"), 34)
+        wanted = iban_length(match.group("cc"))
         chars: list[str] = []
         position = match.start()
         while position < len(upper) and len(chars) < wanted:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from agents.ap.extract.cross_checks import check_line, check_totals
+from agents.ap.extract.cross_checks import check_line
+from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.header_fields import (
     Candidate,
     LabelHit,
@@ -18,10 +20,11 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins
+from agents.ap.extract.identifiers import find_eins, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
@@ -54,7 +57,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     """Read every field from the pages; confidence reflects how each value was found and checked."""
     all_text = [line.text for page in pages for line in page.lines]
     separator = infer_decimal_separator(all_text)
-    month_first = any(find_eins(text) for text in all_text[:30])
+    month_first = any(find_eins(text) for text in all_text[:30]) or numeric_dates_month_first(all_text)
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)
     warnings: list[str] = []
@@ -65,7 +68,8 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             warnings.append(f"{name}: several different values are labelled on the document")
         return candidate
 
-    tax_id = _vendor_tax_id(pages, labelled, hits, warnings)
+    vendor = find_vendor_name(pages, hits)
+    tax_id = _vendor_tax_id(pages, labelled, hits, warnings, vendor)
     iban = pick("iban") or decide(unlabelled_candidates(pages, iban_parser, UNLABELLED))[0]
     if iban is not None and not iban.valid:
         warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
@@ -81,17 +85,29 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         checked.append(rescored)
         if problem:
             warnings.append(problem)
-    subtotal_candidate, total_candidate = pick("subtotal"), pick("total")
-    tax_candidate = _tax_over_rates(labelled.get("tax", []), subtotal_candidate, total_candidate) or pick(
-        "tax"
+    line_sum = (
+        sum((line.amount.value for line in checked if line.amount.value is not None), Decimal("0"))
+        if checked
+        else None
     )
-    subtotal, tax, total, total_warnings = check_totals(
-        tuple(checked),
-        _field(subtotal_candidate, Decimal),
-        _field(tax_candidate, Decimal),
-        _field(total_candidate, Decimal),
-    )
-    warnings.extend(total_warnings)
+    amounts = {role: list(labelled.get(role, [])) for role in ROLES}
+    summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
+    if summed is not None:
+        amounts["tax"].append(summed)
+    # an amount due is a gross total when nothing was prepaid; a total is the amount due when no
+    # separate amount due is printed — the solver keeps whichever reading the arithmetic supports
+    fed = [replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["amount_due"]]
+    if not amounts["amount_due"]:
+        amounts["amount_due"] = [
+            replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]
+        ]
+    amounts["total"].extend(fed)
+    solved = solve(amounts, line_sum)
+    warnings.extend(solved.warnings)
+    subtotal = _field(solved.values["subtotal"], Decimal)
+    tax = _field(solved.values["tax"], Decimal)
+    total = _field(solved.values["total"], Decimal)
+    amount_due = _amount_due(solved.values, total)
     invoice_date = pick("invoice_date")
     due_date = pick("due_date")
     if invoice_date and due_date and due_date.value < invoice_date.value:
@@ -103,7 +119,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         source_file=source_file,
         source_kind="pdf",
         document_type=_document_type(pages),
-        vendor_name=_field(find_vendor_name(pages, hits), str),
+        vendor_name=_field(vendor, str),
         vendor_tax_id=_field(tax_id, str),
         invoice_number=_field(pick("invoice_number"), str),
         po_number=_field(pick("po_number"), str),
@@ -114,13 +130,52 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         subtotal=subtotal,
         tax=tax,
         total=total,
+        amount_due=amount_due,
         lines=tuple(checked),
         warnings=tuple(warnings),
     )
 
 
+def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:
+    """The printed amount due; else the total less a printed prepayment; else the total itself."""
+    due, prepaid = values["amount_due"], values["prepaid"]
+    if due is not None:
+        return _field(due, Decimal)
+    if total.value is None:
+        return Field[Decimal].missing()
+    if prepaid is None:
+        return total
+    evidence = Evidence(
+        page=prepaid.page, bbox=prepaid.bbox, text=f"total − prepaid {prepaid.text}", source="pdf"
+    )
+    confidence = round(min(total.confidence, prepaid.confidence) * 0.9, 3)
+    return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
+
+
+def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidate | None) -> bool:
+    """Whether the seller's name is printed in the same block: the same column a few lines above,
+    or the same line (a footer "ACME GmbH · VAT DE…")."""
+    if vendor is None:
+        return False
+    name = fold(vendor.value)
+    page = pages[candidate.page - 1]
+    x0, top = candidate.bbox[0], candidate.bbox[1]
+    for line in page.lines:
+        if not -60 <= top - line.top <= 60:
+            continue
+        for phrase in line.phrases:
+            same_column = phrase.x0 - 15 <= x0 <= phrase.x1 + 60
+            if name in fold(phrase.text) and (same_column or abs(line.top - top) < 2):
+                return True
+    return False
+
+
 def _vendor_tax_id(
-    pages: list[PageText], labelled: dict[str, list[Candidate]], hits: list[LabelHit], warnings: list[str]
+    pages: list[PageText],
+    labelled: dict[str, list[Candidate]],
+    hits: list[LabelHit],
+    warnings: list[str],
+    vendor: Candidate | None = None,
 ) -> Candidate | None:
     """The seller's tax id: a labelled one that is not the buyer's; else any VAT id/EIN on the
     document outside the bill-to block, with the lower confidence of an unlabelled value."""
@@ -137,9 +192,21 @@ def _vendor_tax_id(
                 for r in buyers
             )
         ]
+    if len({c.value for c in tax_ids}) > 1:
+        beside = [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
+        if beside and len({c.value for c in beside}) == 1:
+            others = [
+                replace(c, confidence=round(c.confidence * 0.6, 3))
+                for c in tax_ids
+                if c.value != beside[0].value
+            ]
+            tax_ids = [*beside, *others]
     tax_id, conflict = decide(tax_ids)
     if conflict:
         warnings.append("vendor_tax_id: several different tax ids on the document")
+    if tax_id is not None and not vat_id_valid(tax_id.value):
+        warnings.append(f"VAT id {tax_id.value} fails its check digits")
+        tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
     return tax_id
 
 

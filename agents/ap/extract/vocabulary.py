@@ -1,4 +1,4 @@
-"""Label vocabulary per field in English, German, French and Dutch (domain reference §3.1).
+"""Label vocabulary per field in English, German, French, Dutch, Spanish and Italian (domain reference §3.1).
 
 Labels are matched on *folded* text (lower case, accents dropped, one character per character so
 offsets survive) at the start of a phrase; when several labels match, the longest wins, so
@@ -18,17 +18,31 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         rf"rechnung\s*{NO}", r"belegnr\.?", r"belegnummer", r"gutschrifts?-?\s*nr\.?", r"gutschriftsnummer",
         r"n[°o]\.?\s*de\s*facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
         r"avoir\s*n[°o]\.?", r"factuurnummer", r"factuurnr\.?", r"factuur\s*nr\.?", r"creditnotanummer",
-        r"creditnota\s*nr\.?",
+        r"creditnota\s*nr\.?", r"beleg-?\s*nr\.?", r"numero\s*de\s*factura", r"n[°o]\.?\s*(?:de\s*)?factura",
+        r"factura\s*n[°o.]?\s*[°o]?\.?", r"num(?:ero)?\.?\s*fattura", r"fattura\s*(?:n\.?|nr\.?|num(?:ero)?\.?)",
+        r"n\.?\s*documento", r"numero\s*documento", r"facture\s*(?:n[°o]\.?|numero)", r"avoir\s*numero",
+        r"nota\s*di\s*credito\s*n\.?", r"factuur\s*nummer",
+    ),
+    "title_number": (
+        r"invoice", r"tax\s*invoice", r"credit\s*note", r"rechnung", r"gutschrift", r"facture", r"avoir",
+        r"factuur", r"creditnota", r"factura", r"fattura", r"nota\s*di\s*credito", r"factura\s*rectificativa",
     ),
     "invoice_date": (
         r"invoice\s*date", r"date\s*of\s*issue", r"issue\s*date", r"date", r"rechnungsdatum", r"datum",
         r"belegdatum", r"date\s*de\s*(?:la\s*)?facture", r"date\s*d'emission", r"factuurdatum",
-        r"credit\s*note\s*date", r"gutschriftsdatum", r"date\s*de\s*l'avoir",
+        r"credit\s*note\s*date", r"gutschriftsdatum", r"date\s*de\s*l'avoir", r"beleg-?\s*datum",
+        r"fecha(?:\s*de\s*(?:la\s*)?(?:factura|emision|expedicion))?", r"data(?:\s*(?:fattura|documento|emissione))?",
+        r"datum\s*factuur", r"dated", r"issued\s*(?:at|on)",
     ),
     "due_date": (
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"due", r"faellig\s*am", r"fallig\s*am",
         r"falligkeitsdatum", r"falligkeit", r"zahlbar\s*bis", r"date\s*d'echeance", r"echeance",
-        r"vervaldatum", r"te\s*betalen\s*voor", r"uiterste\s*betaaldatum",
+        r"vervaldatum", r"te\s*betalen\s*voor", r"uiterste\s*betaaldatum", r"zahlbar\s*bis\s*(?:zum)?",
+        r"(?:bitte\s*)?uberweisen\s*sie\s*(?:den\s*\w+\s*)?bis\s*(?:zum|spatestens)?",
+        r"(?:please\s*)?(?:remit|pay)\s*(?:by|until|before|no\s*later\s*than)", r"payable\s*(?:by|until|before|on)",
+        r"a\s*regler\s*avant\s*le", r"a\s*payer\s*avant\s*le", r"date\s*limite\s*de\s*paiement",
+        r"fecha\s*de\s*vencimiento", r"vencimiento", r"pagar\s*antes\s*del?", r"(?:data\s*(?:di\s*)?)?scadenza",
+        r"da\s*pagare\s*entro\s*il", r"betalen\s*voor", r"verval\s*datum",
     ),
     "po_number": (
         rf"po\s*{NO}", r"p\.o\.\s*(?:no\.?|number)?", rf"purchase\s*order(?:\s*{NO})?", rf"order\s*{NO}",
@@ -36,6 +50,10 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"ihre\s*bestellung(?:\s*nr\.?)?", r"ihre\s*bestellnummer", r"auftragsnummer", r"auftrags-?\s*nr\.?",
         r"n[°o]\.?\s*de\s*commande", r"numero\s*de\s*commande", r"bon\s*de\s*commande", r"votre\s*commande",
         r"inkoopordernummer", r"bestelnummer", r"ordernummer", r"uw\s*referentie", r"uw\s*bestelling",
+        r"votre\s*reference", r"vos\s*references?", r"ref\.?\s*commande", r"uw\s*ordernummer",
+        r"ihre\s*bestellnummer", r"bestell-?\s*nr\.?", r"numero\s*de\s*pedido", r"n[°o]\.?\s*(?:de\s*)?pedido",
+        r"su\s*pedido", r"pedido", r"orden\s*de\s*compra", r"numero\s*ordine", r"rif\.?\s*ordine",
+        r"vs\.?\s*ordine", r"ordine\s*(?:n\.?|nr\.?)", r"buyer\s*reference",
     ),
     "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
     "subtotal": (
@@ -43,50 +61,84 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"amount\s*excl\.?\s*(?:vat|tax)", r"total\s*before\s*tax", r"zwischensumme", r"nettobetrag",
         r"summe\s*netto", r"nettosumme", r"gesamt\s*netto", r"netto", r"total\s*ht", r"montant\s*ht",
         r"sous-?\s*total", r"subtotaal", r"totaal\s*excl\.?\s*btw", r"netto\s*bedrag", r"bedrag\s*excl\.?\s*btw",
+        r"base\s*imponible", r"importe\s*neto", r"imponibile", r"subtotale", r"totale\s*imponibile",
+        r"total\s*ht", r"montant\s*(?:total\s*)?ht", r"totaal\s*excl\.?", r"netto\s*summe",
     ),
     "tax": (
         r"vat", r"tax", r"sales\s*tax", r"includes\s*(?:vat|tax)", r"plus\s*vat", r"mwst\.?", r"ust\.?",
         r"umsatzsteuer", r"mehrwertsteuer", r"zzgl\.?\s*(?:mwst|ust)\.?", r"darin\s*enthaltene\s*(?:mwst|ust)\.?",
         r"enthaltene\s*(?:mwst|ust)\.?", r"tva", r"dont\s*tva", r"montant\s*tva", r"btw", r"waarvan\s*btw",
-        r"totaal\s*btw",
+        r"totaal\s*btw", r"zuzugl\.?\s*(?:ust|mwst)\.?", r"zzgl\.?\s*\d+(?:[.,]\d+)?\s*%\s*(?:ust|mwst)\.?",
+        r"(?:vat|tax)\s*total", r"total\s*(?:vat|taxes|tax)", r"total\s*tva", r"montant\s*(?:de\s*la\s*)?tva",
+        r"iva", r"importe\s*iva", r"cuota\s*iva", r"totale\s*iva", r"imposta", r"btw-?\s*bedrag",
+        r"mwst-?\s*betrag", r"ust-?\s*betrag", r"summe\s*(?:ust|mwst)", r"steuer",
+    ),
+    "amount_due": (
+        r"amount\s*due", r"balance\s*due", r"due\s*payable", r"residual", r"amount\s*payable", r"total\s*due",
+        r"zahlbetrag", r"zu\s*zahlen", r"offener\s*betrag", r"restbetrag", r"noch\s*zu\s*zahlen",
+        r"net\s*a\s*payer", r"solde\s*a\s*payer", r"reste\s*a\s*payer", r"montant\s*a\s*payer",
+        r"totaal\s*te\s*betalen", r"te\s*betalen", r"openstaand\s*bedrag", r"total\s*a\s*pagar",
+        r"importe\s*a\s*pagar", r"netto\s*a\s*pagare", r"totale\s*da\s*pagare", r"importo\s*da\s*pagare",
+    ),
+    "prepaid": (
+        r"prepaid(?:\s*amount)?", r"(?:less\s*)?payments?\s*received", r"less\s*paid", r"paid(?:\s*amount)?",
+        r"advance\s*payment", r"deposit\s*paid", r"abzgl\.?\s*anzahlung", r"anzahlung", r"bereits\s*bezahlt",
+        r"geleistete\s*anzahlung", r"acompte(?:\s*verse)?", r"deja\s*(?:paye|regle|verse)", r"anticipo(?:\s*recibido)?",
+        r"acconto", r"gia\s*pagato", r"reeds\s*betaald", r"vooruitbetaald", r"aanbetaling",
     ),
     "total": (
         r"total", r"grand\s*total", r"amount\s*due", r"balance\s*due", r"total\s*due", r"total\s*amount",
         r"invoice\s*total", r"total\s*incl\.?\s*(?:vat|tax)", r"gesamtbetrag", r"rechnungsbetrag", r"endbetrag",
-        r"summe\s*brutto", r"gesamtsumme", r"bruttobetrag", r"zu\s*zahlen", r"total\s*ttc", r"montant\s*ttc",
-        r"net\s*a\s*payer", r"totaal", r"totaal\s*incl\.?\s*btw", r"te\s*betalen", r"gutschriftsbetrag",
+        r"summe\s*brutto", r"gesamtsumme", r"bruttobetrag", r"total\s*ttc", r"montant\s*ttc",
+        r"totaal", r"totaal\s*incl\.?\s*btw", r"gutschriftsbetrag", r"bruttosumme", r"brutto",
+        r"summe\s*inkl\.?\s*(?:ust|mwst)\.?", r"gesamt\s*inkl\.?\s*(?:ust|mwst)\.?", r"gross(?:\s*total|\s*amount)?",
+        r"importe\s*total", r"total\s*factura", r"totale(?:\s*(?:documento|fattura))?", r"total\s*general",
+        r"montant\s*total", r"totaalbedrag", r"factuurbedrag",
     ),
     "iban": (r"iban",),
     "vendor_tax_id": (
         r"vat\s*reg(?:istration)?\.?\s*(?:no\.?|number)?", r"vat\s*(?:id|no\.?|number)", r"tax\s*id", r"ein",
         r"tin", r"ust-?\s*id(?:nr)?\.?", r"ust-?\s*idnr\.?", r"umsatzsteuer-?\s*id(?:entifikationsnummer)?",
         r"n[°o]\.?\s*(?:de\s*)?tva(?:\s*intracommunautaire)?", r"tva\s*intracom(?:munautaire)?",
-        r"numero\s*de\s*tva", r"btw-?\s*(?:nummer|nr\.?|id)", r"vat", r"mwst-?\s*nr\.?",
+        r"numero\s*de\s*tva", r"btw-?\s*(?:nummer|nr\.?|id)", r"vat", r"mwst-?\s*nr\.?", r"vat-?\s*id",
+        r"tva\s*intracom\.?", r"tva", r"nif", r"cif", r"p\.?\s*iva", r"partita\s*iva", r"ust-?\s*id",
     ),
     "buyer_tax_id": (
         r"customer\s*vat\s*(?:no\.?|number|id)", r"your\s*vat\s*(?:no\.?|number|id)", r"ihre\s*ust-?\s*idnr\.?",
-        r"n[°o]\.?\s*tva\s*client", r"uw\s*btw-?\s*nummer", r"btw-?\s*nummer\s*klant",
+        r"n[°o]\.?\s*tva\s*client", r"uw\s*btw-?\s*nummer", r"btw-?\s*nummer\s*klant", r"customer\s*vat",
+        r"tva\s*client", r"uw\s*btw-?\s*nr\.?", r"nif\s*cliente", r"p\.?\s*iva\s*cliente", r"customer\s*vat\s*number",
     ),
     "delivery_date": (
         r"delivery\s*date", r"date\s*of\s*delivery", r"service\s*date", r"lieferdatum", r"leistungsdatum",
-        r"liefertermin", r"date\s*de\s*livraison", r"leverdatum", r"leveringsdatum",
+        r"liefertermin", r"date\s*de\s*livraison", r"leverdatum", r"leveringsdatum", r"leistungs-?\s*datum",
+        r"liefer-?\s*bzw\.?\s*leistungsdatum", r"lieferschein-?\s*datum", r"bestell-?\s*datum",
+        r"auftrag-?\s*datum(?:-?\s*lief)?", r"fecha\s*de\s*entrega", r"data\s*(?:di\s*)?consegna", r"date\s*of\s*delivery",
     ),
     "customer_number": (
         r"customer\s*(?:no\.?|number|id|#)", r"account\s*(?:no\.?|number)", r"kundennummer", r"kunden-?\s*nr\.?",
         r"n[°o]\.?\s*client", r"numero\s*client", r"code\s*client", r"klantnummer", r"klantnr\.?",
+        r"ihre\s*nummer", r"n[°o]\.?\s*cliente", r"cod\.?\s*cliente", r"codice\s*cliente",
+        r"ref\.?\s*marche", r"agreement\s*ref\.?", r"contract\s*(?:no\.?|ref\.?)", r"auftrag-?\s*nr-?\s*lief",
+        r"lieferschein-?\s*nr", r"delivery\s*note", r"mandatsreferenz", r"glaubiger-?\s*id",
     ),
     "bill_to": (
         r"bill\s*to", r"invoice\s*to", r"sold\s*to", r"customer", r"rechnungsempfanger", r"rechnungsadresse",
         r"kunde", r"facture\s*a", r"adresse\s*de\s*facturation", r"client", r"factuuradres", r"klant",
+        r"billed\s*to", r"rechnungsanschrift", r"cliente", r"spett\.?\s*le", r"destinatario", r"aan",
+        r"adresse\s*de\s*livraison", r"delivery\s*address", r"lieferanschrift", r"warenempfanger",
     ),
 }  # fmt: skip
 """Field → label patterns (on folded text). ``delivery_date``, ``customer_number`` and
 ``buyer_tax_id`` are read only so that their labels are claimed: a delivery date must not become the
 invoice date, nor the customer's VAT id the vendor's."""
 
-CREDIT_NOTE_WORDS = re.compile(r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota)\b")
+CREDIT_NOTE_WORDS = re.compile(
+    r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
+    r"|nota\s*di\s*credito)\b"
+)
 DOCUMENT_TITLES = re.compile(
-    r"^(?:tax\s*)?(invoice|rechnung|facture|factuur|credit\s*note|gutschrift|avoir|creditnota)$"
+    r"^(?:tax\s*)?(invoice|rechnung|facture|factuur|credit\s*note|gutschrift|avoir|creditnota|factura|fattura"
+    r"|nota\s*di\s*credito|factura\s*rectificativa|warenrechnung|w\s*a\s*r\s*e\s*n\s*r\s*e\s*c\s*h\s*n\s*u\s*n\s*g)$"
 )
 
 COLUMN_LABELS: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,137 @@
+"""Choosing the invoice's amounts jointly: among the candidates read for net, tax, gross, prepaid and
+amount due, pick the set of values that agree with each other (EN 16931 BR-CO-10/15/16):
+
+    Σ line amounts = net        net + tax = gross        gross − prepaid = amount due
+
+A value confirmed by an equation becomes very likely right; a value that takes part in a failed
+equation is reported *as printed*, flagged, and capped below the auto-post threshold — a printed
+total that does not add up is never "corrected" and never posted without a person.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from agents.ap.extract.header_fields import Candidate
+
+TOLERANCE = Decimal("0.02")
+CONFIRMED = 0.98
+"""Confidence of an amount an equation confirms (a wrong value rarely satisfies one by chance)."""
+UNCONFIRMED = 0.86
+"""Cap for an amount no equation could check: below the auto-post threshold."""
+FAILED = 0.6
+"""Cap for an amount that takes part in an equation that fails."""
+ROLES = ("subtotal", "tax", "total", "prepaid", "amount_due")
+TOP = 3
+
+
+@dataclass(frozen=True)
+class Solved:
+    values: dict[str, Candidate | None]
+    warnings: list[str]
+
+
+def _agree(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) <= TOLERANCE
+
+
+def _options(candidates: list[Candidate]) -> list[Candidate | None]:
+    best: dict[Decimal, Candidate] = {}
+    for candidate in candidates:
+        kept = best.get(candidate.value)
+        if kept is None or candidate.confidence > kept.confidence:
+            best[candidate.value] = candidate
+    ranked = sorted(best.values(), key=lambda c: -c.confidence)[:TOP]
+    return [*ranked, None]
+
+
+def _equations(
+    choice: dict[str, Candidate | None], line_sum: Decimal | None
+) -> list[tuple[tuple[str, ...], bool]]:
+    """Each equation whose terms are all present: (the roles in it, whether it holds)."""
+    net, tax, gross = choice["subtotal"], choice["tax"], choice["total"]
+    prepaid, due = choice["prepaid"], choice["amount_due"]
+    found: list[tuple[tuple[str, ...], bool]] = []
+    if line_sum is not None and net is not None:
+        found.append((("subtotal",), _agree(line_sum, net.value)))
+    if net is not None and tax is not None and gross is not None:
+        found.append((("subtotal", "tax", "total"), _agree(net.value + tax.value, gross.value)))
+    if gross is not None and due is not None and (gross.page, gross.bbox) != (due.page, due.bbox):
+        if prepaid is not None:
+            found.append((("total", "prepaid", "amount_due"), _agree(gross.value - prepaid.value, due.value)))
+        elif _agree(gross.value, due.value):
+            found.append((("total", "amount_due"), True))
+        # a due amount below the total with no prepayment read: a payment we could not label; unchecked
+    return found
+
+
+def _score(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> float:
+    total = sum(c.confidence for c in choice.values() if c is not None)
+    for roles, holds in _equations(choice, line_sum):
+        if holds:
+            total += 1.2 * len(roles)
+        elif roles != ("subtotal",):
+            total -= 0.3
+    return total
+
+
+def solve(candidates: dict[str, list[Candidate]], line_sum: Decimal | None) -> Solved:
+    """The agreeing set of amounts, with confidences set by which equations they satisfy."""
+    options = [_options(candidates.get(role, [])) for role in ROLES]
+    best: dict[str, Candidate | None] = dict.fromkeys(ROLES)
+    best_score = float("-inf")
+    for combo in itertools.product(*options):
+        choice = dict(zip(ROLES, combo, strict=True))
+        score = _score(choice, line_sum)
+        if score > best_score:
+            best, best_score = choice, score
+    return _rescored(best, line_sum)
+
+
+def _rescored(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> Solved:
+    confirmed: set[str] = set()
+    failed: set[str] = set()
+    warnings: list[str] = []
+    equations = _equations(choice, line_sum)
+    for roles, holds in equations:
+        if holds:
+            confirmed.update(roles)
+    for roles, holds in equations:
+        if holds:
+            continue
+        warnings.append(_explain(roles, choice, line_sum))
+        if roles == ("subtotal",) and "subtotal" in confirmed:
+            continue  # the line table was misread (or rounds differently); the totals agree
+        failed.update(role for role in roles if role not in confirmed)
+    out: dict[str, Candidate | None] = {}
+    for role, candidate in choice.items():
+        if candidate is None:
+            out[role] = None
+        elif role in failed:
+            out[role] = replace(candidate, confidence=round(min(candidate.confidence, FAILED), 3))
+        elif role in confirmed:
+            out[role] = replace(candidate, confidence=max(candidate.confidence, CONFIRMED))
+        else:
+            out[role] = replace(candidate, confidence=round(min(candidate.confidence, UNCONFIRMED), 3))
+    return Solved(out, warnings)
+
+
+def _explain(roles: tuple[str, ...], choice: dict[str, Candidate | None], line_sum: Decimal | None) -> str:
+    def value(role: str) -> Decimal:
+        candidate = choice[role]
+        return candidate.value if candidate is not None else Decimal("0")
+
+    if roles == ("subtotal",):
+        return f"line amounts sum to {line_sum}, the printed net total reads {value('subtotal')}: held for review"
+    if "tax" in roles:
+        expected = value("subtotal") + value("tax")
+        return (
+            f"net {value('subtotal')} + tax {value('tax')} = {expected} ≠ total {value('total')} as printed: "
+            "reported as printed and held for review"
+        )
+    return (
+        f"printed amount due {value('amount_due')} ≠ total {value('total')} − prepaid {value('prepaid')}: "
+        "reported as printed and held for review"
+    )
