@@ -107,7 +107,9 @@ def compute_metrics(
     until: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    views = read_transactions(Ledger(store), config.metrics, agent=agent, since=since, until=until)
+    views = read_transactions(
+        Ledger(store), config.metrics, agent=agent, since=since, until=until, as_of=now
+    )
     return metrics_report(views, config.metrics, now=now, since=since, until=until)
 
 
@@ -202,11 +204,14 @@ def metrics_alerts(
     """Test every exception rate against its rolling baseline; with --apply, alert and act."""
     with _one_line_errors():
         settings, now, ledger = _config(config), _now(as_of), Ledger(Store())
-        checks = evaluate_baselines(read_transactions(ledger, settings.metrics), settings.alerts, now)
+        checks = evaluate_baselines(read_transactions(ledger, settings.metrics, as_of=now), settings.alerts, now)
         changes = []
         if apply:
-            AlertDispatcher(ledger, webhook or settings.alerts.webhook_url).dispatch(checks, now)
-            changes = apply_alert_actions(policy or policy_path(), ledger, checks, settings)
+            dispatcher = AlertDispatcher(ledger, webhook or settings.alerts.webhook_url)
+            episode = timedelta(hours=settings.alerts.current_window_hours)
+            sent = {alert["key"] for alert in dispatcher.dispatch(checks, now, episode=episode)}
+            new = [check for check in checks if check.key in sent]  # alerts recorded before act no more
+            changes = apply_alert_actions(policy or policy_path(), ledger, new, settings)
     result = {"checks": [c.as_dict() for c in checks], "policy_changes": [c.as_dict() for c in changes]}
     if as_json:
         _emit(result)
@@ -217,7 +222,8 @@ def metrics_alerts(
         mark = "[red]ALERT[/]" if check.alert else "ok"
         console.print(
             f"{mark} {check.agent}/{check.exception} {check.segment or ''} {check.current_count}/{check.current_volume} "
-            f"vs baseline {check.baseline_rate:.2%} p={check.p_value if check.p_value is not None else 'n/a'}"
+            f"vs baseline {check.baseline_rate:.2%} p={check.p_value if check.p_value is not None else 'n/a'} "
+            f"q={check.q_value if check.q_value is not None else 'n/a'}"
         )
     for change in changes:
         console.print(
@@ -229,7 +235,7 @@ def _rungs(
     policy: Path | None, config: Path | None, as_of: str | None, agent: str | None
 ) -> list[dict[str, Any]]:
     settings, now = _config(config), _now(as_of)
-    views = read_transactions(Ledger(Store()), settings.metrics)
+    views = read_transactions(Ledger(Store()), settings.metrics, as_of=now)
     rungs = ladder(policy or policy_path(), views, settings, now)
     return [r.as_dict() for r in rungs if agent is None or r.agent == agent]
 
@@ -299,7 +305,7 @@ def autonomy_promote(
     """Promote one tier if the evidence clears the targets; writes a new policy version."""
     with _one_line_errors():
         settings, now, ledger = _config(config), _now(as_of), Ledger(Store())
-        views = read_transactions(ledger, settings.metrics)
+        views = read_transactions(ledger, settings.metrics, as_of=now)
         change = promote(
             policy or policy_path(),
             ledger,
@@ -337,7 +343,7 @@ def autonomy_demote(
         if auto:
             settings = _config(config)
             changes = demote_regressions(
-                path, ledger, read_transactions(ledger, settings.metrics), settings, _now(as_of)
+                path, ledger, read_transactions(ledger, settings.metrics, as_of=_now(as_of)), settings, _now(as_of)
             )
         elif agent and operation and signer and reason:
             single = demote(path, ledger, agent=agent, operation=operation, actor=signer, reasons=[reason])
