@@ -37,6 +37,7 @@ from governance.baselines import AlertDispatcher, evaluate_baselines
 from governance.errors import GovernanceError
 from governance.ledger import Ledger
 from governance.metrics import MeasurementError, metrics_report, prometheus_registry, read_transactions
+from governance.policy import load_policy
 from governance.readiness import assess, history_from_csv, history_from_views, load_workflow
 from governance.report import gather, write_report
 from governance.roi import BusinessCase, case_html, plan_case
@@ -391,9 +392,14 @@ def readiness(
         str | None, typer.Option("--history", help="Past cases: a CSV file, a ledger database file or URL.")
     ] = None,
     config: ConfigOption = None,
+    policy: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score a workflow's readiness for a governed agent, criterion by criterion, with the gaps."""
+    """Score a workflow's readiness for a governed agent, criterion by criterion, with the gaps.
+
+    Governance and escalation routes are checked against the policy (``--policy``, default the
+    running policy file).
+    """
     with _one_line_errors():
         flow = load_workflow(workflow)
         past = None
@@ -405,7 +411,7 @@ def readiness(
                 raise MeasurementError(f"{history}: history ledger not found")
             views = read_transactions(Ledger(Store(url)), _config(config).metrics, agent=flow.agent)
             past = history_from_views(views, history)
-        result = assess(flow, past)
+        result = assess(flow, past, load_policy(policy or policy_path()))
     if as_json:
         _emit(result.as_dict())
         return
