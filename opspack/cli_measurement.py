@@ -450,6 +450,12 @@ def roi(
         return
     for a in case.assumptions:
         console.print(f"  assumption: {a.name} = {a.value} [dim]({a.source})[/]")
+    for row in case.classes:
+        mix = ", ".join(f"{k} {v:.0%}" for k, v in row["mix"].items() if v)
+        console.print(
+            f"  class {row['action_class']}: {row['volume_per_month']:g}/month ({mix}); human cost "
+            f"{row['cost_today_per_month']} today, {row['human_cost_with_agent_per_month']} with the agent"
+        )
     payback = f"{case.payback_months} months" if case.payback_months is not None else "never"
     console.print(
         f"net savings {case.net_savings_per_month} {case.currency}/month; payback {payback}; "
