@@ -101,6 +101,7 @@ def collect_with_connectors(
 ) -> CollectionReport:
     """One collection over the given connectors (``(system name, connector)`` pairs)."""
     readers: list[OutcomeReader] = [
-        TicketOutcomeReader(connector, system=name, service_accounts=service_accounts) for name, connector in itsm
+        TicketOutcomeReader(connector, system=name, service_accounts=service_accounts)
+        for name, connector in itsm
     ]
     return collect_human_outcomes(ledger, readers, now)

@@ -29,9 +29,9 @@ from governance.baselines import AlertConfig, BaselineCheck, wilson_bounds
 from governance.errors import GovernanceError
 from governance.ledger import Ledger
 from governance.metrics import CostConfig, MeasurementError, MetricsConfig, TransactionView, parse_time
-from governance.transactions import class_views
 from governance.policy import Tier, load_policy, parse_policy
 from governance.roi import RoiConfig
+from governance.transactions import class_views
 
 AUTOMATIC_ACTOR = "opspack:autonomy"
 

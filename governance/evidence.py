@@ -106,7 +106,9 @@ def _codes(value: Any, field: str) -> Iterator[str]:
         elif isinstance(item, Mapping) and isinstance(item.get("code"), str):
             yield item["code"]
         else:
-            raise EvidenceError(f"{field} holds {item!r}: each entry must be a code or an object with a 'code'")
+            raise EvidenceError(
+                f"{field} holds {item!r}: each entry must be a code or an object with a 'code'"
+            )
 
 
 def exception_codes(kind: str, payload: Mapping[str, Any]) -> tuple[str, ...]:

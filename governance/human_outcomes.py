@@ -242,7 +242,8 @@ def pending_cases(ledger: Ledger, *, agent: str | None = None) -> list[PendingCa
         if owner is None or (agent is not None and owner != agent):
             continue
         done = any(
-            r.kind == "note" and r.payload.get("event") in ("human_outcome", "shadow_comparison") for r in records
+            r.kind == "note" and r.payload.get("event") in ("human_outcome", "shadow_comparison")
+            for r in records
         )
         escalated = [r for r in records if r.kind in ("escalation", "handoff")]
         shadowed = [r for r in records if r.kind == "verdict" and r.payload.get("decision") == "shadow"]

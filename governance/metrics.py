@@ -51,6 +51,7 @@ __all__ = [
     "summarise",
 ]
 
+
 class MeasurementError(GovernanceError):
     """Measurement cannot proceed: bad configuration, bad input file, or data it cannot price."""
 

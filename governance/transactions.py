@@ -88,6 +88,7 @@ class TransactionView:
         return (self.finished_at - self.started_at).total_seconds()
 
 
+_VERDICTS: dict[str, Disposition] = {"shadow": "shadowed", "hold": "held", "execute": "autonomous"}
 _RANK = {"autonomous": 1, "shadowed": 2, "held": 3, "denied": 4, "escalated": 5}
 
 
@@ -117,7 +118,7 @@ def _charge(items: list[Item], agent: str) -> tuple[dict[str, list[Item]], list[
     """Split records into the ones charged to a class and the ones every class shares."""
     by_digest: dict[str, str] = {}
     by_record: dict[str, str] = {}
-    for record, ev in items:
+    for _record, ev in items:
         if ev is not None and ev.action_class is not None and ev.action_digest:
             by_digest.setdefault(ev.action_digest, ev.action_class.operation)
     charged: dict[str, list[Item]] = defaultdict(list)
@@ -169,8 +170,8 @@ def _fold(view: TransactionView, items: list[Item], config: MetricsConfig) -> Tr
             if decision == "deny":
                 _raise_to(view, "denied")
                 _finish(view, at)
-            elif decision in ("shadow", "hold", "execute"):
-                _raise_to(view, {"shadow": "shadowed", "hold": "held", "execute": "autonomous"}[decision])
+            elif decision in _VERDICTS:
+                _raise_to(view, _VERDICTS[decision])
         elif kind in ("escalation", "handoff"):
             _raise_to(view, "escalated")
             escalated_at = at
@@ -197,7 +198,11 @@ def _fold(view: TransactionView, items: list[Item], config: MetricsConfig) -> Tr
     view.reopened = view.reopened or intakes > 1
     if view.disposition == "autonomous" and not view.executed and view.finished_at is None:
         view.disposition = "open"
-    if view.disposition == "escalated" and escalated_at is not None and (view.finished_at or escalated_at) < escalated_at:
+    if (
+        view.disposition == "escalated"
+        and escalated_at is not None
+        and (view.finished_at or escalated_at) < escalated_at
+    ):
         view.finished_at = None  # escalated and not yet resolved by a person
     if view.disposition == "shadowed" and not view.comparisons:
         view.finished_at = None  # waiting for the human's outcome
@@ -281,7 +286,9 @@ def read_transactions(
     for view in everything:
         if agent is not None and view.agent != agent:
             continue
-        if (since is not None and view.started_at < since) or (until is not None and view.started_at >= until):
+        if (since is not None and view.started_at < since) or (
+            until is not None and view.started_at >= until
+        ):
             continue
         views.append(view)
     return views

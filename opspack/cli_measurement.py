@@ -32,6 +32,7 @@ from governance.autonomy import (
     ladder,
     load_measurement_config,
     promote,
+    tiers_as_of,
 )
 from governance.baselines import AlertDispatcher, evaluate_baselines
 from governance.errors import GovernanceError
@@ -108,9 +109,7 @@ def compute_metrics(
     until: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    views = read_transactions(
-        Ledger(store), config.metrics, agent=agent, since=since, until=until, as_of=now
-    )
+    views = read_transactions(Ledger(store), config.metrics, agent=agent, since=since, until=until, as_of=now)
     return metrics_report(views, config.metrics, now=now, since=since, until=until)
 
 
@@ -205,7 +204,9 @@ def metrics_alerts(
     """Test every exception rate against its rolling baseline; with --apply, alert and act."""
     with _one_line_errors():
         settings, now, ledger = _config(config), _now(as_of), Ledger(Store())
-        checks = evaluate_baselines(read_transactions(ledger, settings.metrics, as_of=now), settings.alerts, now)
+        checks = evaluate_baselines(
+            read_transactions(ledger, settings.metrics, as_of=now), settings.alerts, now
+        )
         changes = []
         if apply:
             dispatcher = AlertDispatcher(ledger, webhook or settings.alerts.webhook_url)
@@ -236,8 +237,10 @@ def _rungs(
     policy: Path | None, config: Path | None, as_of: str | None, agent: str | None
 ) -> list[dict[str, Any]]:
     settings, now = _config(config), _now(as_of)
-    views = read_transactions(Ledger(Store()), settings.metrics, as_of=now)
-    rungs = ladder(policy or policy_path(), views, settings, now)
+    ledger = Ledger(Store())
+    views = read_transactions(ledger, settings.metrics, as_of=now)
+    tiers = tiers_as_of(ledger, now) if as_of is not None else None  # the tiers as they were then
+    rungs = ladder(policy or policy_path(), views, settings, now, tiers=tiers)
     return [r.as_dict() for r in rungs if agent is None or r.agent == agent]
 
 
@@ -344,7 +347,11 @@ def autonomy_demote(
         if auto:
             settings = _config(config)
             changes = demote_regressions(
-                path, ledger, read_transactions(ledger, settings.metrics, as_of=_now(as_of)), settings, _now(as_of)
+                path,
+                ledger,
+                read_transactions(ledger, settings.metrics, as_of=_now(as_of)),
+                settings,
+                _now(as_of),
             )
         elif agent and operation and signer and reason:
             single = demote(path, ledger, agent=agent, operation=operation, actor=signer, reasons=[reason])
