@@ -153,6 +153,7 @@ def _at(record: LedgerRecord) -> datetime:
 def _fold(view: TransactionView, items: list[Item], config: MetricsConfig) -> TransactionView:
     intakes = 0
     escalated_at: datetime | None = None
+    resolved_after_escalation = False
     for record, ev in items:
         at, payload, kind = _at(record), record.payload, record.kind
         if ev is not None:
@@ -195,15 +196,16 @@ def _fold(view: TransactionView, items: list[Item], config: MetricsConfig) -> Tr
             view.llm_cost += amount * config.costs.fx(currency)
         elif kind == "note":
             _read_note(view, payload, at, record)
+            resolved = payload.get("event") in RESOLVED_EVENTS
+            resolved_after_escalation |= escalated_at is not None and resolved
     view.reopened = view.reopened or intakes > 1
     if view.disposition == "autonomous" and not view.executed and view.finished_at is None:
         view.disposition = "open"
-    if (
-        view.disposition == "escalated"
-        and escalated_at is not None
-        and (view.finished_at or escalated_at) < escalated_at
-    ):
-        view.finished_at = None  # escalated and not yet resolved by a person
+    if view.disposition == "escalated" and escalated_at is not None:
+        if not resolved_after_escalation:
+            view.finished_at = None  # escalated and not yet resolved by a person
+        elif view.finished_at is not None and view.finished_at < escalated_at:
+            view.finished_at = escalated_at  # a source clock coarser than the ledger's (whole seconds)
     if view.disposition == "shadowed" and not view.comparisons:
         view.finished_at = None  # waiting for the human's outcome
     if view.sla_hours is None:
