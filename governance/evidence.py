@@ -94,12 +94,14 @@ class RecordEvidence(BaseModel):
 def _codes(value: Any, field: str) -> Iterator[str]:
     if value is None:
         return
-    if isinstance(value, str):
+    singular = not field.endswith("s")
+    if isinstance(value, str) and singular:
         if value:
             yield value
         return
     if not isinstance(value, list | tuple):
-        raise EvidenceError(f"{field} must be a list of exception codes, not {type(value).__name__}")
+        expected = "an exception code" if singular else "a list of exception codes"
+        raise EvidenceError(f"{field} must be {expected}, not {type(value).__name__}")
     for item in value:
         if isinstance(item, str):
             yield item
