@@ -353,24 +353,17 @@ class LadderRung:
 
 
 def tiers_as_of(ledger: Ledger, as_of: datetime) -> dict[tuple[str, str], Tier]:
-    """The tier each changed action class had at `as_of`, from the ``autonomy_changed`` records.
+    """The tier at `as_of` of every action class whose tier changed after it (from ``autonomy_changed``).
 
-    A class changed after `as_of` had the first later change's ``old_tier`` then; one changed only
-    before it has its last change's ``new_tier`` (which the policy file also says).
+    Such a class had the first later change's ``old_tier`` then. Classes not changed since `as_of`
+    are not listed: the policy file says their tier.
     """
     tiers: dict[tuple[str, str], Tier] = {}
-    settled: set[tuple[str, str]] = set()
-    for record in ledger.records(kind="autonomy_changed"):
+    for record in ledger.records(kind="autonomy_changed", since=as_of):
         payload = record.payload
         key = (str(record.agent or payload.get("agent")), str(payload.get("operation")))
-        if key in settled or not payload.get("operation"):
-            continue
-        if parse_time(record.created_at) > as_of:
-            if payload.get("old_tier"):
-                tiers[key] = Tier(payload["old_tier"])
-            settled.add(key)
-        elif payload.get("new_tier"):
-            tiers[key] = Tier(payload["new_tier"])
+        if parse_time(record.created_at) > as_of and payload.get("old_tier") and key not in tiers:
+            tiers[key] = Tier(payload["old_tier"])
     return tiers
 
 
