@@ -116,8 +116,8 @@ def _codes(value: Any, field: str) -> Iterator[str]:
 def exception_codes(kind: str, payload: Mapping[str, Any]) -> tuple[str, ...]:
     """Every exception code a record names, in first-seen order, tier/approver codes left out."""
     keys = ["reasons", "exception", "exceptions"]
-    if kind in ("escalation", "handoff"):
-        keys.append("reason")  # elsewhere ``reason`` is free text (an approver's comment)
+    if kind == "escalation":
+        keys.append("reason")  # elsewhere ``reason`` is free text (an approver's comment, a hand-off's why)
     found: list[str] = []
     for key in keys:
         found.extend(_codes(payload.get(key), key))
