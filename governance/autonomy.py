@@ -32,9 +32,10 @@ from governance.approver_auth import AuthenticatedApprover
 from governance.baselines import AlertConfig, BaselineCheck, wilson_bounds
 from governance.errors import GovernanceError
 from governance.ledger import Ledger
-from governance.metrics import CostConfig, MeasurementError, MetricsConfig, TransactionView
+from governance.metrics import CostConfig, MeasurementError, MetricsConfig, TransactionView, parse_time
 from governance.policy import Tier, load_policy, parse_policy
 from governance.roi import RoiConfig
+from governance.transactions import class_views
 
 AUTOMATIC_ACTOR = "opspack:autonomy"
 
@@ -245,7 +246,9 @@ def gather_evidence(
     window = config.promotion.evidence_window_days
     since = now - timedelta(days=window)
     mine = [
-        v for v in views if v.agent == agent and v.action_class == operation and since <= v.started_at <= now
+        v
+        for v in class_views(views)
+        if v.agent == agent and v.action_class == operation and since <= v.started_at <= now
     ]
     judgements = [j for v in mine if (j := _judged(v)) is not None]
     agreed = sum(judgements)
@@ -353,15 +356,38 @@ class LadderRung:
         }
 
 
+def tiers_as_of(ledger: Ledger, as_of: datetime) -> dict[tuple[str, str], Tier]:
+    """The tier at `as_of` of every action class whose tier changed after it (from ``autonomy_changed``).
+
+    Such a class had the first later change's ``old_tier`` then. Classes not changed since `as_of`
+    are not listed: the policy file says their tier.
+    """
+    tiers: dict[tuple[str, str], Tier] = {}
+    for record in ledger.records(kind="autonomy_changed", since=as_of):
+        payload = record.payload
+        key = (str(record.agent or payload.get("agent")), str(payload.get("operation")))
+        if parse_time(record.created_at) > as_of and payload.get("old_tier") and key not in tiers:
+            tiers[key] = Tier(payload["old_tier"])
+    return tiers
+
+
 def ladder(
-    policy_path: Path, views: list[TransactionView], config: MeasurementConfig, now: datetime
+    policy_path: Path,
+    views: list[TransactionView],
+    config: MeasurementConfig,
+    now: datetime,
+    *,
+    tiers: dict[tuple[str, str], Tier] | None = None,
 ) -> list[LadderRung]:
-    """Every granted operation of every agent, with its evidence and recommendation."""
+    """Every granted operation of every agent, with its evidence and recommendation.
+
+    `tiers` overrides the policy file's tier per (agent, operation): `tiers_as_of` for a past state.
+    """
     policy = load_policy(policy_path)
     rungs = []
     for agent_name, agent in sorted(policy.agents.items()):
         for operation in sorted(agent.operations):
-            tier = agent.autonomy.tier_for(operation)
+            tier = (tiers or {}).get((agent_name, operation)) or agent.autonomy.tier_for(operation)
             evidence = gather_evidence(views, agent_name, operation, config, now)
             target = next_tier(tier)
             blockers = promotion_blockers(evidence, tier, target, config) if target else []
@@ -502,11 +528,19 @@ def demote_regressions(
 def apply_alert_actions(
     policy_path: Path, ledger: Ledger, checks: list[BaselineCheck], config: MeasurementConfig
 ) -> list[PolicyChange]:
-    """Do what the config says for each rising exception alert: demote its action class or stop the agent."""
+    """Do what the config says for each rising exception alert: demote its action class or stop the agent.
+
+    One event moves a class at most one tier: the agent-level and the per-vendor check of the same
+    rise (and several exception types pointing at the same class) demote it once per call. Callers
+    pass only alerts not dispatched before (`AlertDispatcher.dispatch` returns them), so re-running
+    changes nothing.
+    """
     changes = []
+    demoted: set[tuple[str, str]] = set()
     for check in checks:
         if not check.alert or check.direction != "up":
             continue
+        key = (check.agent, check.action_class or "")
         action = config.alerts.action_for(check.exception)
         reason = (
             f"exception alert: {check.exception} at {check.current_rate:.2%} vs baseline {check.baseline_rate:.2%} "
@@ -523,7 +557,10 @@ def apply_alert_actions(
                 {"direction": "kill_switch", "reasons": [reason], "alert": check.as_dict()},
                 AUTOMATIC_ACTOR,
             )
-        elif action == "demote" and check.action_class:
+        elif action == "demote" and check.action_class and key not in demoted:
+            if check.action_class not in load_policy(policy_path).agent(check.agent).operations:
+                continue  # the exceptional cases ended before any granted action: nothing to demote
+            demoted.add(key)
             change = demote(
                 policy_path,
                 ledger,

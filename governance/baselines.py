@@ -1,14 +1,19 @@
 """Exception baselines, the statistics behind them, and alerts when a rate departs from its baseline.
 
-For every agent and exception type (``price_variance``, ``escalated_low_confidence``, ...) and,
-where there is enough volume, every vendor or queue, the *baseline* is the exception rate over a
-rolling window that ends where the *current* window starts. The test is a two-sided exact
-binomial test of the current window's count ``k`` of ``n`` transactions against the baseline rate
-``p0 = (x + 0.5) / (N + 1)`` (``x`` of ``N`` in the baseline window; the half-count keeps a
-baseline of zero from making any single exception "infinitely" surprising). An alert fires when
-``p < alpha`` and both windows meet their minimum volume; `critical_count` gives the exact count
-at which it starts to fire. Alerts go to the ledger (a ``note`` with ``event: exception_alert``)
-and to a webhook; `governance.autonomy.apply_alert_actions` applies what the config says to do.
+For every agent and exception type (``price_variance``, ``bank_change``, ...) and, where there is
+enough volume, every vendor or queue, the *baseline* is the exception count ``x`` of ``N``
+transactions over a rolling window that ends where the *current* window starts (``k`` of ``n``).
+The baseline rate is not treated as known: the test is the beta-binomial predictive test -- under
+"nothing changed", ``k`` follows a beta-binomial with ``Beta(x + 1/2, N - x + 1/2)`` (the Jeffreys
+posterior of the baseline rate), so a short or noisy baseline widens what counts as normal. The
+two-sided p-value is twice the smaller tail (capped at 1), which keeps the discrete test
+conservative. Because one run tests many exception types and segments, the p-values of a run are
+adjusted together by Benjamini-Hochberg; an alert fires when the adjusted value is below ``alpha``
+and both windows meet their minimum volume. `critical_count` gives the count at which a single
+test starts to fire. The simulation in ``tests/unit/measurement/test_alert_simulation.py`` checks the
+false-alarm rate and the power. Alerts go to the ledger (a ``note`` with ``event: exception_alert``)
+once per episode and to a webhook; `governance.autonomy.apply_alert_actions` applies what the
+config says to do.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from statistics import NormalDist
 from typing import Any, Literal
@@ -69,21 +74,40 @@ def wilson_bounds(successes: int, trials: int, confidence: float) -> tuple[float
 
 
 def smoothed_rate(count: int, volume: int) -> float:
+    """The posterior mean of the baseline rate under the Jeffreys prior."""
     return (count + 0.5) / (volume + 1)
 
 
-def departure_p_value(count: int, volume: int, baseline_rate: float) -> float:
-    from scipy.stats import binomtest  # imported on use: scipy.stats costs half a second at start-up
+def departure_p_value(count: int, volume: int, baseline_count: int, baseline_volume: int) -> float:
+    """Two-sided beta-binomial predictive p-value of `count` of `volume` given the baseline's counts."""
+    from scipy.stats import betabinom  # imported on use: scipy.stats costs half a second at start-up
 
-    return float(binomtest(count, volume, baseline_rate, alternative="two-sided").pvalue)
+    a, b = baseline_count + 0.5, baseline_volume - baseline_count + 0.5
+    upper = float(betabinom.sf(count - 1, volume, a, b))  # P(K >= count)
+    lower = float(betabinom.cdf(count, volume, a, b))  # P(K <= count)
+    return min(1.0, 2 * min(upper, lower))
 
 
-def critical_count(volume: int, baseline_rate: float, alpha: float) -> int | None:
-    """The smallest count above the expected one at which the test fires (None if none can)."""
-    for count in range(math.floor(volume * baseline_rate), volume + 1):
-        if count > volume * baseline_rate and departure_p_value(count, volume, baseline_rate) < alpha:
+def critical_count(volume: int, baseline_count: int, baseline_volume: int, alpha: float) -> int | None:
+    """The smallest count above the expected one at which a single test fires (None if none can)."""
+    expected = volume * smoothed_rate(baseline_count, baseline_volume)
+    for count in range(math.floor(expected), volume + 1):
+        if count > expected and departure_p_value(count, volume, baseline_count, baseline_volume) < alpha:
             return count
     return None
+
+
+def benjamini_hochberg(p_values: list[float | None]) -> list[float | None]:
+    """Benjamini-Hochberg adjusted p-values (q-values) of the tested ones; None stays None."""
+    tested = sorted((p, index) for index, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 1.0
+    m = len(tested)
+    for rank in range(m, 0, -1):
+        p, index = tested[rank - 1]
+        running = min(running, p * m / rank)
+        adjusted[index] = min(1.0, running)
+    return adjusted
 
 
 @dataclass(frozen=True)
@@ -101,15 +125,22 @@ class BaselineCheck:
     baseline_count: int
     baseline_volume: int
     baseline_rate: float
-    """The smoothed baseline rate ``(baseline_count + 0.5) / (baseline_volume + 1)`` tested against."""
+    """The baseline rate's posterior mean ``(baseline_count + 0.5) / (baseline_volume + 1)``."""
     p_value: float | None
     """None when a window is below its minimum volume (not tested)."""
     alert: bool
-    """Tested, and p < alpha."""
+    """Tested, and the Benjamini-Hochberg adjusted p-value (`q_value`) < alpha."""
     direction: Literal["up", "down", "flat"]
     """Whether the current count is above or below what the baseline rate predicts."""
     action_class: str | None
     """The action class most of the current window's exceptional transactions belong to."""
+    q_value: float | None = None
+    """The p-value adjusted for every test of the run (Benjamini-Hochberg)."""
+
+    @property
+    def key(self) -> str:
+        """What makes two alerts the same episode: agent, exception, segment and direction."""
+        return f"{self.agent}/{self.exception}/{self.segment or '*'}/{self.direction}"
 
     @property
     def current_rate(self) -> float:
@@ -133,9 +164,11 @@ def _check(
     x, volume = sum(1 for v in baseline if exception in v.exceptions), len(baseline)
     p0 = smoothed_rate(x, volume)
     tested = n >= minimums[0] and volume >= minimums[1]
-    p_value = departure_p_value(k, n, p0) if tested else None
+    p_value = departure_p_value(k, n, x, volume) if tested else None
     direction: Literal["up", "down", "flat"] = "up" if k > n * p0 else "down" if k < n * p0 else "flat"
-    classes = Counter(v.action_class for v in hits)
+    classes = Counter(
+        sub.action_class for v in hits for sub in v.classes.values() if exception in sub.exceptions
+    ) or Counter(v.action_class for v in hits)
     return BaselineCheck(
         agent,
         exception,
@@ -146,7 +179,7 @@ def _check(
         volume,
         round(p0, 6),
         p_value,
-        p_value is not None and p_value < alpha,
+        False,  # decided in `evaluate_baselines`, after the whole run's p-values are adjusted
         direction,
         classes.most_common(1)[0][0] if classes else None,
     )
@@ -182,7 +215,11 @@ def evaluate_baselines(
         checks.extend(
             _check(agent, name, segment, current, baseline, minimums, config.alpha) for name in names
         )
-    return checks
+    adjusted = benjamini_hochberg([check.p_value for check in checks])
+    return [
+        replace(check, q_value=q, alert=q is not None and q < config.alpha)
+        for check, q in zip(checks, adjusted, strict=True)
+    ]
 
 
 Poster = Callable[[str, bytes], int]
@@ -201,12 +238,33 @@ class AlertDispatcher:
     def __init__(self, ledger: Ledger, webhook_url: str | None, *, post: Poster = post_json) -> None:
         self.ledger, self.webhook_url, self.post = ledger, webhook_url, post
 
-    def dispatch(self, checks: Iterable[BaselineCheck], now: datetime) -> list[dict[str, Any]]:
+    def _recent_keys(self, now: datetime, episode: timedelta) -> set[str]:
+        keys = set()
+        for record in self.ledger.records(kind="note", since=now - episode):
+            payload = record.payload
+            if payload.get("event") == "exception_alert" and record.transaction_id.startswith("alerts:"):
+                keys.add(str(payload.get("key")))
+        return keys
+
+    def dispatch(
+        self, checks: Iterable[BaselineCheck], now: datetime, *, episode: timedelta = timedelta(hours=24)
+    ) -> list[dict[str, Any]]:
+        """Record and send every alert not already recorded within `episode`; returns what was sent.
+
+        Re-running over the same data (or within the same current window) records nothing twice.
+        """
+        seen = self._recent_keys(now, episode)
         sent = []
         for check in checks:
-            if not check.alert:
+            if not check.alert or check.key in seen:
                 continue
-            payload: dict[str, Any] = {"event": "exception_alert", "at": now.isoformat(), **check.as_dict()}
+            seen.add(check.key)
+            payload: dict[str, Any] = {
+                "event": "exception_alert",
+                "at": now.isoformat(),
+                "key": check.key,
+                **check.as_dict(),
+            }
             delivery = "not configured"
             if self.webhook_url:
                 try:

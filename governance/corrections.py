@@ -16,6 +16,7 @@ from typing import Any
 
 from governance.action import Action
 from governance.errors import GovernanceError
+from governance.evidence import evidence_of
 from governance.ledger import Ledger, LedgerRecord
 from governance.runtime import Governor, Outcome
 
@@ -114,9 +115,14 @@ class Corrections:
             )
         if compensate is not None and self.governor is None:
             raise CorrectionError("a compensating action needs a governor to pass it through the gate")
+        corrected = evidence_of(original.kind, original.agent, original.payload)
+        charged = corrected.action_class if corrected is not None else None
         payload = {
             "corrects": record_id,
             "corrected_kind": original.kind,
+            # the action class the mistake is charged to (not the transaction's first action)
+            "operation": charged.operation if charged else None,
+            "system": charged.system if charged else None,
             "reason": reason,
             "root_cause": root_cause,
             "compensation": (

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
+from governance.evidence import check_record
 from governance.ledger_chain import (
     EXPORT_FORMAT,
     GENESIS_HASH,
@@ -182,6 +183,7 @@ class Ledger:
             raise LedgerError(f"unknown ledger record kind {kind!r}; known kinds: {sorted(RECORD_KINDS)}")
         if not transaction_id:
             raise LedgerError("a ledger record needs a transaction id")
+        check_record(kind, agent, payload)  # measurement's evidence schema (governance.evidence)
         text = payload_json(payload)
         if connection is not None:
             return self._append(connection, transaction_id, kind, text, agent, actor)

@@ -12,29 +12,44 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from governance.errors import GovernanceError
-from governance.ledger import Ledger, LedgerRecord
-
-Disposition = Literal["autonomous", "held", "escalated", "denied", "shadowed", "open"]
-DISPOSITIONS: tuple[Disposition, ...] = ("autonomous", "held", "escalated", "denied", "shadowed", "open")
-BUSINESS_KINDS = frozenset({"intake", "perception", "decision", "verdict", "escalation", "handoff"})
-"""A transaction with none of these is governance bookkeeping (alerts, autonomy changes), not work."""
-NOT_EXCEPTIONS = frozenset(
-    {"tier_shadow", "tier_hitl", "tier_hotl", "tier_hootl", "maker_checker", "approver_not_authorised"}
+from governance.transactions import (
+    BUSINESS_KINDS,
+    DISPOSITIONS,
+    Disposition,
+    TransactionView,
+    class_views,
+    parse_time,
+    read_transaction,
+    read_transactions,
 )
-"""Verdict reason codes that describe the tier or the approver, not something wrong with the case."""
-RESOLVED_EVENTS = frozenset({"resolved", "human_outcome", "shadow_comparison"})
-REOPEN_EVENTS = frozenset({"reopened", "rework"})
+
+__all__ = [
+    "BUSINESS_KINDS",
+    "DISPOSITIONS",
+    "CostConfig",
+    "Disposition",
+    "HumanMinutes",
+    "MeasurementError",
+    "MetricsConfig",
+    "TransactionView",
+    "class_views",
+    "metrics_report",
+    "parse_time",
+    "prometheus_registry",
+    "read_transaction",
+    "read_transactions",
+    "summarise",
+]
 
 
 class MeasurementError(GovernanceError):
@@ -107,197 +122,6 @@ class MetricsConfig(_Strict):
     """Correction root causes that count as critical errors (block promotion, force demotion)."""
 
 
-def parse_time(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass
-class TransactionView:
-    """One transaction as metrics see it, read from its ledger records."""
-
-    id: str
-    agent: str
-    started_at: datetime
-    action_class: str = "unknown"
-    disposition: Disposition = "open"
-    finished_at: datetime | None = None
-    exceptions: set[str] = field(default_factory=set)
-    segment: str | None = None
-    """Vendor (counterparty) or queue, for baselines that are meaningful per segment."""
-    executed: bool = False
-    corrected: bool = False
-    root_causes: list[str] = field(default_factory=list)
-    reopened: bool = False
-    approvals_approved: int = 0
-    approvals_rejected: int = 0
-    shadow_agreed: bool | None = None
-    """Outcome of the last shadow or replay comparison, None when never compared."""
-    llm_cost: Decimal = Decimal(0)
-    llm_currency_costs: dict[str, Decimal] = field(default_factory=dict)
-    sla_hours: float | None = None
-
-    @property
-    def cycle_seconds(self) -> float | None:
-        if self.finished_at is None:
-            return None
-        return (self.finished_at - self.started_at).total_seconds()
-
-
-_RANK = {"autonomous": 1, "shadowed": 2, "held": 3, "denied": 4, "escalated": 5}
-
-
-def _raise_to(view: TransactionView, disposition: Disposition) -> None:
-    if _RANK.get(disposition, 0) > _RANK.get(view.disposition, 0):
-        view.disposition = disposition
-
-
-def _finish(view: TransactionView, at: datetime) -> None:
-    if view.finished_at is None or at > view.finished_at:
-        view.finished_at = at
-
-
-def _read_verdict(view: TransactionView, payload: Mapping[str, Any], at: datetime) -> None:
-    action = payload.get("action") or {}
-    if view.action_class == "unknown" and action.get("operation"):
-        view.action_class = str(action["operation"])
-    if action.get("counterparty") and view.segment is None:
-        view.segment = str(action["counterparty"])
-    for reason in payload.get("reasons") or []:
-        code = str(reason.get("code", ""))
-        if code and code not in NOT_EXCEPTIONS:
-            view.exceptions.add(code)
-    route = payload.get("route")
-    if route:
-        view.sla_hours = float(route.get("sla_hours") or 0) or view.sla_hours
-        view.segment = view.segment or route.get("queue")
-    decision = payload.get("decision")
-    if decision == "deny":
-        _raise_to(view, "denied")
-        _finish(view, at)
-    elif decision == "shadow":
-        _raise_to(view, "shadowed")
-    elif decision == "hold":
-        _raise_to(view, "held")
-    elif decision == "execute":
-        _raise_to(view, "autonomous")
-
-
-def _exception_names(payload: Mapping[str, Any], *keys: str) -> Iterator[str]:
-    for key in keys:
-        value = payload.get(key)
-        if isinstance(value, str) and value:
-            yield value
-        elif isinstance(value, list | tuple):
-            yield from (str(item) for item in value if item)
-
-
-def read_transaction(records: list[LedgerRecord], config: MetricsConfig) -> TransactionView | None:
-    """Fold one transaction's records (in chain order) into a view; None for bookkeeping."""
-    if not any(record.kind in BUSINESS_KINDS for record in records):
-        return None
-    agent = next((r.agent for r in records if r.agent), "unknown")
-    view = TransactionView(records[0].transaction_id, agent, parse_time(records[0].created_at))
-    intakes = 0
-    escalated_at: datetime | None = None
-    for record in records:
-        at, payload = parse_time(record.created_at), record.payload
-        kind = record.kind
-        if kind == "intake":
-            intakes += 1
-        elif kind == "decision":
-            view.exceptions.update(_exception_names(payload, "exception", "exceptions"))
-            view.exceptions.update(
-                str(item["code"])
-                for item in payload.get("findings") or []
-                if isinstance(item, dict) and item.get("code")
-            )
-            proposed = payload.get("proposed") or {}
-            if view.action_class == "unknown" and proposed.get("operation"):
-                view.action_class = str(proposed["operation"])
-            view.segment = view.segment or payload.get("counterparty") or payload.get("queue")
-            if payload.get("mode") in ("shadow", "replay"):
-                _raise_to(view, "shadowed")
-        elif kind == "verdict":
-            _read_verdict(view, payload, at)
-        elif kind in ("escalation", "handoff"):
-            _raise_to(view, "escalated")
-            escalated_at = at
-            view.exceptions.update(_exception_names(payload, "reason", "exception", "exceptions"))
-            if payload.get("sla_hours"):
-                view.sla_hours = float(payload["sla_hours"])
-            view.segment = view.segment or payload.get("queue")
-            if view.action_class == "unknown" and payload.get("operation"):
-                view.action_class = str(payload["operation"])
-        elif kind == "approval_decided":
-            decision = payload.get("decision")
-            if decision == "approved":
-                view.approvals_approved += 1
-            elif decision == "rejected":
-                view.approvals_rejected += 1  # still "held": a person decided it
-                _finish(view, at)
-        elif kind == "execution_outcome":
-            if payload.get("status") in ("executed", "duplicate"):
-                view.executed = view.executed or payload.get("status") == "executed"
-                _finish(view, at)
-        elif kind == "correction":
-            view.corrected = True
-            view.root_causes.append(str(payload.get("root_cause", "")))
-        elif kind == "llm_usage" and payload.get("cost") is not None:
-            currency = str(payload.get("currency") or config.costs.currency)
-            amount = Decimal(str(payload["cost"]))
-            view.llm_currency_costs[currency] = view.llm_currency_costs.get(currency, Decimal(0)) + amount
-            view.llm_cost += amount * config.costs.fx(currency)
-        elif kind == "note":
-            event = payload.get("event")
-            if event in REOPEN_EVENTS:
-                view.reopened = True
-            if event in RESOLVED_EVENTS:
-                _finish(view, at)
-            if event == "shadow_comparison":
-                view.shadow_agreed = bool(payload.get("agreed"))
-    view.reopened = view.reopened or intakes > 1
-    if view.disposition == "autonomous" and not view.executed and view.finished_at is None:
-        view.disposition = "open"
-    if (
-        view.disposition == "escalated"
-        and escalated_at is not None
-        and (view.finished_at or escalated_at) < escalated_at
-    ):
-        view.finished_at = None  # escalated and not yet resolved by a person
-    if view.disposition == "shadowed" and view.shadow_agreed is None:
-        view.finished_at = None  # waiting for the human's outcome
-    if view.sla_hours is None:
-        sla = config.costs.sla_hours
-        view.sla_hours = sla.get(view.agent, sla.get("default"))
-    return view
-
-
-def read_transactions(
-    ledger: Ledger,
-    config: MetricsConfig,
-    *,
-    agent: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[TransactionView]:
-    """Every business transaction that started in ``[since, until)``, optionally of one agent."""
-    grouped: dict[str, list[LedgerRecord]] = defaultdict(list)
-    for record in ledger.records():
-        grouped[record.transaction_id].append(record)
-    views = []
-    for records in grouped.values():
-        view = read_transaction(records, config)
-        if view is None or (agent is not None and view.agent != agent):
-            continue
-        if (since is not None and view.started_at < since) or (
-            until is not None and view.started_at >= until
-        ):
-            continue
-        views.append(view)
-    return sorted(views, key=lambda v: (v.started_at, v.id))
-
-
 def nearest_rank(values: list[float], fraction: float) -> float | None:
     """The nearest-rank percentile: the smallest value with at least `fraction` of values at or below it."""
     if not values:
@@ -324,6 +148,8 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
     approved = sum(v.approvals_approved for v in views)
     rejected = sum(v.approvals_rejected for v in views)
     compared = [v for v in views if v.shadow_agreed is not None]
+    originals = [v for v in views if v.rework_of is None]
+    # a rework (a reopened ticket's new transaction) is charged to its original, not counted twice
     closed = [v for v in views if v.disposition != "open"]
     rate = config.costs.loaded_rate_per_hour
     human = Decimal(0)
@@ -350,11 +176,14 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
             "errors": errors,
             "error_rate": _rate(errors, len(executed)),
             "escalation_rate": _rate(counts.get("escalated", 0), total),
-            "rework_rate": _rate(sum(1 for v in views if v.reopened), total),
+            "executions": sum(v.executions for v in views),
+            "reworks": sum(1 for v in views if v.rework_of is not None),
+            "rework_rate": _rate(sum(1 for v in originals if v.reopened), len(originals)),
             "approvals_decided": approved + rejected,
             "approval_rejection_rate": _rate(rejected, approved + rejected),
             "shadow_compared": len(compared),
             "shadow_agreement_rate": _rate(sum(1 for v in compared if v.shadow_agreed), len(compared)),
+            "resolved_by_humans": sum(1 for v in views if v.human_outcome_by),
             "wrong_autonomous": sum(1 for v in views if v.corrected and v.disposition == "autonomous"),
             "critical_errors": critical,
         },
@@ -366,6 +195,7 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
             "cycle_time_p50_seconds": nearest_rank(cycles, 0.5),
             "cycle_time_p95_seconds": nearest_rank(cycles, 0.95),
             "sla_measured": sla_met + sla_missed,
+            "sla_from_route": sum(1 for v in views if v.sla_source == "route"),
             "sla_compliance": _rate(sla_met, sla_met + sla_missed),
         },
     }
@@ -428,7 +258,7 @@ def metrics_report(
         "agents": {a: summarise(v, config, now) for a, v in _grouped(views, lambda v: v.agent).items()},
         "action_classes": {
             key: summarise(v, config, now)
-            for key, v in _grouped(views, lambda v: f"{v.agent}/{v.action_class}").items()
+            for key, v in _grouped(class_views(views), lambda v: f"{v.agent}/{v.action_class}").items()
         },
         "exceptions": exceptions,
         "series": {"bucket_seconds": bucket.total_seconds(), "points": throughput_series(views, bucket)},

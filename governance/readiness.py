@@ -4,7 +4,11 @@ A workflow file (``fixtures/workflows/*.yaml``) declares inputs, decision points
 and rates, escalation paths, volume, handle time and governance. Each of seven criteria gets a
 score from 0 to 100 by the rubric in docs/MEASUREMENT.md §5, with the gaps to close. History (a
 ledger or a CSV export of past cases) replaces the declared volume and exception rates with
-measured ones, and a declared rate far below the measured one is itself a gap.
+measured ones, and a declared rate far below the measured one is itself a gap. The exception
+rate is the share of *cases* with at least one exception (a case with three types counts once).
+Given the policy, governance is checked against it: the agent and every approver must exist there
+(and the approvers may approve for that agent), and every frequent exception needs an escalation
+path -- the most common one unrouted makes the workflow not ready.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from governance.metrics import MeasurementError, TransactionView, parse_time
+from governance.policy import Policy
 
 READY_MINIMUM, READY_OVERALL = 60, 70
+FREQUENT = 0.01
+"""An exception type hitting at least this share of cases (or the most common one) must be routed."""
 
 
 class _Strict(BaseModel):
@@ -69,6 +76,8 @@ class Workflow(_Strict):
     description: str = ""
     volume_per_month: float = Field(ge=0)
     handle_minutes: float = Field(gt=0)
+    exception_share: float | None = Field(default=None, ge=0, le=1)
+    """Share of cases with at least one exception; without it the per-type rates are summed (an upper bound)."""
     inputs: tuple[WorkflowInput, ...] = Field(min_length=1)
     decision_points: tuple[DecisionPoint, ...] = Field(min_length=1)
     exception_types: tuple[ExceptionType, ...] = ()
@@ -98,8 +107,11 @@ class History:
     transactions: int
     volume_per_month: float
     exception_rates: dict[str, float]
+    """Per type: share of cases with that exception."""
     handle_minutes: float | None
     source: str
+    exception_share: float = 0.0
+    """Share of cases with at least one exception (each case counted once)."""
 
 
 def _monthly(count: int, starts: list[datetime]) -> float:
@@ -111,7 +123,8 @@ def history_from_views(views: list[TransactionView], source: str) -> History:
     counts = Counter(name for view in views for name in view.exceptions)
     total = len(views)
     rates = {name: round(count / total, 4) for name, count in counts.items()} if total else {}
-    return History(total, _monthly(total, [v.started_at for v in views]), rates, None, source)
+    share = round(sum(1 for v in views if v.exceptions) / total, 4) if total else 0.0
+    return History(total, _monthly(total, [v.started_at for v in views]), rates, None, source, share)
 
 
 def history_from_csv(path: Path) -> History:
@@ -141,7 +154,8 @@ def history_from_csv(path: Path) -> History:
     total = len(cases)
     rates = {name: round(count / total, 4) for name, count in counts.items()}
     handle = round(sum(minutes) / len(minutes), 2) if minutes else None
-    return History(total, _monthly(total, starts), rates, handle, str(path))
+    share = round(sum(1 for names in cases.values() if names) / total, 4)
+    return History(total, _monthly(total, starts), rates, handle, str(path), share)
 
 
 @dataclass
@@ -197,7 +211,12 @@ def _mean_score(name: str, weights: dict[str, float], items: list[tuple[str, str
 def _exceptions(workflow: Workflow, history: History | None) -> Criterion:
     declared = {e.name: e.rate for e in workflow.exception_types}
     rates = dict(declared) if history is None else dict(history.exception_rates)
-    total = min(1.0, sum(rates.values()))
+    if history is not None:
+        total, basis = history.exception_share, "measured"
+    elif workflow.exception_share is not None:
+        total, basis = workflow.exception_share, "declared"
+    else:
+        total, basis = min(1.0, sum(rates.values())), "declared per type, summed: an upper bound"
     score = (
         100 if total <= 0.10 else 75 if total <= 0.20 else 50 if total <= 0.35 else 25 if total <= 0.50 else 0
     )
@@ -206,41 +225,69 @@ def _exceptions(workflow: Workflow, history: History | None) -> Criterion:
         for name, measured in sorted(rates.items()):
             if measured > 1.5 * declared.get(name, 0) + 0.005:
                 gaps.append(f"{name}: measured {measured:.1%} vs declared {declared.get(name, 0):.1%}")
-    return Criterion(
-        "exception_rate", score, f"{total:.1%} of cases ({'measured' if history else 'declared'})", gaps
-    )
+    return Criterion("exception_rate", score, f"{total:.1%} of cases have an exception ({basis})", gaps)
 
 
-def _escalations(workflow: Workflow, history: History | None) -> Criterion:
-    names = {e.name for e in workflow.exception_types} | (set(history.exception_rates) if history else set())
+def _escalations(workflow: Workflow, history: History | None, policy: Policy | None) -> Criterion:
+    rates = {e.name: e.rate for e in workflow.exception_types} | (history.exception_rates if history else {})
     routed = {
         e.name for e in workflow.exception_types if e.escalation and e.escalation in workflow.escalation_paths
     }
-    if not names:
+    if not rates:
         return Criterion(
             "escalation_paths", 100 if workflow.escalation_paths else 50, "no exception types declared"
         )
-    missing = sorted(names - routed)
-    score = round(100 * (len(names) - len(missing)) / len(names))
+    missing = sorted(set(rates) - routed)
+    weight = sum(rates.values())
+    covered = sum(rate for name, rate in rates.items() if name in routed)
+    score = round(100 * covered / weight) if weight else round(100 * len(routed & set(rates)) / len(rates))
     gaps = [f"exception {name!r} has no defined escalation path" for name in missing]
-    return Criterion(
-        "escalation_paths", score, f"{len(names) - len(missing)}/{len(names)} exception types routed", gaps
-    )
+    commonest = max(rates, key=lambda name: (rates[name], name))
+    frequent = sorted(name for name in missing if rates[name] >= FREQUENT or name == commonest)
+    if frequent:
+        score = min(score, READY_MINIMUM - 1)
+        gaps.insert(0, f"frequent exception(s) without an escalation path: {', '.join(frequent)}")
+    agent = policy.agents.get(workflow.agent) if policy is not None else None
+    if agent is not None:
+        defaulted = sorted(
+            name for name, rate in rates.items() if rate >= FREQUENT and name not in agent.escalation.routes
+        )
+        if defaulted:
+            gaps.append(
+                f"policy routes {', '.join(defaulted)} to the default queue {agent.escalation.default.queue!r}"
+            )
+    detail = f"{len(set(rates) & routed)}/{len(rates)} exception types routed, {covered / weight if weight else 1:.0%} of exception cases"
+    return Criterion("escalation_paths", score, detail, gaps)
 
 
-def _governance(workflow: Workflow) -> Criterion:
+def _governance(workflow: Workflow, policy: Policy | None) -> Criterion:
     decl = workflow.governance
+    agent_ok = bool(decl.policy_agent)
+    approvers_ok = bool(decl.approvers)
+    gaps: list[str] = []
+    if policy is not None:
+        if decl.policy_agent and decl.policy_agent not in policy.agents:
+            agent_ok = False
+            gaps.append(f"policy has no agent {decl.policy_agent!r}")
+        for name in decl.approvers:
+            if name not in policy.approvers:
+                approvers_ok = False
+                gaps.append(f"approver {name!r} is not in the policy")
+            elif decl.policy_agent and not policy.may_approve(name, decl.policy_agent):
+                approvers_ok = False
+                gaps.append(f"approver {name!r} may not approve for {decl.policy_agent!r} in the policy")
     checks = {
         "a named owner": bool(decl.owner),
-        "a policy agent": bool(decl.policy_agent),
-        "at least one approver": bool(decl.approvers),
+        "a policy agent": agent_ok,
+        "at least one approver": approvers_ok,
         "a kill-switch owner": bool(decl.kill_switch_owner),
     }
-    gaps = [f"governance needs {what}" for what, ok in checks.items() if not ok]
-    return Criterion("governance", 25 * sum(checks.values()), f"{sum(checks.values())}/4 defined", gaps)
+    gaps = [f"governance needs {what}" for what, ok in checks.items() if not ok] + gaps
+    basis = "checked against the policy" if policy is not None else "declared, not checked against a policy"
+    return Criterion("governance", 25 * sum(checks.values()), f"{sum(checks.values())}/4 ({basis})", gaps)
 
 
-def assess(workflow: Workflow, history: History | None = None) -> Assessment:
+def assess(workflow: Workflow, history: History | None = None, policy: Policy | None = None) -> Assessment:
     volume = history.volume_per_month if history else workflow.volume_per_month
     handle = history.handle_minutes if history and history.handle_minutes else workflow.handle_minutes
     criteria = [
@@ -258,8 +305,8 @@ def assess(workflow: Workflow, history: History | None = None) -> Assessment:
             [(i.name, i.structure) for i in workflow.inputs],
             "input {label!r} is {kind}: perception must extract it with confidence and evidence",
         ),
-        _escalations(workflow, history),
-        _governance(workflow),
+        _escalations(workflow, history, policy),
+        _governance(workflow, policy),
         _mean_score(
             "data_access",
             {"available": 1.0, "requested": 0.5, "none": 0.0},

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from governance.autonomy import LadderRung, MeasurementConfig, ladder
+from governance.autonomy import LadderRung, MeasurementConfig, ladder, tiers_as_of
 from governance.baselines import BaselineCheck, evaluate_baselines
 from governance.ledger import Ledger
 from governance.metrics import DISPOSITIONS, metrics_report, read_transactions
@@ -65,8 +65,11 @@ def gather(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> ReportData:
-    """Read the ledger once; compute metrics (for the window), baselines and the ladder (as of now)."""
-    every = read_transactions(ledger, config.metrics)
+    """Read the ledger once; compute metrics (for the window), baselines and the ladder (as of now).
+
+    Records written after `now` do not count, and the ladder shows the tiers as they were at `now`.
+    """
+    every = read_transactions(ledger, config.metrics, as_of=now)
     window = [
         v
         for v in every
@@ -74,7 +77,7 @@ def gather(
     ]
     metrics = metrics_report(window, config.metrics, now=now, since=since, until=until)
     checks = evaluate_baselines(every, config.alerts, now)
-    rungs = ladder(policy_path, every, config, now)
+    rungs = ladder(policy_path, every, config, now, tiers=tiers_as_of(ledger, now))
     return ReportData(metrics, checks, rungs, load_policy(policy_path).version, now)
 
 
@@ -92,7 +95,8 @@ def report_charts(data: ReportData) -> dict[str, Markup]:
         [f"{c.agent}/{c.exception}" for c in overall],
         {
             "current": [round(c.current_rate, 4) for c in overall],
-            "baseline": [c.baseline_rate for c in overall],
+            # no baseline transactions: no baseline to draw (not the prior's 50 %)
+            "baseline": [c.baseline_rate if c.baseline_volume else None for c in overall],
         },
     )
     tiers = [t.value for t in Tier]

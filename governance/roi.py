@@ -11,8 +11,13 @@ Model (every input printed as an assumption with where it came from):
 - ROI over N years = (gross savings − total cost) / total cost, where gross savings = N × 12 ×
   (today's cost − human cost with the agent) and total cost = implementation + N × 12 × running cost.
 
-With ``--measured`` the autonomous share is the Wilson lower bound of the shadow and replay
-agreement rate recorded in the ledger, and the LLM cost per transaction is the ledger's mean.
+With ``--measured`` the mix comes from the ledger instead of the planned autonomous share: the
+measured shares of transactions handled autonomously, with an approval, escalated, or by hand
+(shadowed, denied, open), each priced at its own minutes (``roi.review_minutes_autonomous``,
+``costs.human_minutes.<agent>.approval`` / ``.escalation``, the handle time), plus the corrected
+share at the correction minutes. The same is shown per action class (`class_rows`), from the
+per-class views, so a class that escalates most of its cases shows it. The LLM cost per
+transaction is the ledger's mean. Every figure is printed as an assumption with its source.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from governance.baselines import wilson_bounds
-from governance.metrics import CostConfig, MeasurementError, TransactionView
+from governance.metrics import CostConfig, MeasurementError, TransactionView, class_views
 from governance.readiness import Workflow
 from governance.report_templates.svg_charts import line_chart
 
@@ -66,6 +71,8 @@ class BusinessCase:
     roi_1y: Decimal
     roi_3y: Decimal
     cumulative: list[dict[str, Any]] = field(default_factory=list)
+    classes: list[dict[str, Any]] = field(default_factory=list)
+    """Per action class (measured cases only): mix and monthly human cost today and with the agent."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +86,7 @@ class BusinessCase:
             "roi_1y": str(self.roi_1y),
             "roi_3y": str(self.roi_3y),
             "cumulative": self.cumulative,
+            "classes": self.classes,
         }
 
 
@@ -86,16 +94,61 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+MIX_KEYS = ("autonomous", "approval", "escalation", "manual", "correction")
+_BY_DISPOSITION = {
+    "autonomous": "autonomous",
+    "held": "approval",
+    "escalated": "escalation",
+    "denied": "manual",
+    "shadowed": "manual",
+    "open": "manual",
+}
+
+
+def measured_mix(views: list[TransactionView]) -> dict[str, float]:
+    """Shares of `views` by how they were handled (``correction``: the corrected share, on top)."""
+    total = len(views)
+    mix = dict.fromkeys(MIX_KEYS, 0.0)
+    for view in views:
+        mix[_BY_DISPOSITION[view.disposition]] += 1 / total
+        mix["correction"] += (1 / total) if view.corrected else 0
+    return {key: round(value, 4) for key, value in mix.items()}
+
+
 def measured_inputs(
     views: list[TransactionView], confidence: float
 ) -> tuple[float | None, Decimal | None, str]:
-    """Autonomous share (agreement lower bound) and mean LLM cost per transaction from the ledger."""
+    """Agreement lower bound (shadow/replay) and mean LLM cost per transaction from the ledger."""
     compared = [v for v in views if v.shadow_agreed is not None]
     agreed = sum(1 for v in compared if v.shadow_agreed)
     share = wilson_bounds(agreed, len(compared), confidence)[0] if compared else None
     llm = sum((v.llm_cost for v in views), Decimal(0)) / len(views) if views else None
     note = f"{agreed}/{len(compared)} shadow/replay comparisons agreed; {len(views)} transactions"
     return share, llm, note
+
+
+def class_rows(
+    views: list[TransactionView], minutes: dict[str, float], handle: float, rate: Decimal, months: float
+) -> list[dict[str, Any]]:
+    """Per action class: measured mix and the monthly human cost today and with the agent."""
+    groups: dict[str, list[TransactionView]] = {}
+    for view in class_views(views):
+        groups.setdefault(f"{view.agent}/{view.action_class}", []).append(view)
+    rows = []
+    for key, members in sorted(groups.items()):
+        mix = measured_mix(members)
+        volume = Decimal(str(len(members) / months))
+        per_case = sum(Decimal(str(mix[k])) * Decimal(str(minutes[k])) for k in MIX_KEYS)
+        rows.append(
+            {
+                "action_class": key,
+                "volume_per_month": float(round(volume, 1)),
+                "mix": mix,
+                "cost_today_per_month": str(_cents(volume * Decimal(str(handle)) * rate / 60)),
+                "human_cost_with_agent_per_month": str(_cents(volume * per_case * rate / 60)),
+            }
+        )
+    return rows
 
 
 def business_case(
@@ -108,13 +161,20 @@ def business_case(
     autonomous_share: float,
     llm_cost_per_transaction: Decimal,
     assumptions: list[Assumption],
+    mix: dict[str, float] | None = None,
+    minutes: dict[str, float] | None = None,
 ) -> BusinessCase:
+    """Price the case; `mix` and `minutes` (measured) replace the planned autonomous share."""
     volume = Decimal(str(volume_per_month))
     rate = loaded_rate_per_hour / 60
     share = Decimal(str(autonomous_share))
     today = volume * Decimal(str(handle_minutes)) * rate
     review = Decimal(str(config.review_minutes_autonomous))
-    with_agent = volume * (share * review + (1 - share) * Decimal(str(handle_minutes))) * rate
+    if mix is not None and minutes is not None:
+        per_case = sum(Decimal(str(mix[k])) * Decimal(str(minutes[k])) for k in MIX_KEYS)
+        with_agent = volume * per_case * rate
+    else:
+        with_agent = volume * (share * review + (1 - share) * Decimal(str(handle_minutes))) * rate
     running = config.platform_cost_per_month + volume * llm_cost_per_transaction
     gross = today - with_agent
     net = gross - running
@@ -175,13 +235,33 @@ def plan_case(
         raise MeasurementError("a business case needs a workflow file or an agent to price from the ledger")
     share, llm = plan.expected_autonomous_share, plan.llm_cost_per_transaction
     share_source = llm_source = "config"
+    mix = minutes = None
+    rows: list[dict[str, Any]] = []
+    owner = workflow.agent if workflow is not None else agent
     if measured:
-        found_share, found_llm, note = measured_inputs(views, confidence)
-        if found_share is None:
-            raise MeasurementError(
-                "--measured needs shadow or replay comparisons in the ledger; there are none"
-            )
-        share, share_source = round(found_share, 4), f"measured: Wilson lower bound, {note}"
+        mine = [v for v in views if v.agent == owner]
+        if not mine:
+            raise MeasurementError(f"--measured needs {owner}'s transactions in the ledger; there are none")
+        _, found_llm, _ = measured_inputs(mine, confidence)
+        human = costs.minutes(str(owner))
+        minutes = {
+            "autonomous": plan.review_minutes_autonomous,
+            "approval": human.approval,
+            "escalation": human.escalation,
+            "manual": handle,
+            "correction": human.correction,
+        }
+        mix = measured_mix(mine)
+        share, share_source = mix["autonomous"], f"measured: {len(mine)} {owner} transactions in the ledger"
+        for key in MIX_KEYS[1:]:
+            assumptions.append(Assumption(f"{key} share", f"{mix[key]:.2%}", share_source))
+        for key, value in minutes.items():
+            source = "config (roi.review_minutes_autonomous)" if key == "autonomous" else handle_source
+            if key in ("approval", "escalation", "correction"):
+                source = f"config (costs.human_minutes.{owner}.{key})"
+            assumptions.append(Assumption(f"minutes per {key} case", f"{value:g}", source))
+        span = max(1.0, (max(v.started_at for v in mine) - min(v.started_at for v in mine)).days + 1) / 30
+        rows = class_rows(mine, minutes, handle, costs.loaded_rate_per_hour, span)
         if found_llm is not None:
             llm, llm_source = found_llm.quantize(Decimal("0.0001")), "measured: ledger mean"
     assumptions += [
@@ -190,7 +270,7 @@ def plan_case(
         Assumption("autonomous share", f"{share:.2%}", share_source),
         Assumption("LLM cost per transaction", str(llm), llm_source),
     ]
-    return business_case(
+    case = business_case(
         currency=costs.currency,
         volume_per_month=volume,
         handle_minutes=handle,
@@ -199,7 +279,11 @@ def plan_case(
         autonomous_share=share,
         llm_cost_per_transaction=llm,
         assumptions=assumptions,
+        mix=mix,
+        minutes=minutes,
     )
+    case.classes = rows
+    return case
 
 
 def case_chart(case: BusinessCase) -> str:

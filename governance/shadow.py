@@ -1,77 +1,40 @@
 """Shadow mode: compare what the agent would have done with what the human actually did.
 
 An agent at tier ``shadow`` decides without acting: the Governor records a ``verdict`` with
-decision ``shadow`` and the proposed action. When the human's outcome arrives (the ticket was
-resolved, the invoice posted or held), `record_human_outcome` compares it with the proposal and
-appends a ``note`` with ``event: shadow_comparison`` and ``agreed``. `record_replay_comparison`
-does the same for a historical case replayed through the agent (``opspack replay``): the
-transaction gets a ``decision`` with ``mode: replay``, so replays count as shadow evidence.
+decision ``shadow`` and the proposed action. The human's outcome normally comes from the system
+of record (`governance.human_outcomes.collect_human_outcomes`). `record_human_outcome` is the
+manual entry for systems without an API: the outcome is marked ``source: manual``, must name a
+person other than the agent, and is added next to earlier comparisons, never over them.
+`record_replay_comparison` records a historical case replayed through the agent: the transaction
+gets a ``decision`` with ``mode: replay`` and a ``shadow_comparison`` note, so replays count as
+shadow evidence. (The ``opspack replay`` commands report their agreement without writing to the
+ledger; this function is the hook for a replay that should count as evidence.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from governance.human_outcomes import (
+    HumanOutcome,
+    HumanOutcomeError,
+    OutcomeRecord,
+    ProposedOutcome,
+    differences,
+    record_outcome,
+)
 from governance.ledger import Ledger, LedgerRecord
 from governance.metrics import MeasurementError
 
-
-@dataclass(frozen=True)
-class ProposedOutcome:
-    """What was (or would have been) done: the operation, on what, for how much."""
-
-    operation: str | None
-    """None when no action was taken (a person left the ticket alone, held nothing)."""
-    target: str = ""
-    amount: Decimal | None = None
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_action(cls, action: Mapping[str, Any]) -> ProposedOutcome:
-        amount = action.get("amount")
-        return cls(
-            action.get("operation"),
-            str(action.get("target") or ""),
-            _decimal(amount) if amount is not None else None,
-            dict(action.get("params") or {}),
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "operation": self.operation,
-            "target": self.target,
-            "amount": str(self.amount) if self.amount is not None else None,
-            "params": dict(self.params),
-        }
-
-
-def _decimal(value: Any) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise MeasurementError(f"amount {value!r} is not a number") from None
-
-
-def differences(
-    proposed: ProposedOutcome, human: ProposedOutcome, compare_params: Sequence[str] = ()
-) -> list[str]:
-    """What differs between the two; empty means agreement."""
-    found = []
-    if proposed.operation != human.operation:
-        found.append(f"operation: agent {proposed.operation!r}, human {human.operation!r}")
-    if proposed.target and human.target and proposed.target != human.target:
-        found.append(f"target: agent {proposed.target!r}, human {human.target!r}")
-    if proposed.amount is not None and human.amount is not None and proposed.amount != human.amount:
-        found.append(f"amount: agent {proposed.amount}, human {human.amount}")
-    for name in compare_params:
-        if proposed.params.get(name) != human.params.get(name):
-            found.append(
-                f"params.{name}: agent {proposed.params.get(name)!r}, human {human.params.get(name)!r}"
-            )
-    return found
+__all__ = [
+    "ProposedOutcome",
+    "ShadowComparison",
+    "differences",
+    "record_human_outcome",
+    "record_replay_comparison",
+]
 
 
 @dataclass(frozen=True)
@@ -132,15 +95,35 @@ def record_human_outcome(
     actor: str,
     label: str = "",
     compare_params: Sequence[str] = (),
-) -> ShadowComparison:
-    """Compare the human's outcome with the transaction's shadow decision and record it."""
-    found = _shadow_proposal(ledger.records(transaction_id))
+    at: datetime | None = None,
+) -> OutcomeRecord:
+    """Record a manually entered human outcome for a shadowed transaction (``source: manual``)."""
+    records = ledger.records(transaction_id)
+    found = _shadow_proposal(records)
     if found is None:
         raise MeasurementError(f"transaction {transaction_id!r} has no shadow decision to compare with")
-    agent, proposed = found
-    return _append_comparison(
-        ledger, transaction_id, agent, "shadow", proposed, human, actor, compare_params, label
-    )
+    if not actor.strip():
+        raise MeasurementError("a human outcome needs the person who produced it (--by)")
+    try:
+        outcome = HumanOutcome(
+            transaction_id=transaction_id,
+            decided_by=actor,
+            decided_at=at or ledger.clock(),
+            source="manual",
+            system="manual",
+            reference=f"manual:{transaction_id}:{len(records)}",
+            resolution=label or ("acted" if human.operation else "no_action"),
+            operation=human.operation,
+            target=human.target,
+            amount=human.amount,
+            params=dict(human.params),
+        )
+        recorded = record_outcome(ledger, outcome, compare_params=compare_params)
+    except (HumanOutcomeError, ValueError) as exc:
+        raise MeasurementError(str(exc)) from exc
+    if recorded is None:
+        raise MeasurementError(f"the outcome for {transaction_id!r} is already recorded")
+    return recorded
 
 
 def record_replay_comparison(

@@ -30,6 +30,7 @@ from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
+from opspack.cli_outcomes import outcomes_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
 from opspack.cli_service_desk import mount_service_desk
@@ -58,6 +59,7 @@ app.add_typer(
 app.add_typer(
     autonomy_app, name="autonomy", help="Earned autonomy: evidence, promotion with sign-off, demotion."
 )
+app.add_typer(outcomes_app, name="outcomes", help="Human outcomes read from the systems of record.")
 app.command()(readiness)
 app.command()(roi)
 app.command()(report)

@@ -32,11 +32,13 @@ from governance.autonomy import (
     ladder,
     load_measurement_config,
     promote,
+    tiers_as_of,
 )
 from governance.baselines import AlertDispatcher, evaluate_baselines
 from governance.errors import GovernanceError
 from governance.ledger import Ledger
 from governance.metrics import MeasurementError, metrics_report, prometheus_registry, read_transactions
+from governance.policy import load_policy
 from governance.readiness import assess, history_from_csv, history_from_views, load_workflow
 from governance.report import gather, write_report
 from governance.roi import BusinessCase, case_html, plan_case
@@ -108,7 +110,7 @@ def compute_metrics(
     until: datetime | None,
     now: datetime,
 ) -> dict[str, Any]:
-    views = read_transactions(Ledger(store), config.metrics, agent=agent, since=since, until=until)
+    views = read_transactions(Ledger(store), config.metrics, agent=agent, since=since, until=until, as_of=now)
     return metrics_report(views, config.metrics, now=now, since=since, until=until)
 
 
@@ -203,11 +205,16 @@ def metrics_alerts(
     """Test every exception rate against its rolling baseline; with --apply, alert and act."""
     with _one_line_errors():
         settings, now, ledger = _config(config), _now(as_of), Ledger(Store())
-        checks = evaluate_baselines(read_transactions(ledger, settings.metrics), settings.alerts, now)
+        checks = evaluate_baselines(
+            read_transactions(ledger, settings.metrics, as_of=now), settings.alerts, now
+        )
         changes = []
         if apply:
-            AlertDispatcher(ledger, webhook or settings.alerts.webhook_url).dispatch(checks, now)
-            changes = apply_alert_actions(policy or policy_path(), ledger, checks, settings)
+            dispatcher = AlertDispatcher(ledger, webhook or settings.alerts.webhook_url)
+            episode = timedelta(hours=settings.alerts.current_window_hours)
+            sent = {alert["key"] for alert in dispatcher.dispatch(checks, now, episode=episode)}
+            new = [check for check in checks if check.key in sent]  # alerts recorded before act no more
+            changes = apply_alert_actions(policy or policy_path(), ledger, new, settings)
     result = {"checks": [c.as_dict() for c in checks], "policy_changes": [c.as_dict() for c in changes]}
     if as_json:
         _emit(result)
@@ -218,7 +225,8 @@ def metrics_alerts(
         mark = "[red]ALERT[/]" if check.alert else "ok"
         console.print(
             f"{mark} {check.agent}/{check.exception} {check.segment or ''} {check.current_count}/{check.current_volume} "
-            f"vs baseline {check.baseline_rate:.2%} p={check.p_value if check.p_value is not None else 'n/a'}"
+            f"vs baseline {check.baseline_rate:.2%} p={check.p_value if check.p_value is not None else 'n/a'} "
+            f"q={check.q_value if check.q_value is not None else 'n/a'}"
         )
     for change in changes:
         console.print(
@@ -230,8 +238,10 @@ def _rungs(
     policy: Path | None, config: Path | None, as_of: str | None, agent: str | None
 ) -> list[dict[str, Any]]:
     settings, now = _config(config), _now(as_of)
-    views = read_transactions(Ledger(Store()), settings.metrics)
-    rungs = ladder(policy or policy_path(), views, settings, now)
+    ledger = Ledger(Store())
+    views = read_transactions(ledger, settings.metrics, as_of=now)
+    tiers = tiers_as_of(ledger, now) if as_of is not None else None  # the tiers as they were then
+    rungs = ladder(policy or policy_path(), views, settings, now, tiers=tiers)
     return [r.as_dict() for r in rungs if agent is None or r.agent == agent]
 
 
@@ -309,7 +319,7 @@ def autonomy_promote(
         store = Store()
         authenticated = authenticate_cli_approver(signer, store)
         settings, now, ledger = _config(config), _now(as_of), Ledger(store)
-        views = read_transactions(ledger, settings.metrics)
+        views = read_transactions(ledger, settings.metrics, as_of=now)
         change = promote(
             policy or policy_path(),
             ledger,
@@ -353,7 +363,11 @@ def autonomy_demote(
         if auto:
             settings = _config(config)
             changes = demote_regressions(
-                path, ledger, read_transactions(ledger, settings.metrics), settings, _now(as_of)
+                path,
+                ledger,
+                read_transactions(ledger, settings.metrics, as_of=_now(as_of)),
+                settings,
+                _now(as_of),
             )
         elif agent and operation and signer and reason:
             authenticated = authenticate_cli_approver(signer, store)
@@ -410,9 +424,14 @@ def readiness(
         str | None, typer.Option("--history", help="Past cases: a CSV file, a ledger database file or URL.")
     ] = None,
     config: ConfigOption = None,
+    policy: PolicyOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Score a workflow's readiness for a governed agent, criterion by criterion, with the gaps."""
+    """Score a workflow's readiness for a governed agent, criterion by criterion, with the gaps.
+
+    Governance and escalation routes are checked against the policy (``--policy``, default the
+    running policy file).
+    """
     with _one_line_errors():
         flow = load_workflow(workflow)
         past = None
@@ -424,7 +443,7 @@ def readiness(
                 raise MeasurementError(f"{history}: history ledger not found")
             views = read_transactions(Ledger(Store(url)), _config(config).metrics, agent=flow.agent)
             past = history_from_views(views, history)
-        result = assess(flow, past)
+        result = assess(flow, past, load_policy(policy or policy_path()))
     if as_json:
         _emit(result.as_dict())
         return
@@ -463,6 +482,12 @@ def roi(
         return
     for a in case.assumptions:
         console.print(f"  assumption: {a.name} = {a.value} [dim]({a.source})[/]")
+    for row in case.classes:
+        mix = ", ".join(f"{k} {v:.0%}" for k, v in row["mix"].items() if v)
+        console.print(
+            f"  class {row['action_class']}: {row['volume_per_month']:g}/month ({mix}); human cost "
+            f"{row['cost_today_per_month']} today, {row['human_cost_with_agent_per_month']} with the agent"
+        )
     payback = f"{case.payback_months} months" if case.payback_months is not None else "never"
     console.print(
         f"net savings {case.net_savings_per_month} {case.currency}/month; payback {payback}; "

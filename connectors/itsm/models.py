@@ -114,6 +114,10 @@ class Ticket(_Record):
     reopen_count: int = 0
     close_code: CloseCode | None = None
     close_notes: str | None = None
+    resolved_at: datetime | None = None
+    """When a person (or opspack) resolved it, where the tool records that."""
+    resolved_by: str | None = None
+    """User name of whoever resolved it, where the tool records that."""
     business_key: str | None = None
     """The caller-chosen key stored with the ticket when opspack created it (None otherwise)."""
     comments: tuple[Comment, ...] = ()

@@ -62,7 +62,8 @@ CATEGORY_KIND = {"software": CatalogItemKind.SOFTWARE, "access": CatalogItemKind
 
 INCIDENT_FIELDS = ("sys_id", "number", "short_description", "description", "state", "priority", "category",
                    "caller_id.user_name", "assignment_group.name", "opened_at", "sys_updated_on", "reopen_count",
-                   "close_code", "close_notes", "correlation_id")  # fmt: skip
+                   "close_code", "close_notes", "correlation_id", "resolved_at",
+                   "resolved_by.user_name")  # fmt: skip
 JOURNAL_FIELDS = ("sys_id", "element", "value", "sys_created_by", "sys_created_on")
 USER_FIELDS = ("sys_id", "user_name", "email", "name", "active", "department.name", "title", "locked_out")
 REQUEST_FIELDS = ("sys_id", "number", "requested_for.user_name", "short_description", "request_state",
@@ -132,6 +133,8 @@ def ticket(row: dict[str, Any], journal: list[dict[str, Any]]) -> Ticket:
         reopen_count=int(_text(row, "reopen_count") or 0),
         close_code=CLOSE_CODE_TO_NEUTRAL.get(_text(row, "close_code").lower()),
         close_notes=_optional(row, "close_notes"),
+        resolved_at=parse_time(_text(row, "resolved_at")),
+        resolved_by=_optional(row, "resolved_by.user_name"),
         business_key=_optional(row, "correlation_id"),
         comments=tuple(comment(entry) for entry in journal),
     )

@@ -15,12 +15,35 @@ WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 36, 64
 
 
+LEGEND_ROW = 16
+CHAR_WIDTH = 6.5
+"""A generous width per character at font size 11, so legend entries never overlap or run off."""
+
+
+def legend_layout(legend: Sequence[str]) -> list[tuple[float, int]]:
+    """(x, row) of each legend entry: left to right, wrapping to a new row before the right edge."""
+    placed: list[tuple[float, int]] = []
+    x, row = float(LEFT), 0
+    for name in legend:
+        width = 14 + CHAR_WIDTH * len(name) + 18
+        if x > LEFT and x + width > WIDTH - RIGHT:
+            x, row = float(LEFT), row + 1
+        placed.append((x, row))
+        x += width
+    return placed
+
+
 def _frame(title: str, kind: str, body: list[str], legend: Sequence[str], height: int = HEIGHT) -> str:
-    items = [
-        f'<rect x="{LEFT + i * 170}" y="{height - 18}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
-        f'<text x="{LEFT + i * 170 + 14}" y="{height - 9}" font-size="11">{escape(name)}</text>'
-        for i, name in enumerate(legend)
-    ]
+    placed = legend_layout(legend)
+    rows = 1 + max((row for _, row in placed), default=0)
+    height += LEGEND_ROW * (rows - 1)
+    items = []
+    for i, (name, (x, row)) in enumerate(zip(legend, placed, strict=True)):
+        y = height - 18 - LEGEND_ROW * (rows - 1 - row)
+        items.append(
+            f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'<text x="{x + 14:.1f}" y="{y + 9}" font-size="11" data-legend="{escape(name)}">{escape(name)}</text>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{escape(kind)}" role="img" '
         f'aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
@@ -81,10 +104,13 @@ def stacked_bars(title: str, categories: Sequence[str], stacks: Mapping[str, Seq
 
 
 def grouped_bars(
-    title: str, categories: Sequence[str], groups: Mapping[str, Sequence[float]], value_format: str = "{:.1%}"
+    title: str,
+    categories: Sequence[str],
+    groups: Mapping[str, Sequence[float | None]],
+    value_format: str = "{:.1%}",
 ) -> str:
-    """Side-by-side bars per category (e.g. current vs baseline exception rate)."""
-    maximum = _nice_max([v for series in groups.values() for v in series])
+    """Side-by-side bars per category (e.g. current vs baseline rate); None draws "none", not a bar."""
+    maximum = _nice_max([v for series in groups.values() for v in series if v is not None])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(categories))
     width = slot * 0.8 / max(1, len(groups))
@@ -92,8 +118,14 @@ def grouped_bars(
     for i, category in enumerate(categories):
         for g, (name, series) in enumerate(groups.items()):
             value = series[i]
-            height = plot_h * value / maximum
             x = LEFT + i * slot + slot * 0.1 + g * width
+            if value is None:
+                body.append(
+                    f'<text x="{x + width / 2:.1f}" y="{TOP + plot_h - 4}" font-size="8" text-anchor="middle" '
+                    f'data-series="{escape(name)}" data-category="{escape(category)}" data-value="none">none</text>'
+                )
+                continue
+            height = plot_h * value / maximum
             body.append(
                 f'<rect x="{x:.1f}" y="{TOP + plot_h - height:.1f}" width="{width:.1f}" height="{height:.1f}" '
                 f'fill="{PALETTE[g % len(PALETTE)]}" data-series="{escape(name)}" data-category="{escape(category)}" '

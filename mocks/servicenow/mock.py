@@ -211,6 +211,9 @@ class ServiceNowMock(CatalogRoutes, OAuthRoutes, MockVendor):
         if table == "incident":
             values = incident_update(record, values, journal_only=not values)
         user = self.acting_user(request)
+        if table == "incident" and values.get("resolved_at") and not record.get("resolved_at"):
+            resolver = self._user(user)  # the resolve business rule stamps who resolved it
+            values["resolved_by"] = resolver["sys_id"] if resolver else ""
         record = self.tables.update(table, sys_id, values, user=user)
         derive_priority(table, record)
         self._write_journal(table, record, journal, user)

@@ -20,7 +20,7 @@ Record = dict[str, str]
 
 REFERENCES: dict[str, dict[str, str]] = {
     "incident": {"caller_id": "sys_user", "assignment_group": "sys_user_group", "assigned_to": "sys_user",
-                 "opened_by": "sys_user"},
+                 "opened_by": "sys_user", "resolved_by": "sys_user"},
     "sys_user": {"department": "cmn_department", "manager": "sys_user"},
     "sys_user_grmember": {"user": "sys_user", "group": "sys_user_group"},
     "sc_cat_item": {"category": "sc_category"},

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from measurement_ledgers import NOW, POLICY, REPO, LedgerWriter, config
-from test_cli_measurement import run
+from test_cli_measurement import measurement_cli, run
+from typer.testing import CliRunner
 
 from governance.approver_auth import AuthenticatedApprover, FakeApproverDirectory, authenticate_approver
 from governance.autonomy import gather_evidence, promote
@@ -49,11 +50,19 @@ def test_a_case_without_shadow_decision_cannot_be_compared(sqlite_url: str) -> N
         record_human_outcome(Ledger(store), txn, ProposedOutcome(None), actor="alice")
 
 
-def test_differences_compare_chosen_params() -> None:
-    agent = ProposedOutcome("itsm.assign", "INC1", None, {"group": "network"})
+def test_differences_compare_every_param_both_sides_name() -> None:
+    # Parameters both sides name are always compared (the agent's status `closed` against the
+    # human's `cancelled` is a disagreement); a named parameter is compared even when one side lacks it.
+    agent = ProposedOutcome("itsm.assign", "INC1", None, {"group": "network", "note": "x"})
     human = ProposedOutcome("itsm.assign", "INC1", None, {"group": "desktop"})
-    assert differences(agent, human) == []
-    assert differences(agent, human, ["group"]) == ["params.group: agent 'network', human 'desktop'"]
+    assert differences(agent, human) == ["params.group: agent 'network', human 'desktop'"]
+    assert differences(agent, human, ["note"]) == [
+        "params.group: agent 'network', human 'desktop'",
+        "params.note: agent 'x', human None",
+    ]
+    closed = ProposedOutcome("erp.update_po_status", "PO1", None, {"status": "closed"})
+    cancelled = ProposedOutcome("erp.update_po_status", "PO1", None, {"status": "cancelled"})
+    assert differences(closed, cancelled) == ["params.status: agent 'closed', human 'cancelled'"]
 
 
 def test_replays_count_as_shadow_evidence_for_promotion(sqlite_url: str, tmp_path: Path) -> None:
@@ -101,7 +110,11 @@ def test_shadow_outcome_command(sqlite_url: str) -> None:
             "--json",
         )
     )
-    assert data["agreed"] is True and data["source"] == "shadow"
+    assert data["agreed"] is True and data["source"] == "manual"  # typed in: marked as such
+    refused = CliRunner().invoke(
+        measurement_cli(), ["autonomy", "shadow-outcome", txn, "--by", "procurement", "--operation", "x.y"]
+    )
+    assert refused.exit_code != 0 and "is the agent" in refused.output
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])

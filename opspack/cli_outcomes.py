@@ -1,0 +1,81 @@
+"""``opspack outcomes collect``: read people's outcomes of escalated cases from the systems of record.
+
+One collection (`agents.outcome_readers.collect_with_connectors`): every escalated or shadowed
+case still waiting for a person is looked up in the ITSM connections named with ``--itsm``
+(from ``--connections``, default ``$OPSPACK_CONNECTIONS``), read as the agent identity ``--as``;
+what people resolved is recorded in the ledger with who, when and where. Safe to run as often as
+wanted: an outcome already recorded is not recorded again. The runtime runs the same collection on
+a schedule (docs/MEASUREMENT.md §3).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from agents.outcome_readers import collect_with_connectors
+from connectors.errors import ConnectorError
+from connectors.registry import build_connector, load_connections
+from governance.errors import GovernanceError
+from governance.identity import CredentialRegistry
+from governance.ledger import Ledger
+from governance.secrets import default_provider
+from governance.store import Store
+from opspack.settings import connections_path
+
+outcomes_app = typer.Typer(help="Human outcomes read from the systems of record.", no_args_is_help=True)
+console = Console()
+
+
+@outcomes_app.command("collect")
+def collect(
+    itsm: Annotated[
+        list[str], typer.Option("--itsm", help="ITSM connection name(s) to read tickets from.")
+    ] = ["servicenow"],  # noqa: B006 - typer needs a literal default for a list option
+    identity: Annotated[
+        str, typer.Option("--as", help="The agent identity whose credentials read the ITSM.")
+    ] = "service_desk",
+    service_accounts: Annotated[
+        list[str],
+        typer.Option(
+            "--service-account", help="opspack's own ITSM user names (their resolutions are not human)."
+        ),
+    ] = ["opspack.integration"],  # noqa: B006
+    connections: Annotated[
+        Path | None, typer.Option("--connections", help="Connections YAML (default $OPSPACK_CONNECTIONS).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Record how people resolved escalated tickets, read from the ITSM (who, when, resolution)."""
+    try:
+        store = Store()
+        config = load_connections(connections or connections_path())
+        registry = CredentialRegistry(store, default_provider())
+        connectors = [
+            (
+                name,
+                build_connector(config, name, agent=identity, secrets=registry.secrets_for(identity, name)),
+            )
+            for name in itsm
+        ]
+        report = collect_with_connectors(
+            Ledger(store), datetime.now(UTC), itsm=connectors, service_accounts=service_accounts
+        )
+    except (GovernanceError, ConnectorError) as exc:
+        typer.echo(f"opspack: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
+        return
+    console.print(
+        f"checked {report.checked} waiting case(s); recorded {len(report.recorded)} human outcome(s)"
+    )
+    for recorded in report.recorded:
+        console.print(f"  {recorded.transaction_id}: {recorded.source} outcome recorded")
+    for error in report.errors:
+        console.print(f"  [red]{error}[/]")
