@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from sqlalchemy import (
@@ -33,9 +33,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, AnchorLog, default_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
+from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
 from governance.ledger_chain import (
     EXPORT_FORMAT,
     GENESIS_HASH,
@@ -52,7 +54,9 @@ from governance.ledger_chain import (
     verify_chain,
     verify_export,
 )
+from governance.ledger_keys import LedgerKeys, load_ledger_keys
 from governance.merkle import InclusionProof, inclusion_path, merkle_root
+from governance.secrets import SecretProvider
 from governance.store import Store, metadata
 
 __all__ = [
@@ -94,6 +98,7 @@ ledger_records = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("mac", String(64)),
     Index("ix_ledger_records_transaction", "transaction_id", "seq"),
     Index("ix_ledger_records_kind_agent", "kind", "agent"),
 )
@@ -150,10 +155,40 @@ def serialise_writers(connection: Connection) -> None:
 class Ledger:
     """Appends, reads and verifies the chain in `store`."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        keys: LedgerKeys | None = None,
+        anchors: AnchorLog | None = None,
+        secrets: SecretProvider | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """`keys` default to the ledger keys in `secrets` (default: the default secret provider),
+        created there on first write; `anchors` to `default_anchor_log` for the store's URL.
+        A `read_only` ledger writes nothing, not even the chain-head row (for `verify`)."""
         self.store = store
         self.clock = clock
-        self._ensure_head()
+        self._keys = keys
+        self._secrets = secrets
+        self.anchors: AnchorLog = anchors if anchors is not None else default_anchor_log(store.url)
+        self.read_only = read_only
+        if not read_only:
+            self._ensure_head()
+
+    @property
+    def keys(self) -> LedgerKeys:
+        """The keys to write with (MAC key and signing key), created on first use."""
+        if self._keys is None or self._keys.mac_key is None or self._keys.signing_key is None:
+            self._keys = load_ledger_keys(self._secrets, create=True)
+        return self._keys
+
+    def verification_keys(self) -> LedgerKeys:
+        """The keys to verify with; never creates one (a missing key is reported by `verify`)."""
+        if self._keys is None:
+            self._keys = load_ledger_keys(self._secrets, create=False)
+        return self._keys
 
     def _ensure_head(self) -> None:
         with self.store.connect() as connection:
@@ -178,6 +213,8 @@ class Ledger:
         connection: Connection | None = None,
     ) -> LedgerRecord:
         """Append one record; inside `connection`'s transaction when given, else its own."""
+        if self.read_only:
+            raise LedgerError("this ledger was opened read-only (for verification)")
         if kind not in RECORD_KINDS:
             raise LedgerError(f"unknown ledger record kind {kind!r}; known kinds: {sorted(RECORD_KINDS)}")
         if not transaction_id:
@@ -210,14 +247,15 @@ class Ledger:
             "payload": text,
         }
         digest = record_hash(head.hash, fields)
-        connection.execute(_INSERT_RECORD, {**fields, "prev_hash": head.hash, "hash": digest})
+        mac = self.keys.mac(digest)
+        connection.execute(_INSERT_RECORD, {**fields, "prev_hash": head.hash, "hash": digest, "mac": mac})
         connection.execute(_MOVE_HEAD, {"new_seq": fields["seq"], "new_id": fields["id"], "new_hash": digest})
         if not connection.in_nested_transaction():
             connection.info[_HEAD_CACHE] = (
                 connection.get_transaction(),
                 ChainHead(fields["seq"], fields["id"], digest),
             )
-        return LedgerRecord.from_row({**fields, "prev_hash": head.hash, "hash": digest})
+        return LedgerRecord.from_row({**fields, "prev_hash": head.hash, "hash": digest, "mac": mac})
 
     @staticmethod
     def _head_in(connection: Connection) -> ChainHead:
@@ -282,7 +320,10 @@ class Ledger:
 
     @staticmethod
     def _read_head(connection: Connection) -> ChainHead:
-        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
+        """The head row; a missing row reads as the genesis head (records or anchors then show)."""
+        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).first()
+        if row is None:
+            return ChainHead(0, None, GENESIS_HASH)
         return ChainHead(int(row.seq), row.record_id, row.hash)
 
     @contextmanager
@@ -310,33 +351,33 @@ class Ledger:
 
     # --- verification, checkpoints, export ---------------------------------------------------
 
-    def verify(self) -> VerifyReport:
-        """Check the whole chain, the head and every stored Merkle checkpoint."""
-        hashes: list[str] = []
-
-        def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
-            for record in records:
-                hashes.append(record.hash)
-                yield record
-
-        with self._snapshot() as connection:
-            head = self._read_head(connection)
-            report = verify_chain(collect(self._stream(connection)), head)
-            checkpoints = connection.execute(
-                select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
-            ).all()
-        if not report.ok:
-            return report
-        for checkpoint in checkpoints:
-            size = int(checkpoint.size)
-            if size > len(hashes) or merkle_root(hashes[:size]) != checkpoint.root:
-                bad = BadRecord(
-                    size,
-                    None,
-                    f"Merkle checkpoint {checkpoint.id} over {size} records no longer matches the chain",
+    def _audit(self, keys: LedgerKeys) -> AuditResult:
+        """Read the anchors, then the head, records and checkpoints from one snapshot, and judge."""
+        try:
+            anchors = self.anchors.entries()
+        except LedgerError as exc:
+            return AuditResult(VerifyReport(False, 0, anchor_problem=str(exc)))
+        try:
+            with self._snapshot() as connection:
+                head = self._read_head(connection)
+                checkpoints = [
+                    StoredCheckpoint(int(row.id), int(row.size), row.root)
+                    for row in connection.execute(select(ledger_checkpoints).order_by(ledger_checkpoints.c.id))
+                ]
+                return audit(
+                    self._stream(connection), head, keys=keys, anchors=anchors, checkpoints=checkpoints
                 )
-                return VerifyReport(False, report.records_checked, bad, checkpoints_checked=len(checkpoints))
-        return VerifyReport(True, report.records_checked, checkpoints_checked=len(checkpoints))
+        except SQLAlchemyError as exc:
+            if not anchors:
+                raise LedgerError(f"cannot read the ledger ({self.store.redacted_url}): {exc}") from exc
+            bad = BadRecord(1, None, f"the ledger tables cannot be read ({type(exc).__name__}) "
+                            f"but {len(anchors)} signed anchors exist: the ledger was removed")
+            return AuditResult(VerifyReport(False, 0, bad, anchors_checked=len(anchors)))
+
+    def verify(self) -> VerifyReport:
+        """Check the anchor log, the whole chain with its MACs, the head, the latest signed anchor
+        and every stored Merkle checkpoint; read-only (see `governance.ledger_audit`)."""
+        return self._audit(self.verification_keys()).report
 
     def verify_or_raise(self) -> VerifyReport:
         report = self.verify()
@@ -346,24 +387,55 @@ class Ledger:
         return report
 
     def checkpoint(self) -> int:
-        """Store a Merkle root over every record so far (after verifying them); returns its id."""
-        self.verify_or_raise()
-        with self.store.begin() as connection:
-            hashes = [
-                row.hash
-                for row in connection.execute(select(ledger_records.c.hash).order_by(ledger_records.c.seq))
-            ]
-            result = connection.execute(
-                insert(ledger_checkpoints).values(
-                    size=len(hashes),
-                    root=merkle_root(hashes),
-                    created_at=self.clock().astimezone(UTC).isoformat(),
+        """Verify everything, sign a Merkle root over every record so far into the anchor log
+        (unless the latest anchor already covers them all) and store it as a checkpoint row;
+        returns the row's id. Raises `LedgerIntegrityError` rather than anchor a broken ledger."""
+        if self.read_only:
+            raise LedgerError("this ledger was opened read-only (for verification)")
+        keys = self.keys
+        with self.anchors.locked():
+            result = self._audit(keys)
+            report = result.report
+            if not report.ok:
+                raise LedgerIntegrityError(
+                    report.message, record_seq=report.first_bad.seq if report.first_bad else None
                 )
-            )
-        key = result.inserted_primary_key
+            hashes, anchors = result.hashes, self.anchors.entries()
+            latest = anchors[-1] if anchors else None
+            root = merkle_root(hashes)
+            if hashes and (latest is None or len(hashes) > latest.records):
+                entry = AnchorEntry(
+                    sequence=latest.sequence + 1 if latest else 1,
+                    records=len(hashes),
+                    head_hash=hashes[-1],
+                    merkle_root=root,
+                    macs_from=latest.macs_from if latest else (result.macs_from or len(hashes) + 1),
+                    created_at=self.clock().astimezone(UTC).isoformat(timespec="microseconds"),
+                    prev_entry=latest.entry_hash() if latest else FIRST_PREV_ENTRY,
+                )
+                self.anchors.append(entry.signed(keys))
+            with self.store.begin() as connection:
+                inserted = connection.execute(
+                    insert(ledger_checkpoints).values(
+                        size=len(hashes), root=root, created_at=self.clock().astimezone(UTC).isoformat()
+                    )
+                )
+        key = inserted.inserted_primary_key
         if key is None:  # pragma: no cover - every supported dialect returns it
             raise LedgerError("the database did not return the new checkpoint id")
         return int(key[0])
+
+    def checkpoint_if_due(self, every: timedelta) -> int | None:
+        """`checkpoint` when records were added since the latest anchor and it is older than
+        `every` (or there is none); else None. Cheap enough to call from a frequent schedule."""
+        anchors = self.anchors.entries()
+        latest = anchors[-1] if anchors else None
+        if latest is not None:
+            age = self.clock() - datetime.fromisoformat(latest.created_at)
+            with self.store.connect() as connection:
+                if age < every or self._read_head(connection).seq <= latest.records:
+                    return None
+        return self.checkpoint()
 
     def proof(self, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
         """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
