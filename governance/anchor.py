@@ -89,7 +89,9 @@ class AnchorEntry:
             if set(data) != names:
                 raise ValueError(f"fields {sorted(set(data) ^ names)} missing or unexpected")
             entry = cls(**data)
-            ints = (entry.sequence, entry.records) + ((entry.macs_from,) if entry.macs_from is not None else ())
+            ints = (entry.sequence, entry.records) + (
+                (entry.macs_from,) if entry.macs_from is not None else ()
+            )
             if not all(type(v) is int for v in ints) or not all(
                 isinstance(v, str) for v in (entry.head_hash, entry.merkle_root, entry.signature)
             ):

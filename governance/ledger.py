@@ -362,7 +362,9 @@ class Ledger:
                 head = self._read_head(connection)
                 checkpoints = [
                     StoredCheckpoint(int(row.id), int(row.size), row.root)
-                    for row in connection.execute(select(ledger_checkpoints).order_by(ledger_checkpoints.c.id))
+                    for row in connection.execute(
+                        select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
+                    )
                 ]
                 return audit(
                     self._stream(connection), head, keys=keys, anchors=anchors, checkpoints=checkpoints
@@ -370,8 +372,12 @@ class Ledger:
         except SQLAlchemyError as exc:
             if not anchors:
                 raise LedgerError(f"cannot read the ledger ({self.store.redacted_url}): {exc}") from exc
-            bad = BadRecord(1, None, f"the ledger tables cannot be read ({type(exc).__name__}) "
-                            f"but {len(anchors)} signed anchors exist: the ledger was removed")
+            bad = BadRecord(
+                1,
+                None,
+                f"the ledger tables cannot be read ({type(exc).__name__}) "
+                f"but {len(anchors)} signed anchors exist: the ledger was removed",
+            )
             return AuditResult(VerifyReport(False, 0, bad, anchors_checked=len(anchors)))
 
     def verify(self) -> VerifyReport:

@@ -50,7 +50,9 @@ class _MacRule:
 
     def __call__(self, record: LedgerRecord) -> str | None:
         if record.mac is None:
-            if self.first_mac is not None or (self.anchored_from is not None and record.seq >= self.anchored_from):
+            if self.first_mac is not None or (
+                self.anchored_from is not None and record.seq >= self.anchored_from
+            ):
                 return "carries no MAC where one is required (the record was inserted or rewritten)"
             return None
         if self.first_mac is None:
@@ -63,14 +65,18 @@ class _MacRule:
 
 
 def _bad(report: VerifyReport, anchors: int, seq: int, record_id: str | None, problem: str) -> VerifyReport:
-    return VerifyReport(False, report.records_checked, BadRecord(seq, record_id, problem), anchors_checked=anchors)
+    return VerifyReport(
+        False, report.records_checked, BadRecord(seq, record_id, problem), anchors_checked=anchors
+    )
 
 
 def _matches(anchor: AnchorEntry, hashes: Sequence[str]) -> bool:
     if anchor.records > len(hashes):
         return False
     head = hashes[anchor.records - 1] if anchor.records else None
-    return (head is None or head == anchor.head_hash) and merkle_root(hashes[: anchor.records]) == anchor.merkle_root
+    return (head is None or head == anchor.head_hash) and merkle_root(
+        hashes[: anchor.records]
+    ) == anchor.merkle_root
 
 
 def _first_unvouched(anchors: Sequence[AnchorEntry], hashes: Sequence[str]) -> tuple[int, AnchorEntry]:

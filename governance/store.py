@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,8 @@ def prepare_sqlite_file(path: Path) -> None:
     ``-wal``/``-shm`` companions) to 0600. SQLite gives the WAL and shared-memory files the
     database file's permissions, so they are born 0600 too."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with suppress(FileExistsError):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
-    except FileExistsError:
-        pass
     if os.name != "posix":  # pragma: no cover - POSIX permissions only
         return
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
