@@ -28,6 +28,7 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -210,3 +211,15 @@ def default_anchor_log(database_url: str, environ: dict[str, str] | None = None)
         return FileAnchorLog(Path(env[ANCHOR_DIR_ENV]) / f"{name}.jsonl")
     base = Path(str(url.database)).parent / "anchors" if sqlite_file else DEFAULT_ANCHOR_DIR
     return FileAnchorLog(base / f"{name}.jsonl")
+
+
+def retire_anchor_log(database_url: str) -> Path | None:
+    """Rename the database's anchor log aside (``<name>.retired-<UTC time>.jsonl``) when a ledger
+    is deliberately started afresh; returns the new name, or None when there was no log."""
+    log = default_anchor_log(database_url)
+    if not isinstance(log, FileAnchorLog) or not log.path.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    retired = log.path.with_name(f"{log.path.stem}.retired-{stamp}.jsonl")
+    log.path.rename(retired)
+    return retired

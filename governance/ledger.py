@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from governance import ledger_batch
 from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, AnchorLog, default_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
 from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
@@ -134,7 +135,6 @@ _MOVE_HEAD = (
     .values(seq=bindparam("new_seq"), record_id=bindparam("new_id"), hash=bindparam("new_hash"))
 )
 """Statements built once: SQLAlchemy then reuses their compiled form on every append."""
-_HEAD_CACHE = "opspack.ledger_head"
 
 
 def serialise_writers(connection: Connection) -> None:
@@ -175,6 +175,7 @@ class Ledger:
         self.anchors: AnchorLog = anchors if anchors is not None else default_anchor_log(store.url)
         self.read_only = read_only
         if not read_only:
+            ledger_batch.install(store.engine)
             self._ensure_head()
 
     @property
@@ -247,15 +248,13 @@ class Ledger:
             "payload": text,
         }
         digest = record_hash(head.hash, fields)
-        mac = self.keys.mac(digest)
-        connection.execute(_INSERT_RECORD, {**fields, "prev_hash": head.hash, "hash": digest, "mac": mac})
-        connection.execute(_MOVE_HEAD, {"new_seq": fields["seq"], "new_id": fields["id"], "new_hash": digest})
-        if not connection.in_nested_transaction():
-            connection.info[_HEAD_CACHE] = (
-                connection.get_transaction(),
-                ChainHead(fields["seq"], fields["id"], digest),
-            )
-        return LedgerRecord.from_row({**fields, "prev_hash": head.hash, "hash": digest, "mac": mac})
+        row = {**fields, "prev_hash": head.hash, "hash": digest, "mac": self.keys.mac(digest)}
+        if connection.in_nested_transaction():  # written at once: a savepoint may roll back
+            connection.execute(_INSERT_RECORD, row)
+            connection.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_id": row["id"], "new_hash": digest})
+        else:
+            ledger_batch.remember(connection, row, _INSERT_RECORD, _MOVE_HEAD)
+        return LedgerRecord.from_row(row)
 
     @staticmethod
     def _head_in(connection: Connection) -> ChainHead:
@@ -264,7 +263,7 @@ class Ledger:
         Safe because the transaction holds the write lock: nobody else can move the head until it
         ends, and a new transaction (or a savepoint) never reuses the remembered value.
         """
-        cached = connection.info.get(_HEAD_CACHE)
+        cached = connection.info.get(ledger_batch.HEAD_CACHE_KEY)
         if (
             cached is not None
             and cached[0] is connection.get_transaction()

@@ -57,6 +57,23 @@ def prepare_sqlite_file(path: Path) -> None:
             os.chmod(candidate, PRIVATE_FILE_MODE)
 
 
+def reset_sqlite_database(path: Path) -> str:
+    """Start a deliberately fresh SQLite ledger at `path` (demos, one-off runs); returns its URL.
+
+    Removes the database and its ``-wal``/``-shm`` files and *retires* its anchor log (renamed
+    with a timestamp, never deleted): a database that vanishes while its anchors remain is
+    otherwise exactly what a wipe looks like, and `Ledger.verify` reports it as one.
+    """
+    from governance.anchor import retire_anchor_log  # the anchor module imports this one's callers
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    retire_anchor_log(url)
+    prepare_sqlite_file(path)
+    return url
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
