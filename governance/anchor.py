@@ -4,12 +4,14 @@ Every checkpoint appends one JSON line to an append-only anchor log outside the 
 
     {"format": "opspack-anchor/1", "sequence": 3, "records": 1200, "head_hash": "...",
      "merkle_root": "...", "macs_from": 1, "created_at": "2026-...Z", "prev_entry": "...",
+     "frontier": [[1024, "..."], [128, "..."], ...],
      "key_id": "1f2e...", "signature": "<Ed25519, base64url>"}
 
 ``records`` is how many ledger records the anchor covers, ``merkle_root`` the RFC 9162 root over
 their hashes, ``head_hash`` the hash of the last of them, ``macs_from`` the first record that
 carries a MAC (earlier ones were written before records were keyed), ``prev_entry`` the SHA-256 of
-the previous line's signed body (so a line removed from the middle of the log shows). The
+the previous line's signed body (so a line removed from the middle of the log shows), ``frontier``
+the tree's perfect subtrees (so the next checkpoint only reads what was added since). The
 signature covers every other field in canonical form (`signed_body`).
 
 The log is a file (default ``anchors/<database name>.jsonl`` beside a SQLite database, else
@@ -27,7 +29,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,6 +43,7 @@ except ImportError:  # pragma: no cover - Windows: the in-process lock still app
 
 from governance.errors import LedgerError
 from governance.ledger_keys import LedgerKeys
+from governance.merkle import frontier_root
 
 ANCHOR_FORMAT = "opspack-anchor/1"
 ANCHOR_DIR_ENV = "OPSPACK_ANCHOR_DIR"
@@ -59,6 +62,9 @@ class AnchorEntry:
     macs_from: int | None
     created_at: str
     prev_entry: str
+    frontier: list[tuple[int, str]] = field(default_factory=list)
+    """The Merkle tree's perfect subtrees (size, root), so the next checkpoint extends it from
+    the records added since instead of re-reading the whole ledger (`merkle.extend_frontier`)."""
     key_id: str = ""
     signature: str = ""
     format: str = ANCHOR_FORMAT
@@ -89,6 +95,13 @@ class AnchorEntry:
             names = {f.name for f in fields(cls)}
             if set(data) != names:
                 raise ValueError(f"fields {sorted(set(data) ^ names)} missing or unexpected")
+            frontier = data.get("frontier")
+            if not isinstance(frontier, list) or not all(
+                isinstance(p, list) and len(p) == 2 and type(p[0]) is int and isinstance(p[1], str)
+                for p in frontier
+            ):
+                raise ValueError("frontier must be a list of [size, root] pairs")
+            data["frontier"] = [(int(size), str(root)) for size, root in frontier]
             entry = cls(**data)
             ints = (entry.sequence, entry.records) + (
                 (entry.macs_from,) if entry.macs_from is not None else ()
@@ -116,6 +129,10 @@ def check_anchor_log(entries: list[AnchorEntry], keys: LedgerKeys) -> str | None
             return f"{name} where anchor {expected} was expected (an anchor line was removed or reordered)"
         if entry.prev_entry != (FIRST_PREV_ENTRY if previous is None else previous.entry_hash()):
             return f"{name} does not follow the anchor before it (prev_entry differs)"
+        if sum(size for size, _ in entry.frontier) != entry.records or (
+            frontier_root(entry.frontier) != entry.merkle_root
+        ):
+            return f"{name}'s frontier does not add up to its record count and Merkle root"
         if previous is not None and entry.records < previous.records:
             return f"{name} covers {entry.records} records, fewer than anchor {previous.sequence}"
         previous = entry

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from governance import ledger_batch
-from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, AnchorLog, default_anchor_log
+from governance.anchor import AnchorLog, default_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
 from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
 from governance.ledger_chain import (
@@ -56,7 +56,7 @@ from governance.ledger_chain import (
     verify_export,
 )
 from governance.ledger_keys import LedgerKeys, load_ledger_keys
-from governance.merkle import InclusionProof, inclusion_path, merkle_root
+from governance.merkle import InclusionProof, inclusion_path
 from governance.secrets import SecretProvider
 from governance.store import Store, metadata
 
@@ -341,10 +341,11 @@ class Ledger:
                 connection.execution_options(isolation_level="REPEATABLE READ")
             yield connection
 
-    def _stream(self, connection: Connection) -> Iterator[LedgerRecord]:
-        result = connection.execution_options(yield_per=2000).execute(
-            select(ledger_records).order_by(ledger_records.c.seq)
-        )
+    def _stream(self, connection: Connection, after: int = 0) -> Iterator[LedgerRecord]:
+        query = select(ledger_records).order_by(ledger_records.c.seq)
+        if after:
+            query = query.where(ledger_records.c.seq > after)
+        result = connection.execution_options(yield_per=2000).execute(query)
         for row in result:
             yield LedgerRecord.from_row(row._mapping)
 
@@ -392,43 +393,15 @@ class Ledger:
         return report
 
     def checkpoint(self) -> int:
-        """Verify everything, sign a Merkle root over every record so far into the anchor log
-        (unless the latest anchor already covers them all) and store it as a checkpoint row;
-        returns the row's id. Raises `LedgerIntegrityError` rather than anchor a broken ledger."""
+        """Sign a Merkle root over every record so far into the anchor log (outside the
+        database) and store it as a checkpoint row; returns the row's id. Only the records added
+        since the latest anchor are read and verified (`governance.ledger_anchoring`); raises
+        `LedgerIntegrityError` rather than anchor a ledger that does not verify."""
+        from governance.ledger_anchoring import take_checkpoint  # it builds on this module
+
         if self.read_only:
             raise LedgerError("this ledger was opened read-only (for verification)")
-        keys = self.keys
-        with self.anchors.locked():
-            result = self._audit(keys)
-            report = result.report
-            if not report.ok:
-                raise LedgerIntegrityError(
-                    report.message, record_seq=report.first_bad.seq if report.first_bad else None
-                )
-            hashes, anchors = result.hashes, self.anchors.entries()
-            latest = anchors[-1] if anchors else None
-            root = merkle_root(hashes)
-            if hashes and (latest is None or len(hashes) > latest.records):
-                entry = AnchorEntry(
-                    sequence=latest.sequence + 1 if latest else 1,
-                    records=len(hashes),
-                    head_hash=hashes[-1],
-                    merkle_root=root,
-                    macs_from=latest.macs_from if latest else (result.macs_from or len(hashes) + 1),
-                    created_at=self.clock().astimezone(UTC).isoformat(timespec="microseconds"),
-                    prev_entry=latest.entry_hash() if latest else FIRST_PREV_ENTRY,
-                )
-                self.anchors.append(entry.signed(keys))
-            with self.store.begin() as connection:
-                inserted = connection.execute(
-                    insert(ledger_checkpoints).values(
-                        size=len(hashes), root=root, created_at=self.clock().astimezone(UTC).isoformat()
-                    )
-                )
-        key = inserted.inserted_primary_key
-        if key is None:  # pragma: no cover - every supported dialect returns it
-            raise LedgerError("the database did not return the new checkpoint id")
-        return int(key[0])
+        return take_checkpoint(self)
 
     def checkpoint_if_due(self, every: timedelta) -> int | None:
         """`checkpoint` when records were added since the latest anchor and it is older than

@@ -40,7 +40,7 @@ class StoredCheckpoint:
     root: str
 
 
-class _MacRule:
+class MacRule:
     """Records carry a valid MAC; only a prefix written before keying (and before the first anchor's
     ``macs_from``) may carry none."""
 
@@ -114,7 +114,7 @@ def audit(
             ids.append(record.id)
             yield record
 
-    rule = _MacRule(keys, anchors[0].macs_from if anchors else None)
+    rule = MacRule(keys, anchors[0].macs_from if anchors else None)
     report = verify_chain(collect(records), head, check_mac=rule)
     result = AuditResult(report, hashes, rule.first_mac)
     if not report.ok:

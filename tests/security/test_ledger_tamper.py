@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 
 from governance.anchor import FileAnchorLog
+from governance.errors import LedgerIntegrityError
 from governance.ledger import (
     Ledger,
     LedgerRecord,
@@ -327,6 +328,29 @@ def test_checkpoint_refuses_to_anchor_a_tampered_ledger(world: World) -> None:
     records = world.records()
     records[ANCHORED + 1] = edited(records[ANCHORED + 1])
     write_back(world, rechain(records, ANCHORED + 1, mac=forged_mac))
-    with pytest.raises(Exception, match="MAC does not match"):
+    with pytest.raises(LedgerIntegrityError, match="MAC does not match"):
         world.ledger(read_only=False).checkpoint()
     assert len(world.anchors.read_text().splitlines()) == 1
+
+
+@pytest.mark.parametrize("seq", POSITIONS)
+def test_an_incremental_checkpoint_never_extends_a_rewritten_history(world: World, seq: int) -> None:
+    """A checkpoint reads only what was added since the latest anchor; it must still refuse."""
+    records = world.records()
+    records[seq - 1] = edited(records[seq - 1])
+    write_back(world, rechain(records, seq - 1, mac=forged_mac))
+    with pytest.raises(LedgerIntegrityError) as refused:
+        world.ledger(read_only=False).checkpoint()
+    assert refused.value.record_seq == (ANCHORED if seq <= ANCHORED else seq)
+    assert len(world.anchors.read_text().splitlines()) == 1
+
+
+def test_checkpoints_extend_the_anchored_tree(world: World) -> None:
+    ledger = world.ledger(read_only=False)
+    ledger.checkpoint()
+    ledger.append("late", "note", {"i": 100})
+    ledger.checkpoint()
+    entries = ledger.anchors.entries()
+    hashes = [record.hash for record in world.records()]
+    assert [entry.records for entry in entries] == [ANCHORED, TOTAL, TOTAL + 1]
+    assert entries[-1].merkle_root == merkle_root(hashes) and world.ledger().verify().ok
