@@ -1,21 +1,22 @@
 """The ledger: append-only, hash-chained records of every step of every transaction.
 
-Each record carries ``prev_hash`` (the hash of the record before it) and ``hash = SHA-256(prev_hash
-+ body)`` (see `governance.ledger_chain`). A one-row *head* table holds the last seq, id and hash;
-appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) so
-concurrent writers in different processes extend one chain. `verify` walks the chain and names the
-first record that does not fit -- an edit, a deletion (also of the last record, via the head), an
-insertion or a reordering. Merkle checkpoints (`checkpoint`, `proof`) and the JSONL export
-(`export_jsonl`, `verify_export`) let an auditor re-check everything offline.
+Each record carries ``prev_hash`` (the hash of the record before it), ``hash = SHA-256(prev_hash
++ body)`` (see `governance.ledger_chain`) and ``mac = HMAC-SHA256(K_mac, hash)`` under a key kept
+outside the database (`governance.ledger_keys`). A one-row *head* table holds the last seq, id
+and hash; appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite) so concurrent writers in different processes extend one chain, and are written once per
+transaction at commit (`governance.ledger_batch`). `checkpoint` signs a Merkle root into an
+append-only anchor log outside the database (`governance.anchor`, `governance.ledger_anchoring`);
+`verify` (read-only) checks the anchors, the chain and its MACs and names the first record that
+does not fit (`governance.ledger_audit`). Proofs and the JSONL export (`governance.ledger_export`)
+let an auditor re-check everything offline.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
@@ -56,7 +57,7 @@ from governance.ledger_chain import (
     verify_export,
 )
 from governance.ledger_keys import LedgerKeys, load_ledger_keys
-from governance.merkle import InclusionProof, inclusion_path
+from governance.merkle import InclusionProof
 from governance.secrets import SecretProvider
 from governance.store import Store, metadata
 
@@ -417,32 +418,9 @@ class Ledger:
 
     def proof(self, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
         """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
-        record = self.get(record_id)
-        query = select(ledger_checkpoints).where(ledger_checkpoints.c.size >= record.seq)
-        if checkpoint_id is not None:
-            query = query.where(ledger_checkpoints.c.id == checkpoint_id)
-        with self.store.connect() as connection:
-            checkpoint = connection.execute(query.order_by(ledger_checkpoints.c.id.desc())).first()
-            if checkpoint is None:
-                raise NotFoundError(f"no Merkle checkpoint covers record {record_id}; run checkpoint() first")
-            hashes = [
-                row.hash
-                for row in connection.execute(
-                    select(ledger_records.c.hash)
-                    .where(ledger_records.c.seq <= checkpoint.size)
-                    .order_by(ledger_records.c.seq)
-                )
-            ]
-        return InclusionProof(
-            record_id=record.id,
-            seq=record.seq,
-            record_hash=record.hash,
-            leaf_index=record.seq - 1,
-            tree_size=int(checkpoint.size),
-            root=checkpoint.root,
-            path=inclusion_path(hashes, record.seq - 1),
-            checkpoint_id=int(checkpoint.id),
-        )
+        from governance.ledger_export import inclusion_proof  # it builds on this module
+
+        return inclusion_proof(self, record_id, checkpoint_id)
 
     def export_jsonl(self, stream: TextIO, transaction_id: str | None = None) -> int:
         """Write a header line and every record (with hashes) as JSONL; returns the record count.
@@ -451,28 +429,6 @@ class Ledger:
         one-transaction export cannot be chain-checked (its neighbours are absent); each record
         then carries a Merkle inclusion proof when a checkpoint covers it.
         """
-        header: dict[str, Any] = {
-            "format": EXPORT_FORMAT,
-            "transaction_id": transaction_id,
-            "head": None,
-            "exported_at": self.clock().astimezone(UTC).isoformat(),
-        }
-        count = 0
-        if transaction_id is None:
-            with self._snapshot() as connection:  # the head and the records from one moment
-                header["head"] = asdict(self._read_head(connection))
-                stream.write(json.dumps(header, sort_keys=True) + "\n")
-                for record in self._stream(connection):
-                    stream.write(record.to_json_line() + "\n")
-                    count += 1
-            return count
-        selected = self.records(transaction_id)
-        stream.write(json.dumps(header, sort_keys=True) + "\n")
-        for record in selected:
-            try:
-                extra = {"proof": self.proof(record.id).as_dict()}
-            except NotFoundError:
-                extra = {}
-            stream.write(record.to_json_line(extra) + "\n")
-            count += 1
-        return count
+        from governance.ledger_export import export_jsonl
+
+        return export_jsonl(self, stream, transaction_id)
