@@ -38,6 +38,7 @@ def remember(connection: Connection, row: dict[str, Any], insert: Insert, move_h
     transaction = connection.get_transaction()
     pending: _Pending | None = connection.info.get(PENDING_KEY)
     if pending is None or pending.transaction is not transaction:
+        install(connection.engine)  # a connection from an engine no Ledger was built on
         pending = _Pending(transaction, insert, move_head)
         connection.info[PENDING_KEY] = pending
     pending.rows.append(row)

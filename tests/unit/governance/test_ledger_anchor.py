@@ -197,3 +197,11 @@ def test_cli_checkpoint_public_key_and_read_only_verify(
     assert wiped.exit_code == 2 and "the database holds 0" in wiped.output
     with ledger.store.connect() as connection:  # verify wrote nothing back
         assert connection.execute(select(func.count()).select_from(ledger_head)).scalar_one() == 0
+
+
+def test_appends_on_a_connection_of_another_engine_are_written_too(sqlite_url: str) -> None:
+    ledger = Ledger(Store(sqlite_url), keys=generated_keys())
+    other = Store(sqlite_url)  # its own engine: no Ledger was built on it
+    with other.begin() as connection:
+        record = ledger.append("t", "note", {}, connection=connection)
+    assert [r.id for r in ledger.records()] == [record.id] and ledger.verify().ok
