@@ -1,22 +1,23 @@
 """The ledger: append-only, hash-chained records of every step of every transaction.
 
-Each record carries ``prev_hash`` (the hash of the record before it) and ``hash = SHA-256(prev_hash
-+ body)`` (see `governance.ledger_chain`). A one-row *head* table holds the last seq, id and hash;
-appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) so
-concurrent writers in different processes extend one chain. `verify` walks the chain and names the
-first record that does not fit -- an edit, a deletion (also of the last record, via the head), an
-insertion or a reordering. Merkle checkpoints (`checkpoint`, `proof`) and the JSONL export
-(`export_jsonl`, `verify_export`) let an auditor re-check everything offline.
+Each record carries ``prev_hash`` (the hash of the record before it), ``hash = SHA-256(prev_hash
++ body)`` (see `governance.ledger_chain`) and ``mac = HMAC-SHA256(K_mac, hash)`` under a key kept
+outside the database (`governance.ledger_keys`). A one-row *head* table holds the last seq, id
+and hash; appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite) so concurrent writers in different processes extend one chain, and are written once per
+transaction at commit (`governance.ledger_batch`). `checkpoint` signs a Merkle root into an
+append-only anchor log outside the database (`governance.anchor`, `governance.ledger_anchoring`);
+`verify` (read-only) checks the anchors, the chain and its MACs and names the first record that
+does not fit (`governance.ledger_audit`). Proofs and the JSONL export (`governance.ledger_export`)
+let an auditor re-check everything offline.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 from sqlalchemy import (
@@ -33,10 +34,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from governance import ledger_batch
+from governance.anchor import AnchorLog, default_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
 from governance.evidence import check_record
+from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
 from governance.ledger_chain import (
     EXPORT_FORMAT,
     GENESIS_HASH,
@@ -53,7 +57,9 @@ from governance.ledger_chain import (
     verify_chain,
     verify_export,
 )
-from governance.merkle import InclusionProof, inclusion_path, merkle_root
+from governance.ledger_keys import LedgerKeys, load_ledger_keys
+from governance.merkle import InclusionProof
+from governance.secrets import SecretProvider
 from governance.store import Store, metadata
 
 __all__ = [
@@ -95,6 +101,7 @@ ledger_records = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("mac", String(64)),
     Index("ix_ledger_records_transaction", "transaction_id", "seq"),
     Index("ix_ledger_records_kind_agent", "kind", "agent"),
 )
@@ -130,7 +137,6 @@ _MOVE_HEAD = (
     .values(seq=bindparam("new_seq"), record_id=bindparam("new_id"), hash=bindparam("new_hash"))
 )
 """Statements built once: SQLAlchemy then reuses their compiled form on every append."""
-_HEAD_CACHE = "opspack.ledger_head"
 
 
 def serialise_writers(connection: Connection) -> None:
@@ -151,10 +157,41 @@ def serialise_writers(connection: Connection) -> None:
 class Ledger:
     """Appends, reads and verifies the chain in `store`."""
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        keys: LedgerKeys | None = None,
+        anchors: AnchorLog | None = None,
+        secrets: SecretProvider | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """`keys` default to the ledger keys in `secrets` (default: the default secret provider),
+        created there on first write; `anchors` to `default_anchor_log` for the store's URL.
+        A `read_only` ledger writes nothing, not even the chain-head row (for `verify`)."""
         self.store = store
         self.clock = clock
-        self._ensure_head()
+        self._keys = keys
+        self._secrets = secrets
+        self.anchors: AnchorLog = anchors if anchors is not None else default_anchor_log(store.url)
+        self.read_only = read_only
+        if not read_only:
+            ledger_batch.install(store.engine)
+            self._ensure_head()
+
+    @property
+    def keys(self) -> LedgerKeys:
+        """The keys to write with (MAC key and signing key), created on first use."""
+        if self._keys is None or self._keys.mac_key is None or self._keys.signing_key is None:
+            self._keys = load_ledger_keys(self._secrets, create=True)
+        return self._keys
+
+    def verification_keys(self) -> LedgerKeys:
+        """The keys to verify with; never creates one (a missing key is reported by `verify`)."""
+        if self._keys is None:
+            self._keys = load_ledger_keys(self._secrets, create=False)
+        return self._keys
 
     def _ensure_head(self) -> None:
         with self.store.connect() as connection:
@@ -179,6 +216,8 @@ class Ledger:
         connection: Connection | None = None,
     ) -> LedgerRecord:
         """Append one record; inside `connection`'s transaction when given, else its own."""
+        if self.read_only:
+            raise LedgerError("this ledger was opened read-only (for verification)")
         if kind not in RECORD_KINDS:
             raise LedgerError(f"unknown ledger record kind {kind!r}; known kinds: {sorted(RECORD_KINDS)}")
         if not transaction_id:
@@ -212,14 +251,13 @@ class Ledger:
             "payload": text,
         }
         digest = record_hash(head.hash, fields)
-        connection.execute(_INSERT_RECORD, {**fields, "prev_hash": head.hash, "hash": digest})
-        connection.execute(_MOVE_HEAD, {"new_seq": fields["seq"], "new_id": fields["id"], "new_hash": digest})
-        if not connection.in_nested_transaction():
-            connection.info[_HEAD_CACHE] = (
-                connection.get_transaction(),
-                ChainHead(fields["seq"], fields["id"], digest),
-            )
-        return LedgerRecord.from_row({**fields, "prev_hash": head.hash, "hash": digest})
+        row = {**fields, "prev_hash": head.hash, "hash": digest, "mac": self.keys.mac(digest)}
+        if connection.in_nested_transaction():  # written at once: a savepoint may roll back
+            connection.execute(_INSERT_RECORD, row)
+            connection.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_id": row["id"], "new_hash": digest})
+        else:
+            ledger_batch.remember(connection, row, _INSERT_RECORD, _MOVE_HEAD)
+        return LedgerRecord.from_row(row)
 
     @staticmethod
     def _head_in(connection: Connection) -> ChainHead:
@@ -228,7 +266,7 @@ class Ledger:
         Safe because the transaction holds the write lock: nobody else can move the head until it
         ends, and a new transaction (or a savepoint) never reuses the remembered value.
         """
-        cached = connection.info.get(_HEAD_CACHE)
+        cached = connection.info.get(ledger_batch.HEAD_CACHE_KEY)
         if (
             cached is not None
             and cached[0] is connection.get_transaction()
@@ -284,7 +322,10 @@ class Ledger:
 
     @staticmethod
     def _read_head(connection: Connection) -> ChainHead:
-        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).one()
+        """The head row; a missing row reads as the genesis head (records or anchors then show)."""
+        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).first()
+        if row is None:
+            return ChainHead(0, None, GENESIS_HASH)
         return ChainHead(int(row.seq), row.record_id, row.hash)
 
     @contextmanager
@@ -303,42 +344,49 @@ class Ledger:
                 connection.execution_options(isolation_level="REPEATABLE READ")
             yield connection
 
-    def _stream(self, connection: Connection) -> Iterator[LedgerRecord]:
-        result = connection.execution_options(yield_per=2000).execute(
-            select(ledger_records).order_by(ledger_records.c.seq)
-        )
+    def _stream(self, connection: Connection, after: int = 0) -> Iterator[LedgerRecord]:
+        query = select(ledger_records).order_by(ledger_records.c.seq)
+        if after:
+            query = query.where(ledger_records.c.seq > after)
+        result = connection.execution_options(yield_per=2000).execute(query)
         for row in result:
             yield LedgerRecord.from_row(row._mapping)
 
     # --- verification, checkpoints, export ---------------------------------------------------
 
-    def verify(self) -> VerifyReport:
-        """Check the whole chain, the head and every stored Merkle checkpoint."""
-        hashes: list[str] = []
-
-        def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
-            for record in records:
-                hashes.append(record.hash)
-                yield record
-
-        with self._snapshot() as connection:
-            head = self._read_head(connection)
-            report = verify_chain(collect(self._stream(connection)), head)
-            checkpoints = connection.execute(
-                select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
-            ).all()
-        if not report.ok:
-            return report
-        for checkpoint in checkpoints:
-            size = int(checkpoint.size)
-            if size > len(hashes) or merkle_root(hashes[:size]) != checkpoint.root:
-                bad = BadRecord(
-                    size,
-                    None,
-                    f"Merkle checkpoint {checkpoint.id} over {size} records no longer matches the chain",
+    def _audit(self, keys: LedgerKeys) -> AuditResult:
+        """Read the anchors, then the head, records and checkpoints from one snapshot, and judge."""
+        try:
+            anchors = self.anchors.entries()
+        except LedgerError as exc:
+            return AuditResult(VerifyReport(False, 0, anchor_problem=str(exc)))
+        try:
+            with self._snapshot() as connection:
+                head = self._read_head(connection)
+                checkpoints = [
+                    StoredCheckpoint(int(row.id), int(row.size), row.root)
+                    for row in connection.execute(
+                        select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
+                    )
+                ]
+                return audit(
+                    self._stream(connection), head, keys=keys, anchors=anchors, checkpoints=checkpoints
                 )
-                return VerifyReport(False, report.records_checked, bad, checkpoints_checked=len(checkpoints))
-        return VerifyReport(True, report.records_checked, checkpoints_checked=len(checkpoints))
+        except SQLAlchemyError as exc:
+            if not anchors:
+                raise LedgerError(f"cannot read the ledger ({self.store.redacted_url}): {exc}") from exc
+            bad = BadRecord(
+                1,
+                None,
+                f"the ledger tables cannot be read ({type(exc).__name__}) "
+                f"but {len(anchors)} signed anchors exist: the ledger was removed",
+            )
+            return AuditResult(VerifyReport(False, 0, bad, anchors_checked=len(anchors)))
+
+    def verify(self) -> VerifyReport:
+        """Check the anchor log, the whole chain with its MACs, the head, the latest signed anchor
+        and every stored Merkle checkpoint; read-only (see `governance.ledger_audit`)."""
+        return self._audit(self.verification_keys()).report
 
     def verify_or_raise(self) -> VerifyReport:
         report = self.verify()
@@ -348,53 +396,33 @@ class Ledger:
         return report
 
     def checkpoint(self) -> int:
-        """Store a Merkle root over every record so far (after verifying them); returns its id."""
-        self.verify_or_raise()
-        with self.store.begin() as connection:
-            hashes = [
-                row.hash
-                for row in connection.execute(select(ledger_records.c.hash).order_by(ledger_records.c.seq))
-            ]
-            result = connection.execute(
-                insert(ledger_checkpoints).values(
-                    size=len(hashes),
-                    root=merkle_root(hashes),
-                    created_at=self.clock().astimezone(UTC).isoformat(),
-                )
-            )
-        key = result.inserted_primary_key
-        if key is None:  # pragma: no cover - every supported dialect returns it
-            raise LedgerError("the database did not return the new checkpoint id")
-        return int(key[0])
+        """Sign a Merkle root over every record so far into the anchor log (outside the
+        database) and store it as a checkpoint row; returns the row's id. Only the records added
+        since the latest anchor are read and verified (`governance.ledger_anchoring`); raises
+        `LedgerIntegrityError` rather than anchor a ledger that does not verify."""
+        from governance.ledger_anchoring import take_checkpoint  # it builds on this module
+
+        if self.read_only:
+            raise LedgerError("this ledger was opened read-only (for verification)")
+        return take_checkpoint(self)
+
+    def checkpoint_if_due(self, every: timedelta) -> int | None:
+        """`checkpoint` when records were added since the latest anchor and it is older than
+        `every` (or there is none); else None. Cheap enough to call from a frequent schedule."""
+        anchors = self.anchors.entries()
+        latest = anchors[-1] if anchors else None
+        if latest is not None:
+            age = self.clock() - datetime.fromisoformat(latest.created_at)
+            with self.store.connect() as connection:
+                if age < every or self._read_head(connection).seq <= latest.records:
+                    return None
+        return self.checkpoint()
 
     def proof(self, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
         """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
-        record = self.get(record_id)
-        query = select(ledger_checkpoints).where(ledger_checkpoints.c.size >= record.seq)
-        if checkpoint_id is not None:
-            query = query.where(ledger_checkpoints.c.id == checkpoint_id)
-        with self.store.connect() as connection:
-            checkpoint = connection.execute(query.order_by(ledger_checkpoints.c.id.desc())).first()
-            if checkpoint is None:
-                raise NotFoundError(f"no Merkle checkpoint covers record {record_id}; run checkpoint() first")
-            hashes = [
-                row.hash
-                for row in connection.execute(
-                    select(ledger_records.c.hash)
-                    .where(ledger_records.c.seq <= checkpoint.size)
-                    .order_by(ledger_records.c.seq)
-                )
-            ]
-        return InclusionProof(
-            record_id=record.id,
-            seq=record.seq,
-            record_hash=record.hash,
-            leaf_index=record.seq - 1,
-            tree_size=int(checkpoint.size),
-            root=checkpoint.root,
-            path=inclusion_path(hashes, record.seq - 1),
-            checkpoint_id=int(checkpoint.id),
-        )
+        from governance.ledger_export import inclusion_proof  # it builds on this module
+
+        return inclusion_proof(self, record_id, checkpoint_id)
 
     def export_jsonl(self, stream: TextIO, transaction_id: str | None = None) -> int:
         """Write a header line and every record (with hashes) as JSONL; returns the record count.
@@ -403,28 +431,6 @@ class Ledger:
         one-transaction export cannot be chain-checked (its neighbours are absent); each record
         then carries a Merkle inclusion proof when a checkpoint covers it.
         """
-        header: dict[str, Any] = {
-            "format": EXPORT_FORMAT,
-            "transaction_id": transaction_id,
-            "head": None,
-            "exported_at": self.clock().astimezone(UTC).isoformat(),
-        }
-        count = 0
-        if transaction_id is None:
-            with self._snapshot() as connection:  # the head and the records from one moment
-                header["head"] = asdict(self._read_head(connection))
-                stream.write(json.dumps(header, sort_keys=True) + "\n")
-                for record in self._stream(connection):
-                    stream.write(record.to_json_line() + "\n")
-                    count += 1
-            return count
-        selected = self.records(transaction_id)
-        stream.write(json.dumps(header, sort_keys=True) + "\n")
-        for record in selected:
-            try:
-                extra = {"proof": self.proof(record.id).as_dict()}
-            except NotFoundError:
-                extra = {}
-            stream.write(record.to_json_line(extra) + "\n")
-            count += 1
-        return count
+        from governance.ledger_export import export_jsonl
+
+        return export_jsonl(self, stream, transaction_id)

@@ -14,7 +14,7 @@ import itertools
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -189,6 +189,9 @@ class LedgerRecord:
     """The canonical JSON the hash covers."""
     prev_hash: str
     hash: str
+    mac: str | None = None
+    """HMAC-SHA256 of `hash` under the ledger MAC key (`governance.ledger_keys`); None on
+    records written before records were keyed. Not part of exports: auditors check anchors."""
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -227,6 +230,7 @@ class LedgerRecord:
             payload_text=row["payload"] if "payload" in row else row["payload_text"],
             prev_hash=row["prev_hash"],
             hash=row["hash"],
+            mac=row.get("mac"),
         )
 
     def chain_fields(self) -> dict[str, Any]:
@@ -262,11 +266,19 @@ class VerifyReport:
     records_checked: int
     first_bad: BadRecord | None = None
     checkpoints_checked: int = 0
+    anchors_checked: int = 0
+    anchor_problem: str | None = None
+    """Set when the anchor log itself is unusable (bad signature, a removed line, unreadable)."""
 
     @property
     def message(self) -> str:
+        if self.anchor_problem is not None:
+            return f"ledger cannot be trusted: {self.anchor_problem}"
         if self.first_bad is None:
-            return f"ledger intact: {self.records_checked} records, {self.checkpoints_checked} checkpoints"
+            return (
+                f"ledger intact: {self.records_checked} records, {self.checkpoints_checked} checkpoints, "
+                f"{self.anchors_checked} signed anchors"
+            )
         bad = self.first_bad
         return f"ledger broken at seq {bad.seq} (record {bad.id or 'unknown'}): {bad.problem}"
 
@@ -275,6 +287,8 @@ class VerifyReport:
             "ok": self.ok,
             "records_checked": self.records_checked,
             "checkpoints_checked": self.checkpoints_checked,
+            "anchors_checked": self.anchors_checked,
+            "anchor_problem": self.anchor_problem,
             "first_bad": asdict(self.first_bad) if self.first_bad else None,
             "message": self.message,
         }
@@ -298,8 +312,12 @@ def verify_chain(
     *,
     first_seq: int = 1,
     prev_hash: str = GENESIS_HASH,
+    check_mac: Callable[[LedgerRecord], str | None] | None = None,
 ) -> VerifyReport:
-    """Walk `records` in order from `first_seq`; the first misfit is named. Pure."""
+    """Walk `records` in order from `first_seq`; the first misfit is named. Pure.
+
+    `check_mac` (when given) judges each record's MAC after its hash was found right.
+    """
     checked = 0
     expected, last = first_seq, None
     for record in records:
@@ -309,6 +327,8 @@ def verify_chain(
                 problem = f"appended after the chain head (seq {head.seq}) without going through the ledger"
             elif record.seq == head.seq and (record.hash != head.hash or record.id != head.record_id):
                 problem = "differs from the last record the chain head remembers"
+        if problem is None and check_mac is not None:
+            problem = check_mac(record)
         if problem is not None:
             return VerifyReport(False, checked, BadRecord(record.seq, record.id, problem))
         checked += 1

@@ -117,3 +117,28 @@ def verify_proof(record_hash: str, leaf_index: int, tree_size: int, path: Sequen
         return sn == 0 and result.hex() == root
     except ValueError:  # malformed hex
         return False
+
+
+def extend_frontier(
+    frontier: Sequence[tuple[int, str]], record_hashes: Sequence[str]
+) -> list[tuple[int, str]]:
+    """The compact form of a growing tree: ``(size, root hex)`` of its perfect subtrees, largest
+    first. Appending leaves merges equal neighbours like a binary counter, so a checkpoint can
+    extend the previous anchor's tree with only the records added since (O(new + log n))."""
+    stack = [(size, bytes.fromhex(root)) for size, root in frontier]
+    for record_hash in record_hashes:
+        stack.append((1, _leaf(record_hash)))
+        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            (size, right), (_, left) = stack.pop(), stack.pop()
+            stack.append((2 * size, _node(left, right)))
+    return [(size, node.hex()) for size, node in stack]
+
+
+def frontier_root(frontier: Sequence[tuple[int, str]]) -> str:
+    """The RFC 9162 root of the tree `frontier` describes (equal to `merkle_root` over its leaves)."""
+    if not frontier:
+        return EMPTY_ROOT
+    root = bytes.fromhex(frontier[-1][1])
+    for _, node in reversed(frontier[:-1]):
+        root = _node(bytes.fromhex(node), root)
+    return root.hex()

@@ -301,6 +301,21 @@ class FileSecretStore:
         with self._writing() as entries:
             entries[path] = cipher.encrypt(value.encode("utf-8")).decode("ascii")
 
+    def set_if_absent(self, path: str, value: str) -> str:
+        """Store `value` at `path` unless a value is there already; returns the value that is.
+
+        Under the same locks as `set`, so of two processes creating a key at once both end up
+        using the one that was stored first.
+        """
+        path = validate_path(path)
+        if not value:
+            raise CredentialError(f"refusing to store an empty secret at {path!r}")
+        cipher = self._cipher()
+        with self._writing() as entries:
+            if path not in entries:
+                entries[path] = cipher.encrypt(value.encode("utf-8")).decode("ascii")
+        return self.get(path)
+
     def delete(self, path: str) -> None:
         path = validate_path(path)
         with self._writing() as entries:

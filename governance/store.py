@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
 from sqlalchemy.pool import StaticPool
 
 from governance.errors import LedgerError
@@ -26,19 +26,60 @@ DEFAULT_DATABASE_PATH = Path(".opspack") / "opspack.db"
 DATABASE_URL_ENV = "OPSPACK_DATABASE_URL"
 
 
+PRIVATE_FILE_MODE = 0o600
+"""Database files (and the WAL and shared-memory files SQLite derives from them) are owner-only."""
+
+
 def default_database_url() -> str:
     """``OPSPACK_DATABASE_URL`` if set, else SQLite under ``.opspack/`` in the working directory."""
     url = os.environ.get(DATABASE_URL_ENV)
     if url:
         return url
-    DEFAULT_DATABASE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DEFAULT_DATABASE_PATH.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_DATABASE_PATH}"
+
+
+def prepare_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it, and narrow an existing one (and its
+    ``-wal``/``-shm`` companions) to 0600. SQLite gives the WAL and shared-memory files the
+    database file's permissions, so they are born 0600 too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    if os.name != "posix":  # pragma: no cover - POSIX permissions only
+        return
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = candidate.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            os.chmod(candidate, PRIVATE_FILE_MODE)
+
+
+def reset_sqlite_database(path: Path) -> str:
+    """Start a deliberately fresh SQLite ledger at `path` (demos, one-off runs); returns its URL.
+
+    Removes the database and its ``-wal``/``-shm`` files and *retires* its anchor log (renamed
+    with a timestamp, never deleted): a database that vanishes while its anchors remain is
+    otherwise exactly what a wipe looks like, and `Ledger.verify` reports it as one.
+    """
+    from governance.anchor import retire_anchor_log  # the anchor module imports this one's callers
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    retire_anchor_log(url)
+    prepare_sqlite_file(path)
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: every commit is fsynced to the WAL, so a committed ledger record or idempotency claim
+    # survives a power loss (NORMAL would only protect against a process crash).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
@@ -52,13 +93,31 @@ def make_engine(url: str) -> Engine:
                 url, connect_args={"check_same_thread": False}, poolclass=StaticPool, future=True
             )
         else:
-            path = url.split("///", 1)[-1]
-            if path:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            path = url.split("///", 1)[-1].split("?", 1)[0]
+            if path and not path.startswith("file:"):
+                prepare_sqlite_file(Path(path))
             engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add nullable columns declared since a table was created (``create_all`` leaves existing
+    tables alone): the one schema upgrade opspack does by itself."""
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    for table in metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing = [column for column in table.columns if column.name not in present and column.nullable]
+        if not missing:
+            continue
+        with engine.begin() as connection:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 def _register_tables() -> None:
@@ -72,12 +131,18 @@ def _register_tables() -> None:
 class Store:
     """The database every governance component shares. Cheap to pass around; one per process."""
 
-    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+    def __init__(
+        self, url: str | None = None, *, engine: Engine | None = None, create_tables: bool = True
+    ) -> None:
+        """`create_tables=False` opens without any schema change (for read-only verification)."""
         self.url = url or default_database_url()
         self.engine = engine or make_engine(self.url)
         _register_tables()
+        if not create_tables:
+            return
         try:
             metadata.create_all(self.engine)
+            add_missing_columns(self.engine)
         except Exception as exc:
             raise LedgerError(f"cannot open the opspack database ({self.redacted_url}): {exc}") from exc
 

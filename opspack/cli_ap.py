@@ -27,7 +27,7 @@ from connectors.netsuite import NetSuiteAdapter
 from connectors.sap import SapS4HanaAdapter
 from governance.policy import load_policy
 from governance.runtime import Governor
-from governance.store import Store
+from governance.store import Store, reset_sqlite_database
 from mocks.netsuite import ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, NetSuiteMock
 from mocks.sap import SapMock
 from mocks.transport import mount_mocks
@@ -73,10 +73,7 @@ def invoice_files(folder: Path) -> list[Path]:
 
 
 def _fresh_sqlite(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    return f"sqlite:///{path}"
+    return reset_sqlite_database(path)
 
 
 def summarise(results: list[APResult]) -> dict[str, Any]:
@@ -136,6 +133,7 @@ def run(
     governor = Governor(load_policy(policy_path()), Store(url), {system: ERPPerformer(connector)})
     agent = APAgent(governor, connector, system=system)
     results = [agent.process(file) for file in files]
+    governor.ledger.checkpoint()  # end of run: a signed anchor over the ledger, outside the database
     summary = summarise(results)
     if as_json:
         typer.echo(json.dumps({"summary": summary, "results": [r.as_dict() for r in results]}, indent=2))

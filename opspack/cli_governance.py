@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ from governance.action import Action
 from governance.corrections import Corrections
 from governance.errors import GovernanceError
 from governance.ledger import Ledger, LedgerRecord
+from governance.ledger_keys import LedgerKeys, load_public_key
 from governance.policy import Policy, load_policy
 from governance.redaction import describe_exception, redact_data
 from governance.runtime import Governor, Outcome, performers_factory
@@ -192,14 +193,32 @@ def approvals_reject(
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: JsonOption = False) -> None:
-    """Check the whole hash chain and Merkle checkpoints; exit 2 and name the first bad record."""
+def audit_verify(
+    as_json: JsonOption = False,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="Check anchors against this Ed25519 public key (PEM, from `audit public-key`) "
+            "instead of the signing key in the secret store.",
+        ),
+    ] = None,
+) -> None:
+    """Check the chain, its MACs and the signed anchors; read-only. Exit 2 naming the first bad record."""
     with _one_line_errors():
-        report = Ledger(Store()).verify()
+        ledger = Ledger(Store(create_tables=False), read_only=True)
+        if public_key is not None:
+            trusted = load_public_key(public_key.read_bytes())
+            ledger = Ledger(
+                ledger.store,
+                keys=LedgerKeys(ledger.verification_keys().mac_key, None, (trusted,)),
+                read_only=True,
+            )
+        report = ledger.verify()
     if as_json:
         _emit_json(report.as_dict())
     elif report.ok:
-        console.print(f"[green]OK[/] {report.message}")
+        console.print(f"[green]OK[/] {report.message} ({ledger.anchors.describe()})")
     else:
         typer.echo(f"opspack: TAMPERING: {report.message}", err=True)
     if not report.ok:
@@ -279,11 +298,43 @@ def audit_export(
 
 
 @audit_app.command("checkpoint")
-def audit_checkpoint() -> None:
-    """Store a Merkle root over the ledger so far (for per-record inclusion proofs)."""
+def audit_checkpoint(
+    if_older_than: Annotated[
+        int | None,
+        typer.Option(
+            "--if-older-than",
+            help="Only when records were added and the latest anchor is older than this many seconds "
+            "(for a frequent schedule, e.g. cron every minute).",
+        ),
+    ] = None,
+) -> None:
+    """Verify the ledger, then sign a Merkle root over it into the anchor log and the database."""
     with _one_line_errors():
-        checkpoint_id = Ledger(Store()).checkpoint()
-    console.print(f"checkpoint {checkpoint_id} stored")
+        ledger = Ledger(Store())
+        if if_older_than is not None:
+            checkpoint_id = ledger.checkpoint_if_due(timedelta(seconds=if_older_than))
+        else:
+            checkpoint_id = ledger.checkpoint()
+        if checkpoint_id is None:
+            console.print("no checkpoint due")
+            return
+        anchors = ledger.anchors.entries()
+    latest = f"; anchor {anchors[-1].sequence} over {anchors[-1].records} records" if anchors else ""
+    console.print(f"checkpoint {checkpoint_id} stored{latest} ({ledger.anchors.describe()})")
+
+
+@audit_app.command("public-key")
+def audit_public_key(
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = None,
+) -> None:
+    """Print the anchor-signing public key (PEM) for auditors; creates the ledger keys if missing."""
+    with _one_line_errors():
+        pem = Ledger(Store()).keys.public_key_pem()
+        if out is None:
+            typer.echo(pem, nl=False)
+            return
+        out.write_text(pem, encoding="ascii")
+    typer.echo(f"public key written to {out}", err=True)
 
 
 # --- corrections -----------------------------------------------------------------------------

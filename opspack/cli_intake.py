@@ -29,8 +29,9 @@ from agents.intake.scenarios import ScenarioError, load_scenarios
 from agents.intake.wiring import IntakeStack
 from connectors.erp.protocol import ERPConnector
 from governance.errors import PolicyError
+from governance.ledger import Ledger
 from governance.policy import Policy, load_policy
-from governance.store import Store
+from governance.store import Store, reset_sqlite_database
 from opspack.cli_ap import MOCK_URLS, ErpName, mock_erp
 from opspack.settings import FIXTURES_DIR, policy_path
 
@@ -136,12 +137,9 @@ def run(
     system = erp_name(erp)
     try:
         policy = load_policy(policy_path())
-        database.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        summary = run_intake_section(
-            policy, Store(f"sqlite:///{database}"), None if as_json else Console(), inbox, system
-        )
+        store = Store(reset_sqlite_database(database))
+        summary = run_intake_section(policy, store, None if as_json else Console(), inbox, system)
+        Ledger(store).checkpoint()  # end of run: a signed anchor over the ledger, outside the database
     except (MessageError, PolicyError, IntakeConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error

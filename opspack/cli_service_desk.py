@@ -23,8 +23,9 @@ from agents.service_desk.replay import ReplayReport, replay
 from agents.service_desk.scenarios import ScenarioError, load_scenarios
 from agents.service_desk.wiring import ServiceDeskStack
 from governance.errors import PolicyError
+from governance.ledger import Ledger
 from governance.policy import load_policy
-from governance.store import Store
+from governance.store import Store, reset_sqlite_database
 from opspack.demo_service_desk import (
     DEMO_QUEUE,
     DirectoryVendor,
@@ -79,13 +80,12 @@ def run(
     try:
         policy = load_policy(policy_path())
         tickets = load_queue(queue)
-        database.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
         desk = mock_desk(itsm_vendor, directory_vendor)
-        stack = ServiceDeskStack.build(Store(f"sqlite:///{database}"), desk.systems, policy=policy)
+        store = Store(reset_sqlite_database(database))
+        stack = ServiceDeskStack.build(store, desk.systems, policy=policy)
         numbers = file_tickets(desk.systems.itsm, tickets)
         results = stack.agent.handle_numbers(ticket) if ticket else stack.agent.poll()
+        Ledger(store).checkpoint()  # end of run: a signed anchor over the ledger, outside the database
     except (PolicyError, ServiceDeskConfigError, KnowledgeBaseError, ValueError) as error:
         raise _fail(str(error)) from error
     if as_json:

@@ -30,7 +30,7 @@ from governance.executor import ActionPerformer
 from governance.ledger import Ledger, utc_now
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
-from governance.store import Store
+from governance.store import Store, reset_sqlite_database
 from opspack.cli_intake import run_intake_section
 from opspack.demo_ap import run_ap_section
 from opspack.demo_service_desk import run_service_desk_section
@@ -97,10 +97,7 @@ class DemoSystems:
 
 def _fresh_store(workdir: Path) -> Store:
     workdir.mkdir(parents=True, exist_ok=True)
-    database = workdir / "opspack.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    return Store(f"sqlite:///{database}")
+    return Store(reset_sqlite_database(workdir / "opspack.db"))  # old anchors are set aside, not lost
 
 
 def _submit_all(governor: Governor, entries: list[DemoEntry]) -> list[tuple[DemoEntry, Outcome]]:

@@ -1,0 +1,79 @@
+"""Inclusion proofs and the JSONL export: what an auditor takes away to re-check offline."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from governance.errors import NotFoundError
+from governance.ledger import Ledger, ledger_checkpoints, ledger_records
+from governance.ledger_chain import EXPORT_FORMAT
+from governance.merkle import InclusionProof, inclusion_path
+
+
+def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
+    """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
+    record = ledger.get(record_id)
+    query = select(ledger_checkpoints).where(ledger_checkpoints.c.size >= record.seq)
+    if checkpoint_id is not None:
+        query = query.where(ledger_checkpoints.c.id == checkpoint_id)
+    with ledger.store.connect() as connection:
+        checkpoint = connection.execute(query.order_by(ledger_checkpoints.c.id.desc())).first()
+        if checkpoint is None:
+            raise NotFoundError(f"no Merkle checkpoint covers record {record_id}; run checkpoint() first")
+        hashes = [
+            row.hash
+            for row in connection.execute(
+                select(ledger_records.c.hash)
+                .where(ledger_records.c.seq <= checkpoint.size)
+                .order_by(ledger_records.c.seq)
+            )
+        ]
+    return InclusionProof(
+        record_id=record.id,
+        seq=record.seq,
+        record_hash=record.hash,
+        leaf_index=record.seq - 1,
+        tree_size=int(checkpoint.size),
+        root=checkpoint.root,
+        path=inclusion_path(hashes, record.seq - 1),
+        checkpoint_id=int(checkpoint.id),
+    )
+
+
+def export_jsonl(ledger: Ledger, stream: TextIO, transaction_id: str | None = None) -> int:
+    """Write a header line and every record (with hashes) as JSONL; returns the record count.
+
+    A full export carries the chain head, so `verify_export` re-checks the whole chain. A
+    one-transaction export cannot be chain-checked (its neighbours are absent); each record
+    then carries a Merkle inclusion proof when a checkpoint covers it.
+    """
+    header: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "transaction_id": transaction_id,
+        "head": None,
+        "exported_at": ledger.clock().astimezone(UTC).isoformat(),
+    }
+    count = 0
+    if transaction_id is None:
+        with ledger._snapshot() as connection:  # the head and the records from one moment
+            header["head"] = asdict(ledger._read_head(connection))
+            stream.write(json.dumps(header, sort_keys=True) + "\n")
+            for record in ledger._stream(connection):
+                stream.write(record.to_json_line() + "\n")
+                count += 1
+        return count
+    selected = ledger.records(transaction_id)
+    stream.write(json.dumps(header, sort_keys=True) + "\n")
+    for record in selected:
+        try:
+            extra = {"proof": inclusion_proof(ledger, record.id).as_dict()}
+        except NotFoundError:
+            extra = {}
+        stream.write(record.to_json_line(extra) + "\n")
+        count += 1
+    return count
