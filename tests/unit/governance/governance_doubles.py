@@ -190,7 +190,9 @@ def make_policy(**settings: Any) -> Policy:
     return parse_policy(data)
 
 
-def money_params(operation: str, number: str, amount: str | None, vendor: str, currency: str = "EUR") -> dict[str, Any]:
+def money_params(
+    operation: str, number: str, amount: str | None, vendor: str, currency: str = "EUR"
+) -> dict[str, Any]:
     """Parameters that carry the amount, currency and vendor where `operation` declares them."""
     if operation == "erp.post_invoice":
         draft: dict[str, Any] = {"reference": number, "vendor_id": vendor, "currency": currency}

@@ -109,8 +109,9 @@ def test_every_field_is_covered_by_the_digest() -> None:
         "requested_by": "h",
     }
     digests = {
-        base.model_copy(update={"params" if field in ("amount", "currency", "counterparty") else field: value})
-        .digest_for("v")
+        base.model_copy(
+            update={"params" if field in ("amount", "currency", "counterparty") else field: value}
+        ).digest_for("v")
         for field, value in changes.items()
     }
     assert base.digest_for("v") not in digests and len(digests) == len(changes)
