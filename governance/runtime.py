@@ -180,11 +180,12 @@ class Governor:
         existing = approvals.open_request_for(connection, action, verdict.policy_version, now)
         if existing is not None and existing.status == "pending" and existing.decided_by:
             # Approved while the agent was switched off: the decision waited; judge it again now.
-            refusal = self._approve_locked(
+            self._approve_locked(
                 connection, existing, existing.decided_by, existing.decision_reason or "", now
             )
-            if refusal is None:
-                existing = approvals.load(connection, existing.id)
+            existing = approvals.load(connection, existing.id)  # approved, still pending, or stale
+            if existing.status not in ("pending", "approved"):
+                existing = None
         if existing is not None and existing.status == "approved" and action.system not in self.performers:
             return self._outcome(
                 "held",
