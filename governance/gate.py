@@ -385,9 +385,7 @@ def _binding_denials(action: Action) -> list[ReasonDetail]:
         )
         if judged != written
     ]
-    if not same_key(action.counterparty, bound.counterparty) or (action.counterparty is None) != (
-        bound.counterparty is None
-    ):
+    if not same_key(action.counterparty, bound.counterparty):
         mismatched.append("counterparty")
     if mismatched:
         return [
