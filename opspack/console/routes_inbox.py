@@ -63,8 +63,10 @@ def obstacles(console: ConsoleServices, request: ApprovalRequest, user: ConsoleU
     with console.store.connect() as connection:
         switch = engaged_switch(connection, request.agent)
     if switch is not None:
-        found.append(f"agent {request.agent!r} is switched off ({switch.reason}); nothing of it executes -- an "
-            "approval given now stays pending and runs, judged again, when the switch is released")
+        found.append(
+            f"agent {request.agent!r} is switched off ({switch.reason}); nothing of it executes -- an "
+            "approval given now stays pending and runs, judged again, when the switch is released"
+        )
     return found
 
 
