@@ -103,8 +103,13 @@ def schedule_payment(
     currency: str = "EUR",
     bank_accounts: tuple[str, ...] = (IBAN,),
     key: str | None = None,
+    declare: bool = False,
 ) -> Action:
+    """A payment; `declare` also states amount, currency and vendor as separate fields, as an agent
+    could before binding (they must now agree with the parameters)."""
+    declared = {"amount": Decimal(amount), "currency": currency, "counterparty": vendor_id} if declare else {}
     return Action(
+        **declared,
         agent="ap_clerk",
         system="sap",
         operation="erp.schedule_payment",

@@ -174,7 +174,13 @@ def test_executed_payments_are_exactly_what_was_judged(
     world = _property_world(tmp_path)
     invoice = world.posted_invoice(str(in_erp))
     action = schedule_payment(
-        invoice.id, str(declared), currency=currency, vendor_id=vendor, bank_accounts=accounts, key=invoice.id
+        invoice.id,
+        str(declared),
+        currency=currency,
+        vendor_id=vendor,
+        bank_accounts=accounts,
+        key=invoice.id,
+        declare=True,
     )
     outcome = world.submit(action)
     paid = [p for p in world.erp.payments if p.invoice_id == invoice.id]
