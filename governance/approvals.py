@@ -3,6 +3,7 @@
 A held action gets a request row that survives restarts. Its life:
 
     pending --approve--> approved --used by the executor--> used
+       |  \\--approve while the agent is switched off--> pending (decision kept; runs on release)
        |  \\--reject--> rejected
        |   \\--(policy changed / world changed at approval time)--> stale
        \\--(clock passes expires_at)--> expired
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Column, Connection, Index, String, Table, Text, insert, select, update
 
 from governance.action import Action
@@ -28,6 +30,7 @@ from governance.errors import ApprovalError, NotFoundError
 from governance.executor import COUNTED_STATUSES, executions, iso
 from governance.gate import SodQuery, Verdict
 from governance.ledger import parse_payload, payload_json
+from governance.operations import canonical_key
 from governance.policy import Policy
 from governance.store import Store, metadata
 
@@ -97,7 +100,7 @@ class ApprovalRequest:
             "currency": self.action.currency,
             "counterparty": self.action.counterparty,
             "business_key": self.action.business_key,
-            "action_digest": self.action.digest,
+            "action_digest": self.action.digest_for(self.policy_version),
             "policy_version": self.policy_version,
             "reasons": [reason.as_dict() for reason in self.verdict.reasons],
             "created_at": iso(self.created_at),
@@ -110,8 +113,13 @@ class ApprovalRequest:
 
 
 def _from_row(row: Any) -> ApprovalRequest:
-    action = Action.model_validate_json(row.action)
-    if action.digest != row.action_digest:
+    try:
+        action = Action.model_validate_json(row.action)
+    except ValidationError as exc:
+        raise ApprovalError(
+            f"approval {row.id}: the stored action is no longer valid: {exc.errors()[0]['msg']}"
+        ) from None
+    if action.digest_for(row.policy_version) != row.action_digest:
         raise ApprovalError(f"approval {row.id}: the stored action no longer matches its digest (tampered)")
     return ApprovalRequest(
         id=row.id,
@@ -148,9 +156,9 @@ def create_request(
         "agent": action.agent,
         "requested_by": action.requested_by,
         "operation": action.operation,
-        "counterparty": action.counterparty,
+        "counterparty": canonical_key(action.counterparty),
         "action": action.model_dump_json(),
-        "action_digest": action.digest,
+        "action_digest": verdict.action_digest,
         "policy_version": verdict.policy_version,
         "verdict": payload_json(verdict.as_dict()),
         "status": "pending",
@@ -175,7 +183,7 @@ def open_request_for(
     rows = connection.execute(
         select(approvals)
         .where(
-            approvals.c.action_digest == action.digest,
+            approvals.c.action_digest == action.digest_for(policy_version),
             approvals.c.policy_version == policy_version,
             approvals.c.status.in_(("pending", "approved")),
             approvals.c.expires_at > iso(now),
@@ -197,6 +205,32 @@ def set_status(connection: Connection, approval_id: str, expected: str, status: 
     )
     if result.rowcount != 1:
         raise ApprovalError(f"approval {approval_id} is no longer {expected} (decided concurrently)")
+
+
+def defer(connection: Connection, approval_id: str, *, approver: str, reason: str, at: str) -> None:
+    """Keep an approver's decision on a request that stays ``pending`` (its agent is switched off)."""
+    result = connection.execute(
+        update(approvals)
+        .where(approvals.c.id == approval_id, approvals.c.status == "pending")
+        .values(decided_by=approver, decided_at=at, decision_reason=reason)
+    )
+    if result.rowcount != 1:
+        raise ApprovalError(f"approval {approval_id} is no longer pending (decided concurrently)")
+
+
+def deferred_requests(connection: Connection, agent: str, now: datetime) -> list[ApprovalRequest]:
+    """Pending, unexpired requests of `agent` that carry a decision kept while it was switched off."""
+    rows = connection.execute(
+        select(approvals)
+        .where(
+            approvals.c.agent == agent,
+            approvals.c.status == "pending",
+            approvals.c.decided_by.is_not(None),
+            approvals.c.expires_at > iso(now),
+        )
+        .order_by(approvals.c.created_at)
+    ).all()
+    return [_from_row(row) for row in rows]
 
 
 def check_decider(request: ApprovalRequest, approver: str, policy: Policy, now: datetime) -> None:

@@ -128,7 +128,9 @@ class Corrections:
             "compensation": (
                 {
                     "operation": compensate.operation,
-                    "action_digest": compensate.digest,
+                    "action_digest": compensate.digest_for(self.governor.policy.version)
+                    if self.governor is not None
+                    else None,
                     "system": compensate.system,
                 }
                 if compensate is not None

@@ -16,7 +16,12 @@ Before calling the target system the executor commits an idempotency record (sta
 A ``started`` record found later (the process died between commit and answer) is reconciled the
 same way before anything is sent. A business key that already ``succeeded`` returns ``duplicate``
 with the original document id and performs nothing. Executed amounts feed the aggregate limits
-through `running_totals` (started and unknown rows count: they may have happened).
+through `running_totals` (started and unknown rows count: they may have happened); the rows keep
+counterparty and target as `canonical_key`s and the amount as judged (credits by absolute value),
+so a spelling or a sign can never split or lower a running total.
+
+The outcome record names what was judged and what the performer reports as actually written
+(amount, currency, counterparty, document ids); when the two differ, an escalation follows.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from governance.action import Action
 from governance.errors import ExecutionError
 from governance.gate import AggregateKey
 from governance.ledger import Ledger, serialise_writers, utc_now
+from governance.operations import canonical_key, judged_amount, same_key
 from governance.store import Store, metadata
 from governance.worker_liveness import mark_in_flight, release_in_flight, still_running, worker_token
 
@@ -120,6 +126,9 @@ class ExecutionResult:
 
     document_id: str | None
     detail: dict[str, Any] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)
+    """What the target system now holds, as the performer read it back: ``amount`` (decimal
+    string), ``currency``, ``counterparty`` and ``document_ids``. Empty for writes without money."""
 
 
 class ActionPerformer(Protocol):
@@ -144,6 +153,8 @@ class ExecutionOutcome:
     reconciled: bool = False
     """The document was found by business key instead of being (re)sent."""
     detail: dict[str, Any] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)
+    """What the performer read back from the target system (see `ExecutionResult.written`)."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +170,8 @@ class Claim:
     """The action's idempotency key (computed once: it is a hash)."""
     document_id: str | None = None
     message: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """The approval this execution uses (id, approver, decision, reason, digest), recorded with it."""
 
 
 MICROS = Decimal(1_000_000)
@@ -196,15 +209,24 @@ class Executor:
     # --- claiming (inside the caller's locked transaction) ------------------------------------
 
     def claim(
-        self, connection: Connection, action: Action, transaction_id: str, *, digest: str | None = None
+        self,
+        connection: Connection,
+        action: Action,
+        transaction_id: str,
+        *,
+        digest: str | None = None,
+        evidence: dict[str, Any] | None = None,
     ) -> Claim:
         """Take the business key: insert or take over its record, or report it as a duplicate.
 
-        `digest` saves recomputing the action's digest when the caller already has it.
+        `digest` is the action's digest under the policy that judged it (the Governor always
+        passes it; an executor used without a gate records the digest under an empty policy
+        version); `evidence` the approval used, if any (recorded with the start and the outcome).
         """
         serialise_writers(connection)
         key, now, owner = action.idempotency_key, self.clock(), worker_token()
-        digest = digest or action.digest
+        digest = digest or action.digest_for("")
+        evidence = dict(evidence or {})
         row = connection.execute(_ROW_BY_KEY, {"key": key}).first()
 
         def record(kind: str, payload: dict[str, Any]) -> None:
@@ -217,11 +239,19 @@ class Executor:
                 connection=connection,
             )
 
-        base = {"idempotency_key": key, "business_key": action.business_key, "operation": action.operation}
+        base: dict[str, Any] = {
+            "idempotency_key": key,
+            "business_key": action.business_key,
+            "operation": action.operation,
+            "action_digest": digest,
+            "judged": judged_values(action),
+        }
+        if evidence:
+            base["approval"] = evidence
         if row is None:
             connection.execute(_INSERT_ROW, self._row(action, key, digest, transaction_id, owner, now))
             record("execution_started", {**base, "attempt": 1})
-            return self._hold(Claim(action, transaction_id, "new", owner, key))
+            return self._hold(Claim(action, transaction_id, "new", owner, key, evidence=evidence))
         if row.status == "succeeded" or (
             row.status == "started"
             and still_running(str(row.owner), str(row.idempotency_key), row.updated_at, now, self.lease)
@@ -250,7 +280,7 @@ class Executor:
         connection.execute(_REWRITE_ROW, {**values, "key": key})
         payload = {**base, "attempt": int(row.attempts) + 1, "previous_status": row.status}
         record("execution_started", payload)
-        return self._hold(Claim(action, transaction_id, kind, owner, key))
+        return self._hold(Claim(action, transaction_id, kind, owner, key, evidence=evidence))
 
     @staticmethod
     def status_of(connection: Connection, action: Action) -> str | None:
@@ -262,6 +292,7 @@ class Executor:
     def _row(
         action: Action, key: str, digest: str, transaction_id: str, owner: str, now: datetime
     ) -> dict[str, Any]:
+        amount = judged_amount(action.operation, action.amount)
         return {
             "idempotency_key": key,
             "business_key": action.business_key,
@@ -270,11 +301,11 @@ class Executor:
             "system": action.system,
             "operation": action.operation,
             "action_digest": digest,
-            "target": action.target,
-            "counterparty": action.counterparty,
+            "target": canonical_key(action.target),
+            "counterparty": canonical_key(action.counterparty),
             "requested_by": action.requested_by,
-            "amount": str(action.amount) if action.amount is not None else None,
-            "amount_micros": to_micros(action.amount),
+            "amount": str(amount) if amount is not None else None,
+            "amount_micros": to_micros(amount),
             "currency": action.currency,
             "status": "started",
             "document_id": None,
@@ -307,11 +338,16 @@ class Executor:
             release_in_flight(claim.key)
 
     def execute(
-        self, action: Action, performer: ActionPerformer | None, *, transaction_id: str
+        self,
+        action: Action,
+        performer: ActionPerformer | None,
+        *,
+        transaction_id: str,
+        digest: str | None = None,
     ) -> ExecutionOutcome:
         """Claim in one transaction, then perform: the whole executor path for one action."""
         with self.store.begin() as connection:
-            claim = self.claim(connection, action, transaction_id)
+            claim = self.claim(connection, action, transaction_id, digest=digest)
         return self.complete(claim, performer)
 
     def _run(self, claim: Claim, performer: ActionPerformer) -> ExecutionOutcome:
@@ -342,6 +378,7 @@ class Executor:
                         sent,
                         True,
                         found.detail,
+                        dict(found.written),
                     )
                 if sent >= self.max_attempts:
                     return ExecutionOutcome(
@@ -366,7 +403,12 @@ class Executor:
                 last_error = f"{type(exc).__name__}: {exc}"
             else:
                 return ExecutionOutcome(
-                    "executed", result.document_id, "performed", sent, detail=dict(result.detail)
+                    "executed",
+                    result.document_id,
+                    "performed",
+                    sent,
+                    detail=dict(result.detail),
+                    written=dict(result.written),
                 )
             must_reconcile = True
 
@@ -393,7 +435,12 @@ class Executor:
             "message": outcome.message,
             "attempts": outcome.attempts,
             "reconciled": outcome.reconciled,
+            "judged": judged_values(action),
+            "written": outcome.written or None,
         }
+        if claim.evidence:
+            payload["approval"] = claim.evidence
+        differences = written_differences(action, outcome.written) if outcome.status == "executed" else []
         with self.store.begin() as connection:
             serialise_writers(connection)
             connection.execute(
@@ -407,12 +454,16 @@ class Executor:
                     "new_updated_at": iso(now),
                 },
             )
-            kinds = ["execution_outcome"] + (["escalation"] if outcome.status == "unknown" else [])
+            kinds = ["execution_outcome"] + (
+                ["escalation"] if outcome.status == "unknown" or differences else []
+            )
             escalation = {
-                "reason": "outcome_unknown",
+                "reason": "outcome_unknown" if outcome.status == "unknown" else "written_differs_from_judged",
                 "operation": action.operation,
                 "business_key": action.business_key,
-                "message": outcome.message,
+                "message": outcome.message
+                if outcome.status == "unknown"
+                else "the target system holds " + "; ".join(differences),
             }
             for kind in kinds:
                 self.ledger.append(
@@ -423,6 +474,29 @@ class Executor:
                     actor=action.requested_by,
                     connection=connection,
                 )
+
+
+def judged_values(action: Action) -> dict[str, Any]:
+    """The amount, currency and counterparty the gate judged, as the ledger records them."""
+    return {
+        "amount": None if action.amount is None else str(action.amount),
+        "currency": action.currency,
+        "counterparty": action.counterparty,
+    }
+
+
+def written_differences(action: Action, written: dict[str, Any]) -> list[str]:
+    """How what the performer read back differs from what was judged (empty when it agrees)."""
+    found: list[str] = []
+    if "amount" in written:
+        amount = None if written["amount"] is None else Decimal(str(written["amount"]))
+        if amount != action.amount:
+            found.append(f"amount {amount} where {action.amount} was judged")
+    if "currency" in written and written["currency"] != action.currency:
+        found.append(f"currency {written['currency']} where {action.currency} was judged")
+    if "counterparty" in written and not same_key(written["counterparty"], action.counterparty):
+        found.append(f"counterparty {written['counterparty']} where {action.counterparty} was judged")
+    return found
 
 
 _PER_COLUMNS = {

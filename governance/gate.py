@@ -10,13 +10,17 @@ an approval is being used -- arrives in `Context`. The caller asks `required_agg
 Order of checks, first match wins for deny:
 1. kill switches (global, agent) -> deny
 2. unknown agent, unknown system, operation not granted on that system -> deny (default deny)
-3. hard ceilings (`deny_above`) and, when an approver is named, maker = checker, approver rights
-   and segregation-of-duties rules -> deny
+3. binding (amount, currency or counterparty not what the parameters write), money operations
+   without an amount or with an amount <= 0 (credit operations are judged on the absolute value),
+   hard ceilings (`deny_above`) and, when an approver is named, maker = checker, approver rights
+   and segregation-of-duties rules (also when no counterparty lets them be checked) -> deny
 4. tier `shadow` -> shadow (record what would have been done)
-5. thresholds, currency mismatches and aggregate limits -> hold
+5. thresholds, currency mismatches, aggregate limits and aggregates whose key (counterparty,
+   target) is missing -> hold
 6. tier `hitl` -> hold; `hotl` and `hootl` -> execute
 
-Boundaries are exact: an amount equal to a cap passes, one cent more is held.
+Boundaries are exact: an amount equal to a cap passes, one cent more is held. Counterparties and
+targets are compared by `canonical_key` for aggregates and segregation of duties alike.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from governance.action import Action
+from governance.operations import canonical_key, derive, judged_amount, same_key, spec_for
 from governance.policy import AgentPolicy, AggregateLimit, EscalationRoute, Policy, Tier
 
 
@@ -49,8 +54,11 @@ class Reason(StrEnum):
     MAKER_CHECKER = "maker_checker"
     APPROVER_NOT_AUTHORISED = "approver_not_authorised"
     SOD_CONFLICT = "sod_conflict"
+    BINDING_MISMATCH = "binding_mismatch"
+    NON_POSITIVE_AMOUNT = "non_positive_amount"
     OVER_THRESHOLD = "over_threshold"
     AMOUNT_MISSING = "amount_missing"
+    AGGREGATE_KEY_MISSING = "aggregate_key_missing"
     CURRENCY_MISMATCH = "currency_mismatch"
     AGGREGATE_LIMIT = "aggregate_limit"
     GUARDED_VALUE = "guarded_value"
@@ -154,11 +162,12 @@ def window_start(window: str, now: datetime) -> datetime:
 
 
 def _per_value(limit: AggregateLimit, action: Action) -> str | None:
+    """The bucket of `action` in `limit`, canonicalised; None when the action names none."""
     if limit.per == "agent":
         return action.agent
     if limit.per == "target":
-        return action.target or None
-    return action.counterparty
+        return canonical_key(action.target)
+    return canonical_key(action.counterparty)
 
 
 def required_aggregates(action: Action, policy: Policy, now: datetime) -> list[AggregateKey]:
@@ -188,10 +197,11 @@ def required_aggregates(action: Action, policy: Policy, now: datetime) -> list[A
 
 def required_sod_facts(action: Action, policy: Policy, now: datetime) -> list[SodQuery]:
     """The segregation-of-duties facts `evaluate` needs when an approver is named."""
-    if not action.counterparty:
+    counterparty = canonical_key(action.counterparty)
+    if counterparty is None:
         return []
     return [
-        SodQuery(rule.name, rule.changed_by, action.counterparty, now - timedelta(days=rule.window_days))
+        SodQuery(rule.name, rule.changed_by, counterparty, now - timedelta(days=rule.window_days))
         for rule in policy.segregation_of_duties
         if action.operation in rule.cannot_approve
     ]
@@ -201,8 +211,8 @@ class _Verdicts:
     """Builds verdicts that all carry the same policy version and digest."""
 
     def __init__(self, action: Action, policy: Policy) -> None:
-        self.digest = action.digest
         self.version = policy.version
+        self.digest = action.digest_for(self.version)
 
     def make(
         self,
@@ -272,6 +282,16 @@ def _approver_denials(action: Action, context: Context) -> list[ReasonDetail]:
                     {"rule": guard.name},
                 )
             )
+    if canonical_key(action.counterparty) is None:
+        for rule in context.policy.segregation_of_duties:
+            if action.operation in rule.cannot_approve:
+                reasons.append(
+                    ReasonDetail(
+                        Reason.SOD_CONFLICT,
+                        f"rule {rule.name!r} cannot be checked: {action.operation!r} names no counterparty",
+                        {"rule": rule.name, "counterparty": None},
+                    )
+                )
     for query in required_sod_facts(action, context.policy, context.now):
         if approver in context.sod_facts.get(query, frozenset()):
             reasons.append(
@@ -287,9 +307,10 @@ def _approver_denials(action: Action, context: Context) -> list[ReasonDetail]:
 
 def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[ReasonDetail]:
     reasons = []
+    amount = judged_amount(action.operation, action.amount)
     threshold = agent.thresholds.get(action.operation)
     if threshold is not None:
-        if action.amount is None:
+        if amount is None:
             reasons.append(ReasonDetail(Reason.AMOUNT_MISSING, f"{action.operation} has a cap but no amount"))
         elif action.currency != threshold.currency:
             reasons.append(
@@ -298,12 +319,22 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
                     f"amount in {action.currency} cannot be checked against a cap in {threshold.currency}",
                 )
             )
-        elif action.amount > threshold.max_amount:
+        elif amount > threshold.max_amount:
             reasons.append(
                 ReasonDetail(
                     Reason.OVER_THRESHOLD,
-                    f"{action.amount} {action.currency} is above the cap of {threshold.max_amount}",
-                    {"amount": str(action.amount), "cap": str(threshold.max_amount)},
+                    f"{amount} {action.currency} is above the cap of {threshold.max_amount}",
+                    {"amount": str(amount), "cap": str(threshold.max_amount)},
+                )
+            )
+    for limit in agent.aggregates:
+        if limit.counts(action.operation) and _per_value(limit, action) is None:
+            reasons.append(
+                ReasonDetail(
+                    Reason.AGGREGATE_KEY_MISSING,
+                    f"aggregate {limit.name!r} is kept per {limit.per}, and this action names no "
+                    f"{limit.per}: it cannot be counted, so it is held",
+                    {"aggregate": limit.name, "per": limit.per},
                 )
             )
     limits = {limit.name: limit for limit in agent.aggregates}
@@ -312,7 +343,7 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
         current = context.totals.get(key, Decimal(0))
         if key.measure == "count":
             added = Decimal(1)
-        elif action.amount is None:
+        elif amount is None:
             continue
         elif action.currency != key.currency:
             reasons.append(
@@ -323,7 +354,7 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
             )
             continue
         else:
-            added = action.amount
+            added = amount
         if current + added > limit.limit:
             reasons.append(
                 ReasonDetail(
@@ -336,6 +367,57 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
     return reasons
 
 
+def _binding_denials(action: Action) -> list[ReasonDetail]:
+    """Deny an action whose judged values are not what its parameters write, or that moves no money.
+
+    `Action` already derives these values; re-deriving here covers actions built without
+    validation (``model_construct``) and keeps the gate's promise independent of the caller.
+    """
+    try:
+        bound = derive(action.operation, action.params, action.target)
+    except ValueError as exc:
+        return [ReasonDetail(Reason.BINDING_MISMATCH, str(exc))]
+    mismatched = [
+        name
+        for name, judged, written in (
+            ("amount", action.amount, bound.amount),
+            ("currency", action.currency, bound.currency),
+        )
+        if judged != written
+    ]
+    if not same_key(action.counterparty, bound.counterparty):
+        mismatched.append("counterparty")
+    if mismatched:
+        return [
+            ReasonDetail(
+                Reason.BINDING_MISMATCH,
+                f"{', '.join(mismatched)} of the action differ from what its parameters write",
+                {"fields": mismatched},
+            )
+        ]
+    spec = spec_for(action.operation)
+    if not spec.money:
+        return []
+    if action.amount is None or action.currency is None:
+        return [
+            ReasonDetail(
+                Reason.AMOUNT_MISSING,
+                f"{action.operation} moves money, but its parameters give no amount and currency "
+                f"(params.{spec.amount}, params.{spec.currency})",
+            )
+        ]
+    if action.amount == 0 or (action.amount < 0 and not spec.credit):
+        return [
+            ReasonDetail(
+                Reason.NON_POSITIVE_AMOUNT,
+                f"{action.operation} of {action.amount} {action.currency}: a money operation must move "
+                "a positive amount",
+                {"amount": str(action.amount)},
+            )
+        ]
+    return []
+
+
 def evaluate(action: Action, context: Context) -> Verdict:
     """Judge `action` under `context`. Pure: same inputs, same verdict."""
     policy = context.policy
@@ -345,20 +427,21 @@ def evaluate(action: Action, context: Context) -> Verdict:
         return verdicts.make(Decision.DENY, [denial])
     agent = policy.agents[action.agent]
     tier = agent.autonomy.tier_for(action.operation)
-    denials = _approver_denials(action, context)
+    denials = _binding_denials(action) + _approver_denials(action, context)
     threshold = agent.thresholds.get(action.operation)
+    amount = judged_amount(action.operation, action.amount)
     if (
         threshold is not None
         and threshold.deny_above is not None
-        and action.amount is not None
+        and amount is not None
         and action.currency == threshold.currency
-        and action.amount > threshold.deny_above
+        and amount > threshold.deny_above
     ):
         denials.insert(
             0,
             ReasonDetail(
                 Reason.HARD_LIMIT,
-                f"{action.amount} {action.currency} is above the hard limit of {threshold.deny_above}",
+                f"{amount} {action.currency} is above the hard limit of {threshold.deny_above}",
             ),
         )
     if denials:

@@ -4,7 +4,10 @@ The policy's own ``kill_switch`` flags (global and per agent) are part of its co
 one changes the policy version and voids every pending approval. An operator who needs an agent to
 stop *now* -- a suspected fraud wave, a misbehaving connector -- flips a runtime switch instead: a
 row in the project store that `Governor` consults on every judgement, so a switched-off agent's
-actions are denied with reason ``kill_switch`` (submits, and approvals that would execute). Each
+actions are denied with reason ``kill_switch`` (submits, and approvals that would execute). An
+approval given meanwhile is not voided: the request stays pending with the decision kept, and
+`Governor.run_deferred_approvals` (or the agent's next submit) judges it again once the switch is
+released. Each
 flip is one ledger record naming who flipped it and why, written in the same database transaction
 as the row, so the switch's state and its story cannot disagree.
 """

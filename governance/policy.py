@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from governance.action import canonical_json, sha256_hex
 from governance.errors import PolicyError
+from governance.operations import is_money_operation
 
 OPERATION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$"
 SYSTEM_KINDS = ("erp", "itsm", "crm", "directory", "email", "kb")
@@ -245,6 +246,12 @@ class Policy(_Strict):
                 for op in keys:
                     if op not in allowed:
                         problems.append(f"{base}.{section}.{op}: operation is not granted to this agent")
+            for op in agent.thresholds:
+                if op in allowed and not is_money_operation(op):
+                    problems.append(
+                        f"{base}.thresholds.{op}: operation moves no money (governance/operations.py), "
+                        "so a cap on it could never be checked"
+                    )
             for i, aggregate in enumerate(agent.aggregates):
                 for op in aggregate.operations:
                     if op != "*" and op not in allowed:

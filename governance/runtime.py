@@ -41,6 +41,7 @@ PerformersFactory = Callable[[Policy, str], Mapping[str, ActionPerformer]]
 """``(policy, agent name) -> performers by system name``; the CLI uses it to execute approvals."""
 
 _APPROVER_CODES = {Reason.MAKER_CHECKER, Reason.APPROVER_NOT_AUTHORISED, Reason.SOD_CONFLICT}
+_SWITCH_CODES = {Reason.KILL_SWITCH, Reason.GLOBAL_KILL_SWITCH}
 _performers_factory: PerformersFactory | None = None
 
 
@@ -152,7 +153,7 @@ class Governor:
         verdict = kill_switches.apply_kill_switch(connection, action, verdict)  # runtime switch (store)
         payload = {
             **verdict.as_dict(),
-            "action": action.canonical(),
+            "action": action.digest_input(verdict.policy_version),
             "totals": {f"{key.name}:{key.per_value}": value for key, value in totals.items()},
             "approver": approver,
         }
@@ -175,8 +176,16 @@ class Governor:
         to approve a write that cannot happen again would waste their time.
         """
         if self.executor.status_of(connection, action) == "succeeded":
-            return self.executor.claim(connection, action, transaction_id), None
+            return self.executor.claim(connection, action, transaction_id, digest=verdict.action_digest), None
         existing = approvals.open_request_for(connection, action, verdict.policy_version, now)
+        if existing is not None and existing.status == "pending" and existing.decided_by:
+            # Approved while the agent was switched off: the decision waited; judge it again now.
+            self._approve_locked(
+                connection, existing, existing.decided_by, existing.decision_reason or "", now
+            )
+            existing = approvals.load(connection, existing.id)  # approved, still pending, or stale
+            if existing.status not in ("pending", "approved"):
+                existing = None
         if existing is not None and existing.status == "approved" and action.system not in self.performers:
             return self._outcome(
                 "held",
@@ -207,7 +216,7 @@ class Governor:
             "approval_requested",
             {
                 "approval_id": request.id,
-                "action_digest": action.digest,
+                "action_digest": verdict.action_digest,
                 "policy_version": verdict.policy_version,
                 "expires_at": iso(request.expires_at),
                 "reasons": [reason.as_dict() for reason in verdict.reasons],
@@ -228,15 +237,24 @@ class Governor:
         now: datetime,
     ) -> Claim:
         approvals.set_status(connection, request.id, "approved", "used", used_at=iso(now))
+        digest = action.digest_for(request.policy_version)
+        evidence = {
+            "approval_id": request.id,
+            "approver": request.decided_by,
+            "decision": "approved",
+            "reason": request.decision_reason,
+            "digest": digest,
+            "policy_version": request.policy_version,
+        }
         self.ledger.append(
             transaction_id,
             "note",
-            {"event": "approval_used", "approval_id": request.id, "approved_by": request.decided_by},
+            {"event": "approval_used", "approved_by": request.decided_by, **evidence},
             agent=action.agent,
             actor=request.decided_by,
             connection=connection,
         )
-        return self.executor.claim(connection, action, transaction_id)
+        return self.executor.claim(connection, action, transaction_id, digest=digest, evidence=evidence)
 
     def _mark_stale(
         self,
@@ -357,6 +375,8 @@ class Governor:
         personal = [r for r in current.reasons if r.code in _APPROVER_CODES]
         if personal:
             return "; ".join(r.message for r in personal)
+        if current.decision is Decision.DENY and {r.code for r in current.reasons} <= _SWITCH_CODES:
+            return self._defer(connection, request, current, approver, reason, now)
         if not approval_covers(request.verdict, current):
             approvals.set_status(connection, request.id, "pending", "stale", decided_at=iso(now))
             self._decided(connection, request, "stale", approver, "the situation changed since the request")
@@ -375,6 +395,54 @@ class Governor:
         )
         self._decided(connection, request, "approved", approver, reason)
         return None
+
+    def _defer(
+        self,
+        connection: Connection,
+        request: ApprovalRequest,
+        current: Verdict,
+        approver: str,
+        reason: str,
+        now: datetime,
+    ) -> str:
+        """Keep an approval given while the agent is switched off: pending, with the decision kept.
+
+        The request is neither executed nor made stale: the switch says "not now", not "no". When
+        the switch is lifted (`run_deferred_approvals`, or the agent's next submit of the action),
+        the kept decision is judged again on the state of that moment and runs if it still holds.
+        """
+        approvals.defer(connection, request.id, approver=approver, reason=reason, at=iso(now))
+        self._decided(connection, request, "deferred", approver, reason)
+        why = "; ".join(r.message for r in current.reasons)
+        return (
+            f"{why}. Approval {request.id} stays pending with {approver}'s decision and runs, judged "
+            "again, when the kill switch is lifted"
+        )
+
+    def run_deferred_approvals(self, agent: str) -> list[Outcome]:
+        """Judge again and execute the approvals kept while `agent` was switched off.
+
+        Called when a switch is lifted. A request whose re-judgement refuses stays pending (or
+        becomes stale, as any approval would); one without a performer here is approved and runs
+        at the agent's next submit.
+        """
+        now = self.clock()
+        with self.store.connect() as connection:
+            if kill_switches.engaged_switch(connection, agent) is not None:
+                return []
+            waiting = approvals.deferred_requests(connection, agent, now)
+        outcomes: list[Outcome] = []
+        for request in waiting:
+            assert request.decided_by is not None
+            try:
+                outcomes.append(self.approve(request.id, request.decided_by, request.decision_reason or ""))
+            except ApprovalError as exc:
+                outcomes.append(
+                    self._outcome(
+                        "held", request.verdict, request.transaction_id, str(exc), approval_id=request.id
+                    )
+                )
+        return outcomes
 
     def reject(self, approval_id: str, approver: str, reason: str) -> Outcome:
         """Reject a pending request; a rejected request never executes."""
@@ -414,7 +482,7 @@ class Governor:
                 "decision": decision,
                 "approver": approver,
                 "reason": reason,
-                "action_digest": request.action.digest,
+                "action_digest": request.action.digest_for(request.policy_version),
                 "policy_version": request.policy_version,
             },
             agent=request.agent,

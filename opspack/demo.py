@@ -117,7 +117,7 @@ def _submit_all(governor: Governor, entries: list[DemoEntry]) -> list[tuple[Demo
                 "rule": "demo.fixture",
                 "rationale": entry.title,
                 "proposed": {"operation": action.operation, "target": action.target},
-                "action_digest": action.digest,
+                "action_digest": action.digest_for(governor.policy.version),
             },
             agent=action.agent,
         )

@@ -16,6 +16,7 @@ from agents.ap.matcher import MatchDecision
 from agents.ap.reasons import HoldReason, erp_hold_text
 from connectors.erp.models import InvoiceDraft, InvoiceLine
 from governance.action import Action
+from governance.operations import bank_account_keys
 from governance.policy import AgentPolicy
 
 PlanKind = Literal["pay", "post_and_hold", "escalate"]
@@ -108,17 +109,17 @@ def build_plan(
     facts = decision.facts
     hold_text = erp_hold_text(reasons) if kind == "post_and_hold" else None
     draft = invoice_draft(decision, hold_reason=hold_text)
+    # Amount, currency and vendor are derived from the draft the performer books (governance/operations.py).
     post = Action(
         agent=agent,
         system=system,
         operation="erp.post_invoice",
         target=draft.vendor_id,
         params={"invoice": draft.model_dump(mode="json")},
-        amount=draft.gross_amount,
-        currency=draft.currency,
-        counterparty=draft.vendor_id,
         business_key=business_key(draft.vendor_id, draft.reference),
     )
+    vendor = decision.vendor.vendor
+    assert vendor is not None  # a postable decision has a resolved vendor
     due = facts.due_date or draft.invoice_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
     plan.update(
         post=post.model_dump(mode="json"),
@@ -128,6 +129,7 @@ def build_plan(
         reference=draft.reference,
         amount=str(draft.gross_amount),
         currency=draft.currency,
+        bank_accounts=bank_account_keys(vendor.bank_accounts),
     )
     return plan
 
@@ -137,15 +139,20 @@ def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
     post = Action.model_validate(plan["post"])
     key = business_key(str(plan["vendor_id"]), str(plan["reference"]))
     if plan["kind"] == "pay":
+        # The payment pays exactly the posted amount to the bank accounts on file when it was decided;
+        # the performer re-reads both and refuses if either changed.
         return Action(
             agent=post.agent,
             system=post.system,
             operation="erp.schedule_payment",
             target=document_id,
-            params={"payment_date": plan["payment_date"]},
-            amount=post.amount,
-            currency=post.currency,
-            counterparty=post.counterparty,
+            params={
+                "payment_date": plan["payment_date"],
+                "amount": str(post.amount),
+                "currency": post.currency,
+                "vendor_id": post.counterparty,
+                "bank_accounts": list(plan.get("bank_accounts") or []),
+            },
             business_key=f"{key}:payment",
         )
     return Action(
@@ -153,7 +160,10 @@ def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
         system=post.system,
         operation="erp.hold_invoice",
         target=document_id,
-        params={"reason": plan["hold_reason"], "reason_codes": plan["reasons"]},
-        counterparty=post.counterparty,
+        params={
+            "reason": plan["hold_reason"],
+            "reason_codes": plan["reasons"],
+            "vendor_id": post.counterparty,
+        },
         business_key=f"{key}:hold",
     )

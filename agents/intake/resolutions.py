@@ -242,7 +242,7 @@ def _cancel(customer: str, book: OrderBook, case_key: str, hello: str, text: str
             "erp",
             "erp.cancel_subscription",
             subscription.id,
-            {"reason": CANCEL_REASON},
+            {"reason": CANCEL_REASON, "customer_id": customer},
             f"cancel:{case_key}:{subscription.id}",
             counterparty=customer,
         ),

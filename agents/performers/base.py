@@ -1,8 +1,11 @@
-"""What every performer shares: operation dispatch and parameter parsing with clear errors."""
+"""What every performer shares: operation dispatch, parameter parsing with clear errors, and the
+binding check -- the document about to be written (or just read back from the target system) must
+say exactly the amount, currency and counterparty the gate judged."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -11,6 +14,7 @@ from connectors.errors import OutcomeUnknownError, RetriableError
 from governance.action import Action
 from governance.errors import ExecutionError
 from governance.executor import ExecutionResult
+from governance.operations import same_key
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Action], ExecutionResult]
@@ -72,7 +76,52 @@ class OperationPerformer:
             ) from None
 
     @staticmethod
-    def result(document_id: str | None, **detail: Any) -> ExecutionResult:
+    def result(
+        document_id: str | None, *, written: dict[str, Any] | None = None, **detail: Any
+    ) -> ExecutionResult:
         return ExecutionResult(
-            document_id=document_id, detail={k: v for k, v in detail.items() if v is not None}
+            document_id=document_id,
+            detail={k: v for k, v in detail.items() if v is not None},
+            written=dict(written or {}),
         )
+
+
+class BindingRefused(ExecutionError):
+    """The document does not say what was judged: refused before anything is written."""
+
+
+def check_bound(
+    action: Action,
+    document: str,
+    *,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    counterparty: str | None = None,
+    check_amount: bool = True,
+) -> None:
+    """Refuse (`BindingRefused`) when `document` disagrees with the judged values of `action`.
+
+    Amount and currency are compared exactly (numerically) where the operation judges money;
+    the counterparty by canonical key.
+    """
+    problems = []
+    if check_amount and amount != action.amount:
+        problems.append(f"amount {amount} where {action.amount} was judged")
+    if check_amount and currency != action.currency:
+        problems.append(f"currency {currency} where {action.currency} was judged")
+    if not same_key(counterparty, action.counterparty):
+        problems.append(f"counterparty {counterparty} where {action.counterparty} was judged")
+    if problems:
+        raise BindingRefused(f"{action.operation}: {document} says {'; '.join(problems)}; refusing to write")
+
+
+def written(
+    amount: Decimal | None, currency: str | None, counterparty: str | None, *document_ids: str | None
+) -> dict[str, object]:
+    """What a money write left in the target system, for the ledger's execution outcome."""
+    return {
+        "amount": None if amount is None else str(amount),
+        "currency": currency,
+        "counterparty": counterparty,
+        "document_ids": [d for d in document_ids if d],
+    }

@@ -1,18 +1,33 @@
 """ERP operations: invoices, payments, spend categories, PO status, vendor master, customer credits,
-subscription cancellations."""
+subscription cancellations.
+
+Money writes are bound to what the gate judged (governance/operations.py): right before the write
+the performer re-reads what it is about to write -- the invoice draft, the ERP invoice a payment
+pays and the vendor's bank accounts, the credit memo draft -- and refuses (`BindingRefused`, the
+executor records ``failed``) on any difference in amount, currency, vendor or bank account. After
+the write it reads back what the ERP holds and reports it as `ExecutionResult.written`, which the
+executor records and compares with the judged values.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from agents.performers.base import OperationPerformer
+from agents.performers.base import BindingRefused, OperationPerformer, check_bound, written
 from connectors.erp.billing import Subscription, SubscriptionStatus
-from connectors.erp.models import BankAccount, InvoiceDraft, InvoiceStatus, PurchaseOrderStatus
+from connectors.erp.models import (
+    BankAccount,
+    InvoiceDraft,
+    InvoiceStatus,
+    PurchaseOrderStatus,
+    SupplierInvoice,
+)
 from connectors.erp.protocol import ERPConnector
 from connectors.erp.sales import CreditMemoDraft
 from governance.action import Action
 from governance.errors import ExecutionError
 from governance.executor import ExecutionResult
+from governance.operations import bank_account_keys
 
 
 class ERPPerformer(OperationPerformer):
@@ -21,15 +36,27 @@ class ERPPerformer(OperationPerformer):
 
     def perform_post_invoice(self, action: Action) -> ExecutionResult:
         draft = self.parse(InvoiceDraft, self.param(action, "invoice"), action)
-        invoice = self.connector.create_invoice(draft)
-        return self.result(invoice.id, status=invoice.status.value)
+        check_bound(
+            action,
+            "the invoice draft",
+            amount=draft.gross_amount,
+            currency=draft.currency,
+            counterparty=draft.vendor_id,
+        )
+        invoice = self.connector.create_invoice(draft)  # the ERP itself refuses a blocked vendor
+        return self.result(invoice.id, status=invoice.status.value, written=_invoice_written(invoice))
 
     def reconcile_post_invoice(self, action: Action) -> ExecutionResult | None:
         draft = self.parse(InvoiceDraft, self.param(action, "invoice"), action)
         found = self.connector.find_invoice(draft.vendor_id, draft.reference)
-        return None if found is None else self.result(found.id, status=found.status.value, reconciled=True)
+        if found is None:
+            return None
+        return self.result(
+            found.id, status=found.status.value, reconciled=True, written=_invoice_written(found)
+        )
 
     def perform_hold_invoice(self, action: Action) -> ExecutionResult:
+        self._check_invoice_vendor(action)
         invoice = self.connector.hold_invoice(action.target, str(self.param(action, "reason")))
         return self.result(invoice.id, status=invoice.status.value)
 
@@ -38,7 +65,14 @@ class ERPPerformer(OperationPerformer):
         held = invoice.status is InvoiceStatus.ON_HOLD
         return self.result(invoice.id, status=invoice.status.value, reconciled=True) if held else None
 
+    def _check_invoice_vendor(self, action: Action) -> None:
+        """An action naming the invoice's vendor must name the vendor the ERP invoice has."""
+        if action.counterparty is not None:
+            invoice = self.connector.get_invoice(action.target)
+            check_bound(action, f"invoice {invoice.id}", counterparty=invoice.vendor_id, check_amount=False)
+
     def perform_release_invoice(self, action: Action) -> ExecutionResult:
+        self._check_invoice_vendor(action)
         invoice = self.connector.release_invoice(action.target)
         return self.result(invoice.id, status=invoice.status.value)
 
@@ -48,14 +82,58 @@ class ERPPerformer(OperationPerformer):
         return self.result(invoice.id, status=invoice.status.value, reconciled=True) if released else None
 
     def perform_schedule_payment(self, action: Action) -> ExecutionResult:
+        """Pay invoice `target` only if it, and its vendor's bank accounts, are what was judged.
+
+        The ERP pays the invoice's own gross amount to the vendor master's bank account, so both
+        are re-read right before the call: amount, currency and vendor must equal the judged
+        values, and the vendor's bank accounts must be exactly ``params.bank_accounts``.
+        """
         when = date.fromisoformat(str(self.param(action, "payment_date")))
+        invoice = self.connector.get_invoice(action.target)
+        check_bound(
+            action,
+            f"invoice {invoice.id}",
+            amount=invoice.gross_amount,
+            currency=invoice.currency,
+            counterparty=invoice.vendor_id,
+        )
+        judged_accounts = self._judged_bank_accounts(action)
+        vendor = self.connector.get_vendor(invoice.vendor_id)
+        on_file = frozenset(bank_account_keys(vendor.bank_accounts))
+        if on_file != judged_accounts:
+            raise BindingRefused(
+                f"{action.operation}: vendor {vendor.id}'s bank accounts are {sorted(on_file)}, but the payment "
+                f"was judged for {sorted(judged_accounts)}; refusing to pay"
+            )
         payment = self.connector.schedule_payment(action.target, payment_date=when)
-        return self.result(payment.id, invoice=payment.invoice_id, amount=str(payment.amount))
+        return self.result(
+            payment.id,
+            invoice=payment.invoice_id,
+            amount=str(payment.amount),
+            written=written(
+                payment.amount, payment.currency, payment.vendor_id, payment.id, payment.invoice_id
+            ),
+        )
+
+    def _judged_bank_accounts(self, action: Action) -> frozenset[str]:
+        raw = self.param(action, "bank_accounts")
+        if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
+            raise ExecutionError(
+                f"{action.operation}: 'bank_accounts' must be the list of the vendor's IBANs or account numbers"
+            )
+        return frozenset(bank_account_keys(_Account(item) for item in raw))
 
     def reconcile_schedule_payment(self, action: Action) -> ExecutionResult | None:
         payment = self.connector.find_payment_for_invoice(action.target)
-        return (
-            None if payment is None else self.result(payment.id, invoice=payment.invoice_id, reconciled=True)
+        if payment is None:
+            return None
+        return self.result(
+            payment.id,
+            invoice=payment.invoice_id,
+            reconciled=True,
+            written=written(
+                payment.amount, payment.currency, payment.vendor_id, payment.id, payment.invoice_id
+            ),
         )
 
     def perform_set_spend_category(self, action: Action) -> ExecutionResult:
@@ -68,6 +146,11 @@ class ERPPerformer(OperationPerformer):
 
     def perform_update_po_status(self, action: Action) -> ExecutionResult:
         status = PurchaseOrderStatus(str(self.param(action, "status")))
+        if action.counterparty is not None:
+            order = self.connector.get_purchase_order(action.target)
+            check_bound(
+                action, f"purchase order {order.id}", counterparty=order.vendor_id, check_amount=False
+            )
         order = self.connector.set_purchase_order_status(action.target, status)
         return self.result(order.id, status=order.status.value)
 
@@ -141,16 +224,41 @@ class ERPPerformer(OperationPerformer):
         return list(dict.fromkeys(raw))
 
     def perform_create_credit_memo(self, action: Action) -> ExecutionResult:
-        memo = self.connector.create_credit_memo(_credit_memo_draft(self, action))
-        return self.result(memo.id, amount=str(memo.amount), currency=memo.currency)
+        draft = _credit_memo_draft(self, action)
+        check_bound(
+            action,
+            "the credit memo draft",
+            amount=draft.amount,
+            currency=draft.currency,
+            counterparty=draft.customer_id,
+        )
+        memo = self.connector.create_credit_memo(draft)
+        return self.result(
+            memo.id,
+            amount=str(memo.amount),
+            currency=memo.currency,
+            written=written(memo.amount, memo.currency, memo.customer_id, memo.id),
+        )
 
     def reconcile_create_credit_memo(self, action: Action) -> ExecutionResult | None:
         _credit_memo_draft(self, action)
         memo = self.connector.find_credit_memo(action.business_key)
-        return None if memo is None else self.result(memo.id, amount=str(memo.amount), reconciled=True)
+        if memo is None:
+            return None
+        return self.result(
+            memo.id,
+            amount=str(memo.amount),
+            reconciled=True,
+            written=written(memo.amount, memo.currency, memo.customer_id, memo.id),
+        )
 
     def perform_cancel_subscription(self, action: Action) -> ExecutionResult:
         """Stop the renewal of subscription `target`; parameter `reason` is kept with it."""
+        if action.counterparty is not None:
+            current = self.connector.get_subscription(action.target)
+            check_bound(
+                action, f"subscription {current.id}", counterparty=current.customer_id, check_amount=False
+            )
         subscription = self.connector.cancel_subscription(action.target, str(self.param(action, "reason")))
         return _cancelled(self, subscription)
 
@@ -162,6 +270,17 @@ class ERPPerformer(OperationPerformer):
 
 
 _VENDOR_FIELDS = ("bank_account", "tax_id")
+
+
+class _Account:
+    """A judged account number, shaped like a bank account for `bank_account_keys`."""
+
+    def __init__(self, iban: str) -> None:
+        self.iban = iban
+
+
+def _invoice_written(invoice: SupplierInvoice) -> dict[str, object]:
+    return written(invoice.gross_amount, invoice.currency, invoice.vendor_id, invoice.id)
 
 
 def _cancelled(

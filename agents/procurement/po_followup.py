@@ -115,6 +115,7 @@ def proposed_action(
         "follow_up": "close_stale_order" if stale else "status_requested",
         "days_late": order.days_late,
         "request_sha256": sha256_hex(request),
+        "vendor_id": order.vendor_id,
     }
     return Action(
         agent=AGENT,
@@ -122,7 +123,6 @@ def proposed_action(
         operation="erp.update_po_status",
         target=order.po_id,
         params=params,
-        counterparty=order.vendor_id,
         business_key=f"po-follow-up:{order.po_id}:{today.isoformat()}",
     )
 
@@ -178,7 +178,7 @@ def follow_up(
                     "rule": "po.overdue_without_receipt",
                     "rationale": f"{len(order.lines)} line(s) up to {order.days_late} days late",
                     "status_request": request,
-                    "action_digest": action.digest,
+                    "action_digest": action.digest_for(governor.policy.version),
                     "proposed": {
                         "operation": action.operation,
                         "target": action.target,

@@ -266,7 +266,7 @@ def submit_proposals(
             {
                 "rule": f"supplier.{proposal.kind}",
                 "rationale": proposal.reason,
-                "action_digest": proposal.action.digest,
+                "action_digest": proposal.action.digest_for(governor.policy.version),
                 "proposed": {"operation": proposal.action.operation, "target": proposal.action.target},
             },
             agent=AGENT,

@@ -8,8 +8,11 @@ second approver must. An edit the gate would let through without approval (say a
 below the agent's cap) is refused: the edit itself would then escape the four-eyes check. A
 ``note`` record (``approval_edited``) links the two requests and lists the changed fields.
 
-Editable: the target, the amount and the parameters. Agent, system, operation, currency,
-counterparty and business key stay: changing them is a different piece of work, not an edit.
+Editable: the target and the parameters. The amount, currency and counterparty are not fields of
+their own: they are derived again from the edited parameters (governance/operations.py), so an
+edit of ``params.invoice.gross_amount`` changes the amount the gate judges. An amount typed in
+the form must agree with the edited parameters. Agent, system, operation, currency, counterparty
+and business key stay: changing them is a different piece of work, not an edit.
 """
 
 from __future__ import annotations
@@ -44,13 +47,22 @@ def edited_action(original: Action, *, target: str, amount: str, params: str, ed
         money = Decimal(amount.strip()) if amount.strip() else None
     except InvalidOperation:
         raise ApprovalError(f"amount: {amount.strip()!r} is not a number") from None
-    data = original.model_dump()
-    data.update(target=target.strip(), amount=money, params=parsed, requested_by=editor)
+    data = original.model_dump(exclude={"amount", "currency", "counterparty"})
+    data.update(target=target.strip(), params=parsed, requested_by=editor)
+    if money is not None:
+        data["amount"] = money
     try:
         action = Action.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise ApprovalError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        where = ".".join(str(p) for p in first["loc"]) or "parameters"
+        raise ApprovalError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
+    for name in ("currency", "counterparty"):
+        if getattr(action, name) != getattr(original, name):
+            raise ApprovalError(
+                f"{name}: the edited parameters change it from {getattr(original, name)!r} to "
+                f"{getattr(action, name)!r}; that is a different piece of work, not an edit"
+            )
     if changed_fields(original, action) == []:
         raise ApprovalError("nothing was changed: approve or reject the action as it is")
     return action
@@ -96,8 +108,8 @@ def edit_and_resubmit(
             "event": EDITED_EVENT,
             "original_approval_id": approval_id,
             "new_approval_id": outcome.approval_id,
-            "original_digest": request.action.digest,
-            "new_digest": edited.digest,
+            "original_digest": request.action.digest_for(request.policy_version),
+            "new_digest": edited.digest_for(governor.policy.version),
             "changed": changed_fields(request.action, edited),
             "reason": reason.strip(),
             "outcome": outcome.status,

@@ -82,4 +82,6 @@ def flip_kill_switch(
         )
     except KillSwitchError as exc:
         return _dashboard(request, error=str(exc), status_code=409)
+    if state == "release":  # approvals given while it was off run now, judged again
+        console.governor(agent).run_deferred_approvals(agent)
     return RedirectResponse("/dashboard#kill-switches", status_code=303)

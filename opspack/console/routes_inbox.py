@@ -63,7 +63,10 @@ def obstacles(console: ConsoleServices, request: ApprovalRequest, user: ConsoleU
     with console.store.connect() as connection:
         switch = engaged_switch(connection, request.agent)
     if switch is not None:
-        found.append(f"agent {request.agent!r} is switched off ({switch.reason}); nothing of it executes")
+        found.append(
+            f"agent {request.agent!r} is switched off ({switch.reason}); nothing of it executes -- an "
+            "approval given now stays pending and runs, judged again, when the switch is released"
+        )
     return found
 
 
@@ -121,12 +124,8 @@ def _decide(request: Request, user: ConsoleUser, approval_id: str, verb: str, re
     console = services(request)
     approver = decider(user)
     held = approvals.get_request(console.store, approval_id)
-    if verb == "approve":
-        with console.store.connect() as connection:
-            switch = engaged_switch(connection, held.agent)
-        if switch is not None:  # refused here, so the request stays pending for when it is back on
-            message = f"agent {held.agent!r} is switched off ({switch.reason}); approve once it is back on"
-            return _detail(request, user, approval_id, error=message, status_code=409)
+    # While the agent is switched off the Governor keeps the decision on the pending request (and
+    # says so in the error); it runs, judged again, when the switch is released.
     governor = console.governor(held.agent)
     try:
         if verb == "approve":

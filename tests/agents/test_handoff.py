@@ -13,6 +13,7 @@ from agents.performers import ERPPerformer
 from connectors.erp.fake import FakeERP
 from governance.action import Action
 from governance.ledger import Ledger
+from governance.operations import bank_account_keys
 from governance.policy import load_policy
 from governance.runtime import Governor
 from governance.store import Store
@@ -37,11 +38,14 @@ def payment(invoice: str, vendor: str, amount: str, agent: str = "ap_clerk") -> 
         system="sap",
         operation="erp.schedule_payment",
         target=invoice,
-        amount=Decimal(amount),
-        currency="EUR",
-        counterparty=vendor,
         business_key=f"{vendor}/{invoice}/payment",
-        params={"payment_date": "2026-12-01"},
+        params={
+            "payment_date": "2026-12-01",
+            "amount": str(Decimal(amount)),
+            "currency": "EUR",
+            "vendor_id": vendor,
+            "bank_accounts": bank_account_keys(FakeERP.sample().get_vendor(vendor).bank_accounts),
+        },
     )
 
 

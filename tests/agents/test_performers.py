@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from agents.performers import (
     CRMPerformer,
@@ -24,6 +25,7 @@ from connectors.itsm.fake import FakeITSM
 from connectors.itsm.models import NewTicket
 from governance.action import Action
 from governance.errors import ExecutionError
+from governance.operations import bank_account_keys
 
 
 def act(operation: str, target: str = "", **params: Any) -> Action:
@@ -55,16 +57,44 @@ def test_erp_post_invoice_then_reconcile_finds_it() -> None:
     assert again.detail["reconciled"] is True
 
 
+def payment_of(erp: FakeERP, invoice_id: str, **changes: Any) -> Action:
+    """A payment judged for exactly what the ERP invoice and the vendor master say."""
+    invoice = erp.get_invoice(invoice_id)
+    params: dict[str, Any] = {
+        "payment_date": "2026-12-01",
+        "amount": str(invoice.gross_amount),
+        "currency": invoice.currency,
+        "vendor_id": invoice.vendor_id,
+        "bank_accounts": bank_account_keys(erp.get_vendor(invoice.vendor_id).bank_accounts),
+    }
+    return act("erp.schedule_payment", invoice_id, **(params | changes))
+
+
 def test_erp_payment_reconcile_and_bad_parameters() -> None:
     erp = FakeERP.sample()
     performer = ERPPerformer(erp)
-    pay = act("erp.schedule_payment", "INV01", payment_date="2026-12-01")
+    pay = payment_of(erp, "INV01")
     assert performer.reconcile(pay) is None
     done = performer.perform(pay)
     assert performer.reconcile(pay).document_id == done.document_id  # type: ignore[union-attr]
+    assert done.written["amount"] == pay.params["amount"] and done.document_id in done.written["document_ids"]
+    without_date = {k: v for k, v in payment_of(erp, "INV03").params.items() if k != "payment_date"}
     with pytest.raises(ExecutionError, match="missing parameter 'payment_date'"):
-        performer.perform(act("erp.schedule_payment", "INV03"))
-    with pytest.raises(ExecutionError, match=r"invalid parameters at gross_amount"):
+        performer.perform(act("erp.schedule_payment", "INV03", **without_date))
+    # A draft whose amount is not a number cannot even become an action: there is nothing to judge.
+    with pytest.raises(ValidationError, match=r"params.invoice.gross_amount is not a number"):
+        act(
+            "erp.post_invoice",
+            "V08",
+            invoice={
+                "vendor_id": "V08",
+                "reference": "x",
+                "invoice_date": "2026-01-01",
+                "currency": "EUR",
+                "gross_amount": "lots",
+            },
+        )
+    with pytest.raises(ExecutionError, match=r"invalid parameters at invoice_date"):
         performer.perform(
             act(
                 "erp.post_invoice",
@@ -72,9 +102,9 @@ def test_erp_payment_reconcile_and_bad_parameters() -> None:
                 invoice={
                     "vendor_id": "V08",
                     "reference": "x",
-                    "invoice_date": "2026-01-01",
+                    "invoice_date": "soon",
                     "currency": "EUR",
-                    "gross_amount": "lots",
+                    "gross_amount": "1.00",
                 },
             )
         )
@@ -149,7 +179,7 @@ def test_a_reconcile_that_keeps_failing_is_an_unknown_outcome() -> None:
             raise ServerError("still down", vendor="sap", endpoint="GET /x", status=503)
 
     with pytest.raises(OutcomeUnknownError, match=r"cannot reconcile erp\.schedule_payment"):
-        ERPPerformer(Flaky()).reconcile(act("erp.schedule_payment", "INV01", payment_date="2026-12-01"))
+        ERPPerformer(Flaky()).reconcile(payment_of(FakeERP.sample(), "INV01"))
 
 
 def test_erp_block_vendor_reconciles_on_the_block_flag() -> None:

@@ -100,10 +100,16 @@ def actions(prefix: str) -> list[Action]:
             system="sap",
             operation="erp.post_invoice",
             target=f"V{i % 50}",
-            params={"invoice": f"{prefix}-{i}", "lines": [{"po": f"PO-{i}", "qty": 3, "price": "12.50"}]},
-            amount=Decimal("37.50"),
-            currency="EUR",
-            counterparty=f"V{i % 50}",
+            # the gate reads amount, currency and vendor from the draft (governance/operations.py)
+            params={
+                "invoice": {
+                    "reference": f"{prefix}-{i}",
+                    "vendor_id": f"V{i % 50}",
+                    "currency": "EUR",
+                    "gross_amount": "37.50",
+                },
+                "lines": [{"po": f"PO-{i}", "qty": 3, "price": "12.50"}],
+            },
             business_key=f"{prefix}-{i}",
         )
         for i in range(ACTIONS)

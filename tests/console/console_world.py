@@ -118,10 +118,13 @@ class World:
             system="sap",
             operation="erp.schedule_payment",
             target="5105600001",
-            params={"payment_date": "2026-04-01"},
-            amount=Decimal("12000.00"),
-            currency="EUR",
-            counterparty=SODEXO["vendor_id"],
+            params={
+                "payment_date": "2026-04-01",
+                "amount": "12000.00",
+                "currency": "EUR",
+                "vendor_id": SODEXO["vendor_id"],
+                "bank_accounts": [SODEXO["iban"]],
+            },
             business_key=f"manual-payment:{reference}",
             requested_by=requested_by,
         )

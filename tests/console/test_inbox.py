@@ -47,7 +47,7 @@ def test_the_case_file_shows_fields_with_evidence_lines_and_the_exact_action(
     approval = world.approval_id("SOD-9001")
     page = unescape(login("victor").get(f"/approvals/{approval}").text)
     held = approvals.get_request(world.governor.store, approval)
-    assert held.action.digest in page and "ap-invoice:17300015:SOD-9001" in page
+    assert held.action.digest_for(held.policy_version) in page and "ap-invoice:17300015:SOD-9001" in page
     assert "is above the cap of 25000" in page and "ap-controllers" in page  # the rule and its route
     assert "Case file (from the decision record)" in page and "4500000002" in page  # the PO
     assert "source: json" in page and "100%" in page  # extracted fields carry confidence and evidence
@@ -143,9 +143,20 @@ def test_a_switched_off_agent_cannot_have_approvals_executed(login: Login, world
     page = unescape(alice.get(f"/approvals/{approval}").text)
     assert "is switched off (incident 42)" in page and 'id="approve-form"' not in page
     answer = _decide(alice, approval, "approve")
-    assert answer.status_code == 409 and "approve once it is back on" in unescape(answer.text)
-    assert _status(world, approval) == "pending"
+    assert answer.status_code == 409 and "runs, judged again, when the kill switch is lifted" in unescape(
+        answer.text
+    )
+    assert _status(world, approval) == "pending"  # kept, not stale: alice's decision waits on it
     assert world.erp.find_invoice("17300015", "SOD-9001") is None
+    ada = login("ada")
+    released = ada.post(
+        "/agents/ap_clerk/kill-switch",
+        data={"state": "release", "reason": "incident closed", "csrf_token": page_token(ada, "/dashboard")},
+        follow_redirects=False,
+    )
+    assert released.status_code == 303
+    assert _status(world, approval) == "used"
+    assert world.erp.find_invoice("17300015", "SOD-9001") is not None
 
 
 def _edit(client: TestClient, approval_id: str, **changes: str) -> Any:
@@ -153,6 +164,8 @@ def _edit(client: TestClient, approval_id: str, **changes: str) -> Any:
     found = re.search(r'<textarea name="params"[^>]*>(.*?)</textarea>', form_page, re.S)
     assert found is not None, "no parameters on the edit form"
     params = json.loads(found.group(1))
+    if "gross" in changes:  # the amount is derived from the invoice draft the performer books
+        params["invoice"]["gross_amount"] = changes.pop("gross")
     data = {
         "target": "17300015",
         "amount": changes.pop("amount"),
@@ -168,7 +181,8 @@ def test_edit_and_approve_makes_a_new_action_that_a_second_person_approves(
 ) -> None:
     original = world.approval_id("SOD-9001")
     bob = login("bob")
-    answer = _edit(bob, original, amount="41117.00")
+    assert _edit(bob, original, amount="41117.00").status_code == 409  # the draft still says otherwise
+    answer = _edit(bob, original, amount="41117.00", gross="41117.00")
     assert answer.status_code == 303
     new_id = answer.headers["location"].rsplit("/", 1)[1]
     assert new_id != original
@@ -182,13 +196,15 @@ def test_edit_and_approve_makes_a_new_action_that_a_second_person_approves(
         "edited: price agreed by phone",
     )
     assert (new.status, new.requested_by, new.transaction_id) == ("pending", "bob", old.transaction_id)
-    assert new.action.digest != old.action.digest and str(new.action.amount) == "41117.00"
+    version = world.governor.policy.version
+    assert new.action.digest_for(version) != old.action.digest_for(version)
+    assert str(new.action.amount) == "41117.00"
     note = [
         r
         for r in world.governor.ledger.records(old.transaction_id, kind="note")
         if r.payload.get("event") == "approval_edited"
     ][-1]
-    assert note.payload["changed"] == ["amount"] and note.payload["new_approval_id"] == new_id
+    assert note.payload["changed"] == ["amount", "params"] and note.payload["new_approval_id"] == new_id
     assert _decide(bob, new_id, "approve").status_code == 409  # bob made the edit: he cannot check it
     assert _decide(login("alice"), new_id, "approve").status_code == 303
     assert _status(world, new_id) == "used"
@@ -197,7 +213,9 @@ def test_edit_and_approve_makes_a_new_action_that_a_second_person_approves(
 
 def test_an_edit_that_would_escape_a_second_approval_is_refused(login: Login, world: World) -> None:
     original = world.approval_id("SOD-9001")
-    answer = _edit(login("bob"), original, amount="24000.00")  # below the 25 000 cap: would just execute
+    answer = _edit(
+        login("bob"), original, amount="", gross="24000.00"
+    )  # below the 25 000 cap: would just execute
     assert answer.status_code == 409 and "without a second approval" in unescape(answer.text)
     assert _status(world, original) == "pending"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from console_world import NOW, World
 
@@ -85,8 +83,6 @@ def test_other_agents_are_not_affected(world: World) -> None:
         operation="erp.set_spend_category",
         target="LINE-1",
         params={"category": "43211500"},
-        amount=Decimal("10"),
-        currency="EUR",
         business_key="ks-test:other",
     )
     outcome = world.governor.submit(action, transaction_id="ks-3")

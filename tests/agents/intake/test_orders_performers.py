@@ -60,8 +60,7 @@ def cancel(subscription: str, key: str = "c1") -> Action:
         system="sap",
         operation="erp.cancel_subscription",
         target=subscription,
-        params={"reason": "customer request via intake"},
-        counterparty="CUST-10001",
+        params={"reason": "customer request via intake", "customer_id": "CUST-10001"},
         business_key=key,
     )
 

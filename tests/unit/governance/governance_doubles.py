@@ -190,18 +190,33 @@ def make_policy(**settings: Any) -> Policy:
     return parse_policy(data)
 
 
+def money_params(
+    operation: str, number: str, amount: str | None, vendor: str, currency: str = "EUR"
+) -> dict[str, Any]:
+    """Parameters that carry the amount, currency and vendor where `operation` declares them."""
+    if operation == "erp.post_invoice":
+        draft: dict[str, Any] = {"reference": number, "vendor_id": vendor, "currency": currency}
+        if amount is not None:
+            draft["gross_amount"] = amount
+        return {"invoice": draft}
+    if operation == "erp.schedule_payment":
+        params: dict[str, Any] = {"payment_date": "2026-12-01", "vendor_id": vendor, "currency": currency}
+        if amount is not None:
+            params["amount"] = amount
+        return params
+    return {"invoice": number}
+
+
 def invoice(
     number: str = "INV-1", amount: str | None = "100.00", *, vendor: str = "V1", **fields: Any
 ) -> Action:
+    operation = fields.pop("operation", "erp.post_invoice")
     base: dict[str, Any] = {
         "agent": "ap",
         "system": "sap",
-        "operation": "erp.post_invoice",
+        "operation": operation,
         "target": vendor,
-        "params": {"invoice": number},
-        "amount": amount,
-        "currency": "EUR",
-        "counterparty": vendor,
+        "params": money_params(operation, number, amount, vendor, fields.pop("currency", "EUR")),
         "business_key": f"{vendor}:{number}",
     }
     return Action.model_validate(base | fields)

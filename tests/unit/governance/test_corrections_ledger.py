@@ -68,7 +68,7 @@ def test_compensating_action_goes_through_the_gate(governor: Governor) -> None:
     assert result.compensation is not None and result.compensation.status == "held"
     assert result.correction.compensation == {
         "operation": "erp.post_invoice",
-        "action_digest": reversal.digest,
+        "action_digest": reversal.digest_for(governor.policy.version),
         "system": "sap",
     }
     kinds = [r.kind for r in governor.ledger.timeline("t1")]

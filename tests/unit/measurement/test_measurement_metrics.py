@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -217,9 +216,7 @@ def invoice(amount: str, key: str, operation: str = "erp.post_invoice", agent: s
         system="sap",
         operation=operation,
         target=key,
-        amount=Decimal(amount),
-        currency="EUR",
-        counterparty="V9",
+        params={"invoice": {"reference": key, "vendor_id": "V9", "currency": "EUR", "gross_amount": amount}},
         business_key=key,
         requested_by=agent,
     )
