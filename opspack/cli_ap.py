@@ -83,7 +83,8 @@ def results_table(results: list[APResult]) -> Table:
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of invoices (PDF, UBL/CII XML, JSON, CSV).")],
     erp: Annotated[
-        str, typer.Option("--erp", envvar="OPSPACK_AP_ERP", help="ERP connection name in the connections file.")
+        str,
+        typer.Option("--erp", envvar="OPSPACK_AP_ERP", help="ERP connection name in the connections file."),
     ] = "sap",
     connections: ConnectionsOption = None,
     policy: PolicyOption = None,

@@ -48,9 +48,10 @@ def one_line_errors(*extra: type[Exception]) -> Iterator[None]:
     from governance.redaction import redact
     from opspack.wiring import describe_error
 
+    caught: tuple[type[Exception], ...] = (ConnectorError, GovernanceError, *extra)
     try:
         yield
-    except (ConnectorError, GovernanceError, *extra) as exc:
+    except caught as exc:
         if os.environ.get("OPSPACK_DEBUG", "") not in ("", "0"):
             raise
         typer.echo(f"error: {redact(describe_error(exc))}", err=True)

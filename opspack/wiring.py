@@ -115,11 +115,11 @@ class Wiring:
         if mock is not None:
             from mocks.transport import mount_mocks
 
-            options = {"sleep": self.sleep} if self.sleep is not None else {}
-            mount_mocks(session, {connection.base_url: mock}, **options)
-            resolve: Callable[[str], str] = ChainSecretProvider(
-                [EnvSecretProvider(), MockSecrets()]
-            ).get
+            if self.sleep is not None:
+                mount_mocks(session, {connection.base_url: mock}, sleep=self.sleep)
+            else:
+                mount_mocks(session, {connection.base_url: mock})
+            resolve: Callable[[str], str] = ChainSecretProvider([EnvSecretProvider(), MockSecrets()]).get
         else:
             resolve = CredentialRegistry(self.store, self.secrets).secrets_for(agent, name)
         connector = build_connector(self.connections, name, agent=agent, secrets=resolve, session=session)

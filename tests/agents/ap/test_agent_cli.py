@@ -18,7 +18,10 @@ def test_ap_run_posts_clean_matches_and_holds_the_rest(tmp_path: Path, erp: str)
     # The inbox is drawn from a mock seeded like the one the command starts, so PO numbers and
     # tax ids are that ERP's own.
     items = write_inbox(mock_erp("sap" if erp == "sap" else "netsuite"), tmp_path / "inbox", 40, seed=3)
-    result = CliRunner().invoke(ap_app, ["run", str(tmp_path / "inbox"), "--erp", erp, "--json", "--database", str(tmp_path / "db.sqlite")])
+    result = CliRunner().invoke(
+        ap_app,
+        ["run", str(tmp_path / "inbox"), "--erp", erp, "--json", "--database", str(tmp_path / "db.sqlite")],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     expected = Counter(item.expected for item in items)
