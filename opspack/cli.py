@@ -179,7 +179,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    from opspack.wiring import describe_error
+
+    text = describe_error(exc)
     lines = text.splitlines()
     if len(lines) > 1:
         return f"{lines[0]} (+{len(lines) - 1} more: {'; '.join(line.strip() for line in lines[1:4])})"

@@ -141,6 +141,7 @@ def mock_desk(
         erp=mock_erp("sap"),
         itsm_system=itsm,
         directory_system=directory,
+        erp_system="sap",
     )
     return MockDesk(systems, itsm_mock, directory_mock)
 
