@@ -23,6 +23,7 @@ from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
 from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
+from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
@@ -50,6 +51,7 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+app.add_typer(connections_app, name="connections", help="Check the configured connections.")
 app.add_typer(console_app, name="console", help="The operations web console (and its users).")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
 app.add_typer(

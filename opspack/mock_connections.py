@@ -80,22 +80,24 @@ class MockSecrets:
 
 
 def served_connections(
-    vendor_urls: Mapping[str, str], example: Mapping[str, Any], *, secrets: MockSecrets | None = None
+    server_url: str, names: list[str], example: Mapping[str, Any], *, secrets: MockSecrets | None = None
 ) -> dict[str, Any]:
-    """A connections document for mocks served over HTTP (``opspack mocks serve``).
+    """A connections document for the mocks served over HTTP at `server_url` (``opspack mocks serve``).
 
-    `vendor_urls` maps connection name → the served mock's base URL (``server.vendor_url(adapter)``);
-    every other part is `example`'s (a loaded connections YAML document), with each ``secret:``
-    credential replaced by the mock's seeded value as a visible ``literal:`` -- mock values only.
+    Each connection of `names` is `example`'s (a loaded connections YAML document) with its
+    base URL on the server (the mocks are dispatched by their native path prefixes; a separate
+    login host such as Microsoft's goes to the explicit ``/_mock/<vendor>`` prefix) and each
+    ``secret:`` credential replaced by the mock's seeded value as a visible ``literal:``.
     """
     provider = secrets or MockSecrets()
+    root = server_url.rstrip("/")
     out: dict[str, Any] = {}
-    for name, url in vendor_urls.items():
+    for name in names:
         connection = dict(example["connections"][name])
-        connection["base_url"] = url
+        connection["base_url"] = root
         options = dict(connection.get("options") or {})
         if "login_base_url" in options:
-            options["login_base_url"] = url
+            options["login_base_url"] = f"{root}/_mock/{connection['adapter']}"
         connection["options"] = options
         connection["credentials"] = {
             agent: {key: "literal:" + provider.get(ref) for key, ref in refs.items()}

@@ -196,6 +196,6 @@ def mock_erp(name: str, url: str | None = None, *, agent: str = "ap_clerk") -> E
     from opspack.mock_connections import served_connections
 
     example = yaml.safe_load(DEFAULT_CONNECTIONS_PATH.read_text(encoding="utf-8"))
-    config = ConnectionsConfig.model_validate(served_connections({name: url}, example))
+    config = ConnectionsConfig.model_validate(served_connections(url, [name], example))
     built: ERPConnector = build_connector(config, name, agent=agent, secrets=lambda path: "")
     return built

@@ -59,7 +59,7 @@ def _agent(erp: str, inbox: Path, url: str, database: Path, workdir: Path) -> su
     """`opspack ap run` on the served mock, named only through a connections file."""
     example = yaml.safe_load(DEFAULT_CONNECTIONS_PATH.read_text(encoding="utf-8"))
     connections = workdir / "connections.yaml"
-    connections.write_text(yaml.safe_dump(served_connections({erp: url}, example)), encoding="utf-8")
+    connections.write_text(yaml.safe_dump(served_connections(url, [erp], example)), encoding="utf-8")
     command = [
         sys.executable,
         "-c",
