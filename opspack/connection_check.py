@@ -8,6 +8,7 @@ unreachable, configuration -- and reported with vendor, host and endpoint, never
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -89,7 +90,7 @@ def classify(exc: BaseException, host: str) -> tuple[str, str]:
             f"the TLS certificate of {host} is not trusted: point REQUESTS_CA_BUNDLE at your CA "
             "bundle, or fix the certificate; never turn verification off"
         )
-    if isinstance(exc, TransportError | LiveCallBlocked) or isinstance(exc, requests.RequestException):
+    if isinstance(exc, TransportError | LiveCallBlocked | requests.RequestException):
         return "unreachable", (
             f"{host} cannot be reached: check base_url in the connections file, DNS, firewall and proxy"
         )
@@ -113,10 +114,8 @@ def check_connection(wiring: Wiring, name: str, agent: str) -> CheckResult:
             raise ConfigurationError(
                 f"adapter {connection.adapter!r} has no known kind ({kind!r}); nothing to read", vendor=name
             )
-        try:
+        with contextlib.suppress(NotFoundError):  # the probe looks for what does not exist: 404 is healthy
             probe(connector)
-        except NotFoundError:
-            pass  # the probe looks for something that does not exist: a 404 is a healthy answer
     except (ConnectorError, CredentialError, LiveCallBlocked, requests.RequestException) as exc:
         problem, advice = classify(exc, host)
         return CheckResult(
