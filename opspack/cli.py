@@ -33,6 +33,7 @@ from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report
 from opspack.cli_mocks import mocks_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
+from opspack.cli_run import run as run_command
 from opspack.cli_service_desk import mount_service_desk
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
@@ -61,6 +62,7 @@ app.add_typer(
     autonomy_app, name="autonomy", help="Earned autonomy: evidence, promotion with sign-off, demotion."
 )
 app.command()(readiness)
+app.command("run")(run_command)
 app.command()(roi)
 app.command()(report)
 app.add_typer(

@@ -1,0 +1,1 @@
+"""The runtime: sources of work, the embedded runner, schedules and the approval loop."""
