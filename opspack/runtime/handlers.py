@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from connectors.erp.models import HOLD_REASON_MAX
 from governance.action import Action
 from governance.approvals import ApprovalRequest
 from governance.runtime import Governor
@@ -124,7 +125,11 @@ class APHandler:
                 operation="erp.hold_invoice",
                 system=request.action.system,
                 target=document,
-                params={"reason": text, "reason_codes": ["approval_rejected"]},
+                # the ERP keeps a short reason (SAP: 25 characters): the approver's own words
+                params={
+                    "reason": (request.decision_reason or "approval rejected")[:HOLD_REASON_MAX],
+                    "reason_codes": ["approval_rejected"],
+                },
             )
         result = APResult(
             transaction_id=request.transaction_id,

@@ -210,7 +210,17 @@ class Runner:
                 ):
                     continue
                 self._tried[request.id] = time.monotonic()
-                status = handler.resume(request)
+                try:
+                    status = handler.resume(request)
+                except Exception as exc:  # tried again after RETRY_APPROVED_SECONDS
+                    if self._fatal(exc):
+                        raise
+                    logger.exception(
+                        "approved request %s could not be executed",
+                        request.id,
+                        extra={"transaction_id": request.transaction_id, "approval_id": request.id},
+                    )
+                    continue
                 acted += 1
                 self.metrics.approvals.labels("approved").inc()
                 logger.info(
@@ -226,7 +236,18 @@ class Runner:
                 if request.id in self._closed or self._rejection_closed(request):
                     self._closed.add(request.id)
                     continue
-                status = handler.close_rejected(request)
+                try:
+                    status = handler.close_rejected(request)
+                except Exception as exc:
+                    if self._fatal(exc):
+                        raise
+                    self._closed.add(request.id)  # not retried in this process; a restart tries again
+                    logger.exception(
+                        "rejected request %s: closing its case failed",
+                        request.id,
+                        extra={"transaction_id": request.transaction_id, "approval_id": request.id},
+                    )
+                    continue
                 self.ledger.append(
                     request.transaction_id,
                     "note",

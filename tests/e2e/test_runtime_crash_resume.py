@@ -44,7 +44,9 @@ def _completed(database: Path) -> int:
 
 def _runner(config: Path, workdir: Path, *extra: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "opspack.cli", "run", "--config", str(config), *extra]
-    return subprocess.Popen(command, cwd=workdir, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command, cwd=workdir, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_sigkill_mid_batch_then_rerun_ends_every_invoice_exactly_once(tmp_path: Path) -> None:
@@ -99,7 +101,9 @@ def test_sigkill_mid_batch_then_rerun_ends_every_invoice_exactly_once(tmp_path: 
         clean = [item for item in items if item.expected == "post"]
         assert mock.payment_count() - payments_before == len(clean)
         first_reasons = Counter(
-            (r.payload["result"]["reasons"] or ["post"])[0] for r in completed if r.payload["result"]["status"] == "held"
+            (r.payload["result"]["reasons"] or ["post"])[0]
+            for r in completed
+            if r.payload["result"]["status"] == "held"
         )
         planted = Counter(item.expected for item in items)
         assert first_reasons["duplicate"] == planted["duplicate"]
