@@ -27,6 +27,7 @@ from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
@@ -63,6 +64,7 @@ app.add_typer(
 )
 app.command()(readiness)
 app.command("run")(run_command)
+app.command("init")(init_command)
 app.command()(roi)
 app.command()(report)
 app.add_typer(

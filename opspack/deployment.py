@@ -89,7 +89,7 @@ class AgentDeployment(_Strict):
 
 
 class ScheduleConfig(_Strict):
-    cron: str = Field(min_length=9)
+    cron: str
     """Five fields: minute hour day-of-month month day-of-week (``0 7 * * 1-5``)."""
     task: Literal["po_follow_up", "merkle_checkpoint", "exception_baselines", "credential_age"]
     connection: str | None = None

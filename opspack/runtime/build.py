@@ -47,11 +47,22 @@ def source_class(kind: str) -> Callable[..., Source]:
     return built
 
 
+def database_url(deployment: Deployment) -> str | None:
+    """The deployment's database; a relative SQLite file is relative to the deployment file."""
+    url = deployment.database
+    prefix = "sqlite:///"
+    if url and url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix:
+        path = deployment.path(Path(url[len(prefix) :]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return prefix + str(path)
+    return url
+
+
 def build_wiring(deployment: Deployment, *, database: str | None = None) -> Wiring:
     return Wiring.load(
         connections=deployment.path(deployment.connections) if deployment.connections else None,
         policy=deployment.path(deployment.policy) if deployment.policy else None,
-        database=database or deployment.database,
+        database=database or database_url(deployment),
     )
 
 
@@ -97,7 +108,7 @@ def build_runner(
 ) -> tuple[Runner, Wiring]:
     """The runner for every enabled agent of `deployment` and the sources that feed them."""
     wiring = build_wiring(deployment, database=database)
-    spool = Path(".opspack") / "spool"
+    spool = deployment.path(Path(".opspack") / "spool")
     handlers: dict[str, AgentHandler] = {}
     routes: dict[str, AgentHandler] = {}
     sources: dict[str, Source] = {}
