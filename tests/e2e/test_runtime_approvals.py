@@ -146,3 +146,76 @@ def _now():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+def test_an_approval_given_in_the_console_is_executed_by_the_running_runner(tmp_path: Path) -> None:
+    """In one process: the runner loops in a thread; alice approves in the web console (TestClient)."""
+    import re
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    from opspack.console.app import create_app
+    from opspack.console.passwords import hash_password
+    from opspack.console.settings import ConsoleSettings
+    from opspack.console.users import Role, write_user
+    from opspack.deployment import load_deployment
+    from opspack.runtime.build import build_runner
+
+    policy = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    policy["agents"]["ap_clerk"]["thresholds"]["erp.schedule_payment"]["max_amount"] = 1.0
+    (tmp_path / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
+    write_inbox(mock_erp("sap"), tmp_path / "inbox", 2, seed=3, defect_rate=0.0)
+    (tmp_path / "opspack.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "database": "opspack.db",
+                "policy": "policy.yaml",
+                "runtime": {"poll_seconds": 0.3, "approvals_seconds": 0.1},
+                "sources": {"invoices": {"kind": "folder", "path": "inbox", "patterns": ["*.json"]}},
+                "agents": {"ap": {"type": "ap", "connections": {"erp": "sap"}, "sources": ["invoices"]}},
+            }
+        )
+    )
+    deployment = load_deployment(tmp_path / "opspack.yaml")
+    runner, wiring = build_runner(deployment, database=f"sqlite:///{tmp_path / 'opspack.db'}")
+    assert runner.run(once=True) == 2
+    [first, _] = approvals.list_requests(wiring.store, status="pending", now=_now())
+    erp = wiring.connector("sap", agent="ap_clerk", kind="erp")  # the runner's in-process SAP mock
+    assert erp.find_payment_for_invoice(first.action.target) is None
+
+    users = tmp_path / "users.yaml"
+    write_user(users, "alice", role=Role.APPROVER, approver="alice", password_hash=hash_password("pw-alice-console", n=1024), name="Alice")  # fmt: skip
+    app = create_app(
+        ConsoleSettings(
+            users_file=users,
+            secret_key="k" * 48,
+            database_url=f"sqlite:///{tmp_path / 'opspack.db'}",
+            policy_file=tmp_path / "policy.yaml",
+        )
+    )
+    csrf = re.compile(r'name="csrf_token" value="([^"]+)"')
+    loop = threading.Thread(target=runner.run, daemon=True)
+    loop.start()
+    try:
+        client = TestClient(app, base_url="https://testserver")
+        token = csrf.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
+        client.post("/login", data={"username": "alice", "password": "pw-alice-console", "csrf_token": token, "next": "/inbox"})  # fmt: skip
+        token = csrf.search(client.get(f"/approvals/{first.id}").text).group(1)  # type: ignore[union-attr]
+        answer = client.post(
+            f"/approvals/{first.id}/approve",
+            data={"reason": "statement checked", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert answer.status_code in (200, 303), answer.text
+        took = _until(
+            lambda: erp.find_payment_for_invoice(first.action.target) is not None,
+            LOOP_SECONDS,
+            "payment approved in the console executed by the runner",
+        )
+        assert took < LOOP_SECONDS
+        assert approvals.get_request(wiring.store, first.id).status == "used"
+    finally:
+        runner.stop()
+        loop.join(timeout=30)
+    assert not loop.is_alive()
