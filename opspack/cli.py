@@ -23,9 +23,11 @@ from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
 from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
+from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
@@ -33,6 +35,7 @@ from opspack.cli_mocks import mocks_app
 from opspack.cli_outcomes import outcomes_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
+from opspack.cli_run import run as run_command
 from opspack.cli_service_desk import mount_service_desk
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
@@ -51,6 +54,7 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+app.add_typer(connections_app, name="connections", help="Check the configured connections.")
 app.add_typer(console_app, name="console", help="The operations web console (and its users).")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")
 app.add_typer(
@@ -61,6 +65,8 @@ app.add_typer(
 )
 app.add_typer(outcomes_app, name="outcomes", help="Human outcomes read from the systems of record.")
 app.command()(readiness)
+app.command("run")(run_command)
+app.command("init")(init_command)
 app.command()(roi)
 app.command()(report)
 app.add_typer(
@@ -181,7 +187,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    from opspack.wiring import describe_error
+
+    text = describe_error(exc)
     lines = text.splitlines()
     if len(lines) > 1:
         return f"{lines[0]} (+{len(lines) - 1} more: {'; '.join(line.strip() for line in lines[1:4])})"

@@ -4,10 +4,11 @@
 The console needs a users file (``--users``, default ``$OPSPACK_CONSOLE_USERS`` or
 ``.opspack/console-users.yaml``) and a secret key for its cookies (``$OPSPACK_CONSOLE_SECRET``, at
 least 32 bytes; without it a random key is made and every session ends when the process stops).
-Approvals execute at once when the console can reach the target system: ``--erp``/``--erp-url``
-point it at a served ERP mock (``opspack mocks serve``), or a performers factory registered with
-`governance.runtime.set_performers_factory` is used; otherwise a decision is recorded and the
-agent executes it on its next run. See docs/CONSOLE.md.
+Approvals execute at once when the console can reach the target system: ``--erp NAME`` names an
+ERP connection of the connections file (``--connections``, built by `opspack.wiring`), or a
+performers factory registered with `governance.runtime.set_performers_factory` is used; otherwise
+the decision is recorded and the running ``opspack run`` executes it (or, rejected, closes its
+case) within seconds. See docs/CONSOLE.md and docs/OPERATIONS.md.
 
 ``add-user`` also pins the users file in the governance database as *the* approver records
 (docs/IDENTITY.md): ``opspack approvals approve --as alice`` and ``opspack autonomy promote --by
@@ -30,6 +31,7 @@ from governance.approver_auth import pin_approver_store
 from governance.policy import load_policy
 from governance.runtime import PerformersFactory
 from governance.store import Store
+from opspack.cli_options import ConnectionsOption
 from opspack.console.approver_records import USERS_ENV
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.settings import SECRET_KEY_ENV, AuthMode
@@ -60,15 +62,14 @@ def users_path(given: Path | None) -> Path:
     return given or Path(os.environ.get(USERS_ENV, DEFAULT_USERS))
 
 
-def _erp_performers(erp: str, url: str) -> PerformersFactory:
-    """Performers that reach a served SAP or NetSuite mock at `url` (every agent's `erp` system)."""
+def _erp_performers(erp: str, connections: Path | None) -> PerformersFactory:
+    """Performers on ERP connection `erp`, authenticated as the agent whose request is decided."""
     from agents.performers import ERPPerformer
-    from opspack.cli_ap import mock_erp
+    from opspack.wiring import Wiring
 
-    if erp not in ("sap", "netsuite"):
-        raise ConsoleConfigError(f"--erp must be sap or netsuite, not {erp!r}")
-    performer = ERPPerformer(mock_erp("sap" if erp == "sap" else "netsuite", url))
-    return lambda policy, agent: {erp: performer}
+    wiring = Wiring.load(connections=connections)
+    wiring.connection(erp)  # an unknown name fails now, not at the first approval
+    return lambda policy, agent: {erp: ERPPerformer(wiring.connector(erp, agent=agent, kind="erp"))}
 
 
 @console_app.callback(invoke_without_command=True)
@@ -95,10 +96,13 @@ def console(
             "--insecure-cookies", help="Drop the Secure flag (plain http beyond localhost; not advised)."
         ),
     ] = False,
-    erp: Annotated[str, typer.Option("--erp", help="ERP kind behind --erp-url: sap or netsuite.")] = "sap",
-    erp_url: Annotated[
-        str | None, typer.Option("--erp-url", help="Served ERP mock approvals execute against.")
+    erp: Annotated[
+        str | None,
+        typer.Option(
+            "--erp", help="ERP connection approvals execute against at once (default: the runtime does)."
+        ),
     ] = None,
+    connections: ConnectionsOption = None,
 ) -> None:
     """Serve the web console (approval inbox, timelines, dashboards, kill switches)."""
     if ctx.invoked_subcommand is not None:
@@ -124,7 +128,7 @@ def console(
         auth_header=auth_header,
         trusted_proxies=tuple(trusted_proxy or ("127.0.0.1", "::1")),
         secure_cookies=not insecure_cookies,
-        performers=_erp_performers(erp, erp_url) if erp_url else None,
+        performers=_erp_performers(erp, connections) if erp else None,
     )
     app = create_app(settings)
     typer.echo(f"opspack console at http://{host}:{port}/ ({mode} login); Ctrl-C stops")

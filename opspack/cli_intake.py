@@ -1,11 +1,12 @@
 """`opspack intake run INBOX` and `opspack replay intake CASES`: the customer intake agent's commands.
 
 `run` processes an inbox folder (.eml, chat and web-form .json) through the real Governor against
-the in-memory sample CRM and the ERP chosen with ``--erp`` (the SAP or NetSuite mock, in-process
-and fresh from its fixtures, connection ``sap`` / ``netsuite``) and prints each outcome;
-`run_intake_section` is the same for `make demo` (SAP). `replay` scores the agent on scenario
-cases (docs/SCENARIOS.md), each against a fresh mock of the chosen ERP, and exits 1 when it
-resolved on its own anything it should have handed over.
+the CRM connection ``--crm NAME`` and the ERP connection ``--erp NAME`` of the connections file
+(built by `opspack.wiring`; ``*.mock`` hosts are the vendor mocks in-process) and prints each
+outcome; the ledger is kept between runs. `run_intake_section` is the same for `make demo`.
+`replay` scores the agent on scenario cases (docs/SCENARIOS.md), each against a fresh in-process
+mock of the chosen ERP connection, and exits 1 when it resolved on its own anything it should
+have handed over.
 """
 
 from __future__ import annotations
@@ -29,11 +30,9 @@ from agents.intake.scenarios import ScenarioError, load_scenarios
 from agents.intake.wiring import IntakeStack
 from connectors.erp.protocol import ERPConnector
 from governance.errors import PolicyError
-from governance.ledger import Ledger
-from governance.policy import Policy, load_policy
-from governance.store import Store, reset_sqlite_database
-from opspack.cli_ap import MOCK_URLS, ErpName, mock_erp
+from opspack.cli_options import ConnectionsOption, DatabaseOption, PolicyOption, database_url, one_line_errors
 from opspack.settings import FIXTURES_DIR, policy_path
+from opspack.wiring import Wiring, mock_erp
 
 DEFAULT_INBOX = FIXTURES_DIR / "intake" / "inbox"
 STYLE = {
@@ -51,34 +50,29 @@ intake_app = typer.Typer(
 )
 
 
-ERP_OPTION = typer.Option(
-    "--erp", envvar="OPSPACK_INTAKE_ERP", help="ERP mock to work against: sap or netsuite."
-)
+ERP_OPTION = typer.Option("--erp", envvar="OPSPACK_INTAKE_ERP", help="ERP connection name.")
+CRM_OPTION = typer.Option("--crm", envvar="OPSPACK_INTAKE_CRM", help="CRM connection name.")
 
 
-def erp_name(erp: str) -> ErpName:
-    if erp not in MOCK_URLS:
-        raise typer.BadParameter(f"--erp must be sap or netsuite, not {erp!r}")
-    return "sap" if erp == "sap" else "netsuite"
-
-
-def erp_factory(erp: ErpName) -> Callable[[], ERPConnector]:
-    """A fresh adapter on a fresh in-process mock of `erp` per call (one per replayed case)."""
-    return lambda: mock_erp(erp)
+def erp_factory(erp: str) -> Callable[[], ERPConnector]:
+    """A fresh adapter on a fresh in-process mock of ERP connection `erp` per call (one per replayed case)."""
+    return lambda: mock_erp(erp, agent="customer_intake")
 
 
 def run_intake_section(
-    policy: Policy, store: Store, console: Console | None, inbox: Path = DEFAULT_INBOX, erp: ErpName = "sap"
+    wiring: Wiring, console: Console | None, inbox: Path = DEFAULT_INBOX, *, crm: str, erp: str
 ) -> dict[str, Any]:
     """Process every message in `inbox` through the governed intake agent; print a table."""
     started = datetime.now(UTC).date()
-    stack = IntakeStack.build(store, policy=policy, erp=mock_erp(erp), erp_system=erp)
+    stack = wiring.intake(crm=crm, erp=erp)
     rows: list[tuple[str, IntakeResult]] = []
     for path, message in read_inbox(inbox):
         rows.append((path.name, stack.agent.handle(message)))
     credits = _credits_booked(stack, [r for _, r in rows], started)
     if console is not None:
-        console.rule(f"[bold]Customer intake[/] — inbox against the sample CRM and the {erp.upper()} mock")
+        console.rule(
+            f"[bold]Customer intake[/] — inbox against CRM connection {crm} and ERP connection {erp}"
+        )
         table = Table(show_lines=False)
         for column in ("message", "intent", "conf.", "outcome", "reasons", "actions"):
             table.add_column(column, overflow="fold")
@@ -96,9 +90,10 @@ def run_intake_section(
         attached = sum(len(m.attachments) for m in stack.outbox.messages)
         console.print(
             f"outbox: {len(stack.outbox.messages)} replies queued ({attached} with a file) · "
-            f"credit memos booked in {erp.upper()}: {len(credits)}"
+            f"credit memos booked in {erp}: {len(credits)}"
         )
     return {
+        "crm": crm,
         "erp": erp,
         "messages": [{"file": name, **result.as_json()} for name, result in rows],
         "replies_queued": len(stack.outbox.messages),
@@ -127,19 +122,19 @@ def _actions(result: IntakeResult) -> str:
 @intake_app.command("run")
 def run(
     inbox: Annotated[Path, typer.Argument(help="Folder of .eml / .json messages.")] = DEFAULT_INBOX,
-    database: Annotated[Path, typer.Option(help="SQLite file for the ledger (recreated).")] = Path(
-        ".opspack/intake.db"
-    ),
+    crm: Annotated[str, CRM_OPTION] = "salesforce",
     erp: Annotated[str, ERP_OPTION] = "sap",
+    connections: ConnectionsOption = None,
+    policy: PolicyOption = None,
+    database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """Process an inbox against the sample CRM and an ERP mock through the real Governor."""
-    system = erp_name(erp)
+    """Process an inbox against a CRM and an ERP connection through the real Governor."""
     try:
-        policy = load_policy(policy_path())
-        store = Store(reset_sqlite_database(database))
-        summary = run_intake_section(policy, store, None if as_json else Console(), inbox, system)
-        Ledger(store).checkpoint()  # end of run: a signed anchor over the ledger, outside the database
+        with one_line_errors():
+            wiring = Wiring.load(connections=connections, policy=policy, database=database_url(database))
+            summary = run_intake_section(wiring, None if as_json else Console(), inbox, crm=crm, erp=erp)
+            wiring.checkpoint()
     except (MessageError, PolicyError, IntakeConfigError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -181,15 +176,14 @@ def replay_intake(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
 ) -> None:
     """Replay intake cases: intent accuracy, out-of-scope precision/recall, autonomy and errors."""
-    system = erp_name(erp)
     try:
         loaded = load_scenarios(cases)
         report = replay(
             loaded,
             policy_path=policy_path(),
             config=load_config(),
-            erp=erp_factory(system),
-            erp_system=system,
+            erp=erp_factory(erp),
+            erp_system=erp,
         )
     except (ScenarioError, MessageError, PolicyError, IntakeConfigError) as error:
         typer.echo(f"error: {error}", err=True)

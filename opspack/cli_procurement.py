@@ -43,22 +43,23 @@ from governance.errors import GovernanceError
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store
-from opspack.settings import connections_path, policy_path
+from opspack.cli_options import ConnectionsOption
+from opspack.settings import policy_path
 
 spend_app = typer.Typer(help="Classify spend lines into a category taxonomy.", no_args_is_help=True)
 suppliers_app = typer.Typer(help="Validate the supplier (vendor) master.", no_args_is_help=True)
 po_app = typer.Typer(help="Follow up purchase orders.", no_args_is_help=True)
 
 AGENT = "procurement"
-ERP_SYSTEMS = {"fake": "sap", "sap": "sap", "netsuite": "netsuite"}
-"""`--erp` choice → the policy system its actions are judged under (the fake stands in for SAP)."""
+FAKE_ERP, FAKE_SYSTEM = "fake", "sap"
+"""``--erp fake`` is the in-memory sample company, judged as the example policy's ``sap`` system."""
 T = TypeVar("T")
 _stderr = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY).")]
-ErpOpt = Annotated[str, typer.Option("--erp", help="ERP to read and write: fake, sap or netsuite.")]
+ErpOpt = Annotated[str, typer.Option("--erp", help="ERP connection name, or fake (in-memory sample).")]
 
 
 @contextmanager
@@ -76,8 +77,11 @@ def one_line_errors(debug: bool) -> Iterator[None]:
     ) as exc:
         if debug:
             raise
+        from opspack.wiring import describe_error
+
+        line = describe_error(exc).splitlines()[0]
         typer.echo(
-            f"opspack: error: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}",
+            f"opspack: error: {line}",
             err=True,
         )
         raise typer.Exit(1) from None
@@ -101,38 +105,23 @@ def po_group() -> None:
 # --- wiring ---------------------------------------------------------------------------------------
 
 
-def build_erp(kind: str) -> ERPConnector:
-    """The ERP behind `--erp`: the in-memory sample company, or a configured SAP/NetSuite
-    connection (served in-process by the vendor mock when its base URL is a ``.mock`` host)."""
-    if kind not in ERP_SYSTEMS:
-        raise ProcurementError(f"unknown --erp {kind!r}; use fake, sap or netsuite")
-    if kind == "fake":
+def build_erp(kind: str, connections: Path | None = None) -> ERPConnector:
+    """The ERP behind `--erp`: ``fake`` (the in-memory sample company) or an ERP connection of the
+    connections file, built by `opspack.wiring` (a ``*.mock`` host is its mock, in-process)."""
+    if kind == FAKE_ERP:
         from connectors.erp.fake import FakeERP
 
         return FakeERP.sample()
-    import requests
+    from opspack.wiring import Wiring
 
-    from connectors.registry import build_connector, load_connections
-    from governance.identity import CredentialRegistry
-    from governance.secrets import default_provider
-
-    config = load_connections(connections_path())
-    connection = config.get(kind)
-    session = requests.Session()
-    if connection.base_url.rstrip("/").endswith(".mock"):
-        from mocks.netsuite.mock import NetSuiteMock
-        from mocks.sap.mock import SapMock
-        from mocks.transport import mount_mocks
-
-        mock = SapMock.from_fixtures() if kind == "sap" else NetSuiteMock.from_fixtures()
-        mount_mocks(session, {connection.base_url: mock})
-    registry = CredentialRegistry(Store(), default_provider())
-    connector = build_connector(
-        config, kind, agent=AGENT, secrets=registry.secrets_for(AGENT, kind), session=session
-    )
-    if not isinstance(connector, ERPConnector):
-        raise ProcurementError(f"connection {kind!r} is not an ERP connection")
+    connector: ERPConnector = Wiring.load(connections=connections).connector(kind, agent=AGENT, kind="erp")
     return connector
+
+
+def erp_system(kind: str) -> str:
+    """The policy system `--erp`'s actions are judged under: the connection name (the fake stands in
+    for the example's ``sap`` connection)."""
+    return FAKE_SYSTEM if kind == FAKE_ERP else kind
 
 
 def build_governor(erp: ERPConnector, system: str, policy_file: Path | None) -> Governor:
@@ -213,10 +202,11 @@ def classify(
         str | None,
         typer.Option(
             "--erp",
-            help="Write confident categories back to this ERP (fake, sap, netsuite) as governed actions.",
+            help="Write confident categories back to this ERP connection (or fake) as governed actions.",
         ),
     ] = None,
     policy_file: PolicyOpt = None,
+    connections: ConnectionsOption = None,
     llm: Annotated[
         str | None,
         typer.Option("--llm", help="provider:model for low-confidence lines (LangChain); off by default."),
@@ -239,6 +229,7 @@ def classify(
             review_file=review or out.with_suffix(".review.csv"),
             erp_kind=erp,
             policy_file=policy_file,
+            connections=connections,
             llm_name=llm,
             batch_size=batch_size,
             show_progress=not as_json and sys.stderr.isatty(),
@@ -273,6 +264,7 @@ def run_classify(
     erp_kind: str | None,
     policy_file: Path | None,
     llm_name: str | None = None,
+    connections: Path | None = None,
     batch_size: int = 20_000,
     show_progress: bool = False,
 ) -> dict[str, Any]:
@@ -293,8 +285,12 @@ def run_classify(
         llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
     )
     policy = load_policy(policy_file or policy_path())
-    system = ERP_SYSTEMS.get(erp_kind or "fake", "sap")
-    governor = build_governor(build_erp(erp_kind), system, policy_file) if erp_kind is not None else None
+    system = erp_system(erp_kind or FAKE_ERP)
+    governor = (
+        build_governor(build_erp(erp_kind, connections), system, policy_file)
+        if erp_kind is not None
+        else None
+    )
     run = SpendRun(
         input_file,
         out,
@@ -334,7 +330,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 @suppliers_app.command("validate")
 def suppliers_validate(
-    erp: Annotated[str, typer.Option("--erp", help="Vendor master to read: fake, sap or netsuite.")] = "fake",
+    erp: Annotated[
+        str, typer.Option("--erp", help="Vendor master to read: an ERP connection or fake.")
+    ] = "fake",
+    connections: ConnectionsOption = None,
     vendor_file: Annotated[
         Path | None, typer.Option("--file", help="Validate a vendor master CSV extract instead of the ERP.")
     ] = None,
@@ -353,9 +352,9 @@ def suppliers_validate(
     from agents.procurement.supplier_validation import Proposal, submit_proposals, validate_suppliers
 
     with one_line_errors(debug):
-        connector = build_erp(erp)
+        connector = build_erp(erp, connections)
         master = load_supplier_csv(vendor_file, open_pos) if vendor_file else load_supplier_erp(connector)
-        system = ERP_SYSTEMS[erp]
+        system = erp_system(erp)
         report = validate_suppliers(master, system=system)
         outcomes: list[tuple[Proposal, Outcome]] = []
         if submit and report.proposals:
@@ -395,7 +394,8 @@ def suppliers_validate(
 
 @po_app.command("follow-up")
 def po_follow_up(
-    erp: Annotated[str, typer.Option("--erp", help="ERP to read: fake, sap or netsuite.")] = "fake",
+    erp: Annotated[str, typer.Option("--erp", help="ERP to read: an ERP connection or fake.")] = "fake",
+    connections: ConnectionsOption = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Treat this ISO date as today (default: today).")
     ] = None,
@@ -427,8 +427,8 @@ def po_follow_up(
             today = date.fromisoformat(as_of) if as_of else date.today()
         except ValueError:
             raise ProcurementError(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)") from None
-        connector = build_erp(erp)
-        system = ERP_SYSTEMS[erp]
+        connector = build_erp(erp, connections)
+        system = erp_system(erp)
         governor = build_governor(connector, system, policy_file) if submit else None
         results = follow_up(connector, today, governor=governor, system=system, close_after_days=close_after)
         if drafts is not None:

@@ -1,10 +1,12 @@
 """`opspack service-desk run` and `opspack replay service-desk CASES`: the service desk agent's commands.
 
-`run` files a ticket queue into the ITSM mock of choice (ServiceNow or Jira Service Management,
-in-process and fresh from ``fixtures/service_desk``), lets the agent work it against the
-directory mock of choice (Okta or Microsoft Graph) through the real Governor, and prints each
-ticket's outcome; ``--ticket`` works only the given numbers. `replay` scores the agent on
-scenario cases in shadow mode (docs/SERVICE_DESK.md) and exits 1 on any wrong-autonomous case.
+`run` works the ticket queue of the ITSM connection ``--itsm NAME`` against the directory
+connection ``--directory NAME`` (and the ERP connection ``--erp NAME`` for order questions), all
+from the connections file through `opspack.wiring`; ``--queue FILE`` files tickets first (once per
+business key), ``--ticket`` works only the given numbers. An in-process ``*.mock`` ITSM is seeded
+with the service desk demo's people (``fixtures/service_desk/<adapter>``). The ledger is kept
+between runs. `replay` scores the agent on scenario cases in shadow mode (docs/SERVICE_DESK.md)
+and exits 1 on any wrong-autonomous case.
 """
 
 from __future__ import annotations
@@ -21,28 +23,14 @@ from agents.service_desk.config import ServiceDeskConfigError, load_config
 from agents.service_desk.knowledge import KnowledgeBaseError
 from agents.service_desk.replay import ReplayReport, replay
 from agents.service_desk.scenarios import ScenarioError, load_scenarios
-from agents.service_desk.wiring import ServiceDeskStack
 from governance.errors import PolicyError
-from governance.ledger import Ledger
-from governance.policy import load_policy
-from governance.store import Store, reset_sqlite_database
-from opspack.demo_service_desk import (
-    DEMO_QUEUE,
-    DirectoryVendor,
-    ItsmVendor,
-    file_tickets,
-    load_queue,
-    mock_desk,
-    results_table,
-    summarise,
-)
+from opspack.cli_options import ConnectionsOption, DatabaseOption, PolicyOption, database_url, one_line_errors
+from opspack.demo_service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
 from opspack.settings import policy_path
 
 service_desk_app = typer.Typer(
     help="Service desk agent: tickets from an ITSM queue, resolved or escalated.", no_args_is_help=True
 )
-_ITSM = ("servicenow", "jsm")
-_DIRECTORIES = ("okta", "msgraph")
 
 
 @service_desk_app.callback()
@@ -57,35 +45,31 @@ def _fail(message: str) -> typer.Exit:
 
 @service_desk_app.command("run")
 def run(
+    itsm: Annotated[str, typer.Option(help="ITSM connection name in the connections file.")] = "servicenow",
+    directory: Annotated[str, typer.Option(help="Directory connection name.")] = "okta",
+    erp: Annotated[
+        str | None, typer.Option(help="ERP connection for order-status answers (optional).")
+    ] = None,
     queue: Annotated[
-        Path, typer.Option(help="YAML list of tickets to file first (NewTicket fields).")
-    ] = DEMO_QUEUE,
-    itsm: Annotated[str, typer.Option(help="ITSM mock: servicenow or jsm.")] = "servicenow",
-    directory: Annotated[str, typer.Option(help="Directory mock: okta or msgraph.")] = "okta",
+        Path | None, typer.Option(help="YAML list of tickets to file first (NewTicket fields).")
+    ] = None,
     ticket: Annotated[
         list[str] | None, typer.Option("--ticket", help="Work only these ticket numbers (repeatable).")
     ] = None,
-    database: Annotated[Path, typer.Option(help="SQLite file for the ledger (recreated).")] = Path(
-        ".opspack/service-desk.db"
-    ),
+    connections: ConnectionsOption = None,
+    policy: PolicyOption = None,
+    database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """File a queue on the ITSM mock and let the agent work it through the real Governor."""
-    if itsm not in _ITSM or directory not in _DIRECTORIES:
-        raise _fail(
-            f"--itsm must be one of {', '.join(_ITSM)} and --directory one of {', '.join(_DIRECTORIES)}"
-        )
-    itsm_vendor: ItsmVendor = "jsm" if itsm == "jsm" else "servicenow"
-    directory_vendor: DirectoryVendor = "msgraph" if directory == "msgraph" else "okta"
+    """Work the ITSM queue through the real Governor (filing --queue first when given)."""
     try:
-        policy = load_policy(policy_path())
-        tickets = load_queue(queue)
-        desk = mock_desk(itsm_vendor, directory_vendor)
-        store = Store(reset_sqlite_database(database))
-        stack = ServiceDeskStack.build(store, desk.systems, policy=policy)
-        numbers = file_tickets(desk.systems.itsm, tickets)
-        results = stack.agent.handle_numbers(ticket) if ticket else stack.agent.poll()
-        Ledger(store).checkpoint()  # end of run: a signed anchor over the ledger, outside the database
+        with one_line_errors():
+            wiring = desk_wiring(connections, policy, database_url(database), itsm)
+            stack = wiring.service_desk(itsm=itsm, directory=directory, erp=erp)
+            tickets = load_queue(queue) if queue is not None else []
+            numbers = file_tickets(stack.systems.itsm, tickets)
+            results = stack.agent.handle_numbers(ticket) if ticket else stack.agent.poll()
+            wiring.checkpoint()
     except (PolicyError, ServiceDeskConfigError, KnowledgeBaseError, ValueError) as error:
         raise _fail(str(error)) from error
     if as_json:

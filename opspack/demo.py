@@ -34,7 +34,8 @@ from governance.store import Store, reset_sqlite_database
 from opspack.cli_intake import run_intake_section
 from opspack.demo_ap import run_ap_section
 from opspack.demo_service_desk import run_service_desk_section
-from opspack.settings import FIXTURES_DIR, policy_path
+from opspack.settings import DEFAULT_CONNECTIONS_PATH, FIXTURES_DIR, policy_path
+from opspack.wiring import Wiring
 
 DEMO_ACTIONS = FIXTURES_DIR / "demo" / "actions.yaml"
 STATUS_STYLE = {
@@ -207,9 +208,11 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
                 f"  still pending: {request.id[:8]} {request.agent} {request.action.operation} "
                 f"{request.action.target} → queue {route}, expires {request.expires_at:%Y-%m-%d %H:%M} UTC"
             )
-    ap_summary = run_ap_section(policy, store, workdir, out)
-    intake_summary = run_intake_section(policy, store, out)
-    service_desk_summary = run_service_desk_section(policy, store, out)
+    # The agents' connections: the example connections file, every vendor a *.mock host in-process.
+    wiring = Wiring.load(connections=DEFAULT_CONNECTIONS_PATH, policy=policy, store=store)
+    ap_summary = run_ap_section(wiring, workdir, out)
+    intake_summary = run_intake_section(wiring, out, crm="salesforce", erp="sap")
+    service_desk_summary = run_service_desk_section(policy, store, out, connections=DEFAULT_CONNECTIONS_PATH)
     ledger = Ledger(store)
     ledger.checkpoint()  # a Merkle root over everything so far: what an auditor proves records against
     report = ledger.verify()

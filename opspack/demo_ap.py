@@ -15,28 +15,25 @@ from typing import Any
 
 from rich.console import Console
 
-from agents.ap.agent import APAgent
 from agents.ap.synthetic_inbox import write_inbox
-from agents.performers import ERPPerformer
-from governance.policy import Policy
-from governance.runtime import Governor
-from governance.store import Store
-from opspack.cli_ap import invoice_files, mock_erp, results_table, summarise
+from opspack.cli_ap import invoice_files, results_table, summarise
+from opspack.wiring import Wiring
 
 INVOICES = 14
 DEFECT_RATE = 0.4
 SEED = 7
 
 
-def run_ap_section(policy: Policy, store: Store, workdir: Path, console: Console | None) -> dict[str, Any]:
-    """Process a generated inbox against the SAP mock and return the summary."""
-    erp = mock_erp("sap")
+def run_ap_section(
+    wiring: Wiring, workdir: Path, console: Console | None, *, erp_name: str = "sap"
+) -> dict[str, Any]:
+    """Process a generated inbox against ERP connection `erp_name` (the example's SAP mock) and return the summary."""
+    erp = wiring.connector(erp_name, agent="ap_clerk", kind="erp")
     inbox = workdir / "ap-inbox"
     for stale in inbox.glob("*.json"):
         stale.unlink()
     manifest = write_inbox(erp, inbox, INVOICES, seed=SEED, defect_rate=DEFECT_RATE)
-    governor = Governor(policy, store, {"sap": ERPPerformer(erp)})
-    agent = APAgent(governor, erp, system="sap")
+    agent = wiring.ap_agent(erp=erp_name)
     results = [agent.process(path) for path in invoice_files(inbox)]
     expected = {item.file: item.expected for item in manifest}
     agreed = sum(
@@ -49,7 +46,7 @@ def run_ap_section(policy: Policy, store: Store, workdir: Path, console: Console
         f"{agreed}/{sum(r.status in ('posted', 'held') for r in results)}"
     )
     if console is not None:
-        console.rule("[bold]AP three-way match[/] — invoices against the SAP S/4HANA mock")
+        console.rule(f"[bold]AP three-way match[/] — invoices against ERP connection {erp_name}")
         console.print(results_table(results))
         console.print(
             f"  posted {summary['posted']} · held {summary['held']} {summary['held_by_reason']} · "

@@ -23,7 +23,6 @@ from rich.table import Table
 
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.results import TicketResult
-from agents.service_desk.wiring import ServiceDeskStack
 from connectors.auth import BasicAuth
 from connectors.directory.protocol import DirectoryConnector
 from connectors.http import RetryPolicy
@@ -42,8 +41,8 @@ from mocks.msgraph import GraphMock
 from mocks.okta import OktaMock
 from mocks.servicenow import ServiceNowMock
 from mocks.transport import mount_mocks
-from opspack.cli_ap import mock_erp
 from opspack.settings import FIXTURES_DIR
+from opspack.wiring import Wiring, mock_erp
 
 ItsmVendor = Literal["servicenow", "jsm"]
 DirectoryVendor = Literal["okta", "msgraph"]
@@ -142,6 +141,7 @@ def mock_desk(
         erp=mock_erp("sap"),
         itsm_system=itsm,
         directory_system=directory,
+        erp_system="sap",
     )
     return MockDesk(systems, itsm_mock, directory_mock)
 
@@ -198,20 +198,36 @@ def summarise(results: list[TicketResult]) -> dict[str, Any]:
     return {"tickets": len(results), **counts, "results": [r.as_json() for r in results]}
 
 
+def desk_wiring(
+    connections: Path | None, policy: Path | Policy | None, database: str | Store | None, itsm: str
+) -> Wiring:
+    """The wiring for a service desk run: an in-process ``*.mock`` ITSM connection is seeded with the
+    desk demo's people and groups (``fixtures/service_desk/<adapter>``) so the demo queue can be filed."""
+    store = database if isinstance(database, Store) else Store(database)
+    wiring = Wiring.load(connections=connections, policy=policy, store=store)
+    adapter_fixtures = DESK_FIXTURES / wiring.connection(itsm).adapter
+    if adapter_fixtures.is_dir():
+        wiring.mock_fixtures = {**wiring.mock_fixtures, itsm: adapter_fixtures}
+    return wiring
+
+
 def run_service_desk_section(
     policy: Policy,
     store: Store,
     console: Console | None,
     *,
-    itsm: ItsmVendor = "servicenow",
-    directory: DirectoryVendor = "okta",
+    itsm: str = "servicenow",
+    directory: str = "okta",
+    erp: str | None = "sap",
     queue: Path = DEMO_QUEUE,
+    connections: Path | None = None,
 ) -> dict[str, Any]:
     """File the demo queue, let the agent work it, approve the held grant, work it again; print both passes."""
-    desk = mock_desk(itsm, directory)
-    stack = ServiceDeskStack.build(store, desk.systems, policy=policy)
+    stack = desk_wiring(connections, policy, store, itsm).service_desk(
+        itsm=itsm, directory=directory, erp=erp
+    )
     tickets = load_queue(queue)
-    numbers = file_tickets(desk.systems.itsm, tickets)
+    numbers = file_tickets(stack.systems.itsm, tickets)
     callers = dict(zip(numbers, (t.caller for t in tickets), strict=True))
     first = stack.agent.poll()
     approved: list[str] = []

@@ -51,7 +51,7 @@ class APAgent:
         governor: Governor,
         erp: ERPConnector,
         *,
-        system: str = "sap",
+        system: str,
         agent: str = AGENT,
         tolerances: MatchTolerances | None = None,
         register: InvoiceRegister | None = None,

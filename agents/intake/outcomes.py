@@ -70,7 +70,8 @@ class IntakeSystems:
 
     crm: CRMConnector
     erp: ERPConnector
-    crm_system: str = "salesforce"
-    erp_system: str = "sap"
+    crm_system: str
+    """Connection names come from the deployment (or the caller); none is a default here."""
+    erp_system: str
     outbox: Outbox = field(default_factory=Outbox)
     """Where replies queue for the channel gateway; files sent with a reply are staged here."""

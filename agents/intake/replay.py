@@ -33,6 +33,9 @@ ERPFactory = Callable[[], ERPConnector]
 
 OUT_OF_SCOPE = "out_of_scope"
 
+REPLAY_CRM_SYSTEM = "salesforce"
+"""The policy system the sample CRM's case actions are judged under during replay."""
+
 
 @dataclass(frozen=True)
 class CaseResult:
@@ -123,7 +126,10 @@ def run_case(
     erp: ERPFactory = FakeERP.sample,
     erp_system: str = "sap",
 ) -> CaseResult:
-    stack = IntakeStack.build(store, policy=policy, config=config, erp=erp(), erp_system=erp_system)
+    # Replay runs on the in-memory sample CRM, judged as the example policy's CRM connection.
+    stack = IntakeStack.build(
+        store, policy=policy, config=config, erp=erp(), erp_system=erp_system, crm_system=REPLAY_CRM_SYSTEM
+    )
     book = OrderBook(stack.erp)
     for index, credit in enumerate(case.state.erp.credit_memos):
         order = book.order(credit.order_number, credit.customer_id)

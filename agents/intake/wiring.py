@@ -48,9 +48,9 @@ class IntakeStack:
         config: IntakeConfig | None = None,
         clock: Callable[[], datetime] = utc_now,
         crm: CRMConnector | None = None,
-        crm_system: str = "salesforce",
+        crm_system: str,
         erp: ERPConnector | None = None,
-        erp_system: str = "sap",
+        erp_system: str,
     ) -> IntakeStack:
         crm = crm or FakeCRM.sample(clock=clock)
         erp = erp or FakeERP.sample()

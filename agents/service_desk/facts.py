@@ -30,10 +30,12 @@ class ServiceDeskSystems:
 
     itsm: ITSMConnector
     directory: DirectoryConnector
+    itsm_system: str
+    """Connection names come from the deployment (or the caller); none is a default here."""
+    directory_system: str
     erp: ERPConnector | None = None
-    itsm_system: str = "servicenow"
-    directory_system: str = "okta"
-    erp_system: str = "sap"
+    erp_system: str = ""
+    """Empty when no ERP is connected."""
 
 
 @dataclass

@@ -169,7 +169,12 @@ def run_case(case: ServiceDeskCase, *, shadow: Policy, real: Policy, config: Ser
     store = Store("sqlite://")
     try:
         systems = ServiceDeskSystems(
-            itsm=itsm, directory=directory, erp=erp, itsm_system="servicenow", directory_system="okta"
+            itsm=itsm,
+            directory=directory,
+            erp=erp,
+            itsm_system="servicenow",
+            directory_system="okta",
+            erp_system="sap",
         )
         stack = ServiceDeskStack.build(
             store, systems, policy=shadow, config=config, clock=clock, predictor=would_be(real, clock)

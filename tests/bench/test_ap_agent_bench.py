@@ -72,6 +72,7 @@ def test_ap_agent_invoices_per_second(tmp_path: Path) -> None:
             {"sap": ERPPerformer(erp)},
         ),
         erp,
+        system="sap",
     )
     started = time.perf_counter()
     for item in items:

@@ -75,7 +75,14 @@ def test_service_desk_throughput(tmp_path: Path) -> None:
     knowledge_for(config.knowledge_base)
     warm_up = time.perf_counter() - started
     tickets = _tickets()
-    fake = ServiceDeskSystems(itsm=fake_desk(), directory=FakeDirectory.sample(), erp=FakeERP.sample())
+    fake = ServiceDeskSystems(
+        itsm=fake_desk(),
+        directory=FakeDirectory.sample(),
+        erp=FakeERP.sample(),
+        itsm_system="servicenow",
+        directory_system="okta",
+        erp_system="sap",
+    )
     sn = mock_desk("servicenow", "okta").systems
     jsm = mock_desk("jsm", "msgraph").systems
     rows = {

@@ -18,7 +18,10 @@ def test_ap_run_posts_clean_matches_and_holds_the_rest(tmp_path: Path, erp: str)
     # The inbox is drawn from a mock seeded like the one the command starts, so PO numbers and
     # tax ids are that ERP's own.
     items = write_inbox(mock_erp("sap" if erp == "sap" else "netsuite"), tmp_path / "inbox", 40, seed=3)
-    result = CliRunner().invoke(ap_app, ["run", str(tmp_path / "inbox"), "--erp", erp, "--json"])
+    result = CliRunner().invoke(
+        ap_app,
+        ["run", str(tmp_path / "inbox"), "--erp", erp, "--json", "--database", str(tmp_path / "db.sqlite")],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     expected = Counter(item.expected for item in items)
@@ -36,13 +39,20 @@ def test_ap_run_posts_clean_matches_and_holds_the_rest(tmp_path: Path, erp: str)
 def test_ap_run_table_and_bad_input(tmp_path: Path) -> None:
     write_inbox(mock_erp("sap"), tmp_path / "inbox", 6, seed=5, defect_rate=0.5)
     runner = CliRunner()
-    table = runner.invoke(ap_app, ["run", str(tmp_path / "inbox")])
+    db = ["--database", str(tmp_path / "db.sqlite")]
+    table = runner.invoke(ap_app, ["run", str(tmp_path / "inbox"), *db])
     assert table.exit_code == 0 and "posted" in table.output and "AP agent run" in table.output
     missing = runner.invoke(ap_app, ["run", str(tmp_path / "nowhere")])
     assert missing.exit_code != 0 and "is not a folder" in missing.output
-    wrong = runner.invoke(ap_app, ["run", str(tmp_path / "inbox"), "--erp", "oracle"])
-    assert wrong.exit_code != 0 and "sap or netsuite" in wrong.output
+    wrong = runner.invoke(ap_app, ["run", str(tmp_path / "inbox"), "--erp", "oracle", *db])
+    assert wrong.exit_code != 0 and "no connection named 'oracle'" in wrong.output
+    assert "known: " in wrong.output and "netsuite" in wrong.output
     from_env = runner.invoke(
-        ap_app, ["run", str(tmp_path / "inbox"), "--json"], env={"OPSPACK_AP_ERP": "oracle"}
+        ap_app, ["run", str(tmp_path / "inbox"), "--json", *db], env={"OPSPACK_AP_ERP": "oracle"}
     )
-    assert from_env.exit_code != 0 and "not 'oracle'" in from_env.output
+    assert from_env.exit_code != 0 and "'oracle'" in from_env.output
+    not_an_erp = runner.invoke(ap_app, ["run", str(tmp_path / "inbox"), "--erp", "servicenow", *db])
+    assert not_an_erp.exit_code != 0 and "servicenow.mock" in not_an_erp.output
+    # The ledger is kept: a second run over the same folder reports every invoice as already done.
+    again = runner.invoke(ap_app, ["run", str(tmp_path / "inbox"), "--json", *db])
+    assert again.exit_code == 0 and json.loads(again.stdout)["summary"]["resumed"] == 6

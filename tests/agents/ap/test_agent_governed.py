@@ -250,10 +250,12 @@ def test_crash_between_post_and_payment_resumes_exactly_once(
     path = write(tmp_path, "BS-7", 3)
     monkeypatch.setattr(Governor, "submit", dies_before_paying)
     with pytest.raises(Crash):
-        APAgent(governor, erp).process(path)
+        APAgent(governor, erp, system="sap").process(path)
     monkeypatch.setattr(Governor, "submit", original)
     restarted = APAgent(
-        Governor(load_policy(policy_path()), store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW), erp
+        Governor(load_policy(policy_path()), store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW),
+        erp,
+        system="sap",
     )
     assert len(restarted.register) == 1  # remembered from the ledger's decision record
     result = restarted.process(path)
@@ -284,7 +286,7 @@ def test_the_same_batch_on_sqlite_and_postgresql(database_url: str, tmp_path: Pa
     governor = Governor(
         load_policy(policy_path()), Store(database_url), {"sap": ERPPerformer(erp)}, clock=lambda: NOW
     )
-    agent = APAgent(governor, erp)
+    agent = APAgent(governor, erp, system="sap")
     files = [
         write(tmp_path, "PG-1", 2),
         write(tmp_path, "PG-2", 2, price="300.00"),
@@ -298,7 +300,7 @@ def test_the_same_batch_on_sqlite_and_postgresql(database_url: str, tmp_path: Pa
         ("held", ("unknown_vendor",)),
         ("held", ("duplicate",)),
     ]
-    again = APAgent(governor, erp)
+    again = APAgent(governor, erp, system="sap")
     assert [again.process(f).resumed for f in files] == [True] * 4
     assert len(erp.invoices) == 2 and len(erp.payments) == 1 and governor.ledger.verify().ok
 
@@ -319,7 +321,9 @@ def test_posted_documents_reference_po_items_in_po_units(tmp_path: Path) -> None
         erp = case.seeded_erp()
         store = Store(f"sqlite:///{tmp_path / (case.id + '.db')}")
         agent = APAgent(
-            Governor(load_policy(policy_path()), store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW), erp
+            Governor(load_policy(policy_path()), store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW),
+            erp,
+            system="sap",
         )
         invoice = case.invoice()
         result = agent.process(invoice)
@@ -352,7 +356,7 @@ def test_an_action_the_policy_denies_is_escalated_not_lost(tmp_path: Path) -> No
     governor = Governor(
         stopped, Store(f"sqlite:///{tmp_path / 'ap.db'}"), {"sap": ERPPerformer(erp)}, clock=lambda: NOW
     )
-    result = APAgent(governor, erp).process(write(tmp_path, "BS-30", 2))
+    result = APAgent(governor, erp, system="sap").process(write(tmp_path, "BS-30", 2))
     assert result.status == "failed" and "global_kill_switch" in result.gate_reasons and erp.invoices == []
     escalation = governor.ledger.records(result.transaction_id, kind="escalation")[0].payload
     assert escalation["rule"] == "governance.post_failed" and escalation["route"]["queue"] == "ap-clerks"

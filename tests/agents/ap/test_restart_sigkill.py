@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from agents.ap.synthetic_inbox import write_inbox
 from governance.ledger import Ledger
@@ -28,7 +29,9 @@ from governance.store import Store
 from mocks.netsuite import NetSuiteMock
 from mocks.sap import SapMock
 from mocks.server import serve_mocks
-from opspack.cli_ap import ErpName, mock_erp
+from opspack.mock_connections import served_connections
+from opspack.settings import DEFAULT_CONNECTIONS_PATH
+from opspack.wiring import mock_erp
 
 ROOT = Path(__file__).resolve().parents[3]
 BATCH = 500
@@ -52,7 +55,11 @@ def _completed(database: Path) -> int:
     return int(row[0])
 
 
-def _agent(erp: ErpName, inbox: Path, url: str, database: Path, workdir: Path) -> subprocess.Popen[bytes]:
+def _agent(erp: str, inbox: Path, url: str, database: Path, workdir: Path) -> subprocess.Popen[bytes]:
+    """`opspack ap run` on the served mock, named only through a connections file."""
+    example = yaml.safe_load(DEFAULT_CONNECTIONS_PATH.read_text(encoding="utf-8"))
+    connections = workdir / "connections.yaml"
+    connections.write_text(yaml.safe_dump(served_connections(url, [erp], example)), encoding="utf-8")
     command = [
         sys.executable,
         "-c",
@@ -61,8 +68,8 @@ def _agent(erp: ErpName, inbox: Path, url: str, database: Path, workdir: Path) -
         str(inbox),
         "--erp",
         erp,
-        "--erp-url",
-        url,
+        "--connections",
+        str(connections),
         "--database",
         f"sqlite:///{database}",
         "--json",
@@ -93,7 +100,7 @@ def test_sigkill_mid_batch_then_restart_posts_or_holds_every_invoice_exactly_onc
 ) -> None:
     make_mock, create_path, held_name = ERPS[erp_name]
     mock: SapMock | NetSuiteMock = make_mock()
-    erp: ErpName = "sap" if erp_name == "sap" else "netsuite"
+    erp = erp_name
     with serve_mocks({mock.NAME: mock}, port=0) as server:
         payments_before = mock.payment_count()
         held_before = mock.invoices_by_status()[held_name]

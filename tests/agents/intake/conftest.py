@@ -42,5 +42,5 @@ def mail(body: str, **kwargs: str) -> InboundMessage:
 @pytest.fixture
 def stack(sqlite_url: str) -> Iterator[IntakeStack]:
     store = Store(sqlite_url)
-    yield IntakeStack.build(store)
+    yield IntakeStack.build(store, crm_system="salesforce", erp_system="sap")
     store.dispose()

@@ -211,7 +211,7 @@ def test_an_erp_that_cannot_answer_hands_over(stack: IntakeStack) -> None:
         def get_sales_order(self, number: str) -> SalesOrder:
             raise RetriableError("timed out", vendor="sap", endpoint="GET A_SalesOrder")
 
-    down = IntakeStack.build(Store("sqlite://"), erp=Down.sample())
+    down = IntakeStack.build(Store("sqlite://"), erp=Down.sample(), crm_system="salesforce", erp_system="sap")
     result = down.agent.handle(mail("Where is my order SO-100001?"))
     assert result.outcome is IntakeOutcome.ESCALATED and result.reasons == ("cannot_resolve",)
 

@@ -55,7 +55,9 @@ requests = st.lists(
 def test_executed_credits_never_exceed_policy_limits(requests: list[tuple[int, Decimal]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{folder}/p.db")
-        stack = IntakeStack.build(store, policy=POLICY, clock=lambda: NOW)
+        stack = IntakeStack.build(
+            store, policy=POLICY, clock=lambda: NOW, crm_system="salesforce", erp_system="sap"
+        )
         for index, (who, amount) in enumerate(requests):
             sender, order, _ = CUSTOMERS[who]
             result = stack.agent.handle(
@@ -79,7 +81,9 @@ def test_executed_credits_never_exceed_policy_limits(requests: list[tuple[int, D
 
 def test_a_third_credit_over_the_monthly_limit_waits_for_approval(sqlite_url: str) -> None:
     store = Store(sqlite_url)
-    stack = IntakeStack.build(store, policy=POLICY, clock=lambda: NOW)
+    stack = IntakeStack.build(
+        store, policy=POLICY, clock=lambda: NOW, crm_system="salesforce", erp_system="sap"
+    )
     # a week and more apart, so the repeated-contact rule stays quiet; the month is the same
     days = (("01", "SO-100000"), ("09", "SO-100000"), ("17", "SO-100000"))
     results = [

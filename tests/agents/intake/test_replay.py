@@ -141,4 +141,4 @@ def test_cli_run_processes_the_demo_inbox_against_an_erp_mock(tmp_path: Path, er
 
 def test_cli_refuses_an_unknown_erp(tmp_path: Path) -> None:
     result = CliRunner().invoke(intake_app, ["run", "--database", str(tmp_path / "i.db"), "--erp", "oracle"])
-    assert result.exit_code == 2 and "sap or netsuite" in result.output
+    assert result.exit_code == 2 and "no connection named 'oracle'" in result.output

@@ -72,7 +72,7 @@ def test_confident_lines_are_written_back_through_governance(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     erp = FakeERP.sample()
-    monkeypatch.setattr(cli, "build_erp", lambda kind: erp)
+    monkeypatch.setattr(cli, "build_erp", lambda kind, connections=None: erp)
     lines = erp.list_spend_lines()
     source = spend_csv(
         tmp_path / "erp.csv",
@@ -153,7 +153,7 @@ def test_suppliers_validate_file_json(tmp_path: Path) -> None:
 
 def test_suppliers_validate_unknown_erp() -> None:
     result = runner.invoke(cli.suppliers_app, ["validate", "--erp", "oracle"])
-    assert result.exit_code == 1 and "unknown --erp 'oracle'" in result.stderr
+    assert result.exit_code == 1 and "no connection named 'oracle'" in result.stderr
 
 
 def test_po_follow_up_json_and_drafts(tmp_path: Path) -> None:

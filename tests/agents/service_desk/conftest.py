@@ -73,7 +73,12 @@ class Desk:
     def stack(self) -> ServiceDeskStack:
         """A fresh stack on the same systems and store: what a restarted process would build."""
         systems = ServiceDeskSystems(
-            itsm=self.itsm, directory=self.directory, erp=self.erp, directory_system=self.directory_system
+            itsm=self.itsm,
+            directory=self.directory,
+            erp=self.erp,
+            itsm_system="servicenow",
+            directory_system=self.directory_system,
+            erp_system="sap",
         )
         return ServiceDeskStack.build(
             self.store,

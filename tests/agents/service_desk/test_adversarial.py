@@ -35,7 +35,12 @@ def test_an_adversarial_ticket_is_escalated_and_nothing_is_executed(
     clock = lambda: opened  # noqa: E731
     try:
         systems = ServiceDeskSystems(
-            itsm=itsm, directory=directory, erp=erp, directory_system=directory_system
+            itsm=itsm,
+            directory=directory,
+            erp=erp,
+            itsm_system="servicenow",
+            directory_system=directory_system,
+            erp_system="sap",
         )
         stack = ServiceDeskStack.build(store, systems, policy=POLICY, clock=clock, sleep=lambda s: None)
         result = stack.agent.handle(ticket)

@@ -14,6 +14,7 @@ from opspack.cli import app
 from opspack.demo_service_desk import load_queue, run_service_desk_section
 
 POLICY = Path(__file__).resolve().parents[3] / "fixtures" / "policy.yaml"
+QUEUE = Path(__file__).resolve().parents[3] / "fixtures" / "service_desk" / "demo_queue.yaml"
 
 
 def test_run_works_the_demo_queue_on_jsm_and_graph(tmp_path: Path) -> None:
@@ -28,6 +29,8 @@ def test_run_works_the_demo_queue_on_jsm_and_graph(tmp_path: Path) -> None:
             "msgraph",
             "--database",
             str(tmp_path / "sd.db"),
+            "--queue",
+            str(QUEUE),
             "--json",
         ],
     )
@@ -40,13 +43,14 @@ def test_run_works_the_demo_queue_on_jsm_and_graph(tmp_path: Path) -> None:
 def test_run_only_the_given_tickets_and_refuse_unknown_vendors(tmp_path: Path) -> None:
     db = str(tmp_path / "sd.db")
     result = CliRunner().invoke(
-        app, ["service-desk", "run", "--ticket", "INC0010001", "--database", db, "--json"]
+        app,
+        ["service-desk", "run", "--queue", str(QUEUE), "--ticket", "INC0010001", "--database", db, "--json"],
     )
     assert result.exit_code == 0, result.output
     [only] = json.loads(result.output)["results"]
     assert only["number"] == "INC0010001" and only["outcome"] == "resolved"
     bad = CliRunner().invoke(app, ["service-desk", "run", "--itsm", "remedy", "--database", db])
-    assert bad.exit_code == 2 and "--itsm must be one of" in bad.output
+    assert bad.exit_code == 2 and "no connection named 'remedy'" in bad.output
 
 
 def test_demo_section_resolves_the_held_grant_after_the_owner_approves(tmp_path: Path) -> None:

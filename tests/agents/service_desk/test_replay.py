@@ -79,7 +79,14 @@ def test_replay_is_shadow_mode_nothing_is_performed() -> None:
     clock = lambda: opened  # noqa: E731
     stack = ServiceDeskStack.build(
         store,
-        ServiceDeskSystems(itsm=itsm, directory=directory, erp=erp),
+        ServiceDeskSystems(
+            itsm=itsm,
+            directory=directory,
+            erp=erp,
+            itsm_system="servicenow",
+            directory_system="okta",
+            erp_system="sap",
+        ),
         policy=shadow_policy(POLICY),
         clock=clock,
         predictor=would_be(load_policy(POLICY), clock),

@@ -1,0 +1,173 @@
+"""Every agent against mocks served by `opspack mocks serve`, named only through a connections file
+(and, for the runtime, a deployment file); results read back with the vendors' own clients."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pyodata
+import pysnow
+import pytest
+import requests
+import yaml
+from e2e_served import opspack, served_mocks, write_connections
+from requests.adapters import HTTPAdapter
+from simple_salesforce import Salesforce
+
+from agents.ap.synthetic_inbox import write_inbox
+from opspack.mock_connections import MockSecrets
+from opspack.wiring import mock_erp
+
+ROOT = Path(__file__).resolve().parents[2]
+SAP_INVOICES = "/sap/opu/odata/sap/API_SUPPLIERINVOICE_PROCESS_SRV"
+pytestmark = pytest.mark.thirdparty
+
+
+def deployment(tmp_path: Path, connections: Path, agents: dict[str, Any], sources: dict[str, Any]) -> Path:
+    path = tmp_path / "opspack.yaml"
+    document = {
+        "database": f"sqlite:///{tmp_path / 'opspack.db'}",
+        "connections": str(connections),
+        "runtime": {"poll_seconds": 0.2, "approvals_seconds": 0.2},
+        "sources": sources,
+        "agents": agents,
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def sap_client(url: str) -> Any:
+    secrets = MockSecrets()
+    session = requests.Session()
+    session.auth = (secrets.get("sap/ap_clerk/username"), secrets.get("sap/ap_clerk/password"))
+    return pyodata.Client(url + SAP_INVOICES, session)
+
+
+def test_ap_agent_runs_from_a_deployment_file_on_the_served_sap_mock(tmp_path: Path) -> None:
+    with served_mocks(tmp_path) as url:
+        connections = write_connections(tmp_path / "connections.yaml", url, ["sap"])
+        items = write_inbox(mock_erp("sap", url), tmp_path / "inbox", 12, seed=3)
+        config = deployment(
+            tmp_path,
+            connections,
+            {"ap": {"type": "ap", "connections": {"erp": "sap"}, "sources": ["invoices"]}},
+            {"invoices": {"kind": "folder", "path": str(tmp_path / "inbox"), "patterns": ["*.json"]}},
+        )
+        run = opspack("run", "--config", str(config), "--once", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        client = sap_client(url)
+        for item in items:
+            found = (
+                client.entity_sets.A_SupplierInvoice.get_entities()
+                .filter(
+                    f"SupplierInvoiceIDByInvcgParty eq '{item.reference}' and InvoicingParty eq '{item.vendor_id}'"
+                )
+                .execute()
+            )
+            # posted or held once; a duplicate finds only the original; nothing for unreadable ones
+            assert len(found) == (0 if item.expected in ("unknown_vendor", "math_error") else 1), item
+            if item.expected == "post":
+                assert found[0].PaymentBlockingReason in ("", None), item
+    lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+    handled = [line for line in lines if line.get("source") == "invoices"]
+    assert len(handled) == 12 and all(line["transaction_id"].startswith("ap-") for line in handled)
+    assert sorted(p.name for p in (tmp_path / "inbox" / "done").iterdir()) == sorted(i.file for i in items)
+
+
+class _HttpsToHttp(HTTPAdapter):
+    """simple-salesforce insists on https; the served mock speaks http on loopback."""
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        request.url = (request.url or "").replace("https://", "http://", 1)
+        return super().send(request, **kwargs)
+
+
+def salesforce_client(url: str) -> Salesforce:
+    secrets = MockSecrets()
+    token = requests.post(
+        f"{url}/services/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": secrets.get("salesforce/customer_intake/client_id"),
+            "client_secret": secrets.get("salesforce/customer_intake/client_secret"),
+        },
+        timeout=10,
+    ).json()["access_token"]
+    session = requests.Session()
+    https = url.replace("http://", "https://")
+    session.mount(https, _HttpsToHttp())
+    return Salesforce(session_id=token, instance_url=https, session=session)
+
+
+def test_intake_agent_runs_from_a_deployment_file_on_served_salesforce_and_sap(tmp_path: Path) -> None:
+    inbox = tmp_path / "messages"
+    shutil.copytree(ROOT / "fixtures" / "intake" / "inbox", inbox)
+    messages = sorted(p.name for p in inbox.iterdir() if p.is_file())
+    with served_mocks(tmp_path) as url:
+        connections = write_connections(tmp_path / "connections.yaml", url, ["salesforce", "sap"])
+        config = deployment(
+            tmp_path,
+            connections,
+            {
+                "intake": {
+                    "type": "intake",
+                    "connections": {"crm": "salesforce", "erp": "sap"},
+                    "sources": ["mail"],
+                }
+            },
+            {"mail": {"kind": "folder", "path": str(inbox), "patterns": ["*.eml", "*.json"]}},
+        )
+        sf = salesforce_client(url)
+        before = {case["Id"] for case in sf.query_all("SELECT Id FROM Case")["records"]}
+        run = opspack("run", "--config", str(config), "--once", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        cases = sf.query_all("SELECT Id, Subject, Status FROM Case")["records"]
+    handled = [json.loads(line) for line in run.stderr.splitlines() if '"source": "mail"' in line]
+    assert len(handled) == len(messages)
+    outcomes = Counter(line["message"].split(":")[0].split()[-1] for line in handled)
+    assert outcomes["resolved"] >= 1, outcomes
+    opened = [case for case in cases if case["Id"] not in before]
+    assert len(opened) >= outcomes["resolved"]  # every handled message has its case in Salesforce
+    assert sorted(p.name for p in (inbox / "done").iterdir()) == messages
+
+
+def test_service_desk_runs_on_served_servicenow_and_okta_through_a_connections_file(tmp_path: Path) -> None:
+    queue = tmp_path / "queue.yaml"
+    queue.write_text(
+        "- {caller: david.loo, priority: low, short_description: Visio,"
+        " description: 'Could I get Microsoft Visio installed for the floor plans?'}\n"
+        "- {caller: beth.anglin, priority: moderate, short_description: Laptop freezing,"
+        " description: 'My laptop keeps freezing since the last update, it is extremely slow.'}\n",
+        encoding="utf-8",
+    )
+    with served_mocks(tmp_path) as url:
+        connections = write_connections(tmp_path / "connections.yaml", url, ["servicenow", "okta"])
+        args = ["--connections", str(connections), "--itsm", "servicenow", "--directory", "okta"]
+        database = ["--database", str(tmp_path / "sd.db")]
+        run = opspack("service-desk", "run", *args, *database, "--queue", str(queue), "--json", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        worked = {r["number"]: r for r in json.loads(run.stdout)["results"]}
+        secrets = MockSecrets()
+        host = url.removeprefix("http://")
+        client = pysnow.Client(
+            host=host,
+            use_ssl=False,
+            user=secrets.get("servicenow/service_desk/username"),
+            password=secrets.get("servicenow/service_desk/password"),
+        )
+        incidents = client.resource(api_path="/table/incident")
+        filed = [incidents.get(query={"short_description": d}).one() for d in ("Visio", "Laptop freezing")]
+        journal = client.resource(api_path="/table/sys_journal_field")
+        for ticket in filed:
+            assert ticket["number"] in worked
+            notes = journal.get(query={"element_id": ticket["sys_id"]}).all()
+            assert notes or ticket["state"] != "1", ticket  # the agent wrote to it or moved it on
+        again = opspack(
+            "service-desk", "run", *args, *database, "--queue", str(queue), "--json", cwd=tmp_path
+        )
+        assert again.returncode == 0, again.stderr
+        assert len(incidents.get(query={"short_description": "Visio"}).all()) == 1  # filed once per key
