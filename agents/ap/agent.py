@@ -25,6 +25,7 @@ from agents.ap.register import InvoiceRegister
 from agents.ap.result import APResult, ResultStatus
 from agents.ap.tolerances import MatchTolerances
 from connectors.erp.protocol import ERPConnector
+from connectors.readonly import read_only_erp
 from governance.action import Action, canonical_json
 from governance.ledger import LedgerRecord
 from governance.runtime import Governor, Outcome
@@ -57,6 +58,7 @@ class APAgent:
         register: InvoiceRegister | None = None,
         reader: Reader = read_invoice,
     ) -> None:
+        erp = read_only_erp(erp)  # writes go through the Governor's performer, never from here
         self.governor, self.erp, self.system, self.agent = governor, erp, system, agent
         self.policy = governor.policy.agent(agent)
         self.ledger = governor.ledger
