@@ -185,7 +185,9 @@ class ReadOnlyView:
                 f"{name} is a write on {self.protocol.__name__}; agents hold a read-only view. "
                 f"Submit an Action to the Governor; its performer makes the call."
             )
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r} (reads: {sorted(self.read_methods)})")
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r} (reads: {sorted(self.read_methods)})"
+        )
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {type(self.__target).__name__}>"
@@ -193,7 +195,7 @@ class ReadOnlyView:
 
 def _forward(name: str) -> Callable[..., Any]:
     def method(self: ReadOnlyView, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self._ReadOnlyView__target, name)(*args, **kwargs)  # type: ignore[attr-defined]
+        return getattr(self._ReadOnlyView__target, name)(*args, **kwargs)
 
     method.__name__ = name
     return method

@@ -26,7 +26,6 @@ from agents.intake.resolutions import ResolutionPlan, plan
 from agents.intake.understanding import Entities, understand
 from connectors.crm.models import Account
 from connectors.errors import ConnectorError
-from connectors.readonly import read_only_crm, read_only_erp
 from governance.runtime import Governor
 
 __all__ = ["IntakeAgent", "IntakeOutcome", "IntakeResult", "IntakeSystems", "ParkedCase"]
@@ -49,7 +48,7 @@ class IntakeAgent:
         drafter: QuestionDrafter | None = None,
     ) -> None:
         # Reads only: every write is an Action through the Governor, whose performers hold the connectors.
-        systems = replace(systems, crm=read_only_crm(systems.crm), erp=read_only_erp(systems.erp))
+        systems = systems.read_only()
         self.governor, self.systems, self.config, self.agent = governor, systems, config, agent
         self.drafter: QuestionDrafter = drafter or TemplateDrafter(config.questions)
         """Drafts follow-up questions: the configured templates, or an LLM when one is given."""

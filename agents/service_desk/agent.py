@@ -10,7 +10,6 @@ replay or a restart finds the same executor records and never acts twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from agents.service_desk.config import ServiceDeskConfig
@@ -33,7 +32,6 @@ from agents.service_desk.results import TicketResult
 from agents.service_desk.sla import SlaClock
 from agents.service_desk.understanding import ticket_text, understand
 from connectors.errors import ConnectorError, NotFoundError
-from connectors.readonly import read_only_directory, read_only_erp, read_only_itsm
 from connectors.itsm.models import Ticket
 from governance import approvals
 from governance.ledger import utc_now
@@ -61,12 +59,7 @@ class ServiceDeskAgent:
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         # Reads only: every write is an Action through the Governor, whose performers hold the connectors.
-        systems = replace(
-            systems,
-            itsm=read_only_itsm(systems.itsm),
-            directory=read_only_directory(systems.directory),
-            erp=read_only_erp(systems.erp) if systems.erp is not None else None,
-        )
+        systems = systems.read_only()
         self.governor, self.systems, self.config, self.knowledge = governor, systems, config, knowledge
         self.state = state or QueueState(governor.store)
         self.outbox = outbox or CredentialOutbox()
