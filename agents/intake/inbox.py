@@ -7,26 +7,40 @@ agent files it for a person: nothing in the inbox is silently skipped.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agents.bounded_json import loads_json_bounded
 from agents.intake.channels import parse_chat, parse_web_form
-from agents.intake.messages import Channel, InboundMessage, MessageError, parse_eml
+from agents.intake.messages import MAX_RAW_BYTES, Channel, InboundMessage, MessageError, parse_eml
 
 SUFFIXES = (".eml", ".json")
+MAX_JSON_BYTES = 1_000_000
+"""A chat transcript or web form larger than this is filed for a person unread."""
+MAX_JSON_DEPTH = 32
+
+
+def _read_capped(path: Path, cap: int) -> tuple[bytes, bool]:
+    """At most `cap` bytes of the file (one byte more tells it was longer)."""
+    with path.open("rb") as handle:
+        raw = handle.read(cap + 1)
+    return raw[:cap], len(raw) > cap
 
 
 def read_message(path: Path) -> InboundMessage:
-    raw = path.read_bytes()
+    """One inbox file as a message; never raises for bad content (a problem is flagged instead)."""
     if path.suffix == ".eml":
+        raw, _ = _read_capped(path, MAX_RAW_BYTES + 1)  # parse_eml flags and truncates what is longer
         return parse_eml(raw)
+    raw, longer = _read_capped(path, MAX_JSON_BYTES)
     try:
-        data = json.loads(raw)
+        if longer:
+            raise MessageError(f"larger than the limit of {MAX_JSON_BYTES} bytes")
+        data = loads_json_bounded(raw, MAX_JSON_DEPTH)
         if isinstance(data, dict) and "turns" in data:
             return parse_chat(data)
         return parse_web_form(data)
-    except (json.JSONDecodeError, UnicodeDecodeError, MessageError) as exc:
+    except (ValueError, UnicodeDecodeError, MessageError, RecursionError, MemoryError) as exc:
         return InboundMessage(
             channel=Channel.WEB_FORM if path.suffix == ".json" else Channel.EMAIL,
             message_id="file:" + hashlib.sha256(raw).hexdigest()[:32],

@@ -36,7 +36,19 @@ CHUNK = 1 << 20
 class _Budget:
     def __init__(self, limits: IngestLimits, path: str) -> None:
         self.left = limits.max_decompressed_bytes
+        self.content = 0
         self.limits, self.path = limits, path
+
+    def content_stream(self, size: int) -> None:
+        self.content += size
+        if self.content > self.limits.max_content_bytes:
+            raise refuse(
+                self.path,
+                "PDF page content decompressed",
+                self.content,
+                self.limits.max_content_bytes,
+                "bytes",
+            )
 
     def spend(self, size: int) -> None:
         self.left -= size
@@ -55,10 +67,11 @@ class StreamScan:
     streams: int = 0
 
 
-def inflate(data: bytes, limit: int) -> tuple[bytes, bool]:
-    """Flate-decode at most `limit` bytes; (output, whether more would have followed).
+def inflate(data: bytes, limit: int, *, keep: bool = True) -> tuple[bytes, int, bool]:
+    """Flate-decode at most `limit` bytes: (output if `keep` else b"", size, whether more followed).
 
-    A corrupt stream yields what decoded before the error, as PDFium does.
+    Decodes in 1 MiB steps and keeps nothing when only the size is wanted, so measuring a bomb
+    costs one step of memory. A corrupt stream yields what decoded before the error, as PDFium does.
     """
     decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, like pypdf
     parts: list[bytes] = []
@@ -67,15 +80,16 @@ def inflate(data: bytes, limit: int) -> tuple[bytes, bool]:
     try:
         while pending and produced <= limit:
             piece = decompressor.decompress(pending, min(CHUNK, limit - produced + 1))
-            parts.append(piece)
             produced += len(piece)
+            if keep:
+                parts.append(piece)
             pending = decompressor.unconsumed_tail
             if not piece and not pending:
                 break
     except zlib.error:
         pass
-    output = b"".join(parts)
-    return output[:limit], produced > limit
+    more = produced > limit
+    return b"".join(parts)[:limit] if keep else b"", min(produced, limit), more
 
 
 def _filters(stream: StreamObject) -> list[str]:
@@ -90,13 +104,17 @@ def _filters(stream: StreamObject) -> list[str]:
 def _decode(raw: bytes, filters: list[str], budget: _Budget) -> int:
     """Decoded size of one stream, spending the budget as it goes; raises once it is exceeded."""
     data = raw
-    for name in filters:
+    size = len(raw)
+    for index, name in enumerate(filters):
         if name in IMAGE_FILTERS:
             break
         if name in FLATE:
-            data, more = inflate(data, max(budget.left, 0))
+            rest = [f for f in filters[index + 1 :] if f not in IMAGE_FILTERS]
+            data, size, more = inflate(data, max(budget.left, 0), keep=bool(rest))
             if more:
                 budget.spend(budget.left + 1)
+            if not rest:
+                break
         elif name in ("/LZWDecode", "/LZW"):
             data = LZWDecode.decode(data)  # pypdf caps LZW and RunLength output itself
         elif name in ("/RunLengthDecode", "/RL"):
@@ -109,11 +127,48 @@ def _decode(raw: bytes, filters: list[str], budget: _Budget) -> int:
             break  # Crypt or an unknown filter: PDFium passes the bytes through at this size
         if isinstance(data, str):
             data = data.encode("latin-1")
-    budget.spend(len(data))
-    return len(data)
+        size = len(data)
+    budget.spend(size)
+    return size
 
 
-def _streams(reader: PdfReader) -> Iterator[StreamObject]:
+def _refs(value: object) -> list[IndirectObject]:
+    if isinstance(value, IndirectObject):
+        return [value]
+    if isinstance(value, ArrayObject):
+        return [item for item in value if isinstance(item, IndirectObject)]
+    return []
+
+
+def _resolved(value: object) -> object:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
+    """Object numbers of the page content streams and form XObjects (nested) of the first pages."""
+    found: set[int] = set()
+    resources: list[object] = []
+    for index, page in enumerate(reader.pages):
+        if index >= max_pages:
+            break
+        found.update(ref.idnum for ref in _refs(dict.get(page, "/Contents")))
+        resources.append(page.get("/Resources"))
+    while resources:
+        resource = _resolved(resources.pop())
+        if not isinstance(resource, dict):
+            continue
+        xobjects = _resolved(resource.get("/XObject"))
+        if not isinstance(xobjects, dict):
+            continue
+        for ref in (v for v in dict.values(xobjects) if isinstance(v, IndirectObject)):
+            form = ref.get_object()
+            if ref.idnum not in found and isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+                found.add(ref.idnum)
+                resources.append(form.get("/Resources"))
+    return found
+
+
+def _streams(reader: PdfReader) -> Iterator[tuple[int, StreamObject]]:
     for generation, objects in reader.xref.items():
         for number in objects:
             try:
@@ -121,7 +176,7 @@ def _streams(reader: PdfReader) -> Iterator[StreamObject]:
             except (PyPdfError, ValueError, KeyError, OSError):
                 continue  # an unreadable object is one PDFium cannot decode either
             if isinstance(obj, StreamObject):
-                yield obj
+                yield number, obj
 
 
 def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
@@ -131,13 +186,17 @@ def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
         if reader.is_encrypted and not reader.decrypt(""):
             return StreamScan(parsed=False)
         streams = list(_streams(reader))
+        contents = content_ids(reader, limits.max_pages)
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError):
         return StreamScan(parsed=False)
     budget = _Budget(limits, path)
     total = 0
-    for stream in streams:
+    for number, stream in streams:
         raw = stream._data  # the stored (encoded, decrypted) bytes; pypdf has no public raw accessor
         if not isinstance(raw, bytes):
             continue
-        total += _decode(raw, _filters(stream), budget)
+        size = _decode(raw, _filters(stream), budget)
+        total += size
+        if number in contents:
+            budget.content_stream(size)
     return StreamScan(parsed=True, decoded_bytes=total, streams=len(streams))
