@@ -6,8 +6,10 @@ an attachment, every stream object is decoded here with a budget -- Flate throug
 `zlib.decompressobj` that never produces more than what is left of the budget, the other
 text-relevant filters (LZW, RunLength, ASCII85, ASCIIHex) through pypdf's decoders on input
 already known to fit -- and a document whose streams add up to more than
-`IngestLimits.max_decompressed_bytes` is refused. Image codecs (DCT, JPX, CCITT, JBIG2) end a
-filter chain: PDFium decodes images only to render, and the reader never renders.
+`IngestLimits.max_decompressed_bytes` is refused. Page content streams and form XObjects (what
+PDFium parses into text objects, at a measured ~13 MB of memory per MiB) have their own tighter
+cap, `max_content_bytes`. Image codecs (DCT, JPX, CCITT, JBIG2) end a filter chain: PDFium
+decodes images only to render, and the reader never renders.
 
 pypdf parses the file structure (it is pure Python, so a hostile file costs time, not native
 memory); a file pypdf cannot parse is reported as such and the caller refuses it if PDFium can
