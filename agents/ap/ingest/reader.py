@@ -9,7 +9,6 @@ from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest.cii import is_cii, read_cii
 from agents.ap.ingest.erp_inbox import read_csv, read_json
 from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
-from agents.ap.ingest.pdf_budget import scan_streams
 from agents.ap.ingest.pdf_source import embedded_invoice_xml, open_pdf, text_pages
 from agents.ap.ingest.safe_xml import parse_xml
 from agents.ap.ingest.ubl import is_ubl, read_ubl
@@ -62,6 +61,8 @@ def _dispatch(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
 
 
 def _read_pdf(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+    from agents.ap.ingest.pdf_budget import scan_streams  # pypdf loads only when a PDF comes in
+
     scan = scan_streams(data, name, limits)  # before PDFium decodes anything
     document = open_pdf(data, name, limits.max_pages)
     try:
