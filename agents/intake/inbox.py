@@ -28,12 +28,18 @@ def _read_capped(path: Path, cap: int) -> tuple[bytes, bool]:
 
 
 def read_message(path: Path) -> InboundMessage:
-    """One inbox file as a message; never raises for bad content (a problem is flagged instead)."""
-    if path.suffix == ".eml":
-        raw, _ = _read_capped(path, MAX_RAW_BYTES + 1)  # parse_eml flags and truncates what is longer
-        return parse_eml(raw)
-    raw, longer = _read_capped(path, MAX_JSON_BYTES)
+    """One inbox file as a message; never raises for bad content (a problem is flagged instead).
+
+    Only the capped number of bytes is read; a RecursionError or MemoryError while parsing (a
+    MIME structure nested thousands deep, say) files the message as unparseable like any other
+    unreadable content.
+    """
+    email = path.suffix == ".eml"
+    # parse_eml flags and truncates what is longer than MAX_RAW_BYTES itself
+    raw, longer = _read_capped(path, MAX_RAW_BYTES + 1 if email else MAX_JSON_BYTES)
     try:
+        if email:
+            return parse_eml(raw)
         if longer:
             raise MessageError(f"larger than the limit of {MAX_JSON_BYTES} bytes")
         data = loads_json_bounded(raw, MAX_JSON_DEPTH)
@@ -41,12 +47,15 @@ def read_message(path: Path) -> InboundMessage:
             return parse_chat(data)
         return parse_web_form(data)
     except (ValueError, UnicodeDecodeError, MessageError, RecursionError, MemoryError) as exc:
+        problem = (
+            f"nested too deeply to read ({type(exc).__name__})" if isinstance(exc, RecursionError) else exc
+        )
         return InboundMessage(
-            channel=Channel.WEB_FORM if path.suffix == ".json" else Channel.EMAIL,
+            channel=Channel.EMAIL if email else Channel.WEB_FORM,
             message_id="file:" + hashlib.sha256(raw).hexdigest()[:32],
             body=raw[:2000].decode("utf-8", "replace"),
             received_at=datetime.now(UTC),
-            problems=("unparseable", f"{path.name}: {exc}"[:200]),
+            problems=("unparseable", f"{path.name}: {problem}"[:200]),
         )
 
 

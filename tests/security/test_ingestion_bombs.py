@@ -220,7 +220,14 @@ def test_intake_inbox_files_poison_messages_for_a_person(tmp_path: Path) -> None
             }
         )
     )
+    deep_mime = b"From: a@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+    for level in range(5_000):  # multiparts nested 5,000 deep: the email walk recurses
+        deep_mime += b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (level, level)
+    (inbox / "d-deep.eml").write_bytes(deep_mime + b"Content-Type: text/plain\r\n\r\nhello\r\n")
     messages = dict((path.name, message) for path, message in read_inbox(inbox))
+    assert (
+        messages["d-deep.eml"].problems[0] == "unparseable" and "nested" in messages["d-deep.eml"].problems[1]
+    )
     assert (
         messages["a-deep.json"].problems[0] == "unparseable"
         and "nested" in messages["a-deep.json"].problems[1]

@@ -68,7 +68,7 @@ class Deadline:
 
     def check(self) -> None:
         elapsed = time.monotonic() - self.start
-        if elapsed > self.seconds:
+        if elapsed >= self.seconds:
             raise IngestionRejected(
                 "oversized", self.path, f"{self.what} took longer than the limit of {self.seconds:g} s"
             )
