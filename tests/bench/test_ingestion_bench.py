@@ -27,6 +27,7 @@ from bombs import (
     deep_json,
     dense_text_pdf,
     facturx_bomb_pdf,
+    many_objects_pdf,
     many_pages_pdf,
     text_pdf,
 )
@@ -51,6 +52,7 @@ def test_refusal_times_against_a_normal_invoice(tmp_path: Path) -> None:
         "Factur-X bomb (256 MiB XML)": facturx_bomb_pdf(256 * MiB),
         "Factur-X 8 MiB XML": facturx_bomb_pdf(8 * MiB),
         "2,000 blank pages": many_pages_pdf(2_000),
+        "100,000 tiny objects": many_objects_pdf(100_000),
         "20 dense text pages": dense_text_pdf(20),
         "billion laughs XML": BILLION_LAUGHS,
         "JSON 50,000 deep": deep_json(),

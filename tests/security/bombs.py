@@ -112,3 +112,16 @@ BILLION_LAUGHS = (
 
 def deep_json(depth: int = 50_000) -> bytes:
     return b'{"invoice_number": "INV-1", "lines": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def many_objects_pdf(objects: int) -> bytes:
+    """A one-page PDF carrying `objects` tiny indirect objects (each one costs the stream scan a visit)."""
+    from pypdf.generic import ArrayObject, NumberObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    junk = ArrayObject(
+        [writer._add_object(DictionaryObject({NameObject("/N"): NumberObject(i)})) for i in range(objects)]
+    )
+    writer._root_object[NameObject("/Junk")] = writer._add_object(junk)
+    return _write(writer)

@@ -35,6 +35,7 @@ from .bombs import (
     deep_json,
     dense_text_pdf,
     facturx_bomb_pdf,
+    many_objects_pdf,
     many_pages_pdf,
     text_pdf,
 )
@@ -50,6 +51,7 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "facturx_bomb.pdf": facturx_bomb_pdf(256 * MiB),
         "facturx_big_xml.pdf": facturx_bomb_pdf(8 * MiB),
         "many_pages.pdf": many_pages_pdf(2_000),
+        "many_objects.pdf": many_objects_pdf(100_000),
         "dense_text.pdf": dense_text_pdf(20),
         "billion_laughs.xml": BILLION_LAUGHS,
         "deep.json": deep_json(),
@@ -66,6 +68,7 @@ EXPECTED = {
     "facturx_bomb.pdf": ("oversized", "decompressed"),
     "facturx_big_xml.pdf": ("oversized", "embedded factur-x.xml"),
     "many_pages.pdf": ("oversized", "pages"),
+    "many_objects.pdf": ("oversized", "PDF objects"),
     "dense_text.pdf": ("oversized", "characters"),
     "billion_laughs.xml": ("unsupported_format", "DTD"),
     "deep.json": ("oversized", "nested"),

@@ -31,6 +31,9 @@ class IngestLimits:
     """The file as stored (compressed)."""
     max_pages: int = 50
     """PDF pages."""
+    max_pdf_objects: int = 20_000
+    """Objects in a PDF's cross-reference table (an invoice has hundreds; measuring a file's
+    streams visits each object, about 40 microseconds apiece)."""
     max_decompressed_bytes: int = 64 * MiB
     """Sum of every decoded PDF stream (contents, forms, fonts, attachments, object streams); images
     are not decoded for text and do not count."""

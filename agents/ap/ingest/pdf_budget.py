@@ -187,6 +187,9 @@ def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             return StreamScan(parsed=False)
+        objects = sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
+        if objects > limits.max_pdf_objects:
+            raise refuse(path, "PDF objects", objects, limits.max_pdf_objects, "objects")
         streams = list(_streams(reader))
         contents = content_ids(reader, limits.max_pages)
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError):
