@@ -351,17 +351,46 @@ def parse_policy(data: Any, *, source: str = "<policy>") -> Policy:
         raise PolicyError(_format_validation(source, exc)) from None
 
 
+MAX_POLICY_BYTES = 1024 * 1024
+MAX_YAML_DEPTH = 32
+MAX_YAML_ALIASES = 100
+"""Caps checked on the YAML event stream (an iterative parser) before anything is built: a
+deeply nested document would overflow PyYAML's recursive composer, and aliases can multiply
+what validation walks (a "billion laughs")."""
+
+
+def _check_yaml_shape(text: str, source: Path) -> None:
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise PolicyError(f"{source}: YAML nested deeper than {MAX_YAML_DEPTH} levels (line {line})")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise PolicyError(f"{source}: more than {MAX_YAML_ALIASES} YAML aliases")
+
+
 def load_policy(path: str | Path) -> Policy:
     """Read, validate and return the policy at `path`; any problem raises `PolicyError`."""
     file = Path(path)
     try:
+        if file.stat().st_size > MAX_POLICY_BYTES:
+            raise PolicyError(f"{file}: policy file is larger than {MAX_POLICY_BYTES} bytes")
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyError(f"{file}: policy file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{file}: cannot read policy file: {exc}") from None
     try:
+        _check_yaml_shape(text, file)
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise PolicyError(f"{file}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise PolicyError(f"{file}: YAML nested too deeply to read") from None
     return parse_policy(data, source=str(file))

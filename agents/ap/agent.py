@@ -25,6 +25,7 @@ from agents.ap.register import InvoiceRegister
 from agents.ap.result import APResult, ResultStatus
 from agents.ap.tolerances import MatchTolerances
 from connectors.erp.protocol import ERPConnector
+from connectors.readonly import read_only_erp
 from governance.action import Action, canonical_json
 from governance.ledger import LedgerRecord
 from governance.runtime import Governor, Outcome
@@ -39,8 +40,14 @@ def transaction_id_for(source: Path | ExtractedInvoice) -> str:
     if isinstance(source, ExtractedInvoice):
         data = canonical_json(source.model_dump(mode="json")).encode("utf-8")
     else:
-        data = source.read_bytes()
+        return f"ap-{_file_sha256(source)[:24]}"
     return f"ap-{hashlib.sha256(data).hexdigest()[:24]}"
+
+
+def _file_sha256(path: Path) -> str:
+    """Streamed, so an oversized file is hashed without being loaded (the reader then refuses it)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class APAgent:
@@ -57,6 +64,7 @@ class APAgent:
         register: InvoiceRegister | None = None,
         reader: Reader = read_invoice,
     ) -> None:
+        erp = read_only_erp(erp)  # writes go through the Governor's performer, never from here
         self.governor, self.erp, self.system, self.agent = governor, erp, system, agent
         self.policy = governor.policy.agent(agent)
         self.ledger = governor.ledger
@@ -109,13 +117,18 @@ class APAgent:
         label = source.source_file if isinstance(source, ExtractedInvoice) else str(source)
         intake: dict[str, Any] = {"source": label, "system": self.system}
         if isinstance(source, Path):
-            intake["sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
+            intake["sha256"] = _file_sha256(source)
         if "intake" not in recorded:
             self.ledger.append(txn, "intake", intake, agent=self.agent)
         try:
             invoice = source if isinstance(source, ExtractedInvoice) else self.reader(source)
         except IngestionRejected as exc:
             return self._rejected(exc, txn, label), label
+        except Exception as exc:  # one poison file must never stop the batch
+            # RecursionError, MemoryError or a parser bug on hostile input: escalate this file as
+            # unreadable, with what went wrong, and let the run go on with the next one.
+            problem = f"the reader failed on this file: {type(exc).__name__}: {exc}"[:500]
+            return self._rejected(IngestionRejected("corrupt", label, problem), txn, label), label
         if "perception" not in recorded:
             self.ledger.append(txn, "perception", perception_record(invoice), agent=self.agent)
         decision = self.matcher.match(invoice)

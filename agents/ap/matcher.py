@@ -32,6 +32,7 @@ from agents.ap.vendor_resolution import VendorMatch, VendorResolver
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, Vendor
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
+from connectors.readonly import read_only_erp
 
 IDENTITY_FIELDS = ("invoice_number", "invoice_date", "currency", "total", "lines")
 """Fields that must be read confidently before anything is booked (plus vendor name or tax id)."""
@@ -133,12 +134,12 @@ class ThreeWayMatcher:
         confidence_threshold: float = 0.9,
         caps: tuple[AmountCap, ...] = (),
     ) -> None:
-        self.erp = erp
+        self.erp = read_only_erp(erp)
         self.register = register
         self.tolerances = tolerances or MatchTolerances()
         self.confidence_threshold = confidence_threshold
         self.caps = caps
-        self.vendors = VendorResolver(erp, min_name_score=self.tolerances.vendor_name_score)
+        self.vendors = VendorResolver(self.erp, min_name_score=self.tolerances.vendor_name_score)
 
     def match(self, invoice: ExtractedInvoice) -> MatchDecision:
         facts = facts_from(invoice)

@@ -18,6 +18,7 @@ from agents.ap.facts import InvoiceFacts
 from connectors.erp.models import Vendor
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
+from connectors.readonly import read_only_erp
 
 _LEGAL_FORMS = re.compile(
     r"\b(gmbh|co|kg|ohg|ag|se|sa|sas|sarl|srl|spa|bv|nv|ltd|limited|llc|inc|corp|plc|sl|the|und|and)\b"
@@ -53,7 +54,7 @@ class VendorResolver:
     """
 
     def __init__(self, erp: ERPConnector, *, min_name_score: float = 88.0) -> None:
-        self.erp = erp
+        self.erp = read_only_erp(erp)
         self.min_name_score = min_name_score
         self._searches: dict[tuple[str, str], list[Vendor]] = {}
 

@@ -47,6 +47,8 @@ class IntakeAgent:
         agent: str = "customer_intake",
         drafter: QuestionDrafter | None = None,
     ) -> None:
+        # Reads only: every write is an Action through the Governor, whose performers hold the connectors.
+        systems = systems.read_only()
         self.governor, self.systems, self.config, self.agent = governor, systems, config, agent
         self.drafter: QuestionDrafter = drafter or TemplateDrafter(config.questions)
         """Drafts follow-up questions: the configured templates, or an LLM when one is given."""

@@ -7,14 +7,17 @@ case number continues that case.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.bounded_json import loads_json_bounded
 from agents.intake.messages import Channel, InboundMessage, MessageError, clean_body
 from connectors.crm.models import Case
+
+MAX_JSON_DEPTH = 32
+"""Chat and web-form payloads are flat; anything nested deeper is refused, not parsed."""
 
 
 class ChatTurn(BaseModel):
@@ -52,8 +55,8 @@ class WebForm(BaseModel):
 def _model(model: type[ChatTranscript] | type[WebForm], data: Any, what: str) -> Any:
     if isinstance(data, bytes | str):
         try:
-            data = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            data = loads_json_bounded(data, MAX_JSON_DEPTH)
+        except (ValueError, UnicodeDecodeError) as exc:
             raise MessageError(f"{what}: not JSON: {exc}") from None
     try:
         return model.model_validate(data)

@@ -19,6 +19,7 @@ from connectors.erp.billing import CustomerInvoice, CustomerInvoiceStatus, Subsc
 from connectors.erp.protocol import ERPConnector
 from connectors.erp.sales import Delivery, SalesOrder
 from connectors.errors import NotFoundError
+from connectors.readonly import read_only_erp
 
 T = TypeVar("T")
 _PREFIX = re.compile(r"^[A-Za-z]+-?(?=\d)")
@@ -35,7 +36,7 @@ class OrderBook:
     """Read-only views of one ERP for intake."""
 
     def __init__(self, erp: ERPConnector) -> None:
-        self.erp = erp
+        self.erp = read_only_erp(erp)
 
     def _first(self, quoted: str, read: Callable[[str], T]) -> T | None:
         for candidate in number_candidates(quoted):

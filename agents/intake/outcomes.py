@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -11,6 +11,7 @@ from agents.intake.understanding import Entities
 from connectors.crm.models import Account, Contact
 from connectors.crm.protocol import CRMConnector
 from connectors.erp.protocol import ERPConnector
+from connectors.readonly import read_only_crm, read_only_erp
 
 
 class IntakeOutcome(StrEnum):
@@ -75,3 +76,7 @@ class IntakeSystems:
     erp_system: str
     outbox: Outbox = field(default_factory=Outbox)
     """Where replies queue for the channel gateway; files sent with a reply are staged here."""
+
+    def read_only(self) -> IntakeSystems:
+        """The same systems as read-only views: what agent code holds (writes go through the Governor)."""
+        return replace(self, crm=read_only_crm(self.crm), erp=read_only_erp(self.erp))

@@ -17,6 +17,7 @@ from typing import Any
 
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus
 from connectors.erp.protocol import ERPConnector
+from connectors.readonly import read_only_erp
 from governance.action import Action, sha256_hex
 from governance.runtime import Governor, Outcome
 
@@ -156,6 +157,7 @@ def follow_up(
     close_after_days: int = CLOSE_AFTER_DAYS,
 ) -> list[FollowUp]:
     """Flag, draft and (through governance, when a governor is given) update every overdue PO."""
+    erp = read_only_erp(erp)  # the status change is an Action; only the Governor's performer writes
     results = []
     for order in find_overdue(erp, today):
         request = draft_status_request(order, today)

@@ -16,6 +16,7 @@ from pathlib import Path
 from agents.procurement.errors import SupplierDataError
 from connectors.erp.models import PurchaseOrderStatus
 from connectors.erp.protocol import ERPConnector
+from connectors.readonly import read_only_erp
 
 CSV_REQUIRED = ("vendor_id", "name")
 CSV_OPTIONAL = ("tax_id", "country", "street", "city", "postal_code", "iban", "account_number", "blocked")
@@ -110,6 +111,8 @@ def load_supplier_erp(erp: ERPConnector, vendor_ids: Mapping[str, None] | None =
     The Protocol has no "list all vendors": an empty-name search is what the fake and both
     adapters answer with everything; vendors referenced by orders are fetched by id as well.
     """
+    source = type(erp).__name__
+    erp = read_only_erp(erp)
     vendors = {v.id: v for v in erp.search_vendors(name="")}
     orders = erp.list_purchase_orders()
     for order in orders:
@@ -137,4 +140,4 @@ def load_supplier_erp(erp: ERPConnector, vendor_ids: Mapping[str, None] | None =
     for order in orders:
         if order.status is PurchaseOrderStatus.OPEN:
             open_orders.setdefault(order.vendor_id, []).append(order.id)
-    return SupplierMaster(records, open_orders, type(erp).__name__)
+    return SupplierMaster(records, open_orders, source)

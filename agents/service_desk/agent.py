@@ -58,6 +58,8 @@ class ServiceDeskAgent:
         agent: str = AGENT,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        # Reads only: every write is an Action through the Governor, whose performers hold the connectors.
+        systems = systems.read_only()
         self.governor, self.systems, self.config, self.knowledge = governor, systems, config, knowledge
         self.state = state or QueueState(governor.store)
         self.outbox = outbox or CredentialOutbox()

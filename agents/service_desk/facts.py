@@ -7,7 +7,7 @@ the ERP and the knowledge base. Writes happen later, as governed actions from th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agents.service_desk.config import Category, ServiceDeskConfig
@@ -22,6 +22,7 @@ from connectors.directory.protocol import DirectoryConnector
 from connectors.erp.protocol import ERPConnector
 from connectors.itsm.models import CatalogItem, CloseCode, Ticket
 from connectors.itsm.protocol import ITSMConnector
+from connectors.readonly import read_only_directory, read_only_erp, read_only_itsm
 
 
 @dataclass
@@ -36,6 +37,15 @@ class ServiceDeskSystems:
     erp: ERPConnector | None = None
     erp_system: str = ""
     """Empty when no ERP is connected."""
+
+    def read_only(self) -> ServiceDeskSystems:
+        """The same systems as read-only views: what agent code holds (writes go through the Governor)."""
+        return replace(
+            self,
+            itsm=read_only_itsm(self.itsm),
+            directory=read_only_directory(self.directory),
+            erp=read_only_erp(self.erp) if self.erp is not None else None,
+        )
 
 
 @dataclass
@@ -56,6 +66,9 @@ class Desk:
     reference: Reference
     privileged: Callable[[str], bool]
     """Whether a group name is privileged: the policy's guarded values for group grants."""
+
+    def __post_init__(self) -> None:
+        self.systems = self.systems.read_only()
 
 
 @dataclass

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from agents.ap.extract.cross_checks import check_totals
+from agents.ap.ingest.limits import loads_json_bounded
 from agents.ap.invoice import (
     HEADER_FIELDS,
     LINE_FIELDS,
@@ -82,11 +83,17 @@ def _build(
     )
 
 
-def read_json(data: bytes, path: str) -> ExtractedInvoice:
+def read_json(data: bytes, path: str, *, max_depth: int = 64) -> ExtractedInvoice:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
         raise IngestionRejected("corrupt", path, f"JSON is not readable: {error}") from error
+    try:
+        document = loads_json_bounded(text, max_depth)
+    except json.JSONDecodeError as error:
+        raise IngestionRejected("corrupt", path, f"JSON is not readable: {error}") from error
+    except ValueError as error:  # nesting over the cap
+        raise IngestionRejected("oversized", path, str(error)) from error
     if not isinstance(document, dict) or "invoice_number" not in document:
         raise IngestionRejected(
             "unsupported_format", path, "JSON is not an invoice object (no 'invoice_number')"

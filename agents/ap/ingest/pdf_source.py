@@ -7,6 +7,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from agents.ap.extract.page_text import PageText, read_pdfium_pages
+from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
 from agents.ap.invoice import IngestionRejected
 
 EMBEDDED_XML_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
@@ -34,18 +35,51 @@ def open_pdf(data: bytes, path: str, max_pages: int) -> pdfium.PdfDocument:
     return document
 
 
-def embedded_invoice_xml(document: pdfium.PdfDocument) -> tuple[str, bytes] | None:
-    """The Factur-X/ZUGFeRD/XRechnung attachment (name, bytes), if the PDF carries one."""
+def embedded_invoice_xml(document: pdfium.PdfDocument, path: str, max_bytes: int) -> tuple[str, bytes] | None:
+    """The Factur-X/ZUGFeRD/XRechnung attachment (name, bytes), if the PDF carries one.
+
+    Call only after `pdf_budget.scan_streams`: PDFium decodes the whole attachment, so what it may
+    inflate to must already be known to fit.
+    """
     for index in range(document.count_attachments()):
         attachment = document.get_attachment(index)
         name = attachment.get_name()
         if name.lower() in EMBEDDED_XML_NAMES:
-            return name, bytes(attachment.get_data())
+            data = bytes(attachment.get_data())
+            if len(data) > max_bytes:
+                raise refuse(path, f"embedded {name}", len(data), max_bytes, "bytes")
+            return name, data
     return None
 
 
-def text_pages(document: pdfium.PdfDocument, path: str) -> list[PageText]:
+def count_chars(document: pdfium.PdfDocument, path: str, limits: IngestLimits, deadline: Deadline) -> int:
+    """Text characters over all pages, refusing once `limits.max_chars` or the deadline is passed.
+
+    The hook that bounds page-text extraction without touching `agents.ap.extract`: the count runs
+    page by page before the full extraction and stops at the first page over a budget.
+    """
+    total = 0
+    for index in range(len(document)):
+        deadline.check()
+        page = document[index]
+        textpage = page.get_textpage()
+        try:
+            total += textpage.count_chars()
+        finally:
+            textpage.close()
+            page.close()
+        if total > limits.max_chars:
+            raise refuse(path, f"PDF text (after page {index + 1})", total, limits.max_chars, "characters")
+    deadline.check()
+    return total
+
+
+def text_pages(
+    document: pdfium.PdfDocument, path: str, limits: IngestLimits, deadline: Deadline
+) -> list[PageText]:
+    count_chars(document, path, limits, deadline)
     pages = read_pdfium_pages(document)
+    deadline.check()
     if sum(page.char_count for page in pages) < MIN_CHARS_PER_PAGE * len(pages) / 2:
         raise IngestionRejected(
             "scanned_no_text", path, "PDF has no text layer (a scan or image); run OCR before ingestion"

@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from agents.ap.extract.page_text import read_pdfplumber_pages
 from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest.cii import is_cii, read_cii
 from agents.ap.ingest.erp_inbox import read_csv, read_json
+from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
 from agents.ap.ingest.pdf_source import embedded_invoice_xml, open_pdf, text_pages
 from agents.ap.ingest.safe_xml import parse_xml
 from agents.ap.ingest.ubl import is_ubl, read_ubl
 from agents.ap.invoice import ExtractedInvoice, IngestionRejected
 
-
-@dataclass(frozen=True)
-class IngestLimits:
-    """What the reader refuses to open (a mail-bombed inbox must not stall the agent)."""
-
-    max_bytes: int = 20 * 1024 * 1024
-    max_pages: int = 50
-    text_engine: Literal["pdfium", "pdfplumber"] = "pdfium"
-    """Where PDF characters come from: PDFium (fast) or pdfplumber/pdfminer (slower, same result)."""
+__all__ = ["IngestLimits", "read_invoice"]
 
 
 def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> ExtractedInvoice:
     """Read one invoice file (PDF, Factur-X PDF, UBL, CII, JSON or CSV) into an `ExtractedInvoice`.
 
     Raises `IngestionRejected` with a reason code for anything that cannot be read honestly: no
-    guessing from a scan, an encrypted file or a truncated download.
+    guessing from a scan, an encrypted file or a truncated download; "oversized" for a document
+    over any cap in `IngestLimits` (decompressed bytes, pages, characters, nesting, time).
     """
     limits = limits or IngestLimits()
     name = str(path)
@@ -43,37 +35,59 @@ def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> Extrac
     if size > limits.max_bytes:
         raise IngestionRejected("oversized", name, f"file is {size} bytes, the limit is {limits.max_bytes}")
     data = file.read_bytes()
+    try:
+        return _dispatch(data, name, limits)
+    except RecursionError:
+        raise IngestionRejected("oversized", name, "document is nested too deeply to read safely") from None
+    except MemoryError:
+        raise IngestionRejected(
+            "oversized", name, "document needs more memory than allowed to read"
+        ) from None
+
+
+def _dispatch(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise IngestionRejected("empty", name, "file holds only whitespace")
     if data[:1024].find(b"%PDF-") != -1:
         return _read_pdf(data, name, limits)
     if head.startswith(b"<"):
-        return _read_xml(data, name)
+        return _read_xml(data, name, limits)
     if head.startswith(b"{"):
-        return read_json(data, name)
+        return read_json(data, name, max_depth=limits.max_json_depth)
     if _looks_like_csv(data):
         return read_csv(data, name)
     raise IngestionRejected("unsupported_format", name, "content is not PDF, UBL/CII XML, JSON or CSV")
 
 
 def _read_pdf(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+    from agents.ap.ingest.pdf_budget import scan_streams  # pypdf loads only when a PDF comes in
+
+    scan = scan_streams(data, name, limits)  # before PDFium decodes anything
     document = open_pdf(data, name, limits.max_pages)
     try:
-        embedded = embedded_invoice_xml(document)
+        if not scan.parsed:
+            raise IngestionRejected(
+                "corrupt", name, "PDF structure cannot be read to measure its compressed streams"
+            )
+        embedded = embedded_invoice_xml(document, name, limits.max_attachment_bytes)
         if embedded is not None:
             attachment, xml = embedded
-            invoice = _read_xml(xml, f"{name}#{attachment}")
+            invoice = _read_xml(xml, f"{name}#{attachment}", limits)
             return invoice.model_copy(update={"source_file": name})
-        pages = text_pages(document, name)
+        deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
+        pages = text_pages(document, name, limits, deadline)
         if limits.text_engine == "pdfplumber":
             pages = read_pdfplumber_pages(name, limits.max_pages)
+            deadline.check()
         return extract_invoice(pages, name)
     finally:
         document.close()
 
 
-def _read_xml(data: bytes, name: str) -> ExtractedInvoice:
+def _read_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+    if len(data) > limits.max_xml_bytes:
+        raise refuse(name, "XML", len(data), limits.max_xml_bytes, "bytes")
     root = parse_xml(data, name)
     if is_ubl(root):
         return read_ubl(root, name)

@@ -1,0 +1,207 @@
+"""Measure what a PDF inflates to before anything decodes it for real.
+
+PDFium decodes content streams, form XObjects, fonts and attachments in full, with no cap: a
+16 KB file whose content stream is a Flate bomb took 2.4 GB. So before PDFium touches a page or
+an attachment, every stream object is decoded here with a budget -- Flate through a streaming
+`zlib.decompressobj` that never produces more than what is left of the budget, the other
+text-relevant filters (LZW, RunLength, ASCII85, ASCIIHex) through pypdf's decoders on input
+already known to fit -- and a document whose streams add up to more than
+`IngestLimits.max_decompressed_bytes` is refused. Page content streams and form XObjects (what
+PDFium parses into text objects, at a measured ~13 MB of memory per MiB) have their own tighter
+cap, `max_content_bytes`. Image codecs (DCT, JPX, CCITT, JBIG2) end a filter chain: PDFium
+decodes images only to render, and the reader never renders.
+
+pypdf parses the file structure (it is pure Python, so a hostile file costs time, not native
+memory); a file pypdf cannot parse is reported as such and the caller refuses it if PDFium can
+open it, because its streams could not be measured.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.filters import ASCII85Decode, ASCIIHexDecode, LZWDecode, RunLengthDecode
+from pypdf.generic import ArrayObject, IndirectObject, NameObject, StreamObject
+
+from agents.ap.ingest.limits import IngestLimits, refuse
+
+IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF", "/JBIG2Decode"})
+FLATE = frozenset({"/FlateDecode", "/Fl"})
+CHUNK = 1 << 20
+
+
+class _Budget:
+    def __init__(self, limits: IngestLimits, path: str) -> None:
+        self.left = limits.max_decompressed_bytes
+        self.content = 0
+        self.limits, self.path = limits, path
+
+    def content_stream(self, size: int) -> None:
+        self.content += size
+        if self.content > self.limits.max_content_bytes:
+            raise refuse(
+                self.path,
+                "PDF page content decompressed",
+                self.content,
+                self.limits.max_content_bytes,
+                "bytes",
+            )
+
+    def spend(self, size: int) -> None:
+        self.left -= size
+        if self.left < 0:
+            used = self.limits.max_decompressed_bytes - self.left
+            raise refuse(
+                self.path, "PDF streams decompressed", used, self.limits.max_decompressed_bytes, "bytes"
+            )
+
+
+@dataclass(frozen=True)
+class StreamScan:
+    parsed: bool
+    """False when pypdf could not read the structure (streams were not measured)."""
+    decoded_bytes: int = 0
+    streams: int = 0
+
+
+def inflate(data: bytes, limit: int, *, keep: bool = True) -> tuple[bytes, int, bool]:
+    """Flate-decode at most `limit` bytes: (output if `keep` else b"", size, whether more followed).
+
+    Decodes in 1 MiB steps and keeps nothing when only the size is wanted, so measuring a bomb
+    costs one step of memory. A corrupt stream yields what decoded before the error, as PDFium does.
+    """
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, like pypdf
+    parts: list[bytes] = []
+    produced = 0
+    pending = data
+    try:
+        while pending and produced <= limit:
+            piece = decompressor.decompress(pending, min(CHUNK, limit - produced + 1))
+            produced += len(piece)
+            if keep:
+                parts.append(piece)
+            pending = decompressor.unconsumed_tail
+            if not piece and not pending:
+                break
+    except zlib.error:
+        pass
+    more = produced > limit
+    return b"".join(parts)[:limit] if keep else b"", min(produced, limit), more
+
+
+def _filters(stream: StreamObject) -> list[str]:
+    value = stream.get("/Filter")
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    if isinstance(value, ArrayObject):
+        return [str(item.get_object() if isinstance(item, IndirectObject) else item) for item in value]
+    return [str(value)] if isinstance(value, NameObject | str) else []
+
+
+def _decode(raw: bytes, filters: list[str], budget: _Budget) -> int:
+    """Decoded size of one stream, spending the budget as it goes; raises once it is exceeded."""
+    data = raw
+    size = len(raw)
+    for index, name in enumerate(filters):
+        if name in IMAGE_FILTERS:
+            break
+        if name in FLATE:
+            rest = [f for f in filters[index + 1 :] if f not in IMAGE_FILTERS]
+            data, size, more = inflate(data, max(budget.left, 0), keep=bool(rest))
+            if more:
+                budget.spend(budget.left + 1)
+            if not rest:
+                break
+        elif name in ("/LZWDecode", "/LZW"):
+            data = LZWDecode.decode(data)  # pypdf caps LZW and RunLength output itself
+        elif name in ("/RunLengthDecode", "/RL"):
+            data = RunLengthDecode.decode(data)
+        elif name in ("/ASCII85Decode", "/A85"):
+            data = ASCII85Decode.decode(data)
+        elif name in ("/ASCIIHexDecode", "/AHx"):
+            data = ASCIIHexDecode.decode(data)
+        else:
+            break  # Crypt or an unknown filter: PDFium passes the bytes through at this size
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        size = len(data)
+    budget.spend(size)
+    return size
+
+
+def _refs(value: object) -> list[IndirectObject]:
+    if isinstance(value, IndirectObject):
+        return [value]
+    if isinstance(value, ArrayObject):
+        return [item for item in value if isinstance(item, IndirectObject)]
+    return []
+
+
+def _resolved(value: object) -> object:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
+    """Object numbers of the page content streams and form XObjects (nested) of the first pages."""
+    found: set[int] = set()
+    resources: list[object] = []
+    for index, page in enumerate(reader.pages):
+        if index >= max_pages:
+            break
+        found.update(ref.idnum for ref in _refs(dict.get(page, "/Contents")))
+        resources.append(page.get("/Resources"))
+    while resources:
+        resource = _resolved(resources.pop())
+        if not isinstance(resource, dict):
+            continue
+        xobjects = _resolved(resource.get("/XObject"))
+        if not isinstance(xobjects, dict):
+            continue
+        for ref in (v for v in dict.values(xobjects) if isinstance(v, IndirectObject)):
+            form = ref.get_object()
+            if ref.idnum not in found and isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+                found.add(ref.idnum)
+                resources.append(form.get("/Resources"))
+    return found
+
+
+def _streams(reader: PdfReader) -> Iterator[tuple[int, StreamObject]]:
+    for generation, objects in reader.xref.items():
+        for number in objects:
+            try:
+                obj = reader.get_object(IndirectObject(number, generation, reader))
+            except (PyPdfError, ValueError, KeyError, OSError):
+                continue  # an unreadable object is one PDFium cannot decode either
+            if isinstance(obj, StreamObject):
+                yield number, obj
+
+
+def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
+    """Decode every stream with a budget; refuse (IngestionRejected) once the budget is spent."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return StreamScan(parsed=False)
+        objects = sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
+        if objects > limits.max_pdf_objects:
+            raise refuse(path, "PDF objects", objects, limits.max_pdf_objects, "objects")
+        streams = list(_streams(reader))
+        contents = content_ids(reader, limits.max_pages)
+    except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError):
+        return StreamScan(parsed=False)
+    budget = _Budget(limits, path)
+    total = 0
+    for number, stream in streams:
+        raw = stream._data  # the stored (encoded, decrypted) bytes; pypdf has no public raw accessor
+        if not isinstance(raw, bytes):
+            continue
+        size = _decode(raw, _filters(stream), budget)
+        total += size
+        if number in contents:
+            budget.content_stream(size)
+    return StreamScan(parsed=True, decoded_bytes=total, streams=len(streams))
