@@ -18,6 +18,8 @@ import pypdfium2 as pdfium
 from agents.ap.extract.layout_memory import LayoutLesson, apply_lessons
 from agents.ap.extract.page_text import Char, PageText, group_chars
 from agents.ap.extract.pdf_invoice import extract_invoice
+from agents.ap.ingest.limits import Deadline, IngestLimits
+from agents.ap.ingest.pdf_budget import scan_streams
 from agents.ap.ingest.pdf_source import open_pdf, text_pages
 from agents.ap.invoice import ExtractedInvoice, Field, IngestionRejected
 
@@ -28,7 +30,6 @@ OCR_CONFIRMED = 0.93
 """An OCR amount the arithmetic confirms: may auto-post."""
 OCR_CAP = 0.85
 """Everything else read through OCR stays below the auto-post threshold."""
-MAX_PAGES = 50
 
 
 def ocr_available() -> str | None:
@@ -55,10 +56,13 @@ def read_pages(path: Path, *, ocr: bool = True) -> tuple[list[PageText], bool]:
 
         with Image.open(path) as image:
             return [ocr_page(image.convert("RGB"), 1, 72.0 / _dpi(image))], True
-    document = open_pdf(path.read_bytes(), name, MAX_PAGES)
+    data, limits = path.read_bytes(), IngestLimits()
+    scan_streams(data, name, limits)  # the same decompression budget as ingestion, before PDFium
+    document = open_pdf(data, name, limits.max_pages)
     try:
         try:
-            return text_pages(document, name), False
+            deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
+            return text_pages(document, name, limits, deadline), False
         except IngestionRejected as rejected:
             if rejected.reason_code != "scanned_no_text" or not ocr:
                 raise
