@@ -79,7 +79,7 @@ def _agent(erp: str, inbox: Path, url: str, database: Path, workdir: Path) -> su
 
 
 def _wait(process: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # liveness bound, generous for loaded CI machines
     while not ready():
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
         assert time.monotonic() < deadline, "the agent made no progress"
