@@ -46,17 +46,27 @@ def _group_member(mock: ServiceNowMock, number: str) -> str:
 def resolve_as_human(
     desk: MockDesk, number: str, *, user: str | None = None, notes: str = "Fixed on site by the technician."
 ) -> str:
-    """Resolve `number` in the ServiceNow mock as a person; returns who resolved it."""
-    mock = desk.itsm_mock
-    if not isinstance(mock, ServiceNowMock):
+    """Resolve `number` in the desk's ServiceNow mock as a person; returns who resolved it."""
+    if not isinstance(desk.itsm_mock, ServiceNowMock):
         raise ValueError("resolve_as_human drives the ServiceNow mock")
+    return resolve_in_servicenow(desk.itsm_mock, URLS["servicenow"], number, user=user, notes=notes)
+
+
+def resolve_in_servicenow(
+    mock: ServiceNowMock,
+    url: str,
+    number: str,
+    *,
+    user: str | None = None,
+    notes: str = "Fixed on site by the technician.",
+) -> str:
+    """Resolve `number` in the ServiceNow mock mounted at `url` as a person; returns who resolved it."""
     person = user or _group_member(mock, number)
     matches = [u for u in mock.tables.rows["sys_user"].values() if u.get("user_name") == person]
     if not matches:
         raise ValueError(f"{person!r} is not a user in the ServiceNow mock")
     password = secrets.token_urlsafe(12)
     mock.tables.update("sys_user", matches[0]["sys_id"], {"user_password": password}, user="admin")
-    url = URLS["servicenow"]
     technician = ServiceNowAdapter.connect(
         url, BasicAuth(person, password), session=_session(mock, url, time.sleep)
     )

@@ -21,8 +21,10 @@ from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from agents.outcome_readers import collect_with_connectors
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.results import TicketResult
+from agents.service_desk.wiring import ServiceDeskStack
 from connectors.auth import BasicAuth
 from connectors.directory.protocol import DirectoryConnector
 from connectors.http import RetryPolicy
@@ -33,6 +35,7 @@ from connectors.msgraph import GraphAdapter
 from connectors.okta import OktaAdapter
 from connectors.servicenow import ServiceNowAdapter
 from governance.errors import ApprovalError
+from governance.ledger import Ledger, utc_now
 from governance.policy import Policy
 from governance.store import Store
 from mocks.base import MockVendor
@@ -223,9 +226,8 @@ def run_service_desk_section(
     connections: Path | None = None,
 ) -> dict[str, Any]:
     """File the demo queue, let the agent work it, approve the held grant, work it again; print both passes."""
-    stack = desk_wiring(connections, policy, store, itsm).service_desk(
-        itsm=itsm, directory=directory, erp=erp
-    )
+    wiring = desk_wiring(connections, policy, store, itsm)
+    stack = wiring.service_desk(itsm=itsm, directory=directory, erp=erp)
     tickets = load_queue(queue)
     numbers = file_tickets(stack.systems.itsm, tickets)
     callers = dict(zip(numbers, (t.caller for t in tickets), strict=True))
@@ -241,6 +243,7 @@ def run_service_desk_section(
             except ApprovalError as exc:
                 approved.append(f"{result.number} (refused: {exc})")
     second = [r for r in stack.agent.poll() if r.number in approved]
+    human = _a_person_resolves_one_escalation(wiring, itsm, stack, first, store)
     if console is not None:
         console.rule(f"[bold]Service desk[/] — queue on the {itsm} mock, directory on the {directory} mock")
         console.print(results_table(first, callers))
@@ -254,4 +257,33 @@ def run_service_desk_section(
             + " · ".join(f"{k} {v}" for k, v in tally.items() if k not in ("tickets", "results"))
             + f" · credentials queued for their owners: {len(stack.outbox.sent)}"
         )
-    return {"first_pass": summarise(first), "after_approval": summarise(second), "approved": approved}
+        if human:
+            console.print(
+                f"  {human['by']} resolved escalated ticket {human['ticket']} in the {itsm} mock; opspack "
+                f"read the resolution back into the ledger ({human['recorded']} human outcome recorded)"
+            )
+    return {
+        "first_pass": summarise(first),
+        "after_approval": summarise(second),
+        "approved": approved,
+        "human_resolution": human,
+    }
+
+
+def _a_person_resolves_one_escalation(
+    wiring: Wiring, itsm: str, stack: ServiceDeskStack, first: list[Any], store: Store
+) -> dict[str, Any]:
+    """A technician resolves the first escalated ticket in the ServiceNow mock, as in the tool, and
+    the collection the runtime schedules (`human_outcomes`) reads it back: the escalation then has a
+    human outcome, a cycle time and an SLA verdict in `metrics`, the report and the console."""
+    from opspack.demo_outcomes import INTEGRATION_ACCOUNTS, resolve_in_servicenow
+
+    mock = wiring.mock(itsm)
+    escalated = [r.number for r in first if r.outcome.value == "escalated"]
+    if not isinstance(mock, ServiceNowMock) or not escalated:
+        return {}
+    person = resolve_in_servicenow(mock, wiring.connection(itsm).base_url, escalated[0])
+    report = collect_with_connectors(
+        Ledger(store), utc_now(), itsm=[(itsm, stack.systems.itsm)], service_accounts=INTEGRATION_ACCOUNTS
+    )
+    return {"ticket": escalated[0], "by": person, "recorded": len(report.recorded)}
