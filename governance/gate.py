@@ -291,19 +291,19 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
     if threshold is not None:
         if action.amount is None:
             reasons.append(ReasonDetail(Reason.AMOUNT_MISSING, f"{action.operation} has a cap but no amount"))
-        elif action.currency != threshold.currency:
+        elif (limits := threshold.limits_in(action.currency, context.policy.settings.exchange_rates)) is None:
             reasons.append(
                 ReasonDetail(
                     Reason.CURRENCY_MISMATCH,
                     f"amount in {action.currency} cannot be checked against a cap in {threshold.currency}",
                 )
             )
-        elif action.amount > threshold.max_amount:
+        elif action.amount > limits[0]:
             reasons.append(
                 ReasonDetail(
                     Reason.OVER_THRESHOLD,
-                    f"{action.amount} {action.currency} is above the cap of {threshold.max_amount}",
-                    {"amount": str(action.amount), "cap": str(threshold.max_amount)},
+                    f"{action.amount} {action.currency} is above the cap of {limits[0]:.2f}",
+                    {"amount": str(action.amount), "cap": f"{limits[0]:.2f}"},
                 )
             )
     limits = {limit.name: limit for limit in agent.aggregates}
@@ -347,18 +347,15 @@ def evaluate(action: Action, context: Context) -> Verdict:
     tier = agent.autonomy.tier_for(action.operation)
     denials = _approver_denials(action, context)
     threshold = agent.thresholds.get(action.operation)
-    if (
-        threshold is not None
-        and threshold.deny_above is not None
-        and action.amount is not None
-        and action.currency == threshold.currency
-        and action.amount > threshold.deny_above
-    ):
+    limits = (
+        threshold.limits_in(action.currency, policy.settings.exchange_rates) if threshold is not None else None
+    )
+    if limits is not None and limits[1] is not None and action.amount is not None and action.amount > limits[1]:
         denials.insert(
             0,
             ReasonDetail(
                 Reason.HARD_LIMIT,
-                f"{action.amount} {action.currency} is above the hard limit of {threshold.deny_above}",
+                f"{action.amount} {action.currency} is above the hard limit of {limits[1]:.2f}",
             ),
         )
     if denials:

@@ -30,6 +30,7 @@ from agents.ap.register import InvoiceRegister, RegisteredInvoice, po_key
 from agents.ap.tolerances import MatchTolerances
 from agents.ap.vendor_resolution import VendorMatch, VendorResolver
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, Vendor
+from governance.policy import ExchangeRates, Threshold
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
 
@@ -40,11 +41,16 @@ AMOUNT_FIELDS = ("total", "lines")
 
 @dataclass(frozen=True)
 class AmountCap:
-    """A policy threshold the agent checks before proposing (the gate re-checks it)."""
+    """A policy threshold the agent checks before proposing (the gate re-checks it): the cap in
+    its own currency, per-currency caps and the policy's rates table for the others."""
 
     operation: str
-    max_amount: Decimal
-    currency: str
+    threshold: Threshold
+    rates: ExchangeRates = field(default_factory=ExchangeRates)
+
+    def cap_in(self, currency: str | None) -> Decimal | None:
+        limits = self.threshold.limits_in(currency, self.rates)
+        return None if limits is None else limits[0]
 
 
 @dataclass
@@ -251,13 +257,25 @@ class ThreeWayMatcher:
         if facts.total is None:
             return []
         for cap in self.caps:
-            if cap.currency == facts.currency and facts.total > cap.max_amount:
+            limit = cap.cap_in(facts.currency)
+            if limit is None:
+                return [
+                    Finding(
+                        HoldReason.OVER_THRESHOLD,
+                        "policy.threshold.currency_not_covered",
+                        f"the {cap.operation} cap is in {cap.threshold.currency} and the policy has no cap "
+                        f"or rate for {facts.currency}",
+                        {"currency": facts.currency, "cap_currency": cap.threshold.currency},
+                    )
+                ]
+            if facts.total > limit:
                 return [
                     Finding(
                         HoldReason.OVER_THRESHOLD,
                         f"policy.threshold.{cap.operation}",
-                        f"{facts.total} {facts.currency} is above the {cap.operation} cap of {cap.max_amount}",
-                        {"amount": str(facts.total), "cap": str(cap.max_amount), "operation": cap.operation},
+                        f"{facts.total} {facts.currency} is above the {cap.operation} cap of {limit:.2f} "
+                        f"{facts.currency}",
+                        {"amount": str(facts.total), "cap": f"{limit:.2f}", "operation": cap.operation},
                     )
                 ]
         return []
