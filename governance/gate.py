@@ -348,9 +348,16 @@ def evaluate(action: Action, context: Context) -> Verdict:
     denials = _approver_denials(action, context)
     threshold = agent.thresholds.get(action.operation)
     limits = (
-        threshold.limits_in(action.currency, policy.settings.exchange_rates) if threshold is not None else None
+        threshold.limits_in(action.currency, policy.settings.exchange_rates)
+        if threshold is not None
+        else None
     )
-    if limits is not None and limits[1] is not None and action.amount is not None and action.amount > limits[1]:
+    if (
+        limits is not None
+        and limits[1] is not None
+        and action.amount is not None
+        and action.amount > limits[1]
+    ):
         denials.insert(
             0,
             ReasonDetail(

@@ -87,7 +87,11 @@ class Threshold(_Strict):
             return None
         if currency in self.caps:
             cap = self.caps[currency]
-            scaled = None if self.deny_above is None or not self.max_amount else self.deny_above * cap / self.max_amount
+            scaled = (
+                None
+                if self.deny_above is None or not self.max_amount
+                else self.deny_above * cap / self.max_amount
+            )
             return cap, scaled
         factor = rates.factor(self.currency, currency)
         if factor is None:

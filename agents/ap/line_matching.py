@@ -291,7 +291,9 @@ def _check_two_way(
 ) -> None:
     """Two-way match (services, subscriptions): billed in total up to the ordered quantity."""
     cumulative = earlier + quantity
-    if not within(cumulative - po.quantity, po.quantity, pct=tolerances.quantity_pct, absolute=tolerances.quantity_abs):
+    if not within(
+        cumulative - po.quantity, po.quantity, pct=tolerances.quantity_pct, absolute=tolerances.quantity_abs
+    ):
         match.findings.append(
             Finding(
                 HoldReason.QUANTITY_VARIANCE,
