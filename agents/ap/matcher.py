@@ -30,9 +30,9 @@ from agents.ap.register import InvoiceRegister, RegisteredInvoice, po_key
 from agents.ap.tolerances import MatchTolerances
 from agents.ap.vendor_resolution import VendorMatch, VendorResolver
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, Vendor
-from governance.policy import ExchangeRates, Threshold
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
+from governance.policy import ExchangeRates, Threshold
 
 IDENTITY_FIELDS = ("invoice_number", "invoice_date", "currency", "total", "lines")
 """Fields that must be read confidently before anything is booked (plus vendor name or tax id)."""
