@@ -291,19 +291,19 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
     if threshold is not None:
         if action.amount is None:
             reasons.append(ReasonDetail(Reason.AMOUNT_MISSING, f"{action.operation} has a cap but no amount"))
-        elif (limits := threshold.limits_in(action.currency, context.policy.settings.exchange_rates)) is None:
+        elif (caps := threshold.limits_in(action.currency, context.policy.settings.exchange_rates)) is None:
             reasons.append(
                 ReasonDetail(
                     Reason.CURRENCY_MISMATCH,
                     f"amount in {action.currency} cannot be checked against a cap in {threshold.currency}",
                 )
             )
-        elif action.amount > limits[0]:
+        elif action.amount > caps[0]:
             reasons.append(
                 ReasonDetail(
                     Reason.OVER_THRESHOLD,
-                    f"{action.amount} {action.currency} is above the cap of {limits[0]:.2f}",
-                    {"amount": str(action.amount), "cap": f"{limits[0]:.2f}"},
+                    f"{action.amount} {action.currency} is above the cap of {caps[0]:.2f}",
+                    {"amount": str(action.amount), "cap": f"{caps[0]:.2f}"},
                 )
             )
     limits = {limit.name: limit for limit in agent.aggregates}

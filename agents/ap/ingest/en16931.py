@@ -84,6 +84,11 @@ def sum_or_stated(
     return derived(sum(parts, Decimal(0)), how, source)
 
 
+def _absent(field: Field[Decimal]) -> bool:
+    """Not stated at all (a stated but unreadable amount is never replaced by a derived one)."""
+    return field.value is None and field.evidence is None
+
+
 def complete_totals(
     *,
     line_total: Field[Decimal],
@@ -102,13 +107,13 @@ def complete_totals(
     zero = Decimal(0)
     off = (allowances.value or zero, charges.value or zero, prepaid.value or zero, rounding.value or zero)
     allowance, charge, paid, rounded = off
-    if total.value is None and payable.value is not None:
+    if _absent(total) and payable.value is not None:
         total = derived(payable.value + paid - rounded, "PayableAmount + PrepaidAmount − rounding", source)
-    if subtotal.value is None and line_total.value is not None:
+    if _absent(subtotal) and line_total.value is not None:
         subtotal = derived(line_total.value - allowance + charge, "line total − allowances + charges", source)
-    if subtotal.value is None and total.value is not None and tax.value is not None:
+    if _absent(subtotal) and total.value is not None and tax.value is not None:
         subtotal = derived(total.value - tax.value, "total − tax", source)
-    if payable.value is None and total.value is not None:
+    if _absent(payable) and total.value is not None:
         payable = derived(total.value - paid + rounded, "total − prepaid + rounding", source)
     if line_total.value is not None and subtotal.value is not None:
         expected = line_total.value - allowance + charge
