@@ -315,13 +315,22 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
         elif action.amount is None:
             continue
         elif action.currency != key.currency:
-            reasons.append(
-                ReasonDetail(
-                    Reason.CURRENCY_MISMATCH,
-                    f"aggregate {key.name!r} sums {key.currency}; this action is in {action.currency}",
-                )
+            # With a rates table the action counts at its converted value; the running total
+            # holds this currency's actions only, so declare an aggregate per currency as well.
+            factor = (
+                context.policy.settings.exchange_rates.factor(action.currency, key.currency)
+                if action.currency and key.currency
+                else None
             )
-            continue
+            if factor is None:
+                reasons.append(
+                    ReasonDetail(
+                        Reason.CURRENCY_MISMATCH,
+                        f"aggregate {key.name!r} sums {key.currency}; this action is in {action.currency}",
+                    )
+                )
+                continue
+            added = action.amount * factor
         else:
             added = action.amount
         if current + added > limit.limit:
