@@ -207,6 +207,13 @@ class ThreeWayMatcher:
     def _match_order(self, decision: MatchDecision, vendor: Vendor) -> None:
         facts = decision.facts
         order = self._find_order(facts, vendor)
+        if (
+            order is None
+            and not facts.po_number
+            and (coded := self._non_po_coding(facts, vendor)) is not None
+        ):
+            decision.findings.append(coded)
+            return
         if order is None:
             decision.findings.append(
                 Finding(
@@ -227,6 +234,29 @@ class ThreeWayMatcher:
         for match in decision.lines:
             decision.findings.extend(match.findings)
         decision.findings.extend(charge_findings(facts, decision.lines, self.tolerances))
+
+    def _non_po_coding(self, facts: InvoiceFacts, vendor: Vendor) -> Finding | None:
+        """A non-PO invoice coded as the vendor's earlier non-PO invoices were: the most used
+        G/L account and cost centre. Proposed to a person for approval, never posted alone."""
+        history = self.register.coding_for(vendor.id)
+        if not history:
+            return None
+        (gl_account, cost_center), uses = history.most_common(1)[0]
+        total = sum(history.values())
+        return Finding(
+            HoldReason.NO_RECEIPT,
+            "non_po.coded_from_history",
+            f"no purchase order: coded to G/L {gl_account}"
+            + (f", cost centre {cost_center}" if cost_center else "")
+            + f" as {uses} of {total} earlier non-PO lines of {vendor.id}; needs approval",
+            {
+                "gl_account": gl_account,
+                "cost_center": cost_center or None,
+                "uses": uses,
+                "history_lines": total,
+                "alternatives": [[gl, cc, n] for (gl, cc), n in history.most_common()[1:4]],
+            },
+        )
 
     def _find_order(self, facts: InvoiceFacts, vendor: Vendor) -> PurchaseOrder | None:
         if facts.po_number:

@@ -174,6 +174,10 @@ class InvoiceLine(_Record):
     """Net line amount in the invoice currency."""
     po_id: str | None = None
     po_line: str | None = None
+    gl_account: str | None = None
+    """G/L account of a line not booked against a PO (non-PO invoices)."""
+    cost_center: str | None = None
+    """Cost centre the G/L line is charged to."""
 
 
 class InvoiceDraft(_Record):

@@ -99,3 +99,29 @@ def test_caps_per_currency_and_through_the_rates_table() -> None:
 def test_a_per_currency_cap_needs_an_iso_code() -> None:
     with pytest.raises(ValueError, match="ISO 4217"):
         Threshold(max_amount=Decimal("1"), currency="EUR", caps={"pounds": Decimal("1")})
+
+
+def test_a_non_po_invoice_is_coded_from_the_vendors_history_and_held() -> None:
+    from agents.ap.matcher import ThreeWayMatcher
+    from agents.ap.register import InvoiceRegister
+    from agents.ap.scenarios import load_scenarios
+    from opspack.settings import FIXTURES_DIR
+
+    cases = {
+        c.id: c for c in load_scenarios(FIXTURES_DIR / "scenarios" / "ap" / "rules-currency-accounts.yaml")
+    }
+    coded = cases["rc-non-po-coded-from-history"]
+    erp = coded.seeded_erp()
+    decision = ThreeWayMatcher(erp, InvoiceRegister.from_erp_invoices(erp.invoices)).match(coded.invoice())
+    assert decision.rule == "non_po.coded_from_history" and not decision.postable
+    finding = decision.findings[0]
+    assert (finding.data["gl_account"], finding.data["cost_center"], finding.data["uses"]) == (
+        "6300",
+        "CC-410",
+        2,
+    )
+    bare = cases["rc-non-po-without-history"]
+    erp = bare.seeded_erp()
+    assert ThreeWayMatcher(erp, InvoiceRegister.from_erp_invoices(erp.invoices)).match(
+        bare.invoice()
+    ).rule == ("po.not_found")
