@@ -325,6 +325,13 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
     rejected = sum(v.approvals_rejected for v in views)
     compared = [v for v in views if v.shadow_agreed is not None]
     closed = [v for v in views if v.disposition != "open"]
+    # touchless: done by the agent alone (executed, autonomous, no approval asked); a touchless
+    # transaction later recorded as wrong (a correction) is a false post
+    touchless = [
+        v
+        for v in closed
+        if v.executed and v.disposition == "autonomous" and not (v.approvals_approved or v.approvals_rejected)
+    ]
     rate = config.costs.loaded_rate_per_hour
     human = Decimal(0)
     for view in closed:
@@ -356,6 +363,9 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
             "shadow_compared": len(compared),
             "shadow_agreement_rate": _rate(sum(1 for v in compared if v.shadow_agreed), len(compared)),
             "wrong_autonomous": sum(1 for v in views if v.corrected and v.disposition == "autonomous"),
+            "touchless": len(touchless),
+            "touchless_rate": _rate(len(touchless), len(closed)),
+            "false_post_rate": _rate(sum(1 for v in touchless if v.corrected), len(touchless)),
             "critical_errors": critical,
         },
         "impact": {
