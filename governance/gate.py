@@ -312,19 +312,19 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
     if threshold is not None:
         if amount is None:
             reasons.append(ReasonDetail(Reason.AMOUNT_MISSING, f"{action.operation} has a cap but no amount"))
-        elif action.currency != threshold.currency:
+        elif (caps := threshold.limits_in(action.currency, context.policy.settings.exchange_rates)) is None:
             reasons.append(
                 ReasonDetail(
                     Reason.CURRENCY_MISMATCH,
                     f"amount in {action.currency} cannot be checked against a cap in {threshold.currency}",
                 )
             )
-        elif amount > threshold.max_amount:
+        elif amount > caps[0]:
             reasons.append(
                 ReasonDetail(
                     Reason.OVER_THRESHOLD,
-                    f"{amount} {action.currency} is above the cap of {threshold.max_amount}",
-                    {"amount": str(amount), "cap": str(threshold.max_amount)},
+                    f"{amount} {action.currency} is above the cap of {caps[0]:.2f}",
+                    {"amount": str(amount), "cap": f"{caps[0]:.2f}"},
                 )
             )
     for limit in agent.aggregates:
@@ -346,13 +346,22 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
         elif amount is None:
             continue
         elif action.currency != key.currency:
-            reasons.append(
-                ReasonDetail(
-                    Reason.CURRENCY_MISMATCH,
-                    f"aggregate {key.name!r} sums {key.currency}; this action is in {action.currency}",
-                )
+            # With a rates table the action counts at its converted value; the running total
+            # holds this currency's actions only, so declare an aggregate per currency as well.
+            factor = (
+                context.policy.settings.exchange_rates.factor(action.currency, key.currency)
+                if action.currency and key.currency
+                else None
             )
-            continue
+            if factor is None:
+                reasons.append(
+                    ReasonDetail(
+                        Reason.CURRENCY_MISMATCH,
+                        f"aggregate {key.name!r} sums {key.currency}; this action is in {action.currency}",
+                    )
+                )
+                continue
+            added = amount * factor
         else:
             added = amount
         if current + added > limit.limit:
@@ -430,18 +439,17 @@ def evaluate(action: Action, context: Context) -> Verdict:
     denials = _binding_denials(action) + _approver_denials(action, context)
     threshold = agent.thresholds.get(action.operation)
     amount = judged_amount(action.operation, action.amount)
-    if (
-        threshold is not None
-        and threshold.deny_above is not None
-        and amount is not None
-        and action.currency == threshold.currency
-        and amount > threshold.deny_above
-    ):
+    limits = (
+        threshold.limits_in(action.currency, policy.settings.exchange_rates)
+        if threshold is not None
+        else None
+    )
+    if limits is not None and limits[1] is not None and amount is not None and amount > limits[1]:
         denials.insert(
             0,
             ReasonDetail(
                 Reason.HARD_LIMIT,
-                f"{amount} {action.currency} is above the hard limit of {threshold.deny_above}",
+                f"{amount} {action.currency} is above the hard limit of {limits[1]:.2f}",
             ),
         )
     if denials:

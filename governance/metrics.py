@@ -151,6 +151,13 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
     originals = [v for v in views if v.rework_of is None]
     # a rework (a reopened ticket's new transaction) is charged to its original, not counted twice
     closed = [v for v in views if v.disposition != "open"]
+    # touchless: done by the agent alone (executed, autonomous, no approval asked); a touchless
+    # transaction later recorded as wrong (a correction) is a false post
+    touchless = [
+        v
+        for v in closed
+        if v.executed and v.disposition == "autonomous" and not (v.approvals_approved or v.approvals_rejected)
+    ]
     rate = config.costs.loaded_rate_per_hour
     human = Decimal(0)
     for view in closed:
@@ -185,6 +192,9 @@ def summarise(views: list[TransactionView], config: MetricsConfig, now: datetime
             "shadow_agreement_rate": _rate(sum(1 for v in compared if v.shadow_agreed), len(compared)),
             "resolved_by_humans": sum(1 for v in views if v.human_outcome_by),
             "wrong_autonomous": sum(1 for v in views if v.corrected and v.disposition == "autonomous"),
+            "touchless": len(touchless),
+            "touchless_rate": _rate(len(touchless), len(closed)),
+            "false_post_rate": _rate(sum(1 for v in touchless if v.corrected), len(touchless)),
             "critical_errors": critical,
         },
         "impact": {

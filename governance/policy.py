@@ -67,11 +67,52 @@ class Threshold(_Strict):
     deny_above: Decimal | None = Field(default=None, ge=0)
     """Optional hard ceiling: above it the action is denied outright, approval or not."""
 
+    caps: dict[str, Decimal] = Field(default_factory=dict)
+    """Optional caps in other currencies (``{GBP: 21000.00}``); the hard ceiling scales with them."""
+
     @model_validator(mode="after")
     def _ceiling_above_cap(self) -> Threshold:
         if self.deny_above is not None and self.deny_above < self.max_amount:
             raise ValueError("deny_above must be at least max_amount")
+        for code, cap in self.caps.items():
+            if len(code) != 3 or not code.isupper() or cap < 0:
+                raise ValueError(f"caps: {code!r}: {cap} needs an ISO 4217 code and a non-negative cap")
         return self
+
+    def limits_in(self, currency: str | None, rates: ExchangeRates) -> tuple[Decimal, Decimal | None] | None:
+        """(cap, hard ceiling) in `currency`: the threshold's own, a per-currency cap, or both
+        converted through the policy's rates table; None when the amount cannot be judged."""
+        if currency == self.currency:
+            return self.max_amount, self.deny_above
+        if currency is None:
+            return None
+        if currency in self.caps:
+            cap = self.caps[currency]
+            scaled = (
+                None
+                if self.deny_above is None or not self.max_amount
+                else self.deny_above * cap / self.max_amount
+            )
+            return cap, scaled
+        factor = rates.factor(self.currency, currency)
+        if factor is None:
+            return None
+        return self.max_amount * factor, None if self.deny_above is None else self.deny_above * factor
+
+
+class ExchangeRates(_Strict):
+    """A rates table for judging amounts against caps in another currency (policy
+    ``settings.exchange_rates``): ``rates[X]`` is the value of one X in ``base``."""
+
+    base: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    rates: dict[str, Decimal] = Field(default_factory=dict)
+
+    def factor(self, source: str, target: str) -> Decimal | None:
+        """How many `target` one `source` is worth, or None when the table lacks either."""
+        value = {**self.rates, self.base: Decimal(1)}
+        if source not in value or target not in value or value[target] <= 0:
+            return None
+        return value[source] / value[target]
 
 
 class AggregateLimit(_Strict):
@@ -211,6 +252,8 @@ class GlobalSettings(_Strict):
     kill_switch: bool = False
     approval_ttl_hours: float = Field(default=72, gt=0)
     hotl_review_hours: float = Field(default=24, gt=0)
+    exchange_rates: ExchangeRates = Field(default_factory=lambda: ExchangeRates())
+    """Optional rates table; caps in one currency then also judge amounts in the others."""
 
 
 class Policy(_Strict):

@@ -26,6 +26,7 @@ from opspack.cli_classify import classify_app
 from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
+from opspack.cli_erp import erp_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
@@ -76,6 +77,7 @@ app.add_typer(suppliers_app, name="suppliers", help="Validate the supplier maste
 app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
+app.add_typer(erp_app, name="erp", help="Seed ERP state from a buyer's own trade documents.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)
 mount_service_desk(app, replay_app)

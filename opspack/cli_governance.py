@@ -37,6 +37,7 @@ from governance.policy import Policy, load_policy
 from governance.redaction import describe_exception, redact_data
 from governance.runtime import Governor, Outcome, performers_factory
 from governance.store import Store
+from opspack.approval_findings import agent_findings, print_agent_findings
 from opspack.console.approver_records import authenticate_cli_approver
 from opspack.settings import policy_path
 
@@ -142,16 +143,19 @@ def approvals_list(
 def approvals_show(
     approval_id: Annotated[str, typer.Argument(help="Approval id.")], as_json: JsonOption = False
 ) -> None:
-    """Show one request: the action, why it was held, and its decision."""
+    """Show one request: the action, why it was held, its decision and what the agent found."""
     with _one_line_errors():
-        data = approvals.get_request(Store(), approval_id).as_dict(_now())
+        store = Store()
+        data = approvals.get_request(store, approval_id).as_dict(_now())
+        found = agent_findings(Ledger(store).records(data["transaction_id"]))
         if as_json:
-            _emit_json(data)
+            _emit_json({**data, "agent_findings": found})
             return
         for key, value in data.items():
             if key == "reasons":
                 value = "; ".join(f"{r['code']}: {r['message']}" for r in value)
             console.print(f"[bold]{key}[/]: {value if value is not None else '-'}")
+        print_agent_findings(console, found)
 
 
 @approvals_app.command("approve")

@@ -58,6 +58,7 @@ def _print(report: ReplayReport, console: Console) -> None:
     console.print(
         f"{data['agreed']}/{data['cases']} agree ({data['agreement']:.1%}) · "
         f"wrong auto-posts [{'red' if wrong else 'green'}]{wrong}[/] · needless holds {len(report.needless_holds)}"
+        f" · touchless {data['touchless']['rate']:.1%} · false-post rate {data['false_post_rate']:.1%}"
     )
 
 

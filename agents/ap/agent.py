@@ -72,7 +72,7 @@ class APAgent:
         self.register = register if register is not None else InvoiceRegister()
         self.register.load_decisions(self.ledger, agent)
         caps = tuple(
-            AmountCap(operation, threshold.max_amount, threshold.currency)
+            AmountCap(operation, threshold, governor.policy.settings.exchange_rates)
             for operation in ("erp.post_invoice", "erp.schedule_payment")
             if (threshold := self.policy.thresholds.get(operation)) is not None
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from agents.ap.bank_accounts import on_file
 from agents.ap.facts import InvoiceFacts, LineKind
 from agents.ap.findings import Finding
 from agents.ap.invoice_numbers import normalise_invoice_number, number_similarity
@@ -17,7 +18,7 @@ from agents.ap.line_matching import LineMatch
 from agents.ap.reasons import HoldReason
 from agents.ap.register import InvoiceRegister
 from agents.ap.tolerances import MatchTolerances, within
-from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, SupplierInvoice, Vendor, iban_is_valid
+from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, SupplierInvoice, Vendor
 
 _CENT = Decimal("0.01")
 
@@ -88,26 +89,42 @@ def _days_apart(left: date | None, right: date) -> int:
 
 
 def bank_findings(facts: InvoiceFacts, vendor: Vendor) -> list[Finding]:
-    """An IBAN on the invoice that the vendor master does not hold is never paid automatically."""
-    if not facts.iban:
+    """An account on the invoice that the vendor master does not hold is never paid automatically.
+
+    IBANs and domestic accounts (UK sort code + account, US routing + account) are compared with
+    the master in either spelling; an account on file is never a bank change, whatever its form.
+    """
+    stated = facts.stated_account
+    if not stated.iban and not stated.account_number:
         return []
-    on_file = [account.iban for account in vendor.bank_accounts if account.iban]
-    if facts.iban in on_file:
+    if on_file(stated, vendor.bank_accounts):
         return []
-    valid = iban_is_valid(facts.iban)
-    problem = "is not on file" if on_file else "is given but the vendor master holds no bank account"
+    held = [
+        _mask(a.iban or a.account_number or "") for a in vendor.bank_accounts if a.iban or a.account_number
+    ]
+    problem = "is not on file" if held else "is given but the vendor master holds no bank account"
+    broken = stated.problem
+    if stated.iban:
+        rule = "bank.iban_invalid" if broken else "bank.iban_not_on_file"
+    else:
+        rule = "bank.account_invalid" if broken else "bank.account_not_on_file"
     return [
         Finding(
             HoldReason.BANK_CHANGE,
-            "bank.iban_not_on_file" if valid else "bank.iban_invalid",
-            f"IBAN {facts.iban} on the invoice {problem}" + ("" if valid else " (fails the mod-97 check)"),
-            {"invoice_iban": facts.iban, "on_file": [_mask(iban) for iban in on_file]},
+            rule,
+            f"{stated.describe()} on the invoice {problem}" + (f" ({broken})" if broken else ""),
+            {
+                "invoice_iban": stated.iban,
+                "invoice_account": stated.account_number,
+                "invoice_bank_code": stated.bank_code,
+                "on_file": held,
+            },
         )
     ]
 
 
-def _mask(iban: str) -> str:
-    return f"{iban[:4]}…{iban[-4:]}"
+def _mask(account: str) -> str:
+    return f"{account[:4]}…{account[-4:]}" if len(account) > 8 else f"…{account[-4:]}"
 
 
 def vendor_findings(vendor: Vendor) -> list[Finding]:
@@ -180,13 +197,24 @@ def arithmetic_findings(facts: InvoiceFacts, tolerances: MatchTolerances) -> lis
             ),
             Decimal(0),
         )
+        net = net - facts.allowances + facts.charges
         if abs(net - facts.subtotal) > allowed:
+            adjusted = (
+                f" (after {facts.allowances} allowances and {facts.charges} charges)"
+                if facts.allowances or facts.charges
+                else ""
+            )
             found.append(
                 Finding(
                     HoldReason.MATH_ERROR,
                     "math.lines_vs_subtotal",
-                    f"lines add up to {net}, the subtotal says {facts.subtotal}",
-                    {"lines": str(net), "subtotal": str(facts.subtotal)},
+                    f"lines add up to {net}{adjusted}, the subtotal says {facts.subtotal}",
+                    {
+                        "lines": str(net),
+                        "subtotal": str(facts.subtotal),
+                        "allowances": str(facts.allowances),
+                        "charges": str(facts.charges),
+                    },
                 )
             )
     if None not in (facts.subtotal, facts.tax, facts.total):
@@ -200,6 +228,74 @@ def arithmetic_findings(facts: InvoiceFacts, tolerances: MatchTolerances) -> lis
                     {"subtotal": str(facts.subtotal), "tax": str(facts.tax), "total": str(facts.total)},
                 )
             )
+    if (
+        facts.total is not None
+        and facts.payable is not None
+        and (abs(facts.total - facts.prepaid - facts.payable) > allowed)
+    ):
+        found.append(
+            Finding(
+                HoldReason.MATH_ERROR,
+                "math.payable",
+                f"total {facts.total} − prepaid {facts.prepaid} ≠ amount due {facts.payable}",
+                {"total": str(facts.total), "prepaid": str(facts.prepaid), "payable": str(facts.payable)},
+            )
+        )
+    found.extend(tax_rate_findings(facts, allowed))
+    return found
+
+
+def tax_rate_findings(facts: InvoiceFacts, allowed: Decimal) -> list[Finding]:
+    """EN 16931 BR-CO-17/14: each VAT row's tax is its base times its rate (within rounding), the
+    rows add up to the tax total and their bases to the tax-exclusive amount."""
+    rows = facts.tax_breakdown
+    if not rows:
+        return []
+    found = []
+    for row in rows:
+        if row.rate is None or row.base is None or row.amount is None:
+            continue
+        expected = (abs(row.base) * row.rate / 100).quantize(_CENT)
+        if abs(expected - abs(row.amount)) > allowed:
+            found.append(
+                Finding(
+                    HoldReason.MATH_ERROR,
+                    "math.tax_rate",
+                    f"VAT {row.category or ''} {row.rate} % of {abs(row.base)} is {expected}, "
+                    f"the invoice states {abs(row.amount)}",
+                    {
+                        "category": row.category,
+                        "rate": str(row.rate),
+                        "base": str(abs(row.base)),
+                        "expected": str(expected),
+                        "stated": str(abs(row.amount)),
+                    },
+                )
+            )
+    amounts = [abs(row.amount) for row in rows if row.amount is not None]
+    if facts.tax is not None and len(amounts) == len(rows):
+        stated = sum(amounts, Decimal(0))
+        if abs(stated - facts.tax) > allowed:
+            found.append(
+                Finding(
+                    HoldReason.MATH_ERROR,
+                    "math.tax_breakdown_vs_total",
+                    f"VAT rows add up to {stated}, the tax total says {facts.tax}",
+                    {"rows": str(stated), "tax": str(facts.tax)},
+                )
+            )
+    bases = [abs(row.base) for row in rows if row.base is not None]
+    if facts.subtotal is not None and len(bases) == len(rows):
+        stated = sum(bases, Decimal(0))
+        if abs(stated - facts.subtotal) > allowed:
+            found.append(
+                Finding(
+                    HoldReason.MATH_ERROR,
+                    "math.tax_bases_vs_subtotal",
+                    f"VAT bases add up to {stated}, the tax-exclusive amount is {facts.subtotal}",
+                    {"bases": str(stated), "subtotal": str(facts.subtotal)},
+                )
+            )
     return found
 
 
@@ -210,7 +306,7 @@ def charge_findings(
     value at PO prices (a price-totals check catching many small per-line excesses)."""
     found = []
     charges = sum(
-        (line.amount or Decimal(0) for line in facts.lines if line.kind is LineKind.CHARGE), Decimal(0)
+        (line.amount or Decimal(0) for line in facts.lines if line.kind is LineKind.CHARGE), facts.charges
     )
     if charges and not within(charges, Decimal(0), pct=None, absolute=tolerances.freight_abs):
         found.append(

@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from agents.ap.invoice import ExtractedInvoice, ExtractedLine
+from agents.ap.bank_accounts import StatedAccount, split_account
+from agents.ap.invoice import ExtractedInvoice, ExtractedLine, TaxSubtotal
 
 _CHARGE_WORDS = re.compile(
     r"\b(freight|shipping|delivery charge|carriage|postage|packaging|handling|fracht|versand|"
@@ -61,6 +62,20 @@ class InvoiceFacts:
     tax: Decimal | None
     total: Decimal | None
     lines: tuple[LineFacts, ...]
+    allowances: Decimal = Decimal(0)
+    """Document-level allowances (BT-107)."""
+    charges: Decimal = Decimal(0)
+    """Document-level charges (BT-108)."""
+    prepaid: Decimal = Decimal(0)
+    payable: Decimal | None = None
+    tax_breakdown: tuple[TaxSubtotal, ...] = ()
+    bank_account: str | None = None
+    bank_code: str | None = None
+    preceding_invoice: str | None = None
+
+    @property
+    def stated_account(self) -> StatedAccount:
+        return StatedAccount(iban=self.iban, account_number=self.bank_account, bank_code=self.bank_code)
 
     @property
     def goods_lines(self) -> list[LineFacts]:
@@ -81,7 +96,20 @@ def _kind(line: ExtractedLine) -> LineKind:
     return LineKind.GOODS
 
 
+def _account(invoice: ExtractedInvoice) -> StatedAccount:
+    """The payee account; an "IBAN" field holding a domestic account (``60-16-13 31926819``) is
+    read as one, since inbox formats and PDFs put whatever account is printed there."""
+    if invoice.bank_account.value is not None or invoice.iban.value is None:
+        return StatedAccount(
+            iban=_compact(invoice.iban.value),
+            account_number=invoice.bank_account.value,
+            bank_code=invoice.bank_code.value,
+        )
+    return split_account(invoice.iban.value, None)
+
+
 def facts_from(invoice: ExtractedInvoice) -> InvoiceFacts:
+    account = _account(invoice)
     lines = tuple(
         LineFacts(
             index=index,
@@ -102,13 +130,21 @@ def facts_from(invoice: ExtractedInvoice) -> InvoiceFacts:
         invoice_number=invoice.invoice_number.value,
         po_number=_compact(invoice.po_number.value),
         currency=(invoice.currency.value or "").upper() or None,
-        iban=_compact(invoice.iban.value),
+        iban=account.iban,
         invoice_date=invoice.invoice_date.value,
         due_date=invoice.due_date.value,
         subtotal=invoice.subtotal.value,
         tax=invoice.tax.value,
         total=invoice.total.value,
         lines=lines,
+        allowances=invoice.allowance_total.value or Decimal(0),
+        charges=invoice.charge_total.value or Decimal(0),
+        prepaid=invoice.prepaid.value or Decimal(0),
+        payable=invoice.payable.value,
+        tax_breakdown=invoice.tax_breakdown,
+        bank_account=account.account_number,
+        bank_code=account.bank_code,
+        preceding_invoice=invoice.preceding_invoice.value,
     )
 
 

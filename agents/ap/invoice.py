@@ -92,6 +92,30 @@ HEADER_FIELDS = (
 """The header field names of an `ExtractedInvoice`."""
 
 
+class TaxSubtotal(BaseModel):
+    """One VAT breakdown row (EN 16931 BG-23): category, rate, taxable base and tax amount."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: str | None = None
+    """VAT category code (BT-118: S, Z, E, AE, K, G, O, L, M)."""
+    rate: Decimal | None = None
+    """Rate in percent (BT-119); None when the document does not state one."""
+    base: Decimal | None = None
+    """Taxable amount (BT-116)."""
+    amount: Decimal | None = None
+    """Tax amount (BT-117)."""
+    evidence: Evidence | None = None
+
+
+def _missing_decimal() -> Field[Decimal]:
+    return Field[Decimal].missing()
+
+
+def _missing_text() -> Field[str]:
+    return Field[str].missing()
+
+
 class ExtractedInvoice(BaseModel):
     """An invoice or credit note as read from one file; amounts are positive for credit notes too."""
 
@@ -122,6 +146,22 @@ class ExtractedInvoice(BaseModel):
     """Amount due for payment (BT-115): the total less prepaid amounts, as printed. Not in
     `HEADER_FIELDS` (many sources do not state it separately; the matcher gates on `total`)."""
     lines: tuple[ExtractedLine, ...] = ()
+    allowance_total: Field[Decimal] = PydanticField(default_factory=_missing_decimal)
+    """Document-level allowances (BT-107, the sum of BG-20), subtracted from the line total."""
+    charge_total: Field[Decimal] = PydanticField(default_factory=_missing_decimal)
+    """Document-level charges (BT-108, the sum of BG-21), added to the line total."""
+    prepaid: Field[Decimal] = PydanticField(default_factory=_missing_decimal)
+    """Amount already paid (BT-113)."""
+    payable: Field[Decimal] = PydanticField(default_factory=_missing_decimal)
+    """Amount due for payment (BT-115) = total − prepaid (+ rounding)."""
+    tax_breakdown: tuple[TaxSubtotal, ...] = ()
+    """VAT breakdown per category and rate (BG-23)."""
+    bank_account: Field[str] = PydanticField(default_factory=_missing_text)
+    """A domestic account number (BT-84 when it is not an IBAN): UK or US account, digits only."""
+    bank_code: Field[str] = PydanticField(default_factory=_missing_text)
+    """The domestic bank code beside it (BT-86 branch): UK sort code, US ABA routing number."""
+    preceding_invoice: Field[str] = PydanticField(default_factory=_missing_text)
+    """For a credit note: the invoice it corrects (BT-25)."""
     warnings: tuple[str, ...] = ()
     """Human-readable reasons why some values are less certain (failed cross-checks, bad checksums)."""
 

@@ -93,6 +93,25 @@ def _text(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def po_line_for(order: PurchaseOrder, ref: str) -> PurchaseOrderLine | None:
+    """The PO line an invoice's order-line reference means, in the ERP's own item numbering.
+
+    The same item is ``10`` in SAP, ``00010`` in its IDocs and ``1`` on a supplier's order
+    confirmation (UBL's LineID counts lines). Tried in order: the reference as written; the same
+    number without leading zeros; and, when the ERP numbers its items in steps of ten and has no
+    item of that number, the n-th item (``1`` → ``10``, ``2`` → ``20``).
+    """
+    exact = order.line_by_number(ref)
+    if exact is not None or not ref.isdigit():
+        return exact
+    number = int(ref)
+    numbered = {int(line.line): line for line in order.lines if line.line.isdigit()}
+    if number in numbered:
+        return numbered[number]
+    stepped = bool(numbered) and all(key % 10 == 0 for key in numbered)
+    return numbered.get(number * 10) if stepped else None
+
+
 def pair_lines(facts: InvoiceFacts, order: PurchaseOrder) -> list[LineMatch]:
     """Pair each goods line with a PO line: by reference first, then by the most alike text.
 
@@ -101,7 +120,7 @@ def pair_lines(facts: InvoiceFacts, order: PurchaseOrder) -> list[LineMatch]:
     matches = [LineMatch(line) for line in facts.goods_lines]
     for match in matches:
         ref = match.invoice_line.po_line
-        if ref is not None and (po_line := order.line_by_number(ref)) is not None:
+        if ref is not None and (po_line := po_line_for(order, ref)) is not None:
             match.po_line, match.paired_by = po_line, "reference"
     for match in matches:
         if match.po_line is not None or match.invoice_line.po_line is not None:
@@ -238,6 +257,9 @@ def _check_quantity(
         "previously_invoiced": str(earlier),
         "this_invoice": str(quantity),
     }
+    if not order.needs_receipt(po):
+        _check_two_way(match, where, po, quantity, earlier, data, tolerances)
+        return
     if received <= 0:
         match.findings.append(
             Finding(HoldReason.NO_RECEIPT, "line.no_goods_receipt", f"{where}: nothing received yet", data)
@@ -254,5 +276,30 @@ def _check_quantity(
                 f"{where}: invoiced {cumulative} in total (of which {earlier} before) vs "
                 f"{received} received, {po.quantity} ordered",
                 data,
+            )
+        )
+
+
+def _check_two_way(
+    match: LineMatch,
+    where: str,
+    po: PurchaseOrderLine,
+    quantity: Decimal,
+    earlier: Decimal,
+    data: dict[str, str],
+    tolerances: MatchTolerances,
+) -> None:
+    """Two-way match (services, subscriptions): billed in total up to the ordered quantity."""
+    cumulative = earlier + quantity
+    if not within(
+        cumulative - po.quantity, po.quantity, pct=tolerances.quantity_pct, absolute=tolerances.quantity_abs
+    ):
+        match.findings.append(
+            Finding(
+                HoldReason.QUANTITY_VARIANCE,
+                "line.over_ordered_two_way",
+                f"{where}: invoiced {cumulative} in total (of which {earlier} before) vs "
+                f"{po.quantity} ordered (two-way match, no goods receipt expected)",
+                {**data, "match": "two_way"},
             )
         )

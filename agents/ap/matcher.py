@@ -33,6 +33,7 @@ from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, Vendor
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
+from governance.policy import ExchangeRates, Threshold
 
 IDENTITY_FIELDS = ("invoice_number", "invoice_date", "currency", "total", "lines")
 """Fields that must be read confidently before anything is booked (plus vendor name or tax id)."""
@@ -41,11 +42,16 @@ AMOUNT_FIELDS = ("total", "lines")
 
 @dataclass(frozen=True)
 class AmountCap:
-    """A policy threshold the agent checks before proposing (the gate re-checks it)."""
+    """A policy threshold the agent checks before proposing (the gate re-checks it): the cap in
+    its own currency, per-currency caps and the policy's rates table for the others."""
 
     operation: str
-    max_amount: Decimal
-    currency: str
+    threshold: Threshold
+    rates: ExchangeRates = field(default_factory=ExchangeRates)
+
+    def cap_in(self, currency: str | None) -> Decimal | None:
+        limits = self.threshold.limits_in(currency, self.rates)
+        return None if limits is None else limits[0]
 
 
 @dataclass
@@ -202,6 +208,13 @@ class ThreeWayMatcher:
     def _match_order(self, decision: MatchDecision, vendor: Vendor) -> None:
         facts = decision.facts
         order = self._find_order(facts, vendor)
+        if (
+            order is None
+            and not facts.po_number
+            and (coded := self._non_po_coding(facts, vendor)) is not None
+        ):
+            decision.findings.append(coded)
+            return
         if order is None:
             decision.findings.append(
                 Finding(
@@ -222,6 +235,29 @@ class ThreeWayMatcher:
         for match in decision.lines:
             decision.findings.extend(match.findings)
         decision.findings.extend(charge_findings(facts, decision.lines, self.tolerances))
+
+    def _non_po_coding(self, facts: InvoiceFacts, vendor: Vendor) -> Finding | None:
+        """A non-PO invoice coded as the vendor's earlier non-PO invoices were: the most used
+        G/L account and cost centre. Proposed to a person for approval, never posted alone."""
+        history = self.register.coding_for(vendor.id)
+        if not history:
+            return None
+        (gl_account, cost_center), uses = history.most_common(1)[0]
+        total = sum(history.values())
+        return Finding(
+            HoldReason.NO_RECEIPT,
+            "non_po.coded_from_history",
+            f"no purchase order: coded to G/L {gl_account}"
+            + (f", cost centre {cost_center}" if cost_center else "")
+            + f" as {uses} of {total} earlier non-PO lines of {vendor.id}; needs approval",
+            {
+                "gl_account": gl_account,
+                "cost_center": cost_center or None,
+                "uses": uses,
+                "history_lines": total,
+                "alternatives": [[gl, cc, n] for (gl, cc), n in history.most_common()[1:4]],
+            },
+        )
 
     def _find_order(self, facts: InvoiceFacts, vendor: Vendor) -> PurchaseOrder | None:
         if facts.po_number:
@@ -252,13 +288,25 @@ class ThreeWayMatcher:
         if facts.total is None:
             return []
         for cap in self.caps:
-            if cap.currency == facts.currency and facts.total > cap.max_amount:
+            limit = cap.cap_in(facts.currency)
+            if limit is None:
+                return [
+                    Finding(
+                        HoldReason.OVER_THRESHOLD,
+                        "policy.threshold.currency_not_covered",
+                        f"the {cap.operation} cap is in {cap.threshold.currency} and the policy has no cap "
+                        f"or rate for {facts.currency}",
+                        {"currency": facts.currency, "cap_currency": cap.threshold.currency},
+                    )
+                ]
+            if facts.total > limit:
                 return [
                     Finding(
                         HoldReason.OVER_THRESHOLD,
                         f"policy.threshold.{cap.operation}",
-                        f"{facts.total} {facts.currency} is above the {cap.operation} cap of {cap.max_amount}",
-                        {"amount": str(facts.total), "cap": str(cap.max_amount), "operation": cap.operation},
+                        f"{facts.total} {facts.currency} is above the {cap.operation} cap of {limit:.2f} "
+                        f"{facts.currency}",
+                        {"amount": str(facts.total), "cap": f"{limit:.2f}", "operation": cap.operation},
                     )
                 ]
         return []

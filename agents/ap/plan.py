@@ -42,7 +42,7 @@ def invoice_draft(decision: MatchDecision, *, hold_reason: str | None) -> Invoic
             for line in facts.lines
             if line.kind is not LineKind.GOODS
         ),
-        Decimal(0),
+        facts.charges - facts.allowances,
     )
     shares = _distribute(extra, values)
     lines = []

@@ -9,7 +9,7 @@ start-up, so a restarted agent remembers exactly what it decided before it was k
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +31,8 @@ class RegisteredInvoice:
     po_quantities: dict[str, Decimal] = field(default_factory=dict)
     """``"PO001/10" -> quantity billed`` in the PO line's unit."""
     transaction_id: str | None = None
+    coding: tuple[tuple[str, str], ...] = ()
+    """``(G/L account, cost centre)`` of its lines booked without a PO ("" for no cost centre)."""
 
     @property
     def normalised(self) -> str:
@@ -45,6 +47,7 @@ class RegisteredInvoice:
             "invoice_date": self.invoice_date.isoformat(),
             "po_quantities": {key: str(value) for key, value in self.po_quantities.items()},
             "transaction_id": self.transaction_id,
+            "coding": [list(pair) for pair in self.coding],
         }
 
     @classmethod
@@ -57,6 +60,7 @@ class RegisteredInvoice:
             invoice_date=date.fromisoformat(str(data["invoice_date"])),
             po_quantities={k: Decimal(str(v)) for k, v in dict(data.get("po_quantities") or {}).items()},
             transaction_id=data.get("transaction_id"),
+            coding=tuple((str(gl), str(cc)) for gl, cc in data.get("coding") or ()),
         )
 
 
@@ -86,6 +90,10 @@ class InvoiceRegister:
     def for_vendor(self, vendor_id: str) -> list[RegisteredInvoice]:
         return list(self._by_vendor.get(vendor_id, ()))
 
+    def coding_for(self, vendor_id: str) -> Counter[tuple[str, str]]:
+        """How often each (G/L account, cost centre) was used on the vendor's non-PO lines."""
+        return Counter(pair for invoice in self._by_vendor.get(vendor_id, ()) for pair in invoice.coding)
+
     def invoiced_quantity(self, po_id: str, po_line: str) -> Decimal:
         return self._invoiced.get(po_key(po_id, po_line), Decimal(0))
 
@@ -98,9 +106,12 @@ class InvoiceRegister:
         entries = []
         for invoice in invoices:
             quantities: dict[str, Decimal] = defaultdict(Decimal)
+            coding = []
             for line in invoice.lines:
                 if line.po_id and line.po_line:
                     quantities[po_key(line.po_id, line.po_line)] += line.quantity
+                elif line.gl_account:
+                    coding.append((line.gl_account, line.cost_center or ""))
             entries.append(
                 RegisteredInvoice(
                     invoice.vendor_id,
@@ -109,6 +120,7 @@ class InvoiceRegister:
                     invoice.currency,
                     invoice.invoice_date,
                     dict(quantities),
+                    coding=tuple(coding),
                 )
             )
         return cls(entries)

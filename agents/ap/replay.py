@@ -91,6 +91,23 @@ class ReplayReport:
     def needless_holds(self) -> list[CaseResult]:
         return [c for c in self.cases if c.expected_outcome == POST and c.outcome != POST]
 
+    @property
+    def deserving(self) -> list[CaseResult]:
+        """Cases whose invoice deserves to be posted and released with no human touch."""
+        return [c for c in self.cases if c.expected_outcome == POST]
+
+    @property
+    def touchless_rate(self) -> float:
+        """Of the invoices that deserve it, the share posted and released with no human touch."""
+        deserving = self.deserving
+        return sum(c.outcome == POST for c in deserving) / len(deserving) if deserving else 0.0
+
+    @property
+    def false_post_rate(self) -> float:
+        """Of the invoices that must be held, the share the agent would have posted and paid."""
+        held = [c for c in self.cases if c.expected_outcome != POST]
+        return len(self.wrong_auto_posts) / len(held) if held else 0.0
+
     def per_reason(self) -> dict[str, dict[str, Any]]:
         """Per expected leading label: cases, agreed, and how often the code fired at all."""
         table: dict[str, dict[str, Any]] = {}
@@ -117,8 +134,18 @@ class ReplayReport:
             "cases": len(self.cases),
             "agreed": sum(c.agrees for c in self.cases),
             "agreement": round(self.agreement, 4),
+            "touchless": {
+                "deserving": len(self.deserving),
+                "posted": sum(c.outcome == POST for c in self.deserving),
+                "rate": round(self.touchless_rate, 4),
+            },
+            "false_post_rate": round(self.false_post_rate, 4),
             "wrong_auto_posts": [c.id for c in self.wrong_auto_posts],
-            "needless_holds": [c.id for c in self.needless_holds],
+            "wrong_auto_post_count": len(self.wrong_auto_posts),
+            "needless_holds": [
+                {"id": c.id, "reasons": list(c.reasons), "rule": c.rule} for c in self.needless_holds
+            ],
+            "needless_hold_count": len(self.needless_holds),
             "per_reason": self.per_reason(),
             "confusion": self.confusion(),
             "results": [c.as_dict() for c in self.cases],

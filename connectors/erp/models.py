@@ -120,6 +120,9 @@ class PurchaseOrderLine(_Record):
     delivery_date: date | None = None
     item: str | None = None
     """Material / item id, when the line is for a catalogued item."""
+    goods_receipt: bool | None = None
+    """Whether an invoice must match a goods receipt (SAP's GR indicator, WEPOS): True is a
+    three-way match, False a two-way match (services, subscriptions); None follows the order."""
 
 
 class PurchaseOrder(_Record):
@@ -131,8 +134,14 @@ class PurchaseOrder(_Record):
     company: str | None = None
     """Company code / subsidiary that placed the order."""
     lines: tuple[PurchaseOrderLine, ...] = ()
+    goods_receipt: bool = True
+    """The order's default for its lines: three-way (invoice, PO, receipt) or two-way matching."""
 
     _currency = field_validator("currency")(check_currency)
+
+    def needs_receipt(self, line: PurchaseOrderLine) -> bool:
+        """Whether invoices for `line` are matched against goods receipts (three-way)."""
+        return self.goods_receipt if line.goods_receipt is None else line.goods_receipt
 
     def line_by_number(self, line: str) -> PurchaseOrderLine | None:
         return next((candidate for candidate in self.lines if candidate.line == line), None)
@@ -167,6 +176,10 @@ class InvoiceLine(_Record):
     """Net line amount in the invoice currency."""
     po_id: str | None = None
     po_line: str | None = None
+    gl_account: str | None = None
+    """G/L account of a line not booked against a PO (non-PO invoices)."""
+    cost_center: str | None = None
+    """Cost centre the G/L line is charged to."""
 
 
 class InvoiceDraft(_Record):

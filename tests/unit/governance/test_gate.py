@@ -147,10 +147,22 @@ def test_tiers() -> None:
     assert evaluate(payment("1"), ctx()).codes == [Reason.TIER_HOTL.value]
 
 
-def test_currency_mismatch_is_held_not_converted() -> None:
-    verdict = evaluate(payment("5", currency="USD"), ctx())
+def test_currency_mismatch_is_held_not_converted_without_a_rates_table() -> None:
+    data = POLICY.model_dump(mode="json")
+    data["settings"]["exchange_rates"] = {"base": "EUR", "rates": {}}
+    verdict = evaluate(payment("5", currency="USD"), ctx(parse_policy(data)))
     assert verdict.decision is Decision.HOLD
     assert Reason.CURRENCY_MISMATCH.value in verdict.codes
+
+
+def test_other_currencies_are_judged_through_the_policy_caps_and_rates() -> None:
+    # example policy: payment cap 10 000 EUR, USD worth 0.92 EUR -> cap 10 869.57 USD
+    assert evaluate(payment("10800", currency="USD"), ctx()).codes == [Reason.TIER_HOTL.value]
+    over = evaluate(payment("10900", currency="USD"), ctx())
+    assert over.decision is Decision.HOLD and Reason.OVER_THRESHOLD.value in over.codes
+    # per-currency cap wins over the rates table for GBP postings (20 000 GBP)
+    post = payment("19999", currency="GBP").model_copy(update={"operation": "erp.post_invoice"})
+    assert Reason.OVER_THRESHOLD.value not in evaluate(post, ctx()).codes
 
 
 def test_maker_checker_and_approver_rights() -> None:

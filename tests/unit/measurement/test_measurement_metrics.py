@@ -104,6 +104,12 @@ def test_quality_rates(report: dict[str, Any]) -> None:
     assert quality["critical_errors"] == 0
 
 
+def test_touchless_and_false_post_rates(report: dict[str, Any]) -> None:
+    quality = report["agents"]["ap_clerk"]["quality"]
+    # 60 autonomous, executed without an approval, of 100 closed; 6 of them were corrected
+    assert (quality["touchless"], quality["touchless_rate"], quality["false_post_rate"]) == (60, 0.6, 0.1)
+
+
 def test_business_impact(report: dict[str, Any]) -> None:
     impact = report["overall"]["impact"]
     # 60×0.5 + 20×4 + 10×15 + 5×12 + 5×12 + 6×30 = 560 minutes at 48 EUR/h = 448.00 EUR
