@@ -19,6 +19,7 @@ from datetime import datetime
 from connectors.errors import ConnectorError
 from connectors.itsm.models import TicketState
 from connectors.itsm.protocol import ITSMConnector
+from connectors.readonly import read_only_itsm
 from governance.human_outcomes import (
     CollectionReport,
     HumanOutcome,
@@ -52,7 +53,7 @@ class TicketOutcomeReader:
         service_accounts: Collection[str],
         agents: Collection[str] = ("service_desk",),
     ) -> None:
-        self.itsm, self.system = itsm, system
+        self.itsm, self.system = read_only_itsm(itsm), system
         self.service_accounts = frozenset(service_accounts)
         """opspack's own accounts in the ITSM: what they resolved is not a human outcome."""
         self.agents = frozenset(agents)

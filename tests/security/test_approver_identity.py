@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -70,10 +69,12 @@ def held_payment(store: Store, reference: str = "PAY-1") -> Outcome:
         system="sap",
         operation="erp.schedule_payment",
         target="5105600001",
-        params={"payment_date": "2026-04-01"},
-        amount=Decimal("12000.00"),
-        currency="EUR",
-        counterparty="17300015",
+        params={
+            "payment_date": "2026-04-01",
+            "amount": "12000.00",
+            "currency": "EUR",
+            "vendor_id": "17300015",
+        },
         business_key=f"manual-payment:{reference}",
     )
     outcome = Governor(load_policy(policy_path()), store, {}).submit(action, transaction_id=reference)

@@ -197,7 +197,7 @@ def test_a_reader_crash_is_escalated_not_fatal(tmp_path: Path) -> None:
         Store(f"sqlite:///{tmp_path}/l.db"),
         {"sap": ERPPerformer(erp)},
     )
-    agent = APAgent(governor, erp, reader=crashing)
+    agent = APAgent(governor, erp, system="sap", reader=crashing)
     poison = tmp_path / "poison.json"
     poison.write_bytes(b"{}")
     result = agent.process(poison)

@@ -36,6 +36,7 @@ from agents.intake.config import load_config as load_intake_config
 from agents.intake.messages import Channel, InboundMessage
 from agents.intake.orders import OrderBook
 from agents.intake.outcomes import IntakeSystems
+from agents.outcome_readers import TicketOutcomeReader
 from agents.performers.base import OperationPerformer
 from agents.performers.erp import ERPPerformer
 from agents.procurement.spend_run import SpendRun
@@ -237,11 +238,22 @@ class World:
 
 
 def _intake_agent(w: World) -> IntakeAgent:
-    return IntakeAgent(w.governor, IntakeSystems(crm=w.crm, erp=w.erp), load_intake_config())
+    return IntakeAgent(
+        w.governor,
+        IntakeSystems(crm=w.crm, erp=w.erp, crm_system="salesforce", erp_system="sap"),
+        load_intake_config(),
+    )
 
 
 def _desk_systems(w: World) -> ServiceDeskSystems:
-    return ServiceDeskSystems(itsm=w.itsm, directory=w.directory, erp=w.erp)
+    return ServiceDeskSystems(
+        itsm=w.itsm,
+        directory=w.directory,
+        itsm_system="servicenow",
+        directory_system="okta",
+        erp=w.erp,
+        erp_system="sap",
+    )
 
 
 def _desk_agent(w: World) -> ServiceDeskAgent:
@@ -282,7 +294,8 @@ def _case_work(w: World) -> CaseWork:
 
 
 BUILDERS: dict[str, Callable[[World], object]] = {
-    "APAgent": lambda w: APAgent(w.governor, w.erp),
+    "APAgent": lambda w: APAgent(w.governor, w.erp, system="sap"),
+    "TicketOutcomeReader": lambda w: TicketOutcomeReader(w.itsm, system="servicenow", service_accounts=()),
     "ThreeWayMatcher": lambda w: ThreeWayMatcher(w.erp, InvoiceRegister()),
     "VendorResolver": lambda w: VendorResolver(w.erp),
     "GovernanceMiddleware": lambda w: GovernanceMiddleware(

@@ -60,7 +60,7 @@ def test_a_held_post_shows_the_price_variance_and_the_lines_beside_the_gate_reas
         {"sap": ERPPerformer(erp)},
         clock=lambda: NOW,
     )
-    result = APAgent(governor, erp).process(invoice)  # type: ignore[arg-type]
+    result = APAgent(governor, erp, system="sap").process(invoice)  # type: ignore[arg-type]
     assert result.status == "awaiting_approval" and "over_threshold" in result.gate_reasons
     found = agent_findings(governor.ledger.records(result.transaction_id))
     assert found is not None and "price_variance" in found["reasons"]
@@ -92,7 +92,7 @@ def test_the_trade_invoice_posts_with_its_allowance_spread_over_the_order_items(
         {"sap": ERPPerformer(erp)},
         clock=lambda: NOW,
     )
-    result = APAgent(governor, erp).process(case.source())
+    result = APAgent(governor, erp, system="sap").process(case.source())
     assert result.status == "posted", result
     posted = erp.get_invoice(str(result.document_id))
     assert [line.po_line for line in posted.lines] == ["10", "20", "30"]
