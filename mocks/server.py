@@ -117,11 +117,15 @@ def _handler_class(
                 self._write(dispatcher.unserved(self.command, path))
                 return
             mock, relative = resolved
+            scheme = "https" if isinstance(self.request, ssl.SSLSocket) else "http"
             request = MockRequest(
                 method=self.command,
                 path=relative,
                 query=QueryParams(parts.query),
-                headers=dict(self.headers.items()),
+                headers={
+                    **{k: v for k, v in self.headers.items() if k.lower() != "x-forwarded-proto"},
+                    "X-Forwarded-Proto": scheme,
+                },
                 body=body,
             )
             try:

@@ -84,7 +84,7 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     def handle(self, request: MockRequest, *, strict: bool = False) -> MockResponse:
         self._local.path = request.path
-        self._local.host = request.headers.get("host")
+        self._local.origin = request.origin(self.base_url)
         return super().handle(request, strict=strict)
 
     def error_response(self, status: int, message: str, code: str | None = None) -> MockResponse:
@@ -142,8 +142,7 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
         return user["name"] if user else None
 
     def renderer(self) -> Renderer:
-        host = getattr(self._local, "host", None)
-        return Renderer(self.state, f"http://{host}" if host else self.base_url)
+        return Renderer(self.state, getattr(self._local, "origin", self.base_url))
 
     def stored(self, key: str) -> StoredIssue:
         found = self.state.issue(key)

@@ -342,8 +342,7 @@ class SapMock(MockVendor):
 
     # -- helpers --------------------------------------------------------------------------------
     def _base(self, request: MockRequest) -> str:
-        host = request.headers.get("Host")
-        return f"http://{host}" if host else self.base_url
+        return request.origin(self.base_url)
 
 
 def _unquote(value: str) -> str:

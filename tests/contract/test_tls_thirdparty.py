@@ -1,0 +1,196 @@
+"""The vendors' own clients, unpatched, against the mocks served over HTTPS (``mocks serve --tls``).
+
+The only set-up is what a user does: trust the mock CA through ``REQUESTS_CA_BUNDLE`` (set in the
+environment, not patched into any client) and give the client the mock's https base URL.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pysnow
+import pytest
+import requests
+from pysnc import ServiceNowClient
+from simple_salesforce import Salesforce
+
+from connectors.auth import BasicAuth
+from connectors.servicenow import ServiceNowAdapter
+from mocks.salesforce import SalesforceMock
+from mocks.server import MockServer, serve_mocks
+from mocks.servicenow import ServiceNowMock
+from mocks.tls import MockTls, ensure_tls
+
+pytestmark = pytest.mark.thirdparty
+
+SN_AUTH = ("opspack.integration", "Integration!2026")
+SF_TOKEN = "00D5g000004mock!tls-thirdparty"
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> MockTls:
+    return ensure_tls(tmp_path_factory.mktemp("mock-tls"))
+
+
+@pytest.fixture
+def trusted(tls: MockTls, monkeypatch: pytest.MonkeyPatch) -> MockTls:
+    for key, value in tls.environment().items():
+        monkeypatch.setenv(key, value)
+    return tls
+
+
+@pytest.fixture
+def servicenow(trusted: MockTls) -> Iterator[tuple[MockServer, ServiceNowMock]]:
+    mock = ServiceNowMock.from_fixtures()
+    with serve_mocks([mock], "127.0.0.1", 0, tls=trusted) as server:
+        yield server, mock
+
+
+def test_pysnc_queries_writes_batches_and_attaches_over_https(
+    servicenow: tuple[MockServer, ServiceNowMock],
+) -> None:
+    server, mock = servicenow
+    client = ServiceNowClient(server.url, SN_AUTH)  # pysnc refuses http:// instance URLs
+
+    contains = client.GlideRecord("incident")
+    contains.add_query("active", "true")
+    contains.add_query("short_description", "CONTAINS", "vpn")
+    contains.query()
+    vpn = [str(r.short_description) for r in contains]
+    assert vpn and all("vpn" in s.lower() for s in vpn)
+    seeded = mock.tables.rows["incident"].values()
+    assert len(vpn) == sum(
+        1 for r in seeded if r["active"] == "true" and "vpn" in r["short_description"].lower()
+    )
+
+    created = client.GlideRecord("incident")
+    created.initialize()
+    created.short_description = "Badge reader rejects my card"
+    created.caller_id = "david.loo"
+    sys_id = str(created.insert())
+    assert created.get_display_value("caller_id") == "David Loo" and str(created.number).startswith("INC")
+
+    recent = client.GlideRecord("incident")
+    recent.add_encoded_query("sys_created_on>=javascript:gs.daysAgoStart(0)")
+    recent.query()
+    assert [str(r.sys_id) for r in recent] == [sys_id]  # only today's incident, none of the seeded ones
+
+    caller = _caller_of(mock, sys_id)
+    batch = client.GlideRecord("incident")
+    batch.add_query("caller_id", caller)
+    batch.query()
+    for record in batch:
+        record.urgency = "3"
+    batch.update_multiple()  # one POST /api/now/v1/batch carrying a PATCH per record
+    assert len(mock.calls("POST", r"/api/now/v1/batch$")) == 1
+    theirs = [r for r in mock.tables.rows["incident"].values() if r["caller_id"] == caller]
+    assert len(theirs) > 1 and all(r["urgency"] == "3" for r in theirs)
+
+    again = client.GlideRecord("incident")
+    assert again.get(sys_id)
+    location = again.add_attachment("screenshot.txt", b"the reader blinks red")
+    assert location.startswith(f"{server.url}/api/now/attachment/")
+    listed = again.get_attachments()
+    names = [str(a.file_name) for a in listed]
+    assert names == ["screenshot.txt"]
+    attachment_id = location.rsplit("/", 1)[1]
+    assert mock.attachments[attachment_id][1] == b"the reader blinks red"
+
+    bad = client.GlideRecord("incident")
+    bad.add_encoded_query("sys_created_on>=javascript:gs.beginningOfNextYear()")
+    with pytest.raises(Exception, match="unsupported script value"):
+        bad.query()
+
+    ours = ServiceNowAdapter.connect(server.url, BasicAuth(*SN_AUTH))
+    assert ours.get_ticket(str(created.number)).short_description == "Badge reader rejects my card"
+
+
+def _caller_of(mock: ServiceNowMock, sys_id: str) -> str:
+    record = mock.tables.get("incident", sys_id)
+    assert record is not None
+    return record["caller_id"]
+
+
+def test_aggregate_api_counts_and_groups(servicenow: tuple[MockServer, ServiceNowMock]) -> None:
+    server, mock = servicenow
+    stats = f"{server.url}/api/now/stats/incident"
+    total = requests.get(
+        stats, params={"sysparm_count": "true", "sysparm_query": "active=true"}, auth=SN_AUTH
+    )
+    assert total.json() == {"result": {"stats": {"count": str(mock.count("incident", active="true"))}}}
+    grouped = requests.get(
+        stats, params={"sysparm_count": "true", "sysparm_group_by": "priority"}, auth=SN_AUTH
+    )
+    rows = grouped.json()["result"]
+    assert sum(int(r["stats"]["count"]) for r in rows) == mock.count("incident")
+    assert {r["groupby_fields"][0]["field"] for r in rows} == {"priority"}
+    missing = requests.get(f"{server.url}/api/now/stats/no_such_table", auth=SN_AUTH)
+    assert missing.status_code == 400 and missing.json()["status"] == "failure"
+
+
+def test_batch_runs_each_request_as_the_caller_and_reports_each_status(
+    servicenow: tuple[MockServer, ServiceNowMock],
+) -> None:
+    server, _ = servicenow
+    body = {
+        "batch_request_id": "7",
+        "rest_requests": [
+            {"id": "a", "method": "GET", "url": "/api/now/table/incident?sysparm_limit=1", "headers": []},
+            {"id": "b", "method": "GET", "url": "/api/now/table/incident/" + "0" * 32, "headers": []},
+            {
+                "id": "c",
+                "method": "POST",
+                "url": "/api/now/table/incident",
+                "headers": [{"name": "Content-Type", "value": "application/json"}],
+                "body": base64.b64encode(b'{"short_description": "From a batch"}').decode(),
+            },
+        ],
+    }
+    answer = requests.post(f"{server.url}/api/now/v1/batch", json=body, auth=SN_AUTH).json()
+    statuses = {r["id"]: r["status_code"] for r in answer["serviced_requests"]}
+    assert answer["batch_request_id"] == "7" and statuses == {"a": 200, "b": 404, "c": 201}
+    assert answer["unserviced_requests"] == []
+    unauthenticated = requests.post(f"{server.url}/api/now/v1/batch", json=body)
+    assert unauthenticated.status_code == 401
+    broken = requests.post(
+        f"{server.url}/api/now/v1/batch", json={"rest_requests": [{"id": "x"}]}, auth=SN_AUTH
+    )
+    assert broken.status_code == 400 and broken.json()["status"] == "failure"
+
+
+def test_pysnow_over_https(servicenow: tuple[MockServer, ServiceNowMock]) -> None:
+    server, _ = servicenow
+    client = pysnow.Client(
+        host=f"127.0.0.1:{server.port}", user=SN_AUTH[0], password=SN_AUTH[1]
+    )  # use_ssl default
+    incidents = client.resource(api_path="/table/incident")
+    created = incidents.create(payload={"short_description": "Over TLS", "caller_id": "david.loo"}).one()
+    assert incidents.get(query={"number": created["number"]}).one()["sys_id"] == created["sys_id"]
+
+
+def test_simple_salesforce_over_https_without_adapters(trusted: MockTls) -> None:
+    mock = SalesforceMock.from_fixtures()
+    mock.grant_session(SF_TOKEN)
+    with serve_mocks([mock], "127.0.0.1", 0, tls=trusted) as server:
+        sf = Salesforce(session_id=SF_TOKEN, instance_url=server.url)  # no session, no https->http adapter
+        account = sf.query("SELECT Id, Name FROM Account WHERE AccountNumber = 'CUST-10001'")["records"][0]
+        case_api: Any = sf.Case
+        created = case_api.create({"Subject": "Over TLS", "AccountId": account["Id"]})
+        assert case_api.get(created["id"])["Subject"] == "Over TLS"
+        mock.query_batch_size = 5
+        assert (
+            len(sf.query_all("SELECT Id FROM Case")["records"])
+            == sf.query("SELECT Id FROM Case")["totalSize"]
+        )
+
+
+def test_without_the_ca_clients_refuse_the_mock(tls: MockTls, tmp_path: Path) -> None:
+    mock = ServiceNowMock.from_fixtures()
+    with serve_mocks([mock], "127.0.0.1", 0, tls=tls) as server:
+        client = ServiceNowClient(server.url, SN_AUTH, verify=True)
+        record = client.GlideRecord("incident")
+        with pytest.raises(requests.exceptions.SSLError):
+            record.query()
