@@ -30,6 +30,7 @@ from mocks.base import (
     route,
 )
 from mocks.jsm.cloud import REMOVED_SEARCH, CloudRoutes
+from mocks.jsm.issue_extras import IssueExtraRoutes, StoredFile
 from mocks.jsm.issue_writes import IssueWrites
 from mocks.jsm.jql import JqlError, matches, parse
 from mocks.jsm.rendering import Renderer
@@ -41,7 +42,7 @@ _API = r"/rest/api/(?:2|latest)"
 _ISSUE = _API + r"/issue/(?P<key>[A-Za-z0-9-]+)"
 
 
-class JsmMock(CloudRoutes, ServiceDeskRoutes, IssueWrites, MockVendor):
+class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, MockVendor):
     """In-memory JSM; inspect with `count`, `issue`, `comments`, `find_by_field`."""
 
     NAME = "jsm"
@@ -61,6 +62,10 @@ class JsmMock(CloudRoutes, ServiceDeskRoutes, IssueWrites, MockVendor):
         self.cloud = deployment == "cloud"
         """A Jira Cloud site (`mocks.jsm.cloud`) instead of Server/Data Center."""
         self.state = state
+        self.worklogs: dict[str, list[dict[str, Any]]] = {}
+        """Issue key -> rendered worklogs (`mocks.jsm.issue_extras`)."""
+        self.files: dict[str, StoredFile] = {}
+        """Attachment id -> stored file."""
         self.base_url = base_url.rstrip("/")
         self.rate_limit = rate_limit
         self._served = 0

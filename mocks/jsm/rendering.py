@@ -103,7 +103,7 @@ class Renderer:
             "priority": {"self": f"{self.base}/rest/api/2/priority/{priority['id']}", **priority},
             "reporter": self.user(issue.reporter),
             "creator": self.user(issue.reporter),
-            "assignee": None,
+            "assignee": self.user(issue.assignee),
             "created": issue.created,
             "updated": issue.updated,
             "resolution": {"self": f"{self.base}/rest/api/2/resolution/{resolution['id']}", **resolution}

@@ -78,6 +78,8 @@ class StoredIssue:
     """Custom field id -> stored value (group pickers hold the group name)."""
     comments: list[StoredComment] = field(default_factory=list)
     histories: list[dict[str, Any]] = field(default_factory=list)
+    assignee: str | None = None
+    """User name of the assignee (``PUT .../assignee``)."""
 
     @property
     def number(self) -> int:

@@ -7,6 +7,7 @@ environment, not patched into any client) and give the client the mock's https b
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,3 +195,38 @@ def test_without_the_ca_clients_refuse_the_mock(tls: MockTls, tmp_path: Path) ->
         record = client.GlideRecord("incident")
         with pytest.raises(requests.exceptions.SSLError):
             record.query()
+
+
+JSM_AUTH = ("opspack.integration@example.com", "ATATT3xMockToken0pspackServiceDesk")
+
+
+@pytest.mark.parametrize("deployment", ["server", "cloud"])
+def test_jira_client_assigns_logs_work_and_attaches_over_https(trusted: MockTls, deployment: str) -> None:
+    from jira import JIRA
+
+    from mocks.jsm import JsmMock
+
+    mock = JsmMock.from_fixtures(deployment=deployment)
+    with serve_mocks([mock], "127.0.0.1", 0, tls=trusted) as server:
+        client = JIRA(server=server.url, basic_auth=JSM_AUTH, max_retries=0)
+        key = next(iter(mock.state.issues))
+        assert client.assign_issue(key, "david.loo@example.com" if deployment == "cloud" else "david.loo")
+        issue = client.issue(key)
+        assert issue.fields.assignee.displayName == "David Loo"
+        logged = client.add_worklog(key, timeSpent="1h 30m", comment="Replaced the toner")
+        assert logged.timeSpentSeconds == 5400
+        assert [w.comment for w in client.worklogs(key)] == ["Replaced the toner"]
+        attachment = client.add_attachment(
+            key, attachment=io.BytesIO(b"scan of the receipt"), filename="receipt.txt"
+        )
+        assert attachment.filename == "receipt.txt" and attachment.get() == b"scan of the receipt"
+        unassigned = requests.put(f"{server.url}/rest/api/2/issue/{key}/assignee", json=None, auth=JSM_AUTH)
+        assert unassigned.status_code == 204 and mock.issue(key).assignee is None  # type: ignore[union-attr]
+        no_token = requests.post(
+            f"{server.url}/rest/api/2/issue/{key}/attachments", files={"file": ("x.txt", b"x")}, auth=JSM_AUTH
+        )
+        assert no_token.status_code == 403  # Jira's XSRF check
+        bad = requests.post(
+            f"{server.url}/rest/api/2/issue/{key}/worklog", json={"timeSpent": "soon"}, auth=JSM_AUTH
+        )
+        assert bad.status_code == 400 and bad.json()["errors"]
