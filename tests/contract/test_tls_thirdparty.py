@@ -16,7 +16,7 @@ import pysnow
 import pytest
 import requests
 from pysnc import ServiceNowClient
-from simple_salesforce import Salesforce
+from simple_salesforce import Salesforce, SalesforceMalformedRequest
 
 from connectors.auth import BasicAuth
 from connectors.servicenow import ServiceNowAdapter
@@ -186,6 +186,14 @@ def test_simple_salesforce_over_https_without_adapters(trusted: MockTls) -> None
             len(sf.query_all("SELECT Id FROM Case")["records"])
             == sf.query("SELECT Id FROM Case")["totalSize"]
         )
+        counted = sf.query("SELECT COUNT() FROM Case")
+        assert counted["totalSize"] == mock.count("Case") and counted["records"] == []
+        today = sf.query_all("SELECT Id FROM Case WHERE CreatedDate = TODAY")["records"]
+        assert [r["Id"] for r in today] == [created["id"]]  # the seeded cases are older
+        recent = sf.query("SELECT COUNT() FROM Case WHERE CreatedDate = LAST_N_DAYS:36500")["totalSize"]
+        assert recent == counted["totalSize"]
+        with pytest.raises(SalesforceMalformedRequest, match="date fields"):
+            sf.query("SELECT Id FROM Case WHERE Subject = LAST_N_DAYS:3")
 
 
 def test_without_the_ca_clients_refuse_the_mock(tls: MockTls, tmp_path: Path) -> None:
