@@ -238,3 +238,42 @@ def test_jira_client_assigns_logs_work_and_attaches_over_https(trusted: MockTls,
             f"{server.url}/rest/api/2/issue/{key}/worklog", json={"timeSpent": "soon"}, auth=JSM_AUTH
         )
         assert bad.status_code == 400 and bad.json()["errors"]
+
+
+def test_hubspot_client_v4_associations_over_https(trusted: MockTls) -> None:
+    from hubspot import HubSpot
+    from hubspot.crm.associations.v4 import (
+        AssociationSpec,
+        BatchInputPublicFetchAssociationsBatchRequest,
+        PublicFetchAssociationsBatchRequest,
+    )
+
+    from mocks.hubspot import HubSpotMock
+
+    mock = HubSpotMock.from_fixtures()
+    mock.grant_token("pat-na1-tls")
+    with serve_mocks([mock], "127.0.0.1", 0, tls=trusted) as server:
+        client = HubSpot(access_token="pat-na1-tls", host=server.url)
+        ticket_id = next(iter(mock.portal.objects["tickets"]))
+        company_id = next(iter(mock.portal.objects["companies"]))
+        v4 = client.crm.associations.v4
+        made = v4.basic_api.create(
+            "tickets", ticket_id, "companies", company_id,
+            [AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=339)],
+        )  # fmt: skip
+        assert (made.from_object_type_id, str(made.to_object_id)) == (
+            "0-5",
+            company_id,
+        )  # SDK types ids as str
+        page = v4.basic_api.get_page("tickets", ticket_id, "companies")
+        assert company_id in {str(r.to_object_id) for r in page.results}
+        assert company_id in mock.associated("tickets", ticket_id, "companies")
+        back = v4.batch_api.get_page(
+            "companies", "tickets",
+            BatchInputPublicFetchAssociationsBatchRequest(inputs=[PublicFetchAssociationsBatchRequest(id=company_id)]),
+        )  # fmt: skip
+        assert any(str(t.to_object_id) == ticket_id for r in back.results for t in r.to)
+        v4.basic_api.archive("tickets", ticket_id, "companies", company_id)
+        assert company_id not in mock.associated("tickets", ticket_id, "companies")
+        default = v4.basic_api.create_default("tickets", ticket_id, "companies", company_id)
+        assert default.status == "COMPLETE"
