@@ -277,3 +277,31 @@ def test_hubspot_client_v4_associations_over_https(trusted: MockTls) -> None:
         assert company_id not in mock.associated("tickets", ticket_id, "companies")
         default = v4.basic_api.create_default("tickets", ticket_id, "companies", company_id)
         assert default.status == "COMPLETE"
+
+
+def test_pyodata_counts_over_https_on_a_versioned_service(trusted: MockTls) -> None:
+    import pyodata
+
+    from mocks.sap import SapMock
+
+    mock = SapMock.from_fixtures()
+    with serve_mocks([mock], "127.0.0.1", 0, tls=trusted) as server:
+        session = requests.Session()
+        session.auth = ("OPSPACK_COMM", "Welcome-S4H-2024!")
+        client = pyodata.Client(
+            f"{server.url}/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV;v=0002", session
+        )
+        total = client.entity_sets.A_PurchaseOrder.get_entities().count().execute()
+        assert total == len(mock.tables.rows("A_PurchaseOrder")) and total > 0
+        first = client.entity_sets.A_PurchaseOrder.get_entities().top(1).execute()[0]
+        narrowed = (
+            client.entity_sets.A_PurchaseOrder.get_entities()
+            .filter(f"PurchaseOrder eq '{first.PurchaseOrder}'")
+            .count()
+            .execute()
+        )
+        assert narrowed == 1
+        unknown = session.get(
+            f"{server.url}/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV;v=0009/$metadata"
+        )
+        assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "/IWFND/MED/170"
