@@ -166,14 +166,14 @@ class SapMock(MockVendor):
     # -- routes: service root, metadata, CSRF ---------------------------------------------------
     def _service_for(self, request: MockRequest, name: str) -> Service:
         base, _, version = name.partition(";v=")
-        service = SERVICES.get(base)
+        service = SERVICES.get(name) or SERVICES.get(base)  # some services are catalogued with their version
         if service is None or (version and version not in _VERSIONS):
             raise MockHttpError(
                 404,
                 f"No service found for namespace '/SAP/', name '{base}', version '{version or '0001'}'",
                 code="/IWFND/MED/170",
             )
-        self._service = base
+        self._service = name if name in SERVICES else base
         return service
 
     def _csrf(self, request: MockRequest, response: MockResponse) -> MockResponse:
