@@ -35,6 +35,7 @@ from mocks.base import (
 )
 from mocks.msgraph import odata
 from mocks.msgraph.applications import GraphAppRegistrationRoutes
+from mocks.msgraph.batch import GraphBatchRoutes
 from mocks.msgraph.mail import GraphMailRoutes, Mailbox
 from mocks.msgraph.state import GraphTenant, graph_time
 from mocks.msgraph.user_writes import GraphUserWrites, drop_odata_type
@@ -56,7 +57,7 @@ def _p(name: str) -> str:
     return _ID.format(name)
 
 
-class GraphMock(GraphUserWrites, GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
+class GraphMock(GraphBatchRoutes, GraphUserWrites, GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
     """A stateful Entra ID tenant with Outlook mailboxes; inspect ``tenant.password_sets``,
     ``tenant.enables``, ``tenant.membership_log``; put mail in with ``deliver_mail``."""
 

@@ -89,3 +89,38 @@ def test_count_needs_eventual_consistency_and_next_links_are_absolute(
     assert following.startswith(f"{server.url}/v1.0/users?")
     second = session.get(following, headers={"ConsistencyLevel": "eventual"}).json()
     assert {u["id"] for u in second["value"]}.isdisjoint({u["id"] for u in counted["value"]})
+
+
+def test_json_batch_runs_each_request_as_the_caller(
+    served: tuple[MockServer, GraphMock, requests.Session],
+) -> None:
+    server, mock, session = served
+    some_user = next(iter(mock.tenant.users.values()))
+    answer = session.post(
+        f"{server.url}/v1.0/$batch",
+        json={
+            "requests": [
+                {"id": "1", "method": "GET", "url": f"/users/{some_user['id']}?$select=displayName"},
+                {"id": "2", "method": "POST", "url": "/users", "headers": {"Content-Type": "application/json"},
+                 "body": NEW_USER},
+                {"id": "3", "method": "GET", "url": "/users/ada@acme.example", "dependsOn": ["2"]},
+                {"id": "4", "method": "GET", "url": "/users/nobody@acme.example"},
+                {"id": "5", "method": "GET", "url": "/users", "dependsOn": ["4"]},
+            ]
+        },
+    )  # fmt: skip
+    assert answer.status_code == 200
+    by_id = {r["id"]: r for r in answer.json()["responses"]}
+    assert by_id["1"]["status"] == 200 and by_id["1"]["body"]["displayName"] == some_user["displayName"]
+    assert by_id["2"]["status"] == 201 and by_id["3"]["body"]["userPrincipalName"] == "ada@acme.example"
+    assert by_id["4"]["status"] == 404 and by_id["4"]["body"]["error"]["code"] == "Request_ResourceNotFound"
+    assert by_id["5"]["status"] == 424
+    too_many = session.post(
+        f"{server.url}/v1.0/$batch",
+        json={"requests": [{"id": str(i), "method": "GET", "url": "/users"} for i in range(21)]},
+    )
+    assert too_many.status_code == 400 and "limit of 20" in too_many.json()["error"]["message"]
+    no_auth = requests.post(
+        f"{server.url}/v1.0/$batch", json={"requests": [{"id": "1", "method": "GET", "url": "/users"}]}
+    )
+    assert no_auth.status_code == 401
