@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-__all__ = ["ALL_FAULT_KINDS", "Fault", "FaultKind", "FaultPlan", "FaultRule"]
+__all__ = ["ALL_FAULT_KINDS", "Fault", "FaultKind", "FaultPlan", "FaultRule", "FaultSpec", "parse_fault_spec"]
 
 FaultKind = Literal["5xx", "429", "drop", "latency", "slow_body"]
 ALL_FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
@@ -143,3 +143,83 @@ class FaultPlan:
                     after_state_change=after,
                 )
         return None
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """A fault rule for one vendor (or ``*``: every vendor), as written on the command line.
+
+    Syntax: ``VENDOR=RATE[,kinds=K+K...][,seed=N][,path=REGEX][,methods=M+M...][,delay=S]``
+    ``[,retry_after=S][,status=NNN][,times=N]``, e.g. ``okta=0.2,kinds=429+5xx,seed=7`` or
+    ``*=0.05,kinds=drop,methods=POST``. Kinds default to every kind.
+    """
+
+    vendor: str
+    rate: float
+    kinds: tuple[FaultKind, ...] = ALL_FAULT_KINDS
+    seed: int = 0
+    path: str = "*"
+    methods: tuple[str, ...] | None = None
+    delay: float = 0.05
+    retry_after: float = 1.0
+    status: int = 503
+    times: int | None = None
+
+    def apply(self, plan: FaultPlan) -> FaultRule:
+        return plan.add(
+            self.path,
+            rate=self.rate,
+            kinds=self.kinds,
+            seed=self.seed,
+            methods=self.methods,
+            delay=self.delay,
+            retry_after=self.retry_after,
+            status=self.status,
+            times=self.times,
+        )
+
+
+def _number(key: str, raw: str, convert: type[float] | type[int]) -> float | int:
+    try:
+        return convert(raw)
+    except ValueError:
+        raise ValueError(f"fault option {key}={raw!r} is not a number") from None
+
+
+def parse_fault_spec(text: str) -> FaultSpec:
+    """Parse one ``--faults`` value (see `FaultSpec`); a malformed value raises ValueError naming it."""
+    head, *options = [part.strip() for part in text.split(",")]
+    vendor, sep, rate_text = head.partition("=")
+    if not sep or not vendor.strip():
+        raise ValueError(f"fault spec {text!r} must start with VENDOR=RATE (e.g. okta=0.2 or *=0.05)")
+    values: dict[str, object] = {"vendor": vendor.strip(), "rate": _number("rate", rate_text, float)}
+    for option in options:
+        key, sep, raw = option.partition("=")
+        if not sep:
+            raise ValueError(f"fault option {option!r} in {text!r} must be key=value")
+        if key == "kinds":
+            kinds = tuple(k for k in raw.split("+") if k)
+            unknown = [k for k in kinds if k not in ALL_FAULT_KINDS]
+            if not kinds or unknown:
+                raise ValueError(f"fault kinds {raw!r} in {text!r}: choose from {'+'.join(ALL_FAULT_KINDS)}")
+            values["kinds"] = kinds
+        elif key == "methods":
+            values["methods"] = tuple(m.upper() for m in raw.split("+") if m)
+        elif key == "path":
+            try:
+                re.compile(raw)
+            except re.error as exc:
+                raise ValueError(f"fault path {raw!r} in {text!r} is not a regex: {exc}") from None
+            values["path"] = raw
+        elif key in ("seed", "status", "times"):
+            values[key] = _number(key, raw, int)
+        elif key in ("delay", "retry_after"):
+            values[key] = _number(key, raw, float)
+        else:
+            raise ValueError(
+                f"unknown fault option {key!r} in {text!r} "
+                "(known: kinds, seed, path, methods, delay, retry_after, status, times)"
+            )
+    spec = FaultSpec(**values)  # type: ignore[arg-type]
+    spec.apply(FaultPlan())  # the plan's own checks (rate range, status range) with the same messages
+    return spec

@@ -126,6 +126,18 @@ class MockRequest:
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
+    def origin(self, fallback: str) -> str:
+        """``scheme://host[:port]`` the client used (from ``Host`` and the served scheme), else `fallback`.
+
+        `mocks.server` sets ``X-Forwarded-Proto`` to the scheme it serves, so links the mock builds
+        (``Location``, ``Link``, ``@odata.nextLink``) stay on ``https://`` behind ``--tls``.
+        """
+        host = self.headers.get("Host")
+        if not host:
+            return fallback
+        scheme = (self.headers.get("X-Forwarded-Proto") or "http").lower()
+        return f"{'https' if scheme == 'https' else 'http'}://{host}"
+
     def json(self) -> Any:
         """The decoded JSON body; a malformed body answers 400 in the vendor's error format."""
         if not self.body:

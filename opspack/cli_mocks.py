@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -40,20 +41,61 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port (0 picks a free one).")] = 8765,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     vendor: VendorOption = None,
+    tls: Annotated[
+        bool, typer.Option("--tls", help="HTTPS with a local mock CA (made on first use).")
+    ] = False,
+    tls_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where the CA and certificate live (default ~/.cache/opspack/mock-tls)."),
+    ] = None,
+    vendor_ports: Annotated[
+        bool,
+        typer.Option(
+            "--vendor-ports", help="Also give each vendor its own port (PORT+1, PORT+2...) at the root."
+        ),
+    ] = False,
+    faults: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--faults", help="VENDOR=RATE[,kinds=5xx+429+drop+latency+slow_body][,seed=N]... (repeatable)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the mocks on one port, dispatched by native path prefix and /_mock/<vendor>/; Ctrl-C stops."""
-    from mocks.server import serve_mocks
+    from mocks.faults import parse_fault_spec
+    from mocks.server import MockServer, serve_mocks, serve_vendor_ports
+    from mocks.tls import ensure_tls
 
     try:
         mocks = load_all_mocks(_names(vendor))
-    except MockNotAvailable as exc:
+        for spec in map(parse_fault_spec, faults or []):
+            if spec.vendor != "*" and spec.vendor not in mocks:
+                raise ValueError(
+                    f"--faults names vendor {spec.vendor!r}, which is not served ({', '.join(mocks)})"
+                )
+            for name, mock in mocks.items():
+                if spec.vendor in ("*", name):
+                    spec.apply(mock.faults)
+        material = ensure_tls(tls_dir) if tls else None
+    except (MockNotAvailable, ValueError, OSError) as exc:
         raise _fail(exc) from None
-    server = serve_mocks(mocks, host=host, port=port)
-    console.print(f"serving {len(mocks)} mock(s) at [bold]{server.url}[/]")
-    table = Table("vendor", "native prefixes", "explicit base URL")
+    servers: list[MockServer] = [serve_mocks(mocks, host=host, port=port, tls=material)]
+    own: dict[str, MockServer] = {}
+    if vendor_ports:
+        own = serve_vendor_ports(mocks, host, servers[0].port + 1 if port else 0, tls=material)
+        servers.extend(own.values())
+    console.print(f"serving {len(mocks)} mock(s) at [bold]{servers[0].url}[/]")
+    table = Table("vendor", "native prefixes", "explicit base URL", *(["own port"] if own else []))
     for name, mock in mocks.items():
-        table.add_row(name, ", ".join(mock.PREFIXES) or "-", server.vendor_url(name))
+        row = [name, ", ".join(mock.PREFIXES) or "-", servers[0].vendor_url(name)]
+        table.add_row(*row, *([own[name].url] if own else []))
     console.print(table)
+    if material is not None:
+        console.print(f"CA certificate: {material.ca_cert}")
+        for key, value in material.environment().items():
+            typer.echo(f"export {key}={value}")
+    for line in faults or []:
+        console.print(f"faults: {line}")
     console.print("Ctrl-C to stop")
     try:
         while True:
@@ -61,7 +103,8 @@ def serve(
     except KeyboardInterrupt:
         console.print("stopping")
     finally:
-        server.shutdown()
+        for server in servers:
+            server.shutdown()
 
 
 @mocks_app.command("routes")

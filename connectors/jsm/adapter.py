@@ -2,7 +2,8 @@
 
 Tickets and catalog requests are customer requests created through ``/rest/servicedeskapi/request``
 (catalog items are request types in the catalog request-type groups). Reads and searches use the
-platform (``/rest/api/2/issue``, ``/search`` with JQL) because only it returns the custom fields,
+platform (``/rest/api/2/issue``, ``/search`` with JQL, ``/search/jql`` on Cloud: see
+`connectors.jsm.search` and ``options.deployment``) because only it returns the custom fields,
 comment visibility (``jsdPublic``) and the changelog that reopen counts come from. The neutral
 assignment group is a group-picker custom field; the business key and resolution notes are text
 custom fields (`JsmOptions` names them). Resolving and closing run workflow transitions.
@@ -11,7 +12,7 @@ custom fields (`JsmOptions` names them). Resolving and closing run workflow tran
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, NoReturn, Self
 
 import requests
 from requests.auth import AuthBase
@@ -43,7 +44,7 @@ from connectors.jsm.instance import InstanceLayout, Layout
 from connectors.jsm.options import JsmOptions
 from connectors.jsm.queues import Queues
 from connectors.jsm.records import catalog_request, ticket
-from connectors.jsm.search import find_by_business_key, search, ticket_fields
+from connectors.jsm.search import find_by_business_key, search_page, ticket_fields
 from connectors.jsm.workflow import Workflow, issue_key
 from connectors.registry import ConnectionConfig
 
@@ -59,7 +60,8 @@ class JsmAdapter:
         self.options = options or JsmOptions()
         self.instance = InstanceLayout(http, self.options)
         self.workflow = Workflow(http, self.options, self.instance)
-        self.queues = Queues(http)
+        self.cloud = self.options.deployment == "cloud"
+        self.queues = Queues(http, cloud=self.cloud)
         self._known_groups: set[str] = set()
 
     @classmethod
@@ -137,14 +139,9 @@ class JsmAdapter:
         if query.text:
             clauses.append(f"summary ~ {wire.jql_string(query.text)}")
         jql = " AND ".join(clauses) + " ORDER BY created ASC, key ASC"
-        start = _start(cursor)
-        issues, total = search(self.http, layout, jql, start, limit)
-        following = start + len(issues)
-        more = issues and (following < total if total is not None else len(issues) == limit)
+        issues, following, total = search_page(self.http, layout, jql, cursor, limit, cloud=self.cloud)
         return TicketPage(
-            tickets=tuple(ticket(i, layout, self.options) for i in issues),
-            total=total,
-            next_cursor=str(following) if more else None,
+            tickets=tuple(ticket(i, layout, self.options) for i in issues), total=total, next_cursor=following
         )
 
     def get_ticket(self, number: str) -> Ticket:
@@ -179,7 +176,7 @@ class JsmAdapter:
 
     def find_ticket(self, business_key: str) -> Ticket | None:
         layout = self.instance.get()
-        found = find_by_business_key(self.http, layout, business_key)
+        found = find_by_business_key(self.http, layout, business_key, cloud=self.cloud)
         return ticket(found, layout, self.options) if found else None
 
     def add_comment(self, number: str, body: str) -> Comment:
@@ -262,22 +259,30 @@ class JsmAdapter:
 
     def find_catalog_request(self, business_key: str) -> CatalogRequest | None:
         layout = self.instance.get()
-        found = find_by_business_key(self.http, layout, business_key)
+        found = find_by_business_key(self.http, layout, business_key, cloud=self.cloud)
         return self.get_catalog_request(str(found["key"])) if found else None
 
     # -- users -----------------------------------------------------------------------------------
 
     def get_user(self, identifier: str) -> ITSMUser:
+        """By user name or e-mail on Server/DC; by account id or e-mail on Cloud, where the account id
+        is the user name (Cloud has no user names)."""
         wanted = identifier.strip().lower()
-        body = self.http.get_json("/rest/api/2/user/search", params={"username": wanted, "maxResults": "50"})
+        if self.cloud and "@" not in wanted:
+            found = self.http.get_json("/rest/api/2/user", params={"accountId": identifier.strip()})
+            return (
+                _itsm_user(found)
+                if isinstance(found, dict) and found.get("accountId")
+                else self._no_user(identifier)
+            )
+        params = {"query" if self.cloud else "username": wanted, "maxResults": "50"}
+        body = self.http.get_json("/rest/api/2/user/search", params=params)
         for raw in body if isinstance(body, list) else []:
-            if wanted in (str(raw.get("name", "")).lower(), str(raw.get("emailAddress", "")).lower()):
-                return ITSMUser(
-                    user_name=str(raw["name"]),
-                    email=raw.get("emailAddress") or None,
-                    display_name=str(raw.get("displayName") or raw["name"]),
-                    active=bool(raw.get("active", True)),
-                )
+            if wanted in (str(wire.user_of(raw) or "").lower(), str(raw.get("emailAddress", "")).lower()):
+                return _itsm_user(raw)
+        return self._no_user(identifier)
+
+    def _no_user(self, identifier: str) -> NoReturn:
         raise NotFoundError(
             f"no user with user name or e-mail {identifier!r}",
             vendor=self.vendor,
@@ -333,6 +338,16 @@ class JsmAdapter:
             )
             self._known_groups.add(key)
         return name.strip()
+
+
+def _itsm_user(raw: dict[str, Any]) -> ITSMUser:
+    user_name = str(wire.user_of(raw))
+    return ITSMUser(
+        user_name=user_name,
+        email=raw.get("emailAddress") or None,
+        display_name=str(raw.get("displayName") or user_name),
+        active=bool(raw.get("active", True)),
+    )
 
 
 def _start(cursor: str | None) -> int:

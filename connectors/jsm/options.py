@@ -7,7 +7,7 @@ Custom fields are named as the instance's admins named them (looked up once thro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,6 +19,10 @@ from connectors.jsm.wire import DEFAULT_RESOLUTIONS, VENDOR
 class JsmOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    deployment: Literal["server", "cloud"] = "server"
+    """``cloud``: Jira Cloud (``/rest/api/2/search/jql`` with ``nextPageToken``, users by account id,
+    ``user/search?query=``); ``server``: Server/Data Center (``/rest/api/2/search`` with ``startAt``,
+    users by user name, ``user/search?username=``)."""
     project_key: str | None = None
     """Which service desk to use; None picks the only one (several desks need it set)."""
     assignment_group_field: str = "Assignment group"

@@ -14,14 +14,15 @@ from typing import Any
 from connectors.http import VendorHttp
 from connectors.jsm import wire
 from connectors.jsm.instance import Layout, desk_pages
-from connectors.jsm.search import search
+from connectors.jsm.search import search_all
 
 
 class Queues:
     """Queue look-up (cached by name) and paging."""
 
-    def __init__(self, http: VendorHttp) -> None:
+    def __init__(self, http: VendorHttp, *, cloud: bool = False) -> None:
         self.http = http
+        self.cloud = cloud
         self._ids: dict[str, str] | None = None
         self._lock = threading.Lock()
 
@@ -49,6 +50,6 @@ class Queues:
         if not keys:
             return [], following
         jql = f"key in ({', '.join(wire.jql_string(k) for k in keys)})"
-        found, _ = search(self.http, layout, jql, 0, len(keys))
+        found = search_all(self.http, layout, jql, len(keys), cloud=self.cloud)
         by_key = {str(issue.get("key")): issue for issue in found}
         return [by_key[k] for k in keys if k in by_key], following

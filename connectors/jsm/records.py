@@ -33,7 +33,7 @@ def ticket(issue: dict[str, Any], layout: Layout, options: JsmOptions) -> Ticket
         category=wire.name_of((request_type or {}).get("requestType"))
         if isinstance(request_type, dict)
         else None,
-        caller=wire.name_of(fields.get("reporter")),
+        caller=wire.user_of(fields.get("reporter")),
         assignment_group=wire.name_of(fields.get(layout.group_field)),
         opened_at=wire.parse_time(fields.get("created")),
         updated_at=wire.parse_time(fields.get("updated")),
@@ -60,7 +60,7 @@ def catalog_request(body: Any, layout: Layout) -> CatalogRequest:
     return CatalogRequest(
         number=str(body["issueKey"]),
         item=request_type.name if request_type else None,
-        requested_for=wire.name_of(body.get("reporter")),
+        requested_for=wire.user_of(body.get("reporter")),
         short_description=str(values.get("summary") or ""),
         state=wire.request_state(status),
         business_key=wire.name_of(values.get(layout.key_field)),

@@ -123,6 +123,13 @@ def parse_time(value: Any) -> datetime | None:
     return None
 
 
+def user_of(value: Any) -> str | None:
+    """A user's identifier: the ``accountId`` on Cloud (which has no user names), else ``name``."""
+    if isinstance(value, dict) and value.get("accountId"):
+        return str(value["accountId"])
+    return name_of(value)
+
+
 def name_of(value: Any, key: str = "name") -> str | None:
     if isinstance(value, dict):
         found = value.get(key)
@@ -167,7 +174,7 @@ def platform_comment(raw: dict[str, Any]) -> Comment:
         id=str(raw.get("id", "")),
         body=str(raw.get("body") or ""),
         internal=raw.get("jsdPublic", True) is False,
-        author=name_of(raw.get("author")),
+        author=user_of(raw.get("author")),
         created_at=parse_time(raw.get("created")),
     )
 
@@ -177,6 +184,6 @@ def desk_comment(raw: dict[str, Any]) -> Comment:
         id=str(raw.get("id", "")),
         body=str(raw.get("body") or ""),
         internal=raw.get("public", True) is False,
-        author=name_of(raw.get("author")),
+        author=user_of(raw.get("author")),
         created_at=parse_time(raw.get("created")),
     )

@@ -40,6 +40,7 @@ from connectors.errors import ConfigurationError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.msgraph import wire
 from connectors.msgraph.rotation import PasswordCredentialRotation
+from connectors.oauth2 import OAuth2PrivateKeyJWT
 from connectors.pagination import follow_links, odata_next_link
 from connectors.rotation import RotatedCredential
 
@@ -67,7 +68,9 @@ class GraphAdapter:
         *,
         tenant_id: str,
         client_id: str,
-        client_secret: str,
+        client_secret: str | None = None,
+        certificate: str | None = None,
+        private_key: str | None = None,
         login_base_url: str = DEFAULT_LOGIN_BASE,
         token_url: str | None = None,
         scope: str = DEFAULT_SCOPE,
@@ -80,6 +83,11 @@ class GraphAdapter:
     ) -> None:
         if not tenant_id:
             raise ConfigurationError("msgraph needs a tenant_id (credential or option)", vendor=vendor)
+        if bool(client_secret) == bool(certificate and private_key):
+            raise ConfigurationError(
+                "msgraph needs either client_secret or certificate with private_key (one of them)",
+                vendor=vendor,
+            )
         self._http = VendorHttp(
             vendor,
             base_url,
@@ -94,14 +102,18 @@ class GraphAdapter:
         def make_auth(secret: str) -> OAuth2ClientCredentials:
             return OAuth2ClientCredentials(url, client_id, secret, scope)
 
-        auth = make_auth(client_secret)
+        auth: OAuth2ClientCredentials | OAuth2PrivateKeyJWT
+        if client_secret:
+            auth = make_auth(client_secret)
+        else:  # certificate credential: a client assertion whose x5t names the uploaded certificate
+            auth = OAuth2PrivateKeyJWT(url, client_id, str(private_key), scope, certificate=certificate)
         auth.bind(self._http)
         self._http.auth = auth
         self.vendor = vendor
         self.page_size = page_size
         self.rotation = (
             PasswordCredentialRotation(self._http, application_object_id, client_secret, make_auth)
-            if application_object_id
+            if application_object_id and client_secret
             else None
         )
 
@@ -109,20 +121,27 @@ class GraphAdapter:
     def from_config(
         cls, connection: ConnectionConfig, credentials: Mapping[str, str], session: requests.Session | None
     ) -> Self:
-        """Credentials: ``client_id``, ``client_secret`` and ``tenant_id`` (or ``options.tenant_id``).
+        """Credentials: ``client_id``, ``tenant_id`` (or ``options.tenant_id``) and either
+        ``client_secret`` or a certificate credential: ``certificate`` (PEM, as uploaded to the app
+        registration) with its ``private_key`` (PEM).
 
         Options: ``login_base_url`` or ``token_url`` (point them at the mock), ``scope``,
         ``application_object_id`` (enables rotation), ``page_size``.
         """
         options: Mapping[str, Any] = connection.options or {}
-        missing = [k for k in ("client_id", "client_secret") if not credentials.get(k)]
+        secret_keys = (
+            ("client_secret",) if not credentials.get("certificate") else ("certificate", "private_key")
+        )
+        missing = [k for k in ("client_id", *secret_keys) if not credentials.get(k)]
         if missing:
             raise ConfigurationError(f"msgraph credentials lack {', '.join(missing)}", vendor=wire.VENDOR)
         return cls(
             connection.base_url,
             tenant_id=str(credentials.get("tenant_id") or options.get("tenant_id") or ""),
             client_id=credentials["client_id"],
-            client_secret=credentials["client_secret"],
+            client_secret=credentials.get("client_secret"),
+            certificate=credentials.get("certificate"),
+            private_key=credentials.get("private_key"),
             login_base_url=str(options.get("login_base_url", DEFAULT_LOGIN_BASE)),
             token_url=options.get("token_url"),
             scope=str(options.get("scope", DEFAULT_SCOPE)),

@@ -38,6 +38,7 @@ from connectors.errors import (
     RejectedError,
 )
 from connectors.http import RetryPolicy, VendorHttp
+from connectors.oauth2 import OAuth2PrivateKeyJWT
 from connectors.okta import wire
 from connectors.okta.rotation import ClientSecretRotation
 from connectors.pagination import follow_links, link_header_next
@@ -64,6 +65,8 @@ class OktaAdapter:
         api_token: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        private_key: str | None = None,
+        key_id: str | None = None,
         scopes: str = DEFAULT_SCOPES,
         token_path: str = "/oauth2/v1/token",
         session: requests.Session | None = None,
@@ -86,7 +89,13 @@ class OktaAdapter:
         self.rotation: ClientSecretRotation | None = None
         if api_token and not client_id:
             self._http.auth = OktaSSWS(api_token)
-        elif client_id and client_secret and not api_token:
+        elif client_id and private_key and not (api_token or client_secret):
+            assertion_auth = OAuth2PrivateKeyJWT(
+                self._http.url_for(token_path), client_id, private_key, scopes, key_id=key_id
+            )
+            assertion_auth.bind(self._http)
+            self._http.auth = assertion_auth
+        elif client_id and client_secret and not (api_token or private_key):
             make_auth = self._oauth_factory(token_path, scopes)
             oauth = make_auth(client_id, client_secret)
             oauth.bind(self._http)
@@ -94,20 +103,27 @@ class OktaAdapter:
             self.rotation = ClientSecretRotation(self._http, client_id, client_secret, make_auth)
         else:
             raise ConfigurationError(
-                "okta needs either api_token, or client_id and client_secret (not both)", vendor=vendor
+                "okta needs either api_token, or client_id with client_secret or private_key (one of them)",
+                vendor=vendor,
             )
 
     @classmethod
     def from_config(
         cls, connection: ConnectionConfig, credentials: Mapping[str, str], session: requests.Session | None
     ) -> Self:
-        """Build from a connections.yaml entry; options: ``scopes``, ``token_path``, ``page_size``."""
+        """Build from a connections.yaml entry; options: ``scopes``, ``token_path``, ``page_size``.
+
+        Credentials: ``api_token`` (SSWS), or an API service app's ``client_id`` with either
+        ``client_secret`` or ``private_key`` (PEM, ``private_key_jwt``; ``key_id`` names the JWK).
+        Okta only grants ``okta.*`` scopes to service apps using ``private_key_jwt``."""
         options: Mapping[str, Any] = connection.options or {}
         return cls(
             connection.base_url,
             api_token=credentials.get("api_token"),
             client_id=credentials.get("client_id"),
             client_secret=credentials.get("client_secret"),
+            private_key=credentials.get("private_key"),
+            key_id=credentials.get("key_id"),
             scopes=str(options.get("scopes", DEFAULT_SCOPES)),
             token_path=str(options.get("token_path", "/oauth2/v1/token")),
             page_size=int(options.get("page_size", PAGE_SIZE)),

@@ -28,6 +28,7 @@ from mocks.base import (
     route,
 )
 from mocks.hubspot import search
+from mocks.hubspot.associations_v4 import AssociationsV4Routes
 from mocks.hubspot.limits import RateLimits
 from mocks.hubspot.portal import Portal, PortalError, iso
 from mocks.hubspot.schema import ASSOCIATION_TYPES, DEFAULT_PROPERTIES, SINGULAR
@@ -45,11 +46,11 @@ _CATEGORIES = {
 _T = TypeVar("_T")
 
 
-class HubSpotMock(MockVendor):
+class HubSpotMock(AssociationsV4Routes, MockVendor):
     """A stateful HubSpot portal; inspect it with `objects`, `count` and `associated`."""
 
     NAME = "hubspot"
-    PREFIXES = ("/crm/v3",)
+    PREFIXES = ("/crm/v3", "/crm/v4")
 
     def __init__(
         self,

@@ -34,6 +34,7 @@ class IssueWrites:
     """Mixed into `JsmMock`."""
 
     state: JsmState
+    cloud: bool
 
     if TYPE_CHECKING:  # provided by JsmMock
 
@@ -82,6 +83,11 @@ class IssueWrites:
                 issue.custom[name] = None if value is None else str(value)
 
     def user_name(self, value: Any, field: str) -> str:
+        if self.cloud:  # Cloud only knows account ids
+            account = _ref(value, "accountId") if isinstance(value, dict) else _ref(value)
+            if (account or "") not in self.state.user_names_by_account:
+                raise MockHttpError(400, f"The user '{account}' does not exist.", code=f"field:{field}")
+            return self.state.user_names_by_account[str(account)]
         name = _ref(value, "name", "key", "accountId") or ""
         if name.lower() not in self.state.users:
             raise MockHttpError(400, f"The user '{name}' does not exist.", code=f"field:{field}")

@@ -29,6 +29,8 @@ from mocks.base import (
     json_response,
     route,
 )
+from mocks.jsm.cloud import REMOVED_SEARCH, CloudRoutes
+from mocks.jsm.issue_extras import IssueExtraRoutes, StoredFile
 from mocks.jsm.issue_writes import IssueWrites
 from mocks.jsm.jql import JqlError, matches, parse
 from mocks.jsm.rendering import Renderer
@@ -40,25 +42,42 @@ _API = r"/rest/api/(?:2|latest)"
 _ISSUE = _API + r"/issue/(?P<key>[A-Za-z0-9-]+)"
 
 
-class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
+class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, MockVendor):
     """In-memory JSM; inspect with `count`, `issue`, `comments`, `find_by_field`."""
 
     NAME = "jsm"
     PREFIXES = ("/rest/",)
 
     def __init__(
-        self, state: JsmState, *, base_url: str = "https://jsm.mock", rate_limit: int = 1000
+        self,
+        state: JsmState,
+        *,
+        base_url: str = "https://jsm.mock",
+        rate_limit: int = 1000,
+        deployment: str = "server",
     ) -> None:
         super().__init__()
+        if deployment not in ("server", "cloud"):
+            raise ValueError(f"deployment must be 'server' or 'cloud', got {deployment!r}")
+        self.cloud = deployment == "cloud"
+        """A Jira Cloud site (`mocks.jsm.cloud`) instead of Server/Data Center."""
         self.state = state
+        self.worklogs: dict[str, list[dict[str, Any]]] = {}
+        """Issue key -> rendered worklogs (`mocks.jsm.issue_extras`)."""
+        self.files: dict[str, StoredFile] = {}
+        """Attachment id -> stored file."""
         self.base_url = base_url.rstrip("/")
         self.rate_limit = rate_limit
         self._served = 0
         self._local = threading.local()
 
     @classmethod
-    def from_fixtures(cls, path: str | Path | None = None) -> Self:
-        return cls(JsmState(Path(path) if path else FIXTURES))
+    def from_fixtures(cls, path: str | Path | None = None, *, deployment: str = "server") -> Self:
+        return cls(JsmState(Path(path) if path else FIXTURES), deployment=deployment)
+
+    def account_id(self, user_name: str) -> str:
+        """The Cloud account id of a seeded user (for tests driving the Cloud mode)."""
+        return self.state.account_ids_by_name[user_name.lower()]
 
     # -- inspection ------------------------------------------------------------------------------
 
@@ -84,7 +103,7 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     def handle(self, request: MockRequest, *, strict: bool = False) -> MockResponse:
         self._local.path = request.path
-        self._local.host = request.headers.get("host")
+        self._local.origin = request.origin(self.base_url)
         return super().handle(request, strict=strict)
 
     def error_response(self, status: int, message: str, code: str | None = None) -> MockResponse:
@@ -142,8 +161,7 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
         return user["name"] if user else None
 
     def renderer(self) -> Renderer:
-        host = getattr(self._local, "host", None)
-        return Renderer(self.state, f"http://{host}" if host else self.base_url)
+        return Renderer(self.state, getattr(self._local, "origin", self.base_url), cloud=self.cloud)
 
     def stored(self, key: str) -> StoredIssue:
         found = self.state.issue(key)
@@ -155,7 +173,10 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     @route("GET", _API + r"/serverInfo", auth=False)
     def server_info(self, request: MockRequest) -> dict[str, Any]:
-        return {**self.state.server_info, "baseUrl": self.renderer().base, "serverTime": jira_time()}
+        info = {**self.state.server_info, "baseUrl": self.renderer().base, "serverTime": jira_time()}
+        if self.cloud:
+            info.update(deploymentType="Cloud", versionNumbers=[1001, 0, 0], version="1001.0.0-SNAPSHOT")
+        return info
 
     @route("GET", _API + r"/myself")
     def myself(self, request: MockRequest) -> dict[str, Any] | None:
@@ -193,6 +214,8 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     @route("GET", _API + r"/search")
     def search_get(self, request: MockRequest) -> dict[str, Any]:
+        if self.cloud:
+            raise MockHttpError(410, REMOVED_SEARCH)
         q = request.query
         return self._search(
             q.get("jql"), q.get("startAt"), q.get("maxResults"), q.get("fields"), q.get("expand")
@@ -200,6 +223,8 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     @route("POST", _API + r"/search")
     def search_post(self, request: MockRequest) -> dict[str, Any]:
+        if self.cloud:
+            raise MockHttpError(410, REMOVED_SEARCH)
         body = request.json()
         fields = body.get("fields")
         return self._search(
@@ -273,6 +298,15 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     @route("GET", _API + r"/user")
     def get_user(self, request: MockRequest) -> dict[str, Any] | None:
+        if self.cloud:
+            account = request.query.get("accountId") or ""
+            if not account:
+                raise MockHttpError(400, "The query parameter 'accountId' is required.")
+            if account not in self.state.user_names_by_account:
+                raise MockHttpError(
+                    404, "Specified user does not exist or you do not have required permissions"
+                )
+            return self.renderer().user(self.state.user_names_by_account[account])
         name = request.query.get("username") or request.query.get("key") or ""
         if name.lower() not in self.state.users:
             raise MockHttpError(404, f"The user named '{name}' does not exist")
@@ -280,6 +314,8 @@ class JsmMock(ServiceDeskRoutes, IssueWrites, MockVendor):
 
     @route("GET", _API + r"/user/search")
     def search_users(self, request: MockRequest) -> list[dict[str, Any] | None]:
+        if self.cloud and "username" in request.query:
+            raise MockHttpError(400, "The query parameter 'username' is not supported in GDPR strict mode.")
         text = (request.query.get("username") or request.query.get("query") or "").lower()
         if not text:
             raise MockHttpError(400, "The username query parameter was not provided", code="field:username")

@@ -10,18 +10,33 @@ from mocks.jsm.state import JsmState, StoredComment, StoredIssue, date_dto
 class Renderer:
     """Renders state objects with absolute ``self`` links under `base` (the URL the client used)."""
 
-    def __init__(self, state: JsmState, base: str) -> None:
+    def __init__(self, state: JsmState, base: str, *, cloud: bool = False) -> None:
         self.state = state
         self.base = base.rstrip("/")
+        self.cloud = cloud
 
     def user(self, name: str | None) -> dict[str, Any] | None:
         if not name:
             return None
         found = self.state.users.get(name.lower())
+        if self.cloud:
+            return self._cloud_user(name, found)
         if found is None:
             return {"name": name, "key": name, "displayName": name, "active": False}
         return {"self": f"{self.base}/rest/api/2/user?username={found['name']}", **found,
                 "avatarUrls": {"48x48": f"{self.base}/secure/useravatar?ownerId={found['key']}"}}  # fmt: skip
+
+    def _cloud_user(self, name: str, found: dict[str, Any] | None) -> dict[str, Any]:
+        """Cloud's user: an account id, no ``name``/``key`` (GDPR strict mode)."""
+        account = self.state.account_ids_by_name.get(name.lower(), name)
+        shown = {
+            k: v
+            for k, v in (found or {"displayName": name, "active": False}).items()
+            if k not in ("name", "key")
+        }
+        return {"self": f"{self.base}/rest/api/2/user?accountId={account}", "accountId": account,
+                "accountType": "atlassian", **shown,
+                "avatarUrls": {"48x48": f"{self.base}/secure/useravatar?ownerId={account}"}}  # fmt: skip
 
     def status(self, name: str) -> dict[str, Any]:
         status = self.state.statuses.get(name.lower(), {"id": "0", "name": name, "statusCategory": {}})
@@ -88,7 +103,7 @@ class Renderer:
             "priority": {"self": f"{self.base}/rest/api/2/priority/{priority['id']}", **priority},
             "reporter": self.user(issue.reporter),
             "creator": self.user(issue.reporter),
-            "assignee": None,
+            "assignee": self.user(issue.assignee),
             "created": issue.created,
             "updated": issue.updated,
             "resolution": {"self": f"{self.base}/rest/api/2/resolution/{resolution['id']}", **resolution}

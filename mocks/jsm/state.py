@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mocks.jsm.cloud import account_id
 from mocks.jsm.jql import JqlError
 
 REQUEST_TYPE_FIELD = "customfield_10010"
@@ -77,6 +78,8 @@ class StoredIssue:
     """Custom field id -> stored value (group pickers hold the group name)."""
     comments: list[StoredComment] = field(default_factory=list)
     histories: list[dict[str, Any]] = field(default_factory=list)
+    assignee: str | None = None
+    """User name of the assignee (``PUT .../assignee``)."""
 
     @property
     def number(self) -> int:
@@ -101,6 +104,9 @@ class JsmState:
         self.transitions: list[dict[str, Any]] = instance["transitions"]
         self.request_type_fields: list[str] = instance["requestTypeFields"]
         self.users = {u["name"].lower(): u for u in load("users")}
+        self.account_ids_by_name = {name: account_id(name) for name in self.users}
+        """Cloud account ids (`mocks.jsm.cloud.account_id`), used when the mock plays a Cloud site."""
+        self.user_names_by_account = {a: n for n, a in self.account_ids_by_name.items()}
         self.groups = {g["name"].lower(): g for g in load("groups")}
         self.service_desks: list[dict[str, Any]] = load("servicedesks")["values"]
         self.request_types = {r["id"]: r for r in load("requesttypes")["values"]}
@@ -186,7 +192,7 @@ class JsmState:
                 status.get("statusCategory", {}).get("key"),
             ],
             "priority": [issue.priority],
-            "reporter": [issue.reporter],
+            "reporter": [issue.reporter, self.account_ids_by_name.get((issue.reporter or "").lower())],
             "resolution": [issue.resolution],
             "labels": list(issue.labels),
             "created": [issue.created],

@@ -1,6 +1,8 @@
 """The identity-platform side of the Graph mock, mixed into `GraphMock`: the client-credentials token
 endpoint (``/{tenant}/oauth2/v2.0/token``, AADSTS-style errors) and an app registration's password
-credentials (``GET /v1.0/applications/{id}``, ``addPassword``, ``removePassword``).
+credentials (``GET /v1.0/applications/{id}``, ``addPassword``, ``removePassword``). Certificate
+credentials (`GraphTenant.add_certificate`, ``keyCredentials``) authenticate with a client assertion
+whose ``x5t`` header is the certificate's SHA-1 thumbprint (`mocks.client_assertion`).
 
 As in Graph, ``secretText`` is returned only by ``addPassword``; reads show ``hint`` (the first three
 characters) and ``secretText: null``. The mock keeps the text to check the grant.
@@ -8,12 +10,19 @@ characters) and ``secretText: null``. The mock keeps the text to check the grant
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
 
 from mocks.base import MockHttpError, MockRequest, MockResponse, empty_response, json_response, route
+from mocks.client_assertion import (
+    CLIENT_ASSERTION_TYPE,
+    AssertionRefused,
+    unverified_header,
+    verify_assertion,
+)
 from mocks.msgraph import odata
 from mocks.msgraph.state import GraphTenant, graph_time
 
@@ -40,6 +49,14 @@ class GraphAppRegistrationRoutes:
         app = self.tenant.application_by_app_id(form.get("client_id", ""))
         if app is None:
             return _aad_error(400, "unauthorized_client", 700016, "Application not found in the directory.")
+        if form.get("client_assertion"):
+            refused = self._check_certificate_assertion(request, tenant, app, form)
+            if refused is not None:
+                return refused
+            token = self.tenant.issue_access_token(app["appId"])
+            return json_response(
+                {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
+            )
         supplied = form.get("client_secret", "")
         matching = [
             c
@@ -55,6 +72,46 @@ class GraphAppRegistrationRoutes:
         return json_response(
             {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": token}
         )
+
+    def _check_certificate_assertion(
+        self, request: MockRequest, tenant: str, app: dict[str, Any], form: Any
+    ) -> MockResponse | None:
+        if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
+            return _aad_error(
+                400, "invalid_request", 50027, "Invalid JWT token. Unsupported client_assertion_type."
+            )
+        assertion = form.get("client_assertion", "")
+        try:
+            thumbprint = str(unverified_header(assertion).get("x5t") or "")
+            hex_thumbprint = base64.urlsafe_b64decode(thumbprint + "=" * (-len(thumbprint) % 4)).hex().upper()
+        except (AssertionRefused, ValueError):
+            return _aad_error(
+                401, "invalid_client", 700023, "Client assertion contains an invalid x5t header."
+            )
+        credential = next(
+            (c for c in app.get("keyCredentials", []) if c.get("customKeyIdentifier") == hex_thumbprint), None
+        )
+        if credential is None:
+            return _aad_error(
+                401, "invalid_client", 700027,
+                f"Client assertion failed signature validation. The key was not found (thumbprint {hex_thumbprint}).",
+            )  # fmt: skip
+        now = self.tenant.clock()
+        if str(credential.get("endDateTime") or "9999") <= graph_time(now):
+            return _aad_error(401, "invalid_client", 700027, "The certificate credential has expired.")
+        origin = request.origin(self.graph_url or "https://login.microsoftonline.mock")
+        try:
+            verify_assertion(
+                assertion,
+                client_id=str(app["appId"]),
+                audiences=[f"{origin}/{tenant}/oauth2/v2.0/token", f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"],
+                jwks=[_public_jwk(credential["key"])],
+                now=now.timestamp(),
+                seen_jti=self.tenant.used_assertion_ids,
+            )  # fmt: skip
+        except AssertionRefused as exc:
+            return _aad_error(401, "invalid_client", 700027, f"Client assertion failed validation: {exc}")
+        return None
 
     @route("GET", rf"/v1\.0/applications/{_APP}")
     def get_application(self, request: MockRequest, app: str) -> dict[str, Any]:
@@ -133,3 +190,17 @@ def _aad_error(status: int, error: str, code: int, description: str) -> MockResp
         },
         status,
     )
+
+
+def _public_jwk(certificate_der_b64: str) -> dict[str, Any]:
+    """The public JWK of an uploaded certificate (``keyCredentials[].key``)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from joserfc.jwk import ECKey, RSAKey
+
+    cert = x509.load_der_x509_certificate(base64.b64decode(certificate_der_b64))
+    pem = cert.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    try:
+        return RSAKey.import_key(pem).as_dict(private=False)
+    except ValueError:
+        return ECKey.import_key(pem).as_dict(private=False)

@@ -35,8 +35,10 @@ from mocks.base import (
 )
 from mocks.msgraph import odata
 from mocks.msgraph.applications import GraphAppRegistrationRoutes
+from mocks.msgraph.batch import GraphBatchRoutes
 from mocks.msgraph.mail import GraphMailRoutes, Mailbox
 from mocks.msgraph.state import GraphTenant, graph_time
+from mocks.msgraph.user_writes import GraphUserWrites, drop_odata_type
 
 _ID = r"(?P<{}>[^/]+)"
 _CODES = {
@@ -55,7 +57,7 @@ def _p(name: str) -> str:
     return _ID.format(name)
 
 
-class GraphMock(GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
+class GraphMock(GraphBatchRoutes, GraphUserWrites, GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
     """A stateful Entra ID tenant with Outlook mailboxes; inspect ``tenant.password_sets``,
     ``tenant.enables``, ``tenant.membership_log``; put mail in with ``deliver_mail``."""
 
@@ -148,6 +150,7 @@ class GraphMock(GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
         changes = request.json()
         if not isinstance(changes, dict):
             raise MockHttpError(400, "Invalid request body.", code="BadRequest")
+        drop_odata_type(changes)  # msgraph-sdk always sends "@odata.type": "#microsoft.graph.user"
         profile = changes.pop("passwordProfile", None)
         if profile is not None:
             password = profile.get("password") if isinstance(profile, dict) else None
@@ -265,15 +268,21 @@ class GraphMock(GraphMailRoutes, GraphAppRegistrationRoutes, MockVendor):
         self, request: MockRequest, path: str, context: str, items: list[dict[str, Any]]
     ) -> MockResponse:
         offset, size = odata.page_bounds(request.query.get("$top"), request.query.get("$skiptoken"))
-        body: dict[str, Any] = {
-            "@odata.context": self._context(context),
-            "value": items[offset : offset + size],
-        }
+        body: dict[str, Any] = {"@odata.context": self._context(context)}
+        if (request.query.get("$count") or "").lower() == "true":
+            if (request.headers.get("ConsistencyLevel") or "").lower() != "eventual":
+                raise MockHttpError(400, "$count is not currently supported.", code="Request_BadRequest")
+            body["@odata.count"] = len(items)
+        body["value"] = items[offset : offset + size]
         if offset + size < len(items):
             kept = {k: request.query[k] for k in request.query if k != "$skiptoken"}
             kept["$skiptoken"] = odata.skiptoken(offset + size)
-            body["@odata.nextLink"] = f"{self.graph_url or ''}{path}?{urlencode(kept)}"
+            origin = self.graph_url or request.origin("")  # absolute when served, as Graph's links are
+            body["@odata.nextLink"] = f"{origin}{path}?{urlencode(kept)}"
         return json_response(body, headers={"Content-Type": "application/json;odata.metadata=minimal"})
+
+    def password_ok(self, password: str) -> bool:
+        return _complex_enough(password)
 
     def _not_found(self, key: str) -> MockHttpError:
         return MockHttpError(

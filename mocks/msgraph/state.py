@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ class GraphTenant:
     access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     password_sets: Counter[str] = field(default_factory=Counter)
+    used_assertion_ids: set[str] = field(default_factory=set)
+    """``jti`` of every client assertion accepted (a replay is refused)."""
     """Password profile changes (resets), per user id."""
     enables: Counter[str] = field(default_factory=Counter)
     """``accountEnabled`` false -> true transitions (unblocks), per user id."""
@@ -115,6 +118,30 @@ class GraphTenant:
         ids.remove(user_id)
         self.membership_log.append(MembershipEvent("remove", group_id, user_id, self.clock()))
         return True
+
+    def add_certificate(
+        self, app_id: str, certificate_pem: str, display_name: str = "CN=opspack"
+    ) -> dict[str, Any]:
+        """Upload a certificate credential (``keyCredentials``) to the app registration with `app_id`."""
+        import base64
+        import hashlib
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import Encoding
+
+        app = self.application_by_app_id(app_id)
+        if app is None:
+            raise KeyError(f"no application with appId {app_id!r}")
+        cert = x509.load_pem_x509_certificate(certificate_pem.encode())
+        der = cert.public_bytes(Encoding.DER)
+        credential = {
+            "customKeyIdentifier": hashlib.sha1(der, usedforsecurity=False).hexdigest().upper(),
+            "displayName": display_name, "keyId": str(uuid.uuid4()), "type": "AsymmetricX509Cert",
+            "usage": "Verify", "key": base64.b64encode(der).decode(),
+            "startDateTime": graph_time(cert.not_valid_before_utc), "endDateTime": graph_time(cert.not_valid_after_utc),
+        }  # fmt: skip
+        app.setdefault("keyCredentials", []).append(credential)
+        return credential
 
     def application_by_app_id(self, app_id: str) -> dict[str, Any] | None:
         return next((a for a in self.applications.values() if a.get("appId") == app_id), None)

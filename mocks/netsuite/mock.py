@@ -136,8 +136,7 @@ class NetSuiteMock(MockVendor):
 
     # -- helpers --------------------------------------------------------------------------------
     def _origin(self, request: MockRequest) -> str:
-        host = request.headers.get("Host")
-        return f"http://{host}" if host else self.origin
+        return request.origin(self.origin)
 
     def _json(self, request: MockRequest, body: Any, status: int = 200) -> MockResponse:
         text = json.dumps(body, separators=(",", ":"))

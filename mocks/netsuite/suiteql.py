@@ -3,7 +3,8 @@
 Parsed with a tokenizer and a recursive-descent parser, evaluated over the NetSuite mock's tables.
 Supported: column lists (``*``, ``t.col``, ``col AS name``), ``LOWER``/``UPPER``, comparisons
 (``= <> != < > <= >=``), ``[NOT] LIKE`` with ``%``/``_``, ``IS [NOT] NULL``, ``[NOT] IN (...)``,
-``AND OR NOT``, parentheses, ``ORDER BY col [ASC|DESC], ...``. Joins, aggregates, GROUP BY and
+``AND OR NOT``, parentheses, ``ORDER BY col [ASC|DESC], ...``, and ``SELECT COUNT(*) [AS name]``
+(unnamed: ``expr1``, as NetSuite names it). Joins, other aggregates, GROUP BY and
 sub-queries are refused with `SuiteQLError` (the mock answers NetSuite's 400 INVALID_PARAMETER),
 never silently ignored. Values compare as numbers when both sides are numeric, else as text.
 """
@@ -50,7 +51,6 @@ _UNSUPPORTED = {
     "HAVING",
     "UNION",
     "DISTINCT",
-    "COUNT",
     "SUM",
     "MAX",
     "MIN",
@@ -74,6 +74,8 @@ class Query:
     where: Callable[[Row], bool]
     order: tuple[tuple[str, bool], ...]
     """(column, descending) pairs."""
+    count_as: str | None = None
+    """``SELECT COUNT(*) [AS name]``: one row holding the number of matches under this name."""
 
 
 def _number(value: Any) -> Decimal | None:
@@ -184,6 +186,9 @@ class _Parser:
                     break
         if self.peek() is not None:
             raise SuiteQLError(f"unexpected {self.peek()[1]!r}")  # type: ignore[index]
+        count_as = _count_star(select_tokens)
+        if count_as is not None:
+            return Query(table, (), where, tuple(order), count_as)
         rest, self.tokens, self.index = (self.tokens, self.index), select_tokens, 0
         columns = self.select_list()
         self.tokens, self.index = rest
@@ -311,6 +316,21 @@ def parse(text: str) -> Query:
     return _Parser(text).parse()
 
 
+def _count_star(tokens: list[tuple[str, str]]) -> str | None:
+    """The output name when the column list is exactly ``COUNT(*) [[AS] name]``, else None."""
+    head = [(kind, value.upper() if kind == "word" else value) for kind, value in tokens[:4]]
+    if head != [("word", "COUNT"), ("op", "("), ("op", "*"), ("op", ")")]:
+        return None
+    rest = tokens[4:]
+    if rest and rest[0] == ("kw", "AS"):
+        rest = rest[1:]
+    if not rest:
+        return "expr1"
+    if len(rest) == 1 and rest[0][0] == "word":
+        return rest[0][1].lower()
+    raise SuiteQLError("only COUNT(*) [AS name] may stand alone in an aggregate column list")
+
+
 def _sort_key(row: Row, column: str) -> tuple[bool, Decimal, str]:
     number = _number(row.get(column))
     return number is None, number or Decimal(0), str(row.get(column) or "")
@@ -323,6 +343,8 @@ def execute(text: str, table: Callable[[str], Sequence[Row] | None]) -> list[dic
     if rows is None:
         raise SuiteQLError(f"Record '{query.table}' was not found.")
     selected = [row for row in rows if query.where(row)]
+    if query.count_as is not None:
+        return [{query.count_as: str(len(selected))}]
     for column, descending in reversed(query.order):
         if rows and column not in rows[0]:
             raise SuiteQLError(f"Field '{column}' for record '{query.table}' was not found.")

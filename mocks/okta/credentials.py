@@ -3,7 +3,9 @@
 
 Secret rules as Okta enforces them: at most two secrets per app, the only active secret cannot be
 deactivated, an active secret cannot be deleted. Okta lists secret values; the grant accepts any
-ACTIVE secret (client_secret_basic or client_secret_post) and only ``okta.*`` scopes.
+ACTIVE secret (client_secret_basic or client_secret_post) and only ``okta.*`` scopes. Service apps
+registered for ``private_key_jwt`` (`OktaMock.register_service_app`) authenticate with a signed
+client assertion instead (`mocks.okta.assertion`), and only that way.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ import secrets
 from typing import Any
 
 from mocks.base import MockHttpError, MockRequest, MockResponse, json_response, route
+from mocks.client_assertion import (
+    CLIENT_ASSERTION_TYPE,
+    AssertionRefused,
+    unverified_issuer,
+    verify_assertion,
+)
 from mocks.okta.state import OktaOrg, new_id
 
 _APP = r"(?P<app>[^/]+)"
@@ -37,14 +45,21 @@ class OktaCredentialRoutes:
             client_id, _, client_secret = decoded.partition(":")
         if form.get("grant_type") != "client_credentials":
             return _oauth_error(400, "unsupported_grant_type", "The grant type is not supported.")
-        app = self.org.apps.get(client_id)
-        active = [s for s in self.org.client_secrets.get(client_id, []) if s["status"] == "ACTIVE"]
-        if (
-            app is None
-            or app.get("status") != "ACTIVE"
-            or not any(secrets.compare_digest(s["client_secret"], client_secret) for s in active)
-        ):
-            return _oauth_error(401, "invalid_client", "Client authentication failed.")
+        if form.get("client_assertion"):
+            refused = self._check_assertion(request, form.get("client_assertion", ""), form)
+            if isinstance(refused, MockResponse):
+                return refused
+            client_id = refused
+        else:
+            app = self.org.apps.get(client_id)
+            active = [s for s in self.org.client_secrets.get(client_id, []) if s["status"] == "ACTIVE"]
+            if (
+                app is None
+                or app.get("status") != "ACTIVE"
+                or _auth_method(app) == "private_key_jwt"
+                or not any(secrets.compare_digest(s["client_secret"], client_secret) for s in active)
+            ):
+                return _oauth_error(401, "invalid_client", "Client authentication failed.")
         scope = form.get("scope", "")
         if not scope or any(not s.startswith("okta.") for s in scope.split()):
             return _oauth_error(400, "invalid_scope", "The authorization server does not allow the scope.")
@@ -53,6 +68,28 @@ class OktaCredentialRoutes:
             {"token_type": "Bearer", "expires_in": 3600, "access_token": token, "scope": scope},
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
+
+    def _check_assertion(self, request: MockRequest, assertion: str, form: Any) -> str | MockResponse:
+        """The client id a valid ``private_key_jwt`` assertion proves, or the error answer."""
+        if form.get("client_assertion_type") != CLIENT_ASSERTION_TYPE:
+            return _oauth_error(400, "invalid_request", "The client_assertion_type is invalid.")
+        try:
+            client_id = form.get("client_id") or unverified_issuer(assertion)
+            app = self.org.apps.get(client_id)
+            if app is None or app.get("status") != "ACTIVE" or _auth_method(app) != "private_key_jwt":
+                return _oauth_error(401, "invalid_client", "Client authentication failed.")
+            origin = request.origin(self.org_url or "https://acme.okta.mock")
+            verify_assertion(
+                assertion,
+                client_id=client_id,
+                audiences=[f"{origin}/oauth2/v1/token", f"{self.org_url or origin}/oauth2/v1/token"],
+                jwks=list(app["settings"]["oauthClient"].get("jwks", {}).get("keys", [])),
+                now=self.org.clock().timestamp(),
+                seen_jti=self.org.used_assertion_ids,
+            )
+        except AssertionRefused as exc:
+            return _oauth_error(401, "invalid_client", str(exc))
+        return str(client_id)
 
     @route("GET", rf"/api/v1/apps/{_APP}/credentials/secrets")
     def list_secrets(self, request: MockRequest, app: str) -> list[dict[str, Any]]:
@@ -133,6 +170,10 @@ class OktaCredentialRoutes:
                 "self": {"href": f"{self.org_url or ''}/api/v1/apps/{app}/credentials/secrets/{secret['id']}"}
             },
         }
+
+
+def _auth_method(app: dict[str, Any]) -> str:
+    return str(app.get("credentials", {}).get("oauthClient", {}).get("token_endpoint_auth_method", ""))
 
 
 def _oauth_error(status: int, error: str, description: str) -> MockResponse:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from urllib.parse import urlencode
 
 from mocks.base import MockHttpError, MockRequest, MockResponse, MockVendor, json_response, route
 from mocks.okta.credentials import OktaCredentialRoutes
+from mocks.okta.lifecycle import OktaLifecycleRoutes
 from mocks.okta.state import OktaOrg
 
 _ID = r"(?P<{}>[^/]+)"
@@ -44,7 +46,7 @@ def _p(name: str) -> str:
     return _ID.format(name)
 
 
-class OktaMock(OktaCredentialRoutes, MockVendor):
+class OktaMock(OktaLifecycleRoutes, OktaCredentialRoutes, MockVendor):
     """A stateful Okta org; inspect ``org.resets``, ``org.unlocks``, ``org.membership_log``."""
 
     NAME = "okta"
@@ -61,7 +63,9 @@ class OktaMock(OktaCredentialRoutes, MockVendor):
         super().__init__()
         self.org = org if org is not None else OktaOrg()
         self.org_url = org_url.rstrip("/") if org_url else None
-        """Absolute base for links (``https://acme.okta.com``); None gives path-only links."""
+        """Absolute base for links (``https://acme.okta.com``); None: the origin the client used when
+        served over HTTP(S), path-only links in-process."""
+        self._origin = threading.local()
         self.rate_limit = rate_limit
         self.limit_window = limit_window
         self._window_started = 0.0
@@ -234,8 +238,13 @@ class OktaMock(OktaCredentialRoutes, MockVendor):
 
     # -- rendering and paging --------------------------------------------------------------------
 
+    def handle(self, request: MockRequest, *, strict: bool = False) -> MockResponse:
+        self._origin.value = request.origin("")  # served over HTTP(S): links are absolute, as on Okta
+        return super().handle(request, strict=strict)
+
     def _link(self, path: str, query: dict[str, str]) -> str:
-        return f"{self.org_url or ''}{path}" + (f"?{urlencode(query)}" if query else "")
+        origin = self.org_url or getattr(self._origin, "value", "")
+        return f"{origin}{path}" + (f"?{urlencode(query)}" if query else "")
 
     def _user(self, user: dict[str, Any]) -> dict[str, Any]:
         return {**user, "_links": {"self": {"href": self._link(f"/api/v1/users/{user['id']}", {})}}}

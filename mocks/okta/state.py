@@ -51,6 +51,8 @@ class OktaOrg:
     """Group id -> member user ids, in the order they were added."""
     apps: dict[str, dict[str, Any]] = field(default_factory=dict)
     client_secrets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    used_assertion_ids: set[str] = field(default_factory=set)
+    """``jti`` of every client assertion accepted (a replay is refused)."""
     """App id -> its client secret objects (mock keeps the values to check the token grant)."""
     api_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     """SSWS token value -> token metadata."""
@@ -126,6 +128,19 @@ class OktaOrg:
         self.groups[group_id]["lastMembershipUpdated"] = self.now()
         self.membership_log.append(MembershipEvent("remove", group_id, user_id, self.clock()))
         return True
+
+    def register_service_app(
+        self, client_id: str, public_jwks: list[dict[str, Any]], label: str = "service app"
+    ) -> None:
+        """An API service app that authenticates with ``private_key_jwt`` against `public_jwks`."""
+        self.apps[client_id] = {
+            "id": client_id, "name": "oidc_client", "label": label, "status": "ACTIVE",
+            "signOnMode": "OPENID_CONNECT",
+            "credentials": {"oauthClient": {"client_id": client_id, "token_endpoint_auth_method": "private_key_jwt",
+                                            "autoKeyRotation": True}},
+            "settings": {"oauthClient": {"application_type": "service", "grant_types": ["client_credentials"],
+                                         "response_types": ["token"], "jwks": {"keys": list(public_jwks)}}},
+        }  # fmt: skip
 
     def issue_access_token(self, client_id: str, scope: str, ttl: int = 3600) -> str:
         token = "mock-okta-at-" + secrets.token_urlsafe(24)

@@ -8,7 +8,7 @@ is Salesforce's ``INVALID_QUERY_FILTER_OPERATOR`` / ``INVALID_FIELD``).
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mocks.salesforce import soql
@@ -28,7 +28,48 @@ def parse_time(value: str) -> datetime:
     raise OrgError(400, "INVALID_TYPE_ON_FIELD_IN_RECORD", f"value not of required type: {value}")
 
 
-def matches(kind: SObjectType, name: str, condition: soql.Condition, value: Any) -> bool:
+def date_range(literal: soql.Literal, now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of a date literal, in UTC (an org in another time zone shifts the day borders)."""
+    name, n = literal.value
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    ranges = {
+        "TODAY": (today, today + day),
+        "YESTERDAY": (today - day, today),
+        "TOMORROW": (today + day, today + 2 * day),
+        "LAST_N_DAYS": (today - n * day, today + day),
+        "NEXT_N_DAYS": (today + day, today + (n + 1) * day),
+        "N_DAYS_AGO": (today - n * day, today - (n - 1) * day),
+    }
+    return ranges[name]
+
+
+def _matches_range(
+    kind: SObjectType, name: str, condition: soql.Condition, value: Any, now: datetime
+) -> bool:
+    if name not in kind.datetimes:
+        raise OrgError(
+            400, "INVALID_FIELD", f"date literals can only be compared with date fields, not '{name}'"
+        )
+    if value is None:
+        return condition.operator == "!="
+    start, end = date_range(condition.values[0], now)
+    moment = parse_time(str(value))
+    return {
+        "=": start <= moment < end,
+        "!=": not start <= moment < end,
+        "<": moment < start,
+        "<=": moment < end,
+        ">": moment >= end,
+        ">=": moment >= start,
+    }[condition.operator]
+
+
+def matches(
+    kind: SObjectType, name: str, condition: soql.Condition, value: Any, now: datetime | None = None
+) -> bool:
+    if condition.operator not in ("LIKE", "IN") and condition.values[0].kind == "date_literal":
+        return _matches_range(kind, name, condition, value, now or datetime.now(UTC))
     if condition.operator == "LIKE":
         pattern = _like_regex(str(condition.values[0].value))
         hit = value is not None and pattern.fullmatch(str(value)) is not None

@@ -26,6 +26,7 @@ from mocks.base import (
     json_response,
     route,
 )
+from mocks.salesforce import soql
 from mocks.salesforce.org import Org, OrgError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
@@ -256,6 +257,8 @@ class SalesforceMock(MockVendor):
         if statement is None:
             raise MockHttpError(400, "A query string is required (q=)", code="MALFORMED_QUERY")
         _kind, rows = self.org.query(statement, include_deleted=include_deleted)
+        if soql.parse(statement).count_only:
+            return {"totalSize": len(rows), "done": True, "records": []}
         batch = self.query_batch_size
         options = request.headers.get("Sforce-Query-Options", "")
         if options.lower().startswith("batchsize="):

@@ -114,7 +114,7 @@ class Org:
         ]
         for condition in parsed.where:
             name = self._field(kind, condition.field)
-            rows = [r for r in rows if matches(kind, name, condition, r.get(name))]
+            rows = [r for r in rows if matches(kind, name, condition, r.get(name), self._clock())]
         for ordering in reversed(parsed.order_by):
             name = self._field(kind, ordering.field)
             present = [r for r in rows if r.get(name) is not None]

@@ -11,8 +11,11 @@ Supported::
                | field [NOT] LIKE 'pattern'
                | field [NOT] IN (value, ...)
     value     := 'string' (SOQL escapes) | number | true | false | null | 2025-01-31T10:00:00Z
+               | TODAY | YESTERDAY | TOMORROW | LAST_N_DAYS:n | NEXT_N_DAYS:n | N_DAYS_AGO:n
 
-Anything else (OR, sub-queries, relationship fields, aggregates, date literals such as TODAY)
+    SELECT COUNT() FROM SObject [WHERE ...]     (totalSize only, no records)
+
+Anything else (OR, sub-queries, relationship fields, other aggregates, other date literals)
 is answered with ``MALFORMED_QUERY``, exactly where Salesforce would accept more: the mock says
 honestly what it does not implement instead of guessing.
 """
@@ -29,7 +32,7 @@ _TOKEN = re.compile(
       | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))
       | (?P<number>-?\d+(?:\.\d+)?)
       | (?P<op><=|>=|!=|<>|=|<|>)
-      | (?P<punct>[,()])
+      | (?P<punct>[,():])
       | (?P<word>[A-Za-z_][\w.]*)
     )""",
     re.VERBOSE,
@@ -75,6 +78,10 @@ _KEYWORDS = {
 }
 
 
+_DATE_LITERALS = {"TODAY", "YESTERDAY", "TOMORROW"}
+_DATE_LITERALS_N = {"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO"}
+
+
 class SoqlError(Exception):
     """A query Salesforce (or this subset) refuses; `code` is Salesforce's errorCode."""
 
@@ -88,7 +95,7 @@ class SoqlError(Exception):
 class Literal:
     value: Any
     kind: str
-    """"string", "number", "boolean", "null" or "datetime"."""
+    """"string", "number", "boolean", "null", "datetime" or "date_literal" (value: (name, n))."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,8 @@ class Query:
     order_by: list[Ordering] = field(default_factory=list)
     limit: int | None = None
     offset: int = 0
+    count_only: bool = False
+    """``SELECT COUNT()``: the answer is ``totalSize`` with no records."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,17 @@ class _Parser:
 
     def parse(self) -> Query:
         self.expect_keyword("SELECT")
+        if self._count():
+            self.expect_keyword("FROM")
+            query = Query(fields=[], sobject=self.identifier(), count_only=True)
+            if self.keyword("WHERE"):
+                query.where.append(self.condition())
+                while self.keyword("AND"):
+                    query.where.append(self.condition())
+            token = self.peek()
+            if token is not None:
+                raise SoqlError(f"unexpected token: '{token.text}'")
+            return query
         fields = [self.identifier()]
         while self._punct(","):
             fields.append(self.identifier())
@@ -270,6 +290,12 @@ class _Parser:
             return Literal(token.upper == "TRUE", "boolean")
         if token.kind == "word" and token.upper == "NULL":
             return Literal(None, "null")
+        if token.kind == "word" and token.upper in _DATE_LITERALS:
+            return Literal((token.upper, 0), "date_literal")
+        if token.kind == "word" and token.upper in _DATE_LITERALS_N:
+            if not self._punct(":"):
+                raise SoqlError(f"{token.upper} needs ':n' (for example {token.upper}:30)")
+            return Literal((token.upper, self.integer(token.upper)), "date_literal")
         raise SoqlError(f"unexpected token: '{token.text}' (date literals and binds are not supported)")
 
     def ordering(self) -> Ordering:
@@ -291,6 +317,14 @@ class _Parser:
         if token.kind != "number" or not token.text.isdigit():
             raise SoqlError(f"{clause} needs a non-negative integer, found '{token.text}'")
         return int(token.text)
+
+    def _count(self) -> bool:
+        """``COUNT()`` right after SELECT (not a field named Count)."""
+        tokens = self.tokens[self.index : self.index + 3]
+        if [t.text.upper() if t.kind == "word" else t.text for t in tokens] == ["COUNT", "(", ")"]:
+            self.index += 3
+            return True
+        return False
 
     def _punct(self, char: str) -> bool:
         token = self.peek()

@@ -44,6 +44,8 @@ from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load
 
 _ROOT = r"/sap/opu/odata/sap/(?P<service>\w+(?:;v=\d{4})?)"
 _SESSION_COOKIE = "SAP_SESSIONID_S4H_100"
+_VERSIONS = {"0001", "0002"}
+"""Service versions (``;v=0002`` in the service name) served; both map to the same entity model."""
 _SAFE = {"GET", "HEAD"}
 _QUERY_SAFE = "$',()/*"
 _CREATORS = {"A_SupplierInvoice", "PaymentProposalSet", "A_BusinessPartnerBank", "A_CreditMemoRequest"}
@@ -163,14 +165,15 @@ class SapMock(MockVendor):
 
     # -- routes: service root, metadata, CSRF ---------------------------------------------------
     def _service_for(self, request: MockRequest, name: str) -> Service:
-        service = SERVICES.get(name)
-        if service is None:
+        base, _, version = name.partition(";v=")
+        service = SERVICES.get(name) or SERVICES.get(base)  # some services are catalogued with their version
+        if service is None or (version and version not in _VERSIONS):
             raise MockHttpError(
                 404,
-                f"No service found for namespace '/SAP/', name '{name}', version '0001'",
+                f"No service found for namespace '/SAP/', name '{base}', version '{version or '0001'}'",
                 code="/IWFND/MED/170",
             )
-        self._service = name
+        self._service = name if name in SERVICES else base
         return service
 
     def _csrf(self, request: MockRequest, response: MockResponse) -> MockResponse:
@@ -197,6 +200,15 @@ class SapMock(MockVendor):
         return self._csrf(request, text_response(spec.metadata_xml(), content_type="application/xml"))
 
     # -- routes: reads --------------------------------------------------------------------------
+    @route("GET", _ROOT + r"/(?P<entity>\w+)/\$count")
+    def count(self, request: MockRequest, service: str, entity: str) -> MockResponse:
+        spec = entity_set(self._service_for(request, service), entity)
+        rows = self.tables.rows(entity)
+        if request.query.get("$filter"):
+            predicate = compile_filter(request.query["$filter"], spec.properties)
+            rows = [row for row in rows if predicate(row)]
+        return self._csrf(request, text_response(str(len(rows)), content_type="text/plain"))
+
     @route("GET", _ROOT + r"/(?P<entity>\w+)")
     def collection(self, request: MockRequest, service: str, entity: str) -> MockResponse:
         spec_service = self._service_for(request, service)
@@ -342,8 +354,7 @@ class SapMock(MockVendor):
 
     # -- helpers --------------------------------------------------------------------------------
     def _base(self, request: MockRequest) -> str:
-        host = request.headers.get("Host")
-        return f"http://{host}" if host else self.base_url
+        return request.origin(self.base_url)
 
 
 def _unquote(value: str) -> str:

@@ -3,19 +3,27 @@
 Enough of the grammar for what clients send: ``^`` joins terms with AND, ``^OR`` joins a term
 to the previous one with OR, ``^NQ`` starts an alternative query, ``ORDERBY`` / ``ORDERBYDESC``
 sort. Operators: ``=`` ``!=`` ``>`` ``>=`` ``<`` ``<=`` ``LIKE`` ``NOT LIKE`` ``STARTSWITH``
-``ENDSWITH`` ``IN`` ``NOT IN`` ``ISEMPTY`` ``ISNOTEMPTY``. Like an instance with
+``ENDSWITH`` ``IN`` ``NOT IN`` ``ISEMPTY`` ``ISNOTEMPTY`` ``CONTAINS`` ``DOES NOT CONTAIN``.
+Values written as the date helpers an instance evaluates server-side (``javascript:gs.daysAgoStart(30)``,
+``gs.daysAgo(n)``, ``gs.daysAgoEnd(n)``, ``gs.beginningOfToday()``, ``gs.endOfToday()``, ``gs.now()``
+and ``gs.nowDateTime()``) become UTC ``YYYY-MM-DD hh:mm:ss`` values; any other ``javascript:`` value
+is refused with a `ValueError`, so a query is never silently empty. Like an instance with
 ``glide.invalid_query.returns_no_rows`` on, a term naming an unknown field matches nothing.
 String comparisons ignore case, as on the vendor's default collation.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 # Longest operators first so "!=" is not read as "=" and "NOT IN" not as "IN".
-_OPERATORS = ("ISNOTEMPTY", "ISEMPTY", "NOT LIKE", "NOT IN", "STARTSWITH", "ENDSWITH", "LIKE", "IN",
-              "!=", ">=", "<=", "=", ">", "<")  # fmt: skip
+_OPERATORS = ("ISNOTEMPTY", "ISEMPTY", "DOES NOT CONTAIN", "CONTAINS", "NOT LIKE", "NOT IN", "STARTSWITH",
+              "ENDSWITH", "LIKE", "IN", "!=", ">=", "<=", "=", ">", "<")  # fmt: skip
+_SCRIPT = re.compile(r"javascript:\s*gs\.(?P<helper>\w+)\((?P<arg>[^)]*)\)\s*;?\s*")
+_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 FieldReader = Callable[[dict[str, str], str], "str | None"]
 """Reads a (possibly dot-walked) field of a record; None when the field does not exist."""
@@ -45,8 +53,33 @@ class EncodedQuery:
         )
 
 
-def parse(text: str | None) -> EncodedQuery:
-    """Parse `text`; an empty or missing query matches every record."""
+def _script_value(value: str, now: datetime) -> str:
+    """Evaluate the ``javascript:gs.<date helper>(n)`` values instances accept in queries."""
+    found = _SCRIPT.fullmatch(value)
+    if found is None:
+        raise ValueError(f"unsupported script value in encoded query: {value!r}")
+    helper, arg = found["helper"], found["arg"].strip().strip("'\"")
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    days = int(arg) if arg.lstrip("-").isdigit() else 0
+    moments = {
+        "daysAgoStart": midnight - timedelta(days=days),
+        "daysAgoEnd": midnight - timedelta(days=days) + timedelta(days=1, seconds=-1),
+        "daysAgo": now - timedelta(days=days),
+        "beginningOfToday": midnight,
+        "endOfToday": midnight + timedelta(days=1, seconds=-1),
+        "now": now,
+        "nowDateTime": now,
+    }
+    if helper not in moments:
+        raise ValueError(f"unsupported script value in encoded query: {value!r}")
+    return moments[helper].strftime(_DATE_FORMAT)
+
+
+def parse(text: str | None, *, now: datetime | None = None) -> EncodedQuery:
+    """Parse `text`; an empty or missing query matches every record.
+
+    `now` (UTC, default the current time) anchors the ``javascript:gs...`` date helpers.
+    """
     query = EncodedQuery()
     if not text:
         return query
@@ -65,6 +98,11 @@ def parse(text: str | None) -> EncodedQuery:
                 and_groups[-1].append(_term(raw[2:]))
                 continue
             and_groups.append([_term(raw)])
+        for group in and_groups:
+            for index, term in enumerate(group):
+                if term.value.startswith("javascript:"):
+                    moment = _script_value(term.value, now or datetime.now(UTC))
+                    group[index] = Term(term.field, term.operator, moment)
         if and_groups:
             query.alternatives.append(and_groups)
     return query
@@ -111,9 +149,9 @@ def _term_matches(term: Term, record: dict[str, str], read: FieldReader) -> bool
         return have == want
     if op == "!=":
         return have != want
-    if op == "LIKE":
+    if op in ("LIKE", "CONTAINS"):
         return want in have
-    if op == "NOT LIKE":
+    if op in ("NOT LIKE", "DOES NOT CONTAIN"):
         return want not in have
     if op == "STARTSWITH":
         return have.startswith(want)

@@ -1,6 +1,7 @@
 """`ServiceNowMock`: a stateful imitation of a ServiceNow instance's REST APIs.
 
-Serves the Table API (``/api/now/table`` and ``/api/now/v2/table``), the Service Catalog
+Serves the Table API (``/api/now/table`` and ``/api/now/v2/table``), the Batch, Attachment
+and Aggregate (``/api/now/stats``) APIs (`mocks.servicenow.extras`), the Service Catalog
 (``/api/sn_sc/servicecatalog``) and the OAuth token endpoint (``/oauth_token.do``), with Basic
 and Bearer auth, the ``{"result": ...}`` envelope, ``{"error": {message, detail}, "status":
 "failure"}`` errors, ``X-Total-Count`` / ``Link`` paging and ``X-RateLimit-*`` headers.
@@ -24,6 +25,7 @@ from mocks.base import MockHttpError, MockRequest, MockResponse, MockVendor, jso
 from mocks.servicenow.business_rules import defaults, derive_priority, incident_update
 from mocks.servicenow.catalog import CatalogRoutes
 from mocks.servicenow.encoded_query import parse
+from mocks.servicenow.extras import ExtraRoutes
 from mocks.servicenow.oauth import OAuthRoutes
 from mocks.servicenow.rendering import flag, page_headers, render
 from mocks.servicenow.tables import JOURNAL_FIELDS, REFERENCES, Record, Tables
@@ -33,7 +35,7 @@ _TABLE = r"/api/now(?:/v[12])?/table/(?P<table>\w+)"
 NOT_FOUND_DETAIL = "Record doesn't exist or ACL restricts the record retrieval"
 
 
-class ServiceNowMock(CatalogRoutes, OAuthRoutes, MockVendor):
+class ServiceNowMock(ExtraRoutes, CatalogRoutes, OAuthRoutes, MockVendor):
     """In-memory ServiceNow; see the module docstring. Inspect with `count`, `records`, `journal`."""
 
     NAME = "servicenow"
@@ -54,6 +56,8 @@ class ServiceNowMock(CatalogRoutes, OAuthRoutes, MockVendor):
         self.token_lifetime = token_lifetime
         self.rate_limit = rate_limit
         self.clock = clock
+        self.attachments: dict[str, tuple[dict[str, str], bytes]] = {}
+        """sys_attachment sys_id -> (metadata, file bytes)."""
         self.tokens: dict[str, tuple[str, float]] = {}
         """access or refresh token -> (user name, expiry epoch seconds)."""
         self._served = 0
@@ -146,8 +150,7 @@ class ServiceNowMock(CatalogRoutes, OAuthRoutes, MockVendor):
         return self.bearer_user(credential.strip()) or "guest"
 
     def base_for(self, request: MockRequest) -> str:
-        host = request.headers.get("host")
-        return f"http://{host}" if host else self.base_url
+        return request.origin(self.base_url)
 
     # -- Table API ---------------------------------------------------------------------------------
 
@@ -173,7 +176,11 @@ class ServiceNowMock(CatalogRoutes, OAuthRoutes, MockVendor):
             raise MockHttpError(400, "Invalid sysparm_limit or sysparm_offset", code=None) from None
         if limit < 1 or offset < 0:
             raise MockHttpError(400, "sysparm_limit must be positive and sysparm_offset not negative")
-        matched = self.tables.select(table, parse(query.get("sysparm_query")))
+        try:
+            parsed = parse(query.get("sysparm_query"))
+        except ValueError as exc:
+            raise MockHttpError(400, str(exc), code=None) from None
+        matched = self.tables.select(table, parsed)
         base = self.base_for(request)
         page = [render(self.tables, table, r, query, base) for r in matched[offset : offset + limit]]
         headers = page_headers(

@@ -96,11 +96,18 @@ def test_suiteql_aliases_columns() -> None:
     assert rows == [{"vendor_id": "101", "name": "ACME GMBH"}]
 
 
+def test_suiteql_counts_matches() -> None:
+    assert execute("SELECT COUNT(*) FROM vendor", TABLES.get) == [{"expr1": str(len(TABLES["vendor"]))}]
+    assert execute("SELECT COUNT(*) AS n FROM vendor WHERE id = 101", TABLES.get) == [{"n": "1"}]
+    assert execute("select count(*) none from vendor v where v.id = 999", TABLES.get) == [{"none": "0"}]
+
+
 @pytest.mark.parametrize(
     ("query", "problem"),
     [
         ("SELECT id FROM vendor v JOIN transaction t ON t.entity = v.id", "JOIN is not supported"),
-        ("SELECT COUNT(*) FROM vendor", "COUNT is not supported"),
+        ("SELECT SUM(id) FROM vendor", "SUM is not supported"),
+        ("SELECT COUNT(*), id FROM vendor", "only COUNT(*) [AS name] may stand alone"),
         ("SELECT id FROM vendor, transaction", "joins are not supported"),
         ("SELECT id FROM customer", "Record 'customer' was not found"),
         ("SELECT nope FROM vendor", "Field 'nope' for record 'vendor' was not found"),

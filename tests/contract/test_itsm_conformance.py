@@ -10,12 +10,13 @@ import requests
 from connectors.auth import BasicAuth
 from connectors.errors import ConfigurationError
 from connectors.itsm import FakeITSM, ITSMConnector, TicketQuery
-from connectors.itsm.conformance import ITSMConformance
+from connectors.itsm.conformance import ConformanceSeed, ITSMConformance
 from connectors.jsm import JsmAdapter
 from connectors.registry import ConnectionConfig, build_connector, load_connections
 from connectors.servicenow import ServiceNowAdapter
 from connectors.servicenow.auth_setup import auth_from_credentials
 from mocks.jsm import JsmMock
+from mocks.jsm.cloud import account_id
 from mocks.servicenow import ServiceNowMock
 from mocks.transport import MockTransportAdapter
 
@@ -63,6 +64,23 @@ class TestJsmFromConfig(ITSMConformance):
         mock = JsmMock.from_fixtures()
         connection = ConnectionConfig(
             name="jsm", adapter="jsm", base_url=JSM_URL, options={"project_key": "IT"}
+        )
+        credentials = {"email": JSM_TOKEN[0], "api_token": JSM_TOKEN[1]}
+        return JsmAdapter.from_config(connection, credentials, _session(mock, JSM_URL))
+
+
+class TestJsmCloud(ITSMConformance):
+    """The same suite against a Jira Cloud site: enhanced search, account ids, ``query=`` user search."""
+
+    @pytest.fixture
+    def seed(self) -> ConformanceSeed:
+        return ConformanceSeed(user_name=account_id("beth.anglin"))
+
+    @pytest.fixture
+    def connector(self) -> ITSMConnector:
+        mock = JsmMock.from_fixtures(deployment="cloud")
+        connection = ConnectionConfig(
+            name="jsm", adapter="jsm", base_url=JSM_URL, options={"project_key": "IT", "deployment": "cloud"}
         )
         credentials = {"email": JSM_TOKEN[0], "api_token": JSM_TOKEN[1]}
         return JsmAdapter.from_config(connection, credentials, _session(mock, JSM_URL))

@@ -191,9 +191,11 @@ def test_sn_rate_limit_fault_headers(sn: tuple[ServiceNowMock, requests.Session]
 
 def test_unserved_requests_list_the_routes(sn: tuple[ServiceNowMock, requests.Session]) -> None:
     mock, client = sn
-    with pytest.raises(MockRouteMissing, match=r"no route for GET /api/now/stats/incident(.|\n)*order_now"):
-        client.get(f"{SN}/api/now/stats/incident")
-    lenient = _client(mock, SN, SN_AUTH, strict=False).get(f"{SN}/api/now/stats/incident")
+    with pytest.raises(
+        MockRouteMissing, match=r"no route for GET /api/now/cmdb/instance/cmdb_ci(.|\n)*order_now"
+    ):
+        client.get(f"{SN}/api/now/cmdb/instance/cmdb_ci")
+    lenient = _client(mock, SN, SN_AUTH, strict=False).get(f"{SN}/api/now/cmdb/instance/cmdb_ci")
     assert lenient.status_code == 404 and any("order_now" in r for r in lenient.json()["routes"])
 
 
