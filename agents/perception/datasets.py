@@ -19,7 +19,6 @@ from typing import Any
 
 from agents.perception.errors import DatasetError
 
-
 RARE_BELOW = 5
 """A label with fewer training examples than this is rare: trained on, never auto-handled."""
 

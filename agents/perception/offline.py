@@ -175,7 +175,7 @@ class OfflineTextClassifier:
             return 1.0, 0.0, 1.0
         rows = np.flatnonzero(usable[y])
         sub_x, sub_y = x[rows], y[rows]
-        sub_texts = [texts[i] for i in rows]
+        sub_texts = [texts[int(i)] for i in rows]
         n_word = self.features.n_word
         groups = phrasing_groups(sub_x[:, :n_word], sub_y, clusters=s.phrasing_clusters, seed=s.seed)
         oof = out_of_fold_scores(
