@@ -29,6 +29,8 @@ from agents.procurement.taxonomy import Taxonomy, level_index
 from agents.procurement.zero_shot import ZeroShotClassifier
 
 ALTERNATIVES = 3
+HISTORY_TRUST = 0.3
+"""A history answer at least this sure wins over a disagreeing zero-shot answer."""
 DEFAULT_CACHE_SIZE = 200_000
 """Distinct lines remembered; the cache is dropped when full so memory stays flat."""
 
@@ -196,7 +198,9 @@ class SpendClassifier:
         if text is not None and from_history.code == text.code:
             agreed = 1 - (1 - from_history.confidence) * (1 - text.confidence)
             return SpendResult(from_history.code, "", agreed, "history", from_history.alternatives)
-        if text is None or from_history.confidence >= text.confidence:
+        # the company's own labelled lines beat generic title matching unless history is unsure:
+        # zero-shot confidence on in-house wording ("Dortal saws") is often high and wrong
+        if text is None or from_history.confidence >= min(text.confidence, HISTORY_TRUST):
             return from_history
         return text or none
 

@@ -109,7 +109,10 @@ def test_history_model_learns_company_wording() -> None:
     classifier = SpendClassifier(TAXONOMY, "family", abbreviations=ABBREVIATIONS, history=history)
     result = classifier.classify(records("Project Falcon sprint 99", "Kantine Abrechnung Mai"))
     # "Project Falcon sprint 99" has the same words as a history line (numbers are not words)
-    assert [(r.code, r.method) for r in result] == [("81110000", "history near-exact"), ("90100000", "history")]
+    assert [(r.code, r.method) for r in result] == [
+        ("81110000", "history near-exact"),
+        ("90100000", "history"),
+    ]
 
 
 class StubLLM:
