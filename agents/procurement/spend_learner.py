@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -105,16 +105,16 @@ class NeighbourSpendModel:
                 top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
                 for row, i in enumerate(chunk):
                     weights = sims[row, top[row]]
-                    votes = Counter[str]()
+                    votes: dict[str, float] = {}
                     for code, weight in zip(self._codes[top[row]], weights, strict=True):
                         if weight > 0:
-                            votes[str(code)] += float(weight) ** 2
+                            votes[str(code)] = votes.get(str(code), 0.0) + float(weight) ** 2
                     out[i] = self._from_votes(votes, float(weights.max()), "") if votes else None
         return [p if p is not None else _nothing() for p in out]
 
-    def _from_votes(self, votes: Counter[str], nearest: float, reason: str) -> Prediction:
+    def _from_votes(self, votes: Mapping[str, float], nearest: float, reason: str) -> Prediction:
         total = float(sum(votes.values()))
-        ranked = votes.most_common(self.alternatives + 1)
+        ranked = sorted(votes.items(), key=lambda item: -item[1])[: self.alternatives + 1]
         share = ranked[0][1] / total
         if reason:  # exact / near-exact: add-one smoothing over the times the description was seen
             confidence = (ranked[0][1] + 1) / (total + 2) if total < 3 else share
