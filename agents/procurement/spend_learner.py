@@ -105,11 +105,11 @@ class NeighbourSpendModel:
                 top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
                 for row, i in enumerate(chunk):
                     weights = sims[row, top[row]]
-                    votes: dict[str, float] = {}
+                    voted: dict[str, float] = {}
                     for code, weight in zip(self._codes[top[row]], weights, strict=True):
                         if weight > 0:
-                            votes[str(code)] = votes.get(str(code), 0.0) + float(weight) ** 2
-                    out[i] = self._from_votes(votes, float(weights.max()), "") if votes else None
+                            voted[str(code)] = voted.get(str(code), 0.0) + float(weight) ** 2
+                    out[i] = self._from_votes(voted, float(weights.max()), "") if voted else None
         return [p if p is not None else _nothing() for p in out]
 
     def _from_votes(self, votes: Mapping[str, float], nearest: float, reason: str) -> Prediction:
