@@ -73,6 +73,8 @@ def train(
             "training_data_sha256": classifier.state.data_hash,
             "train_seconds": round(seconds, 3),
             "reject_below": round(classifier.state.reject_below, 4),
+            "skipped": dataset.skipped.summary(),
+            "rare_labels": classifier.state.rare_labels,
         }
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
@@ -81,6 +83,16 @@ def train(
                 f"trained on {len(dataset)} examples, {len(classifier.labels)} labels, "
                 f"in {seconds:.1f}s -> {path}"
             )
+            if dataset.skipped.total:
+                typer.echo(
+                    f"skipped {dataset.skipped.blank_text} row(s) with a blank text and "
+                    f"{dataset.skipped.blank_label} with a blank label"
+                )
+            if classifier.state.rare_labels:
+                rare = ", ".join(f"{k} ({v})" for k, v in classifier.state.rare_labels.items())
+                typer.echo(
+                    f"rare labels (trained on, never auto-handled until they have more examples): {rare}"
+                )
 
     _guarded(debug, work)
 
@@ -116,8 +128,19 @@ def predict(
 
 @classify_app.command("evaluate")
 def evaluate(
-    train_csv: Annotated[Path, typer.Option("--train", help="Labelled training CSV")],
-    test_csv: Annotated[Path, typer.Option("--test", help="Labelled held-out CSV")],
+    train_csv: Annotated[Path | None, typer.Option("--train", help="Labelled training CSV")] = None,
+    test_csv: Annotated[Path | None, typer.Option("--test", help="Labelled held-out CSV")] = None,
+    validation_csv: Annotated[
+        Path | None,
+        typer.Option("--validation", help="Labelled CSV to calibrate and set the reject threshold on"),
+    ] = None,
+    dataset: Annotated[
+        tuple[str, Path] | None,
+        typer.Option("--dataset", help="A public benchmark instead of CSVs: clinc150 PATH/data_full.json"),
+    ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="Also train and report the TF-IDF + LR baseline")
+    ] = False,
     text_column: TextColumnOpt = "text",
     label_column: LabelColumnOpt = "label",
     oos_label: Annotated[
@@ -139,22 +162,27 @@ def evaluate(
     """Train on one CSV, predict another, and report accuracy, coverage, calibration and LLM spend."""
     from agents.perception.evaluation import evaluate_predictions, llm_figures
     from agents.perception.model_spec import ModelSpec, build_classifier
+    from agents.perception.offline import OfflineTextClassifier
 
     def work() -> EvaluationReport:
-        train_data = load_labelled_csv(train_csv, text_column=text_column, label_column=label_column)
-        test_data = load_labelled_csv(test_csv, text_column=text_column, label_column=label_column)
+        train_data, validation, test_data, oos = _evaluation_data(
+            dataset, train_csv, test_csv, validation_csv, text_column, label_column, oos_label
+        )
         require_trainable(train_data)
         classifier = build_classifier(
             ModelSpec.parse(model),
             train=train_data,
             answer_key=test_data,
-            oos_label=oos_label,
+            oos_label=oos,
             oracle_error_rate=oracle_error_rate,
             hybrid_threshold=hybrid_threshold,
         )
         started = time.perf_counter()
         with _stderr.status(f"training on {len(train_data)} examples", spinner="dots"):
-            classifier.fit(train_data.texts, train_data.labels)
+            if isinstance(classifier, OfflineTextClassifier):
+                classifier.fit(train_data.texts, train_data.labels, validation=validation, oos_label=oos)
+            else:
+                classifier.fit(train_data.texts, train_data.labels)
         train_seconds = time.perf_counter() - started
         started = time.perf_counter()
         predictions = _predict_with_progress(classifier, test_data, batch=1 if model != "default" else 512)
@@ -165,11 +193,21 @@ def evaluate(
             model=model,
             n_train=len(train_data),
             threshold=threshold,
-            oos_label=oos_label,
+            oos_label=oos,
             llm=llm_figures(predictions),
         )
         return report.model_copy(
-            update={"train_seconds": round(train_seconds, 3), "predict_seconds": round(predict_seconds, 3)}
+            update={
+                "train_seconds": round(train_seconds, 3),
+                "predict_seconds": round(predict_seconds, 3),
+                "calibrated_on": classifier.state.calibrated_on
+                if isinstance(classifier, OfflineTextClassifier)
+                else None,
+                "training_data": train_data.summary(),
+                "baseline": _baseline_report(train_data, validation, test_data, oos, threshold)
+                if baseline
+                else None,
+            }
         )
 
     report = _guarded(debug, work)
@@ -177,6 +215,66 @@ def evaluate(
         typer.echo(report.model_dump_json(indent=2))
     else:
         _print_report(report)
+        if report.baseline is not None:
+            _print_report(report.baseline)
+
+
+def _evaluation_data(
+    dataset: tuple[str, Path] | None,
+    train_csv: Path | None,
+    test_csv: Path | None,
+    validation_csv: Path | None,
+    text_column: str,
+    label_column: str,
+    oos_label: str | None,
+) -> tuple[LabelledData, LabelledData | None, LabelledData, str | None]:
+    """(train, validation, test, out-of-scope label) from a named benchmark or from CSVs."""
+    from agents.perception.benchmarks import load_clinc150
+
+    if dataset is not None:
+        name, path = dataset
+        if name.lower() != "clinc150":
+            raise PerceptionError(f"unknown dataset {name!r}; known: clinc150")
+        splits = load_clinc150(path)
+        return splits.train, splits.validation, splits.test, oos_label or splits.oos_label
+    if train_csv is None or test_csv is None:
+        raise PerceptionError("give --train and --test CSVs, or --dataset clinc150 PATH")
+
+    def load(path: Path) -> LabelledData:
+        return load_labelled_csv(path, text_column=text_column, label_column=label_column)
+
+    validation = load(validation_csv) if validation_csv is not None else None
+    return load(train_csv), validation, load(test_csv), oos_label
+
+
+def _baseline_report(
+    train: LabelledData,
+    validation: LabelledData | None,
+    test: LabelledData,
+    oos_label: str | None,
+    threshold: float,
+) -> EvaluationReport:
+    from agents.perception.benchmarks import BaselineClassifier
+    from agents.perception.evaluation import evaluate_predictions
+
+    started = time.perf_counter()
+    with _stderr.status("training the TF-IDF + logistic regression baseline", spinner="dots"):
+        model = BaselineClassifier().fit(train, validation, oos_label)
+    train_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    predictions = model.predict_many(list(test.texts))
+    predict_seconds = time.perf_counter() - started
+    report = evaluate_predictions(
+        predictions,
+        test.labels,
+        model="baseline: tfidf word+char, logistic regression",
+        n_train=len(train),
+        threshold=threshold,
+        oos_label=oos_label,
+    )
+    return report.model_copy(
+        update={"train_seconds": round(train_seconds, 3), "predict_seconds": round(predict_seconds, 3)}
+    )
 
 
 def _predict_with_progress(classifier: TextClassifier, data: LabelledData, *, batch: int) -> list[Prediction]:
@@ -196,7 +294,13 @@ def _print_report(report: EvaluationReport) -> None:
     console = Console()
     console.print(
         f"[bold]{report.model}[/]  train={report.n_train} test={report.n_test}  "
-        f"accuracy={report.accuracy:.3f}  macro-F1={report.macro_f1:.3f}  "
+        f"accuracy={report.accuracy:.3f}  "
+        + (
+            f"in-scope accuracy={report.in_scope_accuracy:.3f}  "
+            if report.in_scope_accuracy is not None
+            else ""
+        )
+        + f"macro-F1={report.macro_f1:.3f}  "
         f"ECE={report.expected_calibration_error:.3f}"
     )
     auto = report.auto_handle

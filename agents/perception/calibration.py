@@ -40,10 +40,10 @@ def phrasing_groups(word_matrix: sp.csr_matrix, y: np.ndarray, *, clusters: int,
 
 
 def fit_linear(
-    x: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, seed: int
+    x: sp.csr_matrix, y: np.ndarray, n_classes: int, c: float, seed: int, class_weight: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """One-vs-rest linear SVM; returns (coef[n_classes, d], intercept[n_classes]) for all classes."""
-    model = LinearSVC(C=c, random_state=seed)
+    model = LinearSVC(C=c, random_state=seed, class_weight=class_weight)
     model.fit(x, y)
     coef = np.zeros((n_classes, x.shape[1]))
     intercept = np.full(n_classes, _ABSENT_CLASS_SCORE)
@@ -65,18 +65,27 @@ class OutOfFold:
 
 
 def out_of_fold_scores(
-    x: sp.csr_matrix, y: np.ndarray, groups: np.ndarray, n_classes: int, *, folds: int, c: float, seed: int
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    groups: np.ndarray,
+    n_classes: int,
+    *,
+    folds: int,
+    c: float,
+    seed: int,
+    class_weight: str | None = None,
 ) -> OutOfFold:
     n_splits = max(2, min(folds, len(np.unique(groups))))
     splits = list(GroupKFold(n_splits=n_splits).split(x, y, groups))
     if any(len(np.unique(y[train_rows])) < 2 for train_rows, _ in splits):
         # too few wording clusters to hold any out (tiny data): plain stratified folds instead
-        smallest = int(np.bincount(y).min())
+        counts = np.bincount(y)
+        smallest = int(counts[counts > 0].min())
         stratified = StratifiedKFold(n_splits=max(2, min(folds, smallest)), shuffle=True, random_state=seed)
         splits = list(stratified.split(x, y))
     scores = np.zeros((len(y), n_classes))
     for train_rows, held_rows in splits:
-        coef, intercept = fit_linear(x[train_rows], y[train_rows], n_classes, c, seed)
+        coef, intercept = fit_linear(x[train_rows], y[train_rows], n_classes, c, seed, class_weight)
         scores[held_rows] = x[held_rows] @ coef.T + intercept
     return OutOfFold(scores, splits)
 

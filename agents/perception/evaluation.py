@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -67,6 +68,8 @@ class EvaluationReport(BaseModel):
     n_train: int
     n_test: int
     accuracy: float
+    in_scope_accuracy: float | None = None
+    """Accuracy on the rows that are in scope (a wrong rejection counts as an error)."""
     macro_f1: float
     per_class: dict[str, ClassScores]
     auto_handle: ThresholdFigures
@@ -79,6 +82,11 @@ class EvaluationReport(BaseModel):
     llm: LLMFigures | None = None
     train_seconds: float = 0.0
     predict_seconds: float = 0.0
+    calibrated_on: str | None = None
+    training_data: dict[str, Any] | None = None
+    """What was read from the training file: rows, skipped blank rows, rare labels."""
+    baseline: EvaluationReport | None = None
+    """The plain TF-IDF + logistic regression baseline trained and tested in the same run."""
 
 
 def _expected(truth: str, oos_label: str | None) -> str:
@@ -148,11 +156,13 @@ def evaluate_predictions(
             recall=float(hits / truly_oos.sum()) if truly_oos.any() else 0.0,
         )
     table = reliability_table(confidence[in_scope], correct[in_scope])
+    in_rows = expected != OUT_OF_SCOPE
     return EvaluationReport(
         model=model,
         n_train=n_train,
         n_test=n,
         accuracy=float(correct.mean()) if n else 0.0,
+        in_scope_accuracy=float(correct[in_rows].mean()) if in_rows.any() else None,
         macro_f1=macro_f1,
         per_class=per_class,
         auto_handle=auto,

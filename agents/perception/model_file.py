@@ -31,7 +31,8 @@ from agents.perception.features import (
 from agents.perception.offline import OfflineSettings, OfflineTextClassifier, TrainedState
 
 FORMAT_NAME = "opspack.perception.text-classifier"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: contraction-splitting tokeniser, rare labels and where calibration came from."""
 _ARRAYS = ("labels", "word_terms", "word_idf", "char_terms", "char_idf", "coef", "intercept")
 
 
@@ -66,6 +67,8 @@ def save_model(classifier: OfflineTextClassifier, path: Path) -> Path:
         "temperature": state.temperature,
         "reject_below": state.reject_below,
         "unseen_reject": state.unseen_reject,
+        "rare_labels": state.rare_labels,
+        "calibrated_on": state.calibrated_on,
         "settings": asdict(classifier.settings),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +124,8 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> OfflineT
             data_hash=str(manifest["training_data_sha256"]),
             n_train=int(manifest["n_train"]),
             trained_at=str(manifest["trained_at"]),
+            rare_labels={str(k): int(v) for k, v in dict(manifest.get("rare_labels", {})).items()},
+            calibrated_on=str(manifest.get("calibrated_on", "")),
         ),
     )
     return classifier

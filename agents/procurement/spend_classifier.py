@@ -4,6 +4,8 @@ One batch at a time: repeated lines (the same description, and vendor when prior
 are answered from a bounded cache; the distinct rest is scored in one vectorised pass. Which
 layer answers a line, in order:
 
+0. ``history exact`` / ``history near-exact`` -- the same description (or the same words) was
+   labelled in history: its codes vote and the winner is taken outright;
 1. ``vendor prior`` -- the vendor's history is dominated by one category (and the text does not
    confidently say otherwise);
 2. ``history`` -- Perception's offline classifier trained on labelled history, when it is
@@ -27,6 +29,8 @@ from agents.procurement.taxonomy import Taxonomy, level_index
 from agents.procurement.zero_shot import ZeroShotClassifier
 
 ALTERNATIVES = 3
+HISTORY_TRUST = 0.3
+"""A history answer at least this sure wins over a disagreeing zero-shot answer."""
 DEFAULT_CACHE_SIZE = 200_000
 """Distinct lines remembered; the cache is dropped when full so memory stays flat."""
 
@@ -54,7 +58,8 @@ class SpendResult:
     title: str
     confidence: float
     method: str
-    """``vendor prior``, ``history``, ``text``, ``llm`` or ``none``."""
+    """``vendor prior``, ``history exact``, ``history near-exact``, ``history``, ``text``, ``llm``
+    or ``none``."""
     alternatives: tuple[tuple[str, float], ...] = ()
 
     def alternatives_text(self) -> str:
@@ -172,8 +177,12 @@ class SpendClassifier:
             return text or none
         prior = self.history.prior(vendor) if vendor else None
         from_history = (
-            self._from_prediction(learnt) if learnt is not None and not learnt.out_of_scope else None
+            self._from_prediction(learnt, _history_method(learnt))
+            if learnt is not None and not learnt.out_of_scope
+            else None
         )
+        if from_history is not None and from_history.method != "history":
+            return from_history  # the same description was seen in history: it wins outright
         if prior is not None:
             contradicted = [
                 r.code
@@ -189,7 +198,9 @@ class SpendClassifier:
         if text is not None and from_history.code == text.code:
             agreed = 1 - (1 - from_history.confidence) * (1 - text.confidence)
             return SpendResult(from_history.code, "", agreed, "history", from_history.alternatives)
-        if text is None or from_history.confidence >= text.confidence:
+        # the company's own labelled lines beat generic title matching unless history is unsure:
+        # zero-shot confidence on in-house wording ("Dortal saws") is often high and wrong
+        if text is None or from_history.confidence >= min(text.confidence, HISTORY_TRUST):
             return from_history
         return text or none
 
@@ -216,3 +227,13 @@ class SpendClassifier:
             if not answer.out_of_scope and answer.label in self.taxonomy and answer.source == "llm":
                 updated[i] = self._from_prediction(answer, "llm")
         return updated
+
+
+def _history_method(prediction: Prediction) -> str:
+    from agents.procurement.spend_learner import EXACT_REASON, NEAR_EXACT_REASON
+
+    if EXACT_REASON in prediction.reasons:
+        return "history exact"
+    if NEAR_EXACT_REASON in prediction.reasons:
+        return "history near-exact"
+    return "history"

@@ -4,7 +4,10 @@ Practice (domain notes §5.3) classifies at vendor level first -- most vendors s
 and uses a supervised model on line text for distributors and the long tail. The priors here
 are plain counts with add-one smoothing; the text model is Perception's offline classifier
 (word + character n-grams, calibrated confidence, out-of-scope), trained on the history's
-descriptions with codes rolled up to the level being classified.
+descriptions with codes rolled up to the level being classified. The text model is
+`NeighbourSpendModel` (exact and near-exact description matches, then nearest neighbours over
+TF-IDF n-grams): its cost does not grow with the number of categories, unlike a calibrated
+one-vs-rest model, so a full UNSPSC history trains in seconds.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ from agents.procurement.errors import SpendInputError
 from agents.procurement.taxonomy import Taxonomy
 
 if TYPE_CHECKING:  # scikit-learn loads only when a history model is trained
-    from agents.perception.offline import OfflineTextClassifier
+    from agents.procurement.spend_learner import NeighbourSpendModel
 
 MIN_VENDOR_LINES = 5
 """A vendor prior needs at least this many labelled lines."""
 DOMINANT_SHARE = 0.9
 """...and this smoothed share in one category to decide on its own."""
-MIN_MODEL_LINES = 50
-MIN_PER_LABEL = 2
+MIN_MODEL_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class SpendHistory:
     """What labelled history teaches: vendor → category counts, and a trained text model."""
 
     vendor_counts: dict[str, Counter[str]] = field(default_factory=dict)
-    model: OfflineTextClassifier | None = None
+    model: NeighbourSpendModel | None = None
     lines: int = 0
 
     @staticmethod
@@ -84,15 +86,10 @@ class SpendHistory:
         history = cls(lines=len(codes))
         for vendor, code in zip(vendors, codes, strict=True):
             history.vendor_counts.setdefault(cls.vendor_key(vendor), Counter())[code] += 1
-        if train_model and len(codes) >= MIN_MODEL_LINES:
-            per_label = Counter(codes)
-            keep = [i for i, code in enumerate(codes) if per_label[code] >= MIN_PER_LABEL]
-            if len({codes[i] for i in keep}) >= 2:
-                from agents.perception.offline import OfflineTextClassifier
+        if train_model and len(codes) >= MIN_MODEL_LINES and len(set(codes)) >= 2:
+            from agents.procurement.spend_learner import NeighbourSpendModel
 
-                history.model = OfflineTextClassifier().fit(
-                    [descriptions[i] for i in keep], [codes[i] for i in keep]
-                )
+            history.model = NeighbourSpendModel().fit(descriptions, codes)
         return history
 
 

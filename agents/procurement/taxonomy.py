@@ -151,10 +151,42 @@ def _read_rows(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     return rows
 
 
+_WIDE_LEVELS = ("Segment", "Family", "Class", "Commodity")
+
+
+def _wide_rows(path: Path) -> list[dict[str, str]] | None:
+    """Rows of a one-line-per-commodity UNSPSC export (``Commodity Code<TAB>Commodity Title<TAB>
+    Class Code ...``, as published with O*NET), flattened to code/title rows; None otherwise."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            if "Commodity Code" not in first:
+                return None
+            handle.seek(0)
+            reader = csv.DictReader(handle, delimiter="\t" if "\t" in first else ",")
+            seen: dict[str, str] = {}
+            for number, row in enumerate(reader, start=2):
+                for level in _WIDE_LEVELS:
+                    code = (row.get(f"{level} Code") or "").strip()
+                    title = (row.get(f"{level} Title") or "").strip()
+                    if not code or not title:
+                        raise TaxonomyError(f"{path}: row {number}: empty {level} code or title")
+                    seen.setdefault(code, title)
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not seen:
+        raise TaxonomyError(f"{path}: no categories")
+    return [{"code": code, "title": title} for code, title in seen.items()]
+
+
 def load_taxonomy(path: str | Path) -> Taxonomy:
-    """Read ``code,title[,parent_code]``; UNSPSC codes may leave the parent to the digits."""
+    """Read ``code,title[,parent_code]`` (UNSPSC codes may leave the parent to the digits), or a
+    wide UNSPSC export with code and title columns for all four levels on each commodity row."""
     path = Path(path)
-    rows = _read_rows(path, ("code", "title"))
+    rows = _wide_rows(path) if path.is_file() else None
+    rows = rows if rows is not None else _read_rows(path, ("code", "title"))
     all_unspsc = all(_UNSPSC.match(row["code"]) for row in rows)
     raw: dict[str, tuple[str, str | None]] = {}
     for number, row in enumerate(rows, start=2):

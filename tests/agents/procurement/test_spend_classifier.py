@@ -108,7 +108,11 @@ def test_history_model_learns_company_wording() -> None:
     history = SpendHistory.learn(texts, vendors, codes)
     classifier = SpendClassifier(TAXONOMY, "family", abbreviations=ABBREVIATIONS, history=history)
     result = classifier.classify(records("Project Falcon sprint 99", "Kantine Abrechnung Mai"))
-    assert [(r.code, r.method) for r in result] == [("81110000", "history"), ("90100000", "history")]
+    # "Project Falcon sprint 99" has the same words as a history line (numbers are not words)
+    assert [(r.code, r.method) for r in result] == [
+        ("81110000", "history near-exact"),
+        ("90100000", "history"),
+    ]
 
 
 class StubLLM:

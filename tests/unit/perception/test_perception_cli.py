@@ -174,3 +174,25 @@ def test_predict_with_a_tampered_model_is_one_error_line(tmp_path: Path) -> None
     result = runner.invoke(classify_app, ["predict", "--model", str(bad), "hello"])
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and "not an opspack model file" in result.stderr
+
+
+def test_train_skips_blank_rows_and_reports_rare_labels(tmp_path: Path) -> None:
+    data = _subset("it_service_desk_train.csv", tmp_path / "train.csv", 400)
+    with data.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '901,,hardware\n902,"my payslip shows the wrong tax class",payroll\n903,"monitor flickers",\n'
+        )
+    result = runner.invoke(
+        classify_app, ["train", "--data", str(data), "--out", str(tmp_path / "m"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["n_train"] == 401
+    assert summary["skipped"]["blank_text"] == 1 and summary["skipped"]["blank_label"] == 1
+    assert summary["rare_labels"] == {"payroll": 1}
+
+
+def test_evaluate_refuses_an_unknown_dataset(tmp_path: Path) -> None:
+    result = runner.invoke(classify_app, ["evaluate", "--dataset", "banking77", str(tmp_path / "x.json")])
+    assert result.exit_code == 2
+    assert "unknown dataset 'banking77'" in result.output

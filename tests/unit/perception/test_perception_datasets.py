@@ -36,8 +36,8 @@ def test_custom_column_names(tmp_path: Path) -> None:
         ("id,body,label\n1,x,y\n", "missing column(s) 'text'"),
         ("", "file is empty"),
         ("text,label\n", "header only"),
-        ("text,label\n,hardware\n", "row 2 has an empty 'text'"),
-        ("text,label\nhello,\n", "row 2 has an empty 'label'"),
+        ("text,label\n,hardware\n", "no usable rows (1 blank rows skipped)"),
+        ("text,label\nhello,\n", "no usable rows (1 blank rows skipped)"),
         (b"text,label\nCaf\xe9 cr\xe8me,x\n", "not UTF-8"),
     ],
 )
@@ -67,3 +67,33 @@ def test_training_hash_depends_on_content_and_order() -> None:
     assert base != training_data_hash(["a", "b"], ["x", "x"])
     # length-prefixing: moving a character between fields changes the hash
     assert training_data_hash(["ab"], ["c"]) != training_data_hash(["a"], ["bc"])
+
+
+def test_blank_rows_are_skipped_and_counted(tmp_path: Path) -> None:
+    # an export the way help-desk tools write them: a blank description, a ticket never
+    # categorised, a row of only separators and a trailing blank line
+    path = _write(
+        tmp_path / "export.csv",
+        "id,text,label\n"
+        "1,Printer on floor 3 jams,hardware\n"
+        "2,,hardware\n"
+        "3,need new badge,\n"
+        ",,\n"
+        "5,  ,access\n"
+        '6,"VPN drops every hour\nsince Monday",network\n'
+        "\n",
+    )
+    data = load_labelled_csv(path)
+    assert data.texts == ("Printer on floor 3 jams", "VPN drops every hour\nsince Monday")
+    assert data.skipped.blank_text == 3
+    assert data.skipped.blank_label == 1
+    assert data.summary()["skipped"]["first_lines"] == [3, 4, 5, 6]
+
+
+def test_rare_labels_are_trainable_and_reported(tmp_path: Path) -> None:
+    rows = "".join(f"laptop screen {i} broken,hardware\n" for i in range(6))
+    path = _write(tmp_path / "a.csv", "text,label\n" + rows + "salary slip missing,payroll\n")
+    data = load_labelled_csv(path)
+    require_trainable(data)  # a label with one example no longer fails the whole training
+    assert data.rare_labels() == {"payroll": 1}
+    assert data.summary()["rare_labels"] == {"payroll": 1}

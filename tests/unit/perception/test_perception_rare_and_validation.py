@@ -1,0 +1,109 @@
+"""Rare labels, blank rows and validation-set calibration on real-shaped training files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from perception_support import dataset
+
+from agents.perception.benchmarks import BaselineClassifier, load_clinc150
+from agents.perception.datasets import LabelledData, load_labelled_csv
+from agents.perception.errors import DatasetError
+from agents.perception.evaluation import evaluate_predictions
+from agents.perception.offline import OfflineTextClassifier
+
+
+def _shared_data() -> Path:
+    root = os.environ.get("OPSPACK_SHARED_DATA")
+    return Path(root) if root else Path(__file__).resolve().parents[4] / "shared" / "data"
+
+
+CLINC = _shared_data() / "intents-clinc150" / "data_full.json"
+
+
+def test_a_one_example_label_is_trained_on_but_never_auto_handled(tmp_path: Path) -> None:
+    base = dataset("it_service_desk", "train")
+    path = tmp_path / "history.csv"
+    lines = ["text,label"] + [
+        f'"{t}",{label}' for t, label in zip(base.texts[:600], base.labels[:600], strict=True)
+    ]
+    lines += [
+        '"payslip for march shows the wrong tax class",payroll_correction',
+        ",hardware",
+        '"  ",access_request',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = load_labelled_csv(path)
+    assert data.skipped.blank_text == 2
+    model = OfflineTextClassifier().fit(data.texts, data.labels)
+    assert model.state.rare_labels == {"payroll_correction": 1}
+    prediction = model.predict("payslip for march shows the wrong tax class")
+    assert prediction.label == "payroll_correction"
+    assert prediction.confidence <= 0.5
+    assert any("rare" in reason for reason in prediction.reasons)
+
+
+def test_saved_model_keeps_its_rare_labels(tmp_path: Path) -> None:
+    base = dataset("it_service_desk", "train")
+    texts = (*base.texts[:400], "payslip shows the wrong tax class")
+    labels = (*base.labels[:400], "payroll_correction")
+    model = OfflineTextClassifier().fit(texts, labels)
+    loaded = OfflineTextClassifier.load(model.save(tmp_path / "m.npz"))
+    assert loaded.state.rare_labels == {"payroll_correction": 1}
+
+
+def test_validation_calibration_sets_a_threshold_that_keeps_accuracy() -> None:
+    train, test = dataset("customer_intents", "train"), dataset("customer_intents", "test")
+    half = len(test) // 2
+    validation = LabelledData(test.texts[:half], test.labels[:half])
+    held = LabelledData(test.texts[half:], test.labels[half:])
+    model = OfflineTextClassifier().fit(train.texts, train.labels, validation=validation)
+    assert model.state.calibrated_on.startswith("validation set")
+    report = evaluate_predictions(
+        model.predict_many(held.texts), held.labels, model="m", n_train=1, threshold=0.9
+    )
+    assert report.expected_calibration_error < 0.1
+
+
+def test_clinc_loader_refuses_a_file_that_is_not_clinc(tmp_path: Path) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text('{"train": [["hi", "greet"]], "val": [], "test": [["x"]]}', encoding="utf-8")
+    with pytest.raises(DatasetError, match="not \\[text, intent\\] pairs"):
+        load_clinc150(bad)
+
+
+@pytest.mark.skipif(
+    not CLINC.is_file(), reason="CLINC150 not present (set OPSPACK_SHARED_DATA to the data folder)"
+)
+def test_clinc150_slice_stays_near_the_baseline() -> None:
+    """30 intents of CLINC150 (real data). Measured: ours 0.954 in-scope / 0.708 OOS recall, the
+    TF-IDF + LR baseline 0.956 / 0.749 -- on this slice the baseline is slightly ahead (on the full
+    150 intents ours catches more out-of-scope, docs/PERCEPTION.md). Floors sit a little under."""
+    splits = load_clinc150(CLINC)
+    keep = set(sorted(set(splits.train.labels))[:30]) | {splits.oos_label}
+
+    def only(data: LabelledData) -> LabelledData:
+        rows = [i for i, label in enumerate(data.labels) if label in keep]
+        return LabelledData(tuple(data.texts[i] for i in rows), tuple(data.labels[i] for i in rows))
+
+    train, validation, test = only(splits.train), only(splits.validation), only(splits.test)
+    ours = OfflineTextClassifier().fit(train.texts, train.labels, validation=validation, oos_label="oos")
+    mine = evaluate_predictions(
+        ours.predict_many(test.texts), test.labels, model="o", n_train=1, threshold=0.9, oos_label="oos"
+    )
+    baseline = BaselineClassifier().fit(train, validation, "oos")
+    theirs = evaluate_predictions(
+        baseline.predict_many(list(test.texts)),
+        test.labels,
+        model="b",
+        n_train=1,
+        threshold=0.9,
+        oos_label="oos",
+    )
+    assert mine.in_scope_accuracy is not None and theirs.in_scope_accuracy is not None
+    assert mine.out_of_scope is not None and theirs.out_of_scope is not None
+    assert mine.in_scope_accuracy >= 0.94 and mine.out_of_scope.recall >= 0.65
+    assert mine.in_scope_accuracy >= theirs.in_scope_accuracy - 0.02
+    assert mine.out_of_scope.recall >= theirs.out_of_scope.recall - 0.08
