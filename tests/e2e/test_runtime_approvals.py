@@ -19,9 +19,12 @@ from e2e_served import env, example_connections
 from agents.ap.synthetic_inbox import write_inbox
 from connectors.erp import InvoiceStatus
 from governance import approvals
+from governance.approver_auth import pin_approver_store
 from governance.store import Store
 from mocks.sap import SapMock
 from mocks.server import serve_mocks
+from opspack.console.passwords import hash_password
+from opspack.console.users import Role, write_user
 from opspack.mock_connections import served_connections
 from opspack.settings import DEFAULT_POLICY_PATH
 from opspack.wiring import mock_erp
@@ -78,9 +81,12 @@ def test_cli_decisions_are_executed_or_closed_by_the_running_runtime(tmp_path: P
             **env(),
             "OPSPACK_DATABASE_URL": f"sqlite:///{database}",
             "OPSPACK_POLICY": str(tmp_path / "policy.yaml"),
-            "OPSPACK_SECRET_APPROVERS__ALICE__TOKEN": "token-of-alice",
-            "OPSPACK_SECRET_APPROVERS__BOB__TOKEN": "token-of-bob",
         }
+        # The admin registers the approver records (what `opspack console add-user` does).
+        users = tmp_path / "admin" / "console-users.yaml"
+        for name in ("alice", "bob"):
+            write_user(users, name, role=Role.APPROVER, approver=name, password_hash=hash_password(f"token-of-{name}", n=1024))  # fmt: skip
+        pin_approver_store(Store(f"sqlite:///{database}"), users, registered_by="admin")
         runner = subprocess.Popen(
             [sys.executable, "-m", "opspack.cli", "run", "--config", "opspack.yaml"],
             cwd=tmp_path,
@@ -156,16 +162,16 @@ def test_an_approval_given_in_the_console_is_executed_by_the_running_runner(tmp_
     from fastapi.testclient import TestClient
 
     from opspack.console.app import create_app
-    from opspack.console.passwords import hash_password
     from opspack.console.settings import ConsoleSettings
-    from opspack.console.users import Role, write_user
     from opspack.deployment import load_deployment
     from opspack.runtime.build import build_runner
 
     policy = yaml.safe_load(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
     policy["agents"]["ap_clerk"]["thresholds"]["erp.schedule_payment"]["max_amount"] = 1.0
     (tmp_path / "policy.yaml").write_text(yaml.safe_dump(policy), encoding="utf-8")
-    write_inbox(mock_erp("sap"), tmp_path / "inbox", 2, seed=3, defect_rate=0.0)
+    items = write_inbox(mock_erp("sap"), tmp_path / "inbox", 2, seed=3, defect_rate=0.0)
+    for item in items:  # dropped a while ago: the folder source takes files once they are complete
+        os.utime(tmp_path / "inbox" / item.file, (time.time() - 60, time.time() - 60))
     (tmp_path / "opspack.yaml").write_text(
         yaml.safe_dump(
             {

@@ -48,7 +48,7 @@ def test_a_good_deployment_loads_with_paths_relative_to_its_file(tmp_path: Path)
         ({"agents": {"ap": {"type": "ap", "connections": {"erp": "sap", "crm": "x"}}}}, "unknown crm"),
         ({"agents": {"ap": {**GOOD["agents"]["ap"], "sources": ["mail"]}}}, "no source named 'mail'"),
         ({"sources": {"invoices": {"kind": "ftp", "path": "x"}}}, "does not match any of the expected tags"),
-        ({"schedules": {"x": {"cron": "0 7 * *", "task": "merkle_checkpoint"}}}, "five fields"),
+        ({"schedules": {"x": {"cron": "0 7 * *", "task": "merkle_checkpoint"}}}, "five"),
         ({"schedules": {"x": {"cron": "0 7 * * *", "task": "po_follow_up"}}}, "needs the ERP connection"),
         (
             {"sources": {"m": {"kind": "imap", "host": "h", "username": "u", "password_secret": "hunter2"}}},
