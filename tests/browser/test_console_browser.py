@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chromium_support import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_skip
 from console_world import World, build_world, password_of
+from served_console import ServedConsole
 
 from governance import approvals
-from opspack.console.app import create_app
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -51,31 +49,6 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-class ServedConsole:
-    """The console app under uvicorn in a background thread, on a free loopback port."""
-
-    def __init__(self, world: World) -> None:
-        import uvicorn
-
-        config = uvicorn.Config(
-            create_app(world.settings), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="console-under-test", daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the console did not start")
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     return build_world(tmp_path)  # Secure cookies stay on: chromium treats 127.0.0.1 as a secure context
@@ -83,7 +56,7 @@ def world(tmp_path: Path) -> World:
 
 @pytest.fixture
 def console(world: World) -> Iterator[ServedConsole]:
-    served = ServedConsole(world)
+    served = ServedConsole(world.settings)
     try:
         yield served
     finally:
