@@ -398,7 +398,14 @@ def autonomy_demote(
 @autonomy_app.command("shadow-outcome")
 def autonomy_shadow_outcome(
     transaction: Annotated[str, typer.Argument(help="The transaction whose shadow decision to compare.")],
-    actor: Annotated[str, typer.Option("--by", help="Who produced the human outcome.")],
+    actor: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Your approver id: who produced the human outcome; your secret is checked "
+            "($OPSPACK_APPROVER_TOKEN or a prompt), as for an approval.",
+        ),
+    ],
     operation: Annotated[
         str | None, typer.Option("--operation", help="What the human did (omit: nothing).")
     ] = None,
@@ -410,7 +417,9 @@ def autonomy_shadow_outcome(
     """Record the human's actual outcome for a shadowed transaction and whether the agent agreed."""
     with _one_line_errors():
         human = ProposedOutcome(operation, target, Decimal(amount) if amount is not None else None)
-        result = record_human_outcome(Ledger(Store()), transaction, human, actor=actor, label=label)
+        store = Store()
+        actor = authenticate_cli_approver(actor, store).approver  # typed in: only by a known person
+        result = record_human_outcome(Ledger(store), transaction, human, actor=actor, label=label)
     if as_json:
         _emit(result.__dict__)
         return

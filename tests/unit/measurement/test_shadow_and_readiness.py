@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from measurement_ledgers import NOW, POLICY, REPO, LedgerWriter, config
-from test_cli_measurement import measurement_cli, run
+from test_cli_measurement import measurement_cli, register_approvers, run
 from typer.testing import CliRunner
 
 from governance.approver_auth import AuthenticatedApprover, FakeApproverDirectory, authenticate_approver
@@ -92,8 +92,15 @@ def test_replays_count_as_shadow_evidence_for_promotion(sqlite_url: str, tmp_pat
     assert load_policy(policy).agent("procurement").autonomy.tier_for("erp.update_po_status") is Tier.HITL
 
 
-def test_shadow_outcome_command(sqlite_url: str) -> None:
+def test_shadow_outcome_command(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     txn = LedgerWriter(Store()).transaction("procurement", "erp.update_po_status", "shadowed")
+    register_approvers(tmp_path, "dave")
+    monkeypatch.setenv("OPSPACK_APPROVER_TOKEN", "dave-approver-wrong")
+    forged = CliRunner().invoke(
+        measurement_cli(), ["autonomy", "shadow-outcome", txn, "--by", "dave", "--operation", "x.y"]
+    )
+    assert forged.exit_code != 0  # manual entry is authenticated like an approval
+    monkeypatch.setenv("OPSPACK_APPROVER_TOKEN", "dave-approver-secret")
     data = json.loads(
         run(
             "autonomy",
@@ -114,7 +121,7 @@ def test_shadow_outcome_command(sqlite_url: str) -> None:
     refused = CliRunner().invoke(
         measurement_cli(), ["autonomy", "shadow-outcome", txn, "--by", "procurement", "--operation", "x.y"]
     )
-    assert refused.exit_code != 0 and "is the agent" in refused.output
+    assert refused.exit_code != 0 and "procurement" in refused.output  # the agent is no approver
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
