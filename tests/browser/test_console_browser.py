@@ -20,7 +20,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "console"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chromium_support import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_skip
 from console_world import World, build_world, password_of
 from served_console import ServedConsole
 
@@ -36,17 +35,6 @@ def artifacts_dir() -> Path:
     folder = base / "console"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_playwright = sync_playwright_or_skip()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from chromium_support import CHROMIUM, CHROMIUM_ARGS, sync_playwright_or_skip
 from served_console import ServedConsole
 
 from agents.ap.synthetic_inbox import write_inbox
@@ -43,17 +42,6 @@ pytestmark = pytest.mark.browser
 
 LOOP_SECONDS = 10.0
 PASSWORDS = {"alice": "pw-alice-console", "bob": "pw-bob-console"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_playwright = sync_playwright_or_skip()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 def _until(condition: Callable[[], bool], seconds: float, what: str) -> float:
