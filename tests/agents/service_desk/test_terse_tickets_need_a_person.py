@@ -59,7 +59,14 @@ def test_terse_ticket_is_escalated_without_any_write(tmp_path: Path, index: int)
     store = Store("sqlite://")
     opened = case.input.ticket.opened_at
     try:
-        systems = ServiceDeskSystems(itsm=itsm, directory=directory, erp=erp, directory_system="okta")
+        systems = ServiceDeskSystems(
+            itsm=itsm,
+            directory=directory,
+            erp=erp,
+            itsm_system="servicenow",
+            directory_system="okta",
+            erp_system="sap",
+        )
         stack = ServiceDeskStack.build(
             store, systems, policy=load_policy(DEFAULT_POLICY), clock=lambda: opened, sleep=lambda s: None
         )
