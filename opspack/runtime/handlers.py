@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from agents.service_desk.plan import Outcome
 from connectors.erp.models import HOLD_REASON_MAX
 from governance.action import Action
 from governance.approvals import ApprovalRequest
@@ -33,6 +34,9 @@ class ItemOutcome:
     status: str
     reason: str
     transaction_id: str | None = None
+    retry: bool = False
+    """The work is unfinished (a write failed and the agent resumes it next time): the item is not
+    settled and the source's cursor does not move past it, so the next poll hands it out again."""
 
 
 class AgentHandler(Protocol):
@@ -162,7 +166,8 @@ class ServiceDeskHandler:
         number = str(payload.get("number") or item.metadata.get("number") or item.key)
         [result] = self.stack.agent.handle_numbers([number])
         reason = ", ".join(result.reasons) or result.outcome.value
-        return ItemOutcome(True, result.outcome.value, reason, None)
+        unfinished = result.outcome is Outcome.PENDING  # a write failed: resumed on the next poll
+        return ItemOutcome(True, result.outcome.value, reason, result.transaction_id, retry=unfinished)
 
     @staticmethod
     def _number(transaction_id: str) -> str:

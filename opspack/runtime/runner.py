@@ -156,13 +156,13 @@ class Runner:
             logger.error("source poll failed: %s", exc, extra={"source": name})
             return 0
         self.metrics.queue_depth.labels(name).set(len(items))
-        handled = 0
+        handled, unfinished = 0, False
         for item in items:
             if self.stopping:
                 return handled  # the cursor stays where it was: the rest comes back next run
-            self.handle(item)
+            unfinished |= self.handle(item).retry
             handled += 1
-        if next_cursor != cursor:
+        if next_cursor != cursor and not unfinished:  # an unfinished item must come back
             self.cursors.set(name, next_cursor)
         return handled
 
@@ -178,8 +178,8 @@ class Runner:
             outcome = ItemOutcome(False, "failed", f"{type(exc).__name__}: {exc}")
         self.metrics.item_seconds.labels(item.source).observe(time.perf_counter() - started)
         self.metrics.items.labels(item.source, outcome.status).inc()
-        source = self.sources[item.source]
-        source.settle(item, ok=outcome.ok, reason=outcome.reason)
+        if not outcome.retry:
+            self.sources[item.source].settle(item, ok=outcome.ok, reason=outcome.reason)
         logger.info(
             "%s %s: %s",
             item.filename or item.key,
