@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mocks import MOCK_CLASSES, MockNotAvailable, load_all_mocks, mock_class
+from mocks import MOCK_CLASSES, MockNotAvailable, load_all_mocks, load_mock, mock_class
 
 mocks_app = typer.Typer(help="Serve the vendor mocks over HTTP.", no_args_is_help=True)
 console = Console()
@@ -60,6 +60,13 @@ def serve(
             "--faults", help="VENDOR=RATE[,kinds=5xx+429+drop+latency+slow_body][,seed=N]... (repeatable)."
         ),
     ] = None,
+    seed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--seed",
+            help="VENDOR=DIR: seed that vendor's mock from DIR instead of its default fixtures (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the mocks on one port, dispatched by native path prefix and /_mock/<vendor>/; Ctrl-C stops."""
     from mocks.faults import parse_fault_spec
@@ -68,6 +75,14 @@ def serve(
 
     try:
         mocks = load_all_mocks(_names(vendor))
+        for entry in seed or []:
+            name, sep, folder = entry.partition("=")
+            if not sep or name not in mocks or not Path(folder).is_dir():
+                raise ValueError(
+                    f"--seed {entry!r}: give VENDOR=DIR with a served vendor ({', '.join(mocks)}) and an "
+                    "existing fixtures folder"
+                )
+            mocks[name] = load_mock(name, folder)
         for spec in map(parse_fault_spec, faults or []):
             if spec.vendor != "*" and spec.vendor not in mocks:
                 raise ValueError(

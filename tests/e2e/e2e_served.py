@@ -50,11 +50,11 @@ def _listening(port: int) -> bool:
 
 
 @contextmanager
-def served_mocks(workdir: Path) -> Iterator[str]:
-    """Serve every vendor mock with `opspack mocks serve`; yields the server's base URL."""
+def served_mocks(workdir: Path, *extra: str) -> Iterator[str]:
+    """Serve every vendor mock with `opspack mocks serve [extra...]`; yields the server's base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "opspack.cli", "mocks", "serve", "--port", str(port)],
+        [sys.executable, "-m", "opspack.cli", "mocks", "serve", "--port", str(port), *extra],
         cwd=workdir,
         env=env(),
         stdout=subprocess.DEVNULL,

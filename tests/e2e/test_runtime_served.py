@@ -175,3 +175,64 @@ def test_service_desk_runs_on_served_servicenow_and_okta_through_a_connections_f
         )
         assert again.returncode == 0, again.stderr
         assert len(incidents.get(query={"short_description": "Visio"}).all()) == 1  # filed once per key
+
+
+def test_service_desk_runs_from_a_deployment_file_on_served_servicenow_and_okta(tmp_path: Path) -> None:
+    """`opspack run` polls the ServiceNow queue (an ``itsm_queue`` source) of a served mock seeded with
+    the desk's people and groups (``mocks serve --seed``), works every open ticket once, and a second
+    run finds nothing new to do; read back with ServiceNow's own client."""
+    desk_fixtures = Path(__file__).resolve().parents[2] / "fixtures" / "service_desk" / "servicenow"
+    with served_mocks(tmp_path, "--seed", f"servicenow={desk_fixtures}") as url:
+        connections = write_connections(tmp_path / "connections.yaml", url, ["servicenow", "okta"])
+        secrets = MockSecrets()
+        client = pysnow.Client(
+            host=url.removeprefix("http://"),
+            use_ssl=False,
+            user=secrets.get("servicenow/service_desk/username"),
+            password=secrets.get("servicenow/service_desk/password"),
+        )
+        incidents = client.resource(api_path="/table/incident")
+        # Callers file tickets in the "Service Desk" queue with ServiceNow's own client.
+        [desk] = client.resource(api_path="/table/sys_user_group").get(query={"name": "Service Desk"}).all()
+        users = client.resource(api_path="/table/sys_user")
+        for caller, short, text in (
+            ("beth.anglin", "Laptop freezing", "My laptop keeps freezing since the last update."),
+            ("david.loo", "Visio", "Could I get Microsoft Visio installed for the floor plans?"),
+        ):
+            [user] = users.get(query={"user_name": caller}).all()
+            incidents.create(
+                payload={
+                    "short_description": short,
+                    "description": text,
+                    "caller_id": user["sys_id"],
+                    "assignment_group": desk["sys_id"],
+                }
+            )
+        queued = incidents.get(query={"assignment_group": desk["sys_id"], "active": "true"}).all()
+        open_before = [row["number"] for row in queued]
+        assert len(open_before) >= 2
+        agents = {
+            "desk": {
+                "type": "service_desk",
+                "connections": {"itsm": "servicenow", "directory": "okta"},
+                "sources": ["desk-queue"],
+            }
+        }
+        sources = {"desk-queue": {"kind": "itsm_queue", "connection": "servicenow", "queue": "Service Desk"}}
+        config = deployment(tmp_path, connections, agents, sources)
+        run = opspack("run", "--config", str(config), "--once", cwd=tmp_path)
+        assert run.returncode == 0, run.stderr
+        lines = [json.loads(line) for line in run.stderr.splitlines() if line.startswith("{")]
+        worked = [line for line in lines if line.get("source") == "desk-queue"]
+        assert worked, lines[-5:]
+        assert all(line.get("transaction_id") for line in worked), worked
+        assert not [line for line in worked if "pending" in line["message"]], worked
+        again = opspack("run", "--config", str(config), "--once", cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        repeat = [json.loads(line) for line in again.stderr.splitlines() if line.startswith("{")]
+        assert not [line for line in repeat if line.get("source") == "desk-queue"], repeat[-5:]
+        journal = client.resource(api_path="/table/sys_journal_field")
+        for number in open_before:
+            [ticket] = incidents.get(query={"number": number}).all()
+            notes = journal.get(query={"element_id": ticket["sys_id"]}).all()
+            assert notes, ticket  # the agent wrote its case file or resolution on every queued ticket
