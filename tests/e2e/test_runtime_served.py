@@ -236,3 +236,30 @@ def test_service_desk_runs_from_a_deployment_file_on_served_servicenow_and_okta(
             [ticket] = incidents.get(query={"number": number}).all()
             notes = journal.get(query={"element_id": ticket["sys_id"]}).all()
             assert notes, ticket  # the agent wrote its case file or resolution on every queued ticket
+
+
+def test_po_follow_up_runs_as_a_scheduled_task_of_a_deployment_on_the_served_sap_mock(tmp_path: Path) -> None:
+    """Procurement's PO follow-up is a schedule of the deployment file; the task the runner fires
+    reads the served SAP mock's open orders through the connections file and judges each chaser."""
+    from datetime import UTC, datetime
+
+    from governance.ledger import Ledger
+    from opspack.deployment import load_deployment
+    from opspack.runtime.build import build_wiring
+    from opspack.runtime.tasks import run_task
+
+    with served_mocks(tmp_path) as url:
+        connections = write_connections(tmp_path / "connections.yaml", url, ["sap"])
+        path = deployment(tmp_path, connections, {}, {})
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document["schedules"] = {
+            "chase": {"cron": "0 7 * * 1-5", "task": "po_follow_up", "connection": "sap"}
+        }
+        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        loaded = load_deployment(path)
+        wiring = build_wiring(loaded)
+        result = run_task("chase", loaded.schedules["chase"], wiring, datetime(2030, 1, 7, 7, tzinfo=UTC))
+        assert result["overdue_orders"] > 0
+        verdicts = list(Ledger(wiring.store).records(kind="verdict"))
+        assert len(verdicts) >= result["overdue_orders"]
+        assert {r.payload["action"]["system"] for r in verdicts} == {"sap"}
