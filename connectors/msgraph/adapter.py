@@ -117,6 +117,11 @@ class GraphAdapter:
             else None
         )
 
+    @property
+    def http(self) -> VendorHttp:
+        """The authenticated HTTP client (shared by `GraphMailReader` on the same connection)."""
+        return self._http
+
     @classmethod
     def from_config(
         cls, connection: ConnectionConfig, credentials: Mapping[str, str], session: requests.Session | None

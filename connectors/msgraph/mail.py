@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
@@ -25,9 +24,8 @@ from urllib.parse import quote
 import requests
 from pydantic import BaseModel, ConfigDict
 
-from connectors.auth import OAuth2ClientCredentials
-from connectors.errors import BadResponseError, ConfigurationError
-from connectors.http import RetryPolicy, VendorHttp
+from connectors.errors import BadResponseError
+from connectors.http import VendorHttp
 from connectors.msgraph import wire
 from connectors.pagination import follow_links, odata_next_link
 
@@ -90,61 +88,16 @@ class GraphMailReader:
         self.page_size = page_size
 
     @classmethod
-    def connect(
-        cls,
-        base_url: str,
-        *,
-        tenant_id: str,
-        client_id: str,
-        client_secret: str,
-        login_base_url: str = DEFAULT_LOGIN_BASE,
-        token_url: str | None = None,
-        scope: str = DEFAULT_SCOPE,
-        session: requests.Session | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] | None = None,
-        page_size: int = 50,
-    ) -> Self:
-        """A reader authenticating with the client-credentials grant (as `GraphAdapter` does)."""
-        if not tenant_id:
-            raise ConfigurationError(
-                "msgraph mail needs a tenant_id (credential or option)", vendor=wire.VENDOR
-            )
-        http = VendorHttp(
-            wire.VENDOR,
-            base_url,
-            session=session,
-            error_parser=wire.parse_error,
-            retry=retry,
-            envelope_error=wire.envelope_error,
-            sleep=sleep or time.sleep,
-        )
-        url = token_url or f"{login_base_url.rstrip('/')}/{quote(tenant_id, safe='')}/oauth2/v2.0/token"
-        auth = OAuth2ClientCredentials(url, client_id, client_secret, scope)
-        auth.bind(http)
-        http.auth = auth
-        return cls(http, page_size=page_size)
-
-    @classmethod
     def from_config(
         cls, connection: ConnectionConfig, credentials: Mapping[str, str], session: requests.Session | None
     ) -> Self:
-        """The same connection entry and credentials as `GraphAdapter.from_config`."""
+        """The same connection entry and credentials as `GraphAdapter.from_config` (client secret or
+        certificate): the reader shares the adapter's authenticated HTTP client."""
+        from connectors.msgraph.adapter import GraphAdapter
+
+        adapter = GraphAdapter.from_config(connection, credentials, session)
         options: Mapping[str, Any] = connection.options or {}
-        missing = [k for k in ("client_id", "client_secret") if not credentials.get(k)]
-        if missing:
-            raise ConfigurationError(f"msgraph credentials lack {', '.join(missing)}", vendor=wire.VENDOR)
-        return cls.connect(
-            connection.base_url,
-            tenant_id=str(credentials.get("tenant_id") or options.get("tenant_id") or ""),
-            client_id=credentials["client_id"],
-            client_secret=credentials["client_secret"],
-            login_base_url=str(options.get("login_base_url", DEFAULT_LOGIN_BASE)),
-            token_url=options.get("token_url"),
-            scope=str(options.get("scope", DEFAULT_SCOPE)),
-            session=session,
-            page_size=int(options.get("mail_page_size", 50)),
-        )
+        return cls(adapter.http, page_size=int(options.get("mail_page_size", 50)))
 
     # -- reading ---------------------------------------------------------------------------------
 
