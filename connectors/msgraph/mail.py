@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
     from connectors.registry import ConnectionConfig
 
-DEFAULT_LOGIN_BASE = "https://login.microsoftonline.com"
-DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
 MESSAGE_FIELDS = (
     "id,internetMessageId,subject,from,toRecipients,receivedDateTime,body,hasAttachments,isRead,categories"
 )
