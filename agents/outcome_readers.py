@@ -3,9 +3,8 @@
 `TicketOutcomeReader` asks the ITSM (through the vendor-neutral `ITSMConnector`) how a person
 finished an escalated service-desk ticket: the ticket's state, close code, who resolved it and
 when -- the tool's own ``resolved_by``/``resolved_at``. A ticket resolved by one of opspack's own
-service accounts is the machine's outcome, not a human's, and is ignored. The ERP and CRM models
-carry no "who and when" for an invoice's release or a case's closure yet, so those outcomes are
-entered with ``opspack autonomy shadow-outcome`` (``source: manual``) until they do.
+service accounts is the machine's outcome, not a human's, and is ignored. A customer case closed
+in the CRM is read by `agents.outcome_readers_crm.CaseOutcomeReader`.
 
 `collect_with_connectors` wires the readers for the connectors a runtime has and runs one
 collection; the runtime calls it on a schedule (see docs/MEASUREMENT.md §3).
@@ -16,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from agents.outcome_readers_crm import CaseOutcomeReader
+from connectors.crm.protocol import CRMConnector
 from connectors.errors import ConnectorError
 from connectors.itsm.models import TicketState
 from connectors.itsm.protocol import ITSMConnector
@@ -98,11 +99,16 @@ def collect_with_connectors(
     now: datetime,
     *,
     itsm: Iterable[tuple[str, ITSMConnector]] = (),
+    crm: Iterable[tuple[str, CRMConnector]] = (),
     service_accounts: Collection[str] = (),
 ) -> CollectionReport:
     """One collection over the given connectors (``(system name, connector)`` pairs)."""
     readers: list[OutcomeReader] = [
         TicketOutcomeReader(connector, system=name, service_accounts=service_accounts)
         for name, connector in itsm
+    ]
+    readers += [
+        CaseOutcomeReader(connector, system=name, service_accounts=service_accounts)
+        for name, connector in crm
     ]
     return collect_human_outcomes(ledger, readers, now)

@@ -231,6 +231,25 @@ class OutcomeReader(Protocol):
     def read(self, case: PendingCase) -> HumanOutcome | None: ...
 
 
+def pending_case(transaction_id: str, records: Sequence[LedgerRecord]) -> PendingCase | None:
+    """The transaction as a case waiting for a person, or None (not escalated or shadowed, or decided)."""
+    owner = next((r.agent for r in records if r.agent), None)
+    if owner is None:
+        return None
+    done = any(
+        r.kind == "note" and r.payload.get("event") in ("human_outcome", "shadow_comparison") for r in records
+    )
+    escalated = [r for r in records if r.kind in ("escalation", "handoff")]
+    shadowed = [r for r in records if r.kind == "verdict" and r.payload.get("decision") == "shadow"]
+    if done or not (escalated or shadowed):
+        return None
+    intake = next((r.payload for r in records if r.kind == "intake"), {})
+    key = next((str(intake[k]) for k in ("ticket", "business_key", "message_id") if intake.get(k)), None)
+    first = (escalated or shadowed)[0]
+    kind: Literal["escalation", "shadow"] = "escalation" if escalated else "shadow"
+    return PendingCase(transaction_id, owner, kind, parse_time(first.created_at), key, tuple(records))
+
+
 def pending_cases(ledger: Ledger, *, agent: str | None = None) -> list[PendingCase]:
     """Every escalated or shadowed transaction without a human outcome, oldest first."""
     grouped: dict[str, list[LedgerRecord]] = {}
@@ -238,22 +257,9 @@ def pending_cases(ledger: Ledger, *, agent: str | None = None) -> list[PendingCa
         grouped.setdefault(record.transaction_id, []).append(record)
     cases = []
     for txn, records in grouped.items():
-        owner = next((r.agent for r in records if r.agent), None)
-        if owner is None or (agent is not None and owner != agent):
-            continue
-        done = any(
-            r.kind == "note" and r.payload.get("event") in ("human_outcome", "shadow_comparison")
-            for r in records
-        )
-        escalated = [r for r in records if r.kind in ("escalation", "handoff")]
-        shadowed = [r for r in records if r.kind == "verdict" and r.payload.get("decision") == "shadow"]
-        if done or not (escalated or shadowed):
-            continue
-        intake = next((r.payload for r in records if r.kind == "intake"), {})
-        key = next((str(intake[k]) for k in ("ticket", "business_key", "message_id") if intake.get(k)), None)
-        first = (escalated or shadowed)[0]
-        kind: Literal["escalation", "shadow"] = "escalation" if escalated else "shadow"
-        cases.append(PendingCase(txn, owner, kind, parse_time(first.created_at), key, tuple(records)))
+        case = pending_case(txn, records)
+        if case is not None and (agent is None or case.agent == agent):
+            cases.append(case)
     return sorted(cases, key=lambda c: (c.since, c.transaction_id))
 
 

@@ -1,8 +1,9 @@
 """``opspack outcomes collect``: read people's outcomes of escalated cases from the systems of record.
 
 One collection (`agents.outcome_readers.collect_with_connectors`): every escalated or shadowed
-case still waiting for a person is looked up in the ITSM connections named with ``--itsm``
-(from ``--connections``, default ``$OPSPACK_CONNECTIONS``), read as the agent identity ``--as``;
+case still waiting for a person is looked up in the ITSM connections named with ``--itsm`` (read as
+the agent identity ``--as``) and the CRM connections named with ``--crm`` (read as ``--crm-as``),
+from ``--connections`` (default ``$OPSPACK_CONNECTIONS``);
 what people resolved is recorded in the ledger with who, when and where. Safe to run as often as
 wanted: an outcome already recorded is not recorded again. The runtime runs the same collection on
 a schedule (docs/MEASUREMENT.md §3).
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -35,11 +36,18 @@ console = Console()
 @outcomes_app.command("collect")
 def collect(
     itsm: Annotated[
-        list[str], typer.Option("--itsm", help="ITSM connection name(s) to read tickets from.")
-    ] = ["servicenow"],  # noqa: B006 - typer needs a literal default for a list option
+        list[str] | None,
+        typer.Option("--itsm", help="ITSM connection name(s) to read tickets from (default: servicenow)."),
+    ] = None,
+    crm: Annotated[
+        list[str] | None, typer.Option("--crm", help="CRM connection name(s) to read closed cases from.")
+    ] = None,
     identity: Annotated[
         str, typer.Option("--as", help="The agent identity whose credentials read the ITSM.")
     ] = "service_desk",
+    crm_identity: Annotated[
+        str, typer.Option("--crm-as", help="The agent identity whose credentials read the CRM.")
+    ] = "customer_intake",
     service_accounts: Annotated[
         list[str],
         typer.Option(
@@ -51,20 +59,26 @@ def collect(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Record how people resolved escalated tickets, read from the ITSM (who, when, resolution)."""
+    """Record how people finished escalated cases: tickets from the ITSM, customer cases from the CRM."""
     try:
         store = Store()
         config = load_connections(connections or connections_path())
         registry = CredentialRegistry(store, default_provider())
-        connectors = [
-            (
-                name,
-                build_connector(config, name, agent=identity, secrets=registry.secrets_for(identity, name)),
-            )
-            for name in itsm
-        ]
+        if itsm is None and crm is None:
+            itsm = ["servicenow"]
+
+        def connected(names: list[str] | None, agent: str) -> list[tuple[str, Any]]:
+            return [
+                (name, build_connector(config, name, agent=agent, secrets=registry.secrets_for(agent, name)))
+                for name in names or ()
+            ]
+
         report = collect_with_connectors(
-            Ledger(store), datetime.now(UTC), itsm=connectors, service_accounts=service_accounts
+            Ledger(store),
+            datetime.now(UTC),
+            itsm=connected(itsm, identity),
+            crm=connected(crm, crm_identity),
+            service_accounts=service_accounts,
         )
     except (GovernanceError, ConnectorError) as exc:
         typer.echo(f"opspack: {exc}", err=True)

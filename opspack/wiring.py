@@ -36,6 +36,7 @@ from governance.runtime import Governor
 from governance.secrets import ChainSecretProvider, EnvSecretProvider, SecretProvider, default_provider
 from governance.store import Store
 from opspack.mock_connections import MockSecrets, host_of, in_process_mock, is_mock_host
+from opspack.policy_watch import PolicyWatch
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, connections_path, policy_path
 
 if TYPE_CHECKING:
@@ -74,7 +75,11 @@ class Wiring:
     mock_fixtures: Mapping[str, Path] = field(default_factory=dict)
     """Connection name → fixtures folder to seed its in-process mock from (``*.mock`` hosts only)."""
     sleep: Callable[[float], None] | None = None
+    policy_file: Path | None = None
+    """Where the policy came from: watched by `refresh_policy` (None: a policy given as an object)."""
     _mocks: dict[str, Any] = field(default_factory=dict, repr=False)
+    _governors: list[Governor] = field(default_factory=list, repr=False)
+    _watch: PolicyWatch | None = field(default=None, repr=False)
 
     @classmethod
     def load(
@@ -89,10 +94,15 @@ class Wiring:
     ) -> Wiring:
         """Read the files (each defaulting as the settings say) and open the store."""
         config = load_connections(connections or connections_path())
-        loaded = policy if isinstance(policy, Policy) else load_policy(policy or policy_path())
+        if isinstance(policy, Policy):
+            policy_file, loaded = None, policy
+        else:
+            policy_file = Path(policy or policy_path())
+            loaded = load_policy(policy_file)
         return cls(
             connections=config,
             policy=loaded,
+            policy_file=policy_file,
             store=store or Store(database),
             secrets=secrets or default_provider(),
             mock_fixtures=dict(mock_fixtures or {}),
@@ -179,7 +189,26 @@ class Wiring:
     # --- agents -------------------------------------------------------------------------------
 
     def governor(self, performers: Mapping[str, Any]) -> Governor:
-        return Governor(self.policy, self.store, performers)
+        return self._watched(Governor(self.policy, self.store, performers))
+
+    def _watched(self, governor: Governor) -> Governor:
+        self._governors.append(governor)
+        return governor
+
+    def refresh_policy(self) -> bool:
+        """Load the policy file again if it changed (a promotion, a demotion, an edit) and hand the
+        new version to every Governor built here; True when it changed (`opspack.policy_watch`)."""
+        if self.policy_file is None:
+            return False
+        if self._watch is None:
+            self._watch = PolicyWatch(self.policy_file, self.policy)
+        loaded = self._watch.changed()
+        if loaded is None:
+            return False
+        self.policy = loaded
+        for governor in self._governors:
+            governor.policy = loaded
+        return True
 
     def ap_agent(self, *, erp: str, agent: str = "ap_clerk") -> APAgent:
         """The AP three-way match agent on ERP connection `erp`."""
@@ -204,14 +233,16 @@ class Wiring:
             directory_system=directory,
             erp_system=erp or "",
         )
-        return ServiceDeskStack.build(self.store, systems, policy=self.policy)
+        stack = ServiceDeskStack.build(self.store, systems, policy=self.policy)
+        self._watched(stack.governor)
+        return stack
 
     def intake(self, *, crm: str, erp: str) -> IntakeStack:
         """The customer intake stack on CRM `crm` and ERP `erp`."""
         from agents.intake.wiring import IntakeStack
 
         agent = "customer_intake"
-        return IntakeStack.build(
+        stack = IntakeStack.build(
             self.store,
             policy=self.policy,
             crm=self.connector(crm, agent=agent, kind="crm"),
@@ -219,6 +250,8 @@ class Wiring:
             erp=self.connector(erp, agent=agent, kind="erp"),
             erp_system=erp,
         )
+        self._watched(stack.governor)
+        return stack
 
 
 def mock_erp(name: str, url: str | None = None, *, agent: str = "ap_clerk") -> ERPConnector:

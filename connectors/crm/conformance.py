@@ -14,7 +14,7 @@ The suite only writes through the Protocol, so it can also run against a sandbox
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -258,6 +258,17 @@ class CRMConformance:
             connector.update_case(case.id, CaseUpdate(owner_queue="No Such Queue"))
         with pytest.raises(NotFoundError):
             connector.update_case(known.missing_id, CaseUpdate(priority=CasePriority.LOW))
+
+    def test_closing_a_case_records_who_and_when(self, connector: CRMConnector) -> None:
+        case = connector.create_case(NewCase(subject="Close me"))
+        assert (case.closed_at, case.closed_by) == (None, None)
+        before = datetime.now(UTC) - timedelta(minutes=5)
+        closed = connector.update_case(case.id, CaseUpdate(status=CaseStatus.CLOSED))
+        assert closed.is_closed and closed.closed_at is not None and closed.closed_by
+        assert closed.closed_at >= before
+        assert connector.get_case(case.id).closed_by == closed.closed_by
+        reopened = connector.update_case(case.id, CaseUpdate(status=CaseStatus.WORKING))
+        assert (reopened.closed_at, reopened.closed_by) == (None, None)
 
     def test_case_comments_keep_visibility_and_order(
         self, connector: CRMConnector, known: KnownCRMRecords

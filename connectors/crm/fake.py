@@ -48,7 +48,10 @@ class FakeCRM:
         queues: Iterable[str] = QUEUES,
         clock: Callable[[], datetime] = _utc_now,
         first_case_number: int = 1001,
+        user: str = "opspack.integration",
     ) -> None:
+        self.user = user
+        """The CRM user this connector acts as: what it closes is closed by this user."""
         self._queues = set(queues)
         self._clock = clock
         self._last_time: datetime | None = None
@@ -198,10 +201,18 @@ class FakeCRM:
             return case
 
     def update_case(self, case_id: str, update: CaseUpdate) -> Case:
+        return self.update_case_as(self.user, case_id, update)
+
+    def update_case_as(self, user: str, case_id: str, update: CaseUpdate) -> Case:
+        """`update_case` done by another CRM user -- a person working the case in the CRM's own UI."""
         with self._lock:
             case = self._require(self._cases, case_id, "case", "update_case")
             self._check_references(None, None, update.owner_queue, "update_case")
-            changes = {k: v for k, v in update.model_dump().items() if v is not None}
+            changes: dict[str, object] = {k: v for k, v in update.model_dump().items() if v is not None}
+            if update.status is CaseStatus.CLOSED and not case.is_closed:
+                changes.update(closed_at=self._now(), closed_by=user)
+            elif update.status is not None and update.status is not CaseStatus.CLOSED:
+                changes.update(closed_at=None, closed_by=None)
             case = case.model_copy(update=changes)
             self._cases[case_id] = case
             return case

@@ -108,6 +108,13 @@ class Case(_Record):
     business_key: str | None = None
     """The caller's own unique key, set at creation; lets an executor find a case it may have created."""
     created_at: datetime
+    closed_at: datetime | None = None
+    """When the case was last closed (None while it is open)."""
+    closed_by: str | None = None
+    """Who closed it, as the CRM names its users (user name or e-mail); None while it is open.
+
+    This is what makes a person's closure of an escalated case a human outcome the runtime can read
+    back (``agents/outcome_readers_crm.py``)."""
 
     @property
     def is_closed(self) -> bool:

@@ -75,6 +75,7 @@ class HubSpotAdapter:
         self.options = options or HubSpotOptions()
         self._stages: dict[str, str] | None = None
         self._teams: dict[str, str] | None = None
+        self._user_emails: dict[int, str] | None = None
         self._lookup_lock = threading.Lock()
 
     @classmethod
@@ -205,7 +206,11 @@ class HubSpotAdapter:
 
     def get_case(self, case_id: str) -> Case:
         obj = self.objects.get(
-            "tickets", case_id, self.options.ticket_properties, associations=("companies", "contacts")
+            "tickets",
+            case_id,
+            self.options.ticket_properties,
+            associations=("companies", "contacts"),
+            with_history=("hs_pipeline_stage",),
         )
         companies = records.associated_ids(obj, "companies")
         contacts = records.associated_ids(obj, "contacts")
@@ -317,12 +322,14 @@ class HubSpotAdapter:
         origins = {v: CaseOrigin(k) for k, v in self.options.origin_values.items()}
         teams = {v: k for k, v in self._load_teams().items()}
         origin = origins.get(records.text(p, "source_type") or "")
+        status = CaseStatus(statuses.get(stage or "", CaseStatus.WORKING.value))
+        closed_at, closed_by = self._closure(obj, stage) if status is CaseStatus.CLOSED else (None, None)
         return Case(
             id=obj["id"],
             number=obj["id"],
             subject=records.text(p, "subject") or "",
             description=records.text(p, "content"),
-            status=CaseStatus(statuses.get(stage or "", CaseStatus.WORKING.value)),
+            status=status,
             priority=priorities.get(records.text(p, "hs_ticket_priority") or "", CasePriority.MEDIUM),
             origin=origin,
             account_id=account_id,
@@ -330,7 +337,33 @@ class HubSpotAdapter:
             owner_queue=teams.get(records.text(p, "hubspot_team_id") or ""),
             business_key=records.text(p, self.options.business_key_property),
             created_at=records.parse_datetime(str(obj.get("createdAt") or records.text(p, "createdate"))),
+            closed_at=closed_at,
+            closed_by=closed_by,
         )
+
+    def _closure(self, obj: Mapping[str, Any], stage: str | None) -> tuple[datetime | None, str | None]:
+        """When and by whom a closed ticket was moved to its closed stage, from the stage's history.
+
+        A person's change (``CRM_UI``) names them by ``updatedByUserId``, read as the owner's e-mail;
+        an app's change is ``integration:<app id>``. Only reads that asked for the history (``get_case``)
+        carry it; others leave both None.
+        """
+        history = (obj.get("propertiesWithHistory") or {}).get("hs_pipeline_stage") or []
+        entry = next((h for h in history if isinstance(h, dict) and h.get("value") == stage), None)
+        if entry is None:
+            return None, None
+        closed_date = records.text(records.props(obj), "closed_date")
+        when = records.parse_datetime(str(closed_date or entry.get("timestamp")))
+        user = entry.get("updatedByUserId")
+        if user is not None:
+            return when, self._user_email(int(user))
+        return when, f"integration:{entry.get('sourceId') or entry.get('sourceType') or 'unknown'}"
+
+    def _user_email(self, user_id: int) -> str:
+        with self._lookup_lock:
+            if self._user_emails is None or user_id not in self._user_emails:
+                self._user_emails = self.objects.owner_emails_by_user_id()
+            return self._user_emails.get(user_id, f"hubspot-user:{user_id}")
 
     def _stage_id(self, status: CaseStatus) -> str:
         return self._load_stages()[status.value]

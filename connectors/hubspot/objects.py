@@ -81,7 +81,13 @@ class HubSpotObjects:
         return found
 
     def get(
-        self, object_type: str, object_id: str, properties: Sequence[str], *, associations: Sequence[str] = ()
+        self,
+        object_type: str,
+        object_id: str,
+        properties: Sequence[str],
+        *,
+        associations: Sequence[str] = (),
+        with_history: Sequence[str] = (),
     ) -> dict[str, Any]:
         if not object_id.isdigit():  # HubSpot ids are numeric; anything else cannot exist
             raise NotFoundError(
@@ -92,6 +98,8 @@ class HubSpotObjects:
         params = {"properties": ",".join(properties)}
         if associations:
             params["associations"] = ",".join(associations)
+        if with_history:
+            params["propertiesWithHistory"] = ",".join(with_history)
         answer = self.http.get_json(f"{OBJECTS}/{object_type}/{object_id}", params=params)
         return self.checked(answer, f"GET {object_type}")
 
@@ -183,6 +191,20 @@ class HubSpotObjects:
         """Stage label → stage id of one ticket pipeline."""
         pipeline = self.http.get_json(f"/crm/v3/pipelines/tickets/{url_quote(pipeline_id, safe='')}")
         return {str(s.get("label")): str(s.get("id")) for s in pipeline.get("stages", [])}
+
+    def owner_emails_by_user_id(self) -> dict[int, str]:
+        """User id → e-mail of every owner: how a person who changed a record in the UI is named."""
+        emails: dict[int, str] = {}
+        params: dict[str, Any] = {"limit": 100}
+        while True:
+            page = self.http.get_json("/crm/v3/owners", params=params)
+            for owner in page.get("results", []):
+                if owner.get("userId") is not None and owner.get("email"):
+                    emails[int(owner["userId"])] = str(owner["email"])
+            after = paging_next_after(page)
+            if after is None:
+                return emails
+            params["after"] = after
 
     def team_ids_by_name(self) -> dict[str, str]:
         """Team name → team id, collected from the portal's owners (teams have no CRM v3 endpoint)."""

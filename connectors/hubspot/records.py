@@ -110,6 +110,7 @@ class HubSpotOptions:
             "hubspot_team_id",
             self.business_key_property,
             "createdate",
+            "closed_date",
         )
 
 

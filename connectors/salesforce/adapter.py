@@ -65,6 +65,7 @@ class SalesforceAdapter:
         self.rest = SalesforceRest(http, self.options.api_version)
         self._queues: dict[str, str] | None = None
         self._queues_lock = threading.Lock()
+        self._user_names: dict[str, str] = {}
 
     @classmethod
     def connect(
@@ -293,7 +294,17 @@ class SalesforceAdapter:
         return self._case(rows[0]) if rows else None
 
     def _case(self, record: Mapping[str, Any]) -> Case:
-        return self.records.case(record, self._queue_name)
+        return self.records.case(record, self._queue_name, self._user_name)
+
+    def _user_name(self, user_id: str | None) -> str | None:
+        """A user's ``Username`` (the login people are known by), read once per user id."""
+        if not user_id:
+            return None
+        if user_id not in self._user_names:
+            self._user_names[user_id] = str(
+                self.rest.get_record("User", user_id, ("Id", "Username"))["Username"]
+            )
+        return self._user_names[user_id]
 
     def _queue_id(self, name: str) -> str:
         queues = self._load_queues()

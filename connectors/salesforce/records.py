@@ -99,6 +99,9 @@ CASE_FIELDS = (
     "ContactId",
     "OwnerId",
     "CreatedDate",
+    "IsClosed",
+    "ClosedDate",
+    "LastModifiedById",
 )
 COMMENT_FIELDS = ("Id", "ParentId", "CommentBody", "IsPublished", "CreatedDate")
 
@@ -142,7 +145,20 @@ class RecordMapper:
             mailing_address=None if address.is_empty() else address,
         )
 
-    def case(self, record: Mapping[str, Any], queue_name: Callable[[str | None], str | None]) -> Case:
+    def case(
+        self,
+        record: Mapping[str, Any],
+        queue_name: Callable[[str | None], str | None],
+        user_name: Callable[[str | None], str | None] = lambda _: None,
+    ) -> Case:
+        """A Case record as the neutral model.
+
+        A closed case's ``closed_by`` is the user who last modified it (``LastModifiedById``, as a
+        user name): closing is the last change a case gets, and a later edit of a closed case (rare)
+        would name its editor instead -- Case field history would be exact, but is an optional
+        feature of an org and not read here.
+        """
+        closed = bool(record.get("IsClosed")) and bool(record.get("ClosedDate"))
         return Case(
             id=_text(record, "Id"),
             number=_text(record, "CaseNumber"),
@@ -156,6 +172,8 @@ class RecordMapper:
             owner_queue=queue_name(record.get("OwnerId")),
             business_key=record.get(self.options.business_key_field),
             created_at=parse_datetime(_text(record, "CreatedDate")),
+            closed_at=parse_datetime(_text(record, "ClosedDate")) if closed else None,
+            closed_by=user_name(record.get("LastModifiedById")) if closed else None,
         )
 
     def comment(self, record: Mapping[str, Any]) -> CaseComment:

@@ -321,6 +321,13 @@ class HubSpotMock(AssociationsV4Routes, MockVendor):
         }
         if obj.get("archivedAt"):
             shaped["archivedAt"] = obj["archivedAt"]
+        with_history = [] if request is None else request.query.getlist("propertiesWithHistory")
+        names_with_history = [p for raw in with_history for p in raw.split(",") if p]
+        if names_with_history:
+            shaped["propertiesWithHistory"] = {
+                name: self.portal.property_history(object_type, obj["id"], name)
+                for name in names_with_history
+            }
         if request is not None and request.query.get("associations"):
             shaped["associations"] = {}
             for to_type in request.query["associations"].split(","):

@@ -66,6 +66,10 @@ def parse_moment(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+TRACKED_HISTORY = ("hs_pipeline_stage",)
+"""Properties whose value history the mock keeps (HubSpot keeps every property's; these are the ones read)."""
+
+
 class Portal:
     """Every CRM object of one portal, by type then id."""
 
@@ -81,6 +85,8 @@ class Portal:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last: datetime | None = None
         self._ids: dict[str, itertools.count[int]] = {}
+        self.history: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        """Value history of tracked properties (``propertiesWithHistory``), newest first."""
 
     @classmethod
     def load(cls, directory: Path, clock: Callable[[], datetime] | None = None) -> Portal:
@@ -160,21 +166,58 @@ class Portal:
             "archived": False,
         }
         self.objects[object_type][object_id] = obj
+        for name in TRACKED_HISTORY:
+            if values.get(name) is not None:
+                self._remember(object_type, object_id, name, values[name], stamp, None)
         for to_type, to_id, type_id in links:
             self.link(object_type, object_id, to_type, to_id, type_id)
         return obj
 
-    def update(self, object_type: str, object_id: str, properties: dict[str, Any]) -> dict[str, Any]:
+    def update(
+        self, object_type: str, object_id: str, properties: dict[str, Any], *, by_user: int | None = None
+    ) -> dict[str, Any]:
+        """Change properties: through the API (a private app) or, with `by_user`, by a person in the UI.
+
+        Pipeline-stage changes are kept in the history HubSpot returns for ``propertiesWithHistory``:
+        an API change as ``sourceType: INTEGRATION`` with the app's id, a person's as ``CRM_UI`` with
+        ``updatedByUserId``.
+        """
         obj = self.get(object_type, object_id)
         values = self._validated(object_type, properties)
         merged = {**obj["properties"], **values}
         self._check_stage(object_type, merged)
         self._check_unique(object_type, object_id, merged)
         stamp = iso(self.now())
+        for name in TRACKED_HISTORY:
+            if name in values and values[name] != obj["properties"].get(name):
+                self._remember(object_type, object_id, name, values[name], stamp, by_user)
         obj["properties"] = merged
         obj["properties"]["lastmodifieddate" if object_type == "contacts" else "hs_lastmodifieddate"] = stamp
         obj["updatedAt"] = stamp
         return obj
+
+    def property_history(self, object_type: str, object_id: str, name: str) -> list[dict[str, Any]]:
+        """The versions of one property, newest first; the current value alone when nothing is tracked."""
+        found = self.history.get((object_type, object_id, name))
+        if found:
+            return [dict(entry) for entry in found]
+        obj = self.get(object_type, object_id)
+        value = obj["properties"].get(name)
+        if value is None:
+            return []
+        return [{"value": value, "timestamp": obj["createdAt"], "sourceType": "IMPORT", "sourceId": None}]
+
+    def _remember(
+        self, object_type: str, object_id: str, name: str, value: Any, stamp: str, by_user: int | None
+    ) -> None:
+        if by_user is not None and not any(o.get("userId") == by_user for o in self.owners):
+            raise PortalError(400, "VALIDATION_ERROR", f"no user {by_user} in this portal")
+        entry: dict[str, Any] = {"value": value, "timestamp": stamp}
+        if by_user is None:
+            entry.update(sourceType="INTEGRATION", sourceId=str(self.settings.get("appId", "1234567")))
+        else:
+            entry.update(sourceType="CRM_UI", sourceId=f"userId:{by_user}", updatedByUserId=by_user)
+        self.history.setdefault((object_type, object_id, name), []).insert(0, entry)
 
     def archive(self, object_type: str, object_id: str) -> None:
         obj = self.get(object_type, object_id)

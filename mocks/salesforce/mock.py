@@ -59,6 +59,8 @@ class SalesforceMock(MockVendor):
         self.org = org or Org()
         self.sessions: set[str] = set(sessions or ())
         """Access tokens the org accepts (`grant_session` adds one; the token endpoint issues them)."""
+        self.session_users: dict[str, str] = {}
+        """The user a session acts as, where it is not the org's API user (`grant_session(user_id=...)`)."""
         self.refresh_tokens: set[str] = set()
         self.api_usage = 0
         self.api_limit = int(self.org.settings.get("dailyApiRequests", 15000))
@@ -76,9 +78,20 @@ class SalesforceMock(MockVendor):
 
     # -- inspection -------------------------------------------------------------------------------
 
-    def grant_session(self, token: str) -> None:
-        """Accept `token` as a valid session id (what a login would have produced)."""
+    def grant_session(self, token: str, *, user_id: str | None = None) -> None:
+        """Accept `token` as a valid session id (what a login would have produced).
+
+        With `user_id`, writes made with the session are stamped with that user (``LastModifiedById``)
+        -- a person working in the org, as opposed to the integration user.
+        """
         self.sessions.add(token)
+        if user_id is not None:
+            self.org.get("User", user_id)
+            self.session_users[token] = user_id
+
+    def _actor(self, request: MockRequest) -> str | None:
+        _, _, token = request.headers.get("Authorization", "").partition(" ")
+        return self.session_users.get(token)
 
     def expire_sessions(self) -> None:
         """Invalidate every access token (refresh tokens stay valid), as a session timeout would."""
@@ -138,7 +151,7 @@ class SalesforceMock(MockVendor):
     @route("POST", _V + r"/sobjects/(?P<sobject>\w+)/?")
     @_org_errors
     def create(self, request: MockRequest, version: str, sobject: str) -> MockResponse:
-        record = self.org.create(sobject, request.json())
+        record = self.org.create(sobject, request.json(), by=self._actor(request))
         return json_response({"id": record["Id"], "success": True, "errors": []}, 201)
 
     @route("GET", _V + r"/sobjects/(?P<sobject>\w+)/(?P<record_id>[^/]+)/?")
@@ -154,7 +167,7 @@ class SalesforceMock(MockVendor):
     @route("PATCH", _V + r"/sobjects/(?P<sobject>\w+)/(?P<record_id>[^/]+)/?")
     @_org_errors
     def update(self, request: MockRequest, version: str, sobject: str, record_id: str) -> MockResponse:
-        self.org.update(sobject, record_id, request.json())
+        self.org.update(sobject, record_id, request.json(), by=self._actor(request))
         return empty_response(204)
 
     @route("DELETE", _V + r"/sobjects/(?P<sobject>\w+)/(?P<record_id>[^/]+)/?")
@@ -180,10 +193,10 @@ class SalesforceMock(MockVendor):
         body = request.json()
         existing = self._by_external_id(sobject, field, value, must_exist=False)
         if existing is not None:
-            self.org.update(sobject, existing["Id"], body)
+            self.org.update(sobject, existing["Id"], body, by=self._actor(request))
             return json_response({"id": existing["Id"], "success": True, "errors": [], "created": False}, 200)
         canonical = self.org.type_of(sobject).canonical(field) or field
-        record = self.org.create(sobject, {**body, canonical: value})
+        record = self.org.create(sobject, {**body, canonical: value}, by=self._actor(request))
         return json_response({"id": record["Id"], "success": True, "errors": [], "created": True}, 201)
 
     # -- SOQL -------------------------------------------------------------------------------------

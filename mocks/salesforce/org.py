@@ -134,7 +134,8 @@ class Org:
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def create(self, sobject: str, values: dict[str, Any]) -> dict[str, Any]:
+    def create(self, sobject: str, values: dict[str, Any], *, by: str | None = None) -> dict[str, Any]:
+        """Insert a record as user `by` (default: the org's API user)."""
         kind = self.type_of(sobject)
         if not kind.createable:
             raise OrgError(
@@ -149,10 +150,13 @@ class Org:
                 400, "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing
             )
         now = format_time(self.now())
+        actor = by or self._api_user()
         record: dict[str, Any] = {
             "Id": self._next_id(kind),
             "IsDeleted": False,
+            "CreatedById": actor,
             "CreatedDate": now,
+            "LastModifiedById": actor,
             "LastModifiedDate": now,
             "SystemModstamp": now,
         }
@@ -168,14 +172,17 @@ class Org:
         if "OwnerId" in kind.fields:
             record["OwnerId"] = self._api_user()
         if kind.name == "CaseComment":
-            record.update(IsPublished=False, CreatedById=self._api_user())
+            record.update(IsPublished=False)
         record.update(fields)
         self._check_unique(kind, record)
         self._derive(kind, record)
         self.records.setdefault(kind.name, {})[record["Id"]] = record
         return record
 
-    def update(self, sobject: str, record_id: str, values: dict[str, Any]) -> dict[str, Any]:
+    def update(
+        self, sobject: str, record_id: str, values: dict[str, Any], *, by: str | None = None
+    ) -> dict[str, Any]:
+        """Update a record as user `by` (default: the org's API user); stamps LastModifiedById."""
         kind = self.type_of(sobject)
         self.get(kind.name, record_id)
         record = self.records[kind.name][normalise_id(record_id) or record_id]
@@ -191,7 +198,7 @@ class Org:
         self._check_unique(kind, candidate)
         self._derive(kind, candidate)
         now = format_time(self.now())
-        candidate.update(LastModifiedDate=now, SystemModstamp=now)
+        candidate.update(LastModifiedById=by or self._api_user(), LastModifiedDate=now, SystemModstamp=now)
         record.clear()
         record.update(candidate)
         return record

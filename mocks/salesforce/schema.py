@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-AUDIT_FIELDS = ("CreatedDate", "LastModifiedDate", "SystemModstamp", "IsDeleted")
+AUDIT_FIELDS = (
+    "CreatedById",
+    "CreatedDate",
+    "LastModifiedById",
+    "LastModifiedDate",
+    "SystemModstamp",
+    "IsDeleted",
+)
 
 
 @dataclass(frozen=True)
@@ -107,9 +114,9 @@ CASE = SObjectType(
 CASE_COMMENT = SObjectType(
     "CaseComment",
     "00a",
-    ("Id", "ParentId", "CommentBody", "IsPublished", "CreatedById", *AUDIT_FIELDS),
+    ("Id", "ParentId", "CommentBody", "IsPublished", *AUDIT_FIELDS),
     required=("ParentId", "CommentBody"),
-    read_only=("Id", "CreatedById", *AUDIT_FIELDS),
+    read_only=("Id", *AUDIT_FIELDS),
     references={"ParentId": ("500",)},
     booleans=("IsPublished", "IsDeleted"),
 )

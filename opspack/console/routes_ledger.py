@@ -1,13 +1,20 @@
-"""Transactions: search by business key, one transaction's ledger story, and the full-chain check."""
+"""Transactions: search by business key, one transaction's ledger story, and the full-chain check.
+
+A transaction still waiting for a person (escalated, or decided in shadow) also offers the form
+where an approver of its agent records what they did (`opspack/console/outcome_form.py`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from governance import approvals
-from opspack.console.auth import ConsoleUser, require_role, services
+from opspack.console import outcome_form
+from opspack.console.auth import ConsoleUser, require_role, services, verify_csrf
 from opspack.console.timeline import check_records, search, summary
 from opspack.console.users import Role
 from opspack.console.views import pretty_json, render
@@ -23,9 +30,14 @@ def transactions(
     return render(request, "transactions.html.j2", query=q, hits=hits)
 
 
-@router.get("/transactions/{transaction_id:path}", response_class=HTMLResponse)
-def timeline(
-    request: Request, transaction_id: str, user: ConsoleUser = Depends(require_role(Role.VIEWER))
+def _timeline_page(
+    request: Request,
+    user: ConsoleUser,
+    transaction_id: str,
+    *,
+    error: str = "",
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     console = services(request)
     records = console.ledger.timeline(transaction_id)
@@ -41,9 +53,11 @@ def timeline(
             .all()
         )
         held = [approvals.load(connection, approval_id).as_dict(console.now()) for approval_id in ids]
+    form = outcome_form.open_case(console.ledger, transaction_id)
     return render(
         request,
         "timeline.html.j2",
+        status_code=status_code,
         transaction_id=transaction_id,
         rows=[
             {
@@ -56,7 +70,63 @@ def timeline(
         ],
         verified=all(check.ok for check in checks.values()),
         approvals=held,
+        outcome=None
+        if form is None
+        else {
+            "kind": form.case.kind,
+            "agent": form.case.agent,
+            "values": values or form.defaults(),
+            "refused": outcome_form.may_record(console.policy, user.approver, form.case),
+            "error": error,
+        },
     )
+
+
+@router.get("/transactions/{transaction_id:path}", response_class=HTMLResponse)
+def timeline(
+    request: Request, transaction_id: str, user: ConsoleUser = Depends(require_role(Role.VIEWER))
+) -> Response:
+    return _timeline_page(request, user, transaction_id)
+
+
+@router.post("/transactions/{transaction_id:path}/outcome")
+def record_outcome(
+    request: Request,
+    transaction_id: str,
+    resolution: Annotated[str, Form()] = "",
+    operation: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    params: Annotated[str, Form()] = "",
+    user: ConsoleUser = Depends(require_role(Role.APPROVER)),
+    _: None = Depends(verify_csrf),
+) -> Response:
+    """Record what the person did on an escalated or shadowed case (a ``console`` human outcome)."""
+    console = services(request)
+    values = {
+        "resolution": resolution,
+        "operation": operation,
+        "target": target,
+        "amount": amount,
+        "params": params,
+    }
+    form = outcome_form.open_case(console.ledger, transaction_id)
+    if form is None:
+        return _timeline_page(
+            request,
+            user,
+            transaction_id,
+            error="this transaction is not waiting for a person",
+            status_code=409,
+        )
+    refused = outcome_form.may_record(console.policy, user.approver, form.case)
+    if refused is not None or user.approver is None:
+        return _timeline_page(request, user, transaction_id, error=refused or "not allowed", status_code=403)
+    try:
+        outcome_form.record(console.ledger, form, user.approver, values, console.now())
+    except outcome_form.OutcomeFormError as exc:
+        return _timeline_page(request, user, transaction_id, error=str(exc), values=values, status_code=400)
+    return RedirectResponse(f"/transactions/{transaction_id}", status_code=303)
 
 
 @router.get("/audit/verify", response_class=HTMLResponse)

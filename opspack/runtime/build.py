@@ -134,5 +134,6 @@ def build_runner(
         poll_seconds=deployment.runtime.poll_seconds,
         approvals_seconds=deployment.runtime.approvals_seconds,
         metrics=metrics,
+        refresh_policy=wiring.refresh_policy,
     )
     return runner, wiring

@@ -78,8 +78,11 @@ class Runner:
         approvals_seconds: float = 1.0,
         metrics: RuntimeMetrics | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        refresh_policy: Callable[[], bool] | None = None,
     ) -> None:
         self.store, self.sources, self.routes = store, dict(sources), dict(routes)
+        self.refresh_policy = refresh_policy
+        """Called before each tick and approval follow-up: the running agents pick up a changed policy."""
         self.handlers = (
             handlers if handlers is not None else list({id(h): h for h in routes.values()}.values())
         )
@@ -137,6 +140,8 @@ class Runner:
     # --- one tick -----------------------------------------------------------------------------
 
     def tick(self) -> int:
+        if self.refresh_policy is not None:
+            self.refresh_policy()
         self.follow_up_approvals()
         self.run_due_schedules()
         handled = 0

@@ -26,6 +26,33 @@ def cron_schedule(expression: str) -> NextRun:
     return CronSchedule(expression)
 
 
+OUTCOME_READER_AGENTS = {"itsm": "service_desk", "crm": "customer_intake"}
+"""The agent identity whose (read-only) credentials read people's outcomes, by connection kind."""
+
+
+def _human_outcomes(schedule: ScheduleConfig, wiring: Wiring, now: datetime) -> dict[str, Any]:
+    from agents.outcome_readers import collect_with_connectors
+    from connectors.errors import ConfigurationError
+    from connectors.registry import adapter_class
+
+    assert schedule.connection is not None  # the deployment validator requires it
+    name = schedule.connection
+    kind = str(getattr(adapter_class(wiring.connection(name).adapter), "kind", ""))
+    if kind not in OUTCOME_READER_AGENTS:
+        known = ", ".join(OUTCOME_READER_AGENTS)
+        raise ConfigurationError(f"human_outcomes reads {known} connections; {name!r} is a {kind or '?'}")
+    connector = wiring.connector(name, agent=OUTCOME_READER_AGENTS[kind], kind=kind)
+    pairs = [(name, connector)]
+    report = collect_with_connectors(
+        Ledger(wiring.store),
+        now,
+        itsm=pairs if kind == "itsm" else (),
+        crm=pairs if kind == "crm" else (),
+        service_accounts=schedule.service_accounts,
+    )
+    return report.as_dict()
+
+
 def run_task(name: str, schedule: ScheduleConfig, wiring: Wiring, now: datetime) -> dict[str, Any]:
     """Run one scheduled task; returns what it did (logged by the runner)."""
     if schedule.task == "merkle_checkpoint":
@@ -40,12 +67,7 @@ def run_task(name: str, schedule: ScheduleConfig, wiring: Wiring, now: datetime)
         results = follow_up(erp, now.date(), governor=governor, system=schedule.connection)
         return {"overdue_orders": len(results)}
     if schedule.task == "human_outcomes":
-        from agents.outcome_readers import collect_with_connectors
-
-        assert schedule.connection is not None  # the deployment validator requires it
-        itsm = wiring.connector(schedule.connection, agent="service_desk", kind="itsm")
-        report = collect_with_connectors(Ledger(wiring.store), now, itsm=[(schedule.connection, itsm)])
-        return {"human_outcomes": report.as_dict()}
+        return {"human_outcomes": _human_outcomes(schedule, wiring, now)}
     if schedule.task == "credential_age":
         from governance.identity import CredentialRegistry
 

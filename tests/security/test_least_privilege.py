@@ -37,6 +37,7 @@ from agents.intake.messages import Channel, InboundMessage
 from agents.intake.orders import OrderBook
 from agents.intake.outcomes import IntakeSystems
 from agents.outcome_readers import TicketOutcomeReader
+from agents.outcome_readers_crm import CaseOutcomeReader
 from agents.performers.base import OperationPerformer
 from agents.performers.erp import ERPPerformer
 from agents.procurement.spend_run import SpendRun
@@ -296,6 +297,7 @@ def _case_work(w: World) -> CaseWork:
 BUILDERS: dict[str, Callable[[World], object]] = {
     "APAgent": lambda w: APAgent(w.governor, w.erp, system="sap"),
     "TicketOutcomeReader": lambda w: TicketOutcomeReader(w.itsm, system="servicenow", service_accounts=()),
+    "CaseOutcomeReader": lambda w: CaseOutcomeReader(w.crm, system="salesforce", service_accounts=()),
     "ThreeWayMatcher": lambda w: ThreeWayMatcher(w.erp, InvoiceRegister()),
     "VendorResolver": lambda w: VendorResolver(w.erp),
     "GovernanceMiddleware": lambda w: GovernanceMiddleware(
