@@ -21,6 +21,7 @@ from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
+from opspack.cli_agent import agent_app
 from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
 from opspack.cli_connections import connections_app
@@ -77,6 +78,7 @@ app.add_typer(suppliers_app, name="suppliers", help="Validate the supplier maste
 app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
+app.add_typer(agent_app, name="agent", help="Free-form governed agents: LangChain tool calling under policy.")
 app.add_typer(erp_app, name="erp", help="Seed ERP state from a buyer's own trade documents.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)

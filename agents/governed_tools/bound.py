@@ -73,11 +73,22 @@ def bound_tools(
 
 
 def governed_tool_node(tools: Sequence[BaseTool], **kwargs: Any) -> ToolNode:
-    """A LangGraph `ToolNode` over bound governed tools (refuses unbound ones: they would not govern)."""
+    """A LangGraph `ToolNode` over bound governed tools whose every call -- including one naming a
+    tool that does not exist, which a plain `ToolNode` answers itself -- is governed and recorded.
+
+    A plain ``ToolNode(bound_tools(...))`` governs every call of a known tool as well; this adds
+    the recorded refusal of unknown ones. Unbound tools are refused: they would not govern.
+    """
     unbound = [t.name for t in tools if not isinstance(t, GovernedTool)]
     if unbound:
         raise TypeError(f"not governed tools: {', '.join(unbound)}; build them with bound_tools()")
-    return ToolNode(list(tools), **kwargs)
+    governance = governance_of(tools)
+    return ToolNode(
+        list(tools),
+        wrap_tool_call=governance.wrap_tool_call,
+        awrap_tool_call=governance.awrap_tool_call,
+        **kwargs,
+    )
 
 
 def governance_of(tools: Sequence[BaseTool]) -> GovernanceMiddleware:
