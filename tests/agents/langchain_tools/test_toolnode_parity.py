@@ -3,11 +3,13 @@ identical ledger records, without any glue between the tools and the Governor.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from langchain.agents import create_agent
+from langchain_core.messages import AIMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
@@ -25,6 +27,7 @@ from .fake_models import ToolCallingFakeModel, call, script
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 POLICY = load_policy(Path(__file__).resolve().parents[3] / "fixtures" / "policy.yaml")
 TX = "TKT-7"
+APPROVAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 VOLATILE = {"approval_id", "created_at", "expires_at", "requested_at", "decided_at", "owner", "started_at"}
 
 
@@ -96,8 +99,8 @@ def test_toolnode_graph_and_create_agent_leave_identical_ledger_records(tmp_path
     # the performer refuses it; c5 replays c1: already done, not repeated
     assert statuses == ["executed", "executed", "failed", "duplicate"]
     assert [kind for kind, _, _ in records_a].count("approval_requested") == 1
-    texts_a = [m.text for m in result_a["messages"] if m.type == "tool"]
-    texts_b = [m.text for m in result_b["messages"] if m.type == "tool"]
+    texts_a = [APPROVAL_ID.sub("<id>", m.text) for m in result_a["messages"] if m.type == "tool"]
+    texts_b = [APPROVAL_ID.sub("<id>", m.text) for m in result_b["messages"] if m.type == "tool"]
     assert texts_a == texts_b and texts_a[-1].startswith("already done: directory.unlock")
     for directory in (directory_a, directory_b):
         assert directory.unlocks and not any(
@@ -111,11 +114,12 @@ def test_toolnode_graph_and_create_agent_leave_identical_ledger_records(tmp_path
 
 def test_governed_tool_node_also_records_calls_of_tools_it_does_not_have(tmp_path: Path) -> None:
     governor, directory, tools = _world(f"sqlite:///{tmp_path / 'node.db'}")
-    node = governed_tool_node(tools)
-    from langchain_core.messages import AIMessage
-
-    out = node.invoke({"messages": [AIMessage(content="", tool_calls=[call("grant_admin", {"user": "x"}, "z1")])]})
-    (message,) = out["messages"]
+    graph = StateGraph(MessagesState)
+    graph.add_node("tools", governed_tool_node(tools))
+    graph.add_edge(START, "tools")
+    graph.add_edge("tools", END)
+    asked = AIMessage(content="", tool_calls=[call("grant_admin", {"user": "x"}, "z1")])
+    message = graph.compile().invoke({"messages": [asked]})["messages"][-1]
     assert message.text == "refused: 'grant_admin' is not an operation this agent may request"
     notes = [r.payload for r in Ledger(governor.store).records(transaction_id=TX, kind="note")]
     assert notes and notes[0]["event"] == "tool_call_refused" and notes[0]["tool"] == "grant_admin"
