@@ -28,6 +28,7 @@ from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_erp import erp_app
+from opspack.cli_handoff import replay_handoff
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
 from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
@@ -82,6 +83,7 @@ app.add_typer(agent_app, name="agent", help="Free-form governed agents: LangChai
 app.add_typer(erp_app, name="erp", help="Seed ERP state from a buyer's own trade documents.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)
+replay_app.command("handoff")(replay_handoff)
 mount_service_desk(app, replay_app)
 app.add_typer(intake_app, name="intake", help="Customer intake agent: e-mail, chat and web-form messages.")
 app.add_typer(
