@@ -12,9 +12,12 @@ Three guards stop a chain before anything executes past them, each with an escal
   or above `error_rate` over at least `min_volume` actions, it opens: further hand-offs to that
   agent are escalated and an alert goes to the ledger and the `on_alert` callback.
 
-Every hand-off is recorded on both transactions: a ``handoff`` record (``direction: sent``)
-on the sender's transaction naming the receiver's, and one (``direction: received``) on the
-receiver's naming the sender's, so an auditor walks the chain either way. Each action the
+Every hand-off is recorded on both transactions: a ``note`` (``event: handoff_sent``) on the
+sender's transaction naming the receiver's, and a ``handoff`` record (``direction: received``,
+with the case) on the receiver's naming the sender's, so an auditor walks the chain either way.
+The sender's side is a note because a ``handoff`` record marks its transaction escalated in the
+measurements, and a sender may well have finished its own work (a desk that answered a ticket
+and told procurement). Each action the
 receiver proposes gets a ``decision`` record before it is submitted; a receiver that fails
 (its system unreachable) is a stop too, never a crash of the sender.
 
@@ -33,6 +36,7 @@ from typing import Any, Literal
 from governance.action import Action
 from governance.ledger import Ledger, utc_now
 from governance.runtime import Governor, Outcome
+
 
 @dataclass(frozen=True)
 class Proposed:
@@ -166,7 +170,11 @@ class HandoffRouter:
                 self.ledger.append(
                     txn,
                     "note",
-                    {"event": "handoff_noted", "message": item.message, "correlation_id": handoff.correlation_id},
+                    {
+                        "event": "handoff_noted",
+                        "message": item.message,
+                        "correlation_id": handoff.correlation_id,
+                    },
                     agent=handoff.to_agent,
                 )
         proposals = [
@@ -235,8 +243,13 @@ class HandoffRouter:
         if handoff.from_transaction is not None:
             self.ledger.append(
                 handoff.from_transaction,
-                "handoff",
-                {**common, "direction": "sent", "to_transaction": handoff.transaction_id},
+                "note",  # not "handoff": that kind marks a transaction escalated, and the sender may be done
+                {
+                    **common,
+                    "event": "handoff_sent",
+                    "direction": "sent",
+                    "to_transaction": handoff.transaction_id,
+                },
                 agent=handoff.from_agent,
             )
         self.ledger.append(

@@ -47,7 +47,9 @@ class ChatError(Exception):
 def load_model(spec: str | None) -> Any:
     """The chat model for ``PROVIDER:MODEL``; refuses a missing spec and live providers when off."""
     if not spec:
-        raise ChatError("refusing to start without a model: give --model PROVIDER:MODEL (e.g. openai:gpt-4.1)")
+        raise ChatError(
+            "refusing to start without a model: give --model PROVIDER:MODEL (e.g. openai:gpt-4.1)"
+        )
     provider, _, name = spec.partition(":")
     if not provider or not name:
         raise ChatError(f"--model {spec!r}: expected PROVIDER:MODEL")
@@ -70,7 +72,9 @@ def agent_connections(wiring: Wiring, agent: str, chosen: Iterable[str] = ()) ->
     """Connection name → kind: `chosen`, else the first connection of each kind the agent is granted."""
     spec = wiring.policy.agents.get(agent)
     if spec is None:
-        raise ChatError(f"agent {agent!r} is not in the policy (known: {', '.join(sorted(wiring.policy.agents))})")
+        raise ChatError(
+            f"agent {agent!r} is not in the policy (known: {', '.join(sorted(wiring.policy.agents))})"
+        )
     names = list(chosen) or list(spec.systems)
     found: dict[str, str] = {}
     for name in names:
@@ -135,7 +139,12 @@ class ChatSession:
         ledger.append(
             self.transaction_id,
             "note",
-            {"event": "agent_reply", "model": self.model_spec, "text": answer[:4000], "tool_calls": len(tools)},
+            {
+                "event": "agent_reply",
+                "model": self.model_spec,
+                "text": answer[:4000],
+                "tool_calls": len(tools),
+            },
             agent=self.agent,
         )
         return {"message": text, "tools": tools, "answer": answer}
@@ -165,7 +174,9 @@ def start_chat(
     model = load_model(model_spec)
     assert model_spec is not None
     wired: Mapping[str, str] = agent_connections(wiring, agent, connections)
-    performers = {name: _performer(kind, wiring.connector(name, agent=agent, kind=kind)) for name, kind in wired.items()}
+    performers = {
+        name: _performer(kind, wiring.connector(name, agent=agent, kind=kind)) for name, kind in wired.items()
+    }
     governor = wiring.governor(performers)
     operations = agent_operations(wiring.policy, agent, wired)
     txn = transaction_id or f"chat-{agent}-{uuid.uuid4().hex[:10]}"
@@ -223,7 +234,9 @@ def chat(
         if not as_json:
             _print_turn(turn)
     if as_json:
-        typer.echo(json.dumps({"transaction_id": session.transaction_id, "turns": turns}, indent=2, default=str))
+        typer.echo(
+            json.dumps({"transaction_id": session.transaction_id, "turns": turns}, indent=2, default=str)
+        )
     wiring.checkpoint()
     if any(t["outcome"] in {"failed", "unknown"} for turn in turns for t in turn["tools"]):
         raise typer.Exit(1)

@@ -54,7 +54,9 @@ PROCUREMENT_APPROVER = "dave"
 def _routers(wiring: Wiring) -> dict[str, HandoffRouter]:
     """One router per receiving agent, its Governor acting with that agent's own ERP identity."""
     return {
-        agent: HandoffRouter(wiring.governor({ERP: ERPPerformer(wiring.connector(ERP, agent=agent, kind="erp"))}))
+        agent: HandoffRouter(
+            wiring.governor({ERP: ERPPerformer(wiring.connector(ERP, agent=agent, kind="erp"))})
+        )
         for agent in ("ap_clerk", "procurement")
     }
 
@@ -78,7 +80,9 @@ def _dispute(wiring: Wiring, router: HandoffRouter, erp: ERPConnector) -> tuple[
     line = f"intake: {result.outcome.value} {result.intent} (case {result.case_id})"
     if handoff is None:
         return line + " — not a billing dispute naming an invoice: no hand-off", None
-    return line, router.hand_off(handoff, DisputeCase(wiring.connector(ERP, agent="ap_clerk", kind="erp"), ERP))
+    return line, router.hand_off(
+        handoff, DisputeCase(wiring.connector(ERP, agent="ap_clerk", kind="erp"), ERP)
+    )
 
 
 def _bank_change(wiring: Wiring, routers: dict[str, HandoffRouter]) -> tuple[str, list[HandoffResult]]:
@@ -123,7 +127,9 @@ def _bank_change(wiring: Wiring, routers: dict[str, HandoffRouter]) -> tuple[str
         agent="procurement",
     )
     receiver = BankChangeHold(wiring.connector(ERP, agent="ap_clerk", kind="erp"), ERP, known)
-    results = [ap_router.hand_off(h, receiver) for h in bank_change_handoffs(report, transaction_id=validation)]
+    results = [
+        ap_router.hand_off(h, receiver) for h in bank_change_handoffs(report, transaction_id=validation)
+    ]
     return (
         f"procurement: bank change on {vendor} approved by {PROCUREMENT_APPROVER} (the account of {donor}); "
         f"validation flagged {len(results)} vendor(s)",
@@ -175,7 +181,11 @@ def run_handoff_section(wiring: Wiring, console: Console | None) -> dict[str, An
     dispute_line, dispute = _dispute(wiring, routers["ap_clerk"], ap_erp)
     bank_line, bank = _bank_change(wiring, routers)
     purchase_line, purchase = _purchase_request(wiring, routers["procurement"])
-    flows = [("intake → AP", dispute), *(("procurement → AP", r) for r in bank), ("service desk → procurement", purchase)]
+    flows = [
+        ("intake → AP", dispute),
+        *(("procurement → AP", r) for r in bank),
+        ("service desk → procurement", purchase),
+    ]
     done = [(name, r) for name, r in flows if r is not None]
     if console is not None:
         console.rule("[bold]Agents together[/] — hand-offs through the router, each write governed")

@@ -51,7 +51,8 @@ class ResetPasswordArgs(UserTicketArgs):
 class GroupMembershipArgs(UserTicketArgs):
     group_id: str = Field(min_length=1, description="Directory id of the group")
     group_name: str = Field(
-        min_length=1, description="The group's name exactly as the directory spells it (checked against the id)"
+        min_length=1,
+        description="The group's name exactly as the directory spells it (checked against the id)",
     )
 
 
@@ -155,7 +156,9 @@ class SchedulePaymentArgs(InvoiceVendorArgs):
     amount: Decimal = Field(description="The invoice's gross amount (checked against the ERP)")
     currency: str = Field(min_length=3, max_length=3)
     payment_date: date
-    bank_accounts: list[str] = Field(min_length=1, description="The vendor's IBANs or account numbers on file")
+    bank_accounts: list[str] = Field(
+        min_length=1, description="The vendor's IBANs or account numbers on file"
+    )
 
 
 class SpendCategoryArgs(_Args):
@@ -198,7 +201,9 @@ class CreditMemoArgs(_Args):
 
 class CancelSubscriptionArgs(_Args):
     subscription_id: str = Field(min_length=1)
-    customer_id: str = Field(min_length=1, description="The subscription's customer (checked against the ERP)")
+    customer_id: str = Field(
+        min_length=1, description="The subscription's customer (checked against the ERP)"
+    )
     reason: str = Field(min_length=1)
 
 
@@ -377,9 +382,7 @@ SPECS: dict[str, ToolSpec] = {
         "set_spend_category",
         "Set the spend category of a spend line.",
         SpendCategoryArgs,
-        lambda a, now: ActionShape(
-            a.line_id, f"spend:{a.line_id}:{a.category}", {"category": a.category}
-        ),
+        lambda a, now: ActionShape(a.line_id, f"spend:{a.line_id}:{a.category}", {"category": a.category}),
     ),
     "erp.update_po_status": ToolSpec(
         "update_po_status",

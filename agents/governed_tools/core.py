@@ -20,7 +20,6 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -28,7 +27,7 @@ from langchain.agents.middleware import AgentMiddleware, ToolCallRequest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.types import Command
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from governance.action import Action
 
@@ -209,7 +208,11 @@ class GovernanceMiddleware(AgentMiddleware):
                     "tool_call_id": call_id,
                     "action_digest": action.digest_for(self.submitter.policy.version),  # type: ignore[attr-defined]
                     "business_key": action.business_key,
-                    "proposed": {"operation": action.operation, "system": action.system, "target": action.target},
+                    "proposed": {
+                        "operation": action.operation,
+                        "system": action.system,
+                        "target": action.target,
+                    },
                 },
                 agent=self.agent,
             )

@@ -18,7 +18,9 @@ def performer_operations() -> dict[str, list[str]]:
     """Kind → the operations the performers carry out (their ``perform_<verb>`` methods)."""
     found: dict[str, list[str]] = {}
     for performer in PERFORMERS:
-        verbs = sorted(name.removeprefix("perform_") for name in dir(performer) if name.startswith("perform_"))
+        verbs = sorted(
+            name.removeprefix("perform_") for name in dir(performer) if name.startswith("perform_")
+        )
         found[performer.kind] = [f"{performer.kind}.{verb}" for verb in verbs]
     return found
 
@@ -28,7 +30,9 @@ def check_catalogue() -> None:
     performed = {op for ops in performer_operations().values() for op in ops}
     missing, extra = sorted(performed - set(SPECS)), sorted(set(SPECS) - performed)
     if missing or extra:
-        raise LookupError(f"tool catalogue out of step with the performers: missing {missing}, no performer {extra}")
+        raise LookupError(
+            f"tool catalogue out of step with the performers: missing {missing}, no performer {extra}"
+        )
 
 
 def agent_operations(

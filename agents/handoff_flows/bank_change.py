@@ -97,7 +97,13 @@ class BankChangeHold:
                 continue
             decided.append(
                 Proposed(
-                    hold_action(invoice, system=self.system, reason=HOLD_REASON, key="hold-bank-change", agent=self.agent),
+                    hold_action(
+                        invoice,
+                        system=self.system,
+                        reason=HOLD_REASON,
+                        key="hold-bank-change",
+                        agent=self.agent,
+                    ),
                     "ap.bank_change_hold",
                     f"procurement flagged vendor {vendor}'s bank details ({', '.join(kinds)}): "
                     f"invoice {invoice.id} is blocked for payment until the bank change is verified",

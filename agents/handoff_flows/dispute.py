@@ -53,7 +53,10 @@ def evidence(message: InboundMessage) -> dict[str, Any]:
 
 def dispute_handoff(result: IntakeResult, message: InboundMessage) -> Handoff | None:
     """The AP hand-off for a routed or escalated billing dispute naming an invoice; else None."""
-    if result.intent != DISPUTE_INTENT or result.outcome not in (IntakeOutcome.ROUTED, IntakeOutcome.ESCALATED):
+    if result.intent != DISPUTE_INTENT or result.outcome not in (
+        IntakeOutcome.ROUTED,
+        IntakeOutcome.ESCALATED,
+    ):
         return None
     refs = invoice_refs(message.text)
     if not refs:
@@ -96,7 +99,9 @@ class DisputeCase:
             sender = handoff.case.get("evidence", {}).get("sender") or "the customer"
             proposals.append(
                 Proposed(
-                    hold_action(invoice, system=self.system, reason=HOLD_REASON, key="hold-dispute", agent=self.agent),
+                    hold_action(
+                        invoice, system=self.system, reason=HOLD_REASON, key="hold-dispute", agent=self.agent
+                    ),
                     "ap.billing_dispute_hold",
                     f"{sender} disputes invoice {invoice.id} (case {handoff.case.get('case_key')}); "
                     "blocked for payment until a person reviews the evidence",

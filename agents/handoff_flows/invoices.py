@@ -23,7 +23,9 @@ def holdable(erp: ERPConnector, invoice_id: str) -> tuple[SupplierInvoice | None
     return invoice, ""
 
 
-def hold_action(invoice: SupplierInvoice, *, system: str, reason: str, key: str, agent: str = AP_AGENT) -> Action:
+def hold_action(
+    invoice: SupplierInvoice, *, system: str, reason: str, key: str, agent: str = AP_AGENT
+) -> Action:
     """Block `invoice` for payment (``erp.hold_invoice``, bound to the invoice's vendor)."""
     return Action(
         agent=agent,

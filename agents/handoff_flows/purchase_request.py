@@ -19,7 +19,12 @@ from datetime import date
 
 from agents.handoff import Handoff, Noted, Proposed
 from agents.procurement.po_followup import AGENT as PROCUREMENT_AGENT
-from agents.procurement.po_followup import CLOSE_AFTER_DAYS, draft_status_request, find_overdue, proposed_action
+from agents.procurement.po_followup import (
+    CLOSE_AFTER_DAYS,
+    draft_status_request,
+    find_overdue,
+    proposed_action,
+)
 from agents.service_desk.config import Category
 from agents.service_desk.entities import find_po_numbers
 from agents.service_desk.results import TicketResult

@@ -122,6 +122,16 @@ class FaultyERP(FakeERP):
 
     faults: set[tuple[str, str]]
 
+    @classmethod
+    def seeded(cls, faults: set[tuple[str, str]]) -> FaultyERP:
+        """The sample company (`connectors.erp.sample_data`) with `faults` ((operation, target) pairs)."""
+        from connectors.erp.sample_data import seed_sample
+
+        fake = cls()
+        seed_sample(fake)
+        fake.faults = faults
+        return fake
+
     def hold_invoice(self, invoice_id: str, reason: str) -> Any:
         if ("hold_invoice", invoice_id) in self.faults:
             raise RejectedError(f"invoice {invoice_id} is locked by another user", vendor="sap")
@@ -142,9 +152,8 @@ class CaseResult:
     @property
     def agrees(self) -> bool:
         e = self.expected
-        return (
-            (e.status, e.guard, e.outcomes) == (self.status, self.guard, self.outcomes)
-            and (e.on_hold is None or tuple(sorted(e.on_hold)) == self.on_hold)
+        return (e.status, e.guard, e.outcomes) == (self.status, self.guard, self.outcomes) and (
+            e.on_hold is None or tuple(sorted(e.on_hold)) == self.on_hold
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -169,8 +178,7 @@ class SuiteRun:
     store: Store
 
     def __post_init__(self) -> None:
-        self.erp = FaultyERP.sample()
-        self.erp.faults = {(f.operation, f.target) for f in self.suite.faults}
+        self.erp = FaultyERP.seeded({(f.operation, f.target) for f in self.suite.faults})
         clock = lambda: datetime.combine(self.suite.today, datetime.min.time(), UTC)  # noqa: E731
         self.governor = Governor(self.policy, self.store, {SYSTEM: ERPPerformer(self.erp)}, clock=clock)
         settings = self.suite.router

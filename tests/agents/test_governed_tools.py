@@ -103,7 +103,16 @@ def test_free_form_agent_tool_calls_are_governed(sqlite_url: str, directory: Fak
                     content="",
                     tool_calls=[
                         _call("unlock_account", {"user_id": locked, "ticket": TX}, "c1"),
-                        _call("add_to_group", {"user_id": engineer, "group_id": admins, "group_name": "Domain Admins", "ticket": TX}, "c2"),
+                        _call(
+                            "add_to_group",
+                            {
+                                "user_id": engineer,
+                                "group_id": admins,
+                                "group_name": "Domain Admins",
+                                "ticket": TX,
+                            },
+                            "c2",
+                        ),
                         _call("grant_admin", {"user": engineer}, "c3"),
                         _call("add_to_group", {"user_id": engineer}, "c4"),
                     ],

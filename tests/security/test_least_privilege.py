@@ -93,11 +93,13 @@ WIRING_MODULES = {
     "agents/ap/replay.py",
     "agents/procurement/spend_replay.py",
     "agents/intake/reply_performer.py",
+    "agents/handoff_flows/replay.py",
 }
 """Modules that build performers (wiring) or are one; they may import and construct performers."""
 WRITE_CALLS_ALLOWED = {
     "agents/intake/reply_performer.py": "a performer (CRMPerformer subclass) behind the Governor",
     "agents/scenario_format.py": "seeds a fresh in-memory FakeDirectory it creates from a scenario file",
+    "agents/handoff_flows/replay.py": "seeds (and injects write faults into) a fresh in-memory FakeERP per suite",
 }
 
 

@@ -15,7 +15,9 @@ from opspack.wiring import Wiring
 
 
 def test_the_three_flows_run_on_the_demo_wiring(tmp_path: Path, sqlite_url: str) -> None:
-    wiring = Wiring.load(connections=DEFAULT_CONNECTIONS_PATH, policy=load_policy(policy_path()), store=Store(sqlite_url))
+    wiring = Wiring.load(
+        connections=DEFAULT_CONNECTIONS_PATH, policy=load_policy(policy_path()), store=Store(sqlite_url)
+    )
     run_ap_section(wiring, tmp_path, None)
     summary = run_handoff_section(wiring, None)
     flows = {f["flow"]: f for f in summary["flows"]}
@@ -30,11 +32,17 @@ def test_the_three_flows_run_on_the_demo_wiring(tmp_path: Path, sqlite_url: str)
         assert erp.get_invoice(held).status is InvoiceStatus.ON_HOLD
     ledger = Ledger(wiring.store)
     for flow in flows.values():
-        (sent,) = [r for r in ledger.records(transaction_id=flow["from_transaction"], kind="handoff")]
+        (sent,) = [
+            r
+            for r in ledger.records(transaction_id=flow["from_transaction"], kind="note")
+            if r.payload.get("event") == "handoff_sent"
+        ]
         assert sent.payload["to_transaction"] == flow["transaction"]
         received = ledger.records(transaction_id=flow["transaction"], kind="handoff")[0]
         assert received.payload["from_transaction"] == flow["from_transaction"]
-    case = ledger.records(transaction_id=flows["intake → AP"]["transaction"], kind="handoff")[0].payload["case"]
+    case = ledger.records(transaction_id=flows["intake → AP"]["transaction"], kind="handoff")[0].payload[
+        "case"
+    ]
     assert case["evidence"]["attachments"][0]["filename"] == "statement.pdf"
     po = ledger.records(transaction_id=flows["service desk → procurement"]["transaction"], kind="decision")[0]
     target = po.payload["proposed"]["target"]

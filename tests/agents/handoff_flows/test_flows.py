@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.handoff import Handoff, HandoffRouter
+from agents.handoff import Handoff, HandoffRouter, Proposed
 from agents.handoff_flows import (
     BankChangeHold,
     DisputeCase,
@@ -45,7 +45,9 @@ def router(sqlite_url: str, erp: FakeERP) -> HandoffRouter:
     return HandoffRouter(Governor(POLICY, Store(sqlite_url), {"sap": ERPPerformer(erp)}, clock=lambda: NOW))
 
 
-def _dispute(outcome: IntakeOutcome = IntakeOutcome.ROUTED, intent: str = "billing_dispute") -> tuple[IntakeResult, InboundMessage]:
+def _dispute(
+    outcome: IntakeOutcome = IntakeOutcome.ROUTED, intent: str = "billing_dispute"
+) -> tuple[IntakeResult, InboundMessage]:
     message = InboundMessage(
         channel=Channel.EMAIL,
         message_id="<d1@wurth.example>",
@@ -58,21 +60,25 @@ def _dispute(outcome: IntakeOutcome = IntakeOutcome.ROUTED, intent: str = "billi
     return IntakeResult(message.message_id, "intake-tx-1", outcome, intent, 0.93, case_id="00001042"), message
 
 
-def test_dispute_becomes_an_ap_case_with_the_evidence_on_both_transactions(router: HandoffRouter, erp: FakeERP) -> None:
+def test_dispute_becomes_an_ap_case_with_the_evidence_on_both_transactions(
+    router: HandoffRouter, erp: FakeERP
+) -> None:
     handoff = dispute_handoff(*_dispute())
     assert handoff is not None and handoff.from_transaction == "intake-tx-1"
     result = router.hand_off(handoff, DisputeCase(erp, "sap"))
     assert [o.status for o in result.outcomes] == ["executed"]
     assert erp.get_invoice("INV01").status is InvoiceStatus.ON_HOLD
     ledger = router.ledger
-    (sent,) = ledger.records(transaction_id="intake-tx-1", kind="handoff")
+    (sent,) = ledger.records(transaction_id="intake-tx-1", kind="note")
     assert sent.agent == "customer_intake" and sent.payload["direction"] == "sent"
     assert sent.payload["to_transaction"] == handoff.transaction_id
     received = ledger.timeline(handoff.transaction_id)
     assert [r.kind for r in received][:2] == ["handoff", "decision"]
     assert received[0].payload["from_transaction"] == "intake-tx-1"
     evidence = received[0].payload["case"]["evidence"]
-    assert evidence["sender"] == "ap@wurth.example" and evidence["attachments"][0]["filename"] == "statement.pdf"
+    assert (
+        evidence["sender"] == "ap@wurth.example" and evidence["attachments"][0]["filename"] == "statement.pdf"
+    )
     assert received[1].payload["rule"] == "ap.billing_dispute_hold"
     assert {r.agent for r in received} == {"ap_clerk"}
 
@@ -81,11 +87,15 @@ def test_dispute_becomes_an_ap_case_with_the_evidence_on_both_transactions(route
     ("outcome", "intent"),
     [(IntakeOutcome.RESOLVED, "billing_dispute"), (IntakeOutcome.ROUTED, "complaint")],
 )
-def test_only_routed_or_escalated_billing_disputes_are_handed_to_ap(outcome: IntakeOutcome, intent: str) -> None:
+def test_only_routed_or_escalated_billing_disputes_are_handed_to_ap(
+    outcome: IntakeOutcome, intent: str
+) -> None:
     assert dispute_handoff(*_dispute(outcome, intent)) is None
 
 
-def test_bank_change_found_by_validation_holds_the_vendors_posted_invoices(router: HandoffRouter, erp: FakeERP) -> None:
+def test_bank_change_found_by_validation_holds_the_vendors_posted_invoices(
+    router: HandoffRouter, erp: FakeERP
+) -> None:
     erp.update_vendor_bank_account("V22", BankAccount(iban="DE27100777770209299700"))  # V21's account
     report = validate_suppliers(load_supplier_erp(erp))
     (handoff,) = bank_change_handoffs(report, transaction_id="suppliers-1")
@@ -95,17 +105,26 @@ def test_bank_change_found_by_validation_holds_the_vendors_posted_invoices(route
     assert [o.status for o in result.outcomes] == ["executed"]
     assert erp.get_invoice("INV03").status is InvoiceStatus.ON_HOLD
     assert erp.get_invoice("INV01").status is InvoiceStatus.POSTED
-    notes = [r.payload["message"] for r in router.ledger.records(kind="note") if r.payload.get("event") == "handoff_noted"]
+    notes = [
+        r.payload["message"]
+        for r in router.ledger.records(kind="note")
+        if r.payload.get("event") == "handoff_noted"
+    ]
     assert notes == ["invoice INV01 belongs to V08, not V22"]
-    assert router.ledger.records(transaction_id="suppliers-1", kind="handoff")[0].agent == "procurement"
+    (sent,) = router.ledger.records(transaction_id="suppliers-1", kind="note")
+    assert sent.agent == "procurement" and sent.payload["event"] == "handoff_sent"
 
 
 def test_ap_knows_the_invoices_it_posted_from_its_ledger(router: HandoffRouter) -> None:
     router.ledger.append(
         "ap-1",
         "execution_outcome",
-        {"operation": "erp.post_invoice", "status": "executed", "document_id": "5105600009",
-         "judged": {"counterparty": "v22 "}},
+        {
+            "operation": "erp.post_invoice",
+            "status": "executed",
+            "document_id": "5105600009",
+            "judged": {"counterparty": "v22 "},
+        },
         agent="ap_clerk",
     )
     assert posted_invoices(router.ledger)("V22") == ["5105600009"]
@@ -113,24 +132,35 @@ def test_ap_knows_the_invoices_it_posted_from_its_ledger(router: HandoffRouter) 
 
 
 def test_purchase_request_ticket_becomes_a_po_follow_up(router: HandoffRouter, erp: FakeERP) -> None:
-    ticket = TicketResult("RITM0001", "servicenow", 0, "servicenow:RITM0001", Outcome.RESOLVED, "procurement_inquiry", 0.9)
+    ticket = TicketResult(
+        "RITM0001", "servicenow", 0, "servicenow:RITM0001", Outcome.RESOLVED, "procurement_inquiry", 0.9
+    )
     handoff = purchase_request_handoff(ticket, "Where is purchase order PO005 and PO 999999?")
     assert handoff is not None and handoff.case["po_numbers"] == ["005", "999999"]
     result = router.hand_off(handoff, POFollowUpFromTicket(erp, "sap", lambda: date(2026, 12, 1)))
     assert [o.status for o in result.outcomes] == ["shadowed"]  # the example policy's PO follow-up tier
     (decision,) = router.ledger.records(transaction_id=handoff.transaction_id, kind="decision")
     assert decision.payload["proposed"]["target"] == "PO005" and decision.agent == "procurement"
-    notes = [r.payload["message"] for r in router.ledger.records(kind="note") if r.payload.get("event") == "handoff_noted"]
+    notes = [
+        r.payload["message"]
+        for r in router.ledger.records(kind="note")
+        if r.payload.get("event") == "handoff_noted"
+    ]
     assert notes == ["purchase order 999999 is not in the ERP"]
     other = TicketResult("INC1", "servicenow", 0, "servicenow:INC1", Outcome.RESOLVED, "password_reset", 0.9)
     assert purchase_request_handoff(other, "PO005") is None
 
 
 def test_a_failing_receiver_is_a_recorded_stop_and_counts_against_it(router: HandoffRouter) -> None:
-    def broken(handoff: Handoff) -> list[object]:
+    def broken(handoff: Handoff) -> list[Proposed]:
         raise ConnectionError("ERP unreachable")
 
-    result = router.hand_off(Handoff("C-1", "procurement", "ap_clerk", "bank_change", from_transaction="s-1"), broken)  # type: ignore[arg-type]
+    result = router.hand_off(
+        Handoff("C-1", "procurement", "ap_clerk", "bank_change", from_transaction="s-1"), broken
+    )
     assert result.status == "escalated" and result.guard == "receiver_failed"
     assert "ERP unreachable" in result.message
-    assert Ledger(router.governor.store).records(kind="escalation")[-1].payload["reason"] == "handoff_receiver_failed"
+    assert (
+        Ledger(router.governor.store).records(kind="escalation")[-1].payload["reason"]
+        == "handoff_receiver_failed"
+    )

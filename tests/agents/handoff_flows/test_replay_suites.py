@@ -51,7 +51,11 @@ def test_the_budget_stops_mid_case_and_later_hand_offs(sqlite_url: str) -> None:
     stops = _escalations(run)
     assert [s["reason"] for s in stops] == ["handoff_budget", "handoff_budget"]
     assert len(stops[0]["executed_before_stop"]) == 1 and stops[1]["executed_before_stop"] == []  # type: ignore[arg-type]
-    holds = [r for r in Ledger(run.store).records(kind="execution_started") if r.payload["operation"] == "erp.hold_invoice"]
+    holds = [
+        r
+        for r in Ledger(run.store).records(kind="execution_started")
+        if r.payload["operation"] == "erp.hold_invoice"
+    ]
     assert len(holds) == 1
 
 
@@ -76,7 +80,11 @@ def test_the_breaker_opens_on_failures_and_nothing_runs_past_it(sqlite_url: str)
 def test_a_wrong_expectation_is_reported_as_a_disagreement(sqlite_url: str) -> None:
     suite = load_suite(SUITES / "guard-depth.yaml")
     wrong = suite.model_copy(
-        update={"cases": (suite.cases[1].model_copy(update={"expect": Expect(status="done", outcomes=("executed",))}),)}
+        update={
+            "cases": (
+                suite.cases[1].model_copy(update={"expect": Expect(status="done", outcomes=("executed",))}),
+            )
+        }
     )
     (result,) = replay_suite(wrong, POLICY, Store(sqlite_url))
     assert not result.agrees and result.guard == "max_depth"
@@ -87,3 +95,25 @@ def test_a_malformed_suite_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("cases: [{id: x, flow: teleport, input: {}, expect: {status: done}}]\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"bad.yaml: cases.0.flow"):
         load_suite(bad)
+
+
+def test_cli_replays_the_suites_and_fails_on_a_disagreement(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from opspack.cli import app
+
+    result = CliRunner().invoke(app, ["replay", "handoff", str(SUITES), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert set(report) == {p.name for p in suite_files(SUITES)}
+    assert all(case["agrees"] for cases in report.values() for case in cases)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(
+        (SUITES / "guard-depth.yaml")
+        .read_text(encoding="utf-8")
+        .replace("guard: max_depth", "guard: budget"),
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(app, ["replay", "handoff", str(wrong)]).exit_code == 1

@@ -25,7 +25,7 @@ def test_every_performer_operation_has_exactly_one_tool() -> None:
 
 def test_every_granted_operation_of_every_agent_is_a_tool() -> None:
     for agent, spec in POLICY.agents.items():
-        wired = {}
+        wired: dict[str, str] = {}
         for system in spec.systems:
             kind = POLICY.systems[system].kind
             if kind not in wired.values():
@@ -47,18 +47,36 @@ def test_guarded_parameters_are_tool_arguments_and_reach_the_action(guard: objec
     )
     shape = tool.shape(args)
     assert shape.params[param] == "Domain Admins"
-    Action(agent="service_desk", system="okta", operation=operation, target=shape.target, params=shape.params,
-           business_key=shape.business_key)
+    Action(
+        agent="service_desk",
+        system="okta",
+        operation=operation,
+        target=shape.target,
+        params=shape.params,
+        business_key=shape.business_key,
+    )
 
 
 def test_money_comes_from_the_parameters_the_gate_judges() -> None:
     (pay,) = [op for op in operations_for("erp", "sap") if op.operation == "erp.schedule_payment"]
     args = pay.args_schema.model_validate(
-        {"invoice_id": "INV01", "vendor_id": "V08", "amount": "1339.71", "currency": "EUR",
-         "payment_date": "2026-12-01", "bank_accounts": ["DE02120300000000202051"]}
+        {
+            "invoice_id": "INV01",
+            "vendor_id": "V08",
+            "amount": "1339.71",
+            "currency": "EUR",
+            "payment_date": "2026-12-01",
+            "bank_accounts": ["DE02120300000000202051"],
+        }
     )
     shape = pay.shape(args)
-    action = Action(agent="ap_clerk", system="sap", operation=pay.operation, target=shape.target,
-                    params=shape.params, business_key=shape.business_key)
+    action = Action(
+        agent="ap_clerk",
+        system="sap",
+        operation=pay.operation,
+        target=shape.target,
+        params=shape.params,
+        business_key=shape.business_key,
+    )
     assert (str(action.amount), action.currency, action.counterparty) == ("1339.71", "EUR", "V08")
     assert "amount from amount" in pay.description

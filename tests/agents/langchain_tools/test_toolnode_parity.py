@@ -51,8 +51,20 @@ def _model(directory: FakeDirectory) -> ToolCallingFakeModel:
     return script(
         [call("unlock_account", {"user_id": ben.id, "ticket": TX}, "c1")],
         [call("reset_password", {"user_id": ben.id, "ticket": TX}, "c2")],
-        [call("add_to_group", {"user_id": priya.id, "group_id": admins.id, "group_name": "Domain Admins", "ticket": TX}, "c3")],
-        [call("add_to_group", {"user_id": priya.id, "group_id": admins.id, "group_name": "Staff", "ticket": "T9"}, "c4")],
+        [
+            call(
+                "add_to_group",
+                {"user_id": priya.id, "group_id": admins.id, "group_name": "Domain Admins", "ticket": TX},
+                "c3",
+            )
+        ],
+        [
+            call(
+                "add_to_group",
+                {"user_id": priya.id, "group_id": admins.id, "group_name": "Staff", "ticket": "T9"},
+                "c4",
+            )
+        ],
         [call("unlock_account", {"user_id": ben.id, "ticket": TX}, "c5")],
         "Done.",
     )
@@ -84,13 +96,16 @@ def _hand_built_graph(model: Any, tools: list[Any]) -> Any:
 
 
 def test_toolnode_graph_and_create_agent_leave_identical_ledger_records(tmp_path: Path) -> None:
-    request = {"messages": [("user", "Unlock Ben, reset his password, make Priya a domain admin")]}
+    request: dict[str, Any] = {
+        "messages": [("user", "Unlock Ben, reset his password, make Priya a domain admin")]
+    }
 
     governor_a, directory_a, tools_a = _world(f"sqlite:///{tmp_path / 'graph.db'}")
     result_a = _hand_built_graph(_model(directory_a), tools_a).invoke(request)
 
     governor_b, directory_b, tools_b = _world(f"sqlite:///{tmp_path / 'agent.db'}")
-    result_b = create_agent(_model(directory_b), tools=tools_b).invoke(request)
+    agent: Any = create_agent(_model(directory_b), tools=tools_b)
+    result_b = agent.invoke(request)
 
     records_a, records_b = _records(governor_a), _records(governor_b)
     assert records_a == records_b
@@ -113,7 +128,7 @@ def test_toolnode_graph_and_create_agent_leave_identical_ledger_records(tmp_path
 
 
 def test_governed_tool_node_also_records_calls_of_tools_it_does_not_have(tmp_path: Path) -> None:
-    governor, directory, tools = _world(f"sqlite:///{tmp_path / 'node.db'}")
+    governor, _directory, tools = _world(f"sqlite:///{tmp_path / 'node.db'}")
     graph = StateGraph(MessagesState)
     graph.add_node("tools", governed_tool_node(tools))
     graph.add_edge(START, "tools")
