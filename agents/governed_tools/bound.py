@@ -27,16 +27,17 @@ class GovernedTool(BaseTool):
     operation: GovernedOperation
     governance: GovernanceMiddleware
 
-    def _run(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - invoke() is overridden
-        raise NotImplementedError("governed tools run through invoke()")
+    def _run(self, **kwargs: Any) -> str:
+        """`BaseTool.run` with plain arguments: governed, the outcome's text returned."""
+        kwargs.pop("run_manager", None)
+        return self.governance.govern({"name": self.name, "args": kwargs, "id": ""}).text
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """A tool call (from a `ToolNode` or an agent) → the governed `ToolMessage`;
         plain arguments → its text."""
         if isinstance(input, dict) and input.get("type") == "tool_call":
             return self.governance.govern(input)
-        message = self.governance.govern({"name": self.name, "args": dict(input or {}), "id": ""})
-        return message.text
+        return self._run(**dict(input or {}))
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         import asyncio

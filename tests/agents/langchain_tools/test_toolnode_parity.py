@@ -138,3 +138,13 @@ def test_governed_tool_node_also_records_calls_of_tools_it_does_not_have(tmp_pat
     assert message.text == "refused: 'grant_admin' is not an operation this agent may request"
     notes = [r.payload for r in Ledger(governor.store).records(transaction_id=TX, kind="note")]
     assert notes and notes[0]["event"] == "tool_call_refused" and notes[0]["tool"] == "grant_admin"
+
+
+def test_a_bound_tool_called_directly_is_governed_too(tmp_path: Path) -> None:
+    _governor, directory, tools = _world(f"sqlite:///{tmp_path / 'direct.db'}")
+    ben = directory.find_user(login="bwilliams@acme.example")
+    assert ben is not None
+    unlock = next(t for t in tools if t.name == "unlock_account")
+    assert unlock.invoke({"user_id": ben.id, "ticket": TX}).startswith("done: directory.unlock executed")
+    assert unlock.run({"user_id": ben.id, "ticket": TX}).startswith("already done: directory.unlock")
+    assert directory.unlocks[ben.id] == 1
