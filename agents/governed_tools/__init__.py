@@ -1,5 +1,6 @@
 """Connector operations as LangChain tools, governed exactly like the ready-made agents.
 
+- `arguments`: the argument models the model fills (parameter names as performers and policy use);
 - `catalogue`: a tool definition for every operation the performers carry out (ERP, ITSM, CRM,
   directory), `operations_for(kind, system, only=...)`;
 - `core`: `GovernanceMiddleware` for `langchain.agents.create_agent` (fail-closed tool bodies,
@@ -10,15 +11,9 @@
   (`agent_operations`), checked against the performers (`check_catalogue`).
 """
 
+from agents.governed_tools.arguments import GroupMembershipArgs, ResetPasswordArgs, UserTicketArgs
 from agents.governed_tools.bound import GovernedTool, bound_tools, governance_of, governed_tool_node
-from agents.governed_tools.catalogue import (
-    SPECS,
-    GroupMembershipArgs,
-    ResetPasswordArgs,
-    UserTicketArgs,
-    directory_operations,
-    operations_for,
-)
+from agents.governed_tools.catalogue import SPECS, directory_operations, operations_for
 from agents.governed_tools.core import (
     SERVICE_DESK_PROMPT,
     ActionShape,
