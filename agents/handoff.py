@@ -12,6 +12,15 @@ Three guards stop a chain before anything executes past them, each with an escal
   or above `error_rate` over at least `min_volume` actions, it opens: further hand-offs to that
   agent are escalated and an alert goes to the ledger and the `on_alert` callback.
 
+Every hand-off is recorded on both transactions: a ``note`` (``event: handoff_sent``) on the
+sender's transaction naming the receiver's, and a ``handoff`` record (``direction: received``,
+with the case) on the receiver's naming the sender's, so an auditor walks the chain either way.
+The sender's side is a note because a ``handoff`` record marks its transaction escalated in the
+measurements, and a sender may well have finished its own work (a desk that answered a ticket
+and told procurement). Each action the
+receiver proposes gets a ``decision`` record before it is submitted; a receiver that fails
+(its system unreachable) is a stop too, never a crash of the sender.
+
 Budget and breaker state live in the router (one per process); the ledger keeps the record of
 every opening, closing and stop, so a restarted process can be told what happened.
 """
@@ -28,7 +37,24 @@ from governance.action import Action
 from governance.ledger import Ledger, utc_now
 from governance.runtime import Governor, Outcome
 
-Receiver = Callable[["Handoff"], Sequence[Action]]
+
+@dataclass(frozen=True)
+class Proposed:
+    """An action a receiver proposes, with the rule and rationale its decision record carries."""
+
+    action: Action
+    rule: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Noted:
+    """Something the receiver found and did not act on (recorded as a ``note`` on its transaction)."""
+
+    message: str
+
+
+Receiver = Callable[["Handoff"], Sequence[Action | Proposed | Noted]]
 """The receiving agent's decision step: the actions it proposes for the handed-off case."""
 AlertSink = Callable[[str, dict[str, Any]], None]
 
@@ -46,10 +72,18 @@ class Handoff:
     """The case file the sender hands over (what it saw, what it did, why it hands off)."""
     depth: int = 1
     """1 for a first hand-off; a receiver handing on passes `next(...)`."""
+    from_transaction: str | None = None
+    """The sender's transaction: it gets a ``handoff`` record naming the receiver's."""
 
     def next(self, to_agent: str, reason: str, case: dict[str, Any] | None = None) -> Handoff:
         return Handoff(
-            self.correlation_id, self.to_agent, to_agent, reason, case or self.case, self.depth + 1
+            self.correlation_id,
+            self.to_agent,
+            to_agent,
+            reason,
+            case or self.case,
+            self.depth + 1,
+            self.transaction_id,
         )
 
     @property
@@ -63,7 +97,8 @@ class HandoffResult:
     handoff: Handoff
     outcomes: tuple[Outcome, ...] = ()
     guard: str | None = None
-    """Which guard stopped the chain: ``max_depth``, ``budget``, ``circuit_open``, ``scope``."""
+    """Which guard stopped the chain: ``max_depth``, ``budget``, ``circuit_open``, ``scope``,
+    ``receiver_failed``."""
     message: str = ""
 
 
@@ -116,19 +151,7 @@ class HandoffRouter:
     def hand_off(self, handoff: Handoff, receiver: Receiver) -> HandoffResult:
         """Record the hand-off, apply the guards, and submit the receiver's actions one by one."""
         txn = handoff.transaction_id
-        self.ledger.append(
-            txn,
-            "handoff",
-            {
-                "correlation_id": handoff.correlation_id,
-                "from_agent": handoff.from_agent,
-                "to_agent": handoff.to_agent,
-                "reason": handoff.reason,
-                "depth": handoff.depth,
-                "case": handoff.case,
-            },
-            agent=handoff.to_agent,
-        )
+        self._record_both_ends(handoff)
         if handoff.depth > self.max_depth:
             return self._stop(
                 handoff, "max_depth", f"hand-off depth {handoff.depth} exceeds {self.max_depth}"
@@ -137,8 +160,38 @@ class HandoffRouter:
             return self._stop(
                 handoff, "circuit_open", f"{handoff.to_agent!r} is stopped by its circuit breaker"
             )
+        try:
+            decided = list(receiver(handoff))
+        except Exception as exc:  # the receiver could not decide (its system failed): stop, keep the case
+            self._count_error(handoff.to_agent, True)
+            return self._stop(handoff, "receiver_failed", f"{type(exc).__name__}: {exc}")
+        for item in decided:
+            if isinstance(item, Noted):
+                self.ledger.append(
+                    txn,
+                    "note",
+                    {
+                        "event": "handoff_noted",
+                        "message": item.message,
+                        "correlation_id": handoff.correlation_id,
+                    },
+                    agent=handoff.to_agent,
+                )
+        proposals = [
+            p if isinstance(p, Proposed) else Proposed(p, f"handoff.{handoff.reason}", handoff.reason)
+            for p in decided
+            if not isinstance(p, Noted)
+        ]
+        if not proposals:
+            self.ledger.append(
+                txn,
+                "note",
+                {"event": "handoff_no_action", "correlation_id": handoff.correlation_id},
+                agent=handoff.to_agent,
+            )
         outcomes: list[Outcome] = []
-        for action in receiver(handoff):
+        for proposed in proposals:
+            action = proposed.action
             if action.agent != handoff.to_agent:
                 return self._stop(
                     handoff,
@@ -153,14 +206,63 @@ class HandoffRouter:
                     f"{handoff.to_agent!r} used its {self.budget} hand-off actions per {self.budget_window}",
                     outcomes,
                 )
+            self.ledger.append(
+                txn,
+                "decision",
+                {
+                    "rule": proposed.rule,
+                    "rationale": proposed.rationale,
+                    "correlation_id": handoff.correlation_id,
+                    "action_digest": action.digest_for(self.governor.policy.version),
+                    "business_key": action.business_key,
+                    "proposed": {
+                        "operation": action.operation,
+                        "system": action.system,
+                        "target": action.target,
+                    },
+                },
+                agent=handoff.to_agent,
+            )
             outcome = self.governor.submit(action, transaction_id=txn)
             outcomes.append(outcome)
-            self._count(handoff.to_agent, outcome)
+            self._count_error(handoff.to_agent, outcome.status in _ERRORS)
             if self.is_open(handoff.to_agent):
                 return self._stop(
                     handoff, "circuit_open", f"{handoff.to_agent!r} tripped its circuit breaker", outcomes
                 )
         return HandoffResult("done", handoff, tuple(outcomes))
+
+    def _record_both_ends(self, handoff: Handoff) -> None:
+        common = {
+            "correlation_id": handoff.correlation_id,
+            "from_agent": handoff.from_agent,
+            "to_agent": handoff.to_agent,
+            "reason": handoff.reason,
+            "depth": handoff.depth,
+        }
+        if handoff.from_transaction is not None:
+            self.ledger.append(
+                handoff.from_transaction,
+                "note",  # not "handoff": that kind marks a transaction escalated, and the sender may be done
+                {
+                    **common,
+                    "event": "handoff_sent",
+                    "direction": "sent",
+                    "to_transaction": handoff.transaction_id,
+                },
+                agent=handoff.from_agent,
+            )
+        self.ledger.append(
+            handoff.transaction_id,
+            "handoff",
+            {
+                **common,
+                "direction": "received",
+                "from_transaction": handoff.from_transaction,
+                "case": handoff.case,
+            },
+            agent=handoff.to_agent,
+        )
 
     # --- guards ------------------------------------------------------------------------------
 
@@ -176,9 +278,9 @@ class HandoffRouter:
         state.executed_at.append(now)
         return True
 
-    def _count(self, agent: str, outcome: Outcome) -> None:
+    def _count_error(self, agent: str, error: bool) -> None:
         state = self._state(agent)
-        state.recent.append(outcome.status in _ERRORS)
+        state.recent.append(error)
         while len(state.recent) > self.breaker_window:
             state.recent.popleft()
         errors, volume = sum(state.recent), len(state.recent)

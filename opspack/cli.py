@@ -21,6 +21,7 @@ from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
+from opspack.cli_agent import agent_app
 from opspack.cli_ap import ap_app
 from opspack.cli_classify import classify_app
 from opspack.cli_connections import connections_app
@@ -28,6 +29,7 @@ from opspack.cli_console import console_app  # light: FastAPI loads only when se
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_erp import erp_app
 from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_handoff import replay_handoff
 from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
@@ -77,9 +79,11 @@ app.add_typer(suppliers_app, name="suppliers", help="Validate the supplier maste
 app.add_typer(po_app, name="po", help="Follow up overdue purchase orders.")
 app.add_typer(classify_app, name="classify", help="Train and evaluate text classifiers.")
 app.add_typer(ap_app, name="ap", help="Accounts payable: three-way match agent.")
+app.add_typer(agent_app, name="agent", help="Free-form governed agents: LangChain tool calling under policy.")
 app.add_typer(erp_app, name="erp", help="Seed ERP state from a buyer's own trade documents.")
 replay_app.command("spend")(replay_spend)
 replay_app.command("intake")(replay_intake)
+replay_app.command("handoff")(replay_handoff)
 mount_service_desk(app, replay_app)
 app.add_typer(intake_app, name="intake", help="Customer intake agent: e-mail, chat and web-form messages.")
 app.add_typer(

@@ -33,6 +33,7 @@ from governance.runtime import Governor, Outcome
 from governance.store import Store, reset_sqlite_database
 from opspack.cli_intake import run_intake_section
 from opspack.demo_ap import run_ap_section
+from opspack.demo_handoff import run_handoff_section
 from opspack.demo_service_desk import run_service_desk_section
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, FIXTURES_DIR, policy_path
 from opspack.wiring import Wiring
@@ -213,6 +214,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
     ap_summary = run_ap_section(wiring, workdir, out)
     intake_summary = run_intake_section(wiring, out, crm="salesforce", erp="sap")
     service_desk_summary = run_service_desk_section(policy, store, out, connections=DEFAULT_CONNECTIONS_PATH)
+    handoff_summary = run_handoff_section(wiring, out)  # after AP: reuses its SAP mock and ledger
     ledger = Ledger(store)
     ledger.checkpoint()  # a Merkle root over everything so far: what an auditor proves records against
     report = ledger.verify()
@@ -238,6 +240,7 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
         "ap": ap_summary,
         "intake": intake_summary,
         "service_desk": service_desk_summary,
+        "handoff": handoff_summary,
         "pending_approvals": [request.id for request in pending],
         "held": len(held),
         "audit": report.as_dict(),

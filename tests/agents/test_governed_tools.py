@@ -103,7 +103,16 @@ def test_free_form_agent_tool_calls_are_governed(sqlite_url: str, directory: Fak
                     content="",
                     tool_calls=[
                         _call("unlock_account", {"user_id": locked, "ticket": TX}, "c1"),
-                        _call("add_to_group", {"user_id": engineer, "group_id": admins, "ticket": TX}, "c2"),
+                        _call(
+                            "add_to_group",
+                            {
+                                "user_id": engineer,
+                                "group_id": admins,
+                                "group_name": "Domain Admins",
+                                "ticket": TX,
+                            },
+                            "c2",
+                        ),
                         _call("grant_admin", {"user": engineer}, "c3"),
                         _call("add_to_group", {"user_id": engineer}, "c4"),
                     ],
@@ -301,7 +310,7 @@ def test_every_outcome_maps_to_a_message(outcome: StubOutcome, expected: str, st
 
 def test_tools_refuse_when_called_without_the_middleware() -> None:
     tools = {t.name: t for t in governed_tools(directory_operations("okta"))}
-    assert set(tools) == {"reset_password", "unlock_account", "add_to_group"}
+    assert set(tools) == {"reset_password", "unlock_account", "add_to_group", "remove_from_group"}
     answer = tools["unlock_account"].invoke({"user_id": "u1", "ticket": "T"})
     assert answer.startswith("refused: unlock_account only runs through the governance middleware")
     assert "group_id" in tools["add_to_group"].args

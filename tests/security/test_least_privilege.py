@@ -17,7 +17,7 @@ import importlib
 import inspect
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,9 @@ from agents.ap.agent import APAgent
 from agents.ap.matcher import ThreeWayMatcher
 from agents.ap.register import InvoiceRegister
 from agents.ap.vendor_resolution import VendorResolver
-from agents.governed_tools import GovernanceMiddleware, directory_operations
+from agents.governed_tools import GovernanceMiddleware, bound_tools, directory_operations
 from agents.handoff import HandoffRouter
+from agents.handoff_flows import BankChangeHold, DisputeCase, POFollowUpFromTicket
 from agents.intake.agent import IntakeAgent
 from agents.intake.case_work import CaseWork
 from agents.intake.config import load_config as load_intake_config
@@ -93,11 +94,13 @@ WIRING_MODULES = {
     "agents/ap/replay.py",
     "agents/procurement/spend_replay.py",
     "agents/intake/reply_performer.py",
+    "agents/handoff_flows/replay.py",
 }
 """Modules that build performers (wiring) or are one; they may import and construct performers."""
 WRITE_CALLS_ALLOWED = {
     "agents/intake/reply_performer.py": "a performer (CRMPerformer subclass) behind the Governor",
     "agents/scenario_format.py": "seeds a fresh in-memory FakeDirectory it creates from a scenario file",
+    "agents/handoff_flows/replay.py": "seeds (and injects write faults into) a fresh in-memory FakeERP per suite",
 }
 
 
@@ -304,6 +307,10 @@ BUILDERS: dict[str, Callable[[World], object]] = {
         w.governor, directory_operations("okta"), agent="service_desk"
     ),
     "HandoffRouter": lambda w: HandoffRouter(w.governor),
+    "DisputeCase": lambda w: DisputeCase(w.erp, "sap"),
+    "BankChangeHold": lambda w: BankChangeHold(w.erp, "sap", lambda vendor: []),
+    "POFollowUpFromTicket": lambda w: POFollowUpFromTicket(w.erp, "sap", date.today),
+    "GovernedTool": lambda w: bound_tools(w.governor, directory_operations("okta"), agent="service_desk")[0],
     "IntakeAgent": _intake_agent,
     "CaseWork": _case_work,
     "OrderBook": lambda w: OrderBook(w.erp),

@@ -1,4 +1,4 @@
-"""Connector operations as LangChain tools, governed exactly like the ready-made agents.
+"""Governed LangChain tools: the middleware for `create_agent`, shared by the ToolNode path.
 
 A free-form LLM agent (``langchain.agents.create_agent``) gets one tool per `GovernedOperation`.
 `GovernanceMiddleware.wrap_tool_call` intercepts every tool call: it validates the arguments
@@ -20,7 +20,6 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -28,7 +27,7 @@ from langchain.agents.middleware import AgentMiddleware, ToolCallRequest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.types import Command
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from governance.action import Action
 
@@ -153,28 +152,37 @@ class GovernanceMiddleware(AgentMiddleware):
     ) -> ToolMessage | Command[Any]:
         return await asyncio.to_thread(self.govern, request.tool_call)
 
+    def _ledger(self) -> Any | None:
+        """The governor's ledger when the submitter is a `Governor` (a bare submitter has none)."""
+        ledger = getattr(self.submitter, "ledger", None)
+        return ledger if ledger is not None and hasattr(self.submitter, "policy") else None
+
+    def _note_refusal(self, name: str, call_id: str, message: str) -> None:
+        ledger = self._ledger()
+        if ledger is not None:
+            ledger.append(
+                self._transaction_id(),
+                "note",
+                {"event": "tool_call_refused", "tool": name, "tool_call_id": call_id, "message": message},
+                agent=self.agent,
+            )
+
     def govern(self, tool_call: Mapping[str, Any]) -> ToolMessage:
         """Validate, build the action, submit it, and report the outcome as a tool message."""
         name = str(tool_call.get("name", ""))
         call_id = str(tool_call.get("id") or "")
         operation = self.operations.get(name)
         if operation is None:
-            return ToolMessage(
-                content=f"refused: {name!r} is not an operation this agent may request",
-                tool_call_id=call_id,
-                name=name,
-                status="error",
-            )
+            message = f"refused: {name!r} is not an operation this agent may request"
+            self._note_refusal(name, call_id, message)
+            return ToolMessage(content=message, tool_call_id=call_id, name=name, status="error")
         try:
             args = operation.args_schema.model_validate(tool_call.get("args") or {})
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return ToolMessage(
-                content=f"refused: invalid arguments ({problems})",
-                tool_call_id=call_id,
-                name=name,
-                status="error",
-            )
+            message = f"refused: invalid arguments ({problems})"
+            self._note_refusal(name, call_id, message)
+            return ToolMessage(content=message, tool_call_id=call_id, name=name, status="error")
         shape = operation.shape(args)
         action = Action(
             agent=self.agent,
@@ -188,7 +196,27 @@ class GovernanceMiddleware(AgentMiddleware):
             business_key=shape.business_key,
             requested_by=self.requested_by,
         )
-        outcome = self.submitter.submit(action, transaction_id=self._transaction_id())
+        transaction_id = self._transaction_id()
+        ledger = self._ledger()
+        if ledger is not None:
+            ledger.append(
+                transaction_id,
+                "decision",
+                {
+                    "rule": f"llm.tool_call:{name}",
+                    "rationale": f"the model called {name}",
+                    "tool_call_id": call_id,
+                    "action_digest": action.digest_for(self.submitter.policy.version),  # type: ignore[attr-defined]
+                    "business_key": action.business_key,
+                    "proposed": {
+                        "operation": action.operation,
+                        "system": action.system,
+                        "target": action.target,
+                    },
+                },
+                agent=self.agent,
+            )
+        outcome = self.submitter.submit(action, transaction_id=transaction_id)
         self.submitted.append((action, outcome))
         artifact = {
             "status": outcome.status,
@@ -204,76 +232,6 @@ class GovernanceMiddleware(AgentMiddleware):
             status="success" if ok else "error",
             artifact=json.loads(json.dumps(artifact)),
         )
-
-
-# -- the directory operations a service-desk agent may request ----------------------------------
-
-
-class _TicketArgs(BaseModel):
-    user_id: str = Field(min_length=1, description="Directory id of the person the ticket is about")
-    ticket: str = Field(min_length=1, description="The ticket number this action fulfils")
-
-
-class ResetPasswordArgs(_TicketArgs):
-    send_email: bool = Field(default=True, description="Let the directory e-mail the reset link itself")
-
-
-class GroupMembershipArgs(_TicketArgs):
-    group_id: str = Field(min_length=1, description="Directory id of the group")
-
-
-def directory_operations(
-    system: str, *, clock: Callable[[], datetime] | None = None
-) -> list[GovernedOperation]:
-    """Reset password, unlock and add-to-group on the `system` connection (shaped for `DirectoryPerformer`)."""
-    now = clock or (lambda: datetime.now(UTC))
-
-    def reset(args: BaseModel) -> ActionShape:
-        a = ResetPasswordArgs.model_validate(args.model_dump())
-        return ActionShape(
-            a.user_id,
-            f"reset:{a.user_id}:{a.ticket}",
-            {"ticket": a.ticket, "send_email": a.send_email, "not_before": now().isoformat()},
-        )
-
-    def unlock(args: BaseModel) -> ActionShape:
-        a = _TicketArgs.model_validate(args.model_dump())
-        return ActionShape(a.user_id, f"unlock:{a.user_id}:{a.ticket}", {"ticket": a.ticket})
-
-    def add_member(args: BaseModel) -> ActionShape:
-        a = GroupMembershipArgs.model_validate(args.model_dump())
-        return ActionShape(
-            a.user_id,
-            f"member:{a.group_id}:{a.user_id}:{a.ticket}",
-            {"ticket": a.ticket, "group_id": a.group_id},
-        )
-
-    return [
-        GovernedOperation(
-            "reset_password",
-            "Issue a password reset for a user (the directory e-mails the link).",
-            "directory.reset_password",
-            system,
-            ResetPasswordArgs,
-            reset,
-        ),
-        GovernedOperation(
-            "unlock_account",
-            "Clear a sign-in lockout for a user.",
-            "directory.unlock",
-            system,
-            _TicketArgs,
-            unlock,
-        ),
-        GovernedOperation(
-            "add_to_group",
-            "Add a user to a group (grants the group's access).",
-            "directory.add_group_member",
-            system,
-            GroupMembershipArgs,
-            add_member,
-        ),
-    ]
 
 
 SERVICE_DESK_PROMPT = (
