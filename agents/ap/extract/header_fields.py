@@ -33,7 +33,13 @@ _DATE_CONNECTOR = re.compile(
 TITLE_PENALTY = 0.04
 """A number read after a document title ("Facture FA-2017-0010") is slightly less certain than one
 after a number label."""
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*")
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<prefix>[A-Z]{1,4}) )?(?P<core>[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*)"
+)
+"""A reference holds a digit; a short upper-case series code before it is part of it ("FT 2024/117",
+"RE 0815", "A 12345" — a common shape in Portugal, Spain and Germany)."""
+_NOT_A_SERIES = frozenset({"NO", "NR", "N", "NUM", "REF", "ID", "PO", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"})
+"""Upper-case words before a reference that are labels or connectors, not a series code."""
 
 INLINE, RIGHT, BELOW = 0.9, 0.88, 0.85
 """Base confidence by where the value sat relative to its label."""
@@ -58,8 +64,11 @@ Parser = Callable[[str], tuple[Any, int, int, bool] | None]
 
 def reference_parser(text: str) -> tuple[Any, int, int, bool] | None:
     for match in _REFERENCE.finditer(text):
-        if not find_dates(match.group(0)):
-            return match.group(0).rstrip("."), match.start(), match.end(), True
+        if find_dates(match.group("core")):
+            continue
+        prefix = match.group("prefix")
+        start = match.start("prefix") if prefix and prefix not in _NOT_A_SERIES else match.start("core")
+        return text[start : match.end()].rstrip("."), start, match.end(), True
     return None
 
 
