@@ -16,7 +16,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         rf"invoice\s*{NO}", r"invoice\s*id", rf"inv\.?\s*{NO}", rf"credit\s*(?:note|memo)\s*{NO}",
         rf"document\s*{NO}", r"rechnungsnummer", r"rechnungs-?\s*nr\.?", r"re\.?-?\s*nr\.?",
         rf"rechnung\s*{NO}", r"belegnr\.?", r"belegnummer", r"gutschrifts?-?\s*nr\.?", r"gutschriftsnummer",
-        r"n[°o]\.?\s*de\s*facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
+        r"n[°o]\.?\s*(?:de\s*)?facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
         r"avoir\s*n[°o]\.?", r"factuurnummer", r"factuurnr\.?", r"factuur\s*nr\.?", r"creditnotanummer",
         r"creditnota\s*nr\.?", r"beleg-?\s*nr\.?", r"numero\s*de\s*factura", r"n[°o]\.?\s*(?:de\s*)?factura",
         r"factura\s*n[°o.]?\s*[°o]?\.?", r"num(?:ero)?\.?\s*fattura", r"fattura\s*(?:n\.?|nr\.?|num(?:ero)?\.?)",
