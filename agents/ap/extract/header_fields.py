@@ -38,7 +38,9 @@ _REFERENCE = re.compile(
 )
 """A reference holds a digit; a short upper-case series code before it is part of it ("FT 2024/117",
 "RE 0815", "A 12345" — a common shape in Portugal, Spain and Germany)."""
-_NOT_A_SERIES = frozenset({"NO", "NR", "N", "NUM", "REF", "ID", "PO", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"})
+_NOT_A_SERIES = frozenset(
+    {"NO", "NR", "N", "NUM", "REF", "ID", "PO", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"}
+)
 """Upper-case words before a reference that are labels or connectors, not a series code."""
 
 INLINE, RIGHT, BELOW, ABOVE = 0.9, 0.88, 0.85, 0.8

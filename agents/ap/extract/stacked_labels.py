@@ -33,9 +33,8 @@ def _under(line: TextLine, above: TextLine) -> bool:
     if not line.phrases or not above.phrases:
         return False
     first, previous = line.phrases[0], above.phrases[0]
-    return (
-        abs(first.x0 - previous.x0) <= MAX_SHIFT
-        and 0 <= first.top - previous.bottom <= MAX_GAP * max(first.height, 1.0)
+    return abs(first.x0 - previous.x0) <= MAX_SHIFT and 0 <= first.top - previous.bottom <= MAX_GAP * max(
+        first.height, 1.0
     )
 
 
@@ -57,7 +56,9 @@ def stacked_candidates(
                 hit = LabelHit("invoice_number", phrase, bare.end(), index, 0)
                 numbers = read_values(hit, page, parsers["invoice_number"], adjacent=True)
                 found.setdefault("invoice_number", []).extend(
-                    Candidate(c.value, round(c.confidence - TITLE_PENALTY, 3), c.page, c.bbox, c.text, c.valid)
+                    Candidate(
+                        c.value, round(c.confidence - TITLE_PENALTY, 3), c.page, c.bbox, c.text, c.valid
+                    )
                     for c in numbers[:1]
                 )
                 if numbers:

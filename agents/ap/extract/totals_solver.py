@@ -78,7 +78,12 @@ def _score(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> flo
         elif roles != ("subtotal",):
             total -= 0.3
     gross, due = choice["total"], choice["amount_due"]
-    if gross is not None and due is not None and choice["prepaid"] is None and not _agree(gross.value, due.value):
+    if (
+        gross is not None
+        and due is not None
+        and choice["prepaid"] is None
+        and not _agree(gross.value, due.value)
+    ):
         total -= DUE_WITHOUT_PAYMENT  # a due amount unlike the total needs a payment we did not read
     return total
 
