@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from agents.ap.extract.layout_memory import LEARNABLE
 from governance import approvals
-from opspack.console.auth import ConsoleUser, require_role, services
+from governance.corrections import Corrections
+from governance.errors import GovernanceError
+from opspack.console.auth import ConsoleUser, require_role, services, verify_csrf
 from opspack.console.timeline import check_records, search, summary
 from opspack.console.users import Role
 from opspack.console.views import pretty_json, render
@@ -23,9 +28,44 @@ def transactions(
     return render(request, "transactions.html.j2", query=q, hits=hits)
 
 
+@router.post("/transactions/{transaction_id:path}/correct-field")
+def correct_field_route(
+    request: Request,
+    transaction_id: str,
+    field: Annotated[str, Form()],
+    value: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    user: ConsoleUser = Depends(require_role(Role.APPROVER)),
+    _: None = Depends(verify_csrf),
+) -> Response:
+    """A clerk's correction of one field an AP invoice was read with: recorded against the
+    transaction's decision and learned as the vendor's layout for its next invoices."""
+    from agents.ap.extract.layout_corrections import correct_field
+    from agents.ap.extract.layout_memory import LayoutMemoryError
+
+    console = services(request)
+    decided = [r for r in console.ledger.records(transaction_id) if r.kind == "decision"]
+    try:
+        if not decided:
+            raise LayoutMemoryError(f"transaction {transaction_id} has no decision to correct")
+        correct_field(
+            Corrections(console.ledger), decided[-1].id, field.strip(), value.strip(),
+            actor=user.username, reason=reason.strip() or None,
+        )  # fmt: skip
+    except (LayoutMemoryError, GovernanceError) as error:
+        return timeline(request, transaction_id, user, error=str(error), status_code=409)
+    return RedirectResponse(f"/transactions/{transaction_id}", status_code=303)
+
+
 @router.get("/transactions/{transaction_id:path}", response_class=HTMLResponse)
-def timeline(
+def timeline_page(
     request: Request, transaction_id: str, user: ConsoleUser = Depends(require_role(Role.VIEWER))
+) -> Response:
+    return timeline(request, transaction_id, user)
+
+
+def timeline(
+    request: Request, transaction_id: str, user: ConsoleUser, error: str = "", status_code: int = 200
 ) -> Response:
     console = services(request)
     records = console.ledger.timeline(transaction_id)
@@ -56,6 +96,10 @@ def timeline(
         ],
         verified=all(check.ok for check in checks.values()),
         approvals=held,
+        correctable=any(r.kind == "perception" for r in records) and user.role.includes(Role.APPROVER),
+        correction_error=error,
+        learnable=LEARNABLE,
+        status_code=status_code,
     )
 
 

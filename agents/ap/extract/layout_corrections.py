@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from agents.ap.extract.layout_memory import LayoutLesson, LayoutMemory, LayoutMemoryError, learn
-from agents.ap.extract.page_reader import read_pages
+from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_pages
 from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.invoice import IngestionRejected
 from governance.action import Action
@@ -48,6 +48,13 @@ def source_file(corrections: Corrections, record_id: str) -> Path:
 
 def lesson_for(path: Path, field: str, value: str) -> LayoutLesson:
     """Where `value` of `field` is printed on the invoice `path` (page text, OCR for scans)."""
+    with path.open("rb") as handle:
+        is_pdf = b"%PDF-" in handle.read(1024)
+    if not is_pdf and path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise LayoutMemoryError(
+            f"{path.name} is not a PDF or a scan: a layout is learned from a printed page only "
+            "(structured invoices are read field by field; correct them at their source)"
+        )
     try:
         pages, _ = read_pages(path)
     except IngestionRejected as error:

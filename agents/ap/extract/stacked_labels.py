@@ -15,8 +15,10 @@ period "du 01/02 au 28/02").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from agents.ap.extract.header_fields import TITLE_PENALTY, Candidate, LabelHit, Parser, read_values
+from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.page_text import PageText, TextLine
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, fold
 
@@ -69,5 +71,38 @@ def stacked_candidates(
                 hit = LabelHit("invoice_date", phrase, connector.end(), index, 0)
                 found.setdefault("invoice_date", []).extend(
                     read_values(hit, page, parsers["invoice_date"], adjacent=True)[:1]
+                )
+    return found
+
+
+BARE_ONLY = 0.8
+"""Confidence of a number read under a bare "Número" / "No." when the document has no number label."""
+
+
+def bare_number_candidates(pages: list[PageText], parsers: dict[str, Parser]) -> list[Candidate]:
+    """Fallback for a document with a title but no invoice-number label: a bare "No." / "Número" /
+    "Nummer" label of the header (not a table's column) names the invoice number. Capped below
+    the auto-post threshold: the label alone does not say whose number it is."""
+    titled = any(
+        DOCUMENT_TITLES.match(fold(phrase.text).strip())
+        for page in pages[:1]
+        for line in page.lines[:25]
+        for phrase in line.phrases
+    )
+    if not titled:
+        return []
+    found: list[Candidate] = []
+    for page in pages[:1]:
+        for index, line in enumerate(page.lines):
+            if header_columns(line) is not None:
+                break  # the header ends where the line table starts
+            for phrase_index, phrase in enumerate(line.phrases):
+                bare = BARE_NUMBER.fullmatch(fold(phrase.text)) or BARE_NUMBER.match(fold(phrase.text))
+                if bare is None:
+                    continue
+                hit = LabelHit("invoice_number", phrase, bare.end(), index, phrase_index)
+                found.extend(
+                    replace(c, confidence=min(c.confidence, BARE_ONLY))
+                    for c in read_values(hit, page, parsers["invoice_number"])[:1]
                 )
     return found

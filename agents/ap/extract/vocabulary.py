@@ -24,7 +24,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"nota\s*di\s*credito\s*n\.?", r"factuur\s*nummer",
         r"invoice\s*ref(?:erence|\.)?", rf"bill\s*{NO}", r"ref\.?\s*facture", r"reference\s*(?:de\s*(?:la\s*)?)?facture",
         r"num(?:ero)?\.?\s*(?:de\s*)?factura", r"nr\.?\s*fattura", r"fattura\s*numero", r"documento\s*n\.?",
-        r"rechnungs-?\s*nummer", r"factuur\s*no\.?",
+        r"rechnungs-?\s*nummer", r"factuur\s*no\.?", r"rechnung-\s*nr\.?", r"factura\s*numero", rf"tax\s*invoice\s*{NO}",
+        r"referencia\s*(?:de\s*)?factura",
     ),
     "title_number": (
         r"invoice", r"tax\s*invoice", r"credit\s*note", r"rechnung", r"gutschrift", r"facture", r"avoir",
@@ -38,7 +39,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"datum\s*factuur", r"dated", r"issued\s*(?:at|on)",
         r"date\s*(?:de\s*)?(?:la\s*)?facture", r"fecha\s*(?:de\s*)?(?:la\s*)?factura", r"tax\s*point(?:\s*date)?",
         r"date\s*of\s*invoice", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"data\s*di\s*emissione",
-        r"factuur\s*datum", r"invoice\s*issue\s*date",
+        r"factuur\s*datum", r"invoice\s*issue\s*date", r"emise?\s*le", r"date\s*issued", r"ausgestellt\s*am",
     ),
     "due_date": (
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"due", r"faellig\s*am", r"fallig\s*am",
@@ -51,7 +52,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"da\s*pagare\s*entro\s*il", r"betalen\s*voor", r"verval\s*datum",
         r"vervaldag", r"zahlungsziel", r"fallig\s*bis", r"zahlbar\s*bis\s*spatestens", r"vence\s*el",
         r"fecha\s*(?:de\s*)?vto\.?", r"vto\.?", r"da\s*pagare\s*entro", r"due\s*(?:by|on)", r"pay(?:ment)?\s*by",
-        r"payment\s*due\s*(?:by|on)", r"date\s*limite\s*de\s*reglement", r"termijn",
+        r"payment\s*due\s*(?:by|on)", r"date\s*limite\s*de\s*reglement", r"termijn", r"betaaltermijn(?:\s*tot)?",
+        r"pagamento\s*entro(?:\s*il)?",
     ),
     "po_number": (
         rf"po\s*{NO}", r"p\.o\.\s*(?:no\.?|number)?", rf"purchase\s*order(?:\s*{NO})?", rf"order\s*{NO}",
@@ -71,7 +73,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"inkooporder(?:nummer|nr\.?)?", r"po-?\s*nummer", r"bestelling\s*nr\.?", r"ordernr\.?",
         r"pedido\s*n[°o]\.?", r"n[°o]\.?\s*pedido", r"su\s*referencia", r"referencia\s*(?:del\s*)?pedido",
         r"ordine\s*cliente", r"rif\.?\s*ordine\s*cliente", r"riferimento\s*ordine", r"n\.?\s*ordine",
-        r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?",
+        r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?", r"ihr\s*auftrag", r"pedido\s*(?:del\s*)?cliente",
+        r"vs\.?\s*riferimento",
     ),
     "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
     "subtotal": (
@@ -135,6 +138,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"auftrag-?\s*datum(?:-?\s*lief)?", r"fecha\s*de\s*entrega", r"data\s*(?:di\s*)?consegna", r"date\s*of\s*delivery",
         r"ship(?:ping|ment)?\s*date", r"dispatch\s*date", r"fecha\s*entrega", r"order\s*date",
         r"bestelldatum", r"date\s*de\s*commande", r"besteldatum", r"fecha\s*(?:del\s*)?pedido", r"data\s*ordine",
+        r"livre\s*le", r"date\s*of\s*supply", r"entregado\s*el", r"consegnato\s*il", r"leistungszeitraum",
     ),
     "customer_number": (
         r"customer\s*(?:no\.?|number|id|#)", r"account\s*(?:no\.?|number)", r"kundennummer", r"kunden-?\s*nr\.?",
@@ -143,7 +147,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"ref\.?\s*marche", r"agreement\s*ref\.?", r"contract\s*(?:no\.?|ref\.?)", r"auftrag-?\s*nr-?\s*lief",
         r"lieferschein-?\s*nr", r"delivery\s*note", r"mandatsreferenz", r"glaubiger-?\s*id",
         r"client\s*(?:no\.?|number|id|#|n[°o]\.?)", r"debiteurnummer", r"debiteur\s*nr\.?", r"kd\.?-?\s*nr\.?",
-        r"cliente\s*n[°o.]?", r"codigo\s*(?:de\s*)?cliente", r"cliente\s*n\.",
+        r"cliente\s*n[°o.]?", r"codigo\s*(?:de\s*)?cliente", r"cliente\s*n\.", r"compte\s*client", r"relatienummer",
+        r"debitor(?:\s*nr\.?)?",
     ),
     "bill_to": (
         r"bill\s*to", r"invoice\s*to", r"sold\s*to", r"customer", r"rechnungsempfanger", r"rechnungsadresse",
@@ -215,7 +220,8 @@ class LabelSet:
         self.anywhere: list[tuple[str, re.Pattern[str]]] = []
         for name, group in labels.items():
             for source in group:
-                compiled = (name, re.compile(rf"(?:{source})(?![a-z0-9])\s*[:#.]?\s*"))
+                # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
+                compiled = (name, re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*"))
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
                     self.by_first.setdefault(first, []).append(compiled)
