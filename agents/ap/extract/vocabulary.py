@@ -73,7 +73,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"inkooporder(?:nummer|nr\.?)?", r"po-?\s*nummer", r"bestelling\s*nr\.?", r"ordernr\.?",
         r"pedido\s*n[°o]\.?", r"n[°o]\.?\s*pedido", r"su\s*referencia", r"referencia\s*(?:del\s*)?pedido",
         r"ordine\s*cliente", r"rif\.?\s*ordine\s*cliente", r"riferimento\s*ordine", r"n\.?\s*ordine",
-        r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?", r"ihr\s*auftrag", r"pedido\s*(?:del\s*)?cliente",
+        r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?", r"ihr\s*auftrag", r"pedido\s*(?:del\s*)?cliente", r"commande\s*client", r"referentie",
         r"vs\.?\s*riferimento",
     ),
     "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
