@@ -358,8 +358,21 @@ def corrections_add(
     ] = None,
     policy_file: PolicyOption = None,
     as_json: JsonOption = False,
+    field: Annotated[
+        str | None,
+        typer.Option("--field", help="AP invoices: the misread field; its vendor's layout is learned."),
+    ] = None,
+    value: Annotated[str | None, typer.Option("--value", help="With --field: the right value.")] = None,
+    memory: Annotated[
+        Path | None,
+        typer.Option(
+            "--memory", help="With --field: learned layouts file (default: $OPSPACK_LAYOUT_MEMORY)."
+        ),
+    ] = None,
 ) -> None:
-    """Record a correction against a past action and optionally request its compensation."""
+    """Record a correction against a past action and optionally request its compensation. With
+    --field/--value on an AP invoice, the vendor's layout is learned from the invoice's file and the
+    AP agent reads that vendor's next invoice through it."""
     with _one_line_errors():
         store = Store()
         ledger = Ledger(store)
@@ -368,9 +381,24 @@ def corrections_add(
         if compensate is not None:
             governor = _governor(load_policy(policy_file or policy_path()), store, compensate.agent)
             governor.ledger = ledger
-        result = Corrections(ledger, governor=governor).add_correction(
-            record_id, reason, root_cause, actor or getpass.getuser(), compensate
-        )
+        corrections = Corrections(ledger, governor=governor)
+        if (field is None) != (value is None):
+            raise typer.BadParameter("--field and --value go together")
+        if field is not None and value is not None:
+            from agents.ap.extract.layout_corrections import correct_field, describe
+            from agents.ap.extract.layout_memory import LayoutMemory
+
+            learned = correct_field(
+                corrections, record_id, field, value, actor=actor or getpass.getuser(),
+                reason=reason, root_cause=root_cause, memory=LayoutMemory(memory), compensate=compensate,
+            )  # fmt: skip
+            result = learned.result
+            if not as_json:
+                console.print(f"learned {describe(learned.lesson)}")
+        else:
+            result = corrections.add_correction(
+                record_id, reason, root_cause, actor or getpass.getuser(), compensate
+            )
         if as_json:
             compensation = result.compensation.as_dict() if result.compensation else None
             _emit_json({"correction": result.correction.as_dict(), "compensation": compensation})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,9 +19,9 @@ from agents.ap.extract.evaluation import (
     pdf_files,
     truth_from_xml,
 )
-from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, learn
-from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice, read_pages
-from agents.ap.extract.pdf_invoice import extract_invoice
+from agents.ap.extract.layout_corrections import correct_field, describe, lesson_for
+from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, default_memory_path
+from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
 
@@ -89,7 +88,7 @@ def extract(
 
 def memory_path() -> Path:
     """Where learned vendor layouts are kept (``OPSPACK_LAYOUT_MEMORY`` overrides)."""
-    return Path(os.environ.get("OPSPACK_LAYOUT_MEMORY", Path.home() / ".opspack" / "ap-layouts.json"))
+    return default_memory_path()
 
 
 MemoryOption = Annotated[
@@ -121,31 +120,33 @@ def correct(
     as_json: Annotated[bool, typer.Option("--json", help="Print the stored lesson as JSON.")] = False,
 ) -> None:
     """Correct one field and teach the vendor's layout: the next invoice from the same vendor reads
-    that field where this one prints it (page, box, label)."""
+    that field where this one prints it (page, box, label) — in `opspack invoice extract` and in the
+    AP agent's reader. With --record, the correction is recorded in the ledger too."""
+    store = LayoutMemory(memory or memory_path())
     try:
-        pages, _ = read_pages(file)
-        lesson = learn(extract_invoice(pages, str(file)), pages, field, value)
-        LayoutMemory(memory or memory_path()).remember(lesson)
-    except (IngestionRejected, LayoutMemoryError) as error:
+        if record_id is None:
+            lesson = lesson_for(file, field, value)
+            store.remember(lesson)
+        else:
+            from governance.corrections import Corrections
+            from governance.errors import GovernanceError
+            from governance.ledger import Ledger
+            from governance.store import Store
+
+            try:
+                lesson = correct_field(
+                    Corrections(Ledger(Store())), record_id, field, value,
+                    actor=actor or getpass.getuser(), reason=reason, memory=store, path=file,
+                ).lesson  # fmt: skip
+            except GovernanceError as error:
+                raise LayoutMemoryError(str(error)) from error
+    except LayoutMemoryError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
-    if record_id is not None:
-        from governance.corrections import Corrections
-        from governance.ledger import Ledger
-        from governance.store import Store
-
-        Corrections(Ledger(Store())).add_correction(
-            record_id,
-            reason or f"{field} misread on {file.name}; right value {value}",
-            f"layout of vendor {lesson.vendor} not recognised for {field}; lesson stored",
-            actor or getpass.getuser(),
-            None,
-        )
     if as_json:
         typer.echo(json.dumps(lesson.__dict__, ensure_ascii=False))
         return
-    where = f"page {lesson.page} box ({', '.join(f'{v:.0f}' for v in lesson.bbox)})"
-    typer.echo(f"learned {field} for {lesson.vendor}: {lesson.relation} of {lesson.label!r} at {where}")
+    typer.echo(f"learned {describe(lesson)}")
 
 
 def _xml_truth(path: Path) -> dict[str, Any] | None:

@@ -36,6 +36,9 @@ def _isolated_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("OPSPACK_DATABASE_URL", raising=False)
     monkeypatch.setenv("OPSPACK_NO_LIVE_CALLS", "1")
+    # Learned invoice layouts live in ~/.opspack by default: a developer's own lessons must not
+    # change what a test reads, so each test starts with an empty lessons file of its own.
+    monkeypatch.setenv("OPSPACK_LAYOUT_MEMORY", str(tmp_path / "ap-layouts.json"))
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from agents.ap.extract.layout_memory import LEARNABLE
 from governance import approvals
+from governance.corrections import Corrections
+from governance.errors import GovernanceError
 from opspack.console import outcome_form
 from opspack.console.auth import ConsoleUser, require_role, services, verify_csrf
 from opspack.console.timeline import check_records, search, summary
@@ -37,6 +40,7 @@ def _timeline_page(
     *,
     error: str = "",
     values: dict[str, str] | None = None,
+    correction_error: str = "",
     status_code: int = 200,
 ) -> Response:
     console = services(request)
@@ -79,7 +83,39 @@ def _timeline_page(
             "refused": outcome_form.may_record(console.policy, user.approver, form.case),
             "error": error,
         },
+        correctable=any(r.kind == "perception" for r in records) and user.role.includes(Role.APPROVER),
+        correction_error=correction_error,
+        learnable=LEARNABLE,
     )
+
+
+@router.post("/transactions/{transaction_id:path}/correct-field")
+def correct_field_route(
+    request: Request,
+    transaction_id: str,
+    field: Annotated[str, Form()],
+    value: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    user: ConsoleUser = Depends(require_role(Role.APPROVER)),
+    _: None = Depends(verify_csrf),
+) -> Response:
+    """A clerk's correction of one field an AP invoice was read with: recorded against the
+    transaction's decision and learned as the vendor's layout for its next invoices."""
+    from agents.ap.extract.layout_corrections import correct_field
+    from agents.ap.extract.layout_memory import LayoutMemoryError
+
+    console = services(request)
+    decided = [r for r in console.ledger.records(transaction_id) if r.kind == "decision"]
+    try:
+        if not decided:
+            raise LayoutMemoryError(f"transaction {transaction_id} has no decision to correct")
+        correct_field(
+            Corrections(console.ledger), decided[-1].id, field.strip(), value.strip(),
+            actor=user.username, reason=reason.strip() or None,
+        )  # fmt: skip
+    except (LayoutMemoryError, GovernanceError) as error:
+        return _timeline_page(request, user, transaction_id, correction_error=str(error), status_code=409)
+    return RedirectResponse(f"/transactions/{transaction_id}", status_code=303)
 
 
 @router.get("/transactions/{transaction_id:path}", response_class=HTMLResponse)

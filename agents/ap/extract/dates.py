@@ -42,13 +42,15 @@ def _unaccented(text: str) -> str:
 MONTHS: dict[str, int] = _month_names()
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(name) for name in MONTHS), key=len, reverse=True))
 DATE_PATTERN = re.compile(
-    r"(?P<iso>(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2}))"
-    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))"
-    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er)?\s*(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?,?\s+(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
-    rf"|(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}}),?\s+(?P<uy>\d{{4}}))",
+    r"(?<![\d./-])(?:(?P<iso>(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2}))"
+    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?![\d])"
+    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er|st|nd|rd|th)?(?:\s*|-)(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?(?:,?\s+|-)(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
+    rf"|(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<uy>\d{{4}})))",
     re.IGNORECASE,
 )
-"""ISO, numeric day-first/month-first, ``24 Nov 2026``/``24. November 2026`` and ``Nov 24, 2026``."""
+"""ISO and year-first ``2026/11/24``, numeric day-first/month-first, ``24 Nov 2026``/``24. November
+2026``/``24-Nov-2026``/``24th November 2026`` and ``Nov 24, 2026``/``November 24th, 2026``. A date
+never starts or ends inside a longer run of digits (``2025/06/23`` is not 25/06/23)."""
 
 
 def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, int]]:

@@ -17,7 +17,7 @@ from agents.ap.extract.dates import find_dates
 from agents.ap.extract.identifiers import find_currencies, find_eins, find_ibans, find_vat_ids
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
-from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.page_text import PageText, Phrase, TextLine
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
@@ -33,10 +33,19 @@ _DATE_CONNECTOR = re.compile(
 TITLE_PENALTY = 0.04
 """A number read after a document title ("Facture FA-2017-0010") is slightly less certain than one
 after a number label."""
-_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*")
+_REFERENCE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<prefix>[A-Z]{1,4}) )?(?P<core>[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*)"
+)
+"""A reference holds a digit; a short upper-case series code before it is part of it ("FT 2024/117",
+"RE 0815", "A 12345" — a common shape in Portugal, Spain and Germany)."""
+_NOT_A_SERIES = frozenset(
+    {"NO", "NR", "N", "NUM", "REF", "ID", "PO", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"}
+)
+"""Upper-case words before a reference that are labels or connectors, not a series code."""
 
-INLINE, RIGHT, BELOW = 0.9, 0.88, 0.85
-"""Base confidence by where the value sat relative to its label."""
+INLINE, RIGHT, BELOW, ABOVE = 0.9, 0.88, 0.85, 0.8
+"""Base confidence by where the value sat relative to its label (a caption under its value is the
+least common layout, and a grid's value row could be read against the wrong label row)."""
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,11 @@ Parser = Callable[[str], tuple[Any, int, int, bool] | None]
 
 def reference_parser(text: str) -> tuple[Any, int, int, bool] | None:
     for match in _REFERENCE.finditer(text):
-        if not find_dates(match.group(0)):
-            return match.group(0).rstrip("."), match.start(), match.end(), True
+        if find_dates(match.group("core")):
+            continue
+        prefix = match.group("prefix")
+        start = match.start("prefix") if prefix and prefix not in _NOT_A_SERIES else match.start("core")
+        return text[start : match.end()].rstrip("."), start, match.end(), True
     return None
 
 
@@ -130,6 +142,8 @@ class LabelHit:
     label_end: int
     line_index: int
     phrase_index: int
+    value_end: int | None = None
+    """Where the next label in the same phrase starts ("No. 12 | Date 01.02.2024"): the value ends there."""
 
 
 def find_labels(page: PageText) -> list[LabelHit]:
@@ -142,11 +156,16 @@ def find_labels(page: PageText) -> list[LabelHit]:
         for phrase_index, phrase in enumerate(line.phrases):
             folded = fold(phrase.text)
             starts = [0] + [m.end() for m in _LABEL_BOUNDARY.finditer(folded)]
+            found: list[tuple[int, str, int]] = []
             for start in starts:
+                if found and start < found[-1][2]:
+                    continue
                 matched = match_label(folded, HEADER_PATTERNS, start)
                 if matched:
-                    hits.append(LabelHit(matched[0], phrase, matched[1], line_index, phrase_index))
-                    break
+                    found.append((start, matched[0], matched[1]))
+            for index, (_, name, end) in enumerate(found):
+                stop = found[index + 1][0] if index + 1 < len(found) else None
+                hits.append(LabelHit(name, phrase, end, line_index, phrase_index, stop))
     return hits
 
 
@@ -167,9 +186,12 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
     """Values for a label: the rest of its phrase, else the phrase to its right, else the phrases
     stacked below it (a summary grid's column yields one candidate per row, the nearest first)."""
     phrase = hit.phrase
-    inline = _parsed(parser, phrase.text[hit.label_end :], phrase, hit.label_end, INLINE, adjacent)
+    rest = phrase.text[hit.label_end : hit.value_end]
+    inline = _parsed(parser, rest, phrase, hit.label_end, INLINE, adjacent)
     if inline is not None:
         return [inline]
+    if hit.value_end is not None:
+        return []  # another label follows in the same phrase: this one's value was not printed
     line = page.lines[hit.line_index]
     for neighbour in line.phrases[hit.phrase_index + 1 : hit.phrase_index + 2]:
         if neighbour.x0 - phrase.x1 > 260 or match_label(fold(neighbour.text), HEADER_PATTERNS):
@@ -179,6 +201,9 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
             return [right]
     if adjacent:
         return []
+    if _captions_under_values(hit, page):
+        above = _read_above(hit, page, parser)
+        return [above] if above is not None else []
     found: list[Candidate] = []
     last_bottom = phrase.bottom
     for below in page.lines[hit.line_index + 1 : hit.line_index + 6]:
@@ -191,7 +216,7 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
             or (phrase.x0 - 2 <= (n.x0 + n.x1) / 2 <= phrase.x1 + 30 and n.x1 >= phrase.x0)
         ]
         if not in_column:
-            break
+            continue  # a line of another block (an address beside the grid) interleaved between them
         neighbour = in_column[0]
         if match_label(fold(neighbour.text), HEADER_PATTERNS):
             break
@@ -200,7 +225,59 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
             break
         found.append(candidate)
         last_bottom = below.bottom
+    if not found:
+        above = _read_above(hit, page, parser)
+        return [above] if above is not None else []
     return _summary_row_first(found)
+
+
+def _is_field_label(phrase: Phrase) -> bool:
+    """A label of a field (a document title such as "FACTURA" is not)."""
+    matched = match_label(fold(phrase.text), HEADER_PATTERNS)
+    return matched is not None and matched[0] != "title_number"
+
+
+def _aligned_labels(line: TextLine, xs: list[float]) -> int:
+    return sum(1 for p in line.phrases if any(abs(p.x0 - x) <= 6 for x in xs) and _is_field_label(p))
+
+
+def _captions_under_values(hit: LabelHit, page: PageText) -> bool:
+    """Whether the label's row is a row of captions printed *under* their values: the row above has
+    values in the same columns and is itself not under a row of labels (where it would be the
+    value row of a label-above grid)."""
+    if hit.line_index == 0:
+        return False
+    line = page.lines[hit.line_index]
+    xs = [p.x0 for p in line.phrases if _is_field_label(p)]
+    if len(xs) < 2:
+        return False
+    above = page.lines[hit.line_index - 1]
+    values = [p for p in above.phrases if any(abs(p.x0 - x) <= 6 for x in xs)]
+    if len(values) < 2 or _aligned_labels(above, xs):
+        return False
+    for higher in reversed(page.lines[max(0, hit.line_index - 5) : hit.line_index - 1]):
+        if any(abs(p.x0 - x) <= 6 for p in higher.phrases for x in xs):
+            # the nearest aligned line above the values (lines of another block skipped) decides
+            return not _aligned_labels(higher, xs)
+    return True
+
+
+def _read_above(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | None:
+    """The value printed right above its label, in the same column (a caption under the value:
+    ``INV-123`` over ``Invoice number``). Never another label's line, never a value with text of its own."""
+    if hit.line_index == 0:
+        return None
+    phrase = hit.phrase
+    line = page.lines[hit.line_index - 1]
+    if phrase.top - line.bottom > 1.5 * phrase.height:
+        return None
+    for neighbour in line.phrases:
+        if abs(neighbour.x0 - phrase.x0) > 6:
+            continue
+        if match_label(fold(neighbour.text), HEADER_PATTERNS):
+            return None
+        return _parsed(parser, neighbour.text, neighbour, 0, ABOVE, adjacent=True)
+    return None
 
 
 def _summary_row_first(found: list[Candidate]) -> list[Candidate]:

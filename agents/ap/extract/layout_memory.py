@@ -35,8 +35,9 @@ TRUSTED = 0.9
 """A reading at or above the auto-post threshold is not overridden by a lesson, only held."""
 
 
-class LayoutMemoryError(Exception):
-    """A correction cannot be learned: unknown field, unreadable value, value not on the page."""
+class LayoutMemoryError(ValueError):
+    """A correction cannot be learned: unknown field, unreadable value, value not on the page (a
+    ValueError: it is bad input, reported on one line by the CLIs)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,10 @@ class LayoutLesson:
     bbox: tuple[float, float, float, float]
     example: str
     """The corrected value as printed, for the clerk reading the memory."""
+    correction_id: str | None = None
+    """The ledger's correction record this lesson was learned with (None when learned off the ledger)."""
+    learned_from: str = ""
+    """The invoice file the clerk corrected."""
 
 
 def vendor_key(invoice: ExtractedInvoice) -> str | None:
@@ -206,7 +211,8 @@ def apply_lessons(
             continue
         evidence = Evidence(page=found.page, bbox=found.bbox, text=found.text, source="pdf")
         update[lesson.field] = Field[Any](value=found.value, confidence=found.confidence, evidence=evidence)
-        notes.append(f"{lesson.field} read through a learned layout ({lesson.label or 'position'})")
+        source = f", correction {lesson.correction_id}" if lesson.correction_id else ""
+        notes.append(f"{lesson.field} read through a learned layout ({lesson.label or 'position'}{source})")
     fixed = invoice.model_copy(update={**update, "warnings": (*invoice.warnings, *notes)})
     return _recheck(fixed) if AMOUNTS & update.keys() else fixed
 
@@ -223,11 +229,17 @@ def _recheck(invoice: ExtractedInvoice) -> ExtractedInvoice:
     return invoice.model_copy(update={**capped, "warnings": (*invoice.warnings, note)})
 
 
+def default_memory_path() -> Path:
+    """Where learned vendor layouts are kept: ``$OPSPACK_LAYOUT_MEMORY``, else ``~/.opspack/ap-layouts.json``."""
+    configured = os.environ.get("OPSPACK_LAYOUT_MEMORY")
+    return Path(configured) if configured else Path.home() / ".opspack" / "ap-layouts.json"
+
+
 class LayoutMemory:
     """Lessons kept in one JSON file, replaced atomically on every write."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path if path is not None else default_memory_path()
 
     def lessons(self) -> list[LayoutLesson]:
         if not self.path.is_file():

@@ -24,6 +24,7 @@ from agents.ap.extract.identifiers import find_eins, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
@@ -60,6 +61,10 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     month_first = any(find_eins(text) for text in all_text[:30]) or numeric_dates_month_first(all_text)
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)
+    for name, stacked in stacked_candidates(pages, hits, parsers).items():
+        labelled.setdefault(name, []).extend(stacked)
+    if not labelled.get("invoice_number"):
+        labelled["invoice_number"] = bare_number_candidates(pages, parsers)
     warnings: list[str] = []
 
     def pick(name: str) -> Candidate | None:

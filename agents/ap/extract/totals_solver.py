@@ -23,6 +23,9 @@ UNCONFIRMED = 0.86
 """Cap for an amount no equation could check: below the auto-post threshold."""
 FAILED = 0.6
 """Cap for an amount that takes part in an equation that fails."""
+DUE_WITHOUT_PAYMENT = 0.5
+"""Score penalty for an amount due that differs from the total while no prepayment is read: another
+total on the page (a line total, a subtotal before discounts) is then the likelier misreading."""
 ROLES = ("subtotal", "tax", "total", "prepaid", "amount_due")
 TOP = 3
 
@@ -74,6 +77,14 @@ def _score(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> flo
             total += 1.2 * len(roles)
         elif roles != ("subtotal",):
             total -= 0.3
+    gross, due = choice["total"], choice["amount_due"]
+    if (
+        gross is not None
+        and due is not None
+        and choice["prepaid"] is None
+        and not _agree(gross.value, due.value)
+    ):
+        total -= DUE_WITHOUT_PAYMENT  # a due amount unlike the total needs a payment we did not read
     return total
 
 

@@ -16,12 +16,16 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         rf"invoice\s*{NO}", r"invoice\s*id", rf"inv\.?\s*{NO}", rf"credit\s*(?:note|memo)\s*{NO}",
         rf"document\s*{NO}", r"rechnungsnummer", r"rechnungs-?\s*nr\.?", r"re\.?-?\s*nr\.?",
         rf"rechnung\s*{NO}", r"belegnr\.?", r"belegnummer", r"gutschrifts?-?\s*nr\.?", r"gutschriftsnummer",
-        r"n[°o]\.?\s*de\s*facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
+        r"n[°o]\.?\s*(?:de\s*)?facture", r"numero\s*de\s*facture", r"facture\s*n[°o]\.?", r"n[°o]\s*d'avoir",
         r"avoir\s*n[°o]\.?", r"factuurnummer", r"factuurnr\.?", r"factuur\s*nr\.?", r"creditnotanummer",
         r"creditnota\s*nr\.?", r"beleg-?\s*nr\.?", r"numero\s*de\s*factura", r"n[°o]\.?\s*(?:de\s*)?factura",
         r"factura\s*n[°o.]?\s*[°o]?\.?", r"num(?:ero)?\.?\s*fattura", r"fattura\s*(?:n\.?|nr\.?|num(?:ero)?\.?)",
         r"n\.?\s*documento", r"numero\s*documento", r"facture\s*(?:n[°o]\.?|numero)", r"avoir\s*numero",
         r"nota\s*di\s*credito\s*n\.?", r"factuur\s*nummer",
+        r"invoice\s*ref(?:erence|\.)?", rf"bill\s*{NO}", r"ref\.?\s*facture", r"reference\s*(?:de\s*(?:la\s*)?)?facture",
+        r"num(?:ero)?\.?\s*(?:de\s*)?factura", r"nr\.?\s*fattura", r"fattura\s*numero", r"documento\s*n\.?",
+        r"rechnungs-?\s*nummer", r"factuur\s*no\.?", r"rechnung-\s*nr\.?", r"factura\s*numero", rf"tax\s*invoice\s*{NO}",
+        r"referencia\s*(?:de\s*)?factura",
     ),
     "title_number": (
         r"invoice", r"tax\s*invoice", r"credit\s*note", r"rechnung", r"gutschrift", r"facture", r"avoir",
@@ -33,6 +37,9 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"credit\s*note\s*date", r"gutschriftsdatum", r"date\s*de\s*l'avoir", r"beleg-?\s*datum",
         r"fecha(?:\s*de\s*(?:la\s*)?(?:factura|emision|expedicion))?", r"data(?:\s*(?:fattura|documento|emissione))?",
         r"datum\s*factuur", r"dated", r"issued\s*(?:at|on)",
+        r"date\s*(?:de\s*)?(?:la\s*)?facture", r"fecha\s*(?:de\s*)?(?:la\s*)?factura", r"tax\s*point(?:\s*date)?",
+        r"date\s*of\s*invoice", r"rechnungs-?\s*datum", r"ausstellungsdatum", r"data\s*di\s*emissione",
+        r"factuur\s*datum", r"invoice\s*issue\s*date", r"emise?\s*le", r"date\s*issued", r"ausgestellt\s*am",
     ),
     "due_date": (
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"due", r"faellig\s*am", r"fallig\s*am",
@@ -43,6 +50,10 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"a\s*regler\s*avant\s*le", r"a\s*payer\s*avant\s*le", r"date\s*limite\s*de\s*paiement",
         r"fecha\s*de\s*vencimiento", r"vencimiento", r"pagar\s*antes\s*del?", r"(?:data\s*(?:di\s*)?)?scadenza",
         r"da\s*pagare\s*entro\s*il", r"betalen\s*voor", r"verval\s*datum",
+        r"vervaldag", r"zahlungsziel", r"fallig\s*bis", r"zahlbar\s*bis\s*spatestens", r"vence\s*el",
+        r"fecha\s*(?:de\s*)?vto\.?", r"vto\.?", r"da\s*pagare\s*entro", r"due\s*(?:by|on)", r"pay(?:ment)?\s*by",
+        r"payment\s*due\s*(?:by|on)", r"date\s*limite\s*de\s*reglement", r"termijn", r"betaaltermijn(?:\s*tot)?",
+        r"pagamento\s*entro(?:\s*il)?",
     ),
     "po_number": (
         rf"po\s*{NO}", r"p\.o\.\s*(?:no\.?|number)?", rf"purchase\s*order(?:\s*{NO})?", rf"order\s*{NO}",
@@ -54,6 +65,16 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"ihre\s*bestellnummer", r"bestell-?\s*nr\.?", r"numero\s*de\s*pedido", r"n[°o]\.?\s*(?:de\s*)?pedido",
         r"su\s*pedido", r"pedido", r"orden\s*de\s*compra", r"numero\s*ordine", r"rif\.?\s*ordine",
         r"vs\.?\s*ordine", r"ordine\s*(?:n\.?|nr\.?)", r"buyer\s*reference",
+        rf"your\s*po(?:\s*{NO})?", rf"customer\s*po(?:\s*{NO})?", rf"client\s*po(?:\s*{NO})?",
+        r"po\s*ref(?:erence|\.)?", r"order\s*ref(?:erence|\.)?", rf"your\s*order\s*{NO}",
+        r"purchase\s*order\s*ref(?:erence|\.)?", r"ihre\s*bestell-?\s*nr\.?", r"bestellung\s*nr\.?",
+        r"ihre\s*auftrags-?\s*nr\.?", r"bestellzeichen", r"commande\s*n[°o]\.?", r"n[°o]\.?\s*commande",
+        r"reference\s*(?:de\s*)?commande", r"votre\s*commande\s*n[°o]\.?", r"uw\s*order(?:nummer|nr\.?)?",
+        r"inkooporder(?:nummer|nr\.?)?", r"po-?\s*nummer", r"bestelling\s*nr\.?", r"ordernr\.?",
+        r"pedido\s*n[°o]\.?", r"n[°o]\.?\s*pedido", r"su\s*referencia", r"referencia\s*(?:del\s*)?pedido",
+        r"ordine\s*cliente", r"rif\.?\s*ordine\s*cliente", r"riferimento\s*ordine", r"n\.?\s*ordine",
+        r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?", r"ihr\s*auftrag", r"pedido\s*(?:del\s*)?cliente", r"commande\s*client", r"referentie",
+        r"vs\.?\s*riferimento",
     ),
     "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
     "subtotal": (
@@ -79,12 +100,14 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"net\s*a\s*payer", r"solde\s*a\s*payer", r"reste\s*a\s*payer", r"montant\s*a\s*payer",
         r"totaal\s*te\s*betalen", r"te\s*betalen", r"openstaand\s*bedrag", r"total\s*a\s*pagar",
         r"importe\s*a\s*pagar", r"netto\s*a\s*pagare", r"totale\s*da\s*pagare", r"importo\s*da\s*pagare",
+        r"liquido\s*a\s*pagar", r"saldo\s*a\s*pagar", r"balance\s*payable", r"bedrag\s*te\s*betalen",
     ),
     "prepaid": (
         r"prepaid(?:\s*amount)?", r"(?:less\s*)?payments?\s*received", r"less\s*paid", r"paid(?:\s*amount)?",
         r"advance\s*payment", r"deposit\s*paid", r"abzgl\.?\s*anzahlung", r"anzahlung", r"bereits\s*bezahlt",
         r"geleistete\s*anzahlung", r"acompte(?:\s*verse)?", r"deja\s*(?:paye|regle|verse)", r"anticipo(?:\s*recibido)?",
         r"acconto", r"gia\s*pagato", r"reeds\s*betaald", r"vooruitbetaald", r"aanbetaling",
+        r"pagos?\s*a\s*cuenta", r"entrega\s*a\s*cuenta", r"anzahlung\s*erhalten", r"acompte\s*recu",
     ),
     "total": (
         r"total", r"grand\s*total", r"amount\s*due", r"balance\s*due", r"total\s*due", r"total\s*amount",
@@ -113,6 +136,9 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"liefertermin", r"date\s*de\s*livraison", r"leverdatum", r"leveringsdatum", r"leistungs-?\s*datum",
         r"liefer-?\s*bzw\.?\s*leistungsdatum", r"lieferschein-?\s*datum", r"bestell-?\s*datum",
         r"auftrag-?\s*datum(?:-?\s*lief)?", r"fecha\s*de\s*entrega", r"data\s*(?:di\s*)?consegna", r"date\s*of\s*delivery",
+        r"ship(?:ping|ment)?\s*date", r"dispatch\s*date", r"fecha\s*entrega", r"order\s*date",
+        r"bestelldatum", r"date\s*de\s*commande", r"besteldatum", r"fecha\s*(?:del\s*)?pedido", r"data\s*ordine",
+        r"livre\s*le", r"date\s*of\s*supply", r"entregado\s*el", r"consegnato\s*il", r"leistungszeitraum",
     ),
     "customer_number": (
         r"customer\s*(?:no\.?|number|id|#)", r"account\s*(?:no\.?|number)", r"kundennummer", r"kunden-?\s*nr\.?",
@@ -120,6 +146,9 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"ihre\s*nummer", r"n[°o]\.?\s*cliente", r"cod\.?\s*cliente", r"codice\s*cliente",
         r"ref\.?\s*marche", r"agreement\s*ref\.?", r"contract\s*(?:no\.?|ref\.?)", r"auftrag-?\s*nr-?\s*lief",
         r"lieferschein-?\s*nr", r"delivery\s*note", r"mandatsreferenz", r"glaubiger-?\s*id",
+        r"client\s*(?:no\.?|number|id|#|n[°o]\.?)", r"debiteurnummer", r"debiteur\s*nr\.?", r"kd\.?-?\s*nr\.?",
+        r"cliente\s*n[°o.]?", r"codigo\s*(?:de\s*)?cliente", r"cliente\s*n\.", r"compte\s*client", r"relatienummer",
+        r"debitor(?:\s*nr\.?)?",
     ),
     "bill_to": (
         r"bill\s*to", r"invoice\s*to", r"sold\s*to", r"customer", r"rechnungsempfanger", r"rechnungsadresse",
@@ -191,7 +220,8 @@ class LabelSet:
         self.anywhere: list[tuple[str, re.Pattern[str]]] = []
         for name, group in labels.items():
             for source in group:
-                compiled = (name, re.compile(rf"(?:{source})(?![a-z0-9])\s*[:#.]?\s*"))
+                # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
+                compiled = (name, re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*"))
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
                     self.by_first.setdefault(first, []).append(compiled)

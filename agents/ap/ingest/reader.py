@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agents.ap.extract.page_text import read_pdfplumber_pages
+from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, apply_lessons
+from agents.ap.extract.page_text import PageText, read_pdfplumber_pages
 from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest.cii import is_cii, read_cii
 from agents.ap.ingest.erp_inbox import read_csv, read_json
@@ -17,14 +18,21 @@ from agents.ap.invoice import ExtractedInvoice, IngestionRejected
 __all__ = ["IngestLimits", "read_invoice"]
 
 
-def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> ExtractedInvoice:
+def read_invoice(
+    path: str | Path, limits: IngestLimits | None = None, memory: LayoutMemory | None = None
+) -> ExtractedInvoice:
     """Read one invoice file (PDF, Factur-X PDF, UBL, CII, JSON or CSV) into an `ExtractedInvoice`.
+
+    A PDF read from its page text uses the vendor layouts learned from clerks' corrections
+    (`memory`, default: the file `default_memory_path()` names, read on every call so a correction
+    counts from the next invoice on).
 
     Raises `IngestionRejected` with a reason code for anything that cannot be read honestly: no
     guessing from a scan, an encrypted file or a truncated download; "oversized" for a document
     over any cap in `IngestLimits` (decompressed bytes, pages, characters, nesting, time).
     """
     limits = limits or IngestLimits()
+    memory = memory if memory is not None else LayoutMemory()
     name = str(path)
     file = Path(path)
     if not file.is_file():
@@ -36,7 +44,7 @@ def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> Extrac
         raise IngestionRejected("oversized", name, f"file is {size} bytes, the limit is {limits.max_bytes}")
     data = file.read_bytes()
     try:
-        return _dispatch(data, name, limits)
+        return _dispatch(data, name, limits, memory)
     except RecursionError:
         raise IngestionRejected("oversized", name, "document is nested too deeply to read safely") from None
     except MemoryError:
@@ -45,12 +53,12 @@ def read_invoice(path: str | Path, limits: IngestLimits | None = None) -> Extrac
         ) from None
 
 
-def _dispatch(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+def _dispatch(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory) -> ExtractedInvoice:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
         raise IngestionRejected("empty", name, "file holds only whitespace")
     if data[:1024].find(b"%PDF-") != -1:
-        return _read_pdf(data, name, limits)
+        return _read_pdf(data, name, limits, memory)
     if head.startswith(b"<"):
         return _read_xml(data, name, limits)
     if head.startswith(b"{"):
@@ -60,7 +68,7 @@ def _dispatch(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
     raise IngestionRejected("unsupported_format", name, "content is not PDF, UBL/CII XML, JSON or CSV")
 
 
-def _read_pdf(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory) -> ExtractedInvoice:
     from agents.ap.ingest.pdf_budget import scan_streams  # pypdf loads only when a PDF comes in
 
     scan = scan_streams(data, name, limits)  # before PDFium decodes anything
@@ -80,9 +88,21 @@ def _read_pdf(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
         if limits.text_engine == "pdfplumber":
             pages = read_pdfplumber_pages(name, limits.max_pages)
             deadline.check()
-        return extract_invoice(pages, name)
+        return _with_lessons(extract_invoice(pages, name), pages, memory)
     finally:
         document.close()
+
+
+def _with_lessons(invoice: ExtractedInvoice, pages: list[PageText], memory: LayoutMemory) -> ExtractedInvoice:
+    """The invoice re-read through its vendor's learned layouts; an unreadable memory file is
+    named in the warnings and the invoice is read without it (never a reason to drop the invoice)."""
+    try:
+        lessons = memory.lessons()
+    except LayoutMemoryError as error:
+        return invoice.model_copy(
+            update={"warnings": (*invoice.warnings, f"learned layouts not used: {error}")}
+        )
+    return apply_lessons(invoice, pages, lessons) if lessons else invoice
 
 
 def _read_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:

@@ -1,0 +1,45 @@
+"""Regression floors on the three held-out generated layout sets (two invoices per layout, a seed of
+their own): references, dates and PO numbers read, and nothing wrong at or above the auto-post
+threshold. The full sets and the blind figures are in docs/AP_EXTRACTION.md; these slices guard
+the layout rules (baseline lines, captions under values, stacked labels, `|`-separated fields)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from agents.ap.extract.evaluation import evaluate, load_truth_csv, pdf_files
+from agents.ap.extract.page_reader import read_page_invoice
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "invoices"
+FLOOR = 0.95
+
+
+def _module(name: str) -> ModuleType:
+    if str(FIXTURES) not in sys.path:
+        sys.path.insert(0, str(FIXTURES))  # the later sets import the first set's facts and renderer
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("generator", "function", "layouts"),
+    [("heldout_generate", "generate_heldout", 13), ("heldout2_generate", "generate_heldout2", 14),
+     ("heldout3_generate", "generate_heldout3", 12)],
+)  # fmt: skip
+def test_held_out_layouts_read_references_and_dates(
+    tmp_path: Path, generator: str, function: str, layouts: int
+) -> None:
+    truth = getattr(_module(generator), function)(tmp_path, 2 * layouts, seed=4242)
+    summary = evaluate(pdf_files(tmp_path), load_truth_csv(truth), read_page_invoice).summary()
+    accuracy = {name: row["accuracy"] for name, row in summary["accuracy"].items()}
+    low = {name: score for name, score in accuracy.items() if score < FLOOR}
+    assert not low, low
+    assert summary["wrong_at_or_above_threshold"] == 0, summary["reliability"]
