@@ -1,7 +1,7 @@
 """Auth strategies the vendor adapters hand to `VendorHttp` — import them all from here.
 
 Static headers (Basic, Bearer, Okta SSWS), NetSuite token-based auth (OAuth 1.0a) and SAP's CSRF
-protection live in this module; the OAuth2 grants in `connectors.oauth2` and the hook contract
+protection live in this module; the OAuth2 grants in `connectors.oauth2` and `connectors.auth_jwt` and the hook contract
 (`AuthStrategy`) in `connectors.auth_strategy` are re-exported. Every secret is registered with
 `connectors.errors.register_secret` so it can never surface in an error message.
 """
@@ -22,6 +22,7 @@ from connectors.errors import (
     ConfigurationError,
     register_secret,
 )
+from connectors.auth_jwt import OAuth2JWTBearer, OAuth2PrivateKeyJWT
 from connectors.oauth2 import OAuth2ClientCredentials, OAuth2PasswordGrant
 
 if TYPE_CHECKING:
@@ -33,7 +34,9 @@ __all__ = [
     "BearerToken",
     "NetSuiteTBA",
     "OAuth2ClientCredentials",
+    "OAuth2JWTBearer",
     "OAuth2PasswordGrant",
+    "OAuth2PrivateKeyJWT",
     "OktaSSWS",
     "SapCsrf",
 ]

@@ -40,7 +40,7 @@ from connectors.errors import ConfigurationError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.msgraph import wire
 from connectors.msgraph.rotation import PasswordCredentialRotation
-from connectors.oauth2 import OAuth2PrivateKeyJWT
+from connectors.auth_jwt import OAuth2PrivateKeyJWT
 from connectors.pagination import follow_links, odata_next_link
 from connectors.rotation import RotatedCredential
 

@@ -38,7 +38,7 @@ from connectors.errors import (
     RejectedError,
 )
 from connectors.http import RetryPolicy, VendorHttp
-from connectors.oauth2 import OAuth2PrivateKeyJWT
+from connectors.auth_jwt import OAuth2PrivateKeyJWT
 from connectors.okta import wire
 from connectors.okta.rotation import ClientSecretRotation
 from connectors.pagination import follow_links, link_header_next

@@ -23,7 +23,7 @@ from test_directory_conformance import (
 )
 
 from connectors.errors import AuthenticationError, ConfigurationError
-from connectors.oauth2 import CLIENT_ASSERTION_TYPE, OAuth2PrivateKeyJWT
+from connectors.auth_jwt import CLIENT_ASSERTION_TYPE, OAuth2PrivateKeyJWT
 from connectors.okta import OktaAdapter
 from mocks.okta import OktaMock
 from mocks.transport import mount_mocks
