@@ -16,13 +16,13 @@ import requests
 from requests.auth import AuthBase, _basic_auth_str
 from requests_oauthlib import OAuth1
 
+from connectors.auth_jwt import OAuth2JWTBearer, OAuth2PrivateKeyJWT
 from connectors.auth_strategy import SAFE_METHODS, AuthStrategy
 from connectors.errors import (
     AuthenticationError,
     ConfigurationError,
     register_secret,
 )
-from connectors.auth_jwt import OAuth2JWTBearer, OAuth2PrivateKeyJWT
 from connectors.oauth2 import OAuth2ClientCredentials, OAuth2PasswordGrant
 
 if TYPE_CHECKING:

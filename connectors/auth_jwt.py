@@ -36,7 +36,7 @@ CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 JWT_BEARER_GRANT_TYPE = JWTBearerGrant.GRANT_TYPE
 
 
-class _ShortLivedPrivateKeyJWT(PrivateKeyJWT):  # type: ignore[misc]
+class _ShortLivedPrivateKeyJWT(PrivateKeyJWT):
     """authlib's ``private_key_jwt`` client auth with a given assertion lifetime and algorithm."""
 
     def __init__(self, lifetime: int, **kwargs: Any) -> None:

@@ -65,7 +65,7 @@ class VendorHttpSession:
         )  # fmt: skip
 
 
-class VendorOAuth2Client(OAuth2Client):  # type: ignore[misc]
+class VendorOAuth2Client(OAuth2Client):
     client_auth_class = OAuth2ClientAuth  # a requests AuthBase: authenticates the prepared request
 
 

@@ -3,7 +3,8 @@
 Serves sObject CRUD (create 201 ``{id, success, errors}``, update/delete 204), upsert by external
 id, SOQL ``/query`` and ``/queryAll`` with ``nextRecordsUrl`` paging (a path, no host, as
 simple-salesforce requires), ``/limits``, the version list and the OAuth2 token endpoint
-(client credentials, password and refresh-token grants). Errors are Salesforce's JSON array
+(client credentials, password, refresh-token and JWT-bearer grants; `upload_certificate` gives
+the connected app the certificate JWT-bearer assertions are checked against). Errors are Salesforce's JSON array
 ``[{message, errorCode, fields}]``; every response carries ``Sforce-Limit-Info``.
 """
 
@@ -27,6 +28,8 @@ from mocks.base import (
     route,
 )
 from mocks.salesforce import soql
+from mocks.salesforce.jwt_bearer import GRANT_TYPE as JWT_BEARER
+from mocks.salesforce.jwt_bearer import JwtBearerRefused, verify_jwt_bearer
 from mocks.salesforce.org import Org, OrgError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
@@ -75,6 +78,10 @@ class SalesforceMock(MockVendor):
         return cls(Org.load(Path(path) if path else FIXTURES, clock))
 
     # -- inspection -------------------------------------------------------------------------------
+
+    def upload_certificate(self, certificate_pem: str) -> None:
+        """Give the connected app the X.509 certificate its JWT-bearer assertions are signed for."""
+        self.org.settings.setdefault("connectedApp", {})["certificate"] = certificate_pem
 
     def grant_session(self, token: str) -> None:
         """Accept `token` as a valid session id (what a login would have produced)."""
@@ -221,6 +228,15 @@ class SalesforceMock(MockVendor):
         if grant == "refresh_token":
             if form.get("refresh_token") not in self.refresh_tokens:
                 return _oauth_error("invalid_grant", "expired access/refresh token")
+            return self._issue_token(request, refresh=False)
+        if grant == JWT_BEARER:
+            user = app.get("integrationUser", {})
+            try:
+                verify_jwt_bearer(
+                    form, app, usernames=[user.get("username", "")], now=self.org.now().timestamp()
+                )
+            except JwtBearerRefused as refused:
+                return _oauth_error(refused.error, refused.description)
             return self._issue_token(request, refresh=False)
         if grant not in ("client_credentials", "password"):
             return _oauth_error("unsupported_grant_type", "grant type not supported")
