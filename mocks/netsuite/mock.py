@@ -56,6 +56,7 @@ class NetSuiteMock(MockVendor):
 
     NAME = "netsuite"
     PREFIXES = ("/services/rest",)
+    MISSING_ROUTE_MESSAGE = "Not Found"
 
     def __init__(
         self,

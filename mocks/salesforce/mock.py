@@ -56,6 +56,8 @@ class SalesforceMock(MockVendor):
 
     NAME = "salesforce"
     PREFIXES = ("/services/data", "/services/oauth2")
+    MISSING_ROUTE_MESSAGE = "The requested resource does not exist"
+    MISSING_ROUTE_CODE = "NOT_FOUND"
 
     def __init__(self, org: Org | None = None, *, sessions: set[str] | None = None) -> None:
         super().__init__()

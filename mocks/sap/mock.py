@@ -56,6 +56,7 @@ class SapMock(MockVendor):
 
     NAME = "sap_s4hana"
     PREFIXES = ("/sap/opu/odata", "/sap/bc/soap/rfc")
+    MISSING_ROUTE_MESSAGE = "Resource not found for segment '{segment}'"
 
     def __init__(
         self,
