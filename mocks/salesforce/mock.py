@@ -1,7 +1,8 @@
 """`SalesforceMock`: the Salesforce REST API (v59.0-style) over an in-memory org.
 
 Serves sObject CRUD (create 201 ``{id, success, errors}``, update/delete 204), upsert by external
-id, SOQL ``/query`` and ``/queryAll`` with ``nextRecordsUrl`` paging (a path, no host, as
+id, describe, SOSL ``/search`` and ``/composite`` (`mocks.salesforce.api_extras`), SOQL ``/query`` and
+``/queryAll`` (parent relationship fields and child sub-queries: `mocks.salesforce.relations`) with ``nextRecordsUrl`` paging (a path, no host, as
 simple-salesforce requires), ``/limits``, the version list and the OAuth2 token endpoint
 (client credentials, password, refresh-token and JWT-bearer grants; `upload_certificate` gives
 the connected app the certificate JWT-bearer assertions are checked against). Errors are Salesforce's JSON array
@@ -10,7 +11,6 @@ the connected app the certificate JWT-bearer assertions are checked against). Er
 
 from __future__ import annotations
 
-import functools
 import itertools
 import secrets
 from collections.abc import Callable
@@ -28,30 +28,21 @@ from mocks.base import (
     route,
 )
 from mocks.salesforce import soql
+from mocks.salesforce.api_extras import SalesforceApiExtras
+from mocks.salesforce.errors import org_errors
 from mocks.salesforce.jwt_bearer import GRANT_TYPE as JWT_BEARER
 from mocks.salesforce.jwt_bearer import JwtBearerRefused, verify_jwt_bearer
-from mocks.salesforce.org import Org, OrgError
+from mocks.salesforce.org import Org
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
 _V = r"/services/data/v(?P<version>\d+\.\d)"
 _MIN_BATCH, _MAX_BATCH = 200, 2000
 
 
-def _org_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Render an `OrgError` raised by a handler as Salesforce's error array (keeping ``fields``)."""
-
-    @functools.wraps(handler)
-    def answer(self: SalesforceMock, request: MockRequest, **params: str) -> Any:
-        try:
-            return handler(self, request, **params)
-        except OrgError as exc:
-            body = [{"message": exc.message, "errorCode": exc.code, "fields": exc.fields}]
-            return json_response(body, exc.status)
-
-    return answer
+_org_errors = org_errors
 
 
-class SalesforceMock(MockVendor):
+class SalesforceMock(MockVendor, SalesforceApiExtras):
     """A stateful Salesforce org; inspect it with `records`, `count` and `api_usage`."""
 
     NAME = "salesforce"
