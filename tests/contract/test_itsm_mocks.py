@@ -189,7 +189,9 @@ def test_sn_rate_limit_fault_headers(sn: tuple[ServiceNowMock, requests.Session]
     assert throttled.json()["status"] == "failure"
 
 
-def test_unserved_requests_list_the_routes_or_answer_servicenows_envelope(sn: tuple[ServiceNowMock, requests.Session]) -> None:
+def test_unserved_requests_list_the_routes_or_answer_servicenows_envelope(
+    sn: tuple[ServiceNowMock, requests.Session],
+) -> None:
     mock, client = sn
     with pytest.raises(
         MockRouteMissing, match=r"no route for GET /api/now/cmdb/instance/cmdb_ci(.|\n)*order_now"

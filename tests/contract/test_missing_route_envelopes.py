@@ -78,7 +78,9 @@ CASES: list[tuple[type[MockVendor], str, str, Callable[[Any], str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("mock_class", "method", "path", "message_of"), CASES, ids=[c[0].NAME for c in CASES])
+@pytest.mark.parametrize(
+    ("mock_class", "method", "path", "message_of"), CASES, ids=[c[0].NAME for c in CASES]
+)
 def test_unserved_route_answers_in_the_vendor_envelope(
     mock_class: type[MockVendor], method: str, path: str, message_of: Callable[[Any], str]
 ) -> None:
