@@ -32,9 +32,16 @@ SCOPES = ["https://graph.microsoft.com/.default"]
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> MockTls:
-    # One CA for the module: aiohttp (azure-identity's async transport) caches its default SSL
-    # context, so the CA the environment names must not change between tests of one process.
     return ensure_tls(tmp_path_factory.mktemp("mock-tls"))
+
+
+def _verify(served: tuple[MockServer, GraphMock]) -> dict[str, str]:
+    """azure-identity's async transport is aiohttp, which builds its default SSL context when it is
+    first imported (in a test run, possibly before the CA variables were set), so the credential is
+    given the CA as azure-core's documented ``connection_verify`` option."""
+    tls = served[0].tls
+    assert tls is not None
+    return {"connection_verify": str(tls.ca_cert)}
 
 
 @pytest.fixture
@@ -73,7 +80,7 @@ def test_sdk_reads_pages_counts_writes_and_manages_members_with_a_secret(
 
     async def scenario() -> dict[str, Any]:
         credential = ClientSecretCredential(
-            TENANT, APP, SECRET, authority=server.url, disable_instance_discovery=True
+            TENANT, APP, SECRET, authority=server.url, disable_instance_discovery=True, **_verify(served)
         )
         client = _client(server, credential)
         try:
@@ -136,7 +143,7 @@ def test_sdk_with_certificate_credentials(served: tuple[MockServer, GraphMock], 
 
     async def scenario() -> int:
         credential = CertificateCredential(TENANT, APP, certificate_path=str(pem), authority=server.url,
-                                           disable_instance_discovery=True)  # fmt: skip
+                                           disable_instance_discovery=True, **_verify(served))  # fmt: skip
         try:
             users = await _client(server, credential).users.get()
             return len(users.value)
@@ -166,7 +173,7 @@ def test_sdk_certificate_signed_by_another_key_is_refused(
 
     async def scenario() -> None:
         credential = CertificateCredential(TENANT, APP, certificate_path=str(pem), authority=server.url,
-                                           disable_instance_discovery=True)  # fmt: skip
+                                           disable_instance_discovery=True, **_verify(served))  # fmt: skip
         try:
             await credential.get_token(*SCOPES)
         finally:
