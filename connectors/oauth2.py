@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -101,8 +102,8 @@ class OAuth2Grant(AuthStrategy):
         """Non-secret members of the last token answer (``instance_url``, ``token_type``...)."""
         self.fetch_count = 0
         """How many token requests were made (observability and tests)."""
-        self.grants: list[str] = []
-        """The ``grant_type`` of each token request, in order (observability and tests)."""
+        self.grants: deque[str] = deque(maxlen=64)
+        """The ``grant_type`` of the latest token requests, in order (observability and tests)."""
         self._access_token: str | None = None
         self._refresh_token: str | None = None
         self._expires_at = 0.0
