@@ -1,7 +1,7 @@
 """Auth strategies the vendor adapters hand to `VendorHttp` — import them all from here.
 
 Static headers (Basic, Bearer, Okta SSWS), NetSuite token-based auth (OAuth 1.0a) and SAP's CSRF
-protection live in this module; the OAuth2 grants in `connectors.oauth2` and the hook contract
+protection live in this module; the OAuth2 grants in `connectors.oauth2` and `connectors.auth_jwt` and the hook contract
 (`AuthStrategy`) in `connectors.auth_strategy` are re-exported. Every secret is registered with
 `connectors.errors.register_secret` so it can never surface in an error message.
 """
@@ -16,6 +16,7 @@ import requests
 from requests.auth import AuthBase, _basic_auth_str
 from requests_oauthlib import OAuth1
 
+from connectors.auth_jwt import OAuth2JWTBearer, OAuth2PrivateKeyJWT
 from connectors.auth_strategy import SAFE_METHODS, AuthStrategy
 from connectors.errors import (
     AuthenticationError,
@@ -33,7 +34,9 @@ __all__ = [
     "BearerToken",
     "NetSuiteTBA",
     "OAuth2ClientCredentials",
+    "OAuth2JWTBearer",
     "OAuth2PasswordGrant",
+    "OAuth2PrivateKeyJWT",
     "OktaSSWS",
     "SapCsrf",
 ]

@@ -1,23 +1,29 @@
-"""OAuth2 access tokens fetched from a token URL: client credentials and password grants.
+"""OAuth2 access tokens from a token URL, requested by authlib: client credentials, password, refresh.
 
-Clients authenticate with a client secret (``client_secret_post``) or, with
-`OAuth2PrivateKeyJWT`, with a signed client assertion (RFC 7523 ``private_key_jwt``: Okta service
-apps, Microsoft Entra certificate credentials), signed by authlib.
-
-The token is fetched through the adapter's own `VendorHttp` (same session, live-call switch and
-error mapping), cached until shortly before ``expires_in``, refreshed with the refresh token when
-one was issued (falling back to the grant when it is refused) and renewed once after a 401.
+authlib's `OAuth2Client` builds every token request (grant parameters, client authentication:
+``client_secret_post``, ``client_secret_basic``, RFC 7523 ``private_key_jwt``) and parses the
+answer; the request itself goes out through the adapter's own `VendorHttp` (same session, live-call
+switch, retries and vendor error mapping), so a refused grant is an `AuthenticationError` naming the
+token endpoint and never the secret. The token is cached until shortly before ``expires_in``,
+refreshed with the refresh token when one was issued (falling back to the grant when the refresh is
+refused) and renewed once after a 401. Assertion-signed variants (``private_key_jwt`` for Okta
+service apps and Entra certificate credentials, Salesforce's JWT-bearer grant) are in
+`connectors.auth_jwt`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import requests
+from authlib.integrations.requests_client.oauth2_session import OAuth2ClientAuth
+from authlib.oauth2.client import OAuth2Client
+from authlib.oauth2.rfc6749 import OAuth2Error
 
 from connectors.auth_strategy import AuthStrategy
 from connectors.errors import (
@@ -28,15 +34,47 @@ from connectors.errors import (
     register_secret,
 )
 
-__all__ = ["CLIENT_ASSERTION_TYPE", "OAuth2ClientCredentials", "OAuth2PasswordGrant", "OAuth2PrivateKeyJWT"]
+if TYPE_CHECKING:
+    from connectors.http import VendorHttp
 
-CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+__all__ = [
+    "OAuth2ClientCredentials",
+    "OAuth2Grant",
+    "OAuth2PasswordGrant",
+    "VendorHttpSession",
+    "VendorOAuth2Client",
+]
 
 
-class _OAuth2Grant(AuthStrategy):
+class VendorHttpSession:
+    """The one thing authlib's `OAuth2Client` asks of its session: ``post`` a token request."""
+
+    def __init__(self, http: VendorHttp) -> None:
+        self.http = http
+
+    def post(
+        self,
+        url: str,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: requests.auth.AuthBase | None = None,
+        **_: Any,
+    ) -> requests.Response:
+        return self.http.send(
+            "POST", url, data=dict(data or {}), headers=headers, auth=auth or False,
+            idempotent=True, expect="json",
+        )  # fmt: skip
+
+
+class VendorOAuth2Client(OAuth2Client):
+    client_auth_class = OAuth2ClientAuth  # a requests AuthBase: authenticates the prepared request
+
+
+class OAuth2Grant(AuthStrategy):
     """An OAuth2 access token fetched from a token URL, cached until shortly before it expires."""
 
     grant_type = ""
+    client_auth_method = "client_secret_post"
 
     def __init__(
         self,
@@ -64,17 +102,31 @@ class _OAuth2Grant(AuthStrategy):
         """Non-secret members of the last token answer (``instance_url``, ``token_type``...)."""
         self.fetch_count = 0
         """How many token requests were made (observability and tests)."""
+        self.grants: deque[str] = deque(maxlen=64)
+        """The ``grant_type`` of the latest token requests, in order (observability and tests)."""
         self._access_token: str | None = None
         self._refresh_token: str | None = None
         self._expires_at = 0.0
         self._lock = threading.Lock()
 
-    def _grant_params(self) -> dict[str, str]:
-        return {"grant_type": self.grant_type}
+    # -- what subclasses vary ---------------------------------------------------------------------
 
-    def _client_auth(self, token_url: str) -> dict[str, str]:
-        """Form fields that authenticate the client (``client_secret_post`` here)."""
-        return {"client_id": self.client_id, "client_secret": self._client_secret or ""}
+    def _grant_params(self, token_url: str) -> dict[str, str]:
+        """Form fields of the grant besides ``grant_type`` and ``scope``."""
+        return {}
+
+    def _client(self, http: VendorHttp, token_url: str) -> OAuth2Client:
+        """The authlib client that authenticates this client at `token_url`."""
+        return VendorOAuth2Client(
+            VendorHttpSession(http),
+            client_id=self.client_id,
+            client_secret=self._client_secret,
+            token_endpoint_auth_method=self.client_auth_method,
+            scope=self.scope,
+            token_endpoint=token_url,
+        )
+
+    # -- the strategy -----------------------------------------------------------------------------
 
     def access_token(self) -> str:
         """A valid access token, fetching or refreshing it when needed."""
@@ -103,36 +155,50 @@ class _OAuth2Grant(AuthStrategy):
         return True
 
     def _obtain(self) -> None:
+        http = self._bound_http()
+        url = self.token_url if "://" in self.token_url else http.url_for(self.token_url)
+        client = self._client(http, url)
         if self._refresh_token is not None:
             try:
-                self._request_token({"grant_type": "refresh_token", "refresh_token": self._refresh_token})
+                self._store(self._call(http, url, "refresh_token", lambda: client.refresh_token(
+                    url, refresh_token=self._refresh_token)))  # fmt: skip
                 return
             except AuthenticationError:
                 self._refresh_token = None  # refresh token revoked or expired: fall back to the grant
-        self._request_token(self._grant_params())
+        params = self._grant_params(url)
+        self._store(self._call(http, url, self.grant_type, lambda: client.fetch_token(
+            url, grant_type=self.grant_type, **params)))  # fmt: skip
 
-    def _request_token(self, grant: Mapping[str, str]) -> None:
-        http = self._bound_http()
-        url = self.token_url if "://" in self.token_url else http.url_for(self.token_url)
-        form = {**grant, **self._client_auth(url)}
-        if self.scope:
-            form["scope"] = self.scope
+    def _call(
+        self, http: VendorHttp, url: str, grant: str, request: Callable[[], Mapping[str, Any]]
+    ) -> Mapping[str, Any]:
         endpoint = f"POST {urlsplit(url).path}"
         self.fetch_count += 1
+        self.grants.append(grant)
         try:
-            response = http.send("POST", url, data=form, auth=False, idempotent=True, expect="json")
+            return request()
         except (BusinessError, AuthenticationError) as exc:
             raise AuthenticationError(
-                f"token request ({grant['grant_type']}) rejected: {exc.reason}",
+                f"token request ({grant}) rejected: {exc.reason}",
                 vendor=http.vendor,
                 endpoint=endpoint,
                 status=exc.status,
                 code=exc.code,
             ) from None
-        body = http.json_of(response)
-        token = body.get("access_token") if isinstance(body, dict) else None
+        except OAuth2Error as exc:  # an error member in a 200 answer
+            raise AuthenticationError(
+                f"token request ({grant}) rejected: {exc.error}", vendor=http.vendor, endpoint=endpoint
+            ) from None
+        except ValueError as exc:  # not a JSON object
+            raise BadResponseError(f"token answer: {exc}", vendor=http.vendor, endpoint=endpoint) from None
+
+    def _store(self, body: Mapping[str, Any]) -> None:
+        http = self._bound_http()
+        token = body.get("access_token")
         if not isinstance(token, str) or not token:
-            raise BadResponseError("token answer has no access_token", vendor=http.vendor, endpoint=endpoint)
+            raise BadResponseError(
+                "token answer has no access_token", vendor=http.vendor, endpoint=f"POST {self.token_url}"
+            )
         register_secret(token)
         refresh = body.get("refresh_token")
         if isinstance(refresh, str) and refresh:
@@ -145,15 +211,17 @@ class _OAuth2Grant(AuthStrategy):
         self._access_token = token
         self._expires_at = self.clock() + max(0.0, ttl - self.skew)
         self.token_info = {
-            k: v for k, v in body.items() if k not in ("access_token", "refresh_token", "id_token")
+            k: v
+            for k, v in body.items()
+            if k not in ("access_token", "refresh_token", "id_token", "expires_at")
         }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(token_url={self.token_url!r}, client_id={self.client_id!r})"
 
 
-class OAuth2ClientCredentials(_OAuth2Grant):
-    """OAuth2 client-credentials grant (Graph, Salesforce, ServiceNow)."""
+class OAuth2ClientCredentials(OAuth2Grant):
+    """OAuth2 client-credentials grant (Graph, Salesforce, ServiceNow), ``client_secret_post``."""
 
     grant_type = "client_credentials"
 
@@ -163,92 +231,7 @@ class OAuth2ClientCredentials(_OAuth2Grant):
         super().__init__(token_url, client_id, client_secret or "", scope, **options)
 
 
-class OAuth2PrivateKeyJWT(_OAuth2Grant):
-    """Client credentials with a ``private_key_jwt`` client assertion instead of a secret.
-
-    Each token request carries a fresh JWT (``iss`` = ``sub`` = client id, ``aud`` = the token URL,
-    a random ``jti``, five minutes of validity) signed with the app's private key (PEM; RSA or EC).
-    `key_id` goes into the ``kid`` header (Okta matches it against the app's JWKS);
-    `certificate` (PEM) adds the ``x5t`` SHA-1 thumbprint Microsoft Entra uses to find the key.
-    """
-
-    grant_type = "client_credentials"
-    assertion_lifetime = 300
-
-    def __init__(
-        self,
-        token_url: str,
-        client_id: str,
-        private_key: str,
-        scope: str | None = None,
-        *,
-        key_id: str | None = None,
-        certificate: str | None = None,
-        algorithm: str | None = None,
-        **options: Any,
-    ) -> None:
-        super().__init__(token_url, client_id, None, scope, **options)
-        self._private_key, algorithm_of_key = _load_private_key(private_key)
-        register_secret(private_key.strip())
-        self.algorithm = algorithm or algorithm_of_key
-        self.header: dict[str, str] = {"typ": "JWT"}
-        if key_id:
-            self.header["kid"] = key_id
-        if certificate:
-            self.header["x5t"] = certificate_thumbprint(certificate)
-
-    def _client_auth(self, token_url: str) -> dict[str, str]:
-        from authlib.oauth2.rfc7523 import private_key_jwt_sign
-
-        assertion = private_key_jwt_sign(
-            self._private_key,
-            self.client_id,
-            token_url,
-            alg=self.algorithm,
-            header=dict(self.header),
-            expires_in=self.assertion_lifetime,
-        )
-        text = assertion.decode() if isinstance(assertion, bytes) else str(assertion)
-        return {"client_id": self.client_id, "client_assertion_type": CLIENT_ASSERTION_TYPE,
-                "client_assertion": text}  # fmt: skip
-
-
-def _load_private_key(pem: str) -> tuple[Any, str]:
-    """The PEM as a signing key (joserfc, which authlib signs with) and its default JWS algorithm."""
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-    from joserfc.jwk import ECKey, RSAKey
-
-    try:
-        key = load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError) as exc:
-        raise ConfigurationError(
-            f"private_key is not an unencrypted PEM private key ({type(exc).__name__})"
-        ) from None
-    if isinstance(key, rsa.RSAPrivateKey):
-        return RSAKey.import_key(pem), "RS256"
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return ECKey.import_key(pem), "ES256"
-    raise ConfigurationError("private_key must be an RSA or EC key")
-
-
-def certificate_thumbprint(certificate_pem: str) -> str:
-    """The base64url SHA-1 thumbprint of a PEM certificate (JWS ``x5t``)."""
-    import base64
-    import hashlib
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    try:
-        cert = x509.load_pem_x509_certificate(certificate_pem.encode())
-    except ValueError:
-        raise ConfigurationError("certificate is not a PEM X.509 certificate") from None
-    digest = hashlib.sha1(cert.public_bytes(Encoding.DER), usedforsecurity=False).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
-class OAuth2PasswordGrant(_OAuth2Grant):
+class OAuth2PasswordGrant(OAuth2Grant):
     """OAuth2 resource-owner password grant (ServiceNow ``/oauth_token.do``, Salesforce)."""
 
     grant_type = "password"
@@ -270,5 +253,5 @@ class OAuth2PasswordGrant(_OAuth2Grant):
         self.username = username
         self._password = password
 
-    def _grant_params(self) -> dict[str, str]:
-        return {"grant_type": self.grant_type, "username": self.username, "password": self._password}
+    def _grant_params(self, token_url: str) -> dict[str, str]:
+        return {"username": self.username, "password": self._password}

@@ -15,7 +15,9 @@ their signature accepts them; they are always in ``request.path_params``), run u
 lock, and return a `MockResponse` (a dict or list becomes a JSON 200, None a 204). Raising
 `MockHttpError` produces the vendor's error body through `error_response`. The same object is
 served three ways (see `mocks.transport` and `mocks.server`), and a request no route serves is
-answered with a 404 listing every route, or raises `MockRouteMissing` in-process.
+answered with a 404 in the vendor's own error envelope (`error_response`) whose message names the
+unserved method and path (header ``X-Mock-Route-Missing``), or raises `MockRouteMissing` (which
+lists every route) in-process. A mock without its own envelope answers with the route listing.
 """
 
 from __future__ import annotations
@@ -120,6 +122,11 @@ class MockVendor:
     PREFIXES: ClassVar[tuple[str, ...]] = ()
     """Native path prefixes, distinct across vendors, used by `mocks.server` to dispatch."""
     ROUTES: ClassVar[tuple[Route, ...]] = ()
+    MISSING_ROUTE_MESSAGE: ClassVar[str | None] = None
+    """What the vendor itself says for a path it does not serve (``{path}``, ``{segment}`` and
+    ``{method}`` are filled in); None: answer with the mock's route listing instead."""
+    MISSING_ROUTE_CODE: ClassVar[str | None] = None
+    """The error code passed to `error_response` for unserved paths (None: the vendor's 404 code)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -186,12 +193,21 @@ class MockVendor:
         return None
 
     def missing_route_response(self, method: str, path: str) -> MockResponse:
+        """The vendor's 404 for an unserved route, its message naming the method and path."""
+        headers = {"X-Mock-Route-Missing": "1"}
+        if self.MISSING_ROUTE_MESSAGE is not None:
+            segment = path.rstrip("/").rsplit("/", 1)[-1]
+            said = self.MISSING_ROUTE_MESSAGE.format(method=method, path=path, segment=segment)
+            message = f"{said} ({self.NAME} mock has no route for {method} {path})"
+            response = self.error_response(404, message, self.MISSING_ROUTE_CODE)
+            response.headers.update(headers)
+            return response
         body = {
             "error": f"{self.NAME} mock has no route for {method} {path}",
             "vendor": self.NAME,
             "routes": self.routes(),
         }
-        return json_response(body, 404, {"X-Mock-Route-Missing": "1"})
+        return json_response(body, 404, headers)
 
     def handle(self, request: MockRequest, *, strict: bool = False) -> MockResponse:
         """Answer one request: route, faults, auth, handler. Raises `MockConnectionDropped` for drops.

@@ -33,6 +33,7 @@ import requests
 from pydantic import SecretStr
 
 from connectors.auth import OAuth2ClientCredentials
+from connectors.auth_jwt import OAuth2PrivateKeyJWT
 from connectors.directory.errors import AmbiguousUserError
 from connectors.directory.lookup import lookup_key
 from connectors.directory.models import DirectoryUser, Group, ResetDelivery, ResetResult, UserStatus
@@ -40,7 +41,6 @@ from connectors.errors import ConfigurationError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.msgraph import wire
 from connectors.msgraph.rotation import PasswordCredentialRotation
-from connectors.oauth2 import OAuth2PrivateKeyJWT
 from connectors.pagination import follow_links, odata_next_link
 from connectors.rotation import RotatedCredential
 

@@ -27,6 +27,7 @@ import requests
 from pydantic import SecretStr
 
 from connectors.auth import OAuth2ClientCredentials, OktaSSWS
+from connectors.auth_jwt import OAuth2PrivateKeyJWT
 from connectors.directory.errors import AmbiguousUserError
 from connectors.directory.lookup import lookup_key
 from connectors.directory.models import DirectoryUser, Group, ResetDelivery, ResetResult
@@ -38,7 +39,6 @@ from connectors.errors import (
     RejectedError,
 )
 from connectors.http import RetryPolicy, VendorHttp
-from connectors.oauth2 import OAuth2PrivateKeyJWT
 from connectors.okta import wire
 from connectors.okta.rotation import ClientSecretRotation
 from connectors.pagination import follow_links, link_header_next

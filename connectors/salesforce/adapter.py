@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import requests
 
-from connectors.auth import BearerToken, OAuth2ClientCredentials, OAuth2PasswordGrant
+from connectors.auth import BearerToken, OAuth2ClientCredentials, OAuth2JWTBearer, OAuth2PasswordGrant
 from connectors.crm.models import (
     Account,
     AccountOverview,
@@ -94,11 +94,21 @@ class SalesforceAdapter:
         cls, connection: ConnectionConfig, credentials: Mapping[str, str], session: requests.Session | None
     ) -> Self:
         """Credentials: ``access_token``; or ``client_id`` + ``client_secret`` (client credentials
-        flow), plus ``username`` + ``password`` for the password flow."""
+        flow), plus ``username`` + ``password`` for the password flow; or ``client_id`` +
+        ``private_key`` (PEM) + ``username`` for the JWT-bearer flow (audience: option ``login_url``)."""
         token_url = "/services/oauth2/token"
+        options = SalesforceOptions.from_mapping(dict(connection.options or {}))
         auth: AuthBase
         if "access_token" in credentials:
             auth = BearerToken(credentials["access_token"])
+        elif {"client_id", "private_key", "username"} <= set(credentials):
+            auth = OAuth2JWTBearer(
+                token_url,
+                credentials["client_id"],
+                credentials["private_key"],
+                subject=credentials["username"],
+                audience=options.login_url,
+            )
         elif {"client_id", "client_secret", "username", "password"} <= set(credentials):
             auth = OAuth2PasswordGrant(
                 token_url,
@@ -111,11 +121,11 @@ class SalesforceAdapter:
             auth = OAuth2ClientCredentials(token_url, credentials["client_id"], credentials["client_secret"])
         else:
             raise ConfigurationError(
-                "Salesforce credentials need access_token, or client_id and client_secret "
+                "Salesforce credentials need access_token, client_id and client_secret, "
+                "or client_id, private_key and username "
                 f"(got keys: {', '.join(sorted(credentials)) or 'none'})",
                 vendor=VENDOR,
             )
-        options = SalesforceOptions.from_mapping(dict(connection.options or {}))
         return cls.connect(connection.base_url, auth, session=session, options=options)
 
     @property

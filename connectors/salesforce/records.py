@@ -32,6 +32,8 @@ class SalesforceOptions:
     """Org-specific settings (the `options:` block of the connection)."""
 
     api_version: str = "59.0"
+    login_url: str = "https://login.salesforce.com"
+    """The ``aud`` of JWT-bearer assertions (``https://test.salesforce.com`` for a sandbox)."""
     business_key_field: str = "External_Key__c"
     """A unique External ID text field on Case holding the caller's business key."""
     tier_field: str = "Tier__c"

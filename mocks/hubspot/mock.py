@@ -51,6 +51,8 @@ class HubSpotMock(AssociationsV4Routes, MockVendor):
 
     NAME = "hubspot"
     PREFIXES = ("/crm/v3", "/crm/v4")
+    MISSING_ROUTE_MESSAGE = "Resource not found: {method} {path}"
+    MISSING_ROUTE_CODE = "OBJECT_NOT_FOUND"
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, Moc
 
     NAME = "jsm"
     PREFIXES = ("/rest/",)
+    MISSING_ROUTE_MESSAGE = "null for uri: {path}"
 
     def __init__(
         self,

@@ -1,8 +1,10 @@
 """The identity-platform side of the Graph mock, mixed into `GraphMock`: the client-credentials token
 endpoint (``/{tenant}/oauth2/v2.0/token``, AADSTS-style errors) and an app registration's password
-credentials (``GET /v1.0/applications/{id}``, ``addPassword``, ``removePassword``). Certificate
+credentials (``GET /v1.0/applications/{id}``; the tenant's OpenID configuration, which MSAL reads
+before its first token request, ``addPassword``, ``removePassword``). Certificate
 credentials (`GraphTenant.add_certificate`, ``keyCredentials``) authenticate with a client assertion
-whose ``x5t`` header is the certificate's SHA-1 thumbprint (`mocks.client_assertion`).
+whose ``x5t`` header is the certificate's SHA-1 thumbprint, or whose ``x5t#S256`` is its SHA-256 thumbprint
+(what MSAL / azure-identity send) (`mocks.client_assertion`).
 
 As in Graph, ``secretText`` is returned only by ``addPassword``; reads show ``hint`` (the first three
 characters) and ``secretText: null``. The mock keeps the text to check the grant.
@@ -34,6 +36,31 @@ class GraphAppRegistrationRoutes:
 
     tenant: GraphTenant
     graph_url: str | None
+
+    @route("GET", r"/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration", auth=False)
+    def openid_configuration(self, request: MockRequest, tenant: str) -> MockResponse:
+        """The tenant's OpenID Connect discovery document (MSAL / azure-identity read it first)."""
+        if tenant not in (self.tenant.tenant_id, "organizations", "common"):
+            return _aad_error(400, "invalid_tenant", 90002, f"Tenant '{tenant}' not found.")
+        root = f"{request.origin(self.graph_url or 'https://login.microsoftonline.mock')}/{tenant}"
+        return json_response({
+            "token_endpoint": f"{root}/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": f"{root}/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": f"{root}/v2.0",
+            "request_uri_parameter_supported": False,
+            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+            "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
+            "tenant_region_scope": "EU",
+            "cloud_instance_name": "microsoftonline.com",
+            "msgraph_host": "graph.microsoft.com",
+        })  # fmt: skip
 
     @route("POST", r"/(?P<tenant>[^/]+)/oauth2/v2\.0/token", auth=False)
     def token(self, request: MockRequest, tenant: str) -> MockResponse:
@@ -82,19 +109,17 @@ class GraphAppRegistrationRoutes:
             )
         assertion = form.get("client_assertion", "")
         try:
-            thumbprint = str(unverified_header(assertion).get("x5t") or "")
-            hex_thumbprint = base64.urlsafe_b64decode(thumbprint + "=" * (-len(thumbprint) % 4)).hex().upper()
+            header = unverified_header(assertion)
+            credential = _credential_for(app, header)
         except (AssertionRefused, ValueError):
             return _aad_error(
                 401, "invalid_client", 700023, "Client assertion contains an invalid x5t header."
             )
-        credential = next(
-            (c for c in app.get("keyCredentials", []) if c.get("customKeyIdentifier") == hex_thumbprint), None
-        )
+        thumbprint = str(header.get("x5t#S256") or header.get("x5t"))
         if credential is None:
             return _aad_error(
                 401, "invalid_client", 700027,
-                f"Client assertion failed signature validation. The key was not found (thumbprint {hex_thumbprint}).",
+                f"Client assertion failed signature validation. The key was not found (thumbprint {thumbprint}).",
             )  # fmt: skip
         now = self.tenant.clock()
         if str(credential.get("endDateTime") or "9999") <= graph_time(now):
@@ -190,6 +215,27 @@ def _aad_error(status: int, error: str, code: int, description: str) -> MockResp
         },
         status,
     )
+
+
+def _credential_for(app: dict[str, Any], header: dict[str, Any]) -> dict[str, Any] | None:
+    """The certificate credential the assertion names: ``x5t#S256`` (SHA-256, what MSAL sends to
+    Entra) or ``x5t`` (SHA-1, ``customKeyIdentifier``); ValueError when neither is a thumbprint."""
+    import hashlib
+
+    def decoded(value: Any) -> bytes:
+        text = str(value or "")
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        if not raw:
+            raise ValueError("empty thumbprint")
+        return raw
+
+    credentials = app.get("keyCredentials", [])
+    if header.get("x5t#S256"):
+        wanted = decoded(header["x5t#S256"])
+        return next((c for c in credentials
+                     if hashlib.sha256(base64.b64decode(c["key"])).digest() == wanted), None)  # fmt: skip
+    hex_thumbprint = decoded(header.get("x5t")).hex().upper()
+    return next((c for c in credentials if c.get("customKeyIdentifier") == hex_thumbprint), None)
 
 
 def _public_jwk(certificate_der_b64: str) -> dict[str, Any]:

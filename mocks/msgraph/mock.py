@@ -63,6 +63,8 @@ class GraphMock(GraphBatchRoutes, GraphUserWrites, GraphMailRoutes, GraphAppRegi
 
     NAME = "msgraph"
     PREFIXES = ("/v1.0",)
+    MISSING_ROUTE_MESSAGE = "Resource not found for the segment '{segment}'."
+    MISSING_ROUTE_CODE = "BadRequest"
 
     def __init__(self, tenant: GraphTenant | None = None, *, graph_url: str | None = None) -> None:
         super().__init__()

@@ -27,7 +27,8 @@ from mocks.base import (
 )
 from mocks.netsuite.oauth import TokenBasedAuth
 from mocks.netsuite.records import FIXTURES, RECORD_TYPES, fail
-from mocks.netsuite.suiteql import SuiteQLError, execute
+from mocks.netsuite.suiteql import SuiteQLError
+from mocks.netsuite.suiteql_join import execute_with_joins
 from mocks.netsuite.writes import NetSuiteAccount
 
 ACCOUNT = "1234567"
@@ -56,6 +57,7 @@ class NetSuiteMock(MockVendor):
 
     NAME = "netsuite"
     PREFIXES = ("/services/rest",)
+    MISSING_ROUTE_MESSAGE = "Not Found"
 
     def __init__(
         self,
@@ -262,7 +264,7 @@ class NetSuiteMock(MockVendor):
         if not isinstance(query, str) or not query.strip():
             raise fail(400, "INVALID_PARAMETER", "The request body must hold the query in 'q'.")
         try:
-            rows = execute(query, self.store.table)
+            rows = execute_with_joins(query, self.store.table)
         except SuiteQLError as exc:
             raise MockHttpError(
                 400,

@@ -51,6 +51,8 @@ class OktaMock(OktaLifecycleRoutes, OktaCredentialRoutes, MockVendor):
 
     NAME = "okta"
     PREFIXES = ("/api/v1", "/oauth2/v1")
+    MISSING_ROUTE_MESSAGE = "Not found: Resource not found: {path}"
+    MISSING_ROUTE_CODE = "E0000007"
 
     def __init__(
         self,

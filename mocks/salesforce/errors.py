@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 
 class OrgError(Exception):
@@ -14,3 +16,18 @@ class OrgError(Exception):
         self.code = code
         self.message = message
         self.fields = list(fields)
+
+
+def org_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Render an `OrgError` raised by a handler as Salesforce's error array (keeping ``fields``)."""
+    from mocks.base import json_response
+
+    @functools.wraps(handler)
+    def answer(self: Any, request: Any, **params: str) -> Any:
+        try:
+            return handler(self, request, **params)
+        except OrgError as exc:
+            body = [{"message": exc.message, "errorCode": exc.code, "fields": exc.fields}]
+            return json_response(body, exc.status)
+
+    return answer

@@ -1,15 +1,16 @@
 """`SalesforceMock`: the Salesforce REST API (v59.0-style) over an in-memory org.
 
 Serves sObject CRUD (create 201 ``{id, success, errors}``, update/delete 204), upsert by external
-id, SOQL ``/query`` and ``/queryAll`` with ``nextRecordsUrl`` paging (a path, no host, as
+id, describe, SOSL ``/search`` and ``/composite`` (`mocks.salesforce.api_extras`), SOQL ``/query`` and
+``/queryAll`` (parent relationship fields and child sub-queries: `mocks.salesforce.relations`) with ``nextRecordsUrl`` paging (a path, no host, as
 simple-salesforce requires), ``/limits``, the version list and the OAuth2 token endpoint
-(client credentials, password and refresh-token grants). Errors are Salesforce's JSON array
+(client credentials, password, refresh-token and JWT-bearer grants; `upload_certificate` gives
+the connected app the certificate JWT-bearer assertions are checked against). Errors are Salesforce's JSON array
 ``[{message, errorCode, fields}]``; every response carries ``Sforce-Limit-Info``.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import secrets
 from collections.abc import Callable
@@ -27,32 +28,27 @@ from mocks.base import (
     route,
 )
 from mocks.salesforce import soql
-from mocks.salesforce.org import Org, OrgError
+from mocks.salesforce.api_extras import SalesforceApiExtras
+from mocks.salesforce.errors import org_errors
+from mocks.salesforce.jwt_bearer import GRANT_TYPE as JWT_BEARER
+from mocks.salesforce.jwt_bearer import JwtBearerRefused, verify_jwt_bearer
+from mocks.salesforce.org import Org
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
 _V = r"/services/data/v(?P<version>\d+\.\d)"
 _MIN_BATCH, _MAX_BATCH = 200, 2000
 
 
-def _org_errors(handler: Callable[..., Any]) -> Callable[..., Any]:
-    """Render an `OrgError` raised by a handler as Salesforce's error array (keeping ``fields``)."""
-
-    @functools.wraps(handler)
-    def answer(self: SalesforceMock, request: MockRequest, **params: str) -> Any:
-        try:
-            return handler(self, request, **params)
-        except OrgError as exc:
-            body = [{"message": exc.message, "errorCode": exc.code, "fields": exc.fields}]
-            return json_response(body, exc.status)
-
-    return answer
+_org_errors = org_errors
 
 
-class SalesforceMock(MockVendor):
+class SalesforceMock(MockVendor, SalesforceApiExtras):
     """A stateful Salesforce org; inspect it with `records`, `count` and `api_usage`."""
 
     NAME = "salesforce"
     PREFIXES = ("/services/data", "/services/oauth2")
+    MISSING_ROUTE_MESSAGE = "The requested resource does not exist"
+    MISSING_ROUTE_CODE = "NOT_FOUND"
 
     def __init__(self, org: Org | None = None, *, sessions: set[str] | None = None) -> None:
         super().__init__()
@@ -77,6 +73,10 @@ class SalesforceMock(MockVendor):
         return cls(Org.load(Path(path) if path else FIXTURES, clock))
 
     # -- inspection -------------------------------------------------------------------------------
+
+    def upload_certificate(self, certificate_pem: str) -> None:
+        """Give the connected app the X.509 certificate its JWT-bearer assertions are signed for."""
+        self.org.settings.setdefault("connectedApp", {})["certificate"] = certificate_pem
 
     def grant_session(self, token: str, *, user_id: str | None = None) -> None:
         """Accept `token` as a valid session id (what a login would have produced).
@@ -234,6 +234,15 @@ class SalesforceMock(MockVendor):
         if grant == "refresh_token":
             if form.get("refresh_token") not in self.refresh_tokens:
                 return _oauth_error("invalid_grant", "expired access/refresh token")
+            return self._issue_token(request, refresh=False)
+        if grant == JWT_BEARER:
+            user = app.get("integrationUser", {})
+            try:
+                verify_jwt_bearer(
+                    form, app, usernames=[user.get("username", "")], now=self.org.now().timestamp()
+                )
+            except JwtBearerRefused as refused:
+                return _oauth_error(refused.error, refused.description)
             return self._issue_token(request, refresh=False)
         if grant not in ("client_credentials", "password"):
             return _oauth_error("unsupported_grant_type", "grant type not supported")

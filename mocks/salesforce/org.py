@@ -7,7 +7,6 @@ Handlers in `mocks.salesforce.mock` translate HTTP to these calls; errors are ra
 from __future__ import annotations
 
 import copy
-import functools
 import itertools
 import json
 from collections.abc import Callable, Iterable
@@ -17,7 +16,7 @@ from typing import Any
 
 from mocks.salesforce import soql
 from mocks.salesforce.errors import OrgError
-from mocks.salesforce.evaluation import matches, sort_key
+from mocks.salesforce.relations import run_query
 from mocks.salesforce.schema import PREFIXES, SObjectType, make_id, normalise_id, sobject_type
 
 
@@ -103,29 +102,7 @@ class Org:
             parsed = soql.parse(statement)
         except soql.SoqlError as exc:
             raise OrgError(400, exc.code, exc.message) from None
-        kind = sobject_type(parsed.sobject)
-        if kind is None:
-            raise OrgError(400, "INVALID_TYPE", f"sObject type '{parsed.sobject}' is not supported.")
-        fields = [self._field(kind, name) for name in parsed.fields]
-        rows = [
-            self.view(kind, r)
-            for r in self.records.get(kind.name, {}).values()
-            if include_deleted or not r.get("IsDeleted")
-        ]
-        for condition in parsed.where:
-            name = self._field(kind, condition.field)
-            rows = [r for r in rows if matches(kind, name, condition, r.get(name), self._clock())]
-        for ordering in reversed(parsed.order_by):
-            name = self._field(kind, ordering.field)
-            present = [r for r in rows if r.get(name) is not None]
-            missing = [r for r in rows if r.get(name) is None]
-            present.sort(key=functools.partial(sort_key, kind, name), reverse=ordering.descending)
-            rows = present + missing if ordering.nulls_last else missing + present
-        rows = rows[parsed.offset :]
-        if parsed.limit is not None:
-            rows = rows[: parsed.limit]
-        selected = [{"attributes": r["attributes"], **{f: r[f] for f in fields}} for r in rows]
-        return kind, selected
+        return run_query(self, parsed, include_deleted=include_deleted, now=self._clock())
 
     def field_names(self, sobject: str, names: Iterable[str]) -> list[str]:
         """The canonical spelling of each field name (``INVALID_FIELD`` for unknown ones)."""

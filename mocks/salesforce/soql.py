@@ -2,12 +2,14 @@
 
 Supported::
 
-    SELECT field, field, ... FROM SObject
+    SELECT item, item, ... FROM SObject
         [WHERE condition [AND condition ...]]
         [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], ...]
         [LIMIT n] [OFFSET n]
 
-    condition := field (= | != | <> | < | <= | > | >=) value
+    item      := field | Parent.field | Parent.Parent.field          (relationship fields)
+               | (SELECT field, ... FROM ChildRelationship [WHERE ...] [ORDER BY ...] [LIMIT n])
+    condition := field (= | != | <> | < | <= | > | >=) value          (field may be Parent.field)
                | field [NOT] LIKE 'pattern'
                | field [NOT] IN (value, ...)
     value     := 'string' (SOQL escapes) | number | true | false | null | 2025-01-31T10:00:00Z
@@ -15,9 +17,9 @@ Supported::
 
     SELECT COUNT() FROM SObject [WHERE ...]     (totalSize only, no records)
 
-Anything else (OR, sub-queries, relationship fields, other aggregates, other date literals)
-is answered with ``MALFORMED_QUERY``, exactly where Salesforce would accept more: the mock says
-honestly what it does not implement instead of guessing.
+Anything else (OR, other aggregates, GROUP BY, semi-joins, other date literals) is answered with
+``MALFORMED_QUERY``, exactly where Salesforce would accept more: the mock says honestly what it
+does not implement instead of guessing. Relationship names are resolved by `mocks.salesforce.relations`.
 """
 
 from __future__ import annotations
@@ -124,6 +126,8 @@ class Query:
     offset: int = 0
     count_only: bool = False
     """``SELECT COUNT()``: the answer is ``totalSize`` with no records."""
+    subqueries: list[Query] = field(default_factory=list)
+    """Parent-to-child sub-queries; their `sobject` is the child relationship name (``Contacts``)."""
 
 
 @dataclass(frozen=True)
@@ -198,12 +202,13 @@ class _Parser:
             found = f"'{token.text}'" if token else "end of query"
             raise SoqlError(f"expecting '{word}', found {found}")
 
-    def identifier(self) -> str:
+    def identifier(self, *, path: bool = False) -> str:
+        """A name; with `path`, a relationship path (``Account.Owner.Name``) is allowed too."""
         token = self.take()
         if token.kind != "word" or token.upper in _KEYWORDS:
             raise SoqlError(f"unexpected token: '{token.text}'")
-        if "." in token.text:
-            raise SoqlError(f"relationship field '{token.text}' is not supported by this mock's SOQL subset")
+        if "." in token.text and (not path or "" in token.text.split(".")):
+            raise SoqlError(f"unexpected token: '{token.text}'")
         return token.text
 
     def parse(self) -> Query:
@@ -211,29 +216,40 @@ class _Parser:
         if self._count():
             self.expect_keyword("FROM")
             query = Query(fields=[], sobject=self.identifier(), count_only=True)
-            if self.keyword("WHERE"):
-                query.where.append(self.condition())
-                while self.keyword("AND"):
-                    query.where.append(self.condition())
-            token = self.peek()
-            if token is not None:
-                raise SoqlError(f"unexpected token: '{token.text}'")
+            self._where(query)
+            self._end()
             return query
-        fields = [self.identifier()]
-        while self._punct(","):
-            fields.append(self.identifier())
+        query = self._select()
+        if self.keyword("OFFSET"):
+            query.offset = self.integer("OFFSET")
+        self._end()
+        return query
+
+    def _select(self, *, nested: bool = False) -> Query:
+        """The select list up to LIMIT (SELECT already taken); sub-queries when not `nested`."""
+        fields: list[str] = []
+        subqueries: list[Query] = []
+        while True:
+            if self._punct("("):
+                if nested:
+                    raise SoqlError("sub-queries cannot be nested")
+                self.expect_keyword("SELECT")
+                if self._count():
+                    raise SoqlError("COUNT() is not allowed in a sub-query")
+                subqueries.append(self._select(nested=True))
+                if not self._punct(")"):
+                    raise SoqlError("expecting ')' to close the sub-query")
+            else:
+                fields.append(self.identifier(path=True))
+            if not self._punct(","):
+                break
         if self._punct("("):
-            raise SoqlError(
-                "aggregate functions and sub-queries are not supported by this mock's SOQL subset"
-            )
+            raise SoqlError("aggregate functions are not supported by this mock's SOQL subset")
         self.expect_keyword("FROM")
-        query = Query(fields=fields, sobject=self.identifier())
-        if self.keyword("WHERE"):
-            query.where.append(self.condition())
-            while self.keyword("AND"):
-                query.where.append(self.condition())
-            if self.keyword("OR"):
-                raise SoqlError("OR is not supported by this mock's SOQL subset (only AND)")
+        query = Query(fields=fields, sobject=self.identifier(), subqueries=subqueries)
+        self._where(query)
+        if self.keyword("OR"):
+            raise SoqlError("OR is not supported by this mock's SOQL subset (only AND)")
         if self.keyword("GROUP", "HAVING"):
             raise SoqlError("GROUP BY / HAVING are not supported by this mock's SOQL subset")
         if self.keyword("ORDER"):
@@ -243,17 +259,23 @@ class _Parser:
                 query.order_by.append(self.ordering())
         if self.keyword("LIMIT"):
             query.limit = self.integer("LIMIT")
-        if self.keyword("OFFSET"):
-            query.offset = self.integer("OFFSET")
+        return query
+
+    def _where(self, query: Query) -> None:
+        if self.keyword("WHERE"):
+            query.where.append(self.condition())
+            while self.keyword("AND"):
+                query.where.append(self.condition())
+
+    def _end(self) -> None:
         token = self.peek()
         if token is not None:
             raise SoqlError(f"unexpected token: '{token.text}'")
-        return query
 
     def condition(self) -> Condition:
         if self._punct("("):
             raise SoqlError("parenthesised conditions are not supported by this mock's SOQL subset")
-        name = self.identifier()
+        name = self.identifier(path=True)
         negated = self.keyword("NOT")
         if self.keyword("LIKE"):
             value = self.value()
@@ -299,7 +321,7 @@ class _Parser:
         raise SoqlError(f"unexpected token: '{token.text}' (date literals and binds are not supported)")
 
     def ordering(self) -> Ordering:
-        name = self.identifier()
+        name = self.identifier(path=True)
         descending = self.keyword("DESC")
         if not descending:
             self.keyword("ASC")

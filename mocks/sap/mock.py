@@ -6,7 +6,7 @@ $top $skip $inlinecount $skiptoken`` and server-driven paging (``__next``), enti
 navigation, deep-insert creates (both the ``{"results": [...]}`` and the plain-array shape), PATCH /
 MERGE / PUT updates (PUT is treated as a merge, not a full replace) and the function imports
 ``Release`` (POST), ``GetPDF`` (GET, `mocks.sap.billing_documents`) and ``CancelSubscription``
-(POST). Not served: ``$batch``, ETag / ``If-Match`` checks and Atom XML payloads. Every call needs
+(POST), and ``$batch`` with changesets (`mocks.sap.batch`). Not served: ETag / ``If-Match`` checks and Atom XML payloads. Every call needs
 Basic auth of a communication user; every write needs the CSRF token fetched with
 ``X-CSRF-Token: Fetch`` *and* the session cookie it came with, else 403 ``x-csrf-token: Required``. Errors use the Gateway body
 ``{"error":{code,message:{lang,value},innererror}}``. Password rotation is served at
@@ -34,6 +34,7 @@ from mocks.base import (
     route,
     text_response,
 )
+from mocks.sap.batch import SapBatch
 from mocks.sap.billing_documents import billing_document_pdf, cancel_subscription
 from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
@@ -51,11 +52,12 @@ _QUERY_SAFE = "$',()/*"
 _CREATORS = {"A_SupplierInvoice", "PaymentProposalSet", "A_BusinessPartnerBank", "A_CreditMemoRequest"}
 
 
-class SapMock(MockVendor):
+class SapMock(MockVendor, SapBatch):
     """Stateful S/4HANA OData v2 mock; see the module docstring."""
 
     NAME = "sap_s4hana"
     PREFIXES = ("/sap/opu/odata", "/sap/bc/soap/rfc")
+    MISSING_ROUTE_MESSAGE = "Resource not found for segment '{segment}'"
 
     def __init__(
         self,

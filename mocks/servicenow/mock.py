@@ -40,6 +40,7 @@ class ServiceNowMock(ExtraRoutes, CatalogRoutes, OAuthRoutes, MockVendor):
 
     NAME = "servicenow"
     PREFIXES = ("/api/now", "/api/sn_sc", "/oauth_token.do")
+    MISSING_ROUTE_MESSAGE = "Requested URI does not represent any resource"
 
     def __init__(
         self,

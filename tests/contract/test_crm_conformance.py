@@ -55,6 +55,22 @@ class TestSalesforceAdapter(CRMConformance):
         return KnownCRMRecords(**SAMPLE, case_number="00001001", missing_id="0015g00000zzzzzAAA")
 
 
+class TestSalesforceJwtBearer(CRMConformance):
+    """The Salesforce adapter logged in with the JWT-bearer flow (a certificate, no secret)."""
+
+    @pytest.fixture
+    def connector(self) -> CRMConnector:
+        from test_salesforce_jwt_bearer import jwt_bearer_pair
+
+        adapter, mock, _ = jwt_bearer_pair()
+        mock.query_batch_size = 7
+        return adapter
+
+    @pytest.fixture
+    def known(self) -> KnownCRMRecords:
+        return KnownCRMRecords(**SAMPLE, case_number="00001001", missing_id="0015g00000zzzzzAAA")
+
+
 class TestHubSpotAdapter(CRMConformance):
     @pytest.fixture
     def connector(self) -> CRMConnector:

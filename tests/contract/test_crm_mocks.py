@@ -78,8 +78,11 @@ def test_salesforce_seed_sizes_and_limit_header_everywhere(
     ("statement", "code"),
     [
         ("SELECT Id FROM Case WHERE Status = 'New' OR Status = 'Closed'", "MALFORMED_QUERY"),
-        ("SELECT Id, (SELECT Id FROM CaseComments) FROM Case", "MALFORMED_QUERY"),
-        ("SELECT Account.Name FROM Contact", "MALFORMED_QUERY"),
+        ("SELECT Id, (SELECT Id, (SELECT Id FROM Cases) FROM Contacts) FROM Account", "MALFORMED_QUERY"),
+        ("SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account)", "MALFORMED_QUERY"),
+        ("SELECT Acount.Name FROM Contact", "INVALID_FIELD"),
+        ("SELECT Account.Nope__c FROM Contact", "INVALID_FIELD"),
+        ("SELECT Id, (SELECT Id FROM Contactz) FROM Account", "INVALID_TYPE"),
         ("SELECT COUNT(Id) FROM Case", "MALFORMED_QUERY"),
         ("SELECT Id FROM Case WHERE CreatedDate > THIS_QUARTER", "MALFORMED_QUERY"),
         ("SELECT Id FROM Case WHERE Subject = 'unterminated", "MALFORMED_QUERY"),

@@ -139,12 +139,12 @@ def test_netsuite_suiteql_refuses_what_it_does_not_support() -> None:
     url = f"{NS}/services/rest/query/v1/suiteql"
     joined = session.post(
         url,
-        json={"q": "SELECT t.id FROM transaction t JOIN vendor v ON t.entity = v.id"},
+        json={"q": "SELECT t.id FROM transaction t RIGHT JOIN vendor v ON t.entity = v.id"},
         headers={"Prefer": "transient"},
     )
     assert joined.status_code == 400
     detail = joined.json()["o:errorDetails"][0]
-    assert detail["o:errorCode"] == "INVALID_PARAMETER" and "JOIN is not supported" in detail["detail"]
+    assert detail["o:errorCode"] == "INVALID_PARAMETER" and "RIGHT JOIN is not supported" in detail["detail"]
     no_prefer = session.post(url, json={"q": "SELECT id FROM vendor"})
     assert (
         no_prefer.status_code == 400

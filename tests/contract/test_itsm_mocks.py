@@ -189,14 +189,19 @@ def test_sn_rate_limit_fault_headers(sn: tuple[ServiceNowMock, requests.Session]
     assert throttled.json()["status"] == "failure"
 
 
-def test_unserved_requests_list_the_routes(sn: tuple[ServiceNowMock, requests.Session]) -> None:
+def test_unserved_requests_list_the_routes_or_answer_servicenows_envelope(
+    sn: tuple[ServiceNowMock, requests.Session],
+) -> None:
     mock, client = sn
     with pytest.raises(
         MockRouteMissing, match=r"no route for GET /api/now/cmdb/instance/cmdb_ci(.|\n)*order_now"
     ):
         client.get(f"{SN}/api/now/cmdb/instance/cmdb_ci")
     lenient = _client(mock, SN, SN_AUTH, strict=False).get(f"{SN}/api/now/cmdb/instance/cmdb_ci")
-    assert lenient.status_code == 404 and any("order_now" in r for r in lenient.json()["routes"])
+    assert lenient.status_code == 404 and lenient.headers["X-Mock-Route-Missing"] == "1"
+    body = lenient.json()
+    assert body["status"] == "failure" and set(body["error"]) == {"message", "detail"}
+    assert "GET /api/now/cmdb/instance/cmdb_ci" in body["error"]["message"]
 
 
 # -- JSM -------------------------------------------------------------------------------------------

@@ -22,8 +22,8 @@ from test_directory_conformance import (
     okta_private_key_pair,
 )
 
+from connectors.auth_jwt import CLIENT_ASSERTION_TYPE, OAuth2PrivateKeyJWT
 from connectors.errors import AuthenticationError, ConfigurationError
-from connectors.oauth2 import CLIENT_ASSERTION_TYPE, OAuth2PrivateKeyJWT
 from connectors.okta import OktaAdapter
 from mocks.okta import OktaMock
 from mocks.transport import mount_mocks
