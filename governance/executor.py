@@ -223,7 +223,7 @@ class Executor:
         passes it; an executor used without a gate records the digest under an empty policy
         version); `evidence` the approval used, if any (recorded with the start and the outcome).
         """
-        serialise_writers(connection)
+        serialise_writers(connection, *writer_locks(action))
         key, now, owner = action.idempotency_key, self.clock(), worker_token()
         digest = digest or action.digest_for("")
         evidence = dict(evidence or {})
@@ -527,6 +527,14 @@ def _total_query(per: str, measure: str, every_operation: bool) -> Select[Any]:
             query = select(func.coalesce(func.sum(executions.c.amount_micros), 0)).where(*conditions)
         _total_queries[shape] = query
     return query
+
+
+def writer_locks(action: Action, keys: Iterable[AggregateKey] = ()) -> list[str]:
+    """What a transaction judging or claiming `action` must hold against other workers: its
+    business key, and each aggregate bucket whose running total it reads (`serialise_writers`)."""
+    return [f"action:{action.idempotency_key}"] + [
+        f"aggregate:{key.agent}:{key.name}:{key.per}:{key.per_value}" for key in keys
+    ]
 
 
 def running_totals(connection: Connection, keys: Iterable[AggregateKey]) -> dict[AggregateKey, Decimal]:

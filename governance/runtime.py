@@ -20,7 +20,15 @@ from governance import approvals, kill_switches
 from governance.action import Action
 from governance.approvals import ApprovalRequest
 from governance.errors import ApprovalError
-from governance.executor import ActionPerformer, Claim, ExecutionOutcome, Executor, iso, running_totals
+from governance.executor import (
+    ActionPerformer,
+    Claim,
+    ExecutionOutcome,
+    Executor,
+    iso,
+    running_totals,
+    writer_locks,
+)
 from governance.gate import (
     Context,
     Decision,
@@ -145,7 +153,9 @@ class Governor:
     def _judge(
         self, connection: Connection, action: Action, transaction_id: str, now: datetime, approver: str | None
     ) -> Verdict:
-        totals = running_totals(connection, required_aggregates(action, self.policy, now))
+        keys = required_aggregates(action, self.policy, now)
+        serialise_writers(connection, *writer_locks(action, keys))
+        totals = running_totals(connection, keys)
         facts = (
             approvals.sod_facts(connection, required_sod_facts(action, self.policy, now)) if approver else {}
         )

@@ -202,8 +202,8 @@ def raw_seconds(store: Store, batch: list[Action], offset: int) -> float:
 
 
 _COUNT = select(func.count()).select_from(executions).where(executions.c.agent == bindparam("agent"))
-SCRATCH_HEAD = 2
-"""The floor moves a scratch head row, never the real chain's (id 1)."""
+SCRATCH_HEAD = -1
+"""The floor moves a scratch head row, never a real partition's (ids 1 and up)."""
 _HEAD = select(ledger_head.c.seq, ledger_head.c.hash).where(ledger_head.c.id == SCRATCH_HEAD)
 _MOVE = update(ledger_head).where(ledger_head.c.id == SCRATCH_HEAD).values(seq=bindparam("head_seq"))
 _BY_KEY = select(executions).where(executions.c.idempotency_key == bindparam("key"))
