@@ -348,7 +348,7 @@ def test_a_mac_key_holder_rewriting_a_partition_is_caught_by_the_signed_anchor(
 
 
 def test_a_wipe_of_every_partition_fails(world: World) -> None:
-    write_back(world, dict.fromkeys(range(PARTITIONS), []))
+    write_back(world, {partition: [] for partition in range(PARTITIONS)})
     assert_named(world, 1, problem=f"covers {ANCHORED_COUNTS[0]} records")
 
 
