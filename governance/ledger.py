@@ -26,7 +26,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from governance import ledger_batch
+from governance import fast_sql, ledger_batch
 from governance.anchor import AnchorLog, default_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
 from governance.evidence import check_record
@@ -109,7 +109,7 @@ def serialise_writers(connection: Connection, *names: str) -> None:
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
         if raw is not None and not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")  # on the driver: SQLAlchemy tracks no state for it
         return
     if names:
         lock_names(connection, names)
@@ -266,13 +266,13 @@ class Ledger:
         cached = ledger_batch.cached_head(connection, partition)
         if cached is not None:
             return cached
-        row = connection.execute(READ_HEAD_FOR_UPDATE, {"head_id": head_row_id(partition)}).first()
+        row = fast_sql.first(connection, READ_HEAD_FOR_UPDATE, {"head_id": head_row_id(partition)})
         if row is None:
             raise LedgerError(
                 f"ledger partition {partition} has no chain head row; open the ledger with "
                 "Ledger(store) so its partitions are set up"
             )
-        return ChainHead(int(row.seq), None, row.hash)
+        return ChainHead(int(row[0]), None, row[1])
 
     # --- reading -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
+from governance import fast_sql
 from governance.ledger_chain import ChainHead
 from governance.ledger_partitions import head_row_id
 from governance.ledger_tables import INSERT_RECORD, MOVE_HEAD
@@ -68,7 +69,7 @@ def flush(connection: Connection) -> None:
     pending: _Pending | None = connection.info.pop(PENDING_KEY, None)
     if pending is None or not pending.rows:
         return
-    connection.execute(INSERT_RECORD, pending.rows)
+    fast_sql.execute_many(connection, INSERT_RECORD, pending.rows)
     moves = [
         {
             "head_id": head_row_id(partition),
@@ -78,7 +79,7 @@ def flush(connection: Connection) -> None:
         }
         for partition, row in sorted(pending.last.items())
     ]
-    connection.execute(MOVE_HEAD, moves[0] if len(moves) == 1 else moves)
+    fast_sql.execute_many(connection, MOVE_HEAD, moves)
 
 
 def _forget(connection: Connection) -> None:
