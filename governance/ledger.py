@@ -18,8 +18,7 @@ auditor re-check everything offline.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
@@ -28,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from governance import fast_sql, ledger_batch
 from governance.anchor import AnchorLog, default_anchor_log
-from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
+from governance.errors import LedgerError, LedgerIntegrityError
 from governance.evidence import check_record
 from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
 from governance.ledger_chain import (
@@ -56,6 +55,7 @@ from governance.ledger_partitions import (
     partition_of,
     partition_of_head_row,
 )
+from governance.ledger_reads import LedgerReader
 from governance.ledger_tables import (
     INSERT_RECORD,
     MOVE_HEAD,
@@ -115,8 +115,8 @@ def serialise_writers(connection: Connection, *names: str) -> None:
         lock_names(connection, names)
 
 
-class Ledger:
-    """Appends, reads and verifies the chain in `store`."""
+class Ledger(LedgerReader):
+    """Appends, reads (`governance.ledger_reads`) and verifies the chains in `store`."""
 
     def __init__(
         self,
@@ -273,100 +273,6 @@ class Ledger:
                 "Ledger(store) so its partitions are set up"
             )
         return ChainHead(int(row[0]), None, row[1])
-
-    # --- reading -----------------------------------------------------------------------------
-
-    def records(
-        self,
-        transaction_id: str | None = None,
-        *,
-        kind: str | None = None,
-        agent: str | None = None,
-        since: datetime | None = None,
-    ) -> list[LedgerRecord]:
-        """Records filtered by any of transaction, kind, agent and creation time: in chain order
-        (one transaction lives in one partition), and across partitions by creation time."""
-        order = (
-            (ledger_records.c.seq,)
-            if transaction_id is not None or self.partitions == 1
-            else (ledger_records.c.created_at, ledger_records.c.seq)
-        )
-        query = select(ledger_records).order_by(*order)
-        if since is not None:
-            query = query.where(
-                ledger_records.c.created_at >= since.astimezone(UTC).isoformat(timespec="microseconds")
-            )
-        if transaction_id is not None:
-            query = query.where(ledger_records.c.transaction_id == transaction_id)
-        if kind is not None:
-            query = query.where(ledger_records.c.kind == kind)
-        if agent is not None:
-            query = query.where(ledger_records.c.agent == agent)
-        with self.store.connect() as connection:
-            return [LedgerRecord.from_row(row._mapping) for row in connection.execute(query)]
-
-    def timeline(self, transaction_id: str) -> list[LedgerRecord]:
-        """Every record of one transaction in order; raises `NotFoundError` if there is none."""
-        found = self.records(transaction_id)
-        if not found:
-            raise NotFoundError(f"no ledger records for transaction {transaction_id!r}")
-        return found
-
-    def get(self, record_id: str) -> LedgerRecord:
-        with self.store.connect() as connection:
-            row = connection.execute(select(ledger_records).where(ledger_records.c.id == record_id)).first()
-        if row is None:
-            raise NotFoundError(f"no ledger record with id {record_id!r}")
-        return LedgerRecord.from_row(row._mapping)
-
-    def head(self) -> ChainHead:
-        """Partition 0's head (the whole chain of a ledger with one partition)."""
-        with self.store.connect() as connection:
-            return self._read_heads(connection)[0]
-
-    def heads(self) -> dict[int, ChainHead]:
-        """Every partition's head, by partition."""
-        with self.store.connect() as connection:
-            return self._read_heads(connection)
-
-    @staticmethod
-    def _read_heads(connection: Connection) -> dict[int, ChainHead]:
-        """The head rows by partition; no rows at all read as one genesis head (records or anchors
-        then show what was removed)."""
-        heads = {
-            partition_of_head_row(int(row.id)): ChainHead(int(row.seq), row.record_id, row.hash)
-            for row in connection.execute(select(ledger_head).where(ledger_head.c.id >= 1))
-        }
-        return heads or {0: ChainHead(0, None, GENESIS_HASH)}
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[Connection]:
-        """A read-only connection that sees one moment of the ledger, head and records alike.
-
-        Without it an append landing between reading the head and walking the records looks
-        like a record "appended after the chain head" -- a false tamper alarm during live work.
-        """
-        with self.store.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                raw = connection.connection.driver_connection
-                if raw is not None and not raw.in_transaction:
-                    connection.exec_driver_sql("BEGIN")  # WAL: the first read fixes the snapshot
-            else:
-                connection.execution_options(isolation_level="REPEATABLE READ")
-            yield connection
-
-    def _stream(
-        self, connection: Connection, after: int = 0, before: int | None = None
-    ) -> Iterator[LedgerRecord]:
-        """Records in seq order (partition by partition), with ``after < seq < before``."""
-        query = select(ledger_records).order_by(ledger_records.c.seq)
-        if after:
-            query = query.where(ledger_records.c.seq > after)
-        if before is not None:
-            query = query.where(ledger_records.c.seq < before)
-        result = connection.execution_options(yield_per=2000).execute(query)
-        for row in result:
-            yield LedgerRecord.from_row(row._mapping)
 
     # --- verification, checkpoints, export ---------------------------------------------------
 
