@@ -134,7 +134,7 @@ def set_kill_switch(
     state = KillSwitchState(agent, engaged, actor, iso(now), reason.strip())
     values = {"engaged": engaged, "changed_by": actor, "changed_at": state.changed_at, "reason": state.reason}
     with store.begin() as connection:
-        serialise_writers(connection)
+        serialise_writers(connection, f"kill_switch:{agent}")
         found = connection.execute(
             select(agent_kill_switches.c.engaged).where(agent_kill_switches.c.agent == agent)
         ).first()

@@ -345,7 +345,7 @@ class Governor:
         refusal: str | None = None
         claim: Claim | None = None
         with self.store.begin() as connection:
-            serialise_writers(connection)
+            serialise_writers(connection, f"approval:{approval_id}")  # two deciders, one at a time
             request = approvals.load(connection, approval_id)
             if request.status == "pending" and request.effective_status(now) == "expired":
                 approvals.set_status(connection, request.id, "pending", "expired")
@@ -460,7 +460,7 @@ class Governor:
             raise ApprovalError("a rejection needs a reason")
         now = self.clock()
         with self.store.begin() as connection:
-            serialise_writers(connection)
+            serialise_writers(connection, f"approval:{approval_id}")  # two deciders, one at a time
             request = approvals.load(connection, approval_id)
             approvals.check_decider(request, approver, self.policy, now)
             approvals.set_status(
