@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -143,3 +144,104 @@ def test_threads_sharing_one_ledger_append_at_once(database: str, tmp_path: Path
     ledger.checkpoint()
     check_intact(ledger, 4, WORKERS * COUNT)
     store.dispose()
+
+
+GOVERNED_WORKER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from test_governance_bench import NoOpTarget
+from governance.action import Action
+from governance.policy import parse_policy
+from governance.runtime import Governor
+from governance.store import Store
+policy = parse_policy(json.loads(sys.argv[2]))
+governor = Governor(policy, Store(sys.argv[1]), {"sap": NoOpTarget()})
+statuses = []
+governor.submit(Action(agent="ap", system="sap", operation="erp.post_invoice", target="V9",
+    params={"invoice": {"reference": "warm", "vendor_id": "V9", "currency": "EUR", "gross_amount": "1.00"},
+            "lines": []}, business_key=f"warm-{sys.argv[4]}"), transaction_id=f"warm-{sys.argv[4]}")
+time.sleep(max(0.0, float(sys.argv[5]) - time.time()))  # every worker starts at the same moment
+for i in range(6):
+    action = Action(
+        agent="ap", system="sap", operation="erp.post_invoice", target="V1",
+        params={"invoice": {"reference": f"w{sys.argv[4]}-{i}", "vendor_id": "V1", "currency": "EUR",
+                            "gross_amount": "20.00"}, "lines": []},
+        business_key=f"w{sys.argv[4]}-{i}",
+    )
+    statuses.append(governor.submit(action, transaction_id=f"w{sys.argv[4]}-{i}").status)
+print(json.dumps(statuses))
+"""
+
+
+def test_governed_workers_on_postgres_never_slip_under_a_limit_together(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Four processes submit 20 EUR invoices to vendor V1 against a 100 EUR/day limit at the same
+    moment: without a global lock, the bucket's advisory lock still lets exactly five through."""
+    import base64
+    import json
+
+    policy = {
+        "systems": {"sap": {"kind": "erp"}},
+        "agents": {
+            "ap": {
+                "identity": {"id": "agent-ap", "owner": "lead@example.com"},
+                "systems": {"sap": ["erp.post_invoice"]},
+                "autonomy": {"default": "hootl"},
+                "aggregates": [
+                    {
+                        "name": "per_vendor_day",
+                        "operations": ["erp.post_invoice"],
+                        "measure": "sum",
+                        "per": "counterparty",
+                        "window": "day",
+                        "limit": 100,
+                        "currency": "EUR",
+                    }
+                ],
+                "escalation": {"default": {"queue": "ap", "sla_hours": 8}},
+            }
+        },
+    }
+    assert KEYS.mac_key is not None and KEYS.signing_key is not None
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "OPSPACK_ANCHOR_DIR": str(tmp_path / "anchors"),
+        "OPSPACK_LEDGER_PARTITIONS": "4",
+        "OPSPACK_SECRET_LEDGER__MAC_KEY": base64.urlsafe_b64encode(KEYS.mac_key).decode(),
+        "OPSPACK_SECRET_LEDGER__ANCHOR_SIGNING_KEY": base64.urlsafe_b64encode(
+            KEYS.signing_key.private_bytes_raw()
+        ).decode(),
+    }
+    Ledger(
+        Store(postgres_url),
+        keys=KEYS,
+        anchors=FileAnchorLog(tmp_path / "anchors" / "ledger.jsonl"),
+        partitions=4,
+    )
+    bench = str(ROOT / "tests" / "bench")
+    start = str(time.time() + 8)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", GOVERNED_WORKER, postgres_url, json.dumps(policy), bench, str(w), start],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w in range(WORKERS)
+    ]
+    statuses: list[str] = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
+        statuses += json.loads(out.strip().splitlines()[-1])
+    assert statuses.count("executed") == 5 and statuses.count("held") == 6 * WORKERS - 5, statuses
+    ledger = Ledger(
+        Store(postgres_url), keys=KEYS, anchors=FileAnchorLog(tmp_path / "anchors" / "ledger.jsonl")
+    )
+    ledger.checkpoint()
+    assert ledger.partitions == 4
+    report = ledger.verify()
+    assert report.ok, report.message
