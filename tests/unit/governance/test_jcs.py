@@ -20,7 +20,9 @@ scalars = (
 )
 keys = st.text(max_size=8) | st.text(alphabet=st.characters(max_codepoint=127), max_size=8)
 documents = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4), max_leaves=25
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+    max_leaves=25,
 )
 
 
