@@ -20,9 +20,9 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
-import rfc8785
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from governance import jcs
 from governance.operations import BindingError, bind
 
 JSONValue = Any
@@ -132,7 +132,7 @@ def jcs_value(value: JSONValue) -> JSONValue:
 
 def jcs_sha256(value: JSONValue) -> str:
     """SHA-256 (hex) of the RFC 8785 canonical form of `value`."""
-    return hashlib.sha256(rfc8785.dumps(jcs_value(value))).hexdigest()
+    return hashlib.sha256(jcs.dumps(jcs_value(value))).hexdigest()
 
 
 class Action(BaseModel):
@@ -219,7 +219,12 @@ class Action(BaseModel):
         return self.operation.split(".", 1)[0]
 
     def canonical(self) -> dict[str, JSONValue]:
-        """The action's fields as plain JSON values (amount as a decimal string)."""
+        """The action's fields as plain JSON values (amount as a decimal string); a fresh dict
+        each call over values computed once (the action is frozen)."""
+        return dict(self._canonical)
+
+    @cached_property
+    def _canonical(self) -> dict[str, JSONValue]:
         return {
             "agent": self.agent,
             "system": self.system,
@@ -245,7 +250,7 @@ class Action(BaseModel):
         """SHA-256 of the RFC 8785 form of `digest_input`: what approvals are bound to."""
         found = self._digests.get(policy_version)
         if found is None:
-            found = hashlib.sha256(rfc8785.dumps(self.digest_input(policy_version))).hexdigest()
+            found = hashlib.sha256(jcs.dumps(self.digest_input(policy_version))).hexdigest()
             self._digests[policy_version] = found
         return found
 

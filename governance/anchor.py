@@ -7,12 +7,19 @@ Every checkpoint appends one JSON line to an append-only anchor log outside the 
      "frontier": [[1024, "..."], [128, "..."], ...],
      "key_id": "1f2e...", "signature": "<Ed25519, base64url>"}
 
-``records`` is how many ledger records the anchor covers, ``merkle_root`` the RFC 9162 root over
+``records`` is how many ledger records the anchor covers (in partition 0, the single chain of a
+ledger with one partition), ``merkle_root`` the RFC 9162 root over
 their hashes, ``head_hash`` the hash of the last of them, ``macs_from`` the first record that
 carries a MAC (earlier ones were written before records were keyed), ``prev_entry`` the SHA-256 of
 the previous line's signed body (so a line removed from the middle of the log shows), ``frontier``
 the tree's perfect subtrees (so the next checkpoint only reads what was added since). The
 signature covers every other field in canonical form (`signed_body`).
+
+A partitioned ledger (`governance.ledger_partitions`) adds ``"partitions": [{"partition": 1,
+"records": ..., "head_hash": ..., "merkle_root": ..., "frontier": [...]}, ...]``: the same state
+for every other partition that holds records, under the same signature -- one signed anchor over
+all partition heads. The key is left out when empty, so anchors of single-chain ledgers keep their
+exact bytes (and old anchor logs keep verifying).
 
 The log is a file (default ``anchors/<database name>.jsonl`` beside a SQLite database, else
 ``.opspack/anchors/ledger.jsonl``; ``OPSPACK_ANCHOR_DIR`` moves the directory). It is opened in
@@ -24,6 +31,7 @@ Object Lock, a syslog server, a transparency log) and keep verifying against tha
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -52,6 +60,37 @@ FIRST_PREV_ENTRY = "0" * 64
 
 
 @dataclass(frozen=True)
+class PartitionState:
+    """What an anchor vouches for in one partition: its record count, last hash, Merkle root."""
+
+    partition: int
+    records: int
+    head_hash: str
+    merkle_root: str
+    frontier: list[tuple[int, str]] = field(default_factory=list)
+
+    @classmethod
+    def from_data(cls, data: Any) -> PartitionState:
+        if not isinstance(data, dict) or set(data) != {f.name for f in fields(cls)}:
+            raise ValueError("a partition state needs partition, records, head_hash, merkle_root, frontier")
+        state = cls(**{**data, "frontier": _frontier(data["frontier"])})
+        if not (type(state.partition) is int and state.partition >= 1 and type(state.records) is int) or not (
+            isinstance(state.head_hash, str) and isinstance(state.merkle_root, str)
+        ):
+            raise ValueError("wrong partition state field types")
+        return state
+
+
+def _frontier(frontier: Any) -> list[tuple[int, str]]:
+    if not isinstance(frontier, list) or not all(
+        isinstance(p, list | tuple) and len(p) == 2 and type(p[0]) is int and isinstance(p[1], str)
+        for p in frontier
+    ):
+        raise ValueError("frontier must be a list of [size, root] pairs")
+    return [(int(size), str(root)) for size, root in frontier]
+
+
+@dataclass(frozen=True)
 class AnchorEntry:
     """One signed checkpoint, as written to the anchor log."""
 
@@ -68,23 +107,44 @@ class AnchorEntry:
     key_id: str = ""
     signature: str = ""
     format: str = ANCHOR_FORMAT
+    partitions: list[PartitionState] = field(default_factory=list)
+    """Partitions 1.. that hold records (partition 0 is the fields above), by partition."""
+
+    def data(self) -> dict[str, Any]:
+        """Every field as JSON data; ``partitions`` only when there are any."""
+        body = asdict(self)
+        if not self.partitions:
+            del body["partitions"]
+        return body
 
     def signed_body(self) -> bytes:
         """The canonical bytes the signature covers: every field but the signature."""
-        body = {k: v for k, v in asdict(self).items() if k != "signature"}
+        body = {k: v for k, v in self.data().items() if k != "signature"}
         return json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def state(self, partition: int) -> PartitionState | None:
+        """What this anchor vouches for in `partition` (None: nothing yet)."""
+        if partition == 0:
+            return PartitionState(0, self.records, self.head_hash, self.merkle_root, self.frontier)
+        return next((p for p in self.partitions if p.partition == partition), None)
+
+    def states(self) -> list[PartitionState]:
+        """Every partition's anchored state, partition 0 first."""
+        zero = self.state(0)
+        assert zero is not None
+        return [zero, *self.partitions]
 
     def entry_hash(self) -> str:
         """What the next entry's ``prev_entry`` holds: SHA-256 over this entry, signature included."""
         return hashlib.sha256(self.signed_body() + b"." + self.signature.encode("ascii")).hexdigest()
 
     def signed(self, keys: LedgerKeys) -> AnchorEntry:
-        unsigned = AnchorEntry(**{**asdict(self), "key_id": keys.key_id, "signature": ""})
+        unsigned = dataclasses.replace(self, key_id=keys.key_id, signature="")
         kid, signature = keys.sign(unsigned.signed_body())
-        return AnchorEntry(**{**asdict(unsigned), "key_id": kid, "signature": signature})
+        return dataclasses.replace(unsigned, key_id=kid, signature=signature)
 
     def to_line(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        return json.dumps(self.data(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_line(cls, line: str, number: int) -> AnchorEntry:
@@ -93,15 +153,15 @@ class AnchorEntry:
             if not isinstance(data, dict) or data.get("format") != ANCHOR_FORMAT:
                 raise ValueError(f"not an {ANCHOR_FORMAT} entry")
             names = {f.name for f in fields(cls)}
-            if set(data) != names:
-                raise ValueError(f"fields {sorted(set(data) ^ names)} missing or unexpected")
-            frontier = data.get("frontier")
-            if not isinstance(frontier, list) or not all(
-                isinstance(p, list) and len(p) == 2 and type(p[0]) is int and isinstance(p[1], str)
-                for p in frontier
-            ):
-                raise ValueError("frontier must be a list of [size, root] pairs")
-            data["frontier"] = [(int(size), str(root)) for size, root in frontier]
+            if set(data) | {"partitions"} != names:
+                raise ValueError(
+                    f"fields {sorted((set(data) | {'partitions'}) ^ names)} missing or unexpected"
+                )
+            data["frontier"] = _frontier(data.get("frontier"))
+            if "partitions" in data:
+                if not isinstance(data["partitions"], list) or not data["partitions"]:
+                    raise ValueError("partitions must be a non-empty list when present")
+                data["partitions"] = [PartitionState.from_data(p) for p in data["partitions"]]
             entry = cls(**data)
             ints = (entry.sequence, entry.records) + (
                 (entry.macs_from,) if entry.macs_from is not None else ()
@@ -129,12 +189,20 @@ def check_anchor_log(entries: list[AnchorEntry], keys: LedgerKeys) -> str | None
             return f"{name} where anchor {expected} was expected (an anchor line was removed or reordered)"
         if entry.prev_entry != (FIRST_PREV_ENTRY if previous is None else previous.entry_hash()):
             return f"{name} does not follow the anchor before it (prev_entry differs)"
-        if sum(size for size, _ in entry.frontier) != entry.records or (
-            frontier_root(entry.frontier) != entry.merkle_root
-        ):
-            return f"{name}'s frontier does not add up to its record count and Merkle root"
-        if previous is not None and entry.records < previous.records:
-            return f"{name} covers {entry.records} records, fewer than anchor {previous.sequence}"
+        numbers = [state.partition for state in entry.states()]
+        if numbers != sorted(set(numbers)):
+            return f"{name} lists its partitions out of order or twice"
+        for state in entry.states():
+            where = f" in partition {state.partition}" if state.partition else ""
+            if sum(size for size, _ in state.frontier) != state.records or (
+                frontier_root(state.frontier) != state.merkle_root
+            ):
+                return f"{name}'s frontier{where} does not add up to its record count and Merkle root"
+            before = previous.state(state.partition) if previous is not None else None
+            if before is not None and state.records < before.records:
+                return f"{name} covers {state.records} records{where}, fewer than anchor {previous.sequence}"  # type: ignore[union-attr]
+        if previous is not None and any(entry.state(p.partition) is None for p in previous.partitions):
+            return f"{name} drops a partition anchor {previous.sequence} vouched for"
         previous = entry
     return None
 

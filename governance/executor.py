@@ -27,7 +27,7 @@ The outcome record names what was judged and what the performer reports as actua
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -39,12 +39,10 @@ from sqlalchemy import (
     Connection,
     Index,
     Integer,
-    Select,
     String,
     Table,
     Text,
     bindparam,
-    func,
     insert,
     select,
     update,
@@ -58,9 +56,9 @@ from connectors.errors import (
     RateLimitedError,
     RetriableError,
 )
+from governance import fast_sql
 from governance.action import Action
 from governance.errors import ExecutionError
-from governance.gate import AggregateKey
 from governance.ledger import Ledger, serialise_writers, utc_now
 from governance.operations import canonical_key, judged_amount, same_key
 from governance.store import Store, metadata
@@ -70,7 +68,7 @@ ExecutionStatus = Literal["executed", "duplicate", "failed", "unknown"]
 COUNTED_STATUSES = ("started", "succeeded", "unknown")
 """Rows that count toward aggregate limits: done, or possibly done."""
 
-executions = Table(
+executions: Table = Table(
     "executions",
     metadata,
     Column("idempotency_key", String(64), primary_key=True),
@@ -104,6 +102,7 @@ executions = Table(
 _BY_KEY = executions.c.idempotency_key == bindparam("key")
 _ROW_BY_KEY = select(executions).where(_BY_KEY)
 _STATUS_BY_KEY = select(executions.c.status).where(_BY_KEY)
+_KEY_EXISTS = select(executions.c.idempotency_key).where(_BY_KEY)
 _INSERT_ROW = insert(executions)
 _REWRITE_ROW = update(executions).where(_BY_KEY)
 _RECORD_OUTCOME = (
@@ -223,11 +222,12 @@ class Executor:
         passes it; an executor used without a gate records the digest under an empty policy
         version); `evidence` the approval used, if any (recorded with the start and the outcome).
         """
-        serialise_writers(connection)
+        serialise_writers(connection, *writer_locks(action))
         key, now, owner = action.idempotency_key, self.clock(), worker_token()
         digest = digest or action.digest_for("")
         evidence = dict(evidence or {})
-        row = connection.execute(_ROW_BY_KEY, {"key": key}).first()
+        known = fast_sql.first(connection, _KEY_EXISTS, {"key": key}) is not None
+        row = connection.execute(_ROW_BY_KEY, {"key": key}).first() if known else None
 
         def record(kind: str, payload: dict[str, Any]) -> None:
             self.ledger.append(
@@ -249,7 +249,9 @@ class Executor:
         if evidence:
             base["approval"] = evidence
         if row is None:
-            connection.execute(_INSERT_ROW, self._row(action, key, digest, transaction_id, owner, now))
+            fast_sql.execute_many(
+                connection, _INSERT_ROW, [self._row(action, key, digest, transaction_id, owner, now)]
+            )
             record("execution_started", {**base, "attempt": 1})
             return self._hold(Claim(action, transaction_id, "new", owner, key, evidence=evidence))
         if row.status == "succeeded" or (
@@ -443,16 +445,19 @@ class Executor:
         differences = written_differences(action, outcome.written) if outcome.status == "executed" else []
         with self.store.begin() as connection:
             serialise_writers(connection)
-            connection.execute(
+            fast_sql.execute_many(
+                connection,
                 _RECORD_OUTCOME,
-                {
-                    "key": claim.key,
-                    "new_status": status,
-                    "new_document_id": outcome.document_id,
-                    "new_message": outcome.message,
-                    "added_attempts": outcome.attempts,
-                    "new_updated_at": iso(now),
-                },
+                [
+                    {
+                        "key": claim.key,
+                        "new_status": status,
+                        "new_document_id": outcome.document_id,
+                        "new_message": outcome.message,
+                        "added_attempts": outcome.attempts,
+                        "new_updated_at": iso(now),
+                    }
+                ],
             )
             kinds = ["execution_outcome"] + (
                 ["escalation"] if outcome.status == "unknown" or differences else []
@@ -499,53 +504,6 @@ def written_differences(action: Action, written: dict[str, Any]) -> list[str]:
     return found
 
 
-_PER_COLUMNS = {
-    "counterparty": executions.c.counterparty,
-    "agent": executions.c.agent,
-    "target": executions.c.target,
-}
-_total_queries: dict[tuple[str, str, bool], Select[Any]] = {}
-
-
-def _total_query(per: str, measure: str, every_operation: bool) -> Select[Any]:
-    """One statement per aggregate shape, built once so its compiled form is reused."""
-    shape = (per, measure, every_operation)
-    query = _total_queries.get(shape)
-    if query is None:
-        conditions = [
-            executions.c.agent == bindparam("agent"),
-            executions.c.status.in_(COUNTED_STATUSES),
-            executions.c.created_at >= bindparam("since"),
-            _PER_COLUMNS[per] == bindparam("per_value"),
-        ]
-        if not every_operation:
-            conditions.append(executions.c.operation.in_(bindparam("operations", expanding=True)))
-        if measure == "count":
-            query = select(func.count()).select_from(executions).where(*conditions)
-        else:
-            conditions.append(executions.c.currency == bindparam("currency"))
-            query = select(func.coalesce(func.sum(executions.c.amount_micros), 0)).where(*conditions)
-        _total_queries[shape] = query
-    return query
-
-
-def running_totals(connection: Connection, keys: Iterable[AggregateKey]) -> dict[AggregateKey, Decimal]:
-    """Current totals for the gate's aggregate keys, from executed and in-flight writes."""
-    totals: dict[AggregateKey, Decimal] = {}
-    for key in keys:
-        every = "*" in key.operations
-        params: dict[str, Any] = {
-            "agent": key.agent,
-            "since": iso(key.window_start),
-            "per_value": key.per_value,
-        }
-        if not every:
-            params["operations"] = list(key.operations)
-        if key.measure == "count":
-            count = connection.execute(_total_query(key.per, "count", every), params).scalar_one()
-            totals[key] = Decimal(count)
-        else:
-            params["currency"] = key.currency
-            micros = connection.execute(_total_query(key.per, "sum", every), params).scalar_one()
-            totals[key] = Decimal(int(micros)) / MICROS
-    return totals
+# Running totals live in their own module; re-exported here, where callers have always found them.
+from governance.running_totals import running_totals as running_totals  # noqa: E402
+from governance.running_totals import writer_locks as writer_locks  # noqa: E402

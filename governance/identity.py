@@ -414,7 +414,7 @@ class CredentialRegistry:
         payload = {k: v for k, v in result.to_json().items() if k not in ("ledger_record", "warning")}
         ledger = Ledger(self.store)
         with self.store.begin() as conn:
-            serialise_writers(conn)  # the ledger's lock first, as every ledger writer takes it
+            serialise_writers(conn, "credential:" + "/".join(key))  # one rotation of a credential at a time
             if existing is None:
                 conn.execute(
                     insert(credentials_table).values(

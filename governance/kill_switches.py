@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, String, Table, Text, insert, select, update
+from sqlalchemy import Boolean, Column, Connection, String, Table, Text, bindparam, insert, select, update
 
+from governance import fast_sql
 from governance.action import Action
 from governance.errors import GovernanceError
 from governance.executor import iso
@@ -69,13 +70,20 @@ def _state(row: Any) -> KillSwitchState:
     return KillSwitchState(row.agent, bool(row.engaged), row.changed_by, row.changed_at, row.reason)
 
 
+_ENGAGED = select(agent_kill_switches).where(
+    agent_kill_switches.c.agent == bindparam("agent"), agent_kill_switches.c.engaged.is_(True)
+)
+_ENGAGED_FLAG = select(agent_kill_switches.c.agent).where(
+    agent_kill_switches.c.agent == bindparam("agent"), agent_kill_switches.c.engaged.is_(True)
+)
+"""Built once: every governed action asks it (`governance.fast_sql`)."""
+
+
 def engaged_switch(connection: Connection, agent: str) -> KillSwitchState | None:
     """The agent's switch when it is engaged, else None."""
-    row = connection.execute(
-        select(agent_kill_switches).where(
-            agent_kill_switches.c.agent == agent, agent_kill_switches.c.engaged.is_(True)
-        )
-    ).first()
+    if fast_sql.first(connection, _ENGAGED_FLAG, {"agent": agent}) is None:
+        return None  # the common case, read on the driver's cursor
+    row = connection.execute(_ENGAGED, {"agent": agent}).first()
     return None if row is None else _state(row)
 
 
@@ -126,7 +134,7 @@ def set_kill_switch(
     state = KillSwitchState(agent, engaged, actor, iso(now), reason.strip())
     values = {"engaged": engaged, "changed_by": actor, "changed_at": state.changed_at, "reason": state.reason}
     with store.begin() as connection:
-        serialise_writers(connection)
+        serialise_writers(connection, f"kill_switch:{agent}")
         found = connection.execute(
             select(agent_kill_switches.c.engaged).where(agent_kill_switches.c.agent == agent)
         ).first()

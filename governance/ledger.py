@@ -1,44 +1,33 @@
 """The ledger: append-only, hash-chained records of every step of every transaction.
 
-Each record carries ``prev_hash`` (the hash of the record before it), ``hash = SHA-256(prev_hash
-+ body)`` (see `governance.ledger_chain`) and ``mac = HMAC-SHA256(K_mac, hash)`` under a key kept
-outside the database (`governance.ledger_keys`). A one-row *head* table holds the last seq, id
-and hash; appends lock it (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
-SQLite) so concurrent writers in different processes extend one chain, and are written once per
-transaction at commit (`governance.ledger_batch`). `checkpoint` signs a Merkle root into an
-append-only anchor log outside the database (`governance.anchor`, `governance.ledger_anchoring`);
-`verify` (read-only) checks the anchors, the chain and its MACs and names the first record that
-does not fit (`governance.ledger_audit`). Proofs and the JSONL export (`governance.ledger_export`)
-let an auditor re-check everything offline.
+Each record carries ``prev_hash`` (the hash of the record before it in its chain), ``hash =
+SHA-256(prev_hash + body)`` (see `governance.ledger_chain`) and ``mac = HMAC-SHA256(K_mac, hash)``
+under a key kept outside the database (`governance.ledger_keys`). Records are spread over one or
+more partitions, each a chain of its own with a head row (`governance.ledger_partitions`); all of
+a transaction's records go to one partition. An append locks its partition's head row (``SELECT
+... FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` locks the database), so concurrent
+writers in different processes extend each chain in order while writers on different partitions
+proceed in parallel; rows are written once per transaction at commit (`governance.ledger_batch`).
+`checkpoint` signs every partition's Merkle root into an append-only anchor log outside the
+database (`governance.anchor`, `governance.ledger_anchoring`); `verify` (read-only) checks the
+anchors, the chains and their MACs and names the first record that does not fit
+(`governance.ledger_audit`). Proofs and the JSONL export (`governance.ledger_export`) let an
+auditor re-check everything offline.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from governance import ledger_batch
+from governance import fast_sql, ledger_batch
 from governance.anchor import AnchorLog, default_anchor_log
-from governance.errors import LedgerError, LedgerIntegrityError, NotFoundError
+from governance.errors import LedgerError, LedgerIntegrityError
 from governance.evidence import check_record
 from governance.ledger_audit import AuditResult, StoredCheckpoint, audit
 from governance.ledger_chain import (
@@ -58,9 +47,26 @@ from governance.ledger_chain import (
     verify_export,
 )
 from governance.ledger_keys import LedgerKeys, load_ledger_keys
+from governance.ledger_partitions import (
+    base_seq,
+    configured_partitions,
+    head_row_id,
+    lock_names,
+    partition_of,
+    partition_of_head_row,
+)
+from governance.ledger_reads import LedgerReader
+from governance.ledger_tables import (
+    INSERT_RECORD,
+    MOVE_HEAD,
+    READ_HEAD_FOR_UPDATE,
+    ledger_checkpoints,
+    ledger_head,
+    ledger_records,
+)
 from governance.merkle import InclusionProof
 from governance.secrets import SecretProvider
-from governance.store import Store, metadata
+from governance.store import Store
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -86,76 +92,31 @@ __all__ = [
 ]
 
 
-_SEQ = BigInteger().with_variant(Integer(), "sqlite")
-
-ledger_records = Table(
-    "ledger_records",
-    metadata,
-    Column("seq", _SEQ, primary_key=True, autoincrement=False),
-    Column("id", String(36), nullable=False, unique=True),
-    Column("transaction_id", String(200), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("agent", String(200)),
-    Column("actor", String(200)),
-    Column("created_at", String(40), nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    Column("mac", String(64)),
-    Index("ix_ledger_records_transaction", "transaction_id", "seq"),
-    Index("ix_ledger_records_kind_agent", "kind", "agent"),
-)
-
-ledger_head = Table(
-    "ledger_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", _SEQ, nullable=False),
-    Column("record_id", String(36)),
-    Column("hash", String(64), nullable=False),
-)
-
-ledger_checkpoints = Table(
-    "ledger_checkpoints",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("size", _SEQ, nullable=False),
-    Column("root", String(64), nullable=False),
-    Column("created_at", String(40), nullable=False),
-)
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-_READ_HEAD = select(ledger_head.c.seq, ledger_head.c.hash).where(ledger_head.c.id == 1)
-_INSERT_RECORD = insert(ledger_records)
-_MOVE_HEAD = (
-    update(ledger_head)
-    .where(ledger_head.c.id == 1)
-    .values(seq=bindparam("new_seq"), record_id=bindparam("new_id"), hash=bindparam("new_hash"))
-)
-"""Statements built once: SQLAlchemy then reuses their compiled form on every append."""
+def serialise_writers(connection: Connection, *names: str) -> None:
+    """Serialise this transaction with others that touch the same things, for its rest.
 
-
-def serialise_writers(connection: Connection) -> None:
-    """Take the ledger's write lock for the rest of `connection`'s transaction.
-
-    PostgreSQL locks the head row; SQLite starts an IMMEDIATE transaction (the database write
-    lock) unless the transaction already holds it. Everything read afterwards in the same
-    transaction -- the chain head, running totals -- is then consistent with what is written.
+    SQLite starts an IMMEDIATE transaction (the database's one write lock) unless the transaction
+    already holds it. PostgreSQL takes no global lock: each ledger partition's head row is locked
+    by the first append to it (`Ledger.append`), and `names` (aggregate buckets, an action's
+    business key) are locked as advisory locks (`governance.ledger_partitions.lock_names`), so
+    what is read afterwards about them -- running totals, an idempotency record -- is consistent
+    with what is written, while unrelated transactions proceed in parallel.
     """
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
         if raw is not None and not raw.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")  # on the driver: SQLAlchemy tracks no state for it
         return
-    connection.execute(select(ledger_head.c.seq).where(ledger_head.c.id == 1).with_for_update())
+    if names:
+        lock_names(connection, names)
 
 
-class Ledger:
-    """Appends, reads and verifies the chain in `store`."""
+class Ledger(LedgerReader):
+    """Appends, reads (`governance.ledger_reads`) and verifies the chains in `store`."""
 
     def __init__(
         self,
@@ -166,19 +127,23 @@ class Ledger:
         anchors: AnchorLog | None = None,
         secrets: SecretProvider | None = None,
         read_only: bool = False,
+        partitions: int | None = None,
     ) -> None:
         """`keys` default to the ledger keys in `secrets` (default: the default secret provider),
         created there on first write; `anchors` to `default_anchor_log` for the store's URL.
-        A `read_only` ledger writes nothing, not even the chain-head row (for `verify`)."""
+        A `read_only` ledger writes nothing, not even the chain-head row (for `verify`).
+        `partitions` (default ``$OPSPACK_LEDGER_PARTITIONS``, else what the database holds, else 1)
+        is the number of hash chains appends spread over (`governance.ledger_partitions`)."""
         self.store = store
         self.clock = clock
         self._keys = keys
         self._secrets = secrets
         self.anchors: AnchorLog = anchors if anchors is not None else default_anchor_log(store.url)
         self.read_only = read_only
+        self._partitions = configured_partitions(partitions)
         if not read_only:
             ledger_batch.install(store.engine)
-            self._ensure_head()
+            self._partitions = self._ensure_heads(self._partitions or 1)
 
     @property
     def keys(self) -> LedgerKeys:
@@ -193,15 +158,37 @@ class Ledger:
             self._keys = load_ledger_keys(self._secrets, create=False)
         return self._keys
 
-    def _ensure_head(self) -> None:
+    @property
+    def partitions(self) -> int:
+        """How many hash chains the ledger spreads transactions over."""
+        if self._partitions is None:
+            with self.store.connect() as connection:
+                self._partitions = max(1, len(self._read_heads(connection)))
+        return self._partitions
+
+    def _ensure_heads(self, wanted: int) -> int:
+        """Create the head rows of partitions 0..wanted-1 that are missing; returns the partition
+        count now in force (never fewer than the database already has)."""
         with self.store.connect() as connection:
-            if connection.execute(select(ledger_head.c.id).where(ledger_head.c.id == 1)).first():
-                return
-        try:
-            with self.store.begin() as connection:
-                connection.execute(insert(ledger_head).values(id=1, seq=0, record_id=None, hash=GENESIS_HASH))
-        except IntegrityError:
-            pass  # another process created it first
+            present = {
+                int(row.id)
+                for row in connection.execute(select(ledger_head.c.id).where(ledger_head.c.id >= 1))
+            }
+        count = max(wanted, max(present, default=0))
+        for row_id in range(1, count + 1):
+            if row_id in present:
+                continue
+            partition = partition_of_head_row(row_id)
+            try:
+                with self.store.begin() as connection:
+                    connection.execute(
+                        insert(ledger_head).values(
+                            id=row_id, seq=base_seq(partition), record_id=None, hash=GENESIS_HASH
+                        )
+                    )
+            except IntegrityError:
+                pass  # another process created it first
+        return count
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -239,7 +226,8 @@ class Ledger:
         actor: str | None,
     ) -> LedgerRecord:
         serialise_writers(connection)
-        head = self._head_in(connection)
+        partition = partition_of(transaction_id, self.partitions)
+        head = self._head_in(connection, partition)
         fields: dict[str, Any] = {
             "seq": int(head.seq) + 1,
             "id": str(uuid.uuid4()),
@@ -253,104 +241,38 @@ class Ledger:
         digest = record_hash(head.hash, fields)
         row = {**fields, "prev_hash": head.hash, "hash": digest, "mac": self.keys.mac(digest)}
         if connection.in_nested_transaction():  # written at once: a savepoint may roll back
-            connection.execute(_INSERT_RECORD, row)
-            connection.execute(_MOVE_HEAD, {"new_seq": row["seq"], "new_id": row["id"], "new_hash": digest})
+            connection.execute(INSERT_RECORD, row)
+            connection.execute(
+                MOVE_HEAD,
+                {
+                    "head_id": head_row_id(partition),
+                    "new_seq": row["seq"],
+                    "new_id": row["id"],
+                    "new_hash": digest,
+                },
+            )
         else:
-            ledger_batch.remember(connection, row, _INSERT_RECORD, _MOVE_HEAD)
+            ledger_batch.remember(connection, partition, row)
         return LedgerRecord.from_row(row)
 
     @staticmethod
-    def _head_in(connection: Connection) -> ChainHead:
-        """The chain head as this transaction sees it; remembered between appends of one transaction.
+    def _head_in(connection: Connection, partition: int) -> ChainHead:
+        """The partition's head as this transaction sees it, read (and on PostgreSQL row-locked) by
+        the transaction's first append to the partition and remembered for the next ones.
 
-        Safe because the transaction holds the write lock: nobody else can move the head until it
-        ends, and a new transaction (or a savepoint) never reuses the remembered value.
+        Safe because the transaction holds the partition's lock: nobody else can move that head
+        until it ends, and a new transaction (or a savepoint) never reuses the remembered value.
         """
-        cached = connection.info.get(ledger_batch.HEAD_CACHE_KEY)
-        if (
-            cached is not None
-            and cached[0] is connection.get_transaction()
-            and not connection.in_nested_transaction()
-        ):
-            head: ChainHead = cached[1]
-            return head
-        row = connection.execute(_READ_HEAD).one()
-        return ChainHead(int(row.seq), None, row.hash)
-
-    # --- reading -----------------------------------------------------------------------------
-
-    def records(
-        self,
-        transaction_id: str | None = None,
-        *,
-        kind: str | None = None,
-        agent: str | None = None,
-        since: datetime | None = None,
-    ) -> list[LedgerRecord]:
-        """Records in chain order, filtered by any of transaction, kind, agent and creation time."""
-        query = select(ledger_records).order_by(ledger_records.c.seq)
-        if since is not None:
-            query = query.where(
-                ledger_records.c.created_at >= since.astimezone(UTC).isoformat(timespec="microseconds")
+        cached = ledger_batch.cached_head(connection, partition)
+        if cached is not None:
+            return cached
+        row = fast_sql.first(connection, READ_HEAD_FOR_UPDATE, {"head_id": head_row_id(partition)})
+        if row is None:
+            raise LedgerError(
+                f"ledger partition {partition} has no chain head row; open the ledger with "
+                "Ledger(store) so its partitions are set up"
             )
-        if transaction_id is not None:
-            query = query.where(ledger_records.c.transaction_id == transaction_id)
-        if kind is not None:
-            query = query.where(ledger_records.c.kind == kind)
-        if agent is not None:
-            query = query.where(ledger_records.c.agent == agent)
-        with self.store.connect() as connection:
-            return [LedgerRecord.from_row(row._mapping) for row in connection.execute(query)]
-
-    def timeline(self, transaction_id: str) -> list[LedgerRecord]:
-        """Every record of one transaction in order; raises `NotFoundError` if there is none."""
-        found = self.records(transaction_id)
-        if not found:
-            raise NotFoundError(f"no ledger records for transaction {transaction_id!r}")
-        return found
-
-    def get(self, record_id: str) -> LedgerRecord:
-        with self.store.connect() as connection:
-            row = connection.execute(select(ledger_records).where(ledger_records.c.id == record_id)).first()
-        if row is None:
-            raise NotFoundError(f"no ledger record with id {record_id!r}")
-        return LedgerRecord.from_row(row._mapping)
-
-    def head(self) -> ChainHead:
-        with self.store.connect() as connection:
-            return self._read_head(connection)
-
-    @staticmethod
-    def _read_head(connection: Connection) -> ChainHead:
-        """The head row; a missing row reads as the genesis head (records or anchors then show)."""
-        row = connection.execute(select(ledger_head).where(ledger_head.c.id == 1)).first()
-        if row is None:
-            return ChainHead(0, None, GENESIS_HASH)
-        return ChainHead(int(row.seq), row.record_id, row.hash)
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[Connection]:
-        """A read-only connection that sees one moment of the ledger, head and records alike.
-
-        Without it an append landing between reading the head and walking the records looks
-        like a record "appended after the chain head" -- a false tamper alarm during live work.
-        """
-        with self.store.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                raw = connection.connection.driver_connection
-                if raw is not None and not raw.in_transaction:
-                    connection.exec_driver_sql("BEGIN")  # WAL: the first read fixes the snapshot
-            else:
-                connection.execution_options(isolation_level="REPEATABLE READ")
-            yield connection
-
-    def _stream(self, connection: Connection, after: int = 0) -> Iterator[LedgerRecord]:
-        query = select(ledger_records).order_by(ledger_records.c.seq)
-        if after:
-            query = query.where(ledger_records.c.seq > after)
-        result = connection.execution_options(yield_per=2000).execute(query)
-        for row in result:
-            yield LedgerRecord.from_row(row._mapping)
+        return ChainHead(int(row[0]), None, row[1])
 
     # --- verification, checkpoints, export ---------------------------------------------------
 
@@ -362,15 +284,15 @@ class Ledger:
             return AuditResult(VerifyReport(False, 0, anchor_problem=str(exc)))
         try:
             with self._snapshot() as connection:
-                head = self._read_head(connection)
+                heads = self._read_heads(connection)
                 checkpoints = [
-                    StoredCheckpoint(int(row.id), int(row.size), row.root)
+                    StoredCheckpoint(int(row.id), int(row.size), row.root, int(row.partition or 0))
                     for row in connection.execute(
                         select(ledger_checkpoints).order_by(ledger_checkpoints.c.id)
                     )
                 ]
                 return audit(
-                    self._stream(connection), head, keys=keys, anchors=anchors, checkpoints=checkpoints
+                    self._stream(connection), heads, keys=keys, anchors=anchors, checkpoints=checkpoints
                 )
         except SQLAlchemyError as exc:
             if not anchors:
@@ -409,14 +331,9 @@ class Ledger:
     def checkpoint_if_due(self, every: timedelta) -> int | None:
         """`checkpoint` when records were added since the latest anchor and it is older than
         `every` (or there is none); else None. Cheap enough to call from a frequent schedule."""
-        anchors = self.anchors.entries()
-        latest = anchors[-1] if anchors else None
-        if latest is not None:
-            age = self.clock() - datetime.fromisoformat(latest.created_at)
-            with self.store.connect() as connection:
-                if age < every or self._read_head(connection).seq <= latest.records:
-                    return None
-        return self.checkpoint()
+        from governance.ledger_anchoring import checkpoint_if_due
+
+        return checkpoint_if_due(self, every)
 
     def proof(self, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
         """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""

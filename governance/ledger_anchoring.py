@@ -1,25 +1,28 @@
 """Taking a checkpoint: verify what was added since the latest anchor, sign, append, record.
 
-The first checkpoint verifies the whole ledger. Later ones read only the records after the latest
-anchor: the record at the anchor's count must still have the anchored head hash, the new records
-must chain on from it with valid MACs, and the new Merkle root is the anchored tree
-(`AnchorEntry.frontier`) extended by their hashes -- so the cost of a checkpoint follows the
-records added since, not the size of the ledger, and a new anchor can only ever extend the history
-the previous one signed. (A full `Ledger.verify` still checks everything.)
+The first checkpoint verifies the whole ledger. Later ones read, partition by partition, only the
+records after the latest anchor: the record at the anchor's count must still have the anchored
+head hash, the new records must chain on from it with valid MACs, and the new Merkle root is the
+anchored tree (`PartitionState.frontier`) extended by their hashes -- so the cost of a checkpoint
+follows the records added since, not the size of the ledger, and a new anchor can only ever
+extend the history the previous one signed. (A full `Ledger.verify` still checks everything.)
+One anchor covers every partition (`governance.anchor`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
-from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, check_anchor_log
+from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, PartitionState, check_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError
-from governance.ledger import Ledger, ledger_checkpoints, ledger_records
+from governance.ledger import Ledger
 from governance.ledger_audit import MacRule
-from governance.ledger_chain import LedgerRecord, VerifyReport, verify_chain
+from governance.ledger_chain import GENESIS_HASH, ChainHead, LedgerRecord, VerifyReport, verify_chain
+from governance.ledger_partitions import base_seq, position_of
+from governance.ledger_tables import ledger_checkpoints, ledger_records
 from governance.merkle import extend_frontier, frontier_root
 
 
@@ -41,66 +44,125 @@ def take_checkpoint(ledger: Ledger) -> int:
             if not result.report.ok:
                 raise _refuse(result.report)
             added, first_mac = result.hashes, result.macs_from
-            frontier = extend_frontier([], added)
         else:
             added, first_mac = _verified_since(ledger, latest)
-            frontier = extend_frontier(latest.frontier, added)
-        count = (latest.records if latest else 0) + len(added)
-        root = frontier_root(frontier)
-        if added:
+        states: list[PartitionState] = []
+        for partition in sorted(
+            set(added) | {0} | {s.partition for s in (latest.states() if latest else [])}
+        ):
+            before = latest.state(partition) if latest else None
+            new = added.get(partition, [])
+            frontier = extend_frontier(before.frontier if before else [], new)
+            records = (before.records if before else 0) + len(new)
+            head = new[-1] if new else (before.head_hash if before else GENESIS_HASH)
+            if records or partition == 0:
+                states.append(PartitionState(partition, records, head, frontier_root(frontier), frontier))
+        zero, others = states[0], states[1:]
+        created = ledger.clock().astimezone(UTC)
+        if any(added.values()):
             entry = AnchorEntry(
                 sequence=latest.sequence + 1 if latest else 1,
-                records=count,
-                head_hash=added[-1],
-                merkle_root=root,
-                macs_from=latest.macs_from if latest else (first_mac or count + 1),
-                created_at=ledger.clock().astimezone(UTC).isoformat(timespec="microseconds"),
+                records=zero.records,
+                head_hash=zero.head_hash,
+                merkle_root=zero.merkle_root,
+                macs_from=latest.macs_from if latest else (first_mac or zero.records + 1),
+                created_at=created.isoformat(timespec="microseconds"),
                 prev_entry=latest.entry_hash() if latest else FIRST_PREV_ENTRY,
-                frontier=frontier,
+                frontier=zero.frontier,
+                partitions=others,
             )
             ledger.anchors.append(entry.signed(keys))
         with ledger.store.begin() as connection:
-            inserted = connection.execute(
-                insert(ledger_checkpoints).values(
-                    size=count, root=root, created_at=ledger.clock().astimezone(UTC).isoformat()
-                )
-            )
-    key = inserted.inserted_primary_key
+            ids = [
+                connection.execute(
+                    insert(ledger_checkpoints).values(
+                        size=state.records,
+                        root=state.merkle_root,
+                        created_at=created.isoformat(),
+                        partition=state.partition or None,
+                    )
+                ).inserted_primary_key
+                for state in states
+            ]
+    key = ids[0]
     if key is None:  # pragma: no cover - every supported dialect returns it
         raise LedgerError("the database did not return the new checkpoint id")
     return int(key[0])
 
 
-def _verified_since(ledger: Ledger, latest: AnchorEntry) -> tuple[list[str], int | None]:
-    """Hashes of the records after `latest`, once they are shown to extend it (else raises)."""
-    hashes: list[str] = []
-    rule = MacRule(ledger.keys, latest.macs_from)
+def _verified_since(ledger: Ledger, latest: AnchorEntry) -> tuple[dict[int, list[str]], int | None]:
+    """Hashes of each partition's records after `latest`, once they are shown to extend it."""
+    added: dict[int, list[str]] = {}
+    first_mac: int | None = None
     with ledger._snapshot() as connection:
-        head = ledger._read_head(connection)
-        if latest.records:
-            anchored = connection.execute(
-                select(ledger_records.c.hash).where(ledger_records.c.seq == latest.records)
-            ).scalar_one_or_none()
-            if anchored != latest.head_hash:
-                raise LedgerIntegrityError(
-                    f"not anchoring: record {latest.records} no longer has the hash signed in anchor "
-                    f"{latest.sequence}; run `opspack audit verify`",
-                    record_seq=latest.records,
-                )
-        rule.first_mac = latest.macs_from if latest.macs_from and latest.macs_from <= latest.records else None
+        heads = ledger._read_heads(connection)
+        for partition in sorted(set(heads) | {s.partition for s in latest.states()}):
+            state = latest.state(partition) or PartitionState(partition, 0, GENESIS_HASH, "", [])
+            rule = MacRule(ledger.keys, latest.macs_from if partition == 0 else 0)
+            if partition == 0:
+                macs_from = latest.macs_from
+                rule.first_mac = macs_from if macs_from and macs_from <= latest.records else None
+            added[partition] = _partition_since(connection, ledger, state, heads.get(partition), rule, latest)
+            if partition == 0:
+                first_mac = rule.first_mac
+    return added, first_mac
 
-        def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
-            for record in records:
-                hashes.append(record.hash)
-                yield record
 
-        report = verify_chain(
-            collect(ledger._stream(connection, after=latest.records)),
-            head,
-            first_seq=latest.records + 1,
-            prev_hash=latest.head_hash,
-            check_mac=rule,
+def _partition_since(
+    connection: Connection,
+    ledger: Ledger,
+    state: PartitionState,
+    head: ChainHead | None,
+    rule: MacRule,
+    latest: AnchorEntry,
+) -> list[str]:
+    base = base_seq(state.partition)
+    if state.records:
+        anchored = connection.execute(
+            select(ledger_records.c.hash).where(ledger_records.c.seq == base + state.records)
+        ).scalar_one_or_none()
+        if anchored != state.head_hash:
+            raise LedgerIntegrityError(
+                f"not anchoring: record {base + state.records} no longer has the hash signed in anchor "
+                f"{latest.sequence}; run `opspack audit verify`",
+                record_seq=base + state.records,
+            )
+    if head is None:
+        raise LedgerIntegrityError(
+            f"not anchoring: partition {state.partition} has no chain head row; run `opspack audit verify`",
+            record_seq=base + 1,
         )
+    hashes: list[str] = []
+
+    def collect(records: Iterable[LedgerRecord]) -> Iterator[LedgerRecord]:
+        for record in records:
+            hashes.append(record.hash)
+            yield record
+
+    report = verify_chain(
+        collect(ledger._stream(connection, after=base + state.records, before=base_seq(state.partition + 1))),
+        head,
+        first_seq=base + state.records + 1,
+        prev_hash=state.head_hash if state.records else GENESIS_HASH,
+        check_mac=rule,
+    )
     if not report.ok:
         raise _refuse(report)
-    return hashes, rule.first_mac
+    return hashes
+
+
+def checkpoint_if_due(ledger: Ledger, every: timedelta) -> int | None:
+    """`Ledger.checkpoint` when records were added since the latest anchor and it is older than
+    `every` (or there is none); else None."""
+    anchors = ledger.anchors.entries()
+    latest = anchors[-1] if anchors else None
+    if latest is not None:
+        age = ledger.clock() - datetime.fromisoformat(latest.created_at)
+        if age < every:
+            return None
+        with ledger.store.connect() as connection:
+            heads = ledger._read_heads(connection)
+        anchored = {state.partition: state.records for state in latest.states()}
+        if all(position_of(head.seq) <= anchored.get(partition, 0) for partition, head in heads.items()):
+            return None
+    return ledger.checkpoint()

@@ -17,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, Update, event
+from sqlalchemy import Connection, Engine, event
 
+from governance import fast_sql
 from governance.ledger_chain import ChainHead
+from governance.ledger_partitions import head_row_id
+from governance.ledger_tables import INSERT_RECORD, MOVE_HEAD
 
 PENDING_KEY = "opspack.ledger_pending"
 HEAD_CACHE_KEY = "opspack.ledger_head"
@@ -28,33 +31,55 @@ HEAD_CACHE_KEY = "opspack.ledger_head"
 @dataclass
 class _Pending:
     transaction: Any
-    insert: Insert
-    move_head: Update
     rows: list[dict[str, Any]] = field(default_factory=list)
+    last: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """The last pending row of each partition written to: where its head moves."""
 
 
-def remember(connection: Connection, row: dict[str, Any], insert: Insert, move_head: Update) -> None:
-    """Keep `row` for the flush at commit; the head cache moves to it at once."""
+def cached_head(connection: Connection, partition: int) -> ChainHead | None:
+    """The partition's head remembered by this transaction's earlier appends (None outside them,
+    in a savepoint, or in a new transaction)."""
+    cached = connection.info.get(HEAD_CACHE_KEY)
+    if cached is None or cached[0] is not connection.get_transaction() or connection.in_nested_transaction():
+        return None
+    head: ChainHead | None = cached[1].get(partition)
+    return head
+
+
+def remember(connection: Connection, partition: int, row: dict[str, Any]) -> None:
+    """Keep `row` for the flush at commit; the partition's cached head moves to it at once."""
     transaction = connection.get_transaction()
     pending: _Pending | None = connection.info.get(PENDING_KEY)
     if pending is None or pending.transaction is not transaction:
         install(connection.engine)  # a connection from an engine no Ledger was built on
-        pending = _Pending(transaction, insert, move_head)
+        pending = _Pending(transaction)
         connection.info[PENDING_KEY] = pending
     pending.rows.append(row)
-    connection.info[HEAD_CACHE_KEY] = (transaction, ChainHead(row["seq"], row["id"], row["hash"]))
+    pending.last[partition] = row
+    cached: tuple[Any, dict[int, ChainHead]] | None = connection.info.get(HEAD_CACHE_KEY)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        connection.info[HEAD_CACHE_KEY] = cached
+    cached[1][partition] = ChainHead(row["seq"], row["id"], row["hash"])
 
 
 def flush(connection: Connection) -> None:
-    """Write what `remember` kept, in the current transaction."""
+    """Write what `remember` kept, in the current transaction: one INSERT, one head move per
+    partition written to."""
     pending: _Pending | None = connection.info.pop(PENDING_KEY, None)
     if pending is None or not pending.rows:
         return
-    last = pending.rows[-1]
-    connection.execute(pending.insert, pending.rows)
-    connection.execute(
-        pending.move_head, {"new_seq": last["seq"], "new_id": last["id"], "new_hash": last["hash"]}
-    )
+    fast_sql.execute_many(connection, INSERT_RECORD, pending.rows)
+    moves = [
+        {
+            "head_id": head_row_id(partition),
+            "new_seq": row["seq"],
+            "new_id": row["id"],
+            "new_hash": row["hash"],
+        }
+        for partition, row in sorted(pending.last.items())
+    ]
+    fast_sql.execute_many(connection, MOVE_HEAD, moves)
 
 
 def _forget(connection: Connection) -> None:

@@ -51,6 +51,8 @@ RECORD_KINDS = frozenset(
 )
 GENESIS_HASH = "0" * 64
 """The `prev_hash` of the first record."""
+PARTITION_SHIFT = 40
+"""A record's ``seq`` is ``partition << PARTITION_SHIFT | position`` (`governance.ledger_partitions`)."""
 RECORD_FIELDS = ("seq", "id", "transaction_id", "kind", "agent", "actor", "created_at", "payload")
 
 
@@ -368,8 +370,13 @@ def verify_export(lines: Iterable[str]) -> VerifyReport:
     except (KeyError, TypeError, ValueError) as exc:
         raise LedgerError(f"malformed ledger export record: {exc}") from exc
     if header.get("transaction_id") is None:
+        from governance.ledger_partitions import verify_partitions  # it builds on this module
+
+        if header.get("heads"):
+            heads = {int(p): ChainHead(**head) for p, head in header["heads"].items()}
+            return verify_partitions(records, heads)
         head = ChainHead(**header["head"]) if header.get("head") else None
-        return verify_chain(records, head)
+        return verify_partitions(records, {0: head} if head else None)
     previous: LedgerRecord | None = None
     for checked, (record, row) in enumerate(zip(records, rows, strict=True)):
         problem = None
@@ -383,7 +390,10 @@ def verify_export(lines: Iterable[str]) -> VerifyReport:
             problem = "hash does not match the record's content (the record was edited)"
         elif "proof" in row:
             proof = row["proof"]
-            if proof["record_hash"] != record.hash or proof["leaf_index"] != record.seq - 1:
+            if (
+                proof["record_hash"] != record.hash
+                or proof["leaf_index"] != (record.seq & ((1 << PARTITION_SHIFT) - 1)) - 1
+            ):
                 problem = "its Merkle proof is for another record"
             elif not verify_proof(
                 record.hash, proof["leaf_index"], proof["tree_size"], proof["path"], proof["root"]

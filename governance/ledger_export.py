@@ -10,15 +10,24 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from governance.errors import NotFoundError
-from governance.ledger import Ledger, ledger_checkpoints, ledger_records
+from governance.ledger import Ledger
 from governance.ledger_chain import EXPORT_FORMAT
+from governance.ledger_partitions import base_seq, partition_of_seq, position_of
+from governance.ledger_tables import ledger_checkpoints, ledger_records
 from governance.merkle import InclusionProof, inclusion_path
 
 
 def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
-    """Inclusion proof of a record in the latest checkpoint that covers it (or the one named)."""
+    """Inclusion proof of a record in the latest checkpoint of its partition that covers it (or
+    the one named); the tree is the partition's, the leaf index the record's position in it."""
     record = ledger.get(record_id)
-    query = select(ledger_checkpoints).where(ledger_checkpoints.c.size >= record.seq)
+    partition, position = partition_of_seq(record.seq), position_of(record.seq)
+    in_partition = (
+        ledger_checkpoints.c.partition.is_(None) | (ledger_checkpoints.c.partition == 0)
+        if partition == 0
+        else ledger_checkpoints.c.partition == partition
+    )
+    query = select(ledger_checkpoints).where(in_partition, ledger_checkpoints.c.size >= position)
     if checkpoint_id is not None:
         query = query.where(ledger_checkpoints.c.id == checkpoint_id)
     with ledger.store.connect() as connection:
@@ -29,7 +38,10 @@ def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = 
             row.hash
             for row in connection.execute(
                 select(ledger_records.c.hash)
-                .where(ledger_records.c.seq <= checkpoint.size)
+                .where(
+                    ledger_records.c.seq > base_seq(partition),
+                    ledger_records.c.seq <= base_seq(partition) + checkpoint.size,
+                )
                 .order_by(ledger_records.c.seq)
             )
         ]
@@ -37,10 +49,10 @@ def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = 
         record_id=record.id,
         seq=record.seq,
         record_hash=record.hash,
-        leaf_index=record.seq - 1,
+        leaf_index=position - 1,
         tree_size=int(checkpoint.size),
         root=checkpoint.root,
-        path=inclusion_path(hashes, record.seq - 1),
+        path=inclusion_path(hashes, position - 1),
         checkpoint_id=int(checkpoint.id),
     )
 
@@ -61,7 +73,10 @@ def export_jsonl(ledger: Ledger, stream: TextIO, transaction_id: str | None = No
     count = 0
     if transaction_id is None:
         with ledger._snapshot() as connection:  # the head and the records from one moment
-            header["head"] = asdict(ledger._read_head(connection))
+            heads = ledger._read_heads(connection)
+            header["head"] = asdict(heads[0]) if 0 in heads else None
+            if set(heads) != {0}:
+                header["heads"] = {str(partition): asdict(head) for partition, head in sorted(heads.items())}
             stream.write(json.dumps(header, sort_keys=True) + "\n")
             for record in ledger._stream(connection):
                 stream.write(record.to_json_line() + "\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import secrets
@@ -82,7 +83,14 @@ class LedgerKeys:
     def mac(self, record_hash: str) -> str:
         if self.mac_key is None:
             raise CredentialError(f"the ledger MAC key is not available (secret {MAC_KEY_PATH!r})")
-        return hmac.new(self.mac_key, record_hash.encode("ascii"), hashlib.sha256).hexdigest()
+        keyed = self._keyed_hmac.copy()  # the key schedule is computed once per key
+        keyed.update(record_hash.encode("ascii"))
+        return keyed.hexdigest()
+
+    @functools.cached_property
+    def _keyed_hmac(self) -> hmac.HMAC:
+        assert self.mac_key is not None
+        return hmac.new(self.mac_key, digestmod=hashlib.sha256)
 
     def mac_matches(self, record_hash: str, mac: str) -> bool:
         return hmac.compare_digest(self.mac(record_hash), mac)

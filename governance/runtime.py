@@ -20,7 +20,15 @@ from governance import approvals, kill_switches
 from governance.action import Action
 from governance.approvals import ApprovalRequest
 from governance.errors import ApprovalError
-from governance.executor import ActionPerformer, Claim, ExecutionOutcome, Executor, iso, running_totals
+from governance.executor import (
+    ActionPerformer,
+    Claim,
+    ExecutionOutcome,
+    Executor,
+    iso,
+    running_totals,
+    writer_locks,
+)
 from governance.gate import (
     Context,
     Decision,
@@ -145,7 +153,9 @@ class Governor:
     def _judge(
         self, connection: Connection, action: Action, transaction_id: str, now: datetime, approver: str | None
     ) -> Verdict:
-        totals = running_totals(connection, required_aggregates(action, self.policy, now))
+        keys = required_aggregates(action, self.policy, now)
+        serialise_writers(connection, *writer_locks(action, keys))
+        totals = running_totals(connection, keys)
         facts = (
             approvals.sod_facts(connection, required_sod_facts(action, self.policy, now)) if approver else {}
         )
@@ -335,7 +345,7 @@ class Governor:
         refusal: str | None = None
         claim: Claim | None = None
         with self.store.begin() as connection:
-            serialise_writers(connection)
+            serialise_writers(connection, f"approval:{approval_id}")  # two deciders, one at a time
             request = approvals.load(connection, approval_id)
             if request.status == "pending" and request.effective_status(now) == "expired":
                 approvals.set_status(connection, request.id, "pending", "expired")
@@ -450,7 +460,7 @@ class Governor:
             raise ApprovalError("a rejection needs a reason")
         now = self.clock()
         with self.store.begin() as connection:
-            serialise_writers(connection)
+            serialise_writers(connection, f"approval:{approval_id}")  # two deciders, one at a time
             request = approvals.load(connection, approval_id)
             approvals.check_decider(request, approver, self.policy, now)
             approvals.set_status(

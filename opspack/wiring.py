@@ -171,7 +171,7 @@ class Wiring:
         from governance.ledger import Ledger
 
         ledger = Ledger(self.store)
-        if ledger.head().seq:  # nothing to anchor in an empty ledger
+        if ledger.has_records():  # nothing to anchor in an empty ledger
             ledger.checkpoint()
 
     def _check_kind(self, connector: Any, name: str, kind: str) -> None:

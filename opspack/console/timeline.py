@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from governance.ledger import GENESIS_HASH, LedgerRecord, ledger_checkpoints, ledger_records, record_hash
+from governance.ledger_partitions import partition_of_seq, position_of
 from governance.store import Store
 
 SEARCH_LIMIT = 50
@@ -42,7 +43,7 @@ class TransactionHit:
 
 def check_records(store: Store, records: list[LedgerRecord]) -> dict[int, RecordCheck]:
     """Integrity of each record by its seq (see the module docstring)."""
-    before = sorted({record.seq - 1 for record in records if record.seq > 1})
+    before = sorted({record.seq - 1 for record in records if position_of(record.seq) > 1})
     with store.connect() as connection:
         hashes: dict[int, str] = {}
         for start in range(0, len(before), 500):
@@ -52,14 +53,21 @@ def check_records(store: Store, records: list[LedgerRecord]) -> dict[int, Record
                 )
             )
             hashes.update({int(row.seq): row.hash for row in rows})
-        covered = connection.execute(select(func.max(ledger_checkpoints.c.size))).scalar() or 0
+        covered = {  # the largest checkpoint of each partition (NULL: partition 0)
+            int(row[0] or 0): int(row[1] or 0)
+            for row in connection.execute(
+                select(ledger_checkpoints.c.partition, func.max(ledger_checkpoints.c.size)).group_by(
+                    ledger_checkpoints.c.partition
+                )
+            )
+        }
     checks = {}
     for record in records:
-        expected_prev = GENESIS_HASH if record.seq == 1 else hashes.get(record.seq - 1)
+        expected_prev = GENESIS_HASH if position_of(record.seq) == 1 else hashes.get(record.seq - 1)
         checks[record.seq] = RecordCheck(
             hash_ok=record_hash(record.prev_hash, record.chain_fields()) == record.hash,
             link_ok=expected_prev is not None and record.prev_hash == expected_prev,
-            checkpointed=record.seq <= int(covered),
+            checkpointed=position_of(record.seq) <= covered.get(partition_of_seq(record.seq), 0),
         )
     return checks
 

@@ -125,7 +125,7 @@ class Runner:
             if not found:
                 self._idle()
         self.ready = False
-        if handled and self.ledger.head().seq:
+        if handled and self.ledger.has_records():
             self.ledger.checkpoint()  # end of run: a signed anchor over what this run recorded
         return handled
 

@@ -60,6 +60,36 @@ def content_bomb_pdf(size: int) -> bytes:
     return _write(writer)
 
 
+UBL_NS = b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+CAC_NS = b"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+
+
+def deep_ubl(depth: int = 200_000) -> bytes:
+    """A UBL invoice whose body is one element chain `depth` levels deep (about 10 bytes a level)."""
+    return (
+        b'<?xml version="1.0"?>\n<Invoice xmlns="'
+        + UBL_NS
+        + b'" xmlns:cac="'
+        + CAC_NS
+        + b'">'
+        + b"<cac:Note>" * depth
+        + b"</cac:Note>" * depth
+        + b"</Invoice>"
+    )
+
+
+def deep_cii(depth: int = 200_000) -> bytes:
+    """A CII (Factur-X) invoice nested `depth` levels deep."""
+    return CII_HEAD + b"<rsm:X>" * depth + b"</rsm:X>" * depth + b"</rsm:CrossIndustryInvoice>"
+
+
+def facturx_pdf(xml: bytes) -> bytes:
+    """A text PDF carrying `xml` as its factur-x.xml attachment."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf())))
+    writer.add_attachment("factur-x.xml", xml)
+    return _write(writer)
+
+
 def facturx_bomb_pdf(size: int) -> bytes:
     """A Factur-X-looking PDF whose factur-x.xml attachment inflates to `size` bytes."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(text_pdf())))

@@ -32,9 +32,12 @@ from .bombs import (
     BILLION_LAUGHS,
     MiB,
     content_bomb_pdf,
+    deep_cii,
     deep_json,
+    deep_ubl,
     dense_text_pdf,
     facturx_bomb_pdf,
+    facturx_pdf,
     many_objects_pdf,
     many_pages_pdf,
     text_pdf,
@@ -55,6 +58,9 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "dense_text.pdf": dense_text_pdf(20),
         "billion_laughs.xml": BILLION_LAUGHS,
         "deep.json": deep_json(),
+        "deep_ubl.xml": deep_ubl(),
+        "deep_cii.xml": deep_cii(),
+        "facturx_deep.pdf": facturx_pdf(deep_cii()),
     }
     paths = {}
     for name, data in files.items():
@@ -72,6 +78,9 @@ EXPECTED = {
     "dense_text.pdf": ("oversized", "characters"),
     "billion_laughs.xml": ("unsupported_format", "DTD"),
     "deep.json": ("oversized", "nested"),
+    "deep_ubl.xml": ("oversized", "XML nesting exceeds the limit of 100 levels"),
+    "deep_cii.xml": ("oversized", "XML nesting exceeds the limit of 100 levels"),
+    "facturx_deep.pdf": ("oversized", "XML nesting exceeds the limit of 100 levels"),
 }
 
 
@@ -104,6 +113,10 @@ def test_caps_are_configurable(bombs: dict[str, Path], tmp_path: Path) -> None:
     normal.write_bytes(text_pdf(pages=3))
     with pytest.raises(IngestionRejected, match="took longer than the limit"):
         read_invoice(normal, IngestLimits(max_seconds=0.0))
+    (tmp_path / "ten.xml").write_bytes(deep_ubl(10))
+    with pytest.raises(IngestionRejected, match="XML nesting exceeds the limit of 5 levels"):
+        read_invoice(tmp_path / "ten.xml", IngestLimits(max_xml_depth=5))
+    read_invoice(tmp_path / "ten.xml", IngestLimits(max_xml_depth=20))  # within the cap: parsed
     with pytest.raises(IngestionRejected, match="nested 4 levels deep, the limit is 2"):
         (tmp_path / "nested.json").write_text(json.dumps({"invoice_number": "1", "lines": [{"x": [1]}]}))
         read_invoice(tmp_path / "nested.json", IngestLimits(max_json_depth=2))
@@ -161,21 +174,22 @@ def test_each_bomb_stays_under_300_mb(bombs: dict[str, Path], name: str) -> None
 def test_ap_run_with_poison_files_processes_every_other_file(bombs: dict[str, Path], tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     items = write_inbox(mock_erp("sap"), inbox, 8, seed=3)
-    for name in ("deep.json", "billion_laughs.xml", "content_bomb.pdf", "facturx_bomb.pdf"):
+    poison_files = ("deep.json", "billion_laughs.xml", "content_bomb.pdf", "facturx_bomb.pdf", "deep_ubl.xml")
+    for name in poison_files:
         (inbox / f"000-{name}").write_bytes(bombs[name].read_bytes())  # first in name order
     result = CliRunner().invoke(ap_app, ["run", str(inbox), "--erp", "sap", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["summary"]["invoices"] == 12
+    assert report["summary"]["invoices"] == 8 + len(poison_files)
     by_file = {Path(r["source"]).name: r for r in report["results"]}
     for item in items:
         assert (by_file[item.file]["reasons"] or ["post"])[0] == item.expected, by_file[item.file]
     poison = [r for name, r in by_file.items() if name.startswith("000-")]
-    assert len(poison) == 4
+    assert len(poison) == len(poison_files)
     for outcome in poison:
         assert outcome["status"] == "held" and outcome["rule"].startswith("ingest."), outcome
     rules = Counter(r["rule"] for r in poison)
-    assert rules == {"ingest.oversized": 3, "ingest.unsupported_format": 1}
+    assert rules == {"ingest.oversized": 4, "ingest.unsupported_format": 1}
 
 
 def test_a_reader_crash_is_escalated_not_fatal(tmp_path: Path) -> None:

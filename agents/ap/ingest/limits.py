@@ -45,6 +45,8 @@ class IngestLimits:
     """The embedded Factur-X / ZUGFeRD / XRechnung XML, decoded."""
     max_xml_bytes: int = 10 * MiB
     """An XML invoice (file or attachment) handed to the parser."""
+    max_xml_depth: int = 100
+    """Nesting of elements in an XML invoice (UBL and CII need about ten)."""
     max_chars: int = 500_000
     """Text characters over all pages of a PDF."""
     max_json_depth: int = 64

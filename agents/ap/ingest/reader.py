@@ -108,7 +108,7 @@ def _with_lessons(invoice: ExtractedInvoice, pages: list[PageText], memory: Layo
 def _read_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
     if len(data) > limits.max_xml_bytes:
         raise refuse(name, "XML", len(data), limits.max_xml_bytes, "bytes")
-    root = parse_xml(data, name)
+    root = parse_xml(data, name, limits.max_xml_depth)
     if is_ubl(root):
         return read_ubl(root, name)
     if is_cii(root):
