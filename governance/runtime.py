@@ -35,6 +35,7 @@ from governance.gate import (
 from governance.ledger import Ledger, serialise_writers, utc_now
 from governance.policy import Policy, Tier
 from governance.store import Store
+from observability.tracing import step
 
 OutcomeStatus = Literal["executed", "held", "shadowed", "denied", "unknown", "failed", "duplicate"]
 PerformersFactory = Callable[[Policy, str], Mapping[str, ActionPerformer]]
@@ -104,7 +105,9 @@ class Governor:
         used_approval: str | None = None
         with self.store.begin() as connection:
             serialise_writers(connection)
-            verdict = self._judge(connection, action, transaction_id, now, approver=None)
+            with step("gate", transaction_id, operation=action.operation) as span:
+                verdict = self._judge(connection, action, transaction_id, now, approver=None)
+                span.set_attribute("opspack.decision", verdict.decision.value)
             if verdict.decision is Decision.DENY:
                 return self._outcome("denied", verdict, transaction_id, "denied by policy")
             if verdict.decision is Decision.SHADOW:
@@ -112,7 +115,8 @@ class Governor:
                     "shadowed", verdict, transaction_id, "shadow mode: recorded, not performed"
                 )
             if verdict.decision is Decision.HOLD:
-                held = self._hold(connection, action, verdict, transaction_id, now)
+                with step("approval_wait", transaction_id, operation=action.operation):
+                    held = self._hold(connection, action, verdict, transaction_id, now)
                 if isinstance(held, Outcome):
                     return held
                 claim, used_approval = held
@@ -281,7 +285,9 @@ class Governor:
 
     def _complete(self, claim: Claim, verdict: Verdict, *, approval_id: str | None = None) -> Outcome:
         action = claim.action
-        result: ExecutionOutcome = self.executor.complete(claim, self.performers.get(action.system))
+        with step("execute", claim.transaction_id, operation=action.operation) as span:
+            result: ExecutionOutcome = self.executor.complete(claim, self.performers.get(action.system))
+            span.set_attribute("opspack.status", result.status)
         status: OutcomeStatus = result.status
         outcome = self._outcome(
             status,
