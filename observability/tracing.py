@@ -68,7 +68,7 @@ class TracingConfig:
         if exporter not in EXPORTERS:
             raise TracingError(f"OPSPACK_TRACING={exporter!r}: use one of {', '.join(EXPORTERS)}")
         return cls(
-            exporter=exporter,  # type: ignore[arg-type]
+            exporter=exporter,
             endpoint=env.get("OPSPACK_TRACING_ENDPOINT") or base.endpoint,
             service_name=env.get("OTEL_SERVICE_NAME") or base.service_name,
         )
@@ -156,7 +156,7 @@ def _span(name: str, transaction_id: str | None, attributes: Mapping[str, Any]) 
     if not (current.is_valid and txn == current_transaction.get()):
         parent = otel_context.Context()  # a new trace, its id derived from the transaction id
         links = [trace.Link(current)] if current.is_valid else []
-    values = {TRANSACTION_ATTRIBUTE: txn or "", "opspack.step": name}
+    values: dict[str, str | bool | int | float] = {TRANSACTION_ATTRIBUTE: txn or "", "opspack.step": name}
     values.update(
         {f"opspack.{k}" if "." not in k else k: _value(v) for k, v in attributes.items() if v is not None}
     )

@@ -45,7 +45,7 @@ app = typer.Typer(
     help="Governed AI agents for enterprise operations.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 policy_app = typer.Typer(help="Validate and summarise the policy.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")

@@ -311,6 +311,7 @@ def audit_checkpoint(
             "(for a frequent schedule, e.g. cron every minute).",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Verify the ledger, then sign a Merkle root over it into the anchor log and the database."""
     with _one_line_errors():
@@ -320,9 +321,26 @@ def audit_checkpoint(
         else:
             checkpoint_id = ledger.checkpoint()
         if checkpoint_id is None:
-            console.print("no checkpoint due")
+            if as_json:
+                typer.echo(json.dumps({"checkpoint_id": None, "due": False}, indent=2))
+            else:
+                console.print("no checkpoint due")
             return
         anchors = ledger.anchors.entries()
+    if as_json:
+        anchor = {"sequence": anchors[-1].sequence, "records": anchors[-1].records} if anchors else None
+        typer.echo(
+            json.dumps(
+                {
+                    "checkpoint_id": checkpoint_id,
+                    "due": True,
+                    "anchor": anchor,
+                    "anchors": ledger.anchors.describe(),
+                },
+                indent=2,
+            )
+        )
+        return
     latest = f"; anchor {anchors[-1].sequence} over {anchors[-1].records} records" if anchors else ""
     console.print(f"checkpoint {checkpoint_id} stored{latest} ({ledger.anchors.describe()})")
 
@@ -330,10 +348,16 @@ def audit_checkpoint(
 @audit_app.command("public-key")
 def audit_public_key(
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default stdout).")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Print the anchor-signing public key (PEM) for auditors; creates the ledger keys if missing."""
     with _one_line_errors():
         pem = Ledger(Store()).keys.public_key_pem()
+        if as_json:
+            if out is not None:
+                out.write_text(pem, encoding="ascii")
+            typer.echo(json.dumps({"public_key_pem": pem, "written_to": str(out) if out else None}, indent=2))
+            return
         if out is None:
             typer.echo(pem, nl=False)
             return

@@ -25,6 +25,7 @@ from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice, rea
 from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
+from opspack.cli_options import fail
 
 invoice_app = typer.Typer(
     help="Read supplier invoices (PDF, Factur-X, UBL, CII, JSON, CSV).", no_args_is_help=True
@@ -79,8 +80,7 @@ def extract(
     try:
         invoice = read_invoice(file)
     except IngestionRejected as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(invoice.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
@@ -127,8 +127,7 @@ def correct(
         lesson = learn(extract_invoice(pages, str(file)), pages, field, value)
         LayoutMemory(memory or memory_path()).remember(lesson)
     except (IngestionRejected, LayoutMemoryError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if record_id is not None:
         from governance.corrections import Corrections
         from governance.ledger import Ledger
@@ -177,8 +176,7 @@ def evaluate_command(
         expected = load_truth_csv(truth) if truth is not None else _xml_truth
         result = evaluate(files, expected, _reader(ocr, memory))
     except (EvaluationError, LayoutMemoryError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
