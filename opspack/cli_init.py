@@ -28,6 +28,7 @@ runtime:
   poll_seconds: 5          # pause between polls when the sources had nothing
   approvals_seconds: 1     # decided approvals are executed (or closed) within this
   health: {host: 127.0.0.1, port: 9464}     # /healthz /readyz /metrics
+  tracing: {exporter: "off"}  # console, or otlp with endpoint: http://collector:4318/v1/traces (OPSPACK_TRACING overrides)
 
 sources:
   invoices:                # drop invoices here; settled files move to done/ or failed/

@@ -122,6 +122,11 @@ class TracingSettings(_Strict):
     """OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces (default: the OTEL_* variables)."""
     service_name: str = "opspack"
 
+    @field_validator("exporter", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        return "off" if value is False else value  # YAML reads a bare `off` as false
+
 
 class RuntimeConfig(_Strict):
     poll_seconds: float = Field(default=5.0, gt=0)

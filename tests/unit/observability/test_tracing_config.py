@@ -59,6 +59,9 @@ def test_environment_over_the_deployment_file() -> None:
     )
     with pytest.raises(TracingError, match="OPSPACK_TRACING='jaeger'"):
         TracingConfig.from_env({"OPSPACK_TRACING": "jaeger"})
+    assert (
+        RuntimeConfig.model_validate({"tracing": {"exporter": False}}).tracing.exporter == "off"
+    )  # YAML `off`
     with pytest.raises(ValueError, match="exporter"):
         RuntimeConfig.model_validate({"tracing": {"exporter": "zipkin"}})
 
