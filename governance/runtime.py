@@ -377,7 +377,8 @@ class Governor:
                 f"approval {request.id} is stale: it was requested under policy {request.policy_version[:12]}, "
                 f"the policy is now {self.policy.version[:12]}"
             )
-        current = self._judge(connection, request.action, request.transaction_id, now, approver=approver)
+        with step("gate", request.transaction_id, operation=request.action.operation, approver=approver):
+            current = self._judge(connection, request.action, request.transaction_id, now, approver=approver)
         personal = [r for r in current.reasons if r.code in _APPROVER_CODES]
         if personal:
             return "; ".join(r.message for r in personal)

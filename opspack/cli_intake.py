@@ -23,7 +23,7 @@ from rich.table import Table
 
 from agents.intake.agent import IntakeResult
 from agents.intake.config import IntakeConfigError, load_config
-from agents.intake.inbox import read_inbox
+from agents.intake.inbox import SUFFIXES, read_inbox
 from agents.intake.messages import MessageError
 from agents.intake.replay import ReplayReport, replay
 from agents.intake.scenarios import ScenarioError, load_scenarios
@@ -153,7 +153,7 @@ def run(
     """Process an inbox against a CRM and an ERP connection through the real Governor.
 
     Exits 1 when any message failed."""
-    total = sum(1 for p in inbox.iterdir() if p.is_file()) if inbox.is_dir() else None
+    total = sum(1 for p in inbox.iterdir() if p.suffix in SUFFIXES) if inbox.is_dir() else None
     try:
         with one_line_errors(), progress("messages", total, quiet=as_json) as advance:
             wiring = Wiring.load(connections=connections, policy=policy, database=database_url(database))

@@ -100,7 +100,8 @@ def test_a_held_invoice_has_an_approval_wait_span_and_the_approval_joins_its_tra
     # approved later, outside the agent's transaction span (the CLI, the console, a worker)
     agent.governor.approve(result.approval_id, "alice", "contract price checked")
     later = spans.get_finished_spans()
-    assert [span.name for span in later] == ["execute"]
+    assert [span.name for span in later] == ["gate", "execute"]  # judged again with the approver named
+    assert later[0].attributes is not None and later[0].attributes["opspack.approver"] == "alice"
     assert {span.context.trace_id for span in later} == {trace_id}
     assert all(
         span.attributes and span.attributes[TRANSACTION_ATTRIBUTE] == result.transaction_id for span in later
