@@ -22,12 +22,13 @@ from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
 from opspack.cli_ap import ap_app
+from opspack.cli_audit import audit_app
 from opspack.cli_classify import classify_app
 from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_erp import erp_app
-from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_governance import approvals_app, corrections_app
 from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
