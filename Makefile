@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
-PY_DIRS := agents connectors mocks governance opspack tests fixtures
+PY_DIRS := agents connectors mocks governance observability opspack tests fixtures
 
 .PHONY: demo test lint bench venv clean mocks
 

@@ -37,14 +37,36 @@ RATE_KEYS = frozenset(
 
 
 def display(key: str, value: Any) -> str:
-    """How a metric is shown: rates as percentages, missing values as an em dash."""
+    """How a metric is shown: rates as percentages, durations in a unit that fits, missing values
+    as an em dash."""
     if value is None:
         return "—"
     if key in RATE_KEYS:
         return f"{float(value):.1%}"
     if key.endswith("_seconds"):
-        return f"{float(value) / 3600:.2f} h"
+        return format_duration(float(value))
     return str(value)
+
+
+def format_duration(seconds: float | None) -> str:
+    """A duration in the unit that shows it: ms, s, min, h or d (``"420 ms"``, ``"7.5 min"``).
+
+    A fixed unit hides the figure: in hours with two decimals everything under 18 seconds reads
+    "0.00 h" and a seven-minute cycle "0.12 h".
+    """
+    if seconds is None:
+        return "—"
+    value = abs(seconds)
+    sign = "-" if seconds < 0 else ""
+    if value < 1:
+        return f"{sign}{value * 1000:.0f} ms"
+    if value < 60:
+        return f"{sign}{value:.1f} s" if value < 10 else f"{sign}{value:.0f} s"
+    if value < 3600:
+        return f"{sign}{value / 60:.1f} min"
+    if value < 48 * 3600:
+        return f"{sign}{value / 3600:.1f} h"
+    return f"{sign}{value / 86400:.1f} d"
 
 
 @dataclass

@@ -43,6 +43,7 @@ from governance.gate import (
 from governance.ledger import Ledger, serialise_writers, utc_now
 from governance.policy import Policy, Tier
 from governance.store import Store
+from observability.tracing import step
 
 OutcomeStatus = Literal["executed", "held", "shadowed", "denied", "unknown", "failed", "duplicate"]
 PerformersFactory = Callable[[Policy, str], Mapping[str, ActionPerformer]]
@@ -112,7 +113,9 @@ class Governor:
         used_approval: str | None = None
         with self.store.begin() as connection:
             serialise_writers(connection)
-            verdict = self._judge(connection, action, transaction_id, now, approver=None)
+            with step("gate", transaction_id, operation=action.operation) as span:
+                verdict = self._judge(connection, action, transaction_id, now, approver=None)
+                span.set_attribute("opspack.decision", verdict.decision.value)
             if verdict.decision is Decision.DENY:
                 return self._outcome("denied", verdict, transaction_id, "denied by policy")
             if verdict.decision is Decision.SHADOW:
@@ -120,7 +123,8 @@ class Governor:
                     "shadowed", verdict, transaction_id, "shadow mode: recorded, not performed"
                 )
             if verdict.decision is Decision.HOLD:
-                held = self._hold(connection, action, verdict, transaction_id, now)
+                with step("approval_wait", transaction_id, operation=action.operation):
+                    held = self._hold(connection, action, verdict, transaction_id, now)
                 if isinstance(held, Outcome):
                     return held
                 claim, used_approval = held
@@ -291,7 +295,9 @@ class Governor:
 
     def _complete(self, claim: Claim, verdict: Verdict, *, approval_id: str | None = None) -> Outcome:
         action = claim.action
-        result: ExecutionOutcome = self.executor.complete(claim, self.performers.get(action.system))
+        with step("execute", claim.transaction_id, operation=action.operation) as span:
+            result: ExecutionOutcome = self.executor.complete(claim, self.performers.get(action.system))
+            span.set_attribute("opspack.status", result.status)
         status: OutcomeStatus = result.status
         outcome = self._outcome(
             status,
@@ -381,7 +387,8 @@ class Governor:
                 f"approval {request.id} is stale: it was requested under policy {request.policy_version[:12]}, "
                 f"the policy is now {self.policy.version[:12]}"
             )
-        current = self._judge(connection, request.action, request.transaction_id, now, approver=approver)
+        with step("gate", request.transaction_id, operation=request.action.operation, approver=approver):
+            current = self._judge(connection, request.action, request.transaction_id, now, approver=approver)
         personal = [r for r in current.reasons if r.code in _APPROVER_CODES]
         if personal:
             return "; ".join(r.message for r in personal)

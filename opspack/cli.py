@@ -23,12 +23,13 @@ from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
 from opspack.cli_agent import agent_app
 from opspack.cli_ap import ap_app
+from opspack.cli_audit import audit_app
 from opspack.cli_classify import classify_app
 from opspack.cli_connections import connections_app
 from opspack.cli_console import console_app  # light: FastAPI loads only when serving
 from opspack.cli_credentials import credentials_app, secrets_app
 from opspack.cli_erp import erp_app
-from opspack.cli_governance import approvals_app, audit_app, corrections_app
+from opspack.cli_governance import approvals_app, corrections_app
 from opspack.cli_handoff import replay_handoff
 from opspack.cli_init import init as init_command
 from opspack.cli_intake import intake_app, replay_intake
@@ -47,7 +48,7 @@ app = typer.Typer(
     help="Governed AI agents for enterprise operations.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
 )
 policy_app = typer.Typer(help="Validate and summarise the policy.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")

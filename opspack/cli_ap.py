@@ -14,17 +14,28 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from agents.ap.result import APResult
-from opspack.cli_options import ConnectionsOption, DatabaseOption, PolicyOption, database_url, one_line_errors
+from opspack.cli_options import (
+    EXIT_USAGE,
+    ConnectionsOption,
+    DatabaseOption,
+    JsonOption,
+    PolicyOption,
+    database_url,
+    exit_if_failed,
+    fail,
+    one_line_errors,
+    progress,
+)
 from opspack.wiring import Wiring, mock_erp
 
-__all__ = ["ap_app", "invoice_files", "mock_erp", "results_table", "summarise"]
+__all__ = ["ap_app", "invoice_files", "mock_erp", "results_table", "summarise", "summary_table"]
 
 INVOICE_SUFFIXES = {".pdf", ".xml", ".json", ".csv"}
 
@@ -36,14 +47,9 @@ def ap_group() -> None:
     """AP agent commands (a group, so `run` stays a subcommand when mounted)."""
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
 def invoice_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
-        _fail(f"{folder} is not a folder")
+        fail(f"{folder} is not a folder", EXIT_USAGE)
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in INVOICE_SUFFIXES)
 
 
@@ -79,6 +85,20 @@ def results_table(results: list[APResult]) -> Table:
     return table
 
 
+def summary_table(summary: dict[str, Any]) -> Table:
+    """The run's counts, one row each; held invoices also counted by their first reason."""
+    table = Table(title="Summary", title_justify="left", show_header=False)
+    table.add_column("outcome")
+    table.add_column("invoices", justify="right")
+    for key in ("invoices", "posted", "held", "awaiting_approval", "shadowed", "failed", "resumed"):
+        label = {"resumed": "already done (resumed)", "awaiting_approval": "awaiting approval"}.get(key, key)
+        table.add_row(label, str(summary[key]))
+        if key == "held":
+            for reason, count in summary["held_by_reason"].items():
+                table.add_row(f"  held: {reason}", str(count))
+    return table
+
+
 @ap_app.command("run")
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of invoices (PDF, UBL/CII XML, JSON, CSV).")],
@@ -89,23 +109,26 @@ def run(
     connections: ConnectionsOption = None,
     policy: PolicyOption = None,
     database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results and summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Process every invoice in FOLDER: post and pay clean matches, hold the rest with reasons."""
+    """Process every invoice in FOLDER: post and pay clean matches, hold the rest with reasons.
+
+    Exits 1 when any invoice failed (after printing every result)."""
     files = invoice_files(folder)
     with one_line_errors():
         wiring = Wiring.load(connections=connections, policy=policy, database=database_url(database))
         agent = wiring.ap_agent(erp=erp)
-        results = [agent.process(file) for file in files]
+        results = []
+        with progress("invoices", len(files), quiet=as_json) as advance:
+            for file in files:
+                results.append(agent.process(file))
+                advance()
         wiring.checkpoint()  # end of run: a signed anchor over the ledger, outside the database
     summary = summarise(results)
     if as_json:
         typer.echo(json.dumps({"summary": summary, "results": [r.as_dict() for r in results]}, indent=2))
-        return
-    console = Console()
-    console.print(results_table(results))
-    console.print(
-        f"posted {summary['posted']} · held {summary['held']} {summary['held_by_reason']} · "
-        f"awaiting approval {summary['awaiting_approval']} · failed {summary['failed']} · "
-        f"already done {summary['resumed']}"
-    )
+    else:
+        console = Console()
+        console.print(results_table(results))
+        console.print(summary_table(summary))
+    exit_if_failed(summary["failed"], "invoice")

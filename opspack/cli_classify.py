@@ -21,6 +21,7 @@ from agents.perception.datasets import LabelledData, load_labelled_csv, require_
 from agents.perception.errors import PerceptionError
 from agents.perception.results import Prediction
 from connectors.live import LiveCallBlocked
+from opspack.cli_options import fail
 
 if TYPE_CHECKING:  # the modelling stack (scikit-learn, LangChain) loads only when a command runs
     from agents.perception.evaluation import EvaluationReport
@@ -42,8 +43,7 @@ def _guarded(debug: bool, work: Callable[[], T]) -> T:
     except (PerceptionError, LiveCallBlocked, ValueError) as exc:
         if debug:
             raise
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
 
 
 @classify_app.command("train")

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.errors import ConnectorError
-from opspack.cli_options import ConnectionsOption, DatabaseOption, database_url
+from opspack.cli_options import EXIT_FAILED, ConnectionsOption, DatabaseOption, database_url, error_line
 from opspack.connection_check import check_connections
 from opspack.wiring import Wiring, describe_error
 
@@ -37,8 +37,8 @@ def check(
         if as_json:
             typer.echo(json.dumps({"ok": False, "error": describe_error(exc)}, indent=2))
         else:
-            typer.echo(f"error: {describe_error(exc)}", err=True)
-        raise typer.Exit(2) from None
+            typer.echo(error_line(describe_error(exc)), err=True)
+        raise typer.Exit(EXIT_FAILED) from None
     ok = all(result.ok for result in results)
     if as_json:
         typer.echo(json.dumps({"ok": ok, "connections": [r.as_json() for r in results]}, indent=2))

@@ -18,6 +18,7 @@ dave`` check the secret the caller presents against the hash there, and nowhere 
 from __future__ import annotations
 
 import getpass
+import json
 import os
 import secrets
 import stat
@@ -31,7 +32,7 @@ from governance.approver_auth import pin_approver_store
 from governance.policy import load_policy
 from governance.runtime import PerformersFactory
 from governance.store import Store
-from opspack.cli_options import ConnectionsOption
+from opspack.cli_options import ConnectionsOption, JsonOption
 from opspack.console.approver_records import USERS_ENV
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.settings import SECRET_KEY_ENV, AuthMode
@@ -142,6 +143,10 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
+def _echo_json(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2))
+
+
 def _pin(target: Path, db: str | None) -> Path:
     """Register `target` as the approver records of the database `db` (an admin's act)."""
     return pin_approver_store(Store(db), target, registered_by=getpass.getuser())
@@ -162,6 +167,7 @@ def add_user(
     no_password: Annotated[
         bool, typer.Option("--no-password", help="No local login (the user comes through the proxy).")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Add or replace a user (0600 file, password stored only as a salted scrypt hash) and pin the
     users file in the database as the approver records the CLI authenticates against."""
@@ -185,6 +191,18 @@ def add_user(
         target, username, role=chosen, approver=approver, password_hash=password_hash, name=display_name
     )
     pinned = _pin(target, db)
+    if as_json:
+        _echo_json(
+            {
+                "user": username,
+                "role": chosen.value,
+                "approver": approver,
+                "password": not no_password,
+                "users_file": str(target),
+                "approver_records": str(pinned),
+            }
+        )
+        return
     decides = f", decides as {approver}" if approver else ""
     typer.echo(f"user {username} ({chosen.value}{decides}) written to {target}; approver records: {pinned}")
 
@@ -195,6 +213,7 @@ def rotate_password(
     users: UsersOption = None,
     db: DatabaseOption = None,
     password_stdin: PasswordStdinOption = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Give a user a new password (their console and CLI approver secret); their sessions end."""
     from opspack.console.passwords import hash_password
@@ -207,15 +226,37 @@ def rotate_password(
         )
     set_password(target, username, hash_password(_read_password(password_stdin)))
     pinned = _pin(target, db)
+    if as_json:
+        _echo_json(
+            {"user": username, "rotated": True, "users_file": str(target), "approver_records": str(pinned)}
+        )
+        return
     typer.echo(f"password of {username} rotated in {target}; approver records: {pinned}")
 
 
 @console_app.command("list-users")
-def list_users(users: UsersOption = None) -> None:
+def list_users(users: UsersOption = None, as_json: JsonOption = False) -> None:
     """Users, roles and approver ids (never a hash), and the file's mode."""
     target = users_path(users)
     found = load_users(target).users
     mode = stat.S_IMODE(target.stat().st_mode)
+    if as_json:
+        _echo_json(
+            {
+                "users_file": str(target),
+                "mode": f"{mode:04o}",
+                "users": [
+                    {
+                        "user": name,
+                        "role": entry.role.value,
+                        "approver": entry.approver,
+                        "login": "password" if entry.password_hash else "proxy only",
+                    }
+                    for name, entry in sorted(found.items())
+                ],
+            }
+        )
+        return
     typer.echo(f"{target} (mode {mode:04o})")
     for name, entry in sorted(found.items()):
         decides = f" decides as {entry.approver}" if entry.approver else ""

@@ -181,6 +181,7 @@ def rotate(
 def set_secret(
     context: typer.Context,
     path: Annotated[str, typer.Argument(help="Secret path, e.g. servicenow/service_desk/password.")],
+    as_json: JsonOption = False,
 ) -> None:
     """Store the secret at PATH, read from stdin (piped) or a hidden prompt -- never from argv."""
     with _one_line_errors(context):
@@ -194,7 +195,20 @@ def set_secret(
         if target is None:
             raise CredentialError(f"no writable secret provider ({provider.describe()})")
         target.set(path, value)
-        typer.echo(f"stored {path} in {target.describe()}")
         answering = provider.source_of(path)
-        if answering is not None and answering is not target:
+        shadowed = answering is not None and answering is not target
+        if as_json:  # never the value
+            typer.echo(
+                json.dumps(
+                    {
+                        "path": path,
+                        "stored_in": target.describe(),
+                        "answered_by": answering.describe() if answering else None,
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            typer.echo(f"stored {path} in {target.describe()}")
+        if shadowed and answering is not None:
             typer.echo(f"opspack: warning: {path} is still answered by {answering.describe()}", err=True)

@@ -8,6 +8,7 @@ seeds an in-process ERP with that state for every case -- no vendor-format JSON 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ import yaml
 from rich.console import Console
 
 from connectors.erp.trade_documents import TradeDocumentError, load_trade
+from opspack.cli_options import EXIT_USAGE, JsonOption, fail
 
 erp_app = typer.Typer(no_args_is_help=True, help="Seed ERP state from a buyer's own trade documents.")
 console = Console()
@@ -55,17 +57,16 @@ def load(
         list[str] | None,
         typer.Option("--invoice", help="FILE=post or FILE=hold:reason[,reason] (repeatable)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Load trade records into a scenario file's shared ERP state, with one case per invoice."""
     try:
         state = load_trade(files)
     except TradeDocumentError as error:
-        console.print(f"[red]error[/]: {error}")
-        raise typer.Exit(2) from error
+        fail(str(error))
     cases = [_case(spec, out) for spec in invoice or []]
     if not cases:
-        console.print("[red]error[/]: give at least one --invoice FILE=EXPECTED to replay against the trade")
-        raise typer.Exit(2)
+        fail("give at least one --invoice FILE=EXPECTED to replay against the trade", EXIT_USAGE)
     document = {
         "agent": "ap",
         "description": f"trade loaded from {', '.join(path.name for path in files)}",
@@ -73,6 +74,15 @@ def load(
         "cases": cases,
     }
     out.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    if as_json:
+        counts = {
+            "vendors": len(state.vendors),
+            "purchase_orders": len(state.purchase_orders),
+            "goods_receipt_lines": len(state.goods_receipts),
+            "cases": len(cases),
+        }
+        typer.echo(json.dumps({"scenario_file": str(out), **counts}, indent=2))
+        return
     console.print(
         f"wrote {out}: {len(state.vendors)} vendor(s), {len(state.purchase_orders)} order(s), "
         f"{len(state.goods_receipts)} receipt line(s), {len(cases)} case(s)"

@@ -4,6 +4,7 @@ steps advise. Autonomy is earned afterwards (`opspack autonomy`), one action cla
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ import typer
 import yaml
 
 from governance.policy import load_policy
+from opspack.cli_options import JsonOption, fail
 from opspack.deployment import load_deployment
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, DEFAULT_POLICY_PATH
 
@@ -26,6 +28,7 @@ runtime:
   poll_seconds: 5          # pause between polls when the sources had nothing
   approvals_seconds: 1     # decided approvals are executed (or closed) within this
   health: {host: 127.0.0.1, port: 9464}     # /healthz /readyz /metrics
+  tracing: {exporter: "off"}  # console, or otlp with endpoint: http://collector:4318/v1/traces (OPSPACK_TRACING overrides)
 
 sources:
   invoices:                # drop invoices here; settled files move to done/ or failed/
@@ -83,6 +86,7 @@ def shadow_policy(source: Path = DEFAULT_POLICY_PATH) -> dict[str, Any]:
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder for the starter deployment (created).")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Write a starter opspack.yaml, connections.yaml and an all-shadow policy.yaml into DIRECTORY."""
     files = {
@@ -92,14 +96,20 @@ def init(
     }
     existing = [name for name in files if (directory / name).exists()]
     if existing and not force:
-        typer.echo(f"error: {', '.join(existing)} already exist in {directory} (use --force)", err=True)
-        raise typer.Exit(2)
+        fail(f"{', '.join(existing)} already exist in {directory} (use --force)")
     for folder in ("inbox", "messages"):
         (directory / folder).mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     load_policy(directory / "policy.yaml")  # what was written is valid, or this fails loudly
     load_deployment(directory / "opspack.yaml")
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"directory": str(directory), "written": [str(directory / n) for n in files]}, indent=2
+            )
+        )
+        return
     typer.echo(f"wrote {', '.join(files)} in {directory}")
     typer.echo(
         "next: opspack connections check --connections "

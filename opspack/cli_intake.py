@@ -23,14 +23,26 @@ from rich.table import Table
 
 from agents.intake.agent import IntakeResult
 from agents.intake.config import IntakeConfigError, load_config
-from agents.intake.inbox import read_inbox
+from agents.intake.inbox import SUFFIXES, read_inbox
 from agents.intake.messages import MessageError
 from agents.intake.replay import ReplayReport, replay
 from agents.intake.scenarios import ScenarioError, load_scenarios
 from agents.intake.wiring import IntakeStack
 from connectors.erp.protocol import ERPConnector
 from governance.errors import PolicyError
-from opspack.cli_options import ConnectionsOption, DatabaseOption, PolicyOption, database_url, one_line_errors
+from opspack.cli_options import (
+    EXIT_FAILED,
+    ConnectionsOption,
+    DatabaseOption,
+    JsonOption,
+    PolicyOption,
+    Tracked,
+    database_url,
+    exit_if_failed,
+    fail,
+    one_line_errors,
+    progress,
+)
 from opspack.settings import FIXTURES_DIR, policy_path
 from opspack.wiring import Wiring, mock_erp
 
@@ -60,14 +72,23 @@ def erp_factory(erp: str) -> Callable[[], ERPConnector]:
 
 
 def run_intake_section(
-    wiring: Wiring, console: Console | None, inbox: Path = DEFAULT_INBOX, *, crm: str, erp: str
+    wiring: Wiring,
+    console: Console | None,
+    inbox: Path = DEFAULT_INBOX,
+    *,
+    crm: str,
+    erp: str,
+    advance: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Process every message in `inbox` through the governed intake agent; print a table."""
+    """Process every message in `inbox` through the governed intake agent; print a table.
+    `advance` is called after each message (a progress bar)."""
     started = datetime.now(UTC).date()
     stack = wiring.intake(crm=crm, erp=erp)
     rows: list[tuple[str, IntakeResult]] = []
     for path, message in read_inbox(inbox):
         rows.append((path.name, stack.agent.handle(message)))
+        if advance is not None:
+            advance()
     credits = _credits_booked(stack, [r for _, r in rows], started)
     if console is not None:
         console.rule(
@@ -127,19 +148,24 @@ def run(
     connections: ConnectionsOption = None,
     policy: PolicyOption = None,
     database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Process an inbox against a CRM and an ERP connection through the real Governor."""
+    """Process an inbox against a CRM and an ERP connection through the real Governor.
+
+    Exits 1 when any message failed."""
+    total = sum(1 for p in inbox.iterdir() if p.suffix in SUFFIXES) if inbox.is_dir() else None
     try:
-        with one_line_errors():
+        with one_line_errors(), progress("messages", total, quiet=as_json) as advance:
             wiring = Wiring.load(connections=connections, policy=policy, database=database_url(database))
-            summary = run_intake_section(wiring, None if as_json else Console(), inbox, crm=crm, erp=erp)
+            summary = run_intake_section(
+                wiring, None if as_json else Console(), inbox, crm=crm, erp=erp, advance=advance
+            )
             wiring.checkpoint()
     except (MessageError, PolicyError, IntakeConfigError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
+    exit_if_failed(sum(m["outcome"] == "failed" for m in summary["messages"]), "message")
 
 
 def _print(report: ReplayReport, console: Console) -> None:
@@ -173,24 +199,24 @@ def _print(report: ReplayReport, console: Console) -> None:
 def replay_intake(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
     erp: Annotated[str, ERP_OPTION] = "sap",
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Replay intake cases: intent accuracy, out-of-scope precision/recall, autonomy and errors."""
     try:
         loaded = load_scenarios(cases)
-        report = replay(
-            loaded,
-            policy_path=policy_path(),
-            config=load_config(),
-            erp=erp_factory(erp),
-            erp_system=erp,
-        )
+        with progress("cases", len(loaded), quiet=as_json) as advance:
+            report = replay(
+                Tracked(loaded, advance),
+                policy_path=policy_path(),
+                config=load_config(),
+                erp=erp_factory(erp),
+                erp_system=erp,
+            )
     except (ScenarioError, MessageError, PolicyError, IntakeConfigError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         _print(report, Console())
     if report.figures()["wrong_autonomous"]:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

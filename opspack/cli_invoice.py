@@ -24,6 +24,7 @@ from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, def
 from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
+from opspack.cli_options import fail
 
 invoice_app = typer.Typer(
     help="Read supplier invoices (PDF, Factur-X, UBL, CII, JSON, CSV).", no_args_is_help=True
@@ -78,8 +79,7 @@ def extract(
     try:
         invoice = read_invoice(file)
     except IngestionRejected as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(invoice.model_dump(mode="json"), indent=2, ensure_ascii=False))
         return
@@ -140,9 +140,8 @@ def correct(
                 ).lesson  # fmt: skip
             except GovernanceError as error:
                 raise LayoutMemoryError(str(error)) from error
-    except LayoutMemoryError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+    except (IngestionRejected, LayoutMemoryError) as error:
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(lesson.__dict__, ensure_ascii=False))
         return
@@ -178,8 +177,7 @@ def evaluate_command(
         expected = load_truth_csv(truth) if truth is not None else _xml_truth
         result = evaluate(files, expected, _reader(ocr, memory))
     except (EvaluationError, LayoutMemoryError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     summary = result.summary()
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -40,7 +40,7 @@ from governance.ledger import Ledger
 from governance.metrics import MeasurementError, metrics_report, prometheus_registry, read_transactions
 from governance.policy import load_policy
 from governance.readiness import assess, history_from_csv, history_from_views, load_workflow
-from governance.report import gather, write_report
+from governance.report import format_duration, gather, write_report
 from governance.roi import BusinessCase, case_html, plan_case
 from governance.shadow import ProposedOutcome, record_human_outcome
 from governance.store import Store
@@ -146,7 +146,7 @@ def metrics(
         "error rate",
         "escalation rate",
         "cost/txn",
-        "p50 h",
+        "cycle p50",
         "SLA",
     )
     for name, m in data["agents"].items():
@@ -157,7 +157,7 @@ def metrics(
             _pct(q["error_rate"]),
             _pct(q["escalation_rate"]),
             str(i["cost_per_transaction"] or "—"),
-            f"{i['cycle_time_p50_seconds'] / 3600:.2f}" if i["cycle_time_p50_seconds"] is not None else "—",
+            format_duration(i["cycle_time_p50_seconds"]),
             _pct(i["sla_compliance"]),
         )
     console.print(table)
@@ -532,6 +532,7 @@ def report(
     as_of: AsOfOption = None,
     policy: PolicyOption = None,
     config: ConfigOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write the operations review report: one HTML file with inline SVG charts."""
     with _one_line_errors():
@@ -545,4 +546,17 @@ def report(
             until=_time(until, now),
         )
         target = write_report(data, out)
+    if as_json:
+        overall = data.metrics["overall"]
+        _emit(
+            {
+                "report": str(target),
+                "metrics": str(target.parent / "metrics.json"),
+                "generated_at": data.generated_at.isoformat(),
+                "policy_version": data.policy_version,
+                "transactions": overall["throughput"]["transactions"],
+                "alerts": sum(1 for check in data.checks if check.alert),
+            }
+        )
+        return
     console.print(f"report written to {target}")

@@ -43,7 +43,7 @@ from governance.errors import GovernanceError
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store
-from opspack.cli_options import ConnectionsOption
+from opspack.cli_options import ConnectionsOption, Tracked, progress
 from opspack.settings import policy_path
 
 spend_app = typer.Typer(help="Classify spend lines into a category taxonomy.", no_args_is_help=True)
@@ -486,13 +486,14 @@ def replay_spend(
 
     with one_line_errors(debug):
         loaded = load_spend_scenarios(cases)
-        report = replay_spend_cases(
-            loaded,
-            shadow_policy(policy_file or policy_path()),
-            build_taxonomy(taxonomy_file, None, None),
-            load_abbreviations(DEFAULT_ABBREVIATIONS),
-            system=system,
-        )
+        with progress("cases", len(loaded), quiet=as_json) as advance:
+            report = replay_spend_cases(
+                Tracked(loaded, advance),
+                shadow_policy(policy_file or policy_path()),
+                build_taxonomy(taxonomy_file, None, None),
+                load_abbreviations(DEFAULT_ABBREVIATIONS),
+                system=system,
+            )
         summary = report.as_dict()
         if as_json:
             typer.echo(json.dumps(summary, indent=2))

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from agents.ap.replay import ReplayReport, replay, shadow_policy
 from agents.ap.scenarios import ScenarioError, load_scenarios
+from opspack.cli_options import EXIT_FAILED, JsonOption, Tracked, fail, progress
 from opspack.settings import policy_path
 
 replay_app = typer.Typer(
@@ -65,21 +66,20 @@ def _print(report: ReplayReport, console: Console) -> None:
 @replay_app.command("ap")
 def replay_ap(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    as_json: JsonOption = False,
     system: Annotated[str, typer.Option("--system", help="Policy system name the actions address.")] = "sap",
 ) -> None:
     """Replay AP cases: agreement per reason code, wrong auto-posts and a confusion summary."""
     try:
         loaded = load_scenarios(cases)
     except ScenarioError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    report = replay(
-        [case for case in loaded if case.agent == "ap"], shadow_policy(policy_path()), system=system
-    )
+        fail(str(error))
+    chosen = [case for case in loaded if case.agent == "ap"]
+    with progress("cases", len(chosen), quiet=as_json) as advance:
+        report = replay(Tracked(chosen, advance), shadow_policy(policy_path()), system=system)
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2))
     else:
         _print(report, Console())
     if report.wrong_auto_posts:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)

@@ -3,67 +3,31 @@
 Sources are polled and their items worked in-process on SQLite (or the database the deployment
 names); decided approvals are followed up within a second; SIGTERM finishes the item in hand and
 stops; ``--once`` drains every source once and exits (cron, tests). Logs are JSON lines on stderr
-with the transaction id; health, readiness and Prometheus metrics are served on the port the
-deployment (or ``--health-port``) gives.
+with the transaction id (`opspack.runtime.logs`); traces go where the deployment's
+``runtime.tracing`` or ``OPSPACK_TRACING`` says (`observability.tracing`, off by default);
+health, readiness and Prometheus metrics are served on the port the deployment (or
+``--health-port``) gives.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from opspack.cli_options import DatabaseOption, database_url, one_line_errors
+from opspack.cli_options import (
+    DatabaseOption,
+    LogLevelOption,
+    database_url,
+    one_line_errors,
+    start_observability,
+)
 from opspack.deployment import load_deployment
 from opspack.runtime.runner import Runner, RuntimeMetrics
-
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-class JsonLines(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and every `extra` (transaction_id...)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        from governance.redaction import redact
-
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": redact(record.getMessage()),
-        }
-        entry.update(
-            {
-                k: v
-                for k, v in record.__dict__.items()
-                if k not in _RESERVED and not k.startswith("_") and v is not None
-            }
-        )
-        if record.exc_info:
-            entry["error"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, default=str)
-
-
-def configure_logging(level: str) -> None:
-    """The runtime's structured logs (`opspack.runtime.logs` when installed, else JSON lines here)."""
-    try:
-        from opspack.runtime.logs import configure_logging as configure  # type: ignore[import-not-found, unused-ignore]
-
-        configure(level)
-        return
-    except ImportError:
-        pass
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines())
-    root = logging.getLogger("opspack")
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    root.propagate = False
 
 
 def serve_health(host: str, port: int, runner: Runner, metrics: RuntimeMetrics) -> Any:
@@ -106,7 +70,7 @@ def run(
         "opspack.yaml"
     ),
     once: Annotated[bool, typer.Option("--once", help="Drain every source once and exit.")] = False,
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
+    log_level: LogLevelOption = "info",
     health_port: Annotated[
         int | None,
         typer.Option("--health-port", help="Serve /healthz, /readyz, /metrics here (0: any free port)."),
@@ -114,12 +78,10 @@ def run(
     database: DatabaseOption = None,
 ) -> None:
     """Run the deployment's agents on their sources until SIGTERM (or once, with --once)."""
-    if log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise typer.BadParameter(f"--log-level must be debug, info, warning or error, not {log_level!r}")
-    configure_logging(log_level)
     logger = logging.getLogger("opspack.runtime")
     with one_line_errors(FileNotFoundError):
         deployment = load_deployment(config)
+        start_observability(log_level, deployment.runtime.tracing.model_dump())
         from opspack.runtime.build import build_runner
 
         metrics = RuntimeMetrics()

@@ -24,7 +24,19 @@ from agents.service_desk.knowledge import KnowledgeBaseError
 from agents.service_desk.replay import ReplayReport, replay
 from agents.service_desk.scenarios import ScenarioError, load_scenarios
 from governance.errors import PolicyError
-from opspack.cli_options import ConnectionsOption, DatabaseOption, PolicyOption, database_url, one_line_errors
+from opspack.cli_options import (
+    EXIT_FAILED,
+    ConnectionsOption,
+    DatabaseOption,
+    JsonOption,
+    PolicyOption,
+    Tracked,
+    database_url,
+    exit_if_failed,
+    fail,
+    one_line_errors,
+    progress,
+)
 from opspack.demo_service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
 from opspack.settings import policy_path
 
@@ -38,9 +50,8 @@ def service_desk_group() -> None:
     """Service desk resolution agent."""
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(2)
+FAILED_OUTCOMES = ("pending", "stuck")
+"""A write failed this pass (resumed next pass) or kept failing: the run exits 1."""
 
 
 @service_desk_app.command("run")
@@ -59,26 +70,33 @@ def run(
     connections: ConnectionsOption = None,
     policy: PolicyOption = None,
     database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Work the ITSM queue through the real Governor (filing --queue first when given)."""
+    """Work the ITSM queue through the real Governor (filing --queue first when given).
+
+    Exits 1 when a ticket's write failed this pass (pending) or kept failing (stuck)."""
     try:
         with one_line_errors():
             wiring = desk_wiring(connections, policy, database_url(database), itsm)
             stack = wiring.service_desk(itsm=itsm, directory=directory, erp=erp)
             tickets = load_queue(queue) if queue is not None else []
             numbers = file_tickets(stack.systems.itsm, tickets)
-            results = stack.agent.handle_numbers(ticket) if ticket else stack.agent.poll()
+            with progress("tickets", len(ticket) if ticket else None, quiet=as_json) as advance:
+                if ticket:
+                    results = stack.agent.handle_numbers(Tracked(ticket, advance))
+                else:
+                    results = stack.agent.poll(on_result=lambda _: advance())
             wiring.checkpoint()
     except (PolicyError, ServiceDeskConfigError, KnowledgeBaseError, ValueError) as error:
-        raise _fail(str(error)) from error
-    if as_json:
-        typer.echo(json.dumps(summarise(results), indent=2))
-        return
-    console = Console()
-    console.print(results_table(results, dict(zip(numbers, (t.caller for t in tickets), strict=True))))
+        fail(str(error))
     tally = summarise(results)
-    console.print(" · ".join(f"{k} {v}" for k, v in tally.items() if k != "results"))
+    if as_json:
+        typer.echo(json.dumps(tally, indent=2))
+    else:
+        console = Console()
+        console.print(results_table(results, dict(zip(numbers, (t.caller for t in tickets), strict=True))))
+        console.print(" · ".join(f"{k} {v}" for k, v in tally.items() if k != "results"))
+    exit_if_failed(sum(r.outcome.value in FAILED_OUTCOMES for r in results), "ticket")
 
 
 def _print(report: ReplayReport, console: Console) -> None:
@@ -111,21 +129,21 @@ def _print(report: ReplayReport, console: Console) -> None:
 
 def replay_service_desk(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full report as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Replay service desk cases in shadow mode: autonomous rate, agreement, wrong-autonomous count."""
     try:
         loaded = load_scenarios(cases)
-        report = replay(loaded, policy_path=policy_path(), config=load_config())
+        with progress("cases", len(loaded), quiet=as_json) as advance:
+            report = replay(Tracked(loaded, advance), policy_path=policy_path(), config=load_config())
     except (ScenarioError, PolicyError, ServiceDeskConfigError, KnowledgeBaseError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error))
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         _print(report, Console())
     if report.figures()["wrong_autonomous"]:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 def mount_service_desk(app: typer.Typer, replay_app: typer.Typer) -> None:

@@ -116,12 +116,27 @@ class HealthConfig(_Strict):
     port: int = Field(default=9464, ge=0, le=65535)
 
 
+class TracingSettings(_Strict):
+    """OpenTelemetry traces (`observability.tracing`); ``OPSPACK_TRACING`` and friends override these."""
+
+    exporter: Literal["off", "console", "otlp"] = "off"
+    endpoint: str | None = None
+    """OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces (default: the OTEL_* variables)."""
+    service_name: str = "opspack"
+
+    @field_validator("exporter", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        return "off" if value is False else value  # YAML reads a bare `off` as false
+
+
 class RuntimeConfig(_Strict):
     poll_seconds: float = Field(default=5.0, gt=0)
     """Pause between ticks when the sources had nothing."""
     approvals_seconds: float = Field(default=1.0, gt=0)
     """How often decided approvals are looked for while idle (a decision is executed within this)."""
     health: HealthConfig | None = None
+    tracing: TracingSettings = TracingSettings()
 
 
 class Deployment(_Strict):

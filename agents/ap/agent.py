@@ -29,6 +29,7 @@ from connectors.readonly import read_only_erp
 from governance.action import Action, canonical_json
 from governance.ledger import LedgerRecord
 from governance.runtime import Governor, Outcome
+from observability.tracing import step, transaction
 
 AGENT = "ap_clerk"
 COMPLETED = "ap_completed"
@@ -90,6 +91,12 @@ class APAgent:
         if not isinstance(source, ExtractedInvoice):
             source = Path(source)
         txn = transaction_id or transaction_id_for(source)
+        with transaction(txn, agent=self.agent) as span:
+            result = self._process(source, txn)
+            span.set_attribute("opspack.status", result.status)
+        return result
+
+    def _process(self, source: Path | ExtractedInvoice, txn: str) -> APResult:
         records = self.ledger.records(txn)
         finished = _last_note(records, COMPLETED)
         if finished is not None:
@@ -105,9 +112,10 @@ class APAgent:
         if result.status != "awaiting_approval":
             # Awaiting approval is not an end: the next run re-submits, and the Governor executes
             # the approved action (or keeps waiting) and the agent carries on to the next step.
-            self.ledger.append(
-                txn, "note", {"event": COMPLETED, "result": result.as_dict()}, agent=self.agent
-            )
+            with step("record"):
+                self.ledger.append(
+                    txn, "note", {"event": COMPLETED, "result": result.as_dict()}, agent=self.agent
+                )
         return result
 
     def _decide(
@@ -118,19 +126,25 @@ class APAgent:
         intake: dict[str, Any] = {"source": label, "system": self.system}
         if isinstance(source, Path):
             intake["sha256"] = _file_sha256(source)
-        if "intake" not in recorded:
-            self.ledger.append(txn, "intake", intake, agent=self.agent)
-        try:
-            invoice = source if isinstance(source, ExtractedInvoice) else self.reader(source)
-        except IngestionRejected as exc:
-            return self._rejected(exc, txn, label), label
-        except Exception as exc:  # one poison file must never stop the batch
-            # RecursionError, MemoryError or a parser bug on hostile input: escalate this file as
-            # unreadable, with what went wrong, and let the run go on with the next one.
-            problem = f"the reader failed on this file: {type(exc).__name__}: {exc}"[:500]
-            return self._rejected(IngestionRejected("corrupt", label, problem), txn, label), label
-        if "perception" not in recorded:
-            self.ledger.append(txn, "perception", perception_record(invoice), agent=self.agent)
+        with step("intake", source=label):
+            if "intake" not in recorded:
+                self.ledger.append(txn, "intake", intake, agent=self.agent)
+        with step("perceive"):
+            try:
+                invoice = source if isinstance(source, ExtractedInvoice) else self.reader(source)
+            except IngestionRejected as exc:
+                return self._rejected(exc, txn, label), label
+            except Exception as exc:  # one poison file must never stop the batch
+                # RecursionError, MemoryError or a parser bug on hostile input: escalate this file as
+                # unreadable, with what went wrong, and let the run go on with the next one.
+                problem = f"the reader failed on this file: {type(exc).__name__}: {exc}"[:500]
+                return self._rejected(IngestionRejected("corrupt", label, problem), txn, label), label
+            if "perception" not in recorded:
+                self.ledger.append(txn, "perception", perception_record(invoice), agent=self.agent)
+        with step("decide"):
+            return self._match(invoice, txn, label)
+
+    def _match(self, invoice: ExtractedInvoice, txn: str, label: str) -> tuple[dict[str, Any], str]:
         decision = self.matcher.match(invoice)
         plan = build_plan(
             decision,
@@ -257,19 +271,20 @@ class APAgent:
         case_file = decision.payload.get("case_file") if decision else None
         if case_file is None:
             case_file = self._decision_case_file(txn)
-        self.ledger.append(
-            txn,
-            "escalation",
-            {
-                "source": "ap_agent",
-                "reasons": plan["reasons"],
-                "rule": plan["rule"],
-                "route": plan["route"],
-                "document_id": document_id,
-                "case_file": case_file,
-            },
-            agent=self.agent,
-        )
+        with step("record", event="escalation"):
+            self.ledger.append(
+                txn,
+                "escalation",
+                {
+                    "source": "ap_agent",
+                    "reasons": plan["reasons"],
+                    "rule": plan["rule"],
+                    "route": plan["route"],
+                    "document_id": document_id,
+                    "case_file": case_file,
+                },
+                agent=self.agent,
+            )
 
     def _decision_case_file(self, txn: str) -> Any:
         for record in self.ledger.records(txn, kind="decision"):

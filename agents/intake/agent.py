@@ -27,6 +27,7 @@ from agents.intake.understanding import Entities, understand
 from connectors.crm.models import Account
 from connectors.errors import ConnectorError
 from governance.runtime import Governor
+from observability.tracing import step, transaction
 
 __all__ = ["IntakeAgent", "IntakeOutcome", "IntakeResult", "IntakeSystems", "ParkedCase"]
 
@@ -64,26 +65,34 @@ class IntakeAgent:
             return replace(self.results[message.message_id], outcome=IntakeOutcome.DUPLICATE)
         key = _key(message.message_id)
         run = CaseWork(self, message, f"intake-{key}", key)
-        ledger = self.governor.ledger
-        ledger.append(
-            run.tx,
-            "intake",
-            {
-                "channel": message.channel.value,
-                "message_id": message.message_id,
-                "sender": message.sender_email,
-                "subject": message.subject,
-                "problems": list(message.problems),
-                "attachments": [a.filename for a in message.attachments],
-            },
-            agent=self.agent,
-        )
-        run.case_id = self._existing_case(message)
+        with transaction(run.tx, agent=self.agent, channel=message.channel.value) as span:
+            result = self._handle(run)
+            span.set_attribute("opspack.status", result.outcome.value)
+        self.results[message.message_id] = result
+        return result
+
+    def _handle(self, run: CaseWork) -> IntakeResult:
+        message = run.message
+        with step("intake"):
+            ledger = self.governor.ledger
+            ledger.append(
+                run.tx,
+                "intake",
+                {
+                    "channel": message.channel.value,
+                    "message_id": message.message_id,
+                    "sender": message.sender_email,
+                    "subject": message.subject,
+                    "problems": list(message.problems),
+                    "attachments": [a.filename for a in message.attachments],
+                },
+                agent=self.agent,
+            )
+            run.case_id = self._existing_case(message)
         parked = self.parked.pop(run.case_id, None) if run.case_id else None
         result = self._decide(run, parked)
         if run.parked is not None and run.case_id is not None:
             self.parked[run.case_id] = run.parked
-        self.results[message.message_id] = result
         return result
 
     def _existing_case(self, message: InboundMessage) -> str | None:
@@ -95,47 +104,53 @@ class IntakeAgent:
 
     def _decide(self, run: CaseWork, parked: ParkedCase | None) -> IntakeResult:
         message = run.message
-        readable = not UNREADABLE_PROBLEMS & set(message.problems)
-        u = understand(message.text, self.config) if readable else None
-        intent, confidence, entities = (
-            ("unreadable", 0.0, Entities()) if u is None else (u.intent, u.prediction.confidence, u.entities)
-        )
-        confident = (
-            u is not None and not u.prediction.out_of_scope and confidence >= self.config.confidence_threshold
-        )
-        if parked is not None and not confident:
-            intent, confidence, confident = (
-                parked.intent,
-                parked.confidence,
-                True,
-            )  # the answer to our question
-        if parked is not None:
-            entities = parked.entities.merged(entities)
-        if u is not None and parked is not None and intent == parked.intent:
-            u = replace(u, prediction=u.prediction.model_copy(update={"out_of_scope": False}))
-        self.governor.ledger.append(
-            run.tx,
-            "perception",
-            {
-                "intent": intent,
-                "confidence": round(confidence, 4),
-                "entities": entities.as_json(),
-                "language": None if u is None else u.language,
-                "resumed": parked is not None,
-            },
-            agent=self.agent,
-        )
-        identity = self._identify(message, entities, parked)
-        account = identity.account
-        contacts = self._count_contact(message, account) if run.case_id is None else 0
-        check = check_escalation(
-            config=self.config,
-            understanding=u,
-            intent_confident=confident,
-            problems=message.problems,
-            account=account,
-            contacts_in_window=contacts,
-        )
+        with step("perceive"):
+            readable = not UNREADABLE_PROBLEMS & set(message.problems)
+            u = understand(message.text, self.config) if readable else None
+            intent, confidence, entities = (
+                ("unreadable", 0.0, Entities())
+                if u is None
+                else (u.intent, u.prediction.confidence, u.entities)
+            )
+            confident = (
+                u is not None
+                and not u.prediction.out_of_scope
+                and confidence >= self.config.confidence_threshold
+            )
+            if parked is not None and not confident:
+                intent, confidence, confident = (
+                    parked.intent,
+                    parked.confidence,
+                    True,
+                )  # the answer to our question
+            if parked is not None:
+                entities = parked.entities.merged(entities)
+            if u is not None and parked is not None and intent == parked.intent:
+                u = replace(u, prediction=u.prediction.model_copy(update={"out_of_scope": False}))
+            self.governor.ledger.append(
+                run.tx,
+                "perception",
+                {
+                    "intent": intent,
+                    "confidence": round(confidence, 4),
+                    "entities": entities.as_json(),
+                    "language": None if u is None else u.language,
+                    "resumed": parked is not None,
+                },
+                agent=self.agent,
+            )
+        with step("decide"):
+            identity = self._identify(message, entities, parked)
+            account = identity.account
+            contacts = self._count_contact(message, account) if run.case_id is None else 0
+            check = check_escalation(
+                config=self.config,
+                understanding=u,
+                intent_confident=confident,
+                problems=message.problems,
+                account=account,
+                contacts_in_window=contacts,
+            )
         if not run.ensure_case(intent, account, identity.contact):
             return run.result(IntakeOutcome.FAILED, intent, confidence, ("case_not_created",), account)
         if check.escalate:

@@ -22,6 +22,7 @@ from connectors.crm.models import Account, CaseOrigin, Contact
 from connectors.errors import ConnectorError
 from governance.action import Action
 from governance.runtime import Governor
+from observability.tracing import step
 
 if TYPE_CHECKING:
     from agents.intake.agent import IntakeAgent
@@ -304,12 +305,13 @@ class CaseWork:
         account: Account | None,
         reply: str | None = None,
     ) -> IntakeResult:
-        self.governor.ledger.append(
-            self.tx,
-            "decision",
-            {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)},
-            agent=self.agent,
-        )
+        with step("record", outcome=outcome.value):
+            self.governor.ledger.append(
+                self.tx,
+                "decision",
+                {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)},
+                agent=self.agent,
+            )
         return IntakeResult(
             message_id=self.message.message_id,
             transaction_id=self.tx,

@@ -20,6 +20,8 @@ from connectors.erp.protocol import ERPConnector
 from connectors.readonly import read_only_erp
 from governance.action import Action, sha256_hex
 from governance.runtime import Governor, Outcome
+from observability.tracing import step
+from observability.tracing import transaction as traced
 
 AGENT = "procurement"
 CLOSE_AFTER_DAYS = 90
@@ -167,28 +169,32 @@ def follow_up(
         outcome = None
         if governor is not None:
             transaction = f"po-follow-up-{order.po_id}-{today.isoformat()}"
-            governor.ledger.append(
-                transaction,
-                "intake",
-                {"po_id": order.po_id, "vendor_id": order.vendor_id, "late_lines": len(order.lines)},
-                agent=AGENT,
-            )
-            governor.ledger.append(
-                transaction,
-                "decision",
-                {
-                    "rule": "po.overdue_without_receipt",
-                    "rationale": f"{len(order.lines)} line(s) up to {order.days_late} days late",
-                    "status_request": request,
-                    "action_digest": action.digest_for(governor.policy.version),
-                    "proposed": {
-                        "operation": action.operation,
-                        "target": action.target,
-                        "status": action.params["status"],
-                    },
-                },
-                agent=AGENT,
-            )
-            outcome = governor.submit(action, transaction_id=transaction)
+            with traced(transaction, agent=AGENT, po=order.po_id) as span:
+                with step("intake"):
+                    governor.ledger.append(
+                        transaction,
+                        "intake",
+                        {"po_id": order.po_id, "vendor_id": order.vendor_id, "late_lines": len(order.lines)},
+                        agent=AGENT,
+                    )
+                with step("decide"):
+                    governor.ledger.append(
+                        transaction,
+                        "decision",
+                        {
+                            "rule": "po.overdue_without_receipt",
+                            "rationale": f"{len(order.lines)} line(s) up to {order.days_late} days late",
+                            "status_request": request,
+                            "action_digest": action.digest_for(governor.policy.version),
+                            "proposed": {
+                                "operation": action.operation,
+                                "target": action.target,
+                                "status": action.params["status"],
+                            },
+                        },
+                        agent=AGENT,
+                    )
+                outcome = governor.submit(action, transaction_id=transaction)
+                span.set_attribute("opspack.status", outcome.status)
         results.append(FollowUp(order, request, action, outcome))
     return results

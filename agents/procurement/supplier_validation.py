@@ -22,6 +22,7 @@ from agents.procurement.supplier_ids import compact, iban_problem, tax_id_proble
 from agents.procurement.supplier_master import SupplierMaster, SupplierRecord
 from governance.action import Action
 from governance.runtime import Governor, Outcome
+from observability.tracing import step, transaction
 
 AGENT = "procurement"
 MANDATORY = ("name", "country", "tax_id")
@@ -249,27 +250,34 @@ def submit_proposals(
     governor: Governor, report: ValidationReport, *, transaction_id: str, source: str
 ) -> list[tuple[Proposal, Outcome]]:
     """Record the findings in the ledger and send each proposal through governance."""
-    governor.ledger.append(
-        transaction_id, "intake", {"source": source, "records": report.records}, agent=AGENT
-    )
-    governor.ledger.append(
-        transaction_id,
-        "perception",
-        {"findings": [f.as_dict() for f in report.findings]},
-        agent=AGENT,
-    )
-    outcomes = []
-    for proposal in report.proposals:
-        governor.ledger.append(
-            transaction_id,
-            "decision",
-            {
-                "rule": f"supplier.{proposal.kind}",
-                "rationale": proposal.reason,
-                "action_digest": proposal.action.digest_for(governor.policy.version),
-                "proposed": {"operation": proposal.action.operation, "target": proposal.action.target},
-            },
-            agent=AGENT,
-        )
-        outcomes.append((proposal, governor.submit(proposal.action, transaction_id=transaction_id)))
+    with transaction(transaction_id, agent=AGENT, source=source):
+        with step("intake"):
+            governor.ledger.append(
+                transaction_id, "intake", {"source": source, "records": report.records}, agent=AGENT
+            )
+        with step("perceive"):
+            governor.ledger.append(
+                transaction_id,
+                "perception",
+                {"findings": [f.as_dict() for f in report.findings]},
+                agent=AGENT,
+            )
+        outcomes = []
+        for proposal in report.proposals:
+            with step("decide", rule=f"supplier.{proposal.kind}"):
+                governor.ledger.append(
+                    transaction_id,
+                    "decision",
+                    {
+                        "rule": f"supplier.{proposal.kind}",
+                        "rationale": proposal.reason,
+                        "action_digest": proposal.action.digest_for(governor.policy.version),
+                        "proposed": {
+                            "operation": proposal.action.operation,
+                            "target": proposal.action.target,
+                        },
+                    },
+                    agent=AGENT,
+                )
+            outcomes.append((proposal, governor.submit(proposal.action, transaction_id=transaction_id)))
     return outcomes

@@ -36,6 +36,7 @@ from connectors.itsm.models import Ticket
 from governance import approvals
 from governance.ledger import utc_now
 from governance.runtime import Governor
+from observability.tracing import step, transaction
 
 AGENT = "service_desk"
 
@@ -78,19 +79,26 @@ class ServiceDeskAgent:
 
     # --- the queue ------------------------------------------------------------------------
 
-    def poll(self, *, limit: int = 200) -> list[TicketResult]:
+    def poll(
+        self, *, limit: int = 200, on_result: Callable[[TicketResult], None] | None = None
+    ) -> list[TicketResult]:
         """One pass: unfinished tickets first (awaiting approval, or resumed after a failed write or
-        a crash, wherever they sit now), then the open queue, oldest first."""
+        a crash, wherever they sit now), then the open queue, oldest first. `on_result` is told of
+        each ticket as it is done (a progress bar)."""
         self._reference = None
         results: list[TicketResult] = []
         seen: set[str] = set()
         for record in self.state.unfinished(self.systems.itsm_system):
             seen.add(record.number)
             results.append(self._by_number(record.number))
+            if on_result is not None:
+                on_result(results[-1])
         for ticket in self._queue(limit):
             if ticket.number not in seen and not _created_by_agent(ticket):
                 seen.add(ticket.number)
                 results.append(self.handle(ticket))
+                if on_result is not None:
+                    on_result(results[-1])
         self.outbox.dispatch()
         return results
 
@@ -128,6 +136,13 @@ class ServiceDeskAgent:
         return self.handle(ticket)
 
     def handle(self, ticket: Ticket) -> TicketResult:
+        tx = transaction_id(self.systems.itsm_system, ticket.number, ticket.reopen_count)
+        with transaction(tx, agent=self.agent, ticket=ticket.number) as span:
+            result = self._handle(ticket)
+            span.set_attribute("opspack.status", result.outcome.value)
+        return result
+
+    def _handle(self, ticket: Ticket) -> TicketResult:
         system = self.systems.itsm_system
         record = self.state.get(system, ticket.number, ticket.reopen_count)
         if record is not None and record.final:
@@ -160,29 +175,32 @@ class ServiceDeskAgent:
         system, now = self.systems.itsm_system, self.clock()
         tx = transaction_id(system, ticket.number, ticket.reopen_count)
         ledger = self.governor.ledger
-        ledger.append(
-            tx,
-            "intake",
-            {"ticket": ticket.number, "system": system, "caller": ticket.caller, "subject": ticket.short_description[:200],
-             "priority": ticket.priority.value, "reopen_count": ticket.reopen_count},
-            agent=self.agent,
-        )  # fmt: skip
-        facts = self._facts(ticket, now)
-        ledger.append(
-            tx,
-            "perception",
-            {**facts.understanding.as_json(), "entities": facts.entities.as_json(), "requester_problem": facts.requester.problem},
-            agent=self.agent,
-        )  # fmt: skip
-        plan = decide(facts, self._desk(), now)
-        ledger.append(
-            tx,
-            "decision",
-            {"resolve": plan.resolve, "category": plan.category, "reasons": list(plan.reasons),
-             "actions": [a.summary for a in plan.actions], "assignment_group": plan.assignment_group,
-             "sla": plan.facts.get("sla")},
-            agent=self.agent,
-        )  # fmt: skip
+        with step("intake"):
+            ledger.append(
+                tx,
+                "intake",
+                {"ticket": ticket.number, "system": system, "caller": ticket.caller, "subject": ticket.short_description[:200],
+                 "priority": ticket.priority.value, "reopen_count": ticket.reopen_count},
+                agent=self.agent,
+            )  # fmt: skip
+        with step("perceive"):
+            facts = self._facts(ticket, now)
+            ledger.append(
+                tx,
+                "perception",
+                {**facts.understanding.as_json(), "entities": facts.entities.as_json(), "requester_problem": facts.requester.problem},
+                agent=self.agent,
+            )  # fmt: skip
+        with step("decide"):
+            plan = decide(facts, self._desk(), now)
+            ledger.append(
+                tx,
+                "decision",
+                {"resolve": plan.resolve, "category": plan.category, "reasons": list(plan.reasons),
+                 "actions": [a.summary for a in plan.actions], "assignment_group": plan.assignment_group,
+                 "sla": plan.facts.get("sla")},
+                agent=self.agent,
+            )  # fmt: skip
         return self.state.start(system, ticket.number, ticket.reopen_count, tx, plan, now)
 
     def _facts(self, ticket: Ticket, now: datetime) -> TicketFacts:
@@ -255,14 +273,15 @@ class ServiceDeskAgent:
         approval_id: str | None = None,
     ) -> TicketResult:
         now = self.clock()
-        record = self.state.finish(run.record, outcome, reasons, now, approval_id=approval_id)
-        self.governor.ledger.append(
-            record.transaction_id,
-            "note",
-            {"event": "ticket_outcome", "outcome": outcome.value, "reasons": list(reasons),
-             "assignment_group": group, "approval_id": approval_id},
-            agent=self.agent,
-        )  # fmt: skip
+        with step("record", outcome=outcome.value):
+            record = self.state.finish(run.record, outcome, reasons, now, approval_id=approval_id)
+            self.governor.ledger.append(
+                record.transaction_id,
+                "note",
+                {"event": "ticket_outcome", "outcome": outcome.value, "reasons": list(reasons),
+                 "assignment_group": group, "approval_id": approval_id},
+                agent=self.agent,
+            )  # fmt: skip
         return self._result(record, run.ticket, outcome, reasons, run, group=group)
 
     def _result(

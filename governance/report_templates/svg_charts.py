@@ -7,8 +7,17 @@ exact numbers back.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from html import escape
+
+from governance.report_templates.axis_labels import (
+    LINE_HEIGHT,
+    label_marks,
+    layout_labels,
+    left_overflow,
+    wrap,
+)
 
 PALETTE = ("#2b6cb0", "#dd6b20", "#c53030", "#718096", "#805ad5", "#38a169", "#d69e2e")
 WIDTH, HEIGHT = 720, 300
@@ -16,6 +25,8 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 16, 36, 64
 
 
 LEGEND_ROW = 16
+LABEL_BAND = 30
+"""Room for the category labels between the x axis and the legend before the chart grows."""
 CHAR_WIDTH = 6.5
 """A generous width per character at font size 11, so legend entries never overlap or run off."""
 
@@ -33,7 +44,9 @@ def legend_layout(legend: Sequence[str]) -> list[tuple[float, int]]:
     return placed
 
 
-def _frame(title: str, kind: str, body: list[str], legend: Sequence[str], height: int = HEIGHT) -> str:
+def _frame(
+    title: str, kind: str, body: list[str], legend: Sequence[str], height: int = HEIGHT, pad_left: int = 0
+) -> str:
     placed = legend_layout(legend)
     rows = 1 + max((row for _, row in placed), default=0)
     height += LEGEND_ROW * (rows - 1)
@@ -46,7 +59,8 @@ def _frame(title: str, kind: str, body: list[str], legend: Sequence[str], height
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" data-chart="{escape(kind)}" role="img" '
-        f'aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
+        f'aria-label="{escape(title)}" viewBox="{-pad_left} 0 {WIDTH + pad_left} {height}" '
+        f'width="{WIDTH + pad_left}" height="{height}">'
         f"<title>{escape(title)}</title>"
         f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">{escape(title)}</text>'
         + "".join(body)
@@ -83,6 +97,7 @@ def stacked_bars(title: str, categories: Sequence[str], stacks: Mapping[str, Seq
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(categories))
     body = _axis(maximum, "{:.0f}")
+    labels = layout_labels(categories, slot)
     for i, category in enumerate(categories):
         x, base = LEFT + i * slot + slot * 0.15, 0.0
         for s, (name, series) in enumerate(stacks.items()):
@@ -95,12 +110,10 @@ def stacked_bars(title: str, categories: Sequence[str], stacks: Mapping[str, Seq
                 f'data-value="{value}"><title>{escape(category)} {escape(name)}: {value}</title></rect>'
             )
             base += value
-        if len(categories) <= 16 or i % max(1, len(categories) // 12) == 0:
-            body.append(
-                f'<text x="{x + slot * 0.35:.1f}" y="{TOP + plot_h + 14}" font-size="9" '
-                f'text-anchor="middle">{escape(category)}</text>'
-            )
-    return _frame(title, "stacked_bars", body, list(stacks))
+    centres = [LEFT + (i + 0.5) * slot for i in range(len(categories))]
+    body += label_marks(labels, centres, TOP + plot_h)
+    pad = math.ceil(left_overflow(labels, centres))
+    return _frame(title, "stacked_bars", body, list(stacks), HEIGHT + _extra(labels.height), pad)
 
 
 def grouped_bars(
@@ -115,6 +128,7 @@ def grouped_bars(
     slot = plot_w / max(1, len(categories))
     width = slot * 0.8 / max(1, len(groups))
     body = _axis(maximum, value_format)
+    labels = layout_labels(categories, slot)
     for i, category in enumerate(categories):
         for g, (name, series) in enumerate(groups.items()):
             value = series[i]
@@ -131,11 +145,15 @@ def grouped_bars(
                 f'fill="{PALETTE[g % len(PALETTE)]}" data-series="{escape(name)}" data-category="{escape(category)}" '
                 f'data-value="{value}"><title>{escape(category)} {escape(name)}: {value_format.format(value)}</title></rect>'
             )
-        body.append(
-            f'<text x="{LEFT + i * slot + slot / 2:.1f}" y="{TOP + plot_h + 14}" font-size="9" '
-            f'text-anchor="middle">{escape(category)}</text>'
-        )
-    return _frame(title, "grouped_bars", body, list(groups))
+    centres = [LEFT + (i + 0.5) * slot for i in range(len(categories))]
+    body += label_marks(labels, centres, TOP + plot_h)
+    pad = math.ceil(left_overflow(labels, centres))
+    return _frame(title, "grouped_bars", body, list(groups), HEIGHT + _extra(labels.height), pad)
+
+
+def _extra(label_height: float) -> int:
+    """How much taller the chart must be so its axis labels end above the legend."""
+    return max(0, math.ceil(label_height - LABEL_BAND))
 
 
 def line_chart(
@@ -166,10 +184,13 @@ def line_chart(
 
 
 def ladder_chart(title: str, rows: Sequence[tuple[str, int, int | None]], tiers: Sequence[str]) -> str:
-    """One row per action class: a filled dot on its tier, a ring on the tier it could move to."""
-    row_h, top = 20, 56
-    height = top + row_h * len(rows) + 40
+    """One row per action class: a filled dot on its tier, a ring on the tier it could move to.
+
+    A label wider than the label column wraps onto a second line (the rows grow to fit)."""
     label_w = 300
+    names = [wrap(label, (label_w - 16) / 6.2 * 5.6) for label, _, _ in rows]  # font 10 vs 9
+    row_h, top = (20 if all(len(lines) == 1 for lines in names) else 20 + LINE_HEIGHT), 56
+    height = top + row_h * len(rows) + 40
     step = (WIDTH - label_w - RIGHT) / max(1, len(tiers))
     body = [
         f'<text x="{label_w + step * (i + 0.5):.1f}" y="{top - 12}" font-size="11" text-anchor="middle">{escape(t)}</text>'
@@ -177,8 +198,15 @@ def ladder_chart(title: str, rows: Sequence[tuple[str, int, int | None]], tiers:
     ]
     for r, (label, rank, target) in enumerate(rows):
         y = top + r * row_h + row_h / 2
+        lines = names[r]
+        first = y + 4 - (len(lines) - 1) * LINE_HEIGHT / 2
+        spans = "".join(
+            f'<tspan x="{label_w - 8}" dy="{0 if n == 0 else LINE_HEIGHT}">{escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
         body.append(
-            f'<text x="{label_w - 8}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{escape(label)}</text>'
+            f'<text x="{label_w - 8}" y="{first:.1f}" font-size="10" text-anchor="end" '
+            f'data-axis-label="{escape(label)}">{spans}</text>'
         )
         body.append(
             f'<line x1="{label_w + step / 2:.1f}" y1="{y:.1f}" x2="{label_w + step * (len(tiers) - 0.5):.1f}" '

@@ -1,5 +1,5 @@
 """Structured logs for the running service: one JSON object per line, secrets removed, and the
-transaction id of the work in hand on every line.
+transaction id of the work in hand on every line (and, while tracing is on, the trace and span id).
 
     configure_logging("info", sys.stderr)
     with transaction_context("ap:inv-1.pdf:9f2c..."):
@@ -16,32 +16,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from governance.redaction import install_log_redaction, redact, redact_data
+from observability.context import current_transaction, transaction_context
+from observability.tracing import current_ids
 
+__all__ = ["LEVELS", "configure_logging", "current_transaction", "parse_level", "transaction_context"]
 LEVELS = ("debug", "info", "warning", "error", "critical")
-current_transaction: ContextVar[str | None] = ContextVar("opspack_transaction_id", default=None)
-"""The transaction the current thread or task is working on (None between items)."""
 
 _STANDARD = frozenset(
     vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
     | {"message", "asctime", "transaction_id", "_opspack_redacted"}
 )
-
-
-@contextmanager
-def transaction_context(transaction_id: str | None) -> Iterator[None]:
-    """Stamp every log line written inside the block with `transaction_id`."""
-    token = current_transaction.set(transaction_id)
-    try:
-        yield
-    finally:
-        current_transaction.reset(token)
 
 
 class TransactionFilter(logging.Filter):
@@ -64,6 +52,9 @@ class JsonFormatter(logging.Formatter):
             "message": redact(record.getMessage()),
             "transaction_id": getattr(record, "transaction_id", None) or current_transaction.get(),
         }
+        ids = current_ids()  # None unless tracing is on and a span is open
+        if ids is not None:
+            line["trace_id"], line["span_id"] = ids
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 line[key] = redact_data(value if _is_json(value) else str(value))

@@ -61,6 +61,6 @@ def test_a_missing_secret_and_a_broken_file_are_reported_as_such(tmp_path: Path)
     assert "opspack secrets set" in row["advice"]
     connections.write_text("connections: [1,\n", encoding="utf-8")
     broken = opspack("connections", "check", "--connections", str(connections), "--json", cwd=tmp_path)
-    assert broken.returncode == 2 and "not valid YAML" in json.loads(broken.stdout)["error"]
+    assert broken.returncode == 1 and "not valid YAML" in json.loads(broken.stdout)["error"]
     table = opspack("connections", "check", "nowhere", cwd=tmp_path)
-    assert table.returncode == 2 and "no connection named 'nowhere'" in table.stderr
+    assert table.returncode == 1 and "no connection named 'nowhere'" in table.stderr

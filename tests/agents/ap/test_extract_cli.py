@@ -31,10 +31,10 @@ def test_json_output(generated_pdfs: list[Path], truth_of: TruthOf) -> None:
     assert len(document["lines"]) == len(truth["lines"])
 
 
-def test_rejection_is_one_line_and_exit_2(tmp_path: Path) -> None:
+def test_rejection_is_one_line_and_exit_1(tmp_path: Path) -> None:
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     result = CliRunner().invoke(invoice_app, ["extract", str(empty)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0
     assert "empty" in result.output

@@ -102,7 +102,7 @@ def test_cli_correct_then_extract_with_memory(tmp_path: Path) -> None:
         [*run, "correct", str(first), "--field", "invoice_number", "--value", "NOPE-1"],
         capture_output=True, text=True, env=env,
     )  # fmt: skip
-    assert bad.returncode == 2 and "not printed" in bad.stderr
+    assert bad.returncode == 1 and "not printed" in bad.stderr
     (tmp_path / "set").mkdir()
     second.rename(tmp_path / "set" / "second.pdf")
     (tmp_path / "truth.csv").write_text(

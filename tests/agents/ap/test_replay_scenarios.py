@@ -94,7 +94,7 @@ def test_malformed_cases_name_the_problem(
     with pytest.raises(ScenarioError, match=message):
         load_scenarios(path)
     result = CliRunner().invoke(replay_app, ["ap", str(path)])
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 1 and message in result.output
 
 
 def test_duplicate_ids_and_missing_paths_are_errors(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_bad_scenarios_name_the_problem(tmp_path: Path, text: str, message: str)
     with pytest.raises(ScenarioError, match=message):
         load_scenarios(bad)
     result = CliRunner().invoke(intake_app, ["replay", str(bad)])
-    assert result.exit_code == 2 and "error:" in result.output
+    assert result.exit_code == 1 and "error:" in result.output
 
 
 @pytest.mark.parametrize("erp", ["sap", "netsuite"])
@@ -141,4 +141,4 @@ def test_cli_run_processes_the_demo_inbox_against_an_erp_mock(tmp_path: Path, er
 
 def test_cli_refuses_an_unknown_erp(tmp_path: Path) -> None:
     result = CliRunner().invoke(intake_app, ["run", "--database", str(tmp_path / "i.db"), "--erp", "oracle"])
-    assert result.exit_code == 2 and "no connection named 'oracle'" in result.output
+    assert result.exit_code == 1 and "no connection named 'oracle'" in result.output

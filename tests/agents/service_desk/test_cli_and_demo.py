@@ -50,7 +50,7 @@ def test_run_only_the_given_tickets_and_refuse_unknown_vendors(tmp_path: Path) -
     [only] = json.loads(result.output)["results"]
     assert only["number"] == "INC0010001" and only["outcome"] == "resolved"
     bad = CliRunner().invoke(app, ["service-desk", "run", "--itsm", "remedy", "--database", db])
-    assert bad.exit_code == 2 and "no connection named 'remedy'" in bad.output
+    assert bad.exit_code == 1 and "no connection named 'remedy'" in bad.output
 
 
 def test_demo_section_resolves_the_held_grant_after_the_owner_approves(tmp_path: Path) -> None:

@@ -125,4 +125,4 @@ def test_a_malformed_case_is_named(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"bad.yaml: case 'x': input.ticket.colour"):
         load_scenarios(path)
     result = CliRunner().invoke(app, ["replay", "service-desk", str(path)])
-    assert result.exit_code == 2 and "colour" in result.output
+    assert result.exit_code == 1 and "colour" in result.output

@@ -116,9 +116,9 @@ def test_bad_csv_is_one_error_line(tmp_path: Path, content: str | bytes, message
     else:
         bad.write_text(content)
     result = runner.invoke(classify_app, ["train", "--data", str(bad), "--out", str(tmp_path / "m")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("opspack: error: ") and message in lines[0]
     assert "Traceback" not in result.output
 
 
@@ -127,8 +127,8 @@ def test_unknown_model_spec_is_one_error_line(tmp_path: Path) -> None:
     result = runner.invoke(
         classify_app, ["evaluate", "--train", str(data), "--test", str(data), "--model", "gpt"]
     )
-    assert result.exit_code == 2
-    assert result.stderr.strip().startswith("error: unknown model 'gpt'")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("opspack: error: unknown model 'gpt'")
 
 
 def test_real_llm_is_blocked_with_one_error_line(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_real_llm_is_blocked_with_one_error_line(tmp_path: Path) -> None:
         classify_app,
         ["evaluate", "--train", str(data), "--test", str(data), "--model", "llm:openai:gpt-4o-mini"],
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "live call blocked: LLM call to openai:gpt-4o-mini" in result.stderr
 
 
@@ -172,8 +172,8 @@ def test_predict_with_a_tampered_model_is_one_error_line(tmp_path: Path) -> None
     bad = tmp_path / "m.npz"
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     result = runner.invoke(classify_app, ["predict", "--model", str(bad), "hello"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("error: ") and "not an opspack model file" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("opspack: error: ") and "not an opspack model file" in result.stderr
 
 
 def test_train_skips_blank_rows_and_reports_rare_labels(tmp_path: Path) -> None:
@@ -194,5 +194,5 @@ def test_train_skips_blank_rows_and_reports_rare_labels(tmp_path: Path) -> None:
 
 def test_evaluate_refuses_an_unknown_dataset(tmp_path: Path) -> None:
     result = runner.invoke(classify_app, ["evaluate", "--dataset", "banking77", str(tmp_path / "x.json")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "unknown dataset 'banking77'" in result.output

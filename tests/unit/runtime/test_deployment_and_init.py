@@ -77,7 +77,7 @@ def test_init_writes_a_starter_that_validates_and_runs_once(
     }
     assert tiers and set(tiers.values()) == {"shadow"}
     again = runner.invoke(app, ["init", "starter"])
-    assert again.exit_code == 2 and "already exist" in again.output
+    assert again.exit_code == 1 and "already exist" in again.output
     run = runner.invoke(app, ["run", "--config", "starter/opspack.yaml", "--once", "--health-port", "0"])
     assert run.exit_code == 0, run.output
     assert (tmp_path / "starter" / ".opspack" / "opspack.db").exists()  # relative to the deployment file
