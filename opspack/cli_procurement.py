@@ -21,6 +21,7 @@ from rich.table import Table
 
 from agents.perception.errors import PerceptionError
 from agents.procurement.errors import ProcurementError, SpendInputError
+from agents.procurement.spend_auto import AUTO, AutoLevelSpendClassifier
 from agents.procurement.spend_classifier import SpendClassifier
 from agents.procurement.spend_history import load_history
 from agents.procurement.spend_io import SpendColumns
@@ -177,7 +178,12 @@ def classify(
         Path | None,
         typer.Option("--history", help="Labelled history CSV (description, vendor, code) to learn from."),
     ] = None,
-    level: Annotated[str, typer.Option("--level", help="segment, family, class or commodity.")] = "family",
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level", help="segment, family, class, commodity, or auto (the deepest level it is sure of)."
+        ),
+    ] = "family",
     terms: Annotated[
         Path | None, typer.Option("--terms", help="Extra synonyms CSV: code,terms (';'-separated).")
     ] = None,
@@ -271,20 +277,33 @@ def run_classify(
     """Stream IN through the classifier into OUT and the review queue; returns the summary."""
     if not input_file.is_file():
         raise SpendInputError(f"{input_file}: cannot read: no such file")  # before training on history
-    depth = level_index(level)
-    if not any(c.depth == depth for c in taxonomy.categories.values()):
-        raise ProcurementError(
-            f"{taxonomy.source}: has no {level}-level categories (deepest: {taxonomy.max_depth})"
-        )
-    learnt = load_history(history_file, taxonomy, depth) if history_file is not None else None
-    classifier = SpendClassifier(
-        taxonomy,
-        level,
-        abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
-        history=learnt,
-        llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
-    )
     policy = load_policy(policy_file or policy_path())
+    threshold = policy.agent(AGENT).confidence_threshold
+    classifier: SpendClassifier | AutoLevelSpendClassifier
+    if level == AUTO:
+        if llm_name:
+            raise ProcurementError("--llm cannot be combined with --level auto; choose a level for the LLM")
+        deepest = taxonomy.max_depth
+        classifier = AutoLevelSpendClassifier(
+            taxonomy,
+            sure=threshold,
+            abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
+            history=load_history(history_file, taxonomy, deepest) if history_file is not None else None,
+        )
+    else:
+        depth = level_index(level)
+        if not any(c.depth == depth for c in taxonomy.categories.values()):
+            raise ProcurementError(
+                f"{taxonomy.source}: has no {level}-level categories (deepest: {taxonomy.max_depth})"
+            )
+        learnt = load_history(history_file, taxonomy, depth) if history_file is not None else None
+        classifier = SpendClassifier(
+            taxonomy,
+            level,
+            abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
+            history=learnt,
+            llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
+        )
     system = erp_system(erp_kind or FAKE_ERP)
     governor = (
         build_governor(build_erp(erp_kind, connections), system, policy_file)
@@ -296,7 +315,7 @@ def run_classify(
         out,
         review_file,
         columns,
-        threshold=policy.agent(AGENT).confidence_threshold,
+        threshold=threshold,
         governor=governor,
         system=system,
         batch_size=batch_size,

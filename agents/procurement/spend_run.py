@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.perception.usage_ledger import record_llm_usage
 from agents.procurement.errors import SpendInputError
+from agents.procurement.spend_auto import AutoLevelSpendClassifier
 from agents.procurement.spend_classifier import SpendClassifier
 from agents.procurement.spend_io import SpendColumns, SpendReader, SpendWriter
 from agents.procurement.spend_writeback import AGENT, ReviewQueue, SpendRouter
@@ -47,7 +48,7 @@ class SpendRun:
 
 
 def classify_file(
-    run: SpendRun, classifier: SpendClassifier, progress: Progress | None = None
+    run: SpendRun, classifier: SpendClassifier | AutoLevelSpendClassifier, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Run the file through `classifier`; returns the summary (lines, methods, review, outcomes)."""
     if not run.input_file.is_file():
@@ -94,4 +95,9 @@ def classify_file(
         **router.summary.as_dict(),
         "cache_hits": classifier.stats["cache_hits"],
         "llm_calls": classifier.stats["llm_calls"],
+        **(
+            {"answered_at_level": classifier.stats["answered_at_level"]}
+            if "answered_at_level" in classifier.stats
+            else {}
+        ),
     }

@@ -219,3 +219,28 @@ def test_suppliers_validate_against_the_sap_mock(monkeypatch: pytest.MonkeyPatch
     assert summary["source"] == "SapS4HanaAdapter" and summary["records"] >= 20
     assert any(f["kind"] == "duplicate" for f in summary["findings"])
     assert {p["kind"] for p in summary["proposals"]} >= {"merge"}
+
+
+def test_classify_level_auto_reports_the_level_of_each_answer(tmp_path: Path) -> None:
+    source = spend_csv(
+        tmp_path / "in.csv",
+        [
+            {"line_id": "1", "description": "Dell Latitude 5440 laptop", "vendor": "Dell"},
+            {"line_id": "2", "description": "misc sundries", "vendor": "Misc"},
+            {"line_id": "3", "description": "Office cleaning services March", "vendor": "ISS"},
+        ],
+    )
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["level"] == "auto"
+    assert set(summary["answered_at_level"]) == {"segment", "family"}  # the shipped taxonomy's levels
+    assert sum(summary["answered_at_level"].values()) == 3
+    assert read(out)[0]["code"] == "43210000"  # sure at family level: answered there
+    refused = runner.invoke(
+        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--llm", "openai:x"]
+    )
+    assert refused.exit_code != 0 and "--level auto" in refused.output
