@@ -108,6 +108,10 @@ class ModelRegistry:
         path.with_suffix(".tmp").write_text(json.dumps(index, indent=2, sort_keys=True), encoding="utf-8")
         path.with_suffix(".tmp").replace(path)
 
+    def current_version(self) -> str | None:
+        current: str | None = self._index()["current"]
+        return current
+
     def model(self, version: str) -> OfflineTextClassifier:
         info = self._index()["versions"].get(version)
         if info is None:

@@ -14,13 +14,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from agents.perception.results import Prediction
-from agents.perception.trained import classifier_for
+from agents.perception.trained import current_classifier
 from agents.service_desk.config import Category, Cues, ServiceDeskConfig
 
 if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
-    pass
+    from agents.perception.offline import OfflineTextClassifier
 
 _MAX_TEXT = 4000
+AGENT_NAME = "service_desk"
+"""The agent's name in the model registry (`opspack models ... service_desk`)."""
 UNCLEAR = "unclear"
 """A ticket part the classifier places in no category with confidence."""
 
@@ -100,9 +102,14 @@ def ticket_text(short_description: str, description: str) -> str:
     return "\n".join(dict.fromkeys(parts))
 
 
+def _classifier(config: ServiceDeskConfig) -> OfflineTextClassifier:
+    """The promoted model in the config's model registry, else one trained on `training_data`."""
+    return current_classifier(config.training_data, config.models, AGENT_NAME)
+
+
 def understand(text: str, config: ServiceDeskConfig, threshold: float) -> Understanding:
     """Classify `text` and find its cues; below `threshold` or out of scope it is `unclassified`."""
-    prediction: Prediction = classifier_for(config.training_data).predict(
+    prediction: Prediction = _classifier(config).predict(
         text[:_MAX_TEXT] if text.strip() else "(empty ticket)"
     )
     known = {c.value for c in Category}
@@ -154,7 +161,7 @@ def _requests(parts: list[str], config: ServiceDeskConfig, threshold: float) -> 
         return ()
     known = {c.value for c in Category}
     found = []
-    for part, prediction in zip(parts, classifier_for(config.training_data).predict_many(parts), strict=True):
+    for part, prediction in zip(parts, _classifier(config).predict_many(parts), strict=True):
         sure = not prediction.out_of_scope and prediction.confidence >= threshold
         found.append((part, prediction.label if sure and prediction.label in known else UNCLEAR))
     return tuple(found)

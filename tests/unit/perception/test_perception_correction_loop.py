@@ -146,3 +146,28 @@ def test_models_cli_correct_retrain_shadow_status_promote(
     assert json.loads(promoted.stdout)["to_version"] == "v0002"
     missing = runner.invoke(app, ["models", "promote", "service_desk", "--actor", "lead", *root])
     assert missing.exit_code == 2 and "no candidate" in missing.output
+
+
+def test_the_service_desk_classifies_with_the_promoted_model(tmp_path: Path) -> None:
+    from agents.service_desk.config import load_config
+    from agents.service_desk.understanding import understand
+
+    config = load_config()
+    registry = ModelRegistry(tmp_path / "models", "service_desk")
+    desk_history = load_labelled_csv(config.training_data)
+    registry.retrain(desk_history)  # v0001 becomes current at once
+    text = "Kennwort abgelaufen, neues Kennwort bitte"
+    for i in range(12):
+        registry.add_example(f"{text} {i}", "password_reset", source="console")
+    registry.add_example("Passwort vergessen bitte zurücksetzen", "password_reset", source="console")
+    without = understand(text, config, 0.85)
+    registry.retrain(desk_history)
+    store = Store("sqlite://")
+    try:
+        registry.shadow(list(desk_history.texts[:40]))
+        assert registry.promote(Ledger(store), actor="lead@acme.example")["promoted"]
+    finally:
+        store.dispose()
+    with_registry = understand(text, config.model_copy(update={"models": tmp_path / "models"}), 0.85)
+    assert with_registry.label == "password_reset"
+    assert with_registry.confidence > without.confidence or without.label != "password_reset"
