@@ -218,6 +218,10 @@ def classify(
         typer.Option("--llm", help="provider:model for low-confidence lines (LangChain); off by default."),
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 20_000,
+    truth_column: Annotated[
+        str | None,
+        typer.Option("--truth-column", help="Column with the right code: score accuracy at every level."),
+    ] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -239,6 +243,7 @@ def classify(
             llm_name=llm,
             batch_size=batch_size,
             show_progress=not as_json and sys.stderr.isatty(),
+            truth_column=truth_column,
         )
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
@@ -273,6 +278,7 @@ def run_classify(
     connections: Path | None = None,
     batch_size: int = 20_000,
     show_progress: bool = False,
+    truth_column: str | None = None,
 ) -> dict[str, Any]:
     """Stream IN through the classifier into OUT and the review queue; returns the summary."""
     if not input_file.is_file():
@@ -319,6 +325,7 @@ def run_classify(
         governor=governor,
         system=system,
         batch_size=batch_size,
+        truth_column=truth_column,
     )
     with _progress(show_progress) as bar:
         task = bar.add_task("classifying", total=1, lines=0)

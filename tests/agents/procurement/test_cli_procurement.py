@@ -244,3 +244,30 @@ def test_classify_level_auto_reports_the_level_of_each_answer(tmp_path: Path) ->
         cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--llm", "openai:x"]
     )
     assert refused.exit_code != 0 and "--level auto" in refused.output
+
+
+def test_truth_column_scores_every_level(tmp_path: Path) -> None:
+    source = spend_csv(
+        tmp_path / "in.csv",
+        [
+            {"line_id": "1", "description": "Dell Latitude 5440 laptop", "right": "43210000"},
+            {"line_id": "2", "description": "Office cleaning services March", "right": "76110000"},
+            {
+                "line_id": "3",
+                "description": "Dell Latitude 7440 laptop",
+                "right": "76110000",
+            },  # wrong on purpose
+            {"line_id": "4", "description": "misc sundries", "right": ""},
+        ],
+    )
+    args = ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--truth-column", "right", "--json"]
+    result = runner.invoke(cli.spend_app, args)
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.stdout)["accuracy_by_level"]
+    assert scored["unscored_lines"] == 1
+    family = scored["levels"]["family"]
+    assert family["lines"] == 3 and family["answered"] == 3
+    assert family["accuracy"] == round(2 / 3, 4)
+    assert set(scored["levels"]) == {"segment", "family"}
+    missing = runner.invoke(cli.spend_app, [*args[:4], "--truth-column", "nope"])
+    assert missing.exit_code != 0 and "nope" in missing.output
