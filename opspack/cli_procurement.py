@@ -21,9 +21,7 @@ from rich.table import Table
 
 from agents.perception.errors import PerceptionError
 from agents.procurement.errors import ProcurementError, SpendInputError
-from agents.procurement.spend_auto import AUTO, AutoLevelSpendClassifier
-from agents.procurement.spend_classifier import SpendClassifier
-from agents.procurement.spend_history import load_history
+from agents.procurement.spend_auto import AUTO, build_spend_classifier
 from agents.procurement.spend_io import SpendColumns
 from agents.procurement.spend_run import SpendRun, classify_file
 from agents.procurement.taxonomy import (
@@ -285,31 +283,15 @@ def run_classify(
         raise SpendInputError(f"{input_file}: cannot read: no such file")  # before training on history
     policy = load_policy(policy_file or policy_path())
     threshold = policy.agent(AGENT).confidence_threshold
-    classifier: SpendClassifier | AutoLevelSpendClassifier
-    if level == AUTO:
-        if llm_name:
-            raise ProcurementError("--llm cannot be combined with --level auto; choose a level for the LLM")
-        deepest = taxonomy.max_depth
-        classifier = AutoLevelSpendClassifier(
-            taxonomy,
-            sure=threshold,
-            abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
-            history=load_history(history_file, taxonomy, deepest) if history_file is not None else None,
-        )
-    else:
-        depth = level_index(level)
-        if not any(c.depth == depth for c in taxonomy.categories.values()):
-            raise ProcurementError(
-                f"{taxonomy.source}: has no {level}-level categories (deepest: {taxonomy.max_depth})"
-            )
-        learnt = load_history(history_file, taxonomy, depth) if history_file is not None else None
-        classifier = SpendClassifier(
-            taxonomy,
-            level,
-            abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
-            history=learnt,
-            llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
-        )
+    if level == AUTO and llm_name:
+        raise ProcurementError("--llm cannot be combined with --level auto; choose a level for the LLM")
+    classifier = build_spend_classifier(
+        taxonomy,
+        level,
+        sure=threshold,
+        history_file=history_file,
+        llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
+    )
     system = erp_system(erp_kind or FAKE_ERP)
     governor = (
         build_governor(build_erp(erp_kind, connections), system, policy_file)

@@ -13,12 +13,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+from agents.perception.protocols import TextClassifier
 from agents.perception.results import LLMUsage
+from agents.procurement.errors import ProcurementError
 from agents.procurement.spend_classifier import SpendClassifier, SpendRecord, SpendResult
-from agents.procurement.spend_history import SpendHistory
-from agents.procurement.taxonomy import LEVELS, Taxonomy
+from agents.procurement.spend_history import SpendHistory, load_history
+from agents.procurement.taxonomy import (
+    DEFAULT_ABBREVIATIONS,
+    LEVELS,
+    Taxonomy,
+    level_index,
+    load_abbreviations,
+)
 
 AUTO = "auto"
 
@@ -90,3 +99,25 @@ def _roll_up_to(taxonomy: Taxonomy, depth: int) -> Callable[[str], str]:
         return taxonomy.roll_up(code, depth)
 
     return parent
+
+
+def build_spend_classifier(
+    taxonomy: Taxonomy,
+    level: str,
+    *,
+    sure: float,
+    history_file: Path | None = None,
+    llm: TextClassifier | None = None,
+) -> SpendClassifier | AutoLevelSpendClassifier:
+    """The classifier for `level` (or `auto`), with history learnt from `history_file` if given."""
+    abbreviations = load_abbreviations(DEFAULT_ABBREVIATIONS)
+    if level == AUTO:
+        history = load_history(history_file, taxonomy, taxonomy.max_depth) if history_file else None
+        return AutoLevelSpendClassifier(taxonomy, sure=sure, abbreviations=abbreviations, history=history)
+    depth = level_index(level)
+    if not any(c.depth == depth for c in taxonomy.categories.values()):
+        raise ProcurementError(
+            f"{taxonomy.source}: has no {level}-level categories (deepest: {taxonomy.max_depth})"
+        )
+    learnt = load_history(history_file, taxonomy, depth) if history_file is not None else None
+    return SpendClassifier(taxonomy, level, abbreviations=abbreviations, history=learnt, llm=llm)
