@@ -36,6 +36,7 @@ from opspack.cli_intake import intake_app, replay_intake
 from opspack.cli_invoice import invoice_app
 from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
 from opspack.cli_mocks import mocks_app
+from opspack.cli_models import models_app
 from opspack.cli_outcomes import outcomes_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
@@ -58,6 +59,7 @@ app.add_typer(corrections_app, name="corrections", help="Record that a past acti
 app.add_typer(credentials_app, name="credentials", help="Agent credentials: age, cadence, rotation.")
 app.add_typer(secrets_app, name="secrets", help="Store agent secrets (values read from stdin, never argv).")
 app.add_typer(mocks_app, name="mocks", help="Serve the vendor mocks over HTTP.")
+app.add_typer(models_app, name="models", help="Retrain, shadow and promote classifiers from corrections.")
 app.add_typer(connections_app, name="connections", help="Check the configured connections.")
 app.add_typer(console_app, name="console", help="The operations web console (and its users).")
 app.add_typer(invoice_app, name="invoice", help="Read invoices: PDF, UBL, CII, Factur-X, ERP inbox files.")

@@ -21,8 +21,7 @@ from rich.table import Table
 
 from agents.perception.errors import PerceptionError
 from agents.procurement.errors import ProcurementError, SpendInputError
-from agents.procurement.spend_classifier import SpendClassifier
-from agents.procurement.spend_history import load_history
+from agents.procurement.spend_auto import AUTO, build_spend_classifier
 from agents.procurement.spend_io import SpendColumns
 from agents.procurement.spend_run import SpendRun, classify_file
 from agents.procurement.taxonomy import (
@@ -177,7 +176,12 @@ def classify(
         Path | None,
         typer.Option("--history", help="Labelled history CSV (description, vendor, code) to learn from."),
     ] = None,
-    level: Annotated[str, typer.Option("--level", help="segment, family, class or commodity.")] = "family",
+    level: Annotated[
+        str,
+        typer.Option(
+            "--level", help="segment, family, class, commodity, or auto (the deepest level it is sure of)."
+        ),
+    ] = "family",
     terms: Annotated[
         Path | None, typer.Option("--terms", help="Extra synonyms CSV: code,terms (';'-separated).")
     ] = None,
@@ -212,6 +216,10 @@ def classify(
         typer.Option("--llm", help="provider:model for low-confidence lines (LangChain); off by default."),
     ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 20_000,
+    truth_column: Annotated[
+        str | None,
+        typer.Option("--truth-column", help="Column with the right code: score accuracy at every level."),
+    ] = None,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -233,6 +241,7 @@ def classify(
             llm_name=llm,
             batch_size=batch_size,
             show_progress=not as_json and sys.stderr.isatty(),
+            truth_column=truth_column,
         )
         if as_json:
             typer.echo(json.dumps(summary, indent=2))
@@ -267,24 +276,22 @@ def run_classify(
     connections: Path | None = None,
     batch_size: int = 20_000,
     show_progress: bool = False,
+    truth_column: str | None = None,
 ) -> dict[str, Any]:
     """Stream IN through the classifier into OUT and the review queue; returns the summary."""
     if not input_file.is_file():
         raise SpendInputError(f"{input_file}: cannot read: no such file")  # before training on history
-    depth = level_index(level)
-    if not any(c.depth == depth for c in taxonomy.categories.values()):
-        raise ProcurementError(
-            f"{taxonomy.source}: has no {level}-level categories (deepest: {taxonomy.max_depth})"
-        )
-    learnt = load_history(history_file, taxonomy, depth) if history_file is not None else None
-    classifier = SpendClassifier(
+    policy = load_policy(policy_file or policy_path())
+    threshold = policy.agent(AGENT).confidence_threshold
+    if level == AUTO and llm_name:
+        raise ProcurementError("--llm cannot be combined with --level auto; choose a level for the LLM")
+    classifier = build_spend_classifier(
         taxonomy,
         level,
-        abbreviations=load_abbreviations(DEFAULT_ABBREVIATIONS),
-        history=learnt,
+        sure=threshold,
+        history_file=history_file,
         llm=_llm_classifier(llm_name, taxonomy, level) if llm_name else None,
     )
-    policy = load_policy(policy_file or policy_path())
     system = erp_system(erp_kind or FAKE_ERP)
     governor = (
         build_governor(build_erp(erp_kind, connections), system, policy_file)
@@ -296,10 +303,11 @@ def run_classify(
         out,
         review_file,
         columns,
-        threshold=policy.agent(AGENT).confidence_threshold,
+        threshold=threshold,
         governor=governor,
         system=system,
         batch_size=batch_size,
+        truth_column=truth_column,
     )
     with _progress(show_progress) as bar:
         task = bar.add_task("classifying", total=1, lines=0)

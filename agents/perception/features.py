@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -130,3 +131,22 @@ def unseen_share(texts: Iterable[str], known: frozenset[str] | set[str]) -> np.n
         words = content_words(text)
         shares.append(sum(w not in known for w in words) / len(words) if words else 1.0)
     return np.asarray(shares, dtype=np.float64)
+
+
+def familiarity(unseen: Any, power: float) -> Any:
+    """(1 - unseen share) ** power: 1 for familiar wording, lower the more words are new."""
+    return (1.0 - np.clip(unseen, 0.0, 1.0)) ** power if power else np.ones_like(unseen)
+
+
+def locate_ngram(
+    parts: list[str], tokens: list[tuple[str, int, int]], first_seen: dict[str, int]
+) -> tuple[int, int] | None:
+    """Character span of the first run of `tokens` spelling the n-gram `parts`."""
+    begin = first_seen.get(parts[0])
+    if begin is None:
+        return None
+    n = len(parts)
+    for i in range(begin, len(tokens) - n + 1):
+        if tokens[i][0] == parts[0] and [t[0] for t in tokens[i : i + n]] == parts:
+            return tokens[i][1], tokens[i + n - 1][2]
+    return None

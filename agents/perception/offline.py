@@ -35,7 +35,14 @@ from agents.perception.calibration import (
 )
 from agents.perception.datasets import RARE_BELOW, LabelledData, require_trainable, training_data_hash
 from agents.perception.errors import PerceptionError
-from agents.perception.features import TOKEN_PATTERN, FeatureSettings, TextFeatures, unseen_share
+from agents.perception.features import (
+    TOKEN_PATTERN,
+    FeatureSettings,
+    TextFeatures,
+    familiarity,
+    locate_ngram,
+    unseen_share,
+)
 from agents.perception.results import OUT_OF_SCOPE, Alternative, Evidence, Prediction
 
 
@@ -68,6 +75,10 @@ class OfflineSettings:
     """A rare label's prediction confidence is held at or below this."""
     max_accuracy_loss: float = 0.01
     """With a validation set: the reject threshold may cost at most this in-scope accuracy."""
+    familiarity_power: float = 0.0
+    """Confidence is multiplied by (share of content words seen in training) ** this: text unlike
+    the training data (other wording, terse or preprocessed tickets) gets lower confidence instead
+    of a confident match. 0 turns it off. Out-of-fold thresholds use the same damped confidence."""
 
 
 @dataclass(frozen=True)
@@ -195,8 +206,10 @@ class OfflineTextClassifier:
             class_weight=s.class_weight,
         )
         temperature = fit_temperature(oof.scores, sub_y)
-        oof_confidence = probabilities(oof.scores, temperature).max(axis=1)
         oof_unseen = self._held_out_unseen_share(sub_texts, oof.folds)
+        oof_confidence = probabilities(oof.scores, temperature).max(axis=1) * familiarity(
+            oof_unseen, s.familiarity_power
+        )
         return (
             temperature,
             float(np.quantile(oof_confidence, s.reject_quantile)),
@@ -279,7 +292,7 @@ class OfflineTextClassifier:
     ) -> Prediction:
         state = self.state
         best = int(order[0])
-        confidence = float(probs[best])
+        confidence = float(probs[best] * familiarity(unseen, self.settings.familiarity_power))
         reasons = []
         if confidence < state.reject_below:
             reasons.append(
@@ -335,7 +348,7 @@ class OfflineTextClassifier:
             if contributions[j] <= 0:
                 break
             term = self.features.word_terms[int(columns[j])]
-            span = _locate(term.split(" "), tokens, first_seen)
+            span = locate_ngram(term.split(" "), tokens, first_seen)
             evidence.append(
                 Evidence.model_construct(
                     text=text[span[0] : span[1]] if span else term,
@@ -383,17 +396,3 @@ class OfflineTextClassifier:
 
 _WORD = re.compile(TOKEN_PATTERN)
 """The word vectoriser's token pattern: evidence positions use the same tokens as the features."""
-
-
-def _locate(
-    parts: list[str], tokens: list[tuple[str, int, int]], first_seen: dict[str, int]
-) -> tuple[int, int] | None:
-    """Character span of the first run of `tokens` spelling the n-gram `parts`."""
-    begin = first_seen.get(parts[0])
-    if begin is None:
-        return None
-    n = len(parts)
-    for i in range(begin, len(tokens) - n + 1):
-        if tokens[i][0] == parts[0] and [t[0] for t in tokens[i : i + n]] == parts:
-            return tokens[i][1], tokens[i + n - 1][2]
-    return None

@@ -31,3 +31,24 @@ def classifier_for(training_csv: Path) -> OfflineTextClassifier:
             model = OfflineTextClassifier().fit(data.texts, data.labels)
             _MODELS[key] = model
         return model
+
+
+def current_classifier(training_csv: Path, models: Path | None, agent: str) -> OfflineTextClassifier:
+    """The registry's promoted model for `agent` when `models` holds one, else `classifier_for`.
+
+    The promoted version is read from the registry on every call (cheap: one small JSON file), so
+    a promotion takes effect on the next ticket; each version's model is loaded once."""
+    if models is not None:
+        from agents.perception.model_registry import ModelRegistry
+
+        registry = ModelRegistry(models, agent)
+        version = registry.current_version()
+        if version is not None:
+            key = (registry.folder.resolve() / version).with_suffix(".npz")
+            with _MODELS_LOCK:
+                model = _MODELS.get(key)
+                if model is None:
+                    model = registry.model(version)
+                    _MODELS[key] = model
+            return model
+    return classifier_for(training_csv)

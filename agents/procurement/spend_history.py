@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +72,17 @@ class SpendHistory:
             return {}
         total = sum(counts.values())
         return {code: (k + 1) / (total + 2) for code, k in counts.items()}
+
+    def rolled_up(self, parent: Callable[[str], str]) -> SpendHistory:
+        """This history one or more levels up (vendor counts merged, the text model shared)."""
+        counts: dict[str, Counter[str]] = {}
+        for vendor, by_code in self.vendor_counts.items():
+            merged: Counter[str] = Counter()
+            for code, n in by_code.items():
+                merged[parent(code)] += n
+            counts[vendor] = merged
+        model = self.model.rolled_up(parent) if self.model is not None else None
+        return SpendHistory(counts, model, self.lines)
 
     @classmethod
     def learn(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,6 +74,24 @@ class NeighbourSpendModel:
             self._matrix = self._vectorise(kept_texts, fit=True)
         self._codes = np.array(kept_codes, dtype=str)
         return self
+
+    def rolled_up(self, parent: Callable[[str], str]) -> NeighbourSpendModel:
+        """The same history answering one level up: codes mapped through `parent`, votes merged.
+
+        Shares the fitted vectorisers and the history matrix (nothing is trained again), so one
+        model fitted at the deepest level serves every level of `--level auto`.
+        """
+        view = NeighbourSpendModel(self.k, self.alternatives)
+        view.word, view.char, view._matrix = self.word, self.char, self._matrix
+        mapping = {str(code): parent(str(code)) for code in set(self._codes.tolist())}
+        view._codes = np.array([mapping[str(code)] for code in self._codes], dtype=str)
+        for source, target in ((self._exact, view._exact), (self._near, view._near)):
+            for key, votes in source.items():
+                merged: Counter[str] = Counter()
+                for code, n in votes.items():
+                    merged[mapping[code]] += n
+                target[key] = merged
+        return view
 
     def _vectorise(self, texts: Sequence[str], *, fit: bool = False) -> sp.csr_matrix:
         if fit:

@@ -15,8 +15,10 @@ from typing import Any
 
 from agents.perception.usage_ledger import record_llm_usage
 from agents.procurement.errors import SpendInputError
+from agents.procurement.spend_auto import AutoLevelSpendClassifier
 from agents.procurement.spend_classifier import SpendClassifier
 from agents.procurement.spend_io import SpendColumns, SpendReader, SpendWriter
+from agents.procurement.spend_scores import LevelScores
 from agents.procurement.spend_writeback import AGENT, ReviewQueue, SpendRouter
 from governance.runtime import Governor
 
@@ -38,6 +40,8 @@ class SpendRun:
     """None: classify and queue only, write nothing to an ERP."""
     system: str = "sap"
     batch_size: int = 20_000
+    truth_column: str | None = None
+    """A column with the right code: the summary then scores every level (`spend_scores`)."""
 
     @property
     def transaction_id(self) -> str:
@@ -47,7 +51,7 @@ class SpendRun:
 
 
 def classify_file(
-    run: SpendRun, classifier: SpendClassifier, progress: Progress | None = None
+    run: SpendRun, classifier: SpendClassifier | AutoLevelSpendClassifier, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Run the file through `classifier`; returns the summary (lines, methods, review, outcomes)."""
     if not run.input_file.is_file():
@@ -69,10 +73,16 @@ def classify_file(
         )
         router.start(str(run.input_file), classifier.level)
         writer: SpendWriter | None = None
+        scores = LevelScores(classifier.taxonomy) if run.truth_column else None
         for rows, records, position in reader.batches():
+            if scores is not None and run.truth_column not in reader.header:
+                raise SpendInputError(f"{run.input_file}: no column {run.truth_column!r} for --truth-column")
             writer = writer or SpendWriter(out_handle, reader.header)
             results = classifier.classify(records)
             writer.write(rows, results)
+            if scores is not None:
+                for row, result in zip(rows, results, strict=True):
+                    scores.add(result.code, row.get(str(run.truth_column)) or "")
             router.route(records, results)
             if run.governor is not None and classifier.llm_usage:
                 record_llm_usage(run.governor.ledger, run_id, classifier.llm_usage, agent=AGENT)
@@ -94,4 +104,10 @@ def classify_file(
         **router.summary.as_dict(),
         "cache_hits": classifier.stats["cache_hits"],
         "llm_calls": classifier.stats["llm_calls"],
+        **({"accuracy_by_level": scores.as_dict()} if scores is not None else {}),
+        **(
+            {"answered_at_level": classifier.stats["answered_at_level"]}
+            if "answered_at_level" in classifier.stats
+            else {}
+        ),
     }

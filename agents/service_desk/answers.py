@@ -9,6 +9,7 @@ purchase order (status, lines received, expected delivery) -- never prices -- an
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from agents.service_desk.facts import Desk, TicketFacts
@@ -20,7 +21,22 @@ from connectors.errors import NotFoundError
 MAX_ORDERS = 3
 
 
+_QUESTION = re.compile(
+    r"\?|\b(?:how|what|where|when|which|who|whom|why|can\s+i|do\s+i|am\s+i|is\s+there|are\s+there|"
+    r"is\s+it|may\s+i|should\s+i|does|do\s+we|is\s+my|policy|entitle\w*|rules?)\b",
+    re.IGNORECASE,
+)
+"""A knowledge article answers a question; a ticket with none of these asks for something to be
+done ("parental leave request dates attached", "overtime not paid last month"): a person does it."""
+
+
+def is_question(text: str) -> bool:
+    return _QUESTION.search(text) is not None
+
+
 def answer_hr_question(facts: TicketFacts, desk: Desk) -> Plan:
+    if not is_question(facts.text):
+        return facts.escalate(desk, ("not_a_question",), "HR Services handles the request")
     answer = desk.knowledge.answer(facts.text)
     facts.looked_up.append(
         "knowledge base: "
@@ -45,6 +61,8 @@ def answer_procurement(facts: TicketFacts, desk: Desk) -> Plan:
     if facts.understanding.signals.change_request:
         return facts.escalate(desk, ("po_change_request",), "Procurement agrees the change with the supplier")
     numbers = facts.entities.po_numbers
+    if not numbers and not is_question(facts.text):
+        return facts.escalate(desk, ("not_a_question",), "Procurement handles the request")
     if not numbers:
         answer = desk.knowledge.answer(facts.text)
         facts.looked_up.append(

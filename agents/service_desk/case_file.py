@@ -34,6 +34,8 @@ REASON_TEXT: dict[str, str] = {
     "pressure_on_privileged": "urgency or third-party pressure on a privileged request",
     "not_in_catalogue": "the software is not in the catalogue",
     "several_items": "several catalogue items are named",
+    "several_requests": "the ticket asks for several different things in one",
+    "not_a_question": "the ticket asks for something to be done, not a question an article answers",
     "no_kb_answer": "no knowledge article answers the question with confidence",
     "no_po_number": "no purchase order number in the ticket",
     "po_not_found": "the purchase order is not in the ERP",

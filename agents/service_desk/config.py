@@ -83,6 +83,9 @@ class ServiceDeskConfig(_Strict):
     """Labelled CSV (text,label) the classifier learns from; relative to the config file."""
     knowledge_base: Path
     """Folder of knowledge articles the HR/policy playbook answers from."""
+    models: Path | None = None
+    """Model registry root (`opspack models --root`); when it holds a promoted version for the
+    service desk, that model classifies instead of one trained from `training_data`."""
     queue_group: str = Field(min_length=1)
     max_attempts: int = Field(default=3, ge=1)
     """Passes over a ticket whose writes keep failing before it is reported stuck."""
@@ -144,7 +147,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> ServiceDeskConfig:
         raise ServiceDeskConfigError(f"{path}: {where}: {first['msg']}") from None
     resolved = {
         name: (path.parent / value).resolve()
-        for name in ("training_data", "knowledge_base")
-        if not (value := getattr(config, name)).is_absolute()
+        for name in ("training_data", "knowledge_base", "models")
+        if (value := getattr(config, name)) is not None and not value.is_absolute()
     }
     return config.model_copy(update=resolved) if resolved else config

@@ -28,6 +28,11 @@ _IDENTITY_SENSITIVE = frozenset(
 )
 
 
+_CREDENTIALS = (Category.PASSWORD_RESET, Category.ACCOUNT_UNLOCK)
+_SAME_PLAYBOOK = {Category.PASSWORD_RESET: _CREDENTIALS, Category.ACCOUNT_UNLOCK: _CREDENTIALS}
+"""Categories one playbook works together: "reset my password, the account is stuck" is one request."""
+
+
 def decide(facts: TicketFacts, desk: Desk, now: datetime) -> Plan:
     security = desk.config.group_for(SECURITY_QUEUE_KEY)
     signals = facts.understanding.signals
@@ -62,6 +67,11 @@ def decide(facts: TicketFacts, desk: Desk, now: datetime) -> Plan:
     if facts.category is Category.UNCLASSIFIED:
         reason = "out_of_scope" if facts.understanding.label == "out_of_scope" else "low_confidence"
         return facts.escalate(desk, (reason,), "read the ticket and categorise it")
+    if facts.understanding.several_requests or (
+        sensitive
+        and not facts.understanding.all_about(*_SAME_PLAYBOOK.get(facts.category, (facts.category,)))
+    ):
+        return facts.escalate(desk, ("several_requests",), "split the ticket into one request each")
     if facts.category in (Category.PASSWORD_RESET, Category.ACCOUNT_UNLOCK):
         return _credential_playbook(facts, desk, requester.user, now)
     if facts.category is Category.ACCESS_REQUEST:

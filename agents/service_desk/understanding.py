@@ -14,13 +14,17 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from agents.perception.results import Prediction
-from agents.perception.trained import classifier_for
+from agents.perception.trained import current_classifier
 from agents.service_desk.config import Category, Cues, ServiceDeskConfig
 
 if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
-    pass
+    from agents.perception.offline import OfflineTextClassifier
 
 _MAX_TEXT = 4000
+AGENT_NAME = "service_desk"
+"""The agent's name in the model registry (`opspack models ... service_desk`)."""
+UNCLEAR = "unclear"
+"""A ticket part the classifier places in no category with confidence."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class Understanding:
     evidence: tuple[str, ...]
     alternatives: tuple[tuple[str, float], ...]
     signals: Signals
+    requests: tuple[tuple[str, str], ...] = ()
+    joined: tuple[tuple[str, str], ...] = ()
+    """The same for the parts joined by 'and', 'also', 'then', 'plus' or '+' only."""
+    """(clause, category or ``unclear``) for each part of a ticket of several parts; two or more
+    distinct categories mean several requests in one ticket, which a person splits."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -73,7 +82,18 @@ class Understanding:
             "evidence": list(self.evidence),
             "alternatives": [[label, round(p, 4)] for label, p in self.alternatives],
             "signals": self.signals.as_json(),
+            **({"requests": [list(r) for r in self.requests]} if self.requests else {}),
         }
+
+    @property
+    def several_requests(self) -> bool:
+        return len({category for _, category in self.requests if category != UNCLEAR}) > 1
+
+    def all_about(self, *categories: str) -> bool:
+        """Every part joined by 'and', 'also', 'then', 'plus' or '+' is confidently about `category`
+        (a write needs nothing else asked; a comma usually adds a reason, not a request), one of
+        `categories`."""
+        return all(found in categories for _, found in self.joined)
 
 
 def ticket_text(short_description: str, description: str) -> str:
@@ -82,9 +102,14 @@ def ticket_text(short_description: str, description: str) -> str:
     return "\n".join(dict.fromkeys(parts))
 
 
+def _classifier(config: ServiceDeskConfig) -> OfflineTextClassifier:
+    """The promoted model in the config's model registry, else one trained on `training_data`."""
+    return current_classifier(config.training_data, config.models, AGENT_NAME)
+
+
 def understand(text: str, config: ServiceDeskConfig, threshold: float) -> Understanding:
     """Classify `text` and find its cues; below `threshold` or out of scope it is `unclassified`."""
-    prediction: Prediction = classifier_for(config.training_data).predict(
+    prediction: Prediction = _classifier(config).predict(
         text[:_MAX_TEXT] if text.strip() else "(empty ticket)"
     )
     known = {c.value for c in Category}
@@ -92,6 +117,9 @@ def understand(text: str, config: ServiceDeskConfig, threshold: float) -> Unders
         not prediction.out_of_scope and prediction.label in known and prediction.confidence >= threshold
     )
     category = Category(prediction.label) if confident else Category.UNCLASSIFIED
+    asks = [part for part in clauses(text[:_MAX_TEXT]) if _ASKS.match(part)]
+    requests = _requests(asks, config, threshold) if confident else ()
+    joined = _requests(clauses(text[:_MAX_TEXT], _JOIN), config, threshold) if confident else ()
     return Understanding(
         category=category,
         label=prediction.label,
@@ -100,4 +128,40 @@ def understand(text: str, config: ServiceDeskConfig, threshold: float) -> Unders
         evidence=tuple(e.text for e in prediction.evidence),
         alternatives=tuple((a.label, a.confidence) for a in prediction.alternatives),
         signals=find_signals(text, config.cues),
+        requests=requests,
+        joined=joined,
     )
+
+
+_JOIN = re.compile(r"\s*(?:\+|\balso\b|\bthen\b|\bplus\b|\bas well as\b|\band\b)\s*", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(
+    r"\s*(?:[+;\n]|,|\balso\b|\bthen\b|\bplus\b|\bas well as\b|\band\b)\s*", re.IGNORECASE
+)
+_MIN_CLAUSE_WORDS = 2
+_ASKS = re.compile(
+    r"(?:(?:hi|hello|hey|also|and|then|pls|please|plz|kindly)\W+)*(?:i\s+)?(?:need|want|would like|"
+    r"(?:can|could|would)\s+(?:you|u|someone)|pls|please|plz|reset|unlock|add|remove|give|grant|order|"
+    r"buy|purchase|install|update|change|fix|get|move|create|enable|disable|provide|request|replace)\b",
+    re.IGNORECASE,
+)
+"""A clause that asks for something (imperative or 'need ...'); "I typed it wrong too often" or
+"I manage the team" explain a request and are not counted as one."""
+
+
+def clauses(text: str, breaks: re.Pattern[str] = _CLAUSE_BREAK) -> list[str]:
+    """The parts of a ticket joined by '+', ';', commas, 'also', 'then', 'plus' or 'and' (parts of
+    one word are dropped: "fan loud and hot" stays one request when the parts agree anyway)."""
+    parts = [p.strip(" .!?-") for p in breaks.split(text)]
+    return [p for p in parts if len(p.split()) >= _MIN_CLAUSE_WORDS]
+
+
+def _requests(parts: list[str], config: ServiceDeskConfig, threshold: float) -> tuple[tuple[str, str], ...]:
+    """Each clause with the category the classifier gives it confidently, else `UNCLEAR` (none for one)."""
+    if len(parts) < 2:
+        return ()
+    known = {c.value for c in Category}
+    found = []
+    for part, prediction in zip(parts, _classifier(config).predict_many(parts), strict=True):
+        sure = not prediction.out_of_scope and prediction.confidence >= threshold
+        found.append((part, prediction.label if sure and prediction.label in known else UNCLEAR))
+    return tuple(found)

@@ -219,3 +219,55 @@ def test_suppliers_validate_against_the_sap_mock(monkeypatch: pytest.MonkeyPatch
     assert summary["source"] == "SapS4HanaAdapter" and summary["records"] >= 20
     assert any(f["kind"] == "duplicate" for f in summary["findings"])
     assert {p["kind"] for p in summary["proposals"]} >= {"merge"}
+
+
+def test_classify_level_auto_reports_the_level_of_each_answer(tmp_path: Path) -> None:
+    source = spend_csv(
+        tmp_path / "in.csv",
+        [
+            {"line_id": "1", "description": "Dell Latitude 5440 laptop", "vendor": "Dell"},
+            {"line_id": "2", "description": "misc sundries", "vendor": "Misc"},
+            {"line_id": "3", "description": "Office cleaning services March", "vendor": "ISS"},
+        ],
+    )
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["level"] == "auto"
+    assert set(summary["answered_at_level"]) == {"segment", "family"}  # the shipped taxonomy's levels
+    assert sum(summary["answered_at_level"].values()) == 3
+    assert read(out)[0]["code"] == "43210000"  # sure at family level: answered there
+    refused = runner.invoke(
+        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--llm", "openai:x"]
+    )
+    assert refused.exit_code != 0 and "--level auto" in refused.output
+
+
+def test_truth_column_scores_every_level(tmp_path: Path) -> None:
+    source = spend_csv(
+        tmp_path / "in.csv",
+        [
+            {"line_id": "1", "description": "Dell Latitude 5440 laptop", "right": "43210000"},
+            {"line_id": "2", "description": "Office cleaning services March", "right": "76110000"},
+            {
+                "line_id": "3",
+                "description": "Dell Latitude 7440 laptop",
+                "right": "76110000",
+            },  # wrong on purpose
+            {"line_id": "4", "description": "misc sundries", "right": ""},
+        ],
+    )
+    args = ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--truth-column", "right", "--json"]
+    result = runner.invoke(cli.spend_app, args)
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.stdout)["accuracy_by_level"]
+    assert scored["unscored_lines"] == 1
+    family = scored["levels"]["family"]
+    assert family["lines"] == 3 and family["answered"] == 3
+    assert family["accuracy"] == round(2 / 3, 4)
+    assert set(scored["levels"]) == {"segment", "family"}
+    missing = runner.invoke(cli.spend_app, [*args[:4], "--truth-column", "nope"])
+    assert missing.exit_code != 0 and "nope" in missing.output

@@ -3,7 +3,8 @@
 Written by hand for issue 20 (the failures seen on a real service desk's export): an HR request
 mentioning salary data, an analyst reporting someone else's login problem, hardware faults,
 purchases, several requests in one. Each must end escalated with no directory or catalogue write.
-This is a small suite (the issue asks for 200+; not done in this change).
+The suite (fixtures/service_desk/tickets_need_a_person.txt) holds 200 tickets: hardware faults,
+purchases, HR paperwork, on-behalf reports and mixed requests.
 """
 
 from __future__ import annotations
@@ -20,23 +21,32 @@ from agents.service_desk.wiring import DEFAULT_POLICY, ServiceDeskStack
 from governance.policy import load_policy
 from governance.store import Store
 
-TICKETS = [
-    ("snguyen", "access", "pls add me to payroll share need salary data for q3 review"),
-    ("dchen", "login issue", "user in finance cant login since this morning reported by analyst"),
-    ("nthomas", "pwd", "customer locked out of portal, reset pwd"),
-    ("iali", "laptop", "laptop screen flickering and fan loud"),
-    ("cking", "order", "need 2 new monitors and a docking station for new starter"),
-    ("snguyen", "hr", "change of bank details for salary and update my address in hr system"),
-    ("dchen", "", "reset password for the intern in marketing also order him a headset"),
-    ("nthomas", "vpn", "vpn drops + outlook crashes + need access to sales drive"),
-    ("iali", "keyboard", "keyboard missing keys"),
-    ("cking", "printer", "printer 3rd floor paper jam again"),
-    ("snguyen", "contract", "need copy of my employment contract and payslips for mortgage"),
-    ("dchen", "mobile", "phone broken screen cracked need replacement"),
-]
+SUITE = Path(__file__).resolve().parents[3] / "fixtures/service_desk/tickets_need_a_person.txt"
+CALLERS = ("snguyen", "dchen", "nthomas", "iali", "cking")
 
 
-def _suite(tmp_path: Path) -> Path:
+def _tickets() -> list[tuple[str, str, str, str]]:
+    """(kind, caller, subject, body) for each line of the suite; callers taken in turn."""
+    rows: list[tuple[str, str, str, str]] = []
+    for line in SUITE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, subject, body = (part.strip() for part in line.split("|"))
+        rows.append((kind, CALLERS[len(rows) % len(CALLERS)], subject, body))
+    return rows
+
+
+TICKETS = _tickets()
+
+
+def test_suite_has_the_size_and_kinds_the_issue_asks_for() -> None:
+    kinds = {kind for kind, *_ in TICKETS}
+    assert len(TICKETS) >= 200
+    assert kinds == {"hardware", "purchase", "hr", "onbehalf", "mixed"}
+    assert len({body for *_, body in TICKETS}) == len(TICKETS)  # no duplicates
+
+
+def _suite(tmp_path: Path, index: int) -> Path:
     cases = [
         {
             "id": f"terse-{i:02d}",
@@ -44,7 +54,7 @@ def _suite(tmp_path: Path) -> Path:
             "input": {"ticket": {"caller": caller, "short_description": subject, "description": body}},
             "expected": {"outcome": "escalated"},
         }
-        for i, (caller, subject, body) in enumerate(TICKETS)
+        for i, (_kind, caller, subject, body) in [(index, TICKETS[index])]
     ]
     path = tmp_path / "terse.yaml"
     path.write_text(yaml.safe_dump({"agent": "service_desk", "description": "terse", "cases": cases}))
@@ -53,7 +63,7 @@ def _suite(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("index", range(len(TICKETS)))
 def test_terse_ticket_is_escalated_without_any_write(tmp_path: Path, index: int) -> None:
-    case = load_scenarios(_suite(tmp_path))[index]
+    case = load_scenarios(_suite(tmp_path, index))[0]
     ticket = case.ticket()
     itsm, directory, erp = case.state.systems(ticket)
     store = Store("sqlite://")
