@@ -4,7 +4,8 @@
 versioned model on the base history plus every example, ``shadow`` runs the candidate beside the
 current model on traffic, ``status`` shows both, and ``promote`` switches only when the candidate
 agrees with the current model on the shadow traffic and is more accurate on recent corrections
-(a ledger record either way). Errors print one line to stderr and exit 2.
+(a ledger record either way). Every command prints a short text, or JSON with ``--json``; errors
+are one line on stderr (`opspack.cli_options.fail`), exit 1, as for every other command.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from agents.perception.errors import PerceptionError
+from opspack.cli_options import fail
 
 models_app = typer.Typer(help="Retrain, shadow and promote an agent's text classifier from corrections.")
 T = TypeVar("T")
@@ -24,14 +26,14 @@ T = TypeVar("T")
 AgentArg = Annotated[str, typer.Argument(help="Agent whose classifier this is (service_desk, intake, ...)")]
 RootOpt = Annotated[Path, typer.Option("--root", help="Folder holding the versioned models")]
 DEFAULT_ROOT = Path("models")
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def _guarded(work: Callable[[], T]) -> T:
     try:
         return work()
     except PerceptionError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc))
 
 
 def _registry(root: Path, agent: str) -> Any:
@@ -40,8 +42,14 @@ def _registry(root: Path, agent: str) -> Any:
     return ModelRegistry(root, agent)
 
 
-def _echo(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
+def _echo(data: dict[str, Any], as_json: bool) -> None:
+    """JSON with --json; otherwise one ``key: value`` line per field (nested values as compact JSON)."""
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    for key, value in data.items():
+        shown = json.dumps(value, default=str) if isinstance(value, dict | list) else value
+        typer.echo(f"{key}: {shown}")
 
 
 @models_app.command("correct")
@@ -51,9 +59,13 @@ def correct(
     label: Annotated[str, typer.Option("--label", help="The right label")],
     source: Annotated[str, typer.Option("--source", help="Where the correction came from")] = "cli",
     root: RootOpt = DEFAULT_ROOT,
+    as_json: JsonOpt = False,
 ) -> None:
     """Record a corrected decision as a labelled example for the next retraining."""
     _guarded(lambda: _registry(root, agent).add_example(text, label, source=source))
+    if as_json:
+        _echo({"recorded": True, "agent": agent, "label": label, "source": source}, True)
+        return
     typer.echo(f"recorded: {label!r} for {agent}")
 
 
@@ -62,6 +74,7 @@ def retrain(
     agent: AgentArg,
     data: Annotated[Path, typer.Option("--data", help="The base labelled history (CSV: text,label)")],
     root: RootOpt = DEFAULT_ROOT,
+    as_json: JsonOpt = False,
 ) -> None:
     """Train a new version on the base history plus every correction; it becomes the candidate."""
     from agents.perception.datasets import load_labelled_csv
@@ -71,7 +84,7 @@ def retrain(
         version = registry.retrain(load_labelled_csv(data))
         return {"version": version, **registry.status()}
 
-    _echo(_guarded(work))
+    _echo(_guarded(work), as_json)
 
 
 @models_app.command("shadow")
@@ -79,6 +92,7 @@ def shadow(
     agent: AgentArg,
     texts: Annotated[Path, typer.Option("--texts", help="CSV with a 'text' column: traffic to shadow")],
     root: RootOpt = DEFAULT_ROOT,
+    as_json: JsonOpt = False,
 ) -> None:
     """Run the candidate beside the current model on TEXTS and log both answers."""
     import csv
@@ -88,13 +102,17 @@ def shadow(
             rows = [r.get("text") or "" for r in csv.DictReader(handle)]
         return int(_registry(root, agent).shadow([r for r in rows if r.strip()]))
 
-    typer.echo(f"shadowed {_guarded(work)} texts")
+    count = _guarded(work)
+    if as_json:
+        _echo({"shadowed": count}, True)
+        return
+    typer.echo(f"shadowed {count} texts")
 
 
 @models_app.command("status")
-def status(agent: AgentArg, root: RootOpt = DEFAULT_ROOT) -> None:
+def status(agent: AgentArg, root: RootOpt = DEFAULT_ROOT, as_json: JsonOpt = False) -> None:
     """Current and candidate versions, their data hashes, shadow agreement and accuracy."""
-    _echo(_guarded(lambda: _registry(root, agent).status()))
+    _echo(_guarded(lambda: _registry(root, agent).status()), as_json)
 
 
 @models_app.command("promote")
@@ -102,6 +120,7 @@ def promote(
     agent: AgentArg,
     actor: Annotated[str, typer.Option("--actor", help="Who asks for the switch (recorded)")],
     root: RootOpt = DEFAULT_ROOT,
+    as_json: JsonOpt = False,
 ) -> None:
     """Switch to the candidate if it earned it; the decision goes to the ledger either way."""
     from governance.ledger import Ledger
@@ -116,6 +135,6 @@ def promote(
             store.dispose()
 
     result = _guarded(work)
-    _echo(result)
+    _echo(result, as_json)
     if not result["promoted"]:
         raise typer.Exit(1)
