@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from agents.intake.config import EscalationSpec, IntakeConfig
 from agents.perception.entities import IdPattern, find_emails
+from agents.perception.language import detect_language as guess_language
 from agents.perception.results import Prediction
 from agents.perception.trained import classifier_for
 
@@ -44,12 +45,6 @@ _ADDRESS = re.compile(
     r"\b(\d{1,5}[a-z]? [A-Z][\w'-]*(?: [A-Z][\w'-]*)* (?:Street|St|Road|Rd|Avenue|Ave|Close|Drive|Lane|Way|Allee|Strasse|Straße|Place|Square))\b"
     r"(?:,\s*(?P<postcode>[A-Z0-9]{2,5}(?: ?[A-Z0-9]{3})?)\s+(?P<city>[A-Z][\w-]+))?"
 )
-_LANGUAGE_WORDS = {
-    "de": {"und", "ich", "nicht", "meine", "bestellung", "bitte", "der", "die", "das", "ist"},
-    "fr": {"je", "les", "est", "pas", "commande", "merci", "une", "mon", "avec", "vous"},
-    "es": {"el", "los", "pedido", "gracias", "por", "mi", "una", "para", "con", "está"},
-    "en": {"the", "my", "is", "and", "to", "please", "order", "you", "i", "for"},
-}
 
 
 @dataclass(frozen=True)
@@ -171,13 +166,14 @@ def find_entities(text: str) -> Entities:
 
 
 def detect_language(text: str) -> str:
-    """Crude stop-word vote among en/de/fr/es; "und" (undetermined) with too few words."""
-    words = re.findall(r"[a-zà-ÿß]+", text.lower())
-    if len(words) < 3:
-        return "und"
-    scores = {lang: sum(w in vocab for w in words) for lang, vocab in _LANGUAGE_WORDS.items()}
-    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
-    return best if scores[best] > 0 else "und"
+    """The message's language (ISO 639-1) when the detector is sure of it, else ``und``.
+
+    `agents.perception.language` (langdetect, seeded): every language the detector knows, so an
+    Italian or Dutch message is recognised as such (and escalated, since the intent model reads
+    English), while a short or ambiguous English text stays ``und`` and is worked.
+    """
+    guess = guess_language(text)
+    return guess.code if guess.reliable else "und"
 
 
 def find_cues(text: str, spec: EscalationSpec) -> Cues:

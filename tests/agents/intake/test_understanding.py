@@ -59,6 +59,8 @@ def test_cues_name_the_words_that_fired() -> None:
         ("Where is my order, please tell me", "en"),
         ("Hallo, wo ist meine Bestellung? Bitte um Antwort und danke", "de"),
         ("Bonjour, je ne trouve pas ma commande, merci", "fr"),
+        ("Buongiorno, il mio ordine non è ancora arrivato, potete controllare?", "it"),
+        ("Goedemiddag, mijn bestelling is nog steeds niet geleverd, kunt u kijken?", "nl"),
         ("ok", "und"),
     ],
 )
