@@ -147,3 +147,18 @@ def test_a_member_or_type_the_published_model_lacks_fails_the_check(
         "User accountEnabled: 'yes' is not of type 'boolean', 'null'"
     ]
     assert problems({**user, "@odata.nextLink": "x"}, "User") == []
+
+
+def test_application_and_new_password_credentials_are_published_types(
+    graph: tuple[GraphMock, requests.Session],
+) -> None:
+    mock, session = graph
+    app_id = next(iter(mock.tenant.applications))
+    application = _get(session, f"/applications/{app_id}")
+    added = session.post(
+        f"{GRAPH}/v1.0/applications/{app_id}/addPassword",
+        json={"passwordCredential": {"displayName": "rotation"}},
+    )
+    assert added.status_code == 200 and added.json()["secretText"]
+    found = problems(application, "Application") + problems(added.json(), "PasswordCredential")
+    assert found == []
