@@ -112,3 +112,24 @@ def test_a_member_the_published_definition_refuses_fails_the_check() -> None:
     assert problems({**page.json(), "total": 5}, "SearchAndReconcileResults") == [
         ": Additional properties are not allowed ('total' was unexpected)"
     ]
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "server"])
+def test_user_endpoints_answer_user_and_embedded_users_are_user_details(deployment: str) -> None:
+    """``/myself``, ``/user`` and ``user/search`` answer Atlassian's ``User`` (``locale`` included);
+    users inside other answers (``group/member`` values, authors) are the narrower ``UserDetails``."""
+    mock, session = _client(deployment)
+    me = session.get(f"{JSM_URL}/rest/api/2/myself").json()
+    assert "locale" in me
+    search = {"query": "beth"} if deployment == "cloud" else {"username": "beth"}
+    found_users = session.get(f"{JSM_URL}/rest/api/2/user/search", params=search).json()
+    assert found_users
+    lookup = {"accountId": me["accountId"]} if deployment == "cloud" else {"username": me["name"]}
+    one = session.get(f"{JSM_URL}/rest/api/2/user", params=lookup).json()
+    group = next(iter(mock.state.groups.values()))["name"]
+    members = session.get(f"{JSM_URL}/rest/api/2/group/member", params={"groupname": group}).json()["values"]
+    assert members
+    found = problems(me, "User") + problems(one, "User")
+    found += [p for u in found_users for p in problems(u, "User")]
+    found += [p for u in members for p in problems(u, "UserDetails")]
+    assert found == []
