@@ -181,7 +181,7 @@ class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, Moc
 
     @route("GET", _API + r"/myself")
     def myself(self, request: MockRequest) -> dict[str, Any] | None:
-        return self.renderer().user(self.current_user(request))
+        return self.renderer().user(self.current_user(request), full=True)
 
     @route("GET", _API + r"/field")
     def fields(self, request: MockRequest) -> list[dict[str, Any]]:
@@ -307,11 +307,11 @@ class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, Moc
                 raise MockHttpError(
                     404, "Specified user does not exist or you do not have required permissions"
                 )
-            return self.renderer().user(self.state.user_names_by_account[account])
+            return self.renderer().user(self.state.user_names_by_account[account], full=True)
         name = request.query.get("username") or request.query.get("key") or ""
         if name.lower() not in self.state.users:
             raise MockHttpError(404, f"The user named '{name}' does not exist")
-        return self.renderer().user(name)
+        return self.renderer().user(name, full=True)
 
     @route("GET", _API + r"/user/search")
     def search_users(self, request: MockRequest) -> list[dict[str, Any] | None]:
@@ -326,7 +326,7 @@ class JsmMock(CloudRoutes, IssueExtraRoutes, ServiceDeskRoutes, IssueWrites, Moc
             if u["name"].lower().startswith(text) or u["emailAddress"].lower().startswith(text)
             or any(part.lower().startswith(text) for part in u["displayName"].split())
         ]  # fmt: skip
-        return [self.renderer().user(u["name"]) for u in hits[:limit]]
+        return [self.renderer().user(u["name"], full=True) for u in hits[:limit]]
 
     @route("GET", _API + r"/group/member")
     def group_members(self, request: MockRequest) -> dict[str, Any]:

@@ -15,10 +15,14 @@ class Renderer:
         self.base = base.rstrip("/")
         self.cloud = cloud
 
-    def user(self, name: str | None) -> dict[str, Any] | None:
+    def user(self, name: str | None, *, full: bool = False) -> dict[str, Any] | None:
+        """A user as Jira embeds one (``UserDetails``: no ``locale``); `full` for ``/user``, ``/myself``
+        and user search, which answer the whole ``User``."""
         if not name:
             return None
         found = self.state.users.get(name.lower())
+        if found is not None and not full:
+            found = {k: v for k, v in found.items() if k != "locale"}
         if self.cloud:
             return self._cloud_user(name, found)
         if found is None:

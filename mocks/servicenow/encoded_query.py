@@ -3,11 +3,12 @@
 Enough of the grammar for what clients send: ``^`` joins terms with AND, ``^OR`` joins a term
 to the previous one with OR, ``^NQ`` starts an alternative query, ``ORDERBY`` / ``ORDERBYDESC``
 sort. Operators: ``=`` ``!=`` ``>`` ``>=`` ``<`` ``<=`` ``LIKE`` ``NOT LIKE`` ``STARTSWITH``
-``ENDSWITH`` ``IN`` ``NOT IN`` ``ISEMPTY`` ``ISNOTEMPTY`` ``CONTAINS`` ``DOES NOT CONTAIN``.
-Values written as the date helpers an instance evaluates server-side (``javascript:gs.daysAgoStart(30)``,
-``gs.daysAgo(n)``, ``gs.daysAgoEnd(n)``, ``gs.beginningOfToday()``, ``gs.endOfToday()``, ``gs.now()``
-and ``gs.nowDateTime()``) become UTC ``YYYY-MM-DD hh:mm:ss`` values; any other ``javascript:`` value
-is refused with a `ValueError`, so a query is never silently empty. Like an instance with
+``ENDSWITH`` ``IN`` ``NOT IN`` ``ISEMPTY`` ``ISNOTEMPTY`` ``EMPTYSTRING`` ``ANYTHING`` ``CONTAINS``
+``DOES NOT CONTAIN`` ``SAMEAS`` ``NSAMEAS`` (compare with another field) and the date operators
+``ON`` ``NOTON`` ``BETWEEN`` ``RELATIVEGT|GE|LT|LE``. Values written as the ``javascript:gs.*`` date
+helpers an instance evaluates server-side become UTC ``YYYY-MM-DD hh:mm:ss`` values
+(`mocks.servicenow.date_terms`); any other script value and any other operator is refused with a
+`ValueError` naming it, so a query is never silently empty. Like an instance with
 ``glide.invalid_query.returns_no_rows`` on, a term naming an unknown field matches nothing.
 String comparisons ignore case, as on the vendor's default collation.
 """
@@ -17,13 +18,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-# Longest operators first so "!=" is not read as "=" and "NOT IN" not as "IN".
-_OPERATORS = ("ISNOTEMPTY", "ISEMPTY", "DOES NOT CONTAIN", "CONTAINS", "NOT LIKE", "NOT IN", "STARTSWITH",
-              "ENDSWITH", "LIKE", "IN", "!=", ">=", "<=", "=", ">", "<")  # fmt: skip
-_SCRIPT = re.compile(r"javascript:\s*gs\.(?P<helper>\w+)\((?P<arg>[^)]*)\)\s*;?\s*")
-_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+from mocks.servicenow.date_terms import resolve
+
+# The earliest operator in a term wins; at the same position the one listed first, so "!=" is not
+# read as "=", "NOT IN" not as "IN", "NOTON" not as "ON".
+_OPERATORS = ("ISNOTEMPTY", "ISEMPTY", "EMPTYSTRING", "ANYTHING", "DOES NOT CONTAIN", "CONTAINS", "NOT LIKE",
+              "NOT IN", "STARTSWITH", "ENDSWITH", "NSAMEAS", "SAMEAS", "NOTON", "ON", "BETWEEN", "RELATIVEGT",
+              "RELATIVEGE", "RELATIVELT", "RELATIVELE", "LIKE", "IN", "!=", ">=", "<=", "=", ">", "<")  # fmt: skip
+_FIELD = re.compile(r"[a-z0-9_.]+")
+# Operators an instance knows that this mock does not evaluate, named in the refusal.
+_UNSERVED = ("GT_OR_EQUALS_FIELD", "LT_OR_EQUALS_FIELD", "GT_FIELD", "LT_FIELD", "MORETHAN", "LESSTHAN",
+             "DATEPART", "VALCHANGES", "CHANGESFROM", "CHANGESTO", "DYNAMIC")  # fmt: skip
+
+
+def _unserved_operator(text: str) -> str | None:
+    """The operator after the (lower-case) field name in `text`, when one follows it."""
+    field_name = _FIELD.match(text)
+    rest = text[field_name.end() :] if field_name else ""
+    if not rest[:1].isupper():
+        return None
+    return next((name for name in _UNSERVED if rest.startswith(name)), re.match(r"[A-Z][A-Z_]*", rest)[0])  # type: ignore[index]
+
 
 FieldReader = Callable[[dict[str, str], str], "str | None"]
 """Reads a (possibly dot-walked) field of a record; None when the field does not exist."""
@@ -53,28 +70,6 @@ class EncodedQuery:
         )
 
 
-def _script_value(value: str, now: datetime) -> str:
-    """Evaluate the ``javascript:gs.<date helper>(n)`` values instances accept in queries."""
-    found = _SCRIPT.fullmatch(value)
-    if found is None:
-        raise ValueError(f"unsupported script value in encoded query: {value!r}")
-    helper, arg = found["helper"], found["arg"].strip().strip("'\"")
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    days = int(arg) if arg.lstrip("-").isdigit() else 0
-    moments = {
-        "daysAgoStart": midnight - timedelta(days=days),
-        "daysAgoEnd": midnight - timedelta(days=days) + timedelta(days=1, seconds=-1),
-        "daysAgo": now - timedelta(days=days),
-        "beginningOfToday": midnight,
-        "endOfToday": midnight + timedelta(days=1, seconds=-1),
-        "now": now,
-        "nowDateTime": now,
-    }
-    if helper not in moments:
-        raise ValueError(f"unsupported script value in encoded query: {value!r}")
-    return moments[helper].strftime(_DATE_FORMAT)
-
-
 def parse(text: str | None, *, now: datetime | None = None) -> EncodedQuery:
     """Parse `text`; an empty or missing query matches every record.
 
@@ -98,11 +93,10 @@ def parse(text: str | None, *, now: datetime | None = None) -> EncodedQuery:
                 and_groups[-1].append(_term(raw[2:]))
                 continue
             and_groups.append([_term(raw)])
+        moment = now or datetime.now(UTC)
         for group in and_groups:
             for index, term in enumerate(group):
-                if term.value.startswith("javascript:"):
-                    moment = _script_value(term.value, now or datetime.now(UTC))
-                    group[index] = Term(term.field, term.operator, moment)
+                group[index] = Term(term.field, *resolve(term.operator, term.value, moment))
         if and_groups:
             query.alternatives.append(and_groups)
     return query
@@ -114,8 +108,12 @@ def _term(raw: str) -> Term:
         at = raw.find(op)
         if at > 0 and (best is None or at < best[0]):
             best = (at, op)
+    # Column names are lower case: an upper-case run after the field is an operator.
+    unknown = _unserved_operator(raw if best is None else raw[: best[0]])
+    if unknown is not None:
+        raise ValueError(f"unsupported operator {unknown!r} in encoded query term {raw!r}")
     if best is None:
-        return Term(field=raw, operator="ISNOTEMPTY" if raw.endswith("ISNOTEMPTY") else "=", value="")
+        return Term(field=raw, operator="=", value="")
     at, op = best
     return Term(field=raw[:at], operator=op, value=raw[at + len(op) :])
 
@@ -145,6 +143,17 @@ def _term_matches(term: Term, record: dict[str, str], read: FieldReader) -> bool
         return value == ""
     if op == "ISNOTEMPTY":
         return value != ""
+    if op == "EMPTYSTRING":
+        return value == ""
+    if op == "ANYTHING":
+        return True
+    if op in ("SAMEAS", "NSAMEAS"):
+        other = read(record, term.value)
+        return other is not None and (have == other.lower()) == (op == "SAMEAS")
+    if op in ("BETWEEN", "NOT BETWEEN"):
+        low, _, high = term.value.partition("@")
+        inside = _compare(value, low) >= 0 and _compare(value, high) <= 0
+        return inside if op == "BETWEEN" else not inside
     if op == "=":
         return have == want
     if op == "!=":
