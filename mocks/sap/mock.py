@@ -19,6 +19,7 @@ import base64
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -63,8 +64,11 @@ class SapMock(MockVendor):
         users: dict[str, str] | None = None,
         base_url: str = "https://sap.mock",
         page_size: int = 50,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        """The system time written into change documents."""
         self.users = dict(users if users is not None else {"OPSPACK_COMM": "Welcome-S4H-2024!"})
         """Communication users and their passwords (Basic auth)."""
         self.base_url = base_url.rstrip("/")
@@ -291,7 +295,7 @@ class SapMock(MockVendor):
                 405, f"Create of entity set {entity} is not supported", code="/IWBEP/CM_MGW_RT/050"
             )
         if entity == "A_SupplierInvoice":
-            row = self.documents.create_supplier_invoice(body)
+            row = self.documents.create_supplier_invoice(body, user=_user(request), at=self.clock())
             expand: dict[str, Any] = {"to_SuplrInvcItemPurOrdRef": {}, "to_SupplierInvoiceTax": {}}
             message = f"Document no. {row['SupplierInvoice']} created"
         elif entity == "A_CreditMemoRequest":
@@ -330,7 +334,8 @@ class SapMock(MockVendor):
         if name == "CancelSubscription":
             row = cancel_subscription(self.tables, args["Subscription"], args["Reason"])
         else:
-            row = self.documents.release(args)
+            keys = {k: args[k] for k in ("SupplierInvoice", "FiscalYear")}
+            row = self.documents.release(keys, user=_user(request), at=self.clock())
         assert function.return_set is not None
         return json_response(
             {"d": encode_entity(self.tables, self._base(request), function.return_set, row, {})}
@@ -355,6 +360,14 @@ class SapMock(MockVendor):
     # -- helpers --------------------------------------------------------------------------------
     def _base(self, request: MockRequest) -> str:
         return request.origin(self.base_url)
+
+
+def _user(request: MockRequest) -> str:
+    """The Basic-auth user of an authenticated request (`authenticate` has checked it)."""
+    header = request.headers.get("Authorization", "")
+    return (
+        base64.b64decode(header[6:]).decode("utf-8").partition(":")[0] if header.startswith("Basic ") else ""
+    )
 
 
 def _unquote(value: str) -> str:

@@ -7,6 +7,7 @@ import requests
 
 from connectors.erp import ERPConnector, FakeERP
 from connectors.erp.conformance import ERPConformance
+from connectors.erp.conformance_invoices import CLERK_USER
 from connectors.netsuite import NetSuiteAdapter
 from connectors.sap import SapS4HanaAdapter
 from mocks.netsuite import ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, NetSuiteMock
@@ -16,20 +17,38 @@ from mocks.transport import mount_mocks
 
 class TestFakeERP(ERPConformance):
     @pytest.fixture
-    def connector(self) -> ERPConnector:
+    def fake(self) -> FakeERP:
         return FakeERP.sample()
+
+    @pytest.fixture
+    def connector(self, fake: FakeERP) -> ERPConnector:
+        return fake
+
+    @pytest.fixture
+    def clerk(self, fake: FakeERP) -> ERPConnector:
+        return fake.session(CLERK_USER)  # type: ignore[no-any-return]
 
 
 SAP_BASE = "https://sap.mock"
 SAP_USER, SAP_PASSWORD = "OPSPACK_COMM", "Welcome-S4H-2024!"
+CLERK_PASSWORD = "Clerk-S4H-2024!"
 
 
 class TestSapAdapterAgainstMock(ERPConformance):
+    pays_on_requested_date = False  # the F110 payment run pays on the net due date
+
     @pytest.fixture
-    def connector(self) -> ERPConnector:
-        mock = SapMock.from_fixtures()
-        session = mount_mocks(requests.Session(), {SAP_BASE: mock})
+    def session(self) -> requests.Session:
+        mock = SapMock.from_fixtures(users={SAP_USER: SAP_PASSWORD, CLERK_USER: CLERK_PASSWORD})
+        return mount_mocks(requests.Session(), {SAP_BASE: mock})
+
+    @pytest.fixture
+    def connector(self, session: requests.Session) -> ERPConnector:
         return SapS4HanaAdapter(SAP_BASE, SAP_USER, SAP_PASSWORD, session=session)
+
+    @pytest.fixture
+    def clerk(self, session: requests.Session) -> ERPConnector:
+        return SapS4HanaAdapter(SAP_BASE, CLERK_USER, CLERK_PASSWORD, session=session)
 
 
 NS_BASE = "https://netsuite.mock"
