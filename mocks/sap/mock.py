@@ -36,6 +36,7 @@ from mocks.base import (
     text_response,
 )
 from mocks.sap.billing_documents import billing_document_pdf, cancel_subscription
+from mocks.sap.change_documents import CHANGE_DOCS
 from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
@@ -89,7 +90,14 @@ class SapMock(MockVendor):
 
     # -- inspection for tests -------------------------------------------------------------------
     def payment_count(self) -> int:
-        return len(self.tables.rows("PaymentProposalSet"))
+        """Invoices handed to payment: proposals in the Z service plus invoices released (``Release``)
+        for the F110 payment run."""
+        released = {
+            d["ChangeDocObject"]
+            for d in self.tables.rows(CHANGE_DOCS)
+            if d["ChangeTransactionCode"] == "MRBR"
+        }
+        return len(self.tables.rows("PaymentProposalSet")) + len(released)
 
     def invoices_by_status(self) -> Counter[str]:
         """``posted`` / ``blocked`` counts of supplier invoices."""

@@ -54,11 +54,26 @@ class TestSapAdapterAgainstMock(ERPConformance):
 NS_BASE = "https://netsuite.mock"
 
 
+CLERK_TOKEN, CLERK_SECRET = "c1e4c0" * 10 + "0005", "c1e45e" * 10 + "0006"
+
+
 class TestNetSuiteAdapterAgainstMock(ERPConformance):
     @pytest.fixture
-    def connector(self) -> ERPConnector:
-        mock = NetSuiteMock.from_fixtures()
-        session = mount_mocks(requests.Session(), {NS_BASE: mock})
+    def session(self) -> requests.Session:
+        mock = NetSuiteMock.from_fixtures(
+            tokens={TOKEN_ID: (CONSUMER_KEY, TOKEN_SECRET), CLERK_TOKEN: (CONSUMER_KEY, CLERK_SECRET)},
+            employees={TOKEN_ID: "OPSPACK_INTEGRATION", CLERK_TOKEN: CLERK_USER},
+        )
+        return mount_mocks(requests.Session(), {NS_BASE: mock})
+
+    @pytest.fixture
+    def connector(self, session: requests.Session) -> ERPConnector:
         return NetSuiteAdapter(
             NS_BASE, ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, session=session
+        )
+
+    @pytest.fixture
+    def clerk(self, session: requests.Session) -> ERPConnector:
+        return NetSuiteAdapter(
+            NS_BASE, ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, CLERK_TOKEN, CLERK_SECRET, session=session
         )
