@@ -3,9 +3,10 @@
 `TicketOutcomeReader` asks the ITSM (through the vendor-neutral `ITSMConnector`) how a person
 finished an escalated service-desk ticket: the ticket's state, close code, who resolved it and
 when -- the tool's own ``resolved_by``/``resolved_at``. A ticket resolved by one of opspack's own
-service accounts is the machine's outcome, not a human's, and is ignored. The ERP and CRM models
-carry no "who and when" for an invoice's release or a case's closure yet, so those outcomes are
-entered with ``opspack autonomy shadow-outcome`` (``source: manual``) until they do.
+service accounts is the machine's outcome, not a human's, and is ignored. `InvoiceOutcomeReader`
+(`agents.invoice_outcomes`) does the same for AP cases from the ERP: who released a held invoice or
+posted one themselves, and when. Systems without such a record are entered with
+``opspack autonomy shadow-outcome`` (``source: manual``).
 
 `collect_with_connectors` wires the readers for the connectors a runtime has and runs one
 collection; the runtime calls it on a schedule (see docs/MEASUREMENT.md §3).
@@ -16,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from agents.invoice_outcomes import InvoiceOutcomeReader
+from connectors.erp.protocol import ERPConnector
 from connectors.errors import ConnectorError
 from connectors.itsm.models import TicketState
 from connectors.itsm.protocol import ITSMConnector
@@ -98,11 +101,17 @@ def collect_with_connectors(
     now: datetime,
     *,
     itsm: Iterable[tuple[str, ITSMConnector]] = (),
+    erp: Iterable[tuple[str, ERPConnector]] = (),
     service_accounts: Collection[str] = (),
 ) -> CollectionReport:
-    """One collection over the given connectors (``(system name, connector)`` pairs)."""
+    """One collection over the given connectors (``(system name, connector)`` pairs); writes by
+    `service_accounts` (opspack's own users in those systems) are never a human outcome."""
     readers: list[OutcomeReader] = [
         TicketOutcomeReader(connector, system=name, service_accounts=service_accounts)
         for name, connector in itsm
     ]
+    readers.extend(
+        InvoiceOutcomeReader(connector, system=name, service_accounts=service_accounts)
+        for name, connector in erp
+    )
     return collect_human_outcomes(ledger, readers, now)

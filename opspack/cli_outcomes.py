@@ -1,8 +1,10 @@
 """``opspack outcomes collect``: read people's outcomes of escalated cases from the systems of record.
 
 One collection (`agents.outcome_readers.collect_with_connectors`): every escalated or shadowed
-case still waiting for a person is looked up in the ITSM connections named with ``--itsm``
-(from ``--connections``, default ``$OPSPACK_CONNECTIONS``), read as the agent identity ``--as``;
+case still waiting for a person is looked up in the ITSM connections named with ``--itsm`` (read as
+the agent identity ``--as``) and the ERP connections named with ``--erp`` (read as ``--erp-as``:
+who released a held invoice or posted it, `agents.invoice_outcomes`), from ``--connections``
+(default ``$OPSPACK_CONNECTIONS``);
 what people resolved is recorded in the ledger with who, when and where. Safe to run as often as
 wanted: an outcome already recorded is not recorded again. The runtime runs the same collection on
 a schedule (docs/MEASUREMENT.md §3).
@@ -40,6 +42,12 @@ def collect(
     identity: Annotated[
         str, typer.Option("--as", help="The agent identity whose credentials read the ITSM.")
     ] = "service_desk",
+    erp: Annotated[
+        list[str], typer.Option("--erp", help="ERP connection name(s) to read held invoices from.")
+    ] = [],  # noqa: B006
+    erp_identity: Annotated[
+        str, typer.Option("--erp-as", help="The agent identity whose credentials read the ERP.")
+    ] = "ap_clerk",
     service_accounts: Annotated[
         list[str],
         typer.Option(
@@ -51,7 +59,7 @@ def collect(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Record how people resolved escalated tickets, read from the ITSM (who, when, resolution)."""
+    """Record how people resolved escalated tickets (ITSM) and held invoices (ERP): who, when, what."""
     try:
         store = Store()
         config = load_connections(connections or connections_path())
@@ -63,8 +71,17 @@ def collect(
             )
             for name in itsm
         ]
+        erps = [
+            (
+                name,
+                build_connector(
+                    config, name, agent=erp_identity, secrets=registry.secrets_for(erp_identity, name)
+                ),
+            )
+            for name in erp
+        ]
         report = collect_with_connectors(
-            Ledger(store), datetime.now(UTC), itsm=connectors, service_accounts=service_accounts
+            Ledger(store), datetime.now(UTC), itsm=connectors, erp=erps, service_accounts=service_accounts
         )
     except (GovernanceError, ConnectorError) as exc:
         typer.echo(f"opspack: {exc}", err=True)

@@ -95,7 +95,7 @@ class ScheduleConfig(_Strict):
         "po_follow_up", "merkle_checkpoint", "exception_baselines", "credential_age", "human_outcomes"
     ]
     connection: str | None = None
-    """The ERP connection for ``po_follow_up``; the ITSM connection for ``human_outcomes``."""
+    """The ERP connection for ``po_follow_up``; the ITSM or ERP connection for ``human_outcomes``."""
 
     @field_validator("cron")
     @classmethod
@@ -150,7 +150,7 @@ class Deployment(_Strict):
             if schedule.task == "po_follow_up" and not schedule.connection:
                 problems.append(f"schedules.{name}: po_follow_up needs the ERP connection")
             if schedule.task == "human_outcomes" and not schedule.connection:
-                problems.append(f"schedules.{name}: human_outcomes needs the ITSM connection")
+                problems.append(f"schedules.{name}: human_outcomes needs the ITSM or ERP connection")
         if problems:
             raise ValueError("; ".join(problems))
         return self

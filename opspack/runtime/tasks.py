@@ -41,10 +41,16 @@ def run_task(name: str, schedule: ScheduleConfig, wiring: Wiring, now: datetime)
         return {"overdue_orders": len(results)}
     if schedule.task == "human_outcomes":
         from agents.outcome_readers import collect_with_connectors
+        from connectors.registry import adapter_class
 
         assert schedule.connection is not None  # the deployment validator requires it
-        itsm = wiring.connector(schedule.connection, agent="service_desk", kind="itsm")
-        report = collect_with_connectors(Ledger(wiring.store), now, itsm=[(schedule.connection, itsm)])
+        adapter = wiring.connection(schedule.connection).adapter
+        if getattr(adapter_class(adapter), "kind", None) == "erp":  # AP cases: held invoices, postings
+            erp = wiring.connector(schedule.connection, agent="ap_clerk", kind="erp")
+            report = collect_with_connectors(Ledger(wiring.store), now, erp=[(schedule.connection, erp)])
+        else:
+            itsm = wiring.connector(schedule.connection, agent="service_desk", kind="itsm")
+            report = collect_with_connectors(Ledger(wiring.store), now, itsm=[(schedule.connection, itsm)])
         return {"human_outcomes": report.as_dict()}
     if schedule.task == "credential_age":
         from governance.identity import CredentialRegistry
