@@ -73,9 +73,9 @@ def _order(erp: ERPConnector, rank: int = 0) -> PurchaseOrder:
     candidates = []
     for order in erp.list_purchase_orders(status=PurchaseOrderStatus.OPEN):
         vendor = erp.get_vendor(order.vendor_id)
-        if order.lines and order.currency == "EUR" and not vendor.blocked and vendor.bank_accounts:
-            if vendor.bank_accounts[0].iban:
-                candidates.append((sum(line.quantity * line.unit_price for line in order.lines), order.id, order))
+        payable = not vendor.blocked and bool(vendor.bank_accounts) and bool(vendor.bank_accounts[0].iban)
+        if order.lines and order.currency == "EUR" and payable:
+            candidates.append((sum(line.quantity * line.unit_price for line in order.lines), order.id, order))
     assert candidates, "the sample company has no open order of a payable vendor"
     return sorted(candidates)[rank][2]
 
