@@ -1,9 +1,18 @@
-"""``opspack erp load``: a buyer's own trade records as a replayable AP scenario file.
+"""``opspack erp load``: a buyer's own trade records into an ERP mock, or as a replayable scenario.
 
-UBL Order / DespatchAdvice / ReceiptAdvice documents and neutral YAML / CSV become the
-``shared_state`` of a scenario file (`connectors.erp.trade_documents`); each ``--invoice
-FILE=EXPECTED`` adds a case (``post``, or ``hold:reason[,reason…]``). ``opspack replay ap`` then
-seeds an in-process ERP with that state for every case -- no vendor-format JSON is written by hand.
+UBL Order / DespatchAdvice / ReceiptAdvice documents and neutral YAML / CSV are read into neutral
+ERP state (`connectors.erp.trade_documents`); no vendor-format JSON is written by hand. Targets
+(at least one):
+
+- ``--into URL``: a served SAP mock (``opspack mocks serve``; its root or ``.../_mock/sap_s4hana``)
+  takes the trade at once, through its mock-only ``POST /sap/opu/odata/_opspack/trade`` with the
+  communication user and CSRF token of any write;
+- ``--fixtures-dir DIR``: the SAP mock's fixtures plus the trade, as a folder that
+  ``opspack mocks serve --seed sap_s4hana=DIR`` serves and in-process mocks load
+  (`SapMock.from_fixtures(DIR)`, a wiring's ``mock_fixtures``);
+- ``--out FILE``: a scenario file whose ``shared_state`` is the trade; each ``--invoice
+  FILE=EXPECTED`` adds a case (``post``, or ``hold:reason[,reason…]``) that ``opspack replay ap``
+  replays on an in-process ERP seeded with that state.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import yaml
 from rich.console import Console
 
 from connectors.erp.trade_documents import TradeDocumentError, load_trade
+from connectors.erp.trade_loading import TradeLoadError, load_into_served_mock, write_sap_fixtures
 
 erp_app = typer.Typer(no_args_is_help=True, help="Seed ERP state from a buyer's own trade documents.")
 console = Console()
@@ -49,19 +59,52 @@ def load(
         list[Path], typer.Argument(help="UBL Order/DespatchAdvice/ReceiptAdvice (.xml), .yaml, .csv")
     ],
     out: Annotated[
-        Path, typer.Option("--out", help="Scenario file to write (replay it with `opspack replay ap`).")
-    ],
+        Path | None,
+        typer.Option("--out", help="Scenario file to write (replay it with `opspack replay ap`)."),
+    ] = None,
     invoice: Annotated[
         list[str] | None,
         typer.Option("--invoice", help="FILE=post or FILE=hold:reason[,reason] (repeatable)."),
     ] = None,
+    into: Annotated[
+        str | None, typer.Option("--into", help="Base URL of a served SAP mock to load the trade into.")
+    ] = None,
+    user: Annotated[
+        str, typer.Option("--user", help="The served mock's communication user.")
+    ] = "OPSPACK_COMM",
+    password: Annotated[
+        str, typer.Option("--password", envvar="OPSPACK_SAP_MOCK_PASSWORD", help="Its password.")
+    ] = "Welcome-S4H-2024!",
+    fixtures_dir: Annotated[
+        Path | None,
+        typer.Option("--fixtures-dir", help="Write the SAP mock's fixtures plus the trade to this folder."),
+    ] = None,
 ) -> None:
-    """Load trade records into a scenario file's shared ERP state, with one case per invoice."""
+    """Load trade records into a served or in-process SAP mock and/or a scenario file."""
+    if out is None and into is None and fixtures_dir is None:
+        console.print("[red]error[/]: give --into URL, --fixtures-dir DIR and/or --out FILE")
+        raise typer.Exit(2)
     try:
         state = load_trade(files)
     except TradeDocumentError as error:
         console.print(f"[red]error[/]: {error}")
         raise typer.Exit(2) from error
+    summary = (
+        f"{len(state.vendors)} vendor(s), {len(state.purchase_orders)} order(s), "
+        f"{len(state.goods_receipts)} receipt line(s)"
+    )
+    try:
+        if into is not None:
+            load_into_served_mock(into, state, user, password)
+            console.print(f"loaded into {into}: {summary}")
+        if fixtures_dir is not None:
+            rows = write_sap_fixtures(fixtures_dir, state)
+            console.print(f"wrote {fixtures_dir}: {rows} SAP rows ({summary} added to the mock's own)")
+    except TradeLoadError as error:
+        console.print(f"[red]error[/]: {error}")
+        raise typer.Exit(1) from error
+    if out is None:
+        return
     cases = [_case(spec, out) for spec in invoice or []]
     if not cases:
         console.print("[red]error[/]: give at least one --invoice FILE=EXPECTED to replay against the trade")

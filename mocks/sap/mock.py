@@ -43,6 +43,7 @@ from mocks.sap.password import PasswordChange
 from mocks.sap.sales_documents import create_credit_memo_request
 from mocks.sap.schema import SERVICES, Service
 from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load_fixtures, parse_expand
+from mocks.sap.trade_seed import seed_request
 
 _ROOT = r"/sap/opu/odata/sap/(?P<service>\w+(?:;v=\d{4})?)"
 _SESSION_COOKIE = "SAP_SESSIONID_S4H_100"
@@ -348,6 +349,11 @@ class SapMock(MockVendor):
         return json_response(
             {"d": encode_entity(self.tables, self._base(request), function.return_set, row, {})}
         )
+
+    @route("POST", r"/sap/opu/odata/_opspack/trade")
+    def seed(self, request: MockRequest) -> MockResponse:
+        """Mock-only admin hook, not an S/4 API: `mocks.sap.trade_seed.seed_request`."""
+        return json_response(seed_request(self.tables, request.json()), 201)
 
     @route("PATCH", _ROOT + r"/(?P<entity>\w+)(?P<key>\(.*\))")
     @route("MERGE", _ROOT + r"/(?P<entity>\w+)(?P<key>\(.*\))")
