@@ -45,7 +45,7 @@ from connectors.http import RetryPolicy, VendorHttp
 from connectors.rotation import RotatedCredential
 from connectors.sap import mapping
 from connectors.sap.billing import SapBilling
-from connectors.sap.invoices import SapInvoices
+from connectors.sap.invoices import PAYMENT_HANDOFFS, SapInvoices
 from connectors.sap.odata import ODataService, envelope_error, literal, parse_gateway_error, results
 from connectors.sap.password import change_password, new_password
 from connectors.sap.sales import SapSales
@@ -130,6 +130,13 @@ class SapS4HanaAdapter(SapInvoices, SapSales, SapBilling):
                 f"SAP connection {connection.name!r} has unknown option(s) {', '.join(unknown)}",
                 vendor=connection.name or "sap_s4hana",
             )
+        handoff = options.get("payment_handoff", "payment_run")
+        if handoff not in PAYMENT_HANDOFFS:
+            raise ConfigurationError(
+                f"SAP connection {connection.name!r}: payment_handoff must be one of "
+                f"{', '.join(PAYMENT_HANDOFFS)}, not {handoff!r}",
+                vendor=connection.name or "sap_s4hana",
+            )
         return cls(
             connection.base_url,
             credentials["username"],
@@ -146,7 +153,7 @@ class SapS4HanaAdapter(SapInvoices, SapSales, SapBilling):
             distribution_channel=options.get("distribution_channel", "10"),
             division=options.get("division", "00"),
             subscription_service=options.get("subscription_service", "ZOPSPACK_SUBSCRIPTION_SRV"),
-            payment_handoff=options.get("payment_handoff", "payment_run"),
+            payment_handoff=handoff,
             change_document_service=options.get("change_document_service", "YY1_SUPLRINVCCHANGEDOC_CDS"),
         )
 
