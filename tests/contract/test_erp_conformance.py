@@ -26,7 +26,7 @@ class TestFakeERP(ERPConformance):
 
     @pytest.fixture
     def clerk(self, fake: FakeERP) -> ERPConnector:
-        return fake.session(CLERK_USER)  # type: ignore[no-any-return]
+        return fake.session(CLERK_USER)
 
 
 SAP_BASE = "https://sap.mock"
