@@ -37,11 +37,10 @@ def _plan(case: PendingCase) -> dict[str, Any]:
     return {}
 
 
-def _machine_did(case: PendingCase, operations: tuple[str, ...], document: str | None = None) -> bool:
+def _machine_did(case: PendingCase, operations: tuple[str, ...]) -> bool:
+    """Whether the agent itself executed one of `operations` in this case (one invoice per case)."""
     return any(
-        p.get("status") == "executed"
-        and p.get("operation") in operations
-        and (document is None or p.get("document_id") == document)
+        p.get("status") == "executed" and p.get("operation") in operations
         for p in case.payloads("execution_outcome")
     )
 
@@ -96,10 +95,11 @@ class InvoiceOutcomeReader:
         invoice = self._invoice(case)
         if invoice is None:
             return None
-        posted_by_agent = _machine_did(case, ("erp.post_invoice",))
+        # an escalation naming the document means the agent posted it
+        posted_by_agent = _document_id(case) is not None or _machine_did(case, ("erp.post_invoice",))
         if not posted_by_agent and self._person(invoice.created_by) and invoice.created_at is not None:
             return self._outcome(case, invoice, "posted", invoice.created_by, invoice.created_at)
-        released_by_agent = _machine_did(case, ("erp.release_invoice", "erp.schedule_payment"), invoice.id)
+        released_by_agent = _machine_did(case, ("erp.release_invoice", "erp.schedule_payment"))
         if (
             invoice.status is InvoiceStatus.POSTED
             and not released_by_agent

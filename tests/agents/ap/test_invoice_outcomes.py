@@ -200,3 +200,38 @@ def test_a_shadowed_posting_is_compared_with_what_the_clerk_posted(tmp_path: Pat
         if r.payload["event"] == "human_outcome"
     )
     assert note.payload["decided_by"] == CLERK_USER and note.payload["resolution"] == "posted"
+
+
+def test_what_the_agent_or_its_own_users_wrote_is_never_a_human_outcome(tmp_path: Path) -> None:
+    from governance.ledger import Ledger
+
+    erp = FakeERP.sample()
+    order = _order(erp)
+    invoice = erp.create_invoice(
+        InvoiceDraft(
+            vendor_id=order.vendor_id,
+            reference="MACHINE-1",
+            invoice_date=order.order_date or datetime(2024, 9, 1).date(),
+            currency=order.currency,
+            gross_amount=Decimal("100.00"),
+            hold_reason="price variance",
+        )
+    )
+    ledger = Ledger(Store(f"sqlite:///{tmp_path / 'machine.db'}"))
+    txn = "txn-machine"
+    ledger.append(
+        txn, "decision", {"plan": {"vendor_id": order.vendor_id, "reference": "MACHINE-1"}}, agent="ap_clerk"
+    )
+    ledger.append(txn, "escalation", {"document_id": invoice.id}, agent="ap_clerk")
+    erp.release_invoice(invoice.id)  # released through the agent's own connection (OPSPACK_COMM)
+    (case,) = pending_cases(ledger)
+    assert InvoiceOutcomeReader(erp, system="sap", service_accounts=("OPSPACK_COMM",)).read(case) is None
+    ledger.append(
+        txn, "execution_outcome", {"operation": "erp.release_invoice", "status": "executed"}, agent="ap_clerk"
+    )
+    (case,) = pending_cases(ledger)
+    assert InvoiceOutcomeReader(erp, system="sap", service_accounts=()).read(case) is None, (
+        "the agent released it"
+    )
+    other = InvoiceOutcomeReader(erp, system="sap", service_accounts=(), agents=("service_desk",))
+    assert other.read(case) is None, "not an AP case for this reader"
