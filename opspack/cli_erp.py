@@ -7,9 +7,9 @@ ERP state (`connectors.erp.trade_documents`); no vendor-format JSON is written b
 - ``--into URL``: a served SAP mock (``opspack mocks serve``; its root or ``.../_mock/sap_s4hana``)
   takes the trade at once, through its mock-only ``POST /sap/opu/odata/_opspack/trade`` with the
   communication user and CSRF token of any write;
-- ``--fixtures-dir DIR``: the SAP mock's fixtures plus the trade, as a folder that
-  ``opspack mocks serve --seed sap_s4hana=DIR`` serves and in-process mocks load
-  (`SapMock.from_fixtures(DIR)`, a wiring's ``mock_fixtures``);
+- ``--fixtures-dir DIR``: the SAP (or, with ``--vendor netsuite``, NetSuite) mock's fixtures plus
+  the trade, as a folder that ``opspack mocks serve --seed sap_s4hana=DIR`` (``netsuite=DIR``)
+  serves and in-process mocks load (``from_fixtures(DIR)``, a wiring's ``mock_fixtures``);
 - ``--out FILE``: a scenario file whose ``shared_state`` is the trade; each ``--invoice
   FILE=EXPECTED`` adds a case (``post``, or ``hold:reason[,reason…]``) that ``opspack replay ap``
   replays on an in-process ERP seeded with that state.
@@ -26,7 +26,12 @@ import yaml
 from rich.console import Console
 
 from connectors.erp.trade_documents import TradeDocumentError, load_trade
-from connectors.erp.trade_loading import TradeLoadError, load_into_served_mock, write_sap_fixtures
+from connectors.erp.trade_loading import (
+    TradeLoadError,
+    load_into_served_mock,
+    write_netsuite_fixtures,
+    write_sap_fixtures,
+)
 
 erp_app = typer.Typer(no_args_is_help=True, help="Seed ERP state from a buyer's own trade documents.")
 console = Console()
@@ -77,8 +82,11 @@ def load(
     ] = "Welcome-S4H-2024!",
     fixtures_dir: Annotated[
         Path | None,
-        typer.Option("--fixtures-dir", help="Write the SAP mock's fixtures plus the trade to this folder."),
+        typer.Option("--fixtures-dir", help="Write the mock's fixtures plus the trade to this folder."),
     ] = None,
+    vendor: Annotated[
+        str, typer.Option("--vendor", help="Mock for --fixtures-dir: sap_s4hana or netsuite.")
+    ] = "sap_s4hana",
 ) -> None:
     """Load trade records into a served or in-process SAP mock and/or a scenario file."""
     if out is None and into is None and fixtures_dir is None:
@@ -98,8 +106,13 @@ def load(
             load_into_served_mock(into, state, user, password)
             console.print(f"loaded into {into}: {summary}")
         if fixtures_dir is not None:
-            rows = write_sap_fixtures(fixtures_dir, state)
-            console.print(f"wrote {fixtures_dir}: {rows} SAP rows ({summary} added to the mock's own)")
+            if vendor not in ("sap_s4hana", "netsuite"):
+                raise TradeLoadError(f"--vendor must be sap_s4hana or netsuite, not {vendor!r}")
+            write = write_sap_fixtures if vendor == "sap_s4hana" else write_netsuite_fixtures
+            rows = write(fixtures_dir, state)
+            console.print(
+                f"wrote {fixtures_dir}: {rows} {vendor} records ({summary} added to the mock's own)"
+            )
     except TradeLoadError as error:
         console.print(f"[red]error[/]: {error}")
         raise typer.Exit(1) from error

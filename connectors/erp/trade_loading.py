@@ -3,8 +3,9 @@
 `load_into_served_mock` speaks to a served SAP mock as a client of S/4 would for any write: Basic
 auth of the communication user, ``X-CSRF-Token: Fetch`` on a GET first, then the token and session
 cookie on ``POST /sap/opu/odata/_opspack/trade`` (a mock-only admin endpoint; a real S/4 has no such
-thing, there the trade comes from the buyer's own purchasing). `write_sap_fixtures` renders the
-mock's default fixtures plus the trade into a folder for ``mocks serve --seed`` and in-process mocks.
+thing, there the trade comes from the buyer's own purchasing). `write_sap_fixtures` and
+`write_netsuite_fixtures` render the mock's default fixtures plus the trade into a folder for
+``mocks serve --seed`` and in-process mocks.
 """
 
 from __future__ import annotations
@@ -52,6 +53,20 @@ def load_into_served_mock(
         raise TradeLoadError(f"{base} refused the trade ({answer.status_code}): {reason}")
     counts: dict[str, int] = answer.json()
     return counts
+
+
+def write_netsuite_fixtures(folder: Path, state: ErpState, *, base: Path | None = None) -> int:
+    """The NetSuite mock's fixtures (from `base`, default its own) plus the trade, written to `folder`."""
+    from mocks.base import MockHttpError
+    from mocks.netsuite import NetSuiteMock
+    from mocks.netsuite.trade_seed import dump_fixtures, seed_trade
+
+    mock = NetSuiteMock.from_fixtures(base)
+    try:
+        seed_trade(mock.store, state)
+    except MockHttpError as exc:
+        raise TradeLoadError(f"the NetSuite mock refused the trade: {exc}") from exc
+    return dump_fixtures(mock.store, folder)
 
 
 def write_sap_fixtures(folder: Path, state: ErpState, *, base: Path | None = None) -> int:

@@ -113,3 +113,33 @@ def _work(folder: Path, database: Path, invoice: str) -> tuple[APResult, SapS4Ha
         load_policy(policy_path()), Store(f"sqlite:///{database}"), {"sap": ERPPerformer(erp)}
     )
     return APAgent(governor, erp, system="sap").process(TRADE / invoice), erp, mock
+
+
+def test_the_trade_loads_into_an_in_process_netsuite_mock(tmp_path: Path) -> None:
+    from connectors.netsuite import NetSuiteAdapter
+    from mocks.netsuite import ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET, NetSuiteMock
+
+    folder = tmp_path / "netsuite-seed"
+    loaded = _cli("erp", "load", *map(str, FILES), "--fixtures-dir", str(folder), "--vendor", "netsuite")
+    assert loaded.returncode == 0, loaded.stderr + loaded.stdout
+    session = mount_mocks(requests.Session(), {"https://netsuite.mock": NetSuiteMock.from_fixtures(folder)})
+    keys = (ACCOUNT, CONSUMER_KEY, CONSUMER_SECRET, TOKEN_ID, TOKEN_SECRET)
+    erp = NetSuiteAdapter("https://netsuite.mock", *keys, session=session)
+    order = erp.get_purchase_order("4500001234")
+    assert (order.currency, [line.line for line in order.lines]) == ("GBP", ["1", "2", "3"])
+    received = sorted((r.po_line, r.quantity) for r in erp.list_goods_receipts("4500001234"))
+    assert ("2", Decimal(8)) in received
+    vendor = erp.get_vendor(order.vendor_id)  # V-HL got an internal id; V-HL is its externalId
+    assert vendor.bank_accounts and vendor.name == load_trade(FILES).vendors[0].name
+    assert erp.search_vendors(name="Bürobedarf"), "the account's own vendors are kept"
+    governor = Governor(
+        load_policy(policy_path()), Store(f"sqlite:///{tmp_path / 'ns.db'}"), {"netsuite": ERPPerformer(erp)}
+    )
+    short = APAgent(governor, erp, system="netsuite").process(
+        TRADE / "invoice.xml"
+    )  # 10 toner billed, 8 received
+    assert short.status == "held" and "quantity_variance" in short.reasons, short.message
+    held = erp.get_invoice(str(short.document_id))
+    assert held.status is InvoiceStatus.ON_HOLD and held.created_by == "OPSPACK_INTEGRATION"
+    wrong = _cli("erp", "load", *map(str, FILES), "--fixtures-dir", str(folder), "--vendor", "oracle")
+    assert wrong.returncode == 1 and "--vendor must be" in wrong.stdout
