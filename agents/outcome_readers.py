@@ -3,8 +3,11 @@
 `TicketOutcomeReader` asks the ITSM (through the vendor-neutral `ITSMConnector`) how a person
 finished an escalated service-desk ticket: the ticket's state, close code, who resolved it and
 when -- the tool's own ``resolved_by``/``resolved_at``. A ticket resolved by one of opspack's own
-service accounts is the machine's outcome, not a human's, and is ignored. A customer case closed
-in the CRM is read by `agents.outcome_readers_crm.CaseOutcomeReader`.
+service accounts is the machine's outcome, not a human's, and is ignored. `InvoiceOutcomeReader`
+(`agents.invoice_outcomes`) does the same for AP cases from the ERP: who released a held invoice or
+posted one themselves, and when; a customer case closed in the CRM is read by
+`agents.outcome_readers_crm.CaseOutcomeReader`. Systems without such a record are entered with
+``opspack autonomy shadow-outcome`` (``source: manual``) or in the console.
 
 `collect_with_connectors` wires the readers for the connectors a runtime has and runs one
 collection; the runtime calls it on a schedule (see docs/MEASUREMENT.md §3).
@@ -15,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
+from agents.invoice_outcomes import InvoiceOutcomeReader
 from agents.outcome_readers_crm import CaseOutcomeReader
 from connectors.crm.protocol import CRMConnector
+from connectors.erp.protocol import ERPConnector
 from connectors.errors import ConnectorError
 from connectors.itsm.models import TicketState
 from connectors.itsm.protocol import ITSMConnector
@@ -100,9 +105,11 @@ def collect_with_connectors(
     *,
     itsm: Iterable[tuple[str, ITSMConnector]] = (),
     crm: Iterable[tuple[str, CRMConnector]] = (),
+    erp: Iterable[tuple[str, ERPConnector]] = (),
     service_accounts: Collection[str] = (),
 ) -> CollectionReport:
-    """One collection over the given connectors (``(system name, connector)`` pairs)."""
+    """One collection over the given connectors (``(system name, connector)`` pairs); writes by
+    `service_accounts` (opspack's own users in those systems) are never a human outcome."""
     readers: list[OutcomeReader] = [
         TicketOutcomeReader(connector, system=name, service_accounts=service_accounts)
         for name, connector in itsm
@@ -111,4 +118,8 @@ def collect_with_connectors(
         CaseOutcomeReader(connector, system=name, service_accounts=service_accounts)
         for name, connector in crm
     ]
+    readers.extend(
+        InvoiceOutcomeReader(connector, system=name, service_accounts=service_accounts)
+        for name, connector in erp
+    )
     return collect_human_outcomes(ledger, readers, now)

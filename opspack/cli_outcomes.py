@@ -2,8 +2,9 @@
 
 One collection (`agents.outcome_readers.collect_with_connectors`): every escalated or shadowed
 case still waiting for a person is looked up in the ITSM connections named with ``--itsm`` (read as
-the agent identity ``--as``) and the CRM connections named with ``--crm`` (read as ``--crm-as``),
-from ``--connections`` (default ``$OPSPACK_CONNECTIONS``);
+the agent identity ``--as``), the CRM connections named with ``--crm`` (read as ``--crm-as``) and
+the ERP connections named with ``--erp`` (read as ``--erp-as``: who released a held invoice or posted
+it, `agents.invoice_outcomes`), from ``--connections`` (default ``$OPSPACK_CONNECTIONS``);
 what people resolved is recorded in the ledger with who, when and where. Safe to run as often as
 wanted: an outcome already recorded is not recorded again. The runtime runs the same collection on
 a schedule (docs/MEASUREMENT.md §3).
@@ -48,6 +49,12 @@ def collect(
     crm_identity: Annotated[
         str, typer.Option("--crm-as", help="The agent identity whose credentials read the CRM.")
     ] = "customer_intake",
+    erp: Annotated[
+        list[str] | None, typer.Option("--erp", help="ERP connection name(s) to read held invoices from.")
+    ] = None,
+    erp_identity: Annotated[
+        str, typer.Option("--erp-as", help="The agent identity whose credentials read the ERP.")
+    ] = "ap_clerk",
     service_accounts: Annotated[
         list[str],
         typer.Option(
@@ -59,12 +66,12 @@ def collect(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Record how people finished escalated cases: tickets from the ITSM, customer cases from the CRM."""
+    """Record how people finished escalated cases: tickets (ITSM), held invoices (ERP), customer cases (CRM)."""
     try:
         store = Store()
         config = load_connections(connections or connections_path())
         registry = CredentialRegistry(store, default_provider())
-        if itsm is None and crm is None:
+        if itsm is None and crm is None and erp is None:
             itsm = ["servicenow"]
 
         def connected(names: list[str] | None, agent: str) -> list[tuple[str, Any]]:
@@ -78,6 +85,7 @@ def collect(
             datetime.now(UTC),
             itsm=connected(itsm, identity),
             crm=connected(crm, crm_identity),
+            erp=connected(erp, erp_identity),
             service_accounts=service_accounts,
         )
     except (GovernanceError, ConnectorError) as exc:

@@ -95,7 +95,7 @@ class ScheduleConfig(_Strict):
         "po_follow_up", "merkle_checkpoint", "exception_baselines", "credential_age", "human_outcomes"
     ]
     connection: str | None = None
-    """The ERP connection for ``po_follow_up``; the ITSM or CRM connection for ``human_outcomes``."""
+    """The ERP connection for ``po_follow_up``; the ITSM, ERP or CRM connection for ``human_outcomes``."""
     service_accounts: tuple[str, ...] = ("opspack.integration",)
     """``human_outcomes``: opspack's own user names in that system (what they did is not a person's)."""
 
@@ -167,7 +167,7 @@ class Deployment(_Strict):
             if schedule.task == "po_follow_up" and not schedule.connection:
                 problems.append(f"schedules.{name}: po_follow_up needs the ERP connection")
             if schedule.task == "human_outcomes" and not schedule.connection:
-                problems.append(f"schedules.{name}: human_outcomes needs the ITSM or CRM connection")
+                problems.append(f"schedules.{name}: human_outcomes needs the ITSM, ERP or CRM connection")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -58,12 +58,16 @@ class ERPPerformer(OperationPerformer):
     def perform_hold_invoice(self, action: Action) -> ExecutionResult:
         self._check_invoice_vendor(action)
         invoice = self.connector.hold_invoice(action.target, str(self.param(action, "reason")))
-        return self.result(invoice.id, status=invoice.status.value)
+        return self.result(invoice.id, status=invoice.status.value, written=_block_written(action, invoice))
 
     def reconcile_hold_invoice(self, action: Action) -> ExecutionResult | None:
+        # Blocked at posting (SAP's post-with-block) counts as held: nothing is payable either way.
         invoice = self.connector.get_invoice(action.target)
-        held = invoice.status is InvoiceStatus.ON_HOLD
-        return self.result(invoice.id, status=invoice.status.value, reconciled=True) if held else None
+        if invoice.status is InvoiceStatus.POSTED:
+            return None
+        return self.result(
+            invoice.id, status=invoice.status.value, reconciled=True, written=_block_written(action, invoice)
+        )
 
     def _check_invoice_vendor(self, action: Action) -> None:
         """An action naming the invoice's vendor must name the vendor the ERP invoice has."""
@@ -72,14 +76,29 @@ class ERPPerformer(OperationPerformer):
             check_bound(action, f"invoice {invoice.id}", counterparty=invoice.vendor_id, check_amount=False)
 
     def perform_release_invoice(self, action: Action) -> ExecutionResult:
-        self._check_invoice_vendor(action)
-        invoice = self.connector.release_invoice(action.target)
-        return self.result(invoice.id, status=invoice.status.value)
+        """Release invoice `target` only if it is still what was judged (vendor, and amount when given)."""
+        invoice = self.connector.get_invoice(action.target)
+        if action.counterparty is not None:
+            check_bound(
+                action,
+                f"invoice {invoice.id}",
+                amount=invoice.gross_amount,
+                currency=invoice.currency,
+                counterparty=invoice.vendor_id,
+                check_amount=action.amount is not None,
+            )
+        released = self.connector.release_invoice(action.target)
+        return self.result(
+            released.id, status=released.status.value, written=_block_written(action, released)
+        )
 
     def reconcile_release_invoice(self, action: Action) -> ExecutionResult | None:
         invoice = self.connector.get_invoice(action.target)
-        released = invoice.status is not InvoiceStatus.ON_HOLD
-        return self.result(invoice.id, status=invoice.status.value, reconciled=True) if released else None
+        if invoice.status is not InvoiceStatus.POSTED:
+            return None
+        return self.result(
+            invoice.id, status=invoice.status.value, reconciled=True, written=_block_written(action, invoice)
+        )
 
     def perform_schedule_payment(self, action: Action) -> ExecutionResult:
         """Pay invoice `target` only if it, and its vendor's bank accounts, are what was judged.
@@ -281,6 +300,16 @@ class _Account:
 
 def _invoice_written(invoice: SupplierInvoice) -> dict[str, object]:
     return written(invoice.gross_amount, invoice.currency, invoice.vendor_id, invoice.id)
+
+
+def _block_written(action: Action, invoice: SupplierInvoice) -> dict[str, object]:
+    """A hold or release writes no money: the invoice and its vendor (its amount when one was judged)."""
+    if action.amount is not None:
+        return _invoice_written(invoice)
+    found = written(None, None, invoice.vendor_id, invoice.id)
+    if action.counterparty is None:
+        del found["counterparty"]
+    return found
 
 
 def _cancelled(

@@ -10,9 +10,11 @@ lives in `connectors.erp.fake_sales`, customer billing in `connectors.erp.fake_b
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from connectors.erp.fake_billing import FakeBilling
 from connectors.erp.fake_sales import FakeSales
@@ -36,6 +38,22 @@ from connectors.errors import ConflictError, ConnectorError, NotFoundError, Reje
 VENDOR = "fake-erp"
 
 
+class _Session:
+    def __init__(self, erp: FakeERP, user: str) -> None:
+        self._erp, self._user = erp, user
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._erp, name)
+        if not callable(attribute):
+            return attribute
+
+        def as_user(*args: Any, **kwargs: Any) -> Any:
+            with self._erp.acting_as(self._user):
+                return attribute(*args, **kwargs)
+
+        return as_user
+
+
 def _fail(cls: type[ConnectorError], operation: str, message: str) -> ConnectorError:
     return cls(message, vendor=VENDOR, endpoint=operation)
 
@@ -45,7 +63,7 @@ class FakeERP(FakeSales, FakeBilling):
 
     kind = "erp"
 
-    def __init__(self) -> None:
+    def __init__(self, *, user: str = "OPSPACK_COMM", clock: Callable[[], datetime] | None = None) -> None:
         FakeSales.__init__(self)
         FakeBilling.__init__(self)
         self._lock = threading.Lock()
@@ -58,6 +76,22 @@ class FakeERP(FakeSales, FakeBilling):
         self._sequence = 0
         self.block_reasons: dict[str, str] = {}
         """Why each vendor was blocked through `block_vendor` (inspection for tests)."""
+        self.user = user
+        """Who the writes are recorded under (the ERP user behind the connection)."""
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def session(self, user: str) -> Any:
+        """This ERP as `user` logs on to it: every call through the session is recorded as theirs."""
+        return _Session(self, user)
+
+    @contextmanager
+    def acting_as(self, user: str) -> Iterator[FakeERP]:
+        """Writes inside the block are recorded as `user`'s (a clerk working in the ERP's own UI)."""
+        previous, self.user = self.user, user
+        try:
+            yield self
+        finally:
+            self.user = previous
 
     # --- seeding -------------------------------------------------------------------------------
     def add_vendor(self, vendor: Vendor) -> None:
@@ -198,6 +232,16 @@ class FakeERP(FakeSales, FakeBilling):
                     raise _fail(
                         RejectedError, "create_invoice", f"purchase order {line.po_id!r} does not exist"
                     )
+            if draft.credit_for is not None:
+                original = self._invoices.get(draft.credit_for)
+                if original is None or original.vendor_id != draft.vendor_id or original.credit_memo:
+                    raise _fail(
+                        RejectedError,
+                        "create_invoice",
+                        f"credit memo must reference an invoice of vendor {draft.vendor_id}, "
+                        f"not {draft.credit_for!r}",
+                    )
+            now = self.clock()
             invoice = SupplierInvoice(
                 id=self._next_id("FI"),
                 vendor_id=draft.vendor_id,
@@ -209,6 +253,12 @@ class FakeERP(FakeSales, FakeBilling):
                 status=InvoiceStatus.ON_HOLD if draft.hold_reason else InvoiceStatus.POSTED,
                 hold_reason=draft.hold_reason,
                 lines=draft.lines,
+                credit_memo=draft.credit_memo,
+                credit_for=draft.credit_for,
+                created_by=self.user,
+                created_at=now,
+                changed_by=self.user,
+                changed_at=now,
             )
             self._invoices[invoice.id] = invoice
             return invoice
@@ -220,14 +270,32 @@ class FakeERP(FakeSales, FakeBilling):
             invoice = self.get_invoice(invoice_id)
             if invoice_id in {p.invoice_id for p in self._payments.values()}:
                 raise _fail(RejectedError, "hold_invoice", f"invoice {invoice_id} already has a payment")
-            held = invoice.model_copy(update={"status": InvoiceStatus.ON_HOLD, "hold_reason": reason})
+            held = invoice.model_copy(
+                update={
+                    "status": InvoiceStatus.ON_HOLD,
+                    "hold_reason": reason,
+                    "changed_by": self.user,
+                    "changed_at": self.clock(),
+                }
+            )
             self._invoices[invoice_id] = held
             return held
 
     def release_invoice(self, invoice_id: str) -> SupplierInvoice:
         with self._lock:
-            released = self.get_invoice(invoice_id).model_copy(
-                update={"status": InvoiceStatus.POSTED, "hold_reason": None}
+            invoice = self.get_invoice(invoice_id)
+            if invoice.status is InvoiceStatus.POSTED:
+                return invoice
+            now = self.clock()
+            released = invoice.model_copy(
+                update={
+                    "status": InvoiceStatus.POSTED,
+                    "hold_reason": None,
+                    "released_by": self.user,
+                    "released_at": now,
+                    "changed_by": self.user,
+                    "changed_at": now,
+                }
             )
             self._invoices[invoice_id] = released
             return released
@@ -236,8 +304,10 @@ class FakeERP(FakeSales, FakeBilling):
     def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
         with self._lock:
             invoice = self.get_invoice(invoice_id)
-            if invoice.status is InvoiceStatus.ON_HOLD:
+            if invoice.status is not InvoiceStatus.POSTED:
                 raise _fail(RejectedError, "schedule_payment", f"invoice {invoice_id} is blocked for payment")
+            if invoice.credit_memo:
+                raise _fail(RejectedError, "schedule_payment", f"{invoice_id} is a credit memo, not payable")
             if self._vendors[invoice.vendor_id].blocked:
                 raise _fail(RejectedError, "schedule_payment", f"vendor {invoice.vendor_id} is blocked")
             if self.find_payment_for_invoice(invoice_id) is not None:

@@ -9,7 +9,7 @@ posting and delivery dates without a time of day).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -163,7 +163,15 @@ class InvoiceStatus(StrEnum):
     POSTED = "posted"
     """Posted and payable."""
     ON_HOLD = "on_hold"
-    """Posted but blocked for payment (SAP payment block, NetSuite approval hold)."""
+    """Posted but blocked for payment with a reason (SAP payment block and header text, NetSuite
+    bill pending approval on payment hold)."""
+    AWAITING_RELEASE = "awaiting_release"
+    """Posted with a payment block and no hold reason: it waits for the agent's release for payment
+    (SAP's post-with-block; the release hands it to the F110 payment run)."""
+
+
+PAYABLE = frozenset({InvoiceStatus.POSTED})
+"""Statuses a payment run may pay."""
 
 
 class InvoiceLine(_Record):
@@ -195,6 +203,11 @@ class InvoiceDraft(_Record):
     lines: tuple[InvoiceLine, ...] = ()
     hold_reason: str | None = Field(default=None, max_length=HOLD_REASON_MAX)
     """Post the invoice already blocked for payment, with this reason."""
+    credit_memo: bool = False
+    """A credit memo (EN 16931 type 381 / UBL CreditNote): amounts are positive, the ERP books them
+    as a credit (SAP SupplierInvoiceIsCreditMemo, NetSuite vendorCredit)."""
+    credit_for: str | None = None
+    """The ERP id of the invoice the credit memo reverses in part or in full, when known."""
 
     _currency = field_validator("currency")(check_currency)
 
@@ -210,6 +223,17 @@ class SupplierInvoice(_Record):
     status: InvoiceStatus
     hold_reason: str | None = None
     lines: tuple[InvoiceLine, ...] = ()
+    credit_memo: bool = False
+    credit_for: str | None = None
+    created_by: str | None = None
+    """The ERP user who entered the document (SAP change document / NetSuite system note)."""
+    created_at: datetime | None = None
+    released_by: str | None = None
+    """Who lifted the payment block / approved the bill last; None while it was never released."""
+    released_at: datetime | None = None
+    changed_by: str | None = None
+    """Who changed the document last (a release, a hold, a cancellation)."""
+    changed_at: datetime | None = None
 
 
 class Payment(_Record):

@@ -9,30 +9,26 @@ Order to cash and customer billing: `connectors.netsuite.sales` and `connectors.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import requests
 
 from connectors.auth import NetSuiteTBA
 from connectors.erp.models import (
-    HOLD_REASON_MAX,
     BankAccount,
     GoodsReceipt,
-    InvoiceDraft,
-    Payment,
     PurchaseOrder,
     PurchaseOrderStatus,
     SpendLine,
-    SupplierInvoice,
     Vendor,
     block_reason_problem,
     tax_id_problem,
 )
-from connectors.errors import ConfigurationError, ConflictError, ConnectorError, NotFoundError, RejectedError
+from connectors.errors import ConfigurationError, ConnectorError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
 from connectors.netsuite import mapping
 from connectors.netsuite.billing import NetSuiteBilling
+from connectors.netsuite.invoices import NetSuiteInvoices
 from connectors.netsuite.rest import SuiteTalk, envelope_error, literal, parse_netsuite_error
 
 if TYPE_CHECKING:
@@ -42,7 +38,7 @@ _CREDENTIALS = ("consumer_key", "consumer_secret", "token_id", "token_secret")
 _DUPLICATE = "DUP_RCRD"
 
 
-class NetSuiteAdapter(NetSuiteBilling):
+class NetSuiteAdapter(NetSuiteInvoices, NetSuiteBilling):
     """NetSuite as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -195,105 +191,6 @@ class NetSuiteAdapter(NetSuiteBilling):
             f"SELECT id FROM transaction WHERE type = 'ItemRcpt' AND createdfrom = {literal(po_id)} ORDER BY id"
         )
         return [r for i in ids for r in mapping.receipts_from(self.api.get("itemReceipt", i))]
-
-    # --- supplier invoices ---------------------------------------------------------------------
-    def get_invoice(self, invoice_id: str) -> SupplierInvoice:
-        return mapping.invoice_from(self.api.get("vendorBill", invoice_id))
-
-    def find_invoice(self, vendor_id: str, reference: str) -> SupplierInvoice | None:
-        ids = self._ids(
-            f"SELECT id FROM transaction WHERE type = 'VendBill' AND entity = {literal(vendor_id)} "
-            f"AND tranid = {literal(reference)} ORDER BY id"
-        )
-        return self.get_invoice(ids[0]) if ids else None
-
-    def _currency_id(self, code: str) -> str:
-        if not self._currency_ids:
-            self._currency_ids = {
-                str(r["symbol"]): str(r["id"]) for r in self.api.query("SELECT id, symbol FROM currency")
-            }
-        found = self._currency_ids.get(code)
-        if found is None:
-            raise self._error(
-                RejectedError, f"currency {code} is not enabled in this account", "POST vendorBill"
-            )
-        return found
-
-    def create_invoice(self, draft: InvoiceDraft) -> SupplierInvoice:
-        lines = []
-        for line in draft.lines:
-            if line.po_line is not None and not line.po_line.isdigit():
-                raise self._error(
-                    RejectedError,
-                    f"PO line {line.po_line!r} is not a NetSuite line number",
-                    "POST vendorBill",
-                )
-            lines.append(
-                {
-                    "description": line.description,
-                    "quantity": float(line.quantity),
-                    "rate": float(line.unit_price),
-                    "amount": float(line.amount),
-                    **(
-                        {"orderDoc": {"id": line.po_id}, "orderLine": int(line.po_line)}
-                        if line.po_id and line.po_line
-                        else {}
-                    ),
-                }
-            )
-        payload = {
-            "externalId": f"{draft.vendor_id}:{draft.reference}",
-            "entity": {"id": draft.vendor_id},
-            "tranId": draft.reference,
-            "tranDate": draft.invoice_date.isoformat(),
-            "currency": {"id": self._currency_id(draft.currency)},
-            "userTotal": float(draft.gross_amount),
-            "taxTotal": float(draft.tax_amount),
-            "paymentHold": bool(draft.hold_reason),
-            "memo": draft.hold_reason or "",
-            "item": {"items": lines},
-        }
-        try:
-            bill_id = self.api.create("vendorBill", payload)
-        except RejectedError as exc:
-            if exc.code == _DUPLICATE:
-                raise ConflictError(
-                    exc.reason, vendor=exc.vendor, endpoint=exc.endpoint, status=exc.status, code=exc.code
-                ) from None
-            raise
-        return self.get_invoice(bill_id)
-
-    def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
-        if not reason or len(reason) > HOLD_REASON_MAX:
-            raise self._error(
-                RejectedError, f"hold reason must be 1-{HOLD_REASON_MAX} characters", "PATCH vendorBill"
-            )
-        self.api.patch("vendorBill", invoice_id, {"paymentHold": True, "memo": reason})
-        return self.get_invoice(invoice_id)
-
-    def release_invoice(self, invoice_id: str) -> SupplierInvoice:
-        self.api.patch("vendorBill", invoice_id, {"paymentHold": False})
-        return self.get_invoice(invoice_id)
-
-    # --- payments ------------------------------------------------------------------------------
-    def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
-        invoice = self.get_invoice(invoice_id)
-        if self.find_payment_for_invoice(invoice.id) is not None:
-            raise self._error(
-                ConflictError, f"bill {invoice.id} already has a payment", "POST vendorBill/!transform"
-            )
-        payment_id = self.api.transform(
-            "vendorBill", invoice.id, "vendorPayment", {"tranDate": payment_date.isoformat()}
-        )
-        return mapping.payment_from(self.api.get("vendorPayment", payment_id))
-
-    def find_payment_for_invoice(self, invoice_id: str) -> Payment | None:
-        ids = self._ids(
-            f"SELECT nextdoc FROM NextTransactionLink WHERE previousdoc = {literal(invoice_id)} "
-            "AND linktype = 'Payment' ORDER BY nextdoc",
-            column="nextdoc",
-        )
-        return mapping.payment_from(self.api.get("vendorPayment", ids[0])) if ids else None
 
     # --- spend ---------------------------------------------------------------------------------
     def list_spend_lines(self, *, uncategorised_only: bool = False) -> list[SpendLine]:

@@ -10,7 +10,8 @@ Choices, written down once:
   record ``customrecord_2663_entity_bank_details`` (IBAN, account number, SWIFT), first by id.
 - A purchase order is *closed* when every item line has ``isClosed``; line numbers are ``line``.
 - A vendor bill's ``tranId`` is the vendor's invoice number (Reference No.). *On hold* is
-  ``paymentHold``; the reason travels in ``memo``. Bills opspack creates carry
+  ``paymentHold`` or ``approvalStatus`` 1 (Pending Approval); the reason travels in ``memo``. A
+  ``vendorCredit`` is a credit memo crediting its ``createdFrom`` bill (`connectors.netsuite.invoices`). Bills opspack creates carry
   ``externalId = "<vendor id>:<reference>"``, which NetSuite keeps unique (DUP_RCRD on a repeat).
 - A payment is the ``vendorPayment`` made by ``!transform`` of the bill; it is found again through
   SuiteQL ``NextTransactionLink`` (previousdoc = bill, linktype 'Payment').
@@ -147,7 +148,8 @@ def receipts_from(record: dict[str, Any]) -> list[GoodsReceipt]:
 
 
 def invoice_from(record: dict[str, Any]) -> SupplierInvoice:
-    held = bool(record.get("paymentHold"))
+    pending = ref_id(record.get("approvalStatus")) == "1"
+    held = bool(record.get("paymentHold")) or pending
     invoice_date = iso_date(record.get("tranDate"))
     if invoice_date is None:
         raise ValueError(f"vendor bill {record.get('id')} has no date")
@@ -160,7 +162,9 @@ def invoice_from(record: dict[str, Any]) -> SupplierInvoice:
         gross_amount=dec(record.get("total")).quantize(CENT),
         tax_amount=dec(record.get("taxTotal")).quantize(CENT),
         status=InvoiceStatus.ON_HOLD if held else InvoiceStatus.POSTED,
-        hold_reason=(_text(record.get("memo")) or "payment hold") if held else None,
+        hold_reason=(_text(record.get("memo")) or ("pending approval" if pending else "payment hold"))
+        if held
+        else None,
         lines=tuple(
             InvoiceLine(
                 description=str(line.get("description") or ""),
@@ -172,6 +176,14 @@ def invoice_from(record: dict[str, Any]) -> SupplierInvoice:
             )
             for line in sorted(items(record), key=lambda i: int(i["line"]))
         ),
+    )
+
+
+def credit_from(record: dict[str, Any]) -> SupplierInvoice:
+    """A ``vendorCredit``: the supplier's credit note, crediting the bill it was made from."""
+    bill = invoice_from({**record, "paymentHold": False, "approvalStatus": None})
+    return bill.model_copy(
+        update={"credit_memo": True, "credit_for": ref_id(record.get("createdFrom")) or None}
     )
 
 

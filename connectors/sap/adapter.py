@@ -2,45 +2,40 @@
 
 Services: API_BUSINESS_PARTNER (vendors, bank details), API_PURCHASEORDER_PROCESS_SRV (POs and,
 as spend lines, PO items), API_MATERIAL_DOCUMENT_SRV (goods receipts, movement type 101),
-API_SUPPLIERINVOICE_PROCESS_SRV (supplier invoices, ``Release``), the order-to-cash services of
+API_SUPPLIERINVOICE_PROCESS_SRV (supplier invoices posted with a payment block, ``Release``, hand-off
+to the F110 payment run: `connectors.sap.invoices`, options ``payment_handoff``,
+``change_document_service``, ``payment_service``), the order-to-cash services of
 `connectors.sap.sales` (sales area from options ``sales_organization``, ``distribution_channel``,
 ``division``), the billing documents and subscriptions of `connectors.sap.billing` (subscriptions
-through a customer service, ``options.subscription_service``) and a customer payment-proposal
-service (``options.payment_service``, default ZOPSPACK_PAYMENT_SRV; S/4 has no released API to
-propose a payment). Basic auth of a communication user wrapped in `SapCsrf` (token + session
-cookie before every write). Field mapping and its choices: `connectors.sap.mapping`.
+through a customer service, ``options.subscription_service``). Basic auth of a communication user
+wrapped in `SapCsrf` (token + session cookie before every write). Field mapping and its choices:
+`connectors.sap.mapping`.
 
-Deviations from a real system, on purpose: holding a posted invoice PATCHes its payment block and
-header text on A_SupplierInvoice (a real S/4 needs the journal-entry change API for that), and
-invoice lines must reference a PO item (G/L-account lines are not mapped).
+Deviation from a real system, on purpose: invoice lines must reference a PO item (G/L-account
+lines are not mapped).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import requests
 
 from connectors.auth import BasicAuth, SapCsrf
 from connectors.erp.models import (
-    HOLD_REASON_MAX,
     BankAccount,
     GoodsReceipt,
-    InvoiceDraft,
-    Payment,
     PurchaseOrder,
     PurchaseOrderStatus,
     SpendLine,
-    SupplierInvoice,
     Vendor,
     block_reason_problem,
     tax_id_problem,
 )
 from connectors.errors import (
     ConfigurationError,
-    ConflictError,
     ConnectorError,
     NotFoundError,
     OutcomeUnknownError,
@@ -50,7 +45,8 @@ from connectors.http import RetryPolicy, VendorHttp
 from connectors.rotation import RotatedCredential
 from connectors.sap import mapping
 from connectors.sap.billing import SapBilling
-from connectors.sap.odata import ODataService, envelope_error, literal, parse_gateway_error, results, sap_date
+from connectors.sap.invoices import PAYMENT_HANDOFFS, SapInvoices
+from connectors.sap.odata import ODataService, envelope_error, literal, parse_gateway_error, results
 from connectors.sap.password import change_password, new_password
 from connectors.sap.sales import SapSales
 
@@ -64,7 +60,7 @@ _DUPLICATE_INVOICE = "M8/108"
 _ID_CHUNK = 20
 
 
-class SapS4HanaAdapter(SapSales, SapBilling):
+class SapS4HanaAdapter(SapInvoices, SapSales, SapBilling):
     """S/4HANA as an `ERPConnector`; build it with `from_config` or directly."""
 
     kind: ClassVar[str] = "erp"
@@ -87,6 +83,8 @@ class SapS4HanaAdapter(SapSales, SapBilling):
         distribution_channel: str = "10",
         division: str = "00",
         subscription_service: str = "ZOPSPACK_SUBSCRIPTION_SRV",
+        payment_handoff: str = "payment_run",
+        change_document_service: str = "YY1_SUPLRINVCCHANGEDOC_CDS",
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
@@ -111,8 +109,7 @@ class SapS4HanaAdapter(SapSales, SapBilling):
         self.partners = ODataService(self.http, "API_BUSINESS_PARTNER", sap_client=sap_client)
         self.purchasing = ODataService(self.http, "API_PURCHASEORDER_PROCESS_SRV", sap_client=sap_client)
         self.materials = ODataService(self.http, "API_MATERIAL_DOCUMENT_SRV", sap_client=sap_client)
-        self.invoicing = ODataService(self.http, "API_SUPPLIERINVOICE_PROCESS_SRV", sap_client=sap_client)
-        self.payments = ODataService(self.http, payment_service, sap_client=sap_client)
+        self._init_invoices(sap_client, payment_handoff, payment_service, change_document_service)
         self._init_sales(sap_client, (sales_organization, distribution_channel, division))
         self._init_billing(sap_client, subscription_service)
 
@@ -133,6 +130,13 @@ class SapS4HanaAdapter(SapSales, SapBilling):
                 f"SAP connection {connection.name!r} has unknown option(s) {', '.join(unknown)}",
                 vendor=connection.name or "sap_s4hana",
             )
+        handoff = options.get("payment_handoff", "payment_run")
+        if handoff not in PAYMENT_HANDOFFS:
+            raise ConfigurationError(
+                f"SAP connection {connection.name!r}: payment_handoff must be one of "
+                f"{', '.join(PAYMENT_HANDOFFS)}, not {handoff!r}",
+                vendor=connection.name or "sap_s4hana",
+            )
         return cls(
             connection.base_url,
             credentials["username"],
@@ -149,6 +153,8 @@ class SapS4HanaAdapter(SapSales, SapBilling):
             distribution_channel=options.get("distribution_channel", "10"),
             division=options.get("division", "00"),
             subscription_service=options.get("subscription_service", "ZOPSPACK_SUBSCRIPTION_SRV"),
+            payment_handoff=handoff,
+            change_document_service=options.get("change_document_service", "YY1_SUPLRINVCCHANGEDOC_CDS"),
         )
 
     def _error(self, cls: type[ConnectorError], message: str, endpoint: str) -> ConnectorError:
@@ -267,101 +273,6 @@ class SapS4HanaAdapter(SapSales, SapBilling):
         )
         return sorted((mapping.receipt_from(i) for i in items), key=lambda r: (r.receipt_date, r.id))
 
-    # --- supplier invoices ---------------------------------------------------------------------
-    def _invoice_keys(self, invoice_id: str) -> dict[str, str]:
-        number, _, year = invoice_id.partition("/")
-        if year:
-            return {"SupplierInvoice": number, "FiscalYear": year}
-        found = list(
-            self.invoicing.collection(
-                "A_SupplierInvoice",
-                filter=f"SupplierInvoice eq {literal(number)}",
-                select="SupplierInvoice,FiscalYear",
-            )
-        )
-        if not found:
-            raise self._error(
-                NotFoundError, f"supplier invoice {invoice_id!r} does not exist", "GET A_SupplierInvoice"
-            )
-        return {
-            "SupplierInvoice": str(found[0]["SupplierInvoice"]),
-            "FiscalYear": str(found[0]["FiscalYear"]),
-        }
-
-    def get_invoice(self, invoice_id: str) -> SupplierInvoice:
-        keys = self._invoice_keys(invoice_id)
-        return mapping.invoice_from(self.invoicing.entity("A_SupplierInvoice", keys, expand=_INVOICE_EXPAND))
-
-    def find_invoice(self, vendor_id: str, reference: str) -> SupplierInvoice | None:
-        where = f"InvoicingParty eq {literal(vendor_id)} and SupplierInvoiceIDByInvcgParty eq {literal(reference)}"
-        found = list(self.invoicing.collection("A_SupplierInvoice", filter=where, expand=_INVOICE_EXPAND))
-        return mapping.invoice_from(found[0]) if found else None
-
-    def create_invoice(self, draft: InvoiceDraft) -> SupplierInvoice:
-        if any(line.po_id is None or line.po_line is None for line in draft.lines):
-            raise self._error(
-                RejectedError,
-                "every invoice line must reference a PO item (G/L lines are not supported)",
-                "POST A_SupplierInvoice",
-            )
-        payload = mapping.invoice_payload(draft, company_code=self.company_code, tax_code=self.tax_code)
-        try:
-            created = self.invoicing.create("A_SupplierInvoice", payload)
-        except RejectedError as exc:
-            if exc.code == _DUPLICATE_INVOICE:
-                raise ConflictError(
-                    exc.reason, vendor=exc.vendor, endpoint=exc.endpoint, status=exc.status, code=exc.code
-                ) from None
-            raise
-        return mapping.invoice_from(created)
-
-    def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
-        if not reason or len(reason) > HOLD_REASON_MAX:
-            raise self._error(
-                RejectedError,
-                f"hold reason must be 1-{HOLD_REASON_MAX} characters",
-                "PATCH A_SupplierInvoice",
-            )
-        keys = self._invoice_keys(invoice_id)
-        self.invoicing.patch(
-            "A_SupplierInvoice", keys, {"PaymentBlockingReason": "R", "DocumentHeaderText": reason}
-        )
-        return self.get_invoice(invoice_id)
-
-    def release_invoice(self, invoice_id: str) -> SupplierInvoice:
-        keys = self._invoice_keys(invoice_id)
-        self.invoicing.function("Release", keys, idempotent=True)
-        return self.get_invoice(invoice_id)
-
-    # --- payments ------------------------------------------------------------------------------
-    def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
-        invoice = self.get_invoice(invoice_id)
-        if self.find_payment_for_invoice(invoice.id) is not None:
-            raise self._error(
-                ConflictError,
-                f"invoice {invoice.id} already has a payment proposal",
-                "POST PaymentProposalSet",
-            )
-        number, _, year = invoice.id.partition("/")
-        created = self.payments.create(
-            "PaymentProposalSet",
-            {
-                "SupplierInvoice": number,
-                "FiscalYear": year,
-                "PaymentDate": sap_date(payment_date),
-                "PaymentMethod": self.payment_method,
-            },
-        )
-        return mapping.payment_from(created)
-
-    def find_payment_for_invoice(self, invoice_id: str) -> Payment | None:
-        number, _, year = invoice_id.partition("/")
-        where = f"SupplierInvoice eq {literal(number)}" + (
-            f" and FiscalYear eq {literal(year)}" if year else ""
-        )
-        found = list(self.payments.collection("PaymentProposalSet", filter=where))
-        return mapping.payment_from(found[0]) if found else None
-
     # --- spend ---------------------------------------------------------------------------------
     def _vendor_names(self) -> dict[str, str]:
         partners = self.partners.collection(
@@ -434,6 +345,8 @@ class SapS4HanaAdapter(SapSales, SapBilling):
 
 _OPTIONS = {
     "subscription_service",
+    "payment_handoff",
+    "change_document_service",
     "sap_client",
     "company_code",
     "tax_code",

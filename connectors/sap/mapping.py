@@ -11,7 +11,10 @@ Choices, written down once:
 - A PO is *closed* when every item carries the delivery-completed flag (``IsCompletelyDelivered``,
   EKPO-ELIKZ); closing sets it and the final-invoice flag on every item, reopening clears both.
 - A supplier invoice id is ``"<SupplierInvoice>/<FiscalYear>"``. It is on hold while
-  ``PaymentBlockingReason`` is set; the hold reason travels in ``DocumentHeaderText`` (25 chars).
+  ``PaymentBlockingReason`` is set and ``DocumentHeaderText`` (25 chars) carries the hold reason;
+  blocked without a header text it awaits the agent's release for payment. A credit memo has
+  ``SupplierInvoiceIsCreditMemo = 'X'`` and names the credited invoice in ``InvoiceReference`` /
+  ``InvoiceReferenceFiscalYear`` (see `connectors.sap.invoices`).
 - A spend line is a PO item (``"<PurchaseOrder>/<PurchaseOrderItem>"``); its category is the key-user
   custom field ``YY1_SpendCategory_PDI`` (name configurable).
 """
@@ -160,6 +163,11 @@ def invoice_from(entity: Entity) -> SupplierInvoice:
         (to_decimal(t.get("TaxAmount")) for t in results(entity.get("to_SupplierInvoiceTax"))), Decimal("0")
     )
     block = _text(entity.get("PaymentBlockingReason"))
+    header_text = _text(entity.get("DocumentHeaderText"))
+    status = InvoiceStatus.POSTED
+    if block:
+        status = InvoiceStatus.ON_HOLD if header_text else InvoiceStatus.AWAITING_RELEASE
+    credited = _text(entity.get("InvoiceReference"))
     invoice_date = to_date(entity.get("DocumentDate"))
     if invoice_date is None:
         raise ValueError(f"supplier invoice {invoice_id(entity)} has no document date")
@@ -171,9 +179,11 @@ def invoice_from(entity: Entity) -> SupplierInvoice:
         currency=str(entity.get("DocumentCurrency") or ""),
         gross_amount=to_decimal(entity.get("InvoiceGrossAmount")),
         tax_amount=tax,
-        status=InvoiceStatus.ON_HOLD if block else InvoiceStatus.POSTED,
-        hold_reason=(_text(entity.get("DocumentHeaderText")) or f"payment block {block}") if block else None,
+        status=status,
+        hold_reason=header_text if status is InvoiceStatus.ON_HOLD else None,
         lines=tuple(lines),
+        credit_memo=entity.get("SupplierInvoiceIsCreditMemo") == "X",
+        credit_for=f"{credited}/{entity.get('InvoiceReferenceFiscalYear') or ''}" if credited else None,
     )
 
 
@@ -210,8 +220,12 @@ def amount_text(value: Decimal) -> str:
     return format(value.quantize(CENT), "f")
 
 
-def invoice_payload(draft: InvoiceDraft, *, company_code: str, tax_code: str) -> dict[str, Any]:
-    """Deep-insert body for A_SupplierInvoice: header, PO-reference items and one tax line."""
+def invoice_payload(draft: InvoiceDraft, *, company_code: str, tax_code: str, block: bool) -> dict[str, Any]:
+    """Deep-insert body for A_SupplierInvoice: header, PO-reference items and one tax line.
+
+    `block` posts it with payment block ``R``; the hold reason (if any) goes to the header text.
+    """
+    credited_number, _, credited_year = (draft.credit_for or "").partition("/")
     return {
         "CompanyCode": company_code,
         "DocumentDate": sap_date(draft.invoice_date),
@@ -221,8 +235,11 @@ def invoice_payload(draft: InvoiceDraft, *, company_code: str, tax_code: str) ->
         "DocumentCurrency": draft.currency,
         "InvoiceGrossAmount": amount_text(draft.gross_amount),
         "TaxIsCalculatedAutomatically": False,
-        "PaymentBlockingReason": "R" if draft.hold_reason else "",
+        "PaymentBlockingReason": "R" if block else "",
         "DocumentHeaderText": draft.hold_reason or "",
+        "SupplierInvoiceIsCreditMemo": "X" if draft.credit_memo else "",
+        "InvoiceReference": credited_number,
+        "InvoiceReferenceFiscalYear": credited_year,
         "to_SuplrInvcItemPurOrdRef": {
             "results": [
                 {

@@ -61,6 +61,16 @@ def to_date(raw: Any) -> date | None:
     return datetime.fromisoformat(str(raw).rstrip("Z")).date()
 
 
+def to_datetime(raw: Any) -> datetime | None:
+    """``Edm.DateTime`` with its time of day (``/Date(ms)/`` or ISO), as UTC; None for empty values."""
+    if raw in (None, ""):
+        return None
+    found = _DATE.match(str(raw))
+    if found:
+        return datetime.fromtimestamp(int(found.group(1)) / 1000, UTC)
+    return datetime.fromisoformat(str(raw).rstrip("Z")).replace(tzinfo=UTC)
+
+
 def to_decimal(raw: Any) -> Decimal:
     try:
         return Decimal(str(raw)) if raw not in (None, "") else Decimal("0")

@@ -38,6 +38,8 @@ CONSUMER_KEY = "c0ffee" * 10 + "0001"
 CONSUMER_SECRET = "5ec2e7" * 10 + "0002"
 TOKEN_ID = "70ce11" * 10 + "0003"
 TOKEN_SECRET = "7053c2" * 10 + "0004"
+INTEGRATION_EMPLOYEE = "OPSPACK_INTEGRATION"
+"""The employee behind the default token (an integration role's user)."""
 _RECORD = r"/services/rest/record/v1/(?P<record_type>\w+)"
 _TITLES = {
     400: ("Bad Request", "15.5.1"),
@@ -66,6 +68,7 @@ class NetSuiteMock(MockVendor):
         origin: str = DEFAULT_ORIGIN,
         consumers: dict[str, str] | None = None,
         tokens: dict[str, tuple[str, str]] | None = None,
+        employees: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.account = account
@@ -74,6 +77,8 @@ class NetSuiteMock(MockVendor):
         self.tokens = dict(tokens or {TOKEN_ID: (CONSUMER_KEY, TOKEN_SECRET)})
         self.tba = TokenBasedAuth(account, self.consumers, self.tokens, [self.origin])
         self.store = NetSuiteAccount()
+        self.employees = dict(employees or {TOKEN_ID: INTEGRATION_EMPLOYEE})
+        """Token id -> the employee it belongs to: who the system notes name for its writes."""
 
     @classmethod
     def from_fixtures(cls, path: str | Path | None = None, **options: Any) -> Self:
@@ -106,6 +111,8 @@ class NetSuiteMock(MockVendor):
     def authenticate(self, request: MockRequest) -> MockResponse | None:
         problem = self.tba.problem(request, f"/_mock/{self.NAME}")
         if problem is None:
+            token = self.tba.token_of(request)
+            self.store.notes.user = self.employees.get(token, token)
             return None
         detail = (
             "Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at "

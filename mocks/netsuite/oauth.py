@@ -83,6 +83,11 @@ class TokenBasedAuth:
         """(consumer key, nonce) -> timestamp, kept for the 10-minute window oauthlib accepts."""
         self._lock = threading.Lock()
 
+    @staticmethod
+    def token_of(request: MockRequest) -> str:
+        """The ``oauth_token`` a request was signed with (empty when there is none)."""
+        return dict(_PARAM.findall(request.headers.get("Authorization", ""))).get("oauth_token", "")
+
     def problem(self, request: MockRequest, prefix: str) -> str | None:
         """None when the request is properly signed, else why not (for the 401 detail)."""
         header = request.headers.get("Authorization", "")

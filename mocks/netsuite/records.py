@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mocks.base import MockHttpError
+from mocks.netsuite.system_notes import SystemNotes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "netsuite"
 RECORD_TYPES = (
@@ -26,6 +27,7 @@ RECORD_TYPES = (
     "itemReceipt",
     "vendorBill",
     "vendorPayment",
+    "vendorCredit",
     "customrecord_2663_entity_bank_details",
     "customer",
     "salesOrder",
@@ -42,6 +44,7 @@ _TYPE_CODES = {
     "itemReceipt": "ItemRcpt",
     "vendorBill": "VendBill",
     "vendorPayment": "VendPymt",
+    "vendorCredit": "VendCred",
     "salesOrder": "SalesOrd",
     "itemFulfillment": "ItemShip",
     "creditMemo": "CustCred",
@@ -98,6 +101,7 @@ class NetSuiteRecords:
     def __init__(self) -> None:
         self.records: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in RECORD_TYPES}
         self.next_id = 10000
+        self.notes = SystemNotes()
 
     def load(self, root: Path = FIXTURES) -> None:
         for record_type, items in _read_fixture_files(str(root)).items():
@@ -140,6 +144,7 @@ class NetSuiteRecords:
             "transaction": self._transaction_rows,
             "transactionline": self._line_rows,
             "nexttransactionlink": self._link_rows,
+            "systemnote": lambda: [dict(row) for row in self.notes.rows],
             BANK: self._bank_rows,
             "subscription": self._subscription_rows,
             "subscriptionchangeorder": self._change_order_rows,
@@ -189,6 +194,7 @@ class NetSuiteRecords:
                 "createdfrom": ref_id(record.get("createdFrom")) or None,
                 "foreigntotal": _num(record.get("total")),
                 "paymenthold": _tf(record.get("paymentHold")),
+                "approvalstatus": ref_id(record.get("approvalStatus")) or None,
                 "memo": record.get("memo"),
                 "externalid": record.get("externalId"),
             }

@@ -16,6 +16,7 @@ from typing import Any
 from connectors.erp.models import iban_is_valid
 from mocks.netsuite.records import BANK, CURRENCIES, NetSuiteRecords, fail, ref_id, sublist
 from mocks.netsuite.subscriptions import create_change_order
+from mocks.netsuite.vendor_credits import approval_status, create_vendor_credit
 
 _VENDOR_FIELDS = {"isInactive", "comments", "vatRegNumber", "taxIdNum"}
 """Vendor fields opspack changes: the inactive flag (its block), comments (why), tax numbers."""
@@ -41,6 +42,8 @@ class NetSuiteAccount(NetSuiteRecords):
     def create(self, record_type: str, body: dict[str, Any]) -> str:
         if record_type == "vendorBill":
             return self._create_bill(body)
+        if record_type == "vendorCredit":
+            return create_vendor_credit(self, body, None)
         if record_type == BANK:
             return self._create_bank(body)
         if record_type == "creditMemo":
@@ -113,7 +116,7 @@ class NetSuiteAccount(NetSuiteRecords):
             "tranDate": body["tranDate"],
             "currency": {"id": currency, "refName": CURRENCIES[currency]},
             "subsidiary": {"id": "1"},
-            "approvalStatus": {"id": "2", "refName": "Approved"},
+            "approvalStatus": approval_status(body.get("approvalStatus")),
             "paymentHold": bool(body.get("paymentHold")),
             "memo": body.get("memo", ""),
             "taxTotal": float(tax),
@@ -121,6 +124,7 @@ class NetSuiteAccount(NetSuiteRecords):
             "status": {"id": "A", "refName": "Open"},
             "item": sublist(items),
         }
+        self.notes.add(bill_id, "Create")
         return bill_id
 
     def _create_credit_memo(self, body: dict[str, Any]) -> str:
@@ -180,14 +184,18 @@ class NetSuiteAccount(NetSuiteRecords):
     def patch(self, record_type: str, record_id: str, body: dict[str, Any]) -> None:
         record = self.get(record_type, record_id)
         if record_type == "vendorBill":
-            unknown = set(body) - {"paymentHold", "memo"}
+            unknown = set(body) - {"paymentHold", "memo", "approvalStatus"}
             if unknown:
                 raise fail(
                     400, "INVALID_FLD", f"Field(s) {', '.join(sorted(unknown))} cannot be changed here."
                 )
             if body.get("paymentHold") and record["status"]["id"] == "B":
                 raise fail(400, "USER_ERROR", "This bill is paid in full and cannot be put on payment hold.")
-            record.update(body)
+            changes = dict(body)
+            if "approvalStatus" in changes:
+                changes["approvalStatus"] = approval_status(changes["approvalStatus"])
+            self.notes.changes(record_id, record, changes)
+            record.update(changes)
         elif record_type == "purchaseOrder":
             lines = {i["line"]: i for i in record["item"]["items"]}
             for change in body.get("item", {}).get("items", []):
@@ -242,6 +250,8 @@ class NetSuiteAccount(NetSuiteRecords):
         source = self.get(source_type, source_id)
         if (source_type, target_type) == ("vendorBill", "vendorPayment"):
             return target_type, self._pay_bill(source, body)
+        if (source_type, target_type) == ("vendorBill", "vendorCredit"):
+            return target_type, create_vendor_credit(self, body, source)
         if source_type == "purchaseOrder" and target_type in ("itemReceipt", "vendorBill"):
             return target_type, self._from_order(source, target_type, body)
         raise fail(
@@ -251,6 +261,8 @@ class NetSuiteAccount(NetSuiteRecords):
     def _pay_bill(self, bill: dict[str, Any], body: dict[str, Any]) -> str:
         if bill.get("paymentHold"):
             raise fail(400, "USER_ERROR", f"Bill {bill['tranId']} is on payment hold.")
+        if ref_id(bill.get("approvalStatus")) not in ("", "2"):
+            raise fail(400, "USER_ERROR", f"Bill {bill['tranId']} is not approved for payment.")
         if bill["status"]["id"] == "B":
             raise fail(400, "USER_ERROR", f"Bill {bill['tranId']} is already paid in full.")
         vendor = self._vendor(bill["entity"])

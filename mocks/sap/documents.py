@@ -4,8 +4,11 @@ Supplier invoices get the next number in the 51056xxxxx range and the posting ye
 year; the duplicate-invoice check (supplier + reference + company code) answers message M8/108;
 suppliers blocked for posting or payment are refused; PO references must exist and belong to the
 invoicing party. Error codes are modelled on SAP message classes, not copied from a system.
-Posted supplier invoices accept a PATCH of the payment block and header text only (real S/4 changes
-those through the journal-entry change API; see `connectors.sap` for the deviation).
+A posted supplier invoice cannot be PATCHed (as on a real S/4): its payment block is set when it
+is created and lifted by the ``Release`` function import, each change leaving a change document
+with the user and time (`mocks.sap.change_documents`). A credit memo
+(``SupplierInvoiceIsCreditMemo = 'X'``) may name the invoice it credits (``InvoiceReference`` and
+``InvoiceReferenceFiscalYear``), which must exist and belong to the same invoicing party.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from typing import Any
 
 from connectors.erp.models import iban_is_valid
 from mocks.base import MockHttpError
+from mocks.sap.change_documents import record_change
 from mocks.sap.store import Row, SapTables, decode_row
 
 _UPDATABLE = {
-    "A_SupplierInvoice": {"PaymentBlockingReason", "DocumentHeaderText"},
     "A_PurchaseOrderItem": {
         "IsCompletelyDelivered",
         "IsFinallyInvoiced",
@@ -74,7 +77,7 @@ class SapDocuments:
         self.next_proposal = 2000000001 + len(tables.rows("PaymentProposalSet"))
 
     # -- supplier invoices ------------------------------------------------------------------------
-    def create_supplier_invoice(self, body: dict[str, Any]) -> Row:
+    def create_supplier_invoice(self, body: dict[str, Any], *, user: str, at: datetime) -> Row:
         spec = self.tables.service_of["A_SupplierInvoice"].sets["A_SupplierInvoice"]
         header = decode_row(
             spec, {k: v for k, v in body.items() if k not in ("SupplierInvoice", "FiscalYear")}
@@ -105,12 +108,15 @@ class SapDocuments:
                     f"{existing['SupplierInvoice']} {existing['FiscalYear']}",
                     "M8/108",
                 )
+        self._check_credit_reference(header)
         posting: datetime = header.get("PostingDate") or header["DocumentDate"]
         header.update(
             SupplierInvoice=str(self.next_invoice),
             FiscalYear=str(posting.year),
             PostingDate=posting,
             SupplierInvoiceStatus="5",
+            CreationDate=at.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0),
+            DueCalculationBaseDate=header.get("DueCalculationBaseDate") or header["DocumentDate"],
         )
         items = self._invoice_children(
             header, "A_SuplrInvcItemPurOrdRef", body.get("to_SuplrInvcItemPurOrdRef")
@@ -128,7 +134,39 @@ class SapDocuments:
             tax["SupplierInvoiceTaxCounter"] = tax.get("SupplierInvoiceTaxCounter") or str(number)
             tax["TaxCode"] = tax.get("TaxCode") or "V1"
             self.tables.insert("A_SupplierInvoiceTax", tax)
+        record_change(self.tables, header, user=user, at=at, change_type="I")
+        if header["PaymentBlockingReason"]:
+            record_change(
+                self.tables,
+                header,
+                user=user,
+                at=at,
+                change_type="U",
+                field="ZLSPR",
+                new=header["PaymentBlockingReason"],
+            )
         return header
+
+    def _check_credit_reference(self, header: Row) -> None:
+        flag = header.get("SupplierInvoiceIsCreditMemo") or ""
+        if flag not in ("", "X"):
+            raise _reject(f"SupplierInvoiceIsCreditMemo must be 'X' or empty, not {flag!r}", "M8/004")
+        reference = header.get("InvoiceReference") or ""
+        if not reference:
+            return
+        if flag != "X":
+            raise _reject("An invoice reference is only allowed on a credit memo", "M8/005")
+        original = self.tables.tables["A_SupplierInvoice"].get(
+            (reference, header.get("InvoiceReferenceFiscalYear") or "")
+        )
+        if original is None or original["InvoicingParty"] != header["InvoicingParty"]:
+            raise _reject(
+                f"Invoice {reference} {header.get('InvoiceReferenceFiscalYear')} does not exist "
+                f"for invoicing party {header['InvoicingParty']}",
+                "M8/006",
+            )
+        if original["SupplierInvoiceIsCreditMemo"] == "X":
+            raise _reject(f"Document {reference} is a credit memo itself", "M8/007")
 
     def _invoice_children(self, header: Row, set_name: str, raw: Any) -> list[Row]:
         spec = self.tables.service_of[set_name].sets[set_name]
@@ -159,9 +197,22 @@ class SapDocuments:
                 "M8/106",
             )
 
-    def release(self, keys: dict[str, str]) -> Row:
+    def release(self, keys: dict[str, str], *, user: str, at: datetime) -> Row:
+        """``Release``: lift the payment block (MRBR); a released invoice stays as it is."""
         invoice = self.tables.get("A_SupplierInvoice", keys)
-        invoice["PaymentBlockingReason"] = ""
+        previous = invoice["PaymentBlockingReason"]
+        if previous:
+            invoice["PaymentBlockingReason"] = ""
+            record_change(
+                self.tables,
+                invoice,
+                user=user,
+                at=at,
+                change_type="U",
+                field="ZLSPR",
+                previous=previous,
+                transaction="MRBR",
+            )
         return invoice
 
     # -- payment proposals (customer service) ------------------------------------------------------
@@ -246,25 +297,9 @@ class SapDocuments:
         refused = sorted(set(changes) - allowed)
         if refused:
             raise _reject(f"Field(s) {', '.join(refused)} cannot be changed", "/IWBEP/CM_MGW_RT/051")
-        if set_name == "A_SupplierInvoice":
-            self._check_invoice_change(row, changes)
         if len(changes.get("VATRegistration") or "") > VAT_REGISTRATION_MAX:
             raise _reject(f"VATRegistration is longer than {VAT_REGISTRATION_MAX} characters", "F2/842")
         merged = {**row, **changes}
         if set_name == "A_BusinessPartnerBank":
             self._check_bank(merged)
         row.update(changes)
-
-    def _check_invoice_change(self, row: Row, changes: Row) -> None:
-        if changes.get("PaymentBlockingReason", "") not in _PAYMENT_BLOCKS:
-            raise _reject(f"Payment block {changes['PaymentBlockingReason']!r} is not defined", "M8/003")
-        if len(changes.get("DocumentHeaderText") or "") > HEADER_TEXT_MAX:
-            raise _reject(f"DocumentHeaderText is longer than {HEADER_TEXT_MAX} characters", "M8/002")
-        proposed = any(
-            (p["SupplierInvoice"], p["FiscalYear"]) == (row["SupplierInvoice"], row["FiscalYear"])
-            for p in self.tables.rows("PaymentProposalSet")
-        )
-        if changes.get("PaymentBlockingReason") and proposed:
-            raise _reject(
-                f"Invoice {row['SupplierInvoice']} is already in a payment proposal", "ZOPSPACK/007"
-            )

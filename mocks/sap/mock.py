@@ -19,6 +19,7 @@ import base64
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -36,12 +37,14 @@ from mocks.base import (
 )
 from mocks.sap.batch import SapBatch
 from mocks.sap.billing_documents import billing_document_pdf, cancel_subscription
+from mocks.sap.change_documents import CHANGE_DOCS
 from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
 from mocks.sap.sales_documents import create_credit_memo_request
 from mocks.sap.schema import SERVICES, Service
 from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load_fixtures, parse_expand
+from mocks.sap.trade_seed import seed_request
 
 _ROOT = r"/sap/opu/odata/sap/(?P<service>\w+(?:;v=\d{4})?)"
 _SESSION_COOKIE = "SAP_SESSIONID_S4H_100"
@@ -65,8 +68,11 @@ class SapMock(MockVendor, SapBatch):
         users: dict[str, str] | None = None,
         base_url: str = "https://sap.mock",
         page_size: int = 50,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         super().__init__()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        """The system time written into change documents."""
         self.users = dict(users if users is not None else {"OPSPACK_COMM": "Welcome-S4H-2024!"})
         """Communication users and their passwords (Basic auth)."""
         self.base_url = base_url.rstrip("/")
@@ -87,7 +93,14 @@ class SapMock(MockVendor, SapBatch):
 
     # -- inspection for tests -------------------------------------------------------------------
     def payment_count(self) -> int:
-        return len(self.tables.rows("PaymentProposalSet"))
+        """Invoices handed to payment: proposals in the Z service plus invoices released (``Release``)
+        for the F110 payment run."""
+        released = {
+            d["ChangeDocObject"]
+            for d in self.tables.rows(CHANGE_DOCS)
+            if d["ChangeTransactionCode"] == "MRBR"
+        }
+        return len(self.tables.rows("PaymentProposalSet")) + len(released)
 
     def invoices_by_status(self) -> Counter[str]:
         """``posted`` / ``blocked`` counts of supplier invoices."""
@@ -293,7 +306,7 @@ class SapMock(MockVendor, SapBatch):
                 405, f"Create of entity set {entity} is not supported", code="/IWBEP/CM_MGW_RT/050"
             )
         if entity == "A_SupplierInvoice":
-            row = self.documents.create_supplier_invoice(body)
+            row = self.documents.create_supplier_invoice(body, user=_user(request), at=self.clock())
             expand: dict[str, Any] = {"to_SuplrInvcItemPurOrdRef": {}, "to_SupplierInvoiceTax": {}}
             message = f"Document no. {row['SupplierInvoice']} created"
         elif entity == "A_CreditMemoRequest":
@@ -332,11 +345,17 @@ class SapMock(MockVendor, SapBatch):
         if name == "CancelSubscription":
             row = cancel_subscription(self.tables, args["Subscription"], args["Reason"])
         else:
-            row = self.documents.release(args)
+            keys = {k: args[k] for k in ("SupplierInvoice", "FiscalYear")}
+            row = self.documents.release(keys, user=_user(request), at=self.clock())
         assert function.return_set is not None
         return json_response(
             {"d": encode_entity(self.tables, self._base(request), function.return_set, row, {})}
         )
+
+    @route("POST", r"/sap/opu/odata/_opspack/trade")
+    def seed(self, request: MockRequest) -> MockResponse:
+        """Mock-only admin hook, not an S/4 API: `mocks.sap.trade_seed.seed_request`."""
+        return json_response(seed_request(self.tables, request.json()), 201)
 
     @route("PATCH", _ROOT + r"/(?P<entity>\w+)(?P<key>\(.*\))")
     @route("MERGE", _ROOT + r"/(?P<entity>\w+)(?P<key>\(.*\))")
@@ -357,6 +376,14 @@ class SapMock(MockVendor, SapBatch):
     # -- helpers --------------------------------------------------------------------------------
     def _base(self, request: MockRequest) -> str:
         return request.origin(self.base_url)
+
+
+def _user(request: MockRequest) -> str:
+    """The Basic-auth user of an authenticated request (`authenticate` has checked it)."""
+    header = request.headers.get("Authorization", "")
+    return (
+        base64.b64decode(header[6:]).decode("utf-8").partition(":")[0] if header.startswith("Basic ") else ""
+    )
 
 
 def _unquote(value: str) -> str:

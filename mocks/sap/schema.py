@@ -18,6 +18,7 @@ Customer billing (API_BILLING_DOCUMENT_SRV and the ZOPSPACK_SUBSCRIPTION_SRV cus
 
 from __future__ import annotations
 
+from mocks.sap.change_documents import CHANGE_DOCUMENT
 from mocks.sap.edm import B, D, EntitySet, FunctionImport, Navigation, S, Service, T
 from mocks.sap.edm import entity_set_of as _set
 from mocks.sap.schema_billing import BILLING_DOCUMENT, SUBSCRIPTION
@@ -125,10 +126,16 @@ SUPPLIER_INVOICE = Service(
                 "InvoicingParty": S,
                 "DocumentCurrency": S,
                 "InvoiceGrossAmount": D,
+                "CreationDate": T,
                 "PaymentBlockingReason": S,
                 "DocumentHeaderText": S,
                 "SupplierInvoiceStatus": S,
                 "TaxIsCalculatedAutomatically": B,
+                "SupplierInvoiceIsCreditMemo": S,
+                "InvoiceReference": S,
+                "InvoiceReferenceFiscalYear": S,
+                "DueCalculationBaseDate": T,
+                "NetPaymentDays": D,
             },
             to_SuplrInvcItemPurOrdRef=Navigation(
                 "A_SuplrInvcItemPurOrdRef",
@@ -357,5 +364,6 @@ SERVICES: dict[str, Service] = {
         CREDIT_MEMO_REQUEST,
         BILLING_DOCUMENT,
         SUBSCRIPTION,
+        CHANGE_DOCUMENT,
     )
 }

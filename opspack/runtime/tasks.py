@@ -26,7 +26,7 @@ def cron_schedule(expression: str) -> NextRun:
     return CronSchedule(expression)
 
 
-OUTCOME_READER_AGENTS = {"itsm": "service_desk", "crm": "customer_intake"}
+OUTCOME_READER_AGENTS = {"itsm": "service_desk", "crm": "customer_intake", "erp": "ap_clerk"}
 """The agent identity whose (read-only) credentials read people's outcomes, by connection kind."""
 
 
@@ -48,6 +48,7 @@ def _human_outcomes(schedule: ScheduleConfig, wiring: Wiring, now: datetime) -> 
         now,
         itsm=pairs if kind == "itsm" else (),
         crm=pairs if kind == "crm" else (),
+        erp=pairs if kind == "erp" else (),
         service_accounts=schedule.service_accounts,
     )
     return report.as_dict()

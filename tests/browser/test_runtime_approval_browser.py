@@ -30,6 +30,7 @@ from agents.ap.synthetic_inbox import write_inbox
 from connectors.erp import InvoiceStatus
 from governance import approvals
 from governance.approver_auth import pin_approver_store
+from governance.ledger import Ledger
 from opspack.console.passwords import hash_password
 from opspack.console.settings import ConsoleSettings
 from opspack.console.users import Role, write_user
@@ -118,12 +119,20 @@ def test_decisions_in_the_browser_are_executed_or_closed_by_the_running_runtime(
             _decide(browser, console.url, "bob", reject.id, "reject", "bank details unconfirmed")
             == "rejected"
         )
-        _until(
-            lambda: erp.get_invoice(reject.action.target).status is InvoiceStatus.ON_HOLD,
-            LOOP_SECONDS,
-            "invoice rejected in the browser put on hold in the ERP",
-        )
-        assert "bank details unconfirmed" in (erp.get_invoice(reject.action.target).hold_reason or "")
+        ledger = Ledger(wiring.store)
+
+        def held() -> list[dict[str, Any]]:
+            return [
+                r.payload["action"]
+                for r in ledger.records(reject.transaction_id, kind="verdict")
+                if r.payload["action"]["operation"] == "erp.hold_invoice"
+            ]
+
+        _until(lambda: bool(held()), LOOP_SECONDS, "invoice rejected in the browser put on hold in the ERP")
+        # SAP posted it blocked and its release was refused: it stays blocked; S/4 keeps no reason on
+        # a posted invoice, the approver's words are on the governed hold
+        assert "bank details unconfirmed" in held()[0]["params"]["reason"]
+        assert erp.get_invoice(reject.action.target).status is InvoiceStatus.AWAITING_RELEASE
         assert erp.find_payment_for_invoice(reject.action.target) is None
         assert approvals.get_request(wiring.store, approve.id).status == "used"
     finally:

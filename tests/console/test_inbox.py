@@ -62,7 +62,8 @@ def test_approving_executes_the_invoice_in_the_sap_mock(login: Login, world: Wor
     answer = _decide(alice, approval, "approve")
     assert answer.status_code == 303 and answer.headers["location"] == f"/approvals/{approval}"
     posted = world.erp.find_invoice("17300015", "SOD-9001")
-    assert posted is not None and posted.status is InvoiceStatus.POSTED
+    # SAP posts with a payment block; the release for payment is the next governed action
+    assert posted is not None and posted.status is InvoiceStatus.AWAITING_RELEASE
     assert _status(world, approval) == "used"
     page = unescape(alice.get(f"/approvals/{approval}").text)
     assert "executed" in page and posted.id in page and "checked against the contract" in page

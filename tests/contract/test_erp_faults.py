@@ -289,8 +289,8 @@ def test_sap_password_rotation_honours_new_and_rejects_old() -> None:
     assert rotated.rotated_at.tzinfo is not None and rotated.new_secret not in repr(rotated)
     assert pair.mock.users[SAP_USER] == rotated.new_secret
     assert adapter.get_vendor("17300001").name  # the adapter switched to the new password
-    held = adapter.hold_invoice("5105600001/2024", "rotation check")  # a write: new logon, new CSRF token
-    assert held.hold_reason == "rotation check"
+    changed = adapter.update_vendor_tax_id("17300001", "DE811569870")  # a write: new logon, new CSRF token
+    assert changed.tax_id == "DE811569870"
     session = mount_mocks(requests.Session(), {SAP_BASE: pair.mock})
     stale = SapS4HanaAdapter(SAP_BASE, SAP_USER, SAP_PASSWORD, session=session)
     with pytest.raises(AuthenticationError) as refused:

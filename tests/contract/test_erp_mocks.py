@@ -68,10 +68,10 @@ def test_sap_csrf_needs_token_and_session_cookie() -> None:
 def test_sap_adapter_refetches_an_expired_csrf_token() -> None:
     mock, session = _sap_session()
     adapter = SapS4HanaAdapter(SAP, *SAP_AUTH, session=session)
-    adapter.hold_invoice("5105600001/2024", "first")
+    adapter.update_vendor_tax_id("17300001", "DE811569869")
     mock.expire_csrf_tokens()
-    held = adapter.hold_invoice("5105600001/2024", "after expiry")
-    assert held.hold_reason == "after expiry"
+    changed = adapter.update_vendor_tax_id("17300001", "DE811569870")
+    assert changed.tax_id == "DE811569870"
     assert [c.status for c in mock.calls("PATCH")] == [204, 403, 204]
 
 
@@ -99,7 +99,7 @@ def test_sap_filter_errors_use_the_gateway_body() -> None:
 
 def test_sap_state_inspection_follows_adapter_writes() -> None:
     mock, session = _sap_session()
-    adapter = SapS4HanaAdapter(SAP, *SAP_AUTH, session=session)
+    adapter = SapS4HanaAdapter(SAP, *SAP_AUTH, session=session, payment_handoff="z_service")
     assert mock.payment_count() == 0 and mock.invoices_by_status() == {"posted": 4, "blocked": 1}
     adapter.schedule_payment("5105600001/2024", payment_date=date(2024, 9, 30))
     line = adapter.list_spend_lines()[0]

@@ -20,6 +20,7 @@ from agents.ap.synthetic_inbox import write_inbox
 from connectors.erp import InvoiceStatus
 from governance import approvals
 from governance.approver_auth import pin_approver_store
+from governance.ledger import Ledger
 from governance.store import Store
 from mocks.sap import SapMock
 from mocks.server import serve_mocks
@@ -128,13 +129,27 @@ def test_cli_decisions_are_executed_or_closed_by_the_running_runtime(tmp_path: P
                 "approvals", "reject", reject.id, "--as", "bob", "--reason", "bank details unconfirmed",
             )  # fmt: skip
             assert refused.returncode == 0, refused.stderr
-            _until(
-                lambda: erp.get_invoice(reject.action.target).status is InvoiceStatus.ON_HOLD,
-                LOOP_SECONDS,
-                "rejected invoice put on hold",
-            )
+            ledger = Ledger(store)
+
+            def hold_recorded() -> list[dict[str, object]]:
+                return [
+                    r.payload
+                    for r in ledger.records(reject.transaction_id, kind="execution_outcome")
+                    if r.payload.get("operation") == "erp.hold_invoice"
+                ]
+
+            _until(lambda: bool(hold_recorded()), LOOP_SECONDS, "rejected invoice put on hold")
+            # SAP posted it with a payment block and the release was refused: it stays blocked. S/4
+            # keeps no reason on a posted invoice; the approver's words are on the governed hold.
             held = erp.get_invoice(reject.action.target)
-            assert "bank details unconfirmed" in (held.hold_reason or "")
+            assert held.status is InvoiceStatus.AWAITING_RELEASE and held.released_by is None
+            assert hold_recorded()[0]["status"] == "executed"
+            verdict = next(
+                r.payload["action"]
+                for r in ledger.records(reject.transaction_id, kind="verdict")
+                if r.payload["action"]["operation"] == "erp.hold_invoice"
+            )
+            assert "bank details unconfirmed" in verdict["params"]["reason"]
             assert erp.find_payment_for_invoice(reject.action.target) is None
             assert mock.payment_count() == payments + 1
         finally:

@@ -37,6 +37,7 @@ from agents.intake.config import load_config as load_intake_config
 from agents.intake.messages import Channel, InboundMessage
 from agents.intake.orders import OrderBook
 from agents.intake.outcomes import IntakeSystems
+from agents.invoice_outcomes import InvoiceOutcomeReader
 from agents.outcome_readers import TicketOutcomeReader
 from agents.outcome_readers_crm import CaseOutcomeReader
 from agents.performers.base import OperationPerformer
@@ -301,6 +302,7 @@ BUILDERS: dict[str, Callable[[World], object]] = {
     "APAgent": lambda w: APAgent(w.governor, w.erp, system="sap"),
     "TicketOutcomeReader": lambda w: TicketOutcomeReader(w.itsm, system="servicenow", service_accounts=()),
     "CaseOutcomeReader": lambda w: CaseOutcomeReader(w.crm, system="salesforce", service_accounts=()),
+    "InvoiceOutcomeReader": lambda w: InvoiceOutcomeReader(w.erp, system="sap", service_accounts=()),
     "ThreeWayMatcher": lambda w: ThreeWayMatcher(w.erp, InvoiceRegister()),
     "VendorResolver": lambda w: VendorResolver(w.erp),
     "GovernanceMiddleware": lambda w: GovernanceMiddleware(
