@@ -42,7 +42,7 @@ from mocks.sap.documents import SapDocuments
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
 from mocks.sap.sales_documents import create_credit_memo_request
-from mocks.sap.schema import SERVICES, Service
+from mocks.sap.schema import RELEASE_RESULT, SERVICES, Service
 from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load_fixtures, parse_expand
 from mocks.sap.trade_seed import seed_request
 
@@ -342,11 +342,12 @@ class SapMock(MockVendor, SapBatch):
         if name == "GetPDF":
             result = billing_document_pdf(self.tables, args["BillingDocument"])
             return self._csrf(request, json_response({"d": {name: result}}))
-        if name == "CancelSubscription":
-            row = cancel_subscription(self.tables, args["Subscription"], args["Reason"])
-        else:
+        if name == "Release":
             keys = {k: args[k] for k in ("SupplierInvoice", "FiscalYear")}
-            row = self.documents.release(keys, user=_user(request), at=self.clock())
+            self.documents.release(keys, user=_user(request), at=self.clock())
+            kind = f"{service.name}.{RELEASE_RESULT.name}"
+            return json_response({"d": {name: {"__metadata": {"type": kind}, "Success": True}}})
+        row = cancel_subscription(self.tables, args["Subscription"], args["Reason"])
         assert function.return_set is not None
         return json_response(
             {"d": encode_entity(self.tables, self._base(request), function.return_set, row, {})}
