@@ -98,6 +98,8 @@ def worker(
             )
         )
         runtime = current_runtime()  # fails fast on a wrong database or deployment
+        if concurrency == 1:
+            runtime.warm_up(agents)
         app = make_app(url, names)
     state = {"consuming": False, "stopping": False}
     signals.worker_ready.connect(lambda **_: state.update(consuming=True), weak=False)
@@ -115,6 +117,9 @@ def worker(
             metrics=served,
         ).start()
         typer.echo(json.dumps({"health": server.url}), err=True)
+    if log_level.upper() != "DEBUG":  # Celery logs every task's arguments (whole invoices) at info
+        for noisy in ("celery.worker.strategy", "celery.app.trace"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
     queues = ",".join(names.work(a) for a in agents)
     node = name or f"opspack-{os.getpid()}@{socket.gethostname()}"
     argv = ["worker", "-Q", queues, "-n", node, "--loglevel", log_level.upper()]

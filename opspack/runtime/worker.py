@@ -110,6 +110,18 @@ class WorkerRuntime:
             self._handlers[agent] = build_handler(config, self.wiring, self.spool)
         return self._handlers[agent]
 
+    def warm_up(self, agents: list[str]) -> None:
+        """Build the agents' stacks and train their offline models before the first task (the
+        service desk's classifier takes seconds to train: not on a ticket's time)."""
+        for agent in agents:
+            handler = self.handler(agent)
+            config = getattr(getattr(getattr(handler, "stack", None), "agent", None), "config", None)
+            training = getattr(config, "training_data", None)
+            if training is not None:
+                from agents.perception.trained import classifier_for
+
+                classifier_for(training)
+
     def source(self, name: str) -> Source:
         if name not in self._sources:
             self._sources[name] = build_source(name, self.deployment, self.wiring)
