@@ -37,10 +37,10 @@ from opspack.cli_outcomes import outcomes_app
 from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
 from opspack.cli_replay import replay_app
 from opspack.cli_run import run as run_command
+from opspack.cli_service_desk import mount_service_desk
 from opspack.cli_worker import queues as queues_command
 from opspack.cli_worker import scheduler as scheduler_command
 from opspack.cli_worker import worker as worker_command
-from opspack.cli_service_desk import mount_service_desk
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(

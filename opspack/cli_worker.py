@@ -57,16 +57,22 @@ def _agents(deployment: Any, chosen: list[str] | None) -> list[str]:
 def worker(
     config: ConfigOption = Path("opspack.yaml"),
     agent: Annotated[
-        list[str] | None, typer.Option("--agent", help="Take only this agent's tasks (repeatable; default all).")
+        list[str] | None,
+        typer.Option("--agent", help="Take only this agent's tasks (repeatable; default all)."),
     ] = None,
     broker: BrokerOption = None,
     queue_prefix: PrefixOption = None,
     database: DatabaseOption = None,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", min=1, help="Tasks at once (1: one process; more: a prefork pool).")
+        int,
+        typer.Option("--concurrency", min=1, help="Tasks at once (1: one process; more: a prefork pool)."),
     ] = 1,
-    max_retries: Annotated[int, typer.Option("--max-retries", min=0, help="Retries before an item is dead-lettered.")] = 5,  # fmt: skip
-    name: Annotated[str | None, typer.Option("--name", help="Celery node name (default opspack-<pid>@<host>).")] = None,  # fmt: skip
+    max_retries: Annotated[
+        int, typer.Option("--max-retries", min=0, help="Retries before an item is dead-lettered.")
+    ] = 5,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Celery node name (default opspack-<pid>@<host>).")
+    ] = None,
     health_port: HealthPortOption = None,
     log_level: LogLevelOption = "info",
 ) -> None:
@@ -78,7 +84,8 @@ def worker(
     from opspack.runtime.celery_app import current_runtime, make_app, set_runtime_factory
     from opspack.runtime.health import HealthServer
     from opspack.runtime.metrics import RuntimeMetrics
-    from opspack.runtime.queueing import QueueNames, broker_url, queue_prefix as prefix_of
+    from opspack.runtime.queueing import QueueNames, broker_url
+    from opspack.runtime.queueing import queue_prefix as prefix_of
     from opspack.runtime.worker import WorkerRuntime
     from opspack.runtime.worker_metrics import QueueCollector, WorkerMetrics
 
@@ -124,7 +131,9 @@ def worker(
     node = name or f"opspack-{os.getpid()}@{socket.gethostname()}"
     argv = ["worker", "-Q", queues, "-n", node, "--loglevel", log_level.upper()]
     argv += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-    argv += ["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "--concurrency", str(concurrency)]
+    argv += (
+        ["--pool", "solo"] if concurrency == 1 else ["--pool", "prefork", "--concurrency", str(concurrency)]
+    )
     logger.info("worker %s taking %s from %s", node, queues, app.connection().as_uri())
     try:
         app.worker_main(argv=argv)
@@ -150,7 +159,8 @@ def scheduler(
     from opspack.runtime.celery_app import make_app, publish
     from opspack.runtime.health import HealthServer
     from opspack.runtime.metrics import RuntimeMetrics
-    from opspack.runtime.queueing import QueueNames, broker_url, encode_item, queue_prefix as prefix_of
+    from opspack.runtime.queueing import QueueNames, broker_url, encode_item
+    from opspack.runtime.queueing import queue_prefix as prefix_of
     from opspack.runtime.runner import RuntimeMetrics as RunnerMetrics
     from opspack.runtime.scheduler import Scheduler
     from opspack.runtime.work_items import WorkItems
@@ -201,11 +211,18 @@ def queues(
     queue_prefix: PrefixOption = None,
     database: DatabaseOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    show_dead: Annotated[
+        int,
+        typer.Option(
+            "--show-dead", min=0, help="Also list up to N dead letters per agent (left on the queue)."
+        ),
+    ] = 0,
 ) -> None:
     """Queue depth and dead-letter size per agent (from the broker) and item states (from the store)."""
     from opspack.deployment import load_deployment
     from opspack.runtime.build import build_wiring
-    from opspack.runtime.queueing import QueueNames, broker_url, depths, queue_prefix as prefix_of
+    from opspack.runtime.queueing import QueueNames, broker_url, depths, read_dead_letters
+    from opspack.runtime.queueing import queue_prefix as prefix_of
     from opspack.runtime.work_items import WorkItems
 
     with one_line_errors(FileNotFoundError):
@@ -213,10 +230,16 @@ def queues(
         agents = _agents(deployment, None)
         url, names = broker_url(broker), QueueNames(prefix_of(queue_prefix))
         claims = WorkItems(build_wiring(deployment, database=database_url(database)).store)
-        report = {
+        report: dict[str, dict[str, Any]] = {
             agent: {**found, "items": claims.counts(agent), "outcomes": claims.outcomes(agent)}
             for agent, found in depths(url, names, agents).items()
         }
+        for agent in agents if show_dead else []:
+            report[agent]["dead"] = [
+                {k: letter.get(k) for k in ("reason", "dead_at", "agent")}
+                | {"item": (letter.get("item") or {}).get("key")}
+                for letter in read_dead_letters(url, names.dead(agent), limit=show_dead)
+            ]
     if as_json:
         typer.echo(json.dumps(report, indent=2, sort_keys=True))
         return
@@ -226,3 +249,5 @@ def queues(
             f"{agent}: queue {names.work(agent)} depth {found['queued']}, "
             f"dead letters {found['dead_letters']}; items {items}"
         )
+        for letter in found.get("dead", []):
+            typer.echo(f"  dead: {letter['item']}: {letter['reason']} ({letter['dead_at']})")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -94,10 +95,8 @@ def queue_depth(broker: str, name: str) -> int:
                 return 0
             raise
         finally:
-            try:
+            with suppress(Exception):  # the broker closes a channel whose passive declare failed
                 channel.close()
-            except Exception:  # the broker closes a channel whose passive declare failed
-                pass
         return int(declared.message_count)
 
 
@@ -134,7 +133,9 @@ def publish_dead_letter(broker: str, queue: str, item: dict[str, Any], reason: s
         )
 
 
-def read_dead_letters(broker: str, queue: str, *, limit: int = 100, remove: bool = False) -> list[dict[str, Any]]:
+def read_dead_letters(
+    broker: str, queue: str, *, limit: int = 100, remove: bool = False
+) -> list[dict[str, Any]]:
     """Up to `limit` dead letters; left on the queue unless `remove` (then acknowledged)."""
     found: list[dict[str, Any]] = []
     target = work_queue(queue)

@@ -175,9 +175,7 @@ class WorkItems:
             taken_over = False
             if row.status == "running" and row.owner is not None:
                 if self._alive(row, now):
-                    kind: ClaimKind = (
-                        "in_progress_elsewhere" if row.running_version == item.key else "busy"
-                    )
+                    kind: ClaimKind = "in_progress_elsewhere" if row.running_version == item.key else "busy"
                     return Claim(kind, key, str(row.owner))
                 taken_over = True
             deliveries = int(row.deliveries) + 1

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,7 +88,9 @@ def served_mocks(workdir: Path, *extra: str) -> Iterator[str]:
 
 def write_connections(path: Path, url: str, names: list[str]) -> Path:
     example = yaml.safe_load(DEFAULT_CONNECTIONS_PATH.read_text(encoding="utf-8"))
-    path.write_text(yaml.safe_dump(served_connections(url, names, example), sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(served_connections(url, names, example), sort_keys=False), encoding="utf-8"
+    )
     return path
 
 
@@ -203,8 +204,18 @@ class Fleet:
         self.logs.append(log)
         with log.open("wb") as handle:
             return subprocess.Popen(
-                [sys.executable, "-m", "opspack.cli", *args, "--config", str(self.config)]
-                + ["--broker", self.broker, "--queue-prefix", self.prefix],
+                [
+                    sys.executable,
+                    "-m",
+                    "opspack.cli",
+                    *args,
+                    "--config",
+                    str(self.config),
+                    "--broker",
+                    self.broker,
+                    "--queue-prefix",
+                    self.prefix,
+                ],
                 cwd=self.workdir,
                 env={**env(), **self.extra_env},
                 stdout=handle,
@@ -244,7 +255,8 @@ class Fleet:
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(
-            f"== {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) for log in self.logs
+            f"== {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+            for log in self.logs
         )
 
 
@@ -265,126 +277,6 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def ap_verdicts(store: Any) -> dict[str, Any]:
-    """Per AP transaction: its completed result, whether it was escalated and whether it posted."""
-    from governance.ledger import Ledger
-
-    ledger = Ledger(store)
-    seen: dict[str, dict[str, Any]] = {}
-    for record in ledger.records():
-        if not record.transaction_id.startswith("ap-"):
-            continue
-        entry = seen.setdefault(record.transaction_id, {"escalations": [], "posted": 0, "results": []})
-        if record.kind == "escalation":
-            entry["escalations"].append(record.payload.get("rule"))
-        if record.kind == "execution_outcome" and record.payload.get("operation") == "erp.post_invoice":
-            if record.payload.get("status") == "executed":
-                entry["posted"] += 1
-        if record.kind == "note" and record.payload.get("event") == "ap_completed":
-            entry["results"].append(record.payload["result"])
-    return seen
-
-
-def summarise(outcomes: list[str]) -> dict[str, int]:
-    return dict(Counter(outcomes))
-
-
-SAP_INVOICES = "/sap/opu/odata/sap/API_SUPPLIERINVOICE_PROCESS_SRV/A_SupplierInvoice"
-
-
-def sap_invoice_keys(url: str) -> Counter[tuple[str, str]]:
-    """(vendor, invoice reference) of every supplier invoice in the served SAP mock, with counts."""
-    secrets = MockSecrets()
-    session = requests.Session()
-    session.auth = (secrets.get("sap/ap_clerk/username"), secrets.get("sap/ap_clerk/password"))
-    found: Counter[tuple[str, str]] = Counter()
-    next_url: str | None = f"{url}{SAP_INVOICES}?$format=json&$select=InvoicingParty,SupplierInvoiceIDByInvcgParty"
-    while next_url:
-        body = _ask(session, "GET", next_url)["d"]
-        rows = body["results"] if isinstance(body, dict) else body
-        for row in rows:
-            found[(str(row["InvoicingParty"]), str(row["SupplierInvoiceIDByInvcgParty"]))] += 1
-        next_url = body.get("__next") if isinstance(body, dict) else None
-        if next_url and next_url.startswith("/"):
-            next_url = url + next_url
-    return found
-
-
-@dataclass
-class ChaosReport:
-    items: int
-    seconds: float
-    states: dict[str, int]
-    outcomes: dict[str, int]
-    lost: int
-    dead: int
-    double_writes: int
-    double_in_erp: int
-    false_exceptions: int
-    mixed_timelines: int
-    failed: int
-    ledger_ok: bool
-    ledger_records: int
-    elsewhere_or_done: int
-
-    @property
-    def throughput(self) -> float:
-        return self.items / self.seconds if self.seconds else 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "items_per_second": round(self.throughput, 2)}
-
-
-def check_run(
-    store: Any, url: str | None, expected_items: int, manifest: list[Any], seconds: float, logs: list[dict[str, Any]]
-) -> ChaosReport:
-    """Everything a scale-out run must show, read from the claim table, the ledger and the ERP."""
-    from governance.ledger import Ledger
-    from opspack.runtime.work_items import WorkItems
-
-    claims = WorkItems(store)
-    states = claims.counts()
-    outcomes = claims.outcomes()
-    ledger = Ledger(store)
-    writes: Counter[str] = Counter()
-    for record in ledger.records(kind="execution_outcome"):
-        if record.payload.get("status") == "executed":
-            writes[str(record.payload.get("idempotency_key"))] += 1
-    verdicts = ap_verdicts(store)
-    unique_posts = Counter((i.vendor_id, i.reference) for i in manifest)
-    should_post = {(i.vendor_id, i.reference) for i in manifest if i.expected == "post" and unique_posts[(i.vendor_id, i.reference)] == 1}
-    false_exceptions = mixed = 0
-    for entry in verdicts.values():
-        duplicate_rules = [r for r in entry["escalations"] if str(r).startswith("duplicate")]
-        results = entry["results"]
-        keys = {(r.get("vendor_id"), r.get("reference")) for r in results}
-        if duplicate_rules and keys & should_post:
-            false_exceptions += 1
-        if duplicate_rules and entry["posted"]:
-            mixed += 1
-        if len({r["status"] for r in results}) > 1:
-            mixed += 1
-    double_in_erp = sum(n - 1 for n in sap_invoice_keys(url).values() if n > 1) if url else 0
-    report = ledger.verify()
-    elsewhere = sum(1 for line in logs if str(line.get("message", "")).endswith(("in progress elsewhere", "already done")) or " in progress elsewhere by " in str(line.get("message", "")) or " already done by " in str(line.get("message", "")))
-    return ChaosReport(
-        items=expected_items,
-        seconds=seconds,
-        states=states,
-        outcomes=outcomes,
-        lost=expected_items - states.get("done", 0) - states.get("dead", 0),
-        dead=states.get("dead", 0),
-        double_writes=sum(n - 1 for n in writes.values() if n > 1),
-        double_in_erp=double_in_erp,
-        false_exceptions=false_exceptions,
-        mixed_timelines=mixed,
-        failed=outcomes.get("failed", 0),
-        ledger_ok=bool(report.ok),
-        ledger_records=int(report.records_checked),
-        elsewhere_or_done=elsewhere,
-    )
-
-
 def run_fleet(
     workdir: Path,
     database: str,
@@ -399,7 +291,7 @@ def run_fleet(
     timeout: float = 600,
     extra_env: dict[str, str] | None = None,
     seed: int = 7,
-) -> ChaosReport:
+) -> Any:
     """Serve the mocks (faults, latency), write `invoices` invoice files and file `tickets` tickets,
     run one scheduler and `workers` workers (kill -9 one of them mid-run and start a replacement),
     wait until every item is done, and check the run."""
@@ -424,7 +316,9 @@ def run_fleet(
                 time.sleep(0.1 * attempt)
         numbers = open_desk_tickets(url) if tickets and file_tickets(url, tickets, tag=workdir.name) else []
         expected = len(manifest) + len(numbers)
-        config = write_deployment(workdir, url, database, invoices=inbox if invoices else None, desk=bool(tickets))
+        config = write_deployment(
+            workdir, url, database, invoices=inbox if invoices else None, desk=bool(tickets)
+        )
         fleet = Fleet(workdir, config, broker, extra_env=dict(extra_env or {}))
         store = Store(database)
         Ledger(store).keys  # noqa: B018 -- keys made once, before any worker appends
@@ -432,7 +326,9 @@ def run_fleet(
         try:
             for _ in range(workers):
                 fleet.start_worker()
-            ready = wait_until(lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs), 180)
+            ready = wait_until(
+                lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs), 180
+            )
             assert ready, fleet.tail()
             started = time.monotonic()
             fleet.start_scheduler()
@@ -452,4 +348,7 @@ def run_fleet(
             assert done, f"not finished: {claims.counts()}\n{fleet.tail()}"
         finally:
             fleet.stop()
-        return check_run(store, url, expected, manifest, seconds, fleet.log_lines())
+        from scaleout_checks import ChaosReport, check_run
+
+        report: ChaosReport = check_run(store, url, expected, manifest, seconds, fleet.log_lines())
+        return report

@@ -57,7 +57,14 @@ def invoice(folder: Path, number: str) -> Path:
         "tax": "190.00",
         "total": "1190.00",
         "lines": [
-            {"description": "Ergonomic office chair", "quantity": "4", "unit": "EA", "unit_price": "250.00", "amount": "1000.00", "po_line": "10"}  # fmt: skip
+            {
+                "description": "Ergonomic office chair",
+                "quantity": "4",
+                "unit": "EA",
+                "unit_price": "250.00",
+                "amount": "1000.00",
+                "po_line": "10",
+            }
         ],
     }
     path = folder / f"{number}.json"
@@ -85,7 +92,9 @@ def two_workers(tmp_path: Path) -> tuple[APAgent, APAgent, Performer, FakeERP]:
     performer = Performer(erp)
     policy = load_policy(policy_path())
     first = APAgent(Governor(policy, store, {"sap": performer}, clock=lambda: NOW), erp, system="sap")
-    second = APAgent(Governor(policy, store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW), erp, system="sap")
+    second = APAgent(
+        Governor(policy, store, {"sap": ERPPerformer(erp)}, clock=lambda: NOW), erp, system="sap"
+    )
     return first, second, performer, erp
 
 
