@@ -114,7 +114,7 @@ def test_a_stale_queued_item_is_published_again(postgres_url: str) -> None:
 def test_two_workers_with_faults_and_a_kill_9_lose_nothing_and_do_nothing_twice(
     tmp_path: Path, postgres_url: str, rabbitmq: str
 ) -> None:
-    report = run_fleet(tmp_path, postgres_url, rabbitmq, invoices=40, tickets=30, workers=2, faults=0.2)
+    report = run_fleet(tmp_path, postgres_url, rabbitmq, invoices=30, tickets=20, workers=2, faults=0.2)
     print(json.dumps(report.as_dict()))
     assert report.lost == 0 and report.dead == 0, report
     assert report.double_writes == 0 and report.double_in_erp == 0, report
