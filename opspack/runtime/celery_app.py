@@ -85,6 +85,11 @@ def make_app(broker: str, names: QueueNames) -> Celery:
             return current_runtime().process(agent, data, retries=retries).as_dict()
         except RetryLater as later:
             raise self.retry(countdown=backoff_seconds(retries), exc=later) from later
+        except Exception as exc:  # the store or the broker away before the item was claimed or
+            # after it was done (an item's own failures are dead-lettered by the runtime): a failed
+            # task would be acknowledged and its item lost, so it comes back later instead
+            logger.warning("task could not run, retrying: %s: %s", type(exc).__name__, exc)
+            raise self.retry(countdown=backoff_seconds(min(retries, 5)), exc=exc) from exc
 
     return app
 
