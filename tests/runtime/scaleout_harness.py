@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -295,6 +295,24 @@ def run_fleet(
     """Serve the mocks (faults, latency), write `invoices` invoice files and file `tickets` tickets,
     run one scheduler and `workers` workers (kill -9 one of them mid-run and start a replacement),
     wait until every item is done, and check the run."""
+    with chdir(workdir):  # the ledger keys and anchors of this process are the workers' (.opspack/)
+        return _run_fleet(workdir, database, broker, invoices, tickets, workers, faults, latency, kill_one, timeout, extra_env, seed)  # fmt: skip
+
+
+def _run_fleet(
+    workdir: Path,
+    database: str,
+    broker: str,
+    invoices: int,
+    tickets: int,
+    workers: int,
+    faults: float,
+    latency: float,
+    kill_one: bool,
+    timeout: float,
+    extra_env: dict[str, str] | None,
+    seed: int,
+) -> Any:
     from agents.ap.synthetic_inbox import write_inbox
     from connectors.errors import ConnectorError
     from governance.ledger import Ledger
