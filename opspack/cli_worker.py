@@ -14,8 +14,10 @@ import json
 import logging
 import os
 import socket
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -36,6 +38,7 @@ HealthPortOption = Annotated[
 ]  # fmt: skip
 
 logger = logging.getLogger("opspack.runtime.worker")
+T = TypeVar("T")
 
 
 def _logging(level: str) -> None:
@@ -44,6 +47,21 @@ def _logging(level: str) -> None:
     if level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise typer.BadParameter(f"--log-level must be debug, info, warning or error, not {level!r}")
     configure_logging(level)
+
+
+def _opened(build: Callable[[], T]) -> T:
+    """`build()`, tried again a few times when the store cannot be opened yet: processes starting
+    together on a fresh database race to create its tables (the loser sees a duplicate)."""
+    from governance.errors import LedgerError
+
+    for attempt in range(5):
+        try:
+            return build()
+        except LedgerError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5 + attempt)
+    raise AssertionError("unreachable")
 
 
 def _agents(deployment: Any, chosen: list[str] | None) -> list[str]:
@@ -104,7 +122,7 @@ def worker(
                 metrics=metrics,
             )
         )
-        runtime = current_runtime()  # fails fast on a wrong database or deployment
+        runtime = _opened(current_runtime)  # fails fast on a wrong database or deployment
         if concurrency == 1:
             runtime.warm_up(agents)
         app = make_app(url, names)
@@ -171,7 +189,7 @@ def scheduler(
         agents = _agents(deployment, None)
         url, names = broker_url(broker), QueueNames(prefix_of(queue_prefix))
         app = make_app(url, names)
-        wiring = build_wiring(deployment, database=database_url(database))
+        wiring = _opened(lambda: build_wiring(deployment, database=database_url(database)))
         Ledger(wiring.store).keys  # noqa: B018 -- the ledger keys exist before any worker appends
         claims = WorkItems(wiring.store)
         agent_of = {s: a for a in agents for s in deployment.agents[a].sources}
