@@ -80,10 +80,13 @@ class ChaosReport:
     ledger_ok: bool
     ledger_records: int
     elsewhere_or_done: int
+    steady_items: int = 0
+    steady_seconds: float = 0.0
 
     @property
     def throughput(self) -> float:
-        return self.items / self.seconds if self.seconds else 0.0
+        """Items per second from the first item done to the last (workers' steady state)."""
+        return self.steady_items / self.steady_seconds if self.steady_seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "items_per_second": round(self.throughput, 2)}

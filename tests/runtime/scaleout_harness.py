@@ -350,6 +350,9 @@ def _run_fleet(
             assert ready, fleet.tail()
             started = time.monotonic()
             fleet.start_scheduler()
+            # steady state: from the first item done (the scheduler's start-up is not the workers')
+            wait_until(lambda: claims.counts()["done"] >= 1, timeout, every=0.1)
+            first, first_done = time.monotonic(), claims.counts()["done"]
 
             def finished() -> bool:
                 counts = claims.counts()
@@ -362,11 +365,13 @@ def _run_fleet(
                 victim.wait()
                 fleet.start_worker()
             done = wait_until(finished, timeout, every=0.25)
-            seconds = time.monotonic() - started
+            ended = time.monotonic()
+            seconds = ended - started
             assert done, f"not finished: {claims.counts()}\n{fleet.tail()}"
         finally:
             fleet.stop()
         from scaleout_checks import ChaosReport, check_run
 
         report: ChaosReport = check_run(store, url, expected, manifest, seconds, fleet.log_lines())
+        report.steady_items, report.steady_seconds = expected - first_done, ended - first
         return report
