@@ -10,6 +10,10 @@ run. Kinds:
   *after* the state change, so a client faces a genuinely unknown outcome.
 - ``latency``: the answer is delayed by ``delay`` seconds (the state change happens first).
 - ``slow_body``: headers come at once, the body trickles in over ``delay`` seconds.
+
+Apart from the rules, `FaultPlan.latency` adds a fixed delay to every answer (a realistic vendor
+round trip for benchmarks, ``mocks serve --latency 0.05``); it is not a fault and is not counted
+in `FaultPlan.history`.
 """
 
 from __future__ import annotations
@@ -76,7 +80,9 @@ class FaultRule:
 class FaultPlan:
     """The fault rules of one mock; consulted once per request, in the order rules were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        """Seconds added to every answer (a round trip), faults or not."""
         self.rules: list[FaultRule] = []
         self.history: list[tuple[str, str, FaultKind]] = []
         """(method, path, kind) of every fault injected, for assertions."""
@@ -139,10 +145,16 @@ class FaultPlan:
                     kind=kind,
                     status=rule.status,
                     retry_after=rule.retry_after,
-                    delay=rule.delay,
+                    delay=rule.delay + (self.latency if kind == "latency" else 0.0),
                     after_state_change=after,
                 )
-        return None
+        return Fault(kind="latency", delay=self.latency) if self.latency > 0 else None
+
+    def set_latency(self, seconds: float) -> None:
+        """Delay every answer by `seconds` (0 turns it off)."""
+        if not 0.0 <= seconds <= 60.0:
+            raise ValueError(f"latency must be within [0, 60] seconds, got {seconds}")
+        self.latency = seconds
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_a
 from opspack.cli_replay import replay_app
 from opspack.cli_run import run as run_command
 from opspack.cli_service_desk import mount_service_desk
+from opspack.cli_worker import queues as queues_command
+from opspack.cli_worker import scheduler as scheduler_command
+from opspack.cli_worker import worker as worker_command
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(
@@ -72,6 +75,9 @@ app.add_typer(
 app.add_typer(outcomes_app, name="outcomes", help="Human outcomes read from the systems of record.")
 app.command()(readiness)
 app.command("run")(run_command)
+app.command("worker")(worker_command)
+app.command("scheduler")(scheduler_command)
+metrics_app.command("queues")(queues_command)
 app.command("init")(init_command)
 app.command()(roi)
 app.command()(report)

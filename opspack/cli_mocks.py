@@ -60,6 +60,12 @@ def serve(
             "--faults", help="VENDOR=RATE[,kinds=5xx+429+drop+latency+slow_body][,seed=N]... (repeatable)."
         ),
     ] = None,
+    latency: Annotated[
+        float,
+        typer.Option(
+            "--latency", help="Seconds added to every answer, like a real vendor's round trip (e.g. 0.05)."
+        ),
+    ] = 0.0,
     seed: Annotated[
         list[str] | None,
         typer.Option(
@@ -91,6 +97,8 @@ def serve(
             for name, mock in mocks.items():
                 if spec.vendor in ("*", name):
                     spec.apply(mock.faults)
+        for mock in mocks.values():
+            mock.faults.set_latency(latency)
         material = ensure_tls(tls_dir) if tls else None
     except (MockNotAvailable, ValueError, OSError) as exc:
         raise _fail(exc) from None
@@ -111,6 +119,8 @@ def serve(
             typer.echo(f"export {key}={value}")
     for line in faults or []:
         console.print(f"faults: {line}")
+    if latency:
+        console.print(f"latency: {latency * 1000:.0f} ms added to every answer")
     console.print("Ctrl-C to stop")
     try:
         while True:

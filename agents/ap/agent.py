@@ -107,9 +107,11 @@ class APAgent:
             plan = decided.payload["plan"]
             label = str(decided.payload.get("source", ""))
         else:
-            plan, label = self._decide(source, txn, {r.kind for r in records})
+            plan, label, theirs = self._decide(source, txn, {r.kind for r in records})
+            if theirs:  # another worker decided this transaction meanwhile: carry on with its plan
+                records, resumed = self.ledger.records(txn), True
         result = self._govern(plan, txn, label, records, resumed=resumed)
-        if result.status != "awaiting_approval":
+        if result.status not in ("awaiting_approval", "in_progress_elsewhere"):
             # Awaiting approval is not an end: the next run re-submits, and the Governor executes
             # the approved action (or keeps waiting) and the agent carries on to the next step.
             with step("record"):
@@ -120,8 +122,14 @@ class APAgent:
 
     def _decide(
         self, source: Path | ExtractedInvoice, txn: str, recorded: set[str]
-    ) -> tuple[dict[str, Any], str]:
-        """Intake, perceive, decide; steps a killed earlier run already recorded are not repeated."""
+    ) -> tuple[dict[str, Any], str, bool]:
+        """Intake, perceive, decide; steps a killed earlier run already recorded are not repeated.
+
+        The third value is True when another worker recorded its decision on this transaction
+        while this one was deciding: its plan is returned and this one's is dropped. (The other
+        worker's decision precedes any write it made, so a worker that saw that write in the ERP
+        -- "already in the ERP" -- always finds the decision here: it never holds as a duplicate
+        an invoice its own colleague just posted.)"""
         label = source.source_file if isinstance(source, ExtractedInvoice) else str(source)
         intake: dict[str, Any] = {"source": label, "system": self.system}
         if isinstance(source, Path):
@@ -133,18 +141,18 @@ class APAgent:
             try:
                 invoice = source if isinstance(source, ExtractedInvoice) else self.reader(source)
             except IngestionRejected as exc:
-                return self._rejected(exc, txn, label), label
+                return self._rejected(exc, txn, label), label, False
             except Exception as exc:  # one poison file must never stop the batch
                 # RecursionError, MemoryError or a parser bug on hostile input: escalate this file as
                 # unreadable, with what went wrong, and let the run go on with the next one.
                 problem = f"the reader failed on this file: {type(exc).__name__}: {exc}"[:500]
-                return self._rejected(IngestionRejected("corrupt", label, problem), txn, label), label
+                return self._rejected(IngestionRejected("corrupt", label, problem), txn, label), label, False
             if "perception" not in recorded:
                 self.ledger.append(txn, "perception", perception_record(invoice), agent=self.agent)
         with step("decide"):
             return self._match(invoice, txn, label)
 
-    def _match(self, invoice: ExtractedInvoice, txn: str, label: str) -> tuple[dict[str, Any], str]:
+    def _match(self, invoice: ExtractedInvoice, txn: str, label: str) -> tuple[dict[str, Any], str, bool]:
         decision = self.matcher.match(invoice)
         plan = build_plan(
             decision,
@@ -154,6 +162,9 @@ class APAgent:
             today=self.governor.clock().date(),
         )
         entry = decision.register_entry(txn)
+        theirs = next(iter(self.ledger.records(txn, kind="decision")), None)
+        if theirs is not None:
+            return theirs.payload["plan"], str(theirs.payload.get("source", label)), True
         self.ledger.append(
             txn,
             "decision",
@@ -171,7 +182,7 @@ class APAgent:
         )
         if entry is not None:
             self.register.add(entry)
-        return plan, label
+        return plan, label, False
 
     def _rejected(self, exc: IngestionRejected, txn: str, label: str) -> dict[str, Any]:
         """A file that cannot be read honestly goes to a clerk as it is."""
@@ -238,6 +249,8 @@ class APAgent:
         """Map a governance outcome that ends the transaction here; None to carry on."""
         if outcome.status in ("executed", "duplicate") and outcome.document_id:
             return None
+        if outcome.status == "duplicate":  # another worker is performing this very write right now
+            return base.with_status("in_progress_elsewhere", f"{step}: {outcome.message}")
         codes = tuple(reason.code.value for reason in outcome.reasons)
         status: ResultStatus = {"held": "awaiting_approval", "shadowed": "shadowed"}.get(
             outcome.status, "failed"
@@ -255,6 +268,8 @@ class APAgent:
         self, txn: str, plan: dict[str, Any], records: list[LedgerRecord], result: APResult
     ) -> APResult:
         """A denied or failed action leaves the invoice half-done: a clerk gets the case."""
+        if result.status == "in_progress_elsewhere":
+            return result  # not an exception: the worker that has it finishes it
         if result.status == "failed":
             route = self.policy.escalation.default.model_dump()
             failed = {**plan, "rule": f"governance.{result.message.split(':', 1)[0]}_failed", "route": route}

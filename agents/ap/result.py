@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
-ResultStatus = Literal["posted", "held", "awaiting_approval", "shadowed", "failed"]
+ResultStatus = Literal["posted", "held", "awaiting_approval", "shadowed", "failed", "in_progress_elsewhere"]
 
 
 @dataclass(frozen=True)
@@ -14,7 +14,9 @@ class APResult:
     source: str
     status: ResultStatus
     """posted (and payment scheduled) | held (on hold in the ERP, or escalated without posting) |
-    awaiting_approval (the gate holds an action) | shadowed (shadow tier: nothing done) | failed."""
+    awaiting_approval (the gate holds an action) | shadowed (shadow tier: nothing done) | failed |
+    in_progress_elsewhere (another worker is performing this transaction's write: nothing recorded
+    as an end, the item comes back and resumes from the ledger)."""
     decision: Literal["post", "hold"]
     """The agent's own decision, before governance."""
     reasons: tuple[str, ...] = ()

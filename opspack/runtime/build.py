@@ -104,10 +104,17 @@ def build_source(name: str, deployment: Deployment, wiring: Wiring) -> Source:
 
 
 def build_runner(
-    deployment: Deployment, *, database: str | None = None, metrics: RuntimeMetrics | None = None
+    deployment: Deployment,
+    *,
+    database: str | None = None,
+    metrics: RuntimeMetrics | None = None,
+    wiring: Wiring | None = None,
+    runner_class: Callable[..., Runner] = Runner,
+    **extra: Any,
 ) -> tuple[Runner, Wiring]:
-    """The runner for every enabled agent of `deployment` and the sources that feed them."""
-    wiring = build_wiring(deployment, database=database)
+    """The runner for every enabled agent of `deployment` and the sources that feed them
+    (`runner_class` and `extra`: the scale-out scheduler, a `Runner` that publishes its items)."""
+    wiring = wiring or build_wiring(deployment, database=database)
     spool = deployment.path(Path(".opspack") / "spool")
     handlers: dict[str, AgentHandler] = {}
     routes: dict[str, AgentHandler] = {}
@@ -124,7 +131,7 @@ def build_runner(
     for name, config in deployment.schedules.items():
         timing = cron_schedule(config.cron)
         schedules.append(Schedule(name, config, timing, timing.next_after(now)))
-    runner = Runner(
+    runner = runner_class(
         wiring.store,
         sources,
         routes,
@@ -135,5 +142,6 @@ def build_runner(
         approvals_seconds=deployment.runtime.approvals_seconds,
         metrics=metrics,
         refresh_policy=wiring.refresh_policy,
+        **extra,
     )
     return runner, wiring

@@ -104,6 +104,8 @@ class APHandler:
     def handle(self, item: WorkItem) -> ItemOutcome:
         result = self.ap.process(item_file(item, self.spool))
         reason = result.message or ", ".join(result.reasons) or result.status
+        if result.status == "in_progress_elsewhere":  # neither failed nor settled: it comes back
+            return ItemOutcome(True, result.status, reason, result.transaction_id, retry=True)
         done = " (already done)" if result.resumed else ""
         return ItemOutcome(result.status != "failed", result.status, reason + done, result.transaction_id)
 

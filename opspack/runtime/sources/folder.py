@@ -91,6 +91,13 @@ class FolderSource:
         self._last_seen = seen
         return items, None
 
+    def forget_settled(self) -> None:
+        """Forget handed-out files that are gone from the folder: another process (a worker of the
+        scale-out runtime) settled them, so a new file under the same name is new work."""
+        for key, filename in list(self._in_flight.items()):
+            if not (self.path / filename).exists():
+                self._in_flight.pop(key, None)
+
     def settle(self, item: WorkItem, *, ok: bool, reason: str) -> None:
         """Move the file to ``done/`` or ``failed/`` and write why beside it."""
         filename = self._in_flight.pop(item.key, None) or item.filename
