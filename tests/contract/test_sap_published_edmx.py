@@ -15,14 +15,13 @@ import answers ``ReleaseInvoiceExportParameters`` (``Success``), the mock answer
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import requests
-from published_contract import CONTRACTS
+from published_edmx import CUSTOM_FIELDS, EDM, entity_types, excerpt
+from published_edmx import entity_problems as _entity_problems
 
 from mocks.sap import SapMock
 from mocks.transport import mount_mocks
@@ -32,92 +31,15 @@ ROOT = f"{SAP}/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV"
 INVOICES = f"{SAP}/sap/opu/odata/sap/API_SUPPLIERINVOICE_PROCESS_SRV"
 METADATA_NS = "{http://schemas.microsoft.com/ado/2007/08/dataservices/metadata}"
 AUTH = ("OPSPACK_COMM", "Welcome-S4H-2024!")
-EDM = "{http://schemas.microsoft.com/ado/2008/09/edm}"
-CUSTOM_FIELDS = {"YY1_SpendCategory_PDI"}
-
-
-@dataclass(frozen=True)
-class Prop:
-    type: str
-    nullable: bool
-    max_length: int | None
-    precision: int | None
-    scale: int | None
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value is not None else None
-
-
-def entity_types(edmx: str) -> dict[str, tuple[tuple[str, ...], dict[str, Prop], set[str]]]:
-    """EntityType name -> (key, properties, navigation names) of an EDMX document."""
-    found = {}
-    for entity in ET.fromstring(edmx).iter(f"{EDM}EntityType"):
-        key = tuple(r.attrib["Name"] for r in entity.iter(f"{EDM}PropertyRef"))
-        props = {
-            p.attrib["Name"]: Prop(
-                p.attrib["Type"],
-                p.attrib.get("Nullable", "true") == "true",
-                _int(p.attrib.get("MaxLength")),
-                _int(p.attrib.get("Precision")),
-                _int(p.attrib.get("Scale")),
-            )
-            for p in entity.findall(f"{EDM}Property")
-        }
-        navigations = {n.attrib["Name"] for n in entity.findall(f"{EDM}NavigationProperty")}
-        found[entity.attrib["Name"]] = (key, props, navigations)
-    return found
-
-
-def _excerpt(service: str) -> str:
-    return (CONTRACTS / "sap" / f"{service}.excerpt.edmx").read_text("utf-8")
-
+_excerpt = excerpt
 
 PUBLISHED = entity_types(_excerpt("API_PURCHASEORDER_PROCESS_SRV")) | entity_types(
     _excerpt("API_SUPPLIERINVOICE_PROCESS_SRV")
 )
 
 
-def value_problems(name: str, value: Any, prop: Prop) -> list[str]:
-    """Why `value` is not how OData V2 JSON carries a `prop` (empty: it is)."""
-    if value is None:
-        return [] if prop.nullable else [f"{name}: null but not nullable"]
-    if prop.type == "Edm.String":
-        if not isinstance(value, str):
-            return [f"{name}: {value!r} is not a string"]
-        if prop.max_length is not None and len(value) > prop.max_length:
-            return [f"{name}: {value!r} is longer than MaxLength {prop.max_length}"]
-    elif prop.type == "Edm.Decimal":
-        match = re.fullmatch(r"-?(\d+)(?:\.(\d+))?", value) if isinstance(value, str) else None
-        if match is None:
-            return [f"{name}: {value!r} is not an Edm.Decimal string"]
-        whole, fraction = match[1].lstrip("0"), (match[2] or "").rstrip("0")
-        if prop.scale is not None and len(fraction) > prop.scale:
-            return [f"{name}: {value!r} has more than Scale {prop.scale} decimals"]
-        if prop.precision is not None and len(whole) > prop.precision - (prop.scale or 0):
-            return [f"{name}: {value!r} exceeds Precision {prop.precision}"]
-    elif prop.type == "Edm.DateTime":
-        if not (isinstance(value, str) and re.fullmatch(r"/Date\(-?\d+\)/", value)):
-            return [f"{name}: {value!r} is not /Date(ms)/"]
-    elif prop.type == "Edm.Boolean" and not isinstance(value, bool):
-        return [f"{name}: {value!r} is not a boolean"]
-    return []
-
-
 def entity_problems(row: dict[str, Any], type_name: str) -> list[str]:
-    """Why the mock's JSON `row` is not a published `type_name` entity (empty: it is)."""
-    _key, props, navigations = PUBLISHED[type_name]
-    found: list[str] = []
-    for name, value in row.items():
-        if name == "__metadata" or name in CUSTOM_FIELDS:
-            continue
-        if name in navigations:
-            continue
-        if name not in props:
-            found.append(f"{type_name}.{name}: not a published property")
-            continue
-        found += [f"{type_name}.{p}" for p in value_problems(name, value, props[name])]
-    return found
+    return _entity_problems(row, type_name, PUBLISHED)
 
 
 @pytest.fixture
