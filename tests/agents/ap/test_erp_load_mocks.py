@@ -71,7 +71,7 @@ def test_the_trade_loads_into_a_served_mock(served: tuple[MockServer, SapMock]) 
     assert ("2", Decimal(8)) in received  # the receipt advice: 8 toner of 10 ordered
     assert adapter.get_vendor("V-HL").bank_accounts
     again = _cli("erp", "load", *map(str, FILES), "--into", url)
-    assert again.returncode == 1 and "exists already" in again.stdout, "loading twice is refused, not doubled"
+    assert again.returncode == 1 and "exists already" in again.stderr, "loading twice is refused, not doubled"
 
 
 def test_a_wrong_password_or_no_mock_is_a_clear_error(served: tuple[MockServer, SapMock]) -> None:
@@ -142,4 +142,4 @@ def test_the_trade_loads_into_an_in_process_netsuite_mock(tmp_path: Path) -> Non
     held = erp.get_invoice(str(short.document_id))
     assert held.status is InvoiceStatus.ON_HOLD and held.created_by == "OPSPACK_INTEGRATION"
     wrong = _cli("erp", "load", *map(str, FILES), "--fixtures-dir", str(folder), "--vendor", "oracle")
-    assert wrong.returncode == 1 and "--vendor must be" in wrong.stdout
+    assert wrong.returncode == 1 and "--vendor must be" in wrong.stderr
