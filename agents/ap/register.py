@@ -90,8 +90,8 @@ class InvoiceRegister:
                 return
             self._transactions.add(invoice.transaction_id)
         if invoice.credits is not None:
-            key = (invoice.vendor_id, normalise_invoice_number(invoice.credits))
-            self._credits[key].append(invoice)
+            credited = (invoice.vendor_id, normalise_invoice_number(invoice.credits))
+            self._credits[credited].append(invoice)
             return
         self._by_vendor[invoice.vendor_id].append(invoice)
         for key, quantity in invoice.po_quantities.items():
