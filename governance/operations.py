@@ -12,6 +12,9 @@ document before writing and refuses when it no longer says what was judged.
     erp.schedule_payment    amount  params.amount                 currency params.currency
                             counterparty params.vendor_id (checked against the ERP invoice)
     erp.create_credit_memo  amount  params.credit_memo.amount     (a *credit* operation)
+    erp.post_credit_memo    amount  params.invoice.gross_amount   currency params.invoice.currency
+                            counterparty params.invoice.vendor_id (a *credit* operation: a supplier
+                            credit memo against the invoice in params.invoice.credit_for)
 
 Operations not listed move no money and name no counterparty: an explicit amount, currency or
 counterparty on them is refused. Keys used for aggregates and segregation of duties go through
@@ -91,6 +94,13 @@ CATALOGUE: Mapping[str, OperationSpec] = {
             amount="credit_memo.amount",
             currency="credit_memo.currency",
             counterparty="credit_memo.customer_id",
+            credit=True,
+        ),
+        OperationSpec(
+            "erp.post_credit_memo",
+            amount="invoice.gross_amount",
+            currency="invoice.currency",
+            counterparty="invoice.vendor_id",
             credit=True,
         ),
         OperationSpec("erp.hold_invoice", counterparty="vendor_id"),

@@ -18,7 +18,7 @@ from typing import Any
 from agents.ap.case_file import build_case_file, perception_record
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import ExtractedInvoice, IngestionRejected
-from agents.ap.matcher import AmountCap, ThreeWayMatcher
+from agents.ap.matcher import CREDIT_OPERATION, AmountCap, ThreeWayMatcher
 from agents.ap.plan import build_plan, follow_up_action
 from agents.ap.reasons import HoldReason
 from agents.ap.register import InvoiceRegister
@@ -74,7 +74,7 @@ class APAgent:
         self.register.load_decisions(self.ledger, agent)
         caps = tuple(
             AmountCap(operation, threshold, governor.policy.settings.exchange_rates)
-            for operation in ("erp.post_invoice", "erp.schedule_payment")
+            for operation in ("erp.post_invoice", "erp.schedule_payment", CREDIT_OPERATION)
             if (threshold := self.policy.thresholds.get(operation)) is not None
         )
         self.matcher = ThreeWayMatcher(
@@ -236,6 +236,8 @@ class APAgent:
             return self._escalate_failure(txn, plan, records, stopped)
         assert posted.document_id is not None
         base = base.with_document(posted.document_id)
+        if plan["kind"] == "credit":  # nothing is paid for a credit memo: booking it is the end
+            return base.with_status("posted", f"credit memo posted against {plan['credit_for']}")
         follow = self.governor.submit(follow_up_action(plan, posted.document_id), transaction_id=txn)
         stopped = self._stopped(base, follow, "payment" if plan["kind"] == "pay" else "hold")
         if stopped is not None:

@@ -21,6 +21,7 @@ from agents.ap.controls import (
     order_findings,
     vendor_findings,
 )
+from agents.ap.credit_notes import credit_duplicate_findings, find_original, original_findings
 from agents.ap.facts import InvoiceFacts, facts_from
 from agents.ap.findings import Finding, ordered_codes
 from agents.ap.invoice import ExtractedInvoice
@@ -29,7 +30,7 @@ from agents.ap.reasons import NOT_POSTABLE, HoldReason
 from agents.ap.register import InvoiceRegister, RegisteredInvoice, po_key
 from agents.ap.tolerances import MatchTolerances
 from agents.ap.vendor_resolution import VendorMatch, VendorResolver
-from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, Vendor
+from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, SupplierInvoice, Vendor
 from connectors.erp.protocol import ERPConnector
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
@@ -38,6 +39,8 @@ from governance.policy import ExchangeRates, Threshold
 IDENTITY_FIELDS = ("invoice_number", "invoice_date", "currency", "total", "lines")
 """Fields that must be read confidently before anything is booked (plus vendor name or tax id)."""
 AMOUNT_FIELDS = ("total", "lines")
+CREDIT_OPERATION = "erp.post_credit_memo"
+"""The governed operation a credit note is booked with; its cap applies to credit notes only."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class MatchDecision:
     order: PurchaseOrder | None = None
     lines: list[LineMatch] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    original: SupplierInvoice | None = None
+    """For a credit note: the vendor's ERP invoice it credits, when found."""
 
     @property
     def reasons(self) -> list[HoldReason]:
@@ -80,7 +85,7 @@ class MatchDecision:
         """The rule behind the leading reason ("three_way_match.clean" when nothing fired)."""
         primary = self.primary
         if primary is None:
-            return "three_way_match.clean"
+            return "credit_note.against_original" if self.facts.is_credit_note else "three_way_match.clean"
         return next(f.rule for f in self.findings if f.code is primary)
 
     @property
@@ -91,7 +96,11 @@ class MatchDecision:
         booked against a PO line in the PO's unit: the ERP seam posts PO-referenced invoices
         (SAP's logistics invoice verification), not free G/L lines.
         """
-        if self.vendor.vendor is None or set(self.reasons) & NOT_POSTABLE or self.order is None:
+        if self.vendor.vendor is None or set(self.reasons) & NOT_POSTABLE:
+            return False
+        if self.facts.is_credit_note:  # booked against its original invoice, not against a PO
+            return self.original is not None
+        if self.order is None:
             return False
         goods = self.facts.goods_lines
         booked = [m for m in self.lines if m.po_line is not None and m.quantity_in_po_unit is not None]
@@ -99,6 +108,8 @@ class MatchDecision:
 
     @property
     def rationale(self) -> str:
+        if not self.findings and self.facts.is_credit_note and self.original is not None:
+            return f"credit note against {self.original.reference} ({self.original.id}): same vendor, currency, within what is left"
         if not self.findings:
             what = f"{len(self.lines)} line(s) match {self.order.id if self.order else 'the PO'}"
             return f"three-way match clean: {what} in price and received quantity; bank details on file"
@@ -109,10 +120,22 @@ class MatchDecision:
         copy is caught even while the first waits in a clerk's queue; its PO quantities only
         when it will be posted (only then do they count as invoiced)."""
         facts, vendor = self.facts, self.vendor.vendor
-        if vendor is None or facts.invoice_number is None or facts.is_credit_note:
+        if vendor is None or facts.invoice_number is None:
             return None
         if facts.total is None or facts.currency is None or facts.invoice_date is None:
             return None
+        if facts.is_credit_note:  # counts against its original only when it will be booked
+            if self.original is None or not self.postable:
+                return None
+            return RegisteredInvoice(
+                vendor.id,
+                facts.invoice_number,
+                facts.total,
+                facts.currency,
+                facts.invoice_date,
+                transaction_id=transaction_id,
+                credits=self.original.reference,
+            )
         quantities: dict[str, Decimal] = {}
         if self.order is not None and self.postable:
             for match in self.lines:
@@ -152,14 +175,6 @@ class ThreeWayMatcher:
         decision = MatchDecision(facts, VendorMatch(None, "none", 0.0))
         arithmetic = arithmetic_findings(facts, self.tolerances)
         decision.findings.extend(self._confidence(invoice, amounts_explained=bool(arithmetic)))
-        if facts.is_credit_note:
-            decision.findings.append(
-                Finding(
-                    HoldReason.CREDIT_NOTE,
-                    "document.credit_note",
-                    "credit note: booked against the original invoice by a clerk",
-                )
-            )
         decision.vendor = self.vendors.resolve(facts)
         decision.findings.extend(arithmetic)
         vendor = decision.vendor.vendor
@@ -177,9 +192,16 @@ class ThreeWayMatcher:
         decision.findings.extend(vendor_findings(vendor))
         decision.findings.extend(bank_findings(facts, vendor))
         in_erp = self.erp.find_invoice(vendor.id, facts.invoice_number) if facts.invoice_number else None
-        decision.findings.extend(duplicate_findings(facts, vendor, self.register, in_erp, self.tolerances))
         if facts.is_credit_note:
+            duplicates = credit_duplicate_findings(facts, vendor, self.register, in_erp)
+            decision.findings.extend(duplicates)
+            decision.original = find_original(facts, vendor, self.erp, self.register)
+            if not duplicates:  # a second copy is a duplicate, not a second credit against the original
+                decision.findings.extend(original_findings(facts, vendor, decision.original, self.register))
+            if not decision.findings:
+                decision.findings.extend(self._over_cap(facts))
             return decision
+        decision.findings.extend(duplicate_findings(facts, vendor, self.register, in_erp, self.tolerances))
         self._match_order(decision, vendor)
         if not decision.findings:
             decision.findings.extend(self._over_cap(facts))
@@ -288,6 +310,8 @@ class ThreeWayMatcher:
         if facts.total is None:
             return []
         for cap in self.caps:
+            if (cap.operation == CREDIT_OPERATION) != facts.is_credit_note:
+                continue
             limit = cap.cap_in(facts.currency)
             if limit is None:
                 return [

@@ -11,15 +11,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
+from agents.ap.credit_notes import credited_lines
 from agents.ap.facts import LineKind
-from agents.ap.matcher import MatchDecision
+from agents.ap.matcher import CREDIT_OPERATION, MatchDecision
 from agents.ap.reasons import HoldReason, erp_hold_text
 from connectors.erp.models import InvoiceDraft, InvoiceLine
 from governance.action import Action
 from governance.operations import bank_account_keys
 from governance.policy import AgentPolicy
 
-PlanKind = Literal["pay", "post_and_hold", "escalate"]
+PlanKind = Literal["pay", "post_and_hold", "credit", "escalate"]
 DEFAULT_PAYMENT_DAYS = 30
 _CENT = Decimal("0.01")
 
@@ -86,12 +87,17 @@ def business_key(vendor_id: str, reference: str) -> str:
 def build_plan(
     decision: MatchDecision, *, agent: str, system: str, policy: AgentPolicy, today: date
 ) -> dict[str, Any]:
-    """The plan for `decision`: pay (clean), post blocked and hold, or escalate without posting."""
+    """The plan for `decision`: pay (clean), post blocked and hold, book a credit note as a credit
+    memo against its original, or escalate without posting."""
     reasons = decision.reasons
     codes = [reason.value for reason in reasons]
     route = policy.escalation.route_for(codes).model_dump() if codes else None
     kind: PlanKind
-    if decision.postable and set(reasons) <= {HoldReason.OVER_THRESHOLD}:
+    if decision.facts.is_credit_note:
+        # A credit is booked clean or not at all: nothing is paid, so there is no payment to block.
+        clean = decision.postable and set(reasons) <= {HoldReason.OVER_THRESHOLD}
+        kind = "credit" if clean else "escalate"
+    elif decision.postable and set(reasons) <= {HoldReason.OVER_THRESHOLD}:
         kind = "pay"  # a clean match; the gate holds whichever action is above its cap for approval
     elif decision.postable and reasons:
         kind = "post_and_hold"
@@ -106,6 +112,8 @@ def build_plan(
     }
     if kind == "escalate":
         return plan
+    if kind == "credit":
+        return _credit_plan(plan, decision, agent=agent, system=system)
     facts = decision.facts
     hold_text = erp_hold_text(reasons) if kind == "post_and_hold" else None
     draft = invoice_draft(decision, hold_reason=hold_text)
@@ -130,6 +138,49 @@ def build_plan(
         amount=str(draft.gross_amount),
         currency=draft.currency,
         bank_accounts=bank_account_keys(vendor.bank_accounts),
+    )
+    return plan
+
+
+def credit_memo_draft(decision: MatchDecision) -> InvoiceDraft:
+    """The ERP credit memo: positive amounts, on the original's lines, naming the original's ERP id."""
+    facts, vendor, original = decision.facts, decision.vendor.vendor, decision.original
+    assert vendor is not None and original is not None and facts.invoice_number and facts.invoice_date
+    assert facts.currency and facts.total is not None
+    lines = credited_lines(facts, original)
+    assert lines is not None  # a postable credit note's lines all fit the original
+    return InvoiceDraft(
+        vendor_id=vendor.id,
+        reference=facts.invoice_number,
+        invoice_date=facts.invoice_date,
+        currency=facts.currency,
+        gross_amount=facts.total,
+        tax_amount=facts.tax or 0,
+        lines=tuple(lines),
+        credit_memo=True,
+        credit_for=original.id,
+    )
+
+
+def _credit_plan(plan: dict[str, Any], decision: MatchDecision, *, agent: str, system: str) -> dict[str, Any]:
+    draft = credit_memo_draft(decision)
+    # A credit operation with its own cap; amount, currency and vendor are derived from the draft.
+    post = Action(
+        agent=agent,
+        system=system,
+        operation=CREDIT_OPERATION,
+        target=draft.vendor_id,
+        params={"invoice": draft.model_dump(mode="json")},
+        business_key=business_key(draft.vendor_id, draft.reference),
+    )
+    plan.update(
+        post=post.model_dump(mode="json"),
+        hold_reason=None,
+        vendor_id=draft.vendor_id,
+        reference=draft.reference,
+        amount=str(draft.gross_amount),
+        currency=draft.currency,
+        credit_for=draft.credit_for,
     )
     return plan
 

@@ -21,7 +21,9 @@ class HoldReason(StrEnum):
     OVER_THRESHOLD = "over_threshold"
     LOW_CONFIDENCE_EXTRACTION = "low_confidence_extraction"
     CREDIT_NOTE = "credit_note"
-    """A credit note: the ERP seam cannot post supplier credit memos, so a clerk books it."""
+    """A credit note the agent cannot post as a credit memo by itself: its original invoice is not
+    found for the vendor, not creditable (on hold, itself a credit), already fully credited, or the
+    credit exceeds what is left of it or is in another currency. A clean one is posted."""
 
 
 NOT_POSTABLE = frozenset(
@@ -35,7 +37,7 @@ NOT_POSTABLE = frozenset(
 )
 """Reasons that stop the invoice from entering the ERP at all: no trustworthy vendor, a second
 copy of a document already entered, facts too uncertain or inconsistent to book, or a document
-type the ERP seam cannot post. These escalate with the case file instead of posting on hold."""
+credit note that cannot be booked against its original. These escalate with the case file instead of posting on hold."""
 
 ERP_HOLD_TEXT = {
     HoldReason.PRICE_VARIANCE: "price variance",

@@ -33,6 +33,9 @@ class RegisteredInvoice:
     transaction_id: str | None = None
     coding: tuple[tuple[str, str], ...] = ()
     """``(G/L account, cost centre)`` of its lines booked without a PO ("" for no cost centre)."""
+    credits: str | None = None
+    """For a credit note decided for posting: the reference of the invoice it credits. Credit
+    notes are kept apart from invoices (they are no duplicate of the invoice they correct)."""
 
     @property
     def normalised(self) -> str:
@@ -48,6 +51,7 @@ class RegisteredInvoice:
             "po_quantities": {key: str(value) for key, value in self.po_quantities.items()},
             "transaction_id": self.transaction_id,
             "coding": [list(pair) for pair in self.coding],
+            **({"credits": self.credits} if self.credits is not None else {}),
         }
 
     @classmethod
@@ -61,6 +65,7 @@ class RegisteredInvoice:
             po_quantities={k: Decimal(str(v)) for k, v in dict(data.get("po_quantities") or {}).items()},
             transaction_id=data.get("transaction_id"),
             coding=tuple((str(gl), str(cc)) for gl, cc in data.get("coding") or ()),
+            credits=None if data.get("credits") is None else str(data["credits"]),
         )
 
 
@@ -75,6 +80,7 @@ class InvoiceRegister:
         self._by_vendor: dict[str, list[RegisteredInvoice]] = defaultdict(list)
         self._invoiced: dict[str, Decimal] = defaultdict(Decimal)
         self._transactions: set[str] = set()
+        self._credits: dict[tuple[str, str], list[RegisteredInvoice]] = defaultdict(list)
         for invoice in invoices:
             self.add(invoice)
 
@@ -83,12 +89,31 @@ class InvoiceRegister:
             if invoice.transaction_id in self._transactions:
                 return
             self._transactions.add(invoice.transaction_id)
+        if invoice.credits is not None:
+            credited = (invoice.vendor_id, normalise_invoice_number(invoice.credits))
+            self._credits[credited].append(invoice)
+            return
         self._by_vendor[invoice.vendor_id].append(invoice)
         for key, quantity in invoice.po_quantities.items():
             self._invoiced[key] += quantity
 
     def for_vendor(self, vendor_id: str) -> list[RegisteredInvoice]:
         return list(self._by_vendor.get(vendor_id, ()))
+
+    def credits_against(self, vendor_id: str, reference: str) -> list[RegisteredInvoice]:
+        """The credit notes booked (or decided for booking) against the vendor's invoice `reference`."""
+        return list(self._credits.get((vendor_id, normalise_invoice_number(reference)), ()))
+
+    def credit_notes_of(self, vendor_id: str) -> list[RegisteredInvoice]:
+        """Every credit note of the vendor the register knows, whichever invoice it credits."""
+        return [item for (vendor, _), items in self._credits.items() if vendor == vendor_id for item in items]
+
+    def vendors_with_invoice(self, reference: str) -> list[str]:
+        """The vendors having an invoice numbered `reference` (normalised), for a clear hold reason."""
+        wanted = normalise_invoice_number(reference)
+        return sorted(
+            vendor for vendor, items in self._by_vendor.items() if any(i.normalised == wanted for i in items)
+        )
 
     def coding_for(self, vendor_id: str) -> Counter[tuple[str, str]]:
         """How often each (G/L account, cost centre) was used on the vendor's non-PO lines."""
@@ -98,13 +123,29 @@ class InvoiceRegister:
         return self._invoiced.get(po_key(po_id, po_line), Decimal(0))
 
     def __len__(self) -> int:
-        return sum(len(items) for items in self._by_vendor.values())
+        invoices = sum(len(items) for items in self._by_vendor.values())
+        return invoices + sum(len(items) for items in self._credits.values())
 
     @classmethod
     def from_erp_invoices(cls, invoices: Iterable[SupplierInvoice]) -> InvoiceRegister:
-        """Seed from invoices already in the ERP (their PO-referenced lines count as invoiced)."""
+        """Seed from invoices already in the ERP (their PO-referenced lines count as invoiced;
+        credit memos count against the invoice they credit)."""
+        invoices = list(invoices)
+        references = {invoice.id: invoice.reference for invoice in invoices}
         entries = []
         for invoice in invoices:
+            if invoice.credit_memo:
+                entries.append(
+                    RegisteredInvoice(
+                        invoice.vendor_id,
+                        invoice.reference,
+                        invoice.gross_amount,
+                        invoice.currency,
+                        invoice.invoice_date,
+                        credits=references.get(invoice.credit_for or "", invoice.credit_for or "?"),
+                    )
+                )
+                continue
             quantities: dict[str, Decimal] = defaultdict(Decimal)
             coding = []
             for line in invoice.lines:

@@ -55,6 +55,58 @@ class ERPPerformer(OperationPerformer):
             found.id, status=found.status.value, reconciled=True, written=_invoice_written(found)
         )
 
+    def perform_post_credit_memo(self, action: Action) -> ExecutionResult:
+        """Book a supplier credit memo against invoice ``credit_for``, re-read right before the write:
+        the original must be the vendor's, in the same currency, a posted invoice (not a credit)."""
+        draft = self._credit_draft(action)
+        check_bound(
+            action,
+            "the credit memo draft",
+            amount=draft.gross_amount,
+            currency=draft.currency,
+            counterparty=draft.vendor_id,
+        )
+        assert draft.credit_for is not None
+        original = self.connector.get_invoice(draft.credit_for)
+        if original.credit_memo or original.currency != draft.currency:
+            raise BindingRefused(
+                f"{action.operation}: {original.id} is "
+                + ("itself a credit memo" if original.credit_memo else f"in {original.currency}")
+                + f"; refusing to credit {draft.gross_amount} {draft.currency} against it"
+            )
+        check_bound(
+            action, f"credited invoice {original.id}", counterparty=original.vendor_id, check_amount=False
+        )
+        memo = self.connector.create_invoice(draft)
+        return self.result(
+            memo.id, status=memo.status.value, credit_for=memo.credit_for, written=_invoice_written(memo)
+        )
+
+    def reconcile_post_credit_memo(self, action: Action) -> ExecutionResult | None:
+        draft = self._credit_draft(action)
+        found = self.connector.find_invoice(draft.vendor_id, draft.reference)
+        if found is None:
+            return None
+        if not found.credit_memo:
+            raise BindingRefused(
+                f"{action.operation}: {draft.reference!r} of {draft.vendor_id} is in the ERP as invoice "
+                f"{found.id}, not as a credit memo"
+            )
+        return self.result(
+            found.id, status=found.status.value, reconciled=True, written=_invoice_written(found)
+        )
+
+    def _credit_draft(self, action: Action) -> InvoiceDraft:
+        draft = self.parse(InvoiceDraft, self.param(action, "invoice"), action)
+        if not draft.credit_memo or not draft.credit_for:
+            raise ExecutionError(
+                f"{action.operation}: 'invoice' must be a credit memo (credit_memo true) naming the "
+                "invoice it credits (credit_for)"
+            )
+        if draft.gross_amount <= 0:
+            raise ExecutionError(f"{action.operation}: a credit memo's gross_amount is positive")
+        return draft
+
     def perform_hold_invoice(self, action: Action) -> ExecutionResult:
         self._check_invoice_vendor(action)
         invoice = self.connector.hold_invoice(action.target, str(self.param(action, "reason")))

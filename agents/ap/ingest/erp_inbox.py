@@ -3,7 +3,8 @@
 JSON: one object with the `ExtractedInvoice` field names holding plain values — ``vendor_name``,
 ``vendor_tax_id``, ``invoice_number``, ``po_number``, ``currency``, ``iban``, ``invoice_date`` and
 ``due_date`` (ISO 8601), ``subtotal``, ``tax``, ``total`` (decimal strings or numbers),
-``document_type`` (``invoice``/``credit_note``, default invoice) and ``lines``: a list of objects
+``document_type`` (``invoice``/``credit_note``, default invoice), ``preceding_invoice`` (for a
+credit note: the number of the invoice it credits, BT-25) and ``lines``: a list of objects
 with ``description``, ``quantity``, ``unit``, ``unit_price``, ``amount``, ``po_line``.
 
 CSV: one row per invoice line, comma- or semicolon-separated, with a header row naming the same
@@ -73,12 +74,14 @@ def _build(
             "corrupt", path, f"document_type must be invoice or credit_note, got {document_type!r}"
         )
     fields.update(subtotal=subtotal, tax=tax, total=total)
+    preceding = _value(header.get("preceding_invoice"), "preceding_invoice", kind, path)
     return ExtractedInvoice(
         source_file=path,
         source_kind=kind,
         document_type=document_type,
         lines=extracted,
         warnings=tuple(warnings),
+        preceding_invoice=preceding,
         **fields,
     )
 

@@ -225,9 +225,9 @@ def test_po_found_without_a_reference_when_one_open_order_fits() -> None:
     assert decision.outcome == "post" and decision.order is not None and decision.order.id == "PO1"
 
 
-def test_credit_notes_are_routed_not_posted() -> None:
+def test_a_credit_note_naming_no_invoice_is_routed_not_posted() -> None:
     decision = decide(doc(document_type="credit_note"))
-    assert decision.rule == "document.credit_note" and not decision.postable
+    assert decision.rule == "credit_note.no_reference" and not decision.postable
 
 
 def test_low_confidence_fields_escalate() -> None:
