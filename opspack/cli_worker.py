@@ -54,12 +54,16 @@ def _logging(level: str) -> None:
 def _opened(build: Callable[[], T]) -> T:
     """`build()`, tried again a few times when the store cannot be opened yet: processes starting
     together on a fresh database race to create its tables (the loser sees a duplicate)."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
     from governance.errors import LedgerError
 
     for attempt in range(5):
         try:
             return build()
-        except LedgerError:
+        # a table another process created between our check and our CREATE: the store's own
+        # (LedgerError) or an agent's (the service desk's queue state raises the driver's error)
+        except (LedgerError, IntegrityError, ProgrammingError):
             if attempt == 4:
                 raise
             time.sleep(0.5 + attempt)

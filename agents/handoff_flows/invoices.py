@@ -19,7 +19,7 @@ def holdable(erp: ERPConnector, invoice_id: str) -> tuple[SupplierInvoice | None
     if invoice.status is InvoiceStatus.ON_HOLD:
         return None, f"invoice {invoice.id} is already blocked for payment"
     if erp.find_payment_for_invoice(invoice.id) is not None:
-        return None, f"invoice {invoice.id} is already paid"
+        return None, f"invoice {invoice.id} is already paid or released to the payment run"
     return invoice, ""
 
 

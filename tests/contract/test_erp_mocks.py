@@ -100,7 +100,7 @@ def test_sap_filter_errors_use_the_gateway_body() -> None:
 def test_sap_state_inspection_follows_adapter_writes() -> None:
     mock, session = _sap_session()
     adapter = SapS4HanaAdapter(SAP, *SAP_AUTH, session=session, payment_handoff="z_service")
-    assert mock.payment_count() == 0 and mock.invoices_by_status() == {"posted": 4, "blocked": 1}
+    assert mock.payment_count() == 0 and mock.invoices_by_status() == {"posted": 1, "blocked": 4}
     adapter.schedule_payment("5105600001/2024", payment_date=date(2024, 9, 30))
     line = adapter.list_spend_lines()[0]
     adapter.set_spend_category(line.id, "44121618")

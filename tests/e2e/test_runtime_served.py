@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,15 @@ from opspack.wiring import mock_erp
 ROOT = Path(__file__).resolve().parents[2]
 SAP_INVOICES = "/sap/opu/odata/sap/API_SUPPLIERINVOICE_PROCESS_SRV"
 pytestmark = pytest.mark.thirdparty
+
+
+def settled(folder: Path) -> None:
+    """Age the dropped files: `run --once` polls once, and the folder source skips files younger
+    than 2 s (still being written); the CLI can start faster than that."""
+    past = time.time() - 60
+    for path in folder.iterdir():
+        if path.is_file():
+            os.utime(path, (past, past))
 
 
 def deployment(tmp_path: Path, connections: Path, agents: dict[str, Any], sources: dict[str, Any]) -> Path:
@@ -51,6 +62,7 @@ def test_ap_agent_runs_from_a_deployment_file_on_the_served_sap_mock(tmp_path: P
     with served_mocks(tmp_path) as url:
         connections = write_connections(tmp_path / "connections.yaml", url, ["sap"])
         items = write_inbox(mock_erp("sap", url), tmp_path / "inbox", 12, seed=3)
+        settled(tmp_path / "inbox")
         config = deployment(
             tmp_path,
             connections,
@@ -109,6 +121,7 @@ def test_intake_agent_runs_from_a_deployment_file_on_served_salesforce_and_sap(t
     inbox = tmp_path / "messages"
     shutil.copytree(ROOT / "fixtures" / "intake" / "inbox", inbox)
     messages = sorted(p.name for p in inbox.iterdir() if p.is_file())
+    settled(inbox)
     with served_mocks(tmp_path) as url:
         connections = write_connections(tmp_path / "connections.yaml", url, ["salesforce", "sap"])
         config = deployment(

@@ -23,6 +23,8 @@ EXEMPT = {
     "mocks serve": "long-running server: prints only where it listens",
     "metrics serve": "long-running server: prints only where it listens",
     "audit export": "its output is already JSON lines (one ledger record per line)",
+    "worker": "long-running Celery worker: its output is JSON log lines (--log-level), not a result",
+    "scheduler": "long-running scheduler: its output is JSON log lines (--log-level), not a result",
 }
 """Commands that need no --json, each with the reason."""
 
