@@ -120,6 +120,12 @@ class PostInvoiceArgs(_Args):
     lines: list[InvoiceLineArgs] = Field(default_factory=list)
 
 
+class PostCreditMemoArgs(PostInvoiceArgs):
+    credit_for: str = Field(
+        min_length=1, description="The ERP id of the posted invoice this credit note credits"
+    )
+
+
 class InvoiceVendorArgs(_Args):
     invoice_id: str = Field(min_length=1)
     vendor_id: str = Field(min_length=1, description="The invoice's vendor (checked against the ERP)")

@@ -34,6 +34,7 @@ from agents.governed_tools.arguments import (
     InvoiceVendorArgs,
     MergeVendorsArgs,
     POStatusArgs,
+    PostCreditMemoArgs,
     PostInvoiceArgs,
     ResetPasswordArgs,
     ResolveArgs,
@@ -198,6 +199,16 @@ SPECS: dict[str, ToolSpec] = {
         "Post a supplier invoice.",
         PostInvoiceArgs,
         lambda a, now: ActionShape(a.reference, f"{a.vendor_id}/{a.reference}/post", {"invoice": _json(a)}),
+    ),
+    "erp.post_credit_memo": ToolSpec(
+        "post_credit_memo",
+        "Post a supplier credit note as a credit memo against the posted invoice it credits.",
+        PostCreditMemoArgs,
+        lambda a, now: ActionShape(
+            a.credit_for,
+            f"{a.vendor_id}/{a.reference}/credit",
+            {"invoice": {**_json(a), "credit_memo": True}},
+        ),
     ),
     "erp.hold_invoice": ToolSpec(
         "hold_invoice",
