@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from sqlalchemy import Column, Integer, String, Table, select
 
 from governance.errors import ApprovalError
-from governance.store import Store, metadata
+from governance.store import Store, create_table, metadata
 
 APPROVER_TOKEN_ENV = "OPSPACK_APPROVER_TOKEN"
 """The caller *presents* their secret here (or at a hidden prompt); it is never a stored value."""
@@ -113,7 +113,7 @@ def authenticate_approver(
 
 
 def _ensure_table(store: Store) -> None:
-    approver_store_table.create(store.engine, checkfirst=True)
+    create_table(store.engine, approver_store_table)
 
 
 def pin_approver_store(store: Store, location: Path, *, registered_by: str) -> Path:

@@ -27,7 +27,7 @@ from governance.executor import iso
 from governance.gate import Decision, Reason, ReasonDetail, Verdict
 from governance.ledger import Ledger, serialise_writers
 from governance.policy import Policy
-from governance.store import Store, metadata
+from governance.store import Store, create_table, metadata
 
 KILL_SWITCH_EVENT = "kill_switch_changed"
 """The `note` event every flip records."""
@@ -63,7 +63,7 @@ def transaction_id_for(agent: str) -> str:
 
 def ensure_table(store: Store) -> None:
     """Create the table in a database opened before this module was imported (cheap when present)."""
-    agent_kill_switches.create(store.engine, checkfirst=True)
+    create_table(store.engine, agent_kill_switches)
 
 
 def _state(row: Any) -> KillSwitchState:

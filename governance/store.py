@@ -15,7 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.pool import StaticPool
 
 from governance.errors import LedgerError
@@ -118,6 +118,19 @@ def add_missing_columns(engine: Engine) -> None:
             for column in missing:
                 kind = column.type.compile(dialect=engine.dialect)
                 connection.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
+
+
+def create_table(engine: Engine, table: Table) -> None:
+    """Create `table` if it is missing, tolerating another process creating it at the same moment
+    (scale-out workers starting together on a fresh PostgreSQL schema race between the check and
+    the CREATE; the loser sees a duplicate type or table)."""
+    from sqlalchemy.exc import IntegrityError, ProgrammingError
+
+    try:
+        table.create(engine, checkfirst=True)
+    except (IntegrityError, ProgrammingError):
+        if not inspect(engine).has_table(table.name, schema=table.schema):
+            raise
 
 
 def _register_tables() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
 
 from agents.service_desk.plan import Outcome, Plan
-from governance.store import Store
+from governance.store import Store, create_table
 
 _metadata = MetaData()
 
@@ -70,7 +70,7 @@ class QueueState:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        tickets.create(store.engine, checkfirst=True)
+        create_table(store.engine, tickets)  # tolerant of a worker starting alongside
 
     def get(self, system: str, number: str, reopen_count: int) -> TicketRecord | None:
         with self.store.connect() as connection:

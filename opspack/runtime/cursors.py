@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, String, Table, Text, insert, select, update
 
-from governance.store import Store, metadata
+from governance.store import Store, create_table, metadata
 
 runtime_cursors = Table(
     "runtime_cursors",
@@ -21,7 +21,7 @@ runtime_cursors = Table(
 class CursorStore:
     def __init__(self, store: Store) -> None:
         self.store = store
-        runtime_cursors.create(store.engine, checkfirst=True)
+        create_table(store.engine, runtime_cursors)
 
     def get(self, source: str) -> str | None:
         with self.store.connect() as conn:
