@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -15,14 +16,15 @@ from governance.ledger_tables import ledger_head, ledger_records
 from governance.store import Store
 
 
-class LedgerReader:
+class LedgerReader(ABC):
     """The read side of `governance.ledger.Ledger` (which sets `store` and `partitions`)."""
 
     store: Store
 
     @property
-    def partitions(self) -> int:  # pragma: no cover - Ledger defines it
-        raise NotImplementedError
+    @abstractmethod
+    def partitions(self) -> int:
+        """How many hash chains the ledger has (`governance.ledger_partitions`)."""
 
     def records(
         self,
