@@ -36,7 +36,7 @@ from mocks.msgraph import MembershipEvent as GraphMembershipEvent
 from mocks.okta import MembershipEvent as OktaMembershipEvent
 from mocks.okta import OktaMock
 from mocks.server import serve_mocks
-from mocks.transport import mount_mocks
+from mocks.transport import mount_mocks, register_with_responses
 
 OKTA_URL = "https://acme.okta.mock"
 GRAPH_URL = "https://graph.microsoft.mock"
@@ -287,7 +287,9 @@ def test_a_200_carrying_an_error_envelope_is_a_bad_response() -> None:
             status=200,
             json={"error": {"code": "UnknownError", "message": "boom", "innerError": {}}},
         )
-        graph_mock.register(rsps, GRAPH_URL)  # registered second: serves everything else (the token)
+        register_with_responses(
+            graph_mock, rsps, GRAPH_URL
+        )  # registered second: serves everything else (the token)
         graph_adapter = graph(graph_mock, session=requests.Session())
         with pytest.raises(BadResponseError, match="UnknownError") as graph_caught:
             graph_adapter.list_groups()
@@ -448,7 +450,7 @@ def test_served_over_real_http_written_by_requests_read_by_the_adapters() -> Non
 def test_registered_in_responses() -> None:
     mock = OktaMock.from_fixtures(org_url=OKTA_URL)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # one callback per method
-        mock.register(rsps, OKTA_URL)
+        register_with_responses(mock, rsps, OKTA_URL)
         adapter = OktaAdapter(OKTA_URL, api_token=next(iter(mock.org.api_tokens)), page_size=7)
         user = adapter.find_user(login="jsmith@acme.example")
         assert user is not None and adapter.find_user(login="jsmlth@acme.example") != user
