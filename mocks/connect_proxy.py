@@ -37,14 +37,16 @@ def _answer(sock: socket.socket, status: str) -> None:
         sock.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
 
 
-def _read_head(sock: socket.socket) -> bytes | None:
-    head = b""
-    while b"\r\n\r\n" not in head:
+def _read_head(sock: socket.socket) -> tuple[bytes, bytes] | None:
+    """The request head and whatever the client sent after it (None: no complete head)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
         chunk = sock.recv(1024)
-        if not chunk or len(head) > _MAX_HEADER_BYTES:
+        if not chunk or len(data) > _MAX_HEADER_BYTES:
             return None
-        head += chunk
-    return head
+        data += chunk
+    head, _, early = data.partition(b"\r\n\r\n")
+    return head, early
 
 
 def _pipe(a: socket.socket, b: socket.socket) -> None:
@@ -57,11 +59,11 @@ def _pipe(a: socket.socket, b: socket.socket) -> None:
         for source in ready:
             try:
                 data = source.recv(_CHUNK)
+                if not data:
+                    return
+                peers[source].sendall(data)
             except OSError:
                 return
-            if not data:
-                return
-            peers[source].sendall(data)
 
 
 def upstream_for(routes: Mapping[str, tuple[str, int]], target_host: str) -> tuple[str, int] | None:
@@ -94,9 +96,10 @@ def _handler_class(routes: Mapping[str, tuple[str, int]]) -> type[socketserver.B
     class ConnectHandler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             client: socket.socket = self.request
-            head = _read_head(client)
-            if head is None:
+            read = _read_head(client)
+            if read is None:
                 return
+            head, early = read
             method, _, rest = head.split(b"\r\n", 1)[0].decode("latin-1").partition(" ")
             target = rest.split(" ", 1)[0]
             if method != "CONNECT":
@@ -116,6 +119,8 @@ def _handler_class(routes: Mapping[str, tuple[str, int]]) -> type[socketserver.B
             with server:
                 server.settimeout(None)
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                if early:
+                    server.sendall(early)  # bytes a client sent without waiting for the 200
                 _pipe(client, server)
 
     return ConnectHandler

@@ -175,3 +175,5 @@ def test_the_proxy_tunnels_only_hosts_a_mock_serves(
     assert unsigned.json()["o:errorDetails"][0]["o:errorCode"] == "INVALID_LOGIN"
     with pytest.raises(requests.exceptions.ProxyError, match="403"):
         requests.get("https://example.com/", proxies=proxies, verify=str(tls.ca_cert))
+    plain = requests.get(f"http://{HOST}/services/rest/record/v1/vendor/101", proxies={"http": proxy.url})
+    assert plain.status_code == 405  # it only tunnels; it never forwards a request itself
