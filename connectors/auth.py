@@ -9,7 +9,6 @@ protection live in this module; the OAuth2 grants in `connectors.oauth2` and `co
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -17,16 +16,13 @@ from requests.auth import AuthBase, _basic_auth_str
 from requests_oauthlib import OAuth1
 
 from connectors.auth_jwt import OAuth2JWTBearer, OAuth2PrivateKeyJWT
-from connectors.auth_strategy import SAFE_METHODS, AuthStrategy
+from connectors.auth_strategy import SAFE_METHODS, AuthStrategy, BoundHttp
 from connectors.errors import (
     AuthenticationError,
     ConfigurationError,
     register_secret,
 )
 from connectors.oauth2 import OAuth2ClientCredentials, OAuth2PasswordGrant
-
-if TYPE_CHECKING:
-    from connectors.http import VendorHttp
 
 __all__ = [
     "AuthStrategy",
@@ -131,7 +127,7 @@ class SapCsrf(AuthStrategy):
         self.fetch_count = 0
         self._lock = threading.Lock()
 
-    def bind(self, http: VendorHttp) -> None:
+    def bind(self, http: BoundHttp) -> None:
         super().bind(http)
         if isinstance(self.inner, AuthStrategy):
             self.inner.bind(http)

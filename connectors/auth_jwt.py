@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc7523 import JWTBearerGrant, PrivateKeyJWT
 
+from connectors.auth_strategy import BoundHttp
 from connectors.errors import ConfigurationError, register_secret
 from connectors.oauth2 import OAuth2Grant, VendorHttpSession, VendorOAuth2Client
 
 if TYPE_CHECKING:
     from authlib.oauth2.client import OAuth2Client
-
-    from connectors.http import VendorHttp
 
 __all__ = [
     "CLIENT_ASSERTION_TYPE",
@@ -90,7 +89,7 @@ class OAuth2PrivateKeyJWT(OAuth2Grant):
     def _grant_params(self, token_url: str) -> dict[str, str]:
         return {"client_id": self.client_id}  # optional in RFC 7523, expected by Okta and Entra
 
-    def _client(self, http: VendorHttp, token_url: str) -> OAuth2Client:
+    def _client(self, http: BoundHttp, token_url: str) -> OAuth2Client:
         client = VendorOAuth2Client(
             VendorHttpSession(http),
             client_id=self.client_id,
@@ -151,7 +150,7 @@ class OAuth2JWTBearer(OAuth2Grant):
         register_secret(text)
         return {"assertion": text}
 
-    def _client(self, http: VendorHttp, token_url: str) -> OAuth2Client:
+    def _client(self, http: BoundHttp, token_url: str) -> OAuth2Client:
         return VendorOAuth2Client(
             VendorHttpSession(http), client_id=None, token_endpoint_auth_method="none",
             scope=self.scope, token_endpoint=token_url,

@@ -8,28 +8,50 @@ and let `VendorHttp` resend once).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Mapping
+from typing import Any, Literal, Protocol
 
 import requests
 from requests.auth import AuthBase
 
 from connectors.errors import ConfigurationError
+from connectors.response_checks import Expect
 
-if TYPE_CHECKING:
-    from connectors.http import VendorHttp
-
-__all__ = ["SAFE_METHODS", "AuthStrategy"]
+__all__ = ["SAFE_METHODS", "AuthStrategy", "BoundHttp"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that never change state, hence never need a CSRF token."""
 
 
+class BoundHttp(Protocol):
+    """What a strategy may use of the `VendorHttp` it is bound to (token and CSRF calls)."""
+
+    vendor: str
+
+    def url_for(self, path: str) -> str: ...
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        expect: Expect = "json",
+        ok_status: Collection[int] | None = None,
+        auth: AuthBase | Literal[False] | None = None,
+    ) -> requests.Response: ...
+
+
 class AuthStrategy(AuthBase):
     """Credentials that `VendorHttp` can prepare before and renew after a request."""
 
-    _http: VendorHttp | None = None
+    _http: BoundHttp | None = None
 
-    def bind(self, http: VendorHttp) -> None:
+    def bind(self, http: BoundHttp) -> None:
         """Called by `VendorHttp`; gives token-fetching strategies a way to reach the vendor."""
         self._http = http
 
@@ -40,7 +62,7 @@ class AuthStrategy(AuthBase):
         """Return True if `response` showed stale credentials and they were renewed (resend once)."""
         return False
 
-    def _bound_http(self) -> VendorHttp:
+    def _bound_http(self) -> BoundHttp:
         if self._http is None:
             raise ConfigurationError(
                 f"{type(self).__name__} must be used through VendorHttp (it is not bound)"

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -25,7 +25,7 @@ from authlib.integrations.requests_client.oauth2_session import OAuth2ClientAuth
 from authlib.oauth2.client import OAuth2Client
 from authlib.oauth2.rfc6749 import OAuth2Error
 
-from connectors.auth_strategy import AuthStrategy
+from connectors.auth_strategy import AuthStrategy, BoundHttp
 from connectors.errors import (
     AuthenticationError,
     BadResponseError,
@@ -33,9 +33,6 @@ from connectors.errors import (
     ConfigurationError,
     register_secret,
 )
-
-if TYPE_CHECKING:
-    from connectors.http import VendorHttp
 
 __all__ = [
     "OAuth2ClientCredentials",
@@ -49,7 +46,7 @@ __all__ = [
 class VendorHttpSession:
     """The one thing authlib's `OAuth2Client` asks of its session: ``post`` a token request."""
 
-    def __init__(self, http: VendorHttp) -> None:
+    def __init__(self, http: BoundHttp) -> None:
         self.http = http
 
     def post(
@@ -115,7 +112,7 @@ class OAuth2Grant(AuthStrategy):
         """Form fields of the grant besides ``grant_type`` and ``scope``."""
         return {}
 
-    def _client(self, http: VendorHttp, token_url: str) -> OAuth2Client:
+    def _client(self, http: BoundHttp, token_url: str) -> OAuth2Client:
         """The authlib client that authenticates this client at `token_url`."""
         return VendorOAuth2Client(
             VendorHttpSession(http),
@@ -170,7 +167,7 @@ class OAuth2Grant(AuthStrategy):
             url, grant_type=self.grant_type, **params)))  # fmt: skip
 
     def _call(
-        self, http: VendorHttp, url: str, grant: str, request: Callable[[], Mapping[str, Any]]
+        self, http: BoundHttp, url: str, grant: str, request: Callable[[], Mapping[str, Any]]
     ) -> Mapping[str, Any]:
         endpoint = f"POST {urlsplit(url).path}"
         self.fetch_count += 1

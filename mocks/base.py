@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Self
 
 from mocks.faults import Fault, FaultPlan
 from mocks.messages import (
@@ -42,9 +42,6 @@ from mocks.messages import (
     json_response,
     text_response,
 )
-
-if TYPE_CHECKING:
-    import responses
 
 __all__ = [
     "LoggedExchange",
@@ -299,9 +296,3 @@ class MockVendor:
             if (method is None or e.request.method == method.upper())
             and (path is None or re.search(path, e.request.path))
         ]
-
-    def register(self, rsps: responses.RequestsMock, base_url: str) -> None:
-        """Serve this mock through the `responses` library for every URL under `base_url`."""
-        from mocks.transport import register_with_responses
-
-        register_with_responses(self, rsps, base_url)

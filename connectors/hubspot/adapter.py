@@ -5,12 +5,12 @@ Records with a unique key (contact email, the ticket business key) are read dire
 search (``filterGroups``, ``query``) serves only lookups where that lag is harmless: names,
 account numbers, an account's recent tickets. Links between records are associations, read with
 ``?associations=`` or the v3 association batch read and written inline at creation. Ticket stage
-and team (queue) ids are resolved by label and name, so no portal id is hard-coded.
+and team (queue) ids are resolved by label and name (`connectors.hubspot.tickets`), so no portal id
+is hard-coded.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -23,8 +23,6 @@ from connectors.crm.models import (
     AccountOverview,
     Case,
     CaseComment,
-    CaseOrigin,
-    CasePriority,
     CaseStatus,
     CaseUpdate,
     Contact,
@@ -38,6 +36,7 @@ from connectors.http import VendorHttp
 from connectors.hubspot import records
 from connectors.hubspot.objects import OBJECTS, HubSpotObjects
 from connectors.hubspot.records import VENDOR, HubSpotOptions
+from connectors.hubspot.tickets import PortalTickets
 from connectors.hubspot.wire import envelope_error, parse_error
 
 if TYPE_CHECKING:
@@ -73,10 +72,7 @@ class HubSpotAdapter:
         self.http = http
         self.objects = HubSpotObjects(http, page_size)
         self.options = options or HubSpotOptions()
-        self._stages: dict[str, str] | None = None
-        self._teams: dict[str, str] | None = None
-        self._user_emails: dict[int, str] | None = None
-        self._lookup_lock = threading.Lock()
+        self.tickets = PortalTickets(self.objects, self.options)
 
     @classmethod
     def connect(
@@ -162,7 +158,7 @@ class HubSpotAdapter:
                 max_results=recent,
             )
             contacts = self.objects.first_associations("tickets", "contacts", [t["id"] for t in tickets])
-            cases = [self._case(t, account.id, contacts.get(t["id"])) for t in tickets]
+            cases = [self.tickets.case(t, account.id, contacts.get(t["id"])) for t in tickets]
         return AccountOverview(account=account, recent_cases=tuple(cases))
 
     # -- contacts ---------------------------------------------------------------------------------
@@ -214,7 +210,7 @@ class HubSpotAdapter:
         )
         companies = records.associated_ids(obj, "companies")
         contacts = records.associated_ids(obj, "contacts")
-        return self._case(obj, companies[0] if companies else None, contacts[0] if contacts else None)
+        return self.tickets.case(obj, companies[0] if companies else None, contacts[0] if contacts else None)
 
     def find_case_by_number(self, number: str) -> Case | None:
         # A HubSpot ticket's number is its id (hs_object_id).
@@ -239,13 +235,13 @@ class HubSpotAdapter:
             return None
         companies = records.associated_ids(obj, "companies")
         contacts = records.associated_ids(obj, "contacts")
-        return self._case(obj, companies[0] if companies else None, contacts[0] if contacts else None)
+        return self.tickets.case(obj, companies[0] if companies else None, contacts[0] if contacts else None)
 
     def create_case(self, new_case: NewCase) -> Case:
         properties: dict[str, str] = {
             "subject": new_case.subject,
             "hs_pipeline": self.options.pipeline_id,
-            "hs_pipeline_stage": self._stage_id(CaseStatus.NEW),
+            "hs_pipeline_stage": self.tickets.stage_id(CaseStatus.NEW),
             "hs_ticket_priority": self.options.priority_values[new_case.priority.value],
         }
         if new_case.description is not None:
@@ -253,7 +249,7 @@ class HubSpotAdapter:
         if new_case.origin is not None:
             properties["source_type"] = self.options.origin_values[new_case.origin.value]
         if new_case.owner_queue is not None:
-            properties["hubspot_team_id"] = self._team_id(new_case.owner_queue)
+            properties["hubspot_team_id"] = self.tickets.team_id(new_case.owner_queue)
         if new_case.business_key is not None:
             properties[self.options.business_key_property] = new_case.business_key
         associations = []
@@ -262,18 +258,18 @@ class HubSpotAdapter:
         if new_case.account_id is not None:
             associations.append(_association(new_case.account_id, records.TICKET_TO_COMPANY))
         created = self.objects.create("tickets", properties, associations)
-        return self._case(created, new_case.account_id, new_case.contact_id)
+        return self.tickets.case(created, new_case.account_id, new_case.contact_id)
 
     def update_case(self, case_id: str, update: CaseUpdate) -> Case:
         changes: dict[str, str] = {}
         if update.status is not None:
-            changes["hs_pipeline_stage"] = self._stage_id(update.status)
+            changes["hs_pipeline_stage"] = self.tickets.stage_id(update.status)
         if update.priority is not None:
             changes["hs_ticket_priority"] = self.options.priority_values[update.priority.value]
         if update.description is not None:
             changes["content"] = update.description
         if update.owner_queue is not None:
-            changes["hubspot_team_id"] = self._team_id(update.owner_queue)
+            changes["hubspot_team_id"] = self.tickets.team_id(update.owner_queue)
         if changes:
             self.objects.patch("tickets", case_id, changes)
         return self.get_case(case_id)
@@ -311,94 +307,3 @@ class HubSpotAdapter:
         comments = [records.comment(n, case_id, public=False) for n in notes]
         comments += [records.comment(e, case_id, public=True) for e in emails]
         return sorted(comments, key=lambda c: (c.created_at, c.id))
-
-    # -- translation ------------------------------------------------------------------------------
-
-    def _case(self, obj: Mapping[str, Any], account_id: str | None, contact_id: str | None) -> Case:
-        p = records.props(obj)
-        stage = records.text(p, "hs_pipeline_stage")
-        statuses = {v: k for k, v in self._load_stages().items()}
-        priorities = {v: CasePriority(k) for k, v in self.options.priority_values.items()}
-        origins = {v: CaseOrigin(k) for k, v in self.options.origin_values.items()}
-        teams = {v: k for k, v in self._load_teams().items()}
-        origin = origins.get(records.text(p, "source_type") or "")
-        status = CaseStatus(statuses.get(stage or "", CaseStatus.WORKING.value))
-        closed_at, closed_by = self._closure(obj, stage) if status is CaseStatus.CLOSED else (None, None)
-        return Case(
-            id=obj["id"],
-            number=obj["id"],
-            subject=records.text(p, "subject") or "",
-            description=records.text(p, "content"),
-            status=status,
-            priority=priorities.get(records.text(p, "hs_ticket_priority") or "", CasePriority.MEDIUM),
-            origin=origin,
-            account_id=account_id,
-            contact_id=contact_id,
-            owner_queue=teams.get(records.text(p, "hubspot_team_id") or ""),
-            business_key=records.text(p, self.options.business_key_property),
-            created_at=records.parse_datetime(str(obj.get("createdAt") or records.text(p, "createdate"))),
-            closed_at=closed_at,
-            closed_by=closed_by,
-        )
-
-    def _closure(self, obj: Mapping[str, Any], stage: str | None) -> tuple[datetime | None, str | None]:
-        """When and by whom a closed ticket was moved to its closed stage, from the stage's history.
-
-        A person's change (``CRM_UI``) names them by ``updatedByUserId``, read as the owner's e-mail;
-        an app's change is ``integration:<app id>``. Only reads that asked for the history (``get_case``)
-        carry it; others leave both None.
-        """
-        history = (obj.get("propertiesWithHistory") or {}).get("hs_pipeline_stage") or []
-        entry = next((h for h in history if isinstance(h, dict) and h.get("value") == stage), None)
-        if entry is None:
-            return None, None
-        closed_date = records.text(records.props(obj), "closed_date")
-        when = records.parse_datetime(str(closed_date or entry.get("timestamp")))
-        user = entry.get("updatedByUserId")
-        if user is not None:
-            return when, self._user_email(int(user))
-        return when, f"integration:{entry.get('sourceId') or entry.get('sourceType') or 'unknown'}"
-
-    def _user_email(self, user_id: int) -> str:
-        with self._lookup_lock:
-            if self._user_emails is None or user_id not in self._user_emails:
-                self._user_emails = self.objects.owner_emails_by_user_id()
-            return self._user_emails.get(user_id, f"hubspot-user:{user_id}")
-
-    def _stage_id(self, status: CaseStatus) -> str:
-        return self._load_stages()[status.value]
-
-    def _team_id(self, queue: str) -> str:
-        teams = self._load_teams()
-        if queue not in teams:
-            raise RejectedError(
-                f"no team (queue) named {queue!r} (teams: {', '.join(sorted(teams))})",
-                vendor=VENDOR,
-                endpoint="GET /crm/v3/owners",
-            )
-        return teams[queue]
-
-    def _load_stages(self) -> dict[str, str]:
-        """Case status → stage id of the configured pipeline, matched by stage label (cached)."""
-        with self._lookup_lock:
-            if self._stages is None:
-                by_label = self.objects.stage_ids_by_label(self.options.pipeline_id)
-                missing = [label for label in self.options.stage_labels.values() if label not in by_label]
-                if missing:
-                    raise ConfigurationError(
-                        f"ticket pipeline {self.options.pipeline_id!r} has no stage labelled "
-                        f"{', '.join(map(repr, missing))} (stages: {', '.join(sorted(by_label))}); "
-                        "set options.stage_labels",
-                        vendor=VENDOR,
-                        endpoint=f"GET /crm/v3/pipelines/tickets/{self.options.pipeline_id}",
-                    )
-                self._stages = {
-                    status: by_label[label] for status, label in self.options.stage_labels.items()
-                }
-            return self._stages
-
-    def _load_teams(self) -> dict[str, str]:
-        with self._lookup_lock:
-            if self._teams is None:
-                self._teams = self.objects.team_ids_by_name()
-            return self._teams

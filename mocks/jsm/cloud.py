@@ -21,27 +21,18 @@ import base64
 import binascii
 import hashlib
 import json
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from mocks.base import MockHttpError, MockRequest, route
+from mocks.jsm.rendering import Renderer
+from mocks.jsm.state import JsmState, StoredIssue
 
-if TYPE_CHECKING:
-    from mocks.jsm.rendering import Renderer
-    from mocks.jsm.state import JsmState, StoredIssue
-
-__all__ = ["REMOVED_SEARCH", "CloudRoutes", "account_id", "adf"]
+__all__ = ["REMOVED_SEARCH", "CloudRoutes", "adf"]
 
 REMOVED_SEARCH = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
 )
-_ACCOUNT_NAMESPACE = uuid.UUID("5d0c0b1e-8f7a-4c57-9d0e-6a0b5e1a7c11")
-
-
-def account_id(user_name: str) -> str:
-    """A stable Cloud-style account id (``712020:<uuid>``) for a seeded user."""
-    return f"712020:{uuid.uuid5(_ACCOUNT_NAMESPACE, user_name.lower())}"
 
 
 def adf(text: str | None) -> dict[str, Any] | None:

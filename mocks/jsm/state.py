@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import itertools
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mocks.jsm.cloud import account_id
 from mocks.jsm.jql import JqlError
 
 REQUEST_TYPE_FIELD = "customfield_10010"
+_ACCOUNT_NAMESPACE = uuid.UUID("5d0c0b1e-8f7a-4c57-9d0e-6a0b5e1a7c11")
+
+
+def account_id(user_name: str) -> str:
+    """A stable Cloud-style account id (``712020:<uuid>``) for a seeded user."""
+    return f"712020:{uuid.uuid5(_ACCOUNT_NAMESPACE, user_name.lower())}"
 
 
 def jira_time(moment: datetime | None = None) -> str:

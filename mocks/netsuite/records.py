@@ -135,6 +135,14 @@ class NetSuiteRecords:
             raise fail(400, "INVALID_KEY_OR_REF", f"Invalid {field} reference key {ref_id(ref) or '(none)'}.")
         return vendor
 
+    def _unique_external_id(self, record_type: str, external_id: Any) -> None:
+        if external_id and any(
+            r.get("externalId") == external_id for r in self.records[record_type].values()
+        ):
+            raise fail(
+                400, "DUP_RCRD", f"A {record_type} record with external ID {external_id} already exists."
+            )
+
     # -- SuiteQL tables ---------------------------------------------------------------------------
     def table(self, name: str) -> list[dict[str, Any]] | None:
         """One SuiteQL table (lower-case name), built from the current records; None if unknown."""

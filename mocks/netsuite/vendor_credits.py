@@ -11,12 +11,9 @@ pending approval cannot be paid.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mocks.netsuite.records import CURRENCIES, fail, ref_id, sublist
-
-if TYPE_CHECKING:
-    from mocks.netsuite.writes import NetSuiteAccount
+from mocks.netsuite.records import CURRENCIES, NetSuiteRecords, fail, ref_id, sublist
 
 APPROVAL = {"1": "Pending Approval", "2": "Approved", "3": "Rejected"}
 
@@ -29,7 +26,7 @@ def approval_status(raw: Any) -> dict[str, str]:
     return {"id": status, "refName": APPROVAL[status]}
 
 
-def create_vendor_credit(account: NetSuiteAccount, body: dict[str, Any], bill: dict[str, Any] | None) -> str:
+def create_vendor_credit(account: NetSuiteRecords, body: dict[str, Any], bill: dict[str, Any] | None) -> str:
     vendor = account._vendor(body.get("entity") or (bill or {}).get("entity"))
     if bill is not None and ref_id(body.get("entity") or bill["entity"]) != ref_id(bill["entity"]):
         raise fail(400, "USER_ERROR", f"Bill {bill['tranId']} belongs to another vendor.")

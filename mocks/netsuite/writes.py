@@ -52,14 +52,6 @@ class NetSuiteAccount(NetSuiteRecords):
             return create_change_order(self, body)
         raise fail(400, "INVALID_RCRD_TYPE", f"Creating {record_type} records is not supported by this mock.")
 
-    def _unique_external_id(self, record_type: str, external_id: Any) -> None:
-        if external_id and any(
-            r.get("externalId") == external_id for r in self.records[record_type].values()
-        ):
-            raise fail(
-                400, "DUP_RCRD", f"A {record_type} record with external ID {external_id} already exists."
-            )
-
     def _create_bill(self, body: dict[str, Any]) -> str:
         vendor = self._vendor(body.get("entity"))
         if vendor.get("isInactive"):

@@ -6,43 +6,21 @@ the user, the time and the transaction (``MIRO`` entry, ``MRBR`` release). No re
 exposes them; a customer exposes them read-only through a key-user custom CDS view published as
 an external API (Custom CDS Views app), which S/4 names ``YY1_<NAME>_CDS`` with the entity set
 ``YY1_<NAME>``. `YY1_SUPLRINVCCHANGEDOC_CDS` is the shape opspack expects of that view (property
-names follow the CDS fields of the change-document views; see docs/AP_AGENT.md "SAP setup").
+names follow the CDS fields of the change-document views; see docs/AP_AGENT.md "SAP setup"); its
+service description is in `mocks.sap.schema_change_documents`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mocks.sap.edm import S, Service, T
-from mocks.sap.edm import entity_set_of as _set
-
-if TYPE_CHECKING:  # the store is built from the schema, which lists this service
-    from mocks.sap.store import SapTables
+from mocks.sap.schema_change_documents import CHANGE_DOCS
+from mocks.sap.store import SapTables
 
 Row = dict[str, Any]
 
 OBJECT_CLASS = "INCOMINGINVOICE"
-CHANGE_DOCS = "YY1_SuplrInvcChangeDoc"
-
-CHANGE_DOCUMENT = Service(
-    "YY1_SUPLRINVCCHANGEDOC_CDS",
-    {
-        CHANGE_DOCS: _set(
-            CHANGE_DOCS,
-            ("ChangeDocObjectClass", "ChangeDocObject", "ChangeDocument"),
-            {
-                "ChangeDocumentChangeType": S,
-                "ChangeDocDatabaseTableField": S,
-                "ChangeDocPreviousFieldValue": S,
-                "ChangeDocNewFieldValue": S,
-                "CreatedByUser": S,
-                "CreationDateTime": T,
-                "ChangeTransactionCode": S,
-            },
-        ),
-    },
-)
 
 
 def object_id(invoice: Row) -> str:

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import base64
 import secrets
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote
@@ -37,12 +35,14 @@ from mocks.base import (
 )
 from mocks.sap.batch import SapBatch
 from mocks.sap.billing_documents import billing_document_pdf, cancel_subscription
-from mocks.sap.change_documents import CHANGE_DOCS
 from mocks.sap.documents import SapDocuments
+from mocks.sap.gateway_error import gateway_error_body
 from mocks.sap.odata_query import compile_filter, parse_key_predicate
 from mocks.sap.password import PasswordChange
+from mocks.sap.query_options import int_option, order_rows, select_option, unquote_literal
 from mocks.sap.sales_documents import create_credit_memo_request
 from mocks.sap.schema import RELEASE_RESULT, SERVICES, Service
+from mocks.sap.schema_change_documents import CHANGE_DOCS
 from mocks.sap.store import FIXTURES, SapTables, encode_entity, entity_set, load_fixtures, parse_expand
 from mocks.sap.trade_seed import seed_request
 
@@ -145,38 +145,7 @@ class SapMock(MockVendor, SapBatch):
         return None
 
     def error_response(self, status: int, message: str, code: str | None = None) -> MockResponse:
-        now = datetime.now(UTC)
-        inner = {
-            "application": {
-                "component_id": "MM-IV",
-                "service_namespace": "/SAP/",
-                "service_id": self._service,
-                "service_version": "0001",
-            },
-            "transactionid": uuid.uuid4().hex.upper(),
-            "timestamp": now.strftime("%Y%m%d%H%M%S.%f")[:21],
-            "Error_Resolution": {
-                "SAP_Transaction": 'For backend administrators: use ADT feed reader "SAP Gateway Error Log"',
-                "SAP_Note": "See SAP Note 1797736 for error analysis (https://service.sap.com/sap/support/notes/1797736)",
-            },
-            "errordetails": [
-                {
-                    "code": code or "/IWBEP/CM_MGW_RT/000",
-                    "message": message,
-                    "propertyref": "",
-                    "severity": "error",
-                    "target": "",
-                }
-            ],
-        }
-        body = {
-            "error": {
-                "code": code or "/IWBEP/CM_MGW_RT/000",
-                "message": {"lang": "en", "value": message},
-                "innererror": inner,
-            }
-        }
-        return json_response(body, status)
+        return json_response(gateway_error_body(message, code, self._service), status)
 
     # -- routes: service root, metadata, CSRF ---------------------------------------------------
     def _service_for(self, request: MockRequest, name: str) -> Service:
@@ -235,10 +204,10 @@ class SapMock(MockVendor, SapBatch):
         if query.get("$filter"):
             predicate = compile_filter(query["$filter"], spec.properties)
             rows = [row for row in rows if predicate(row)]
-        rows = _order(rows, query.get("$orderby", ""), spec.properties)
+        rows = order_rows(rows, query.get("$orderby", ""), spec.properties)
         total = len(rows)
-        skip = _int_option(query, "$skip") + _int_option(query, "$skiptoken")
-        top = _int_option(query, "$top", None)
+        skip = int_option(query, "$skip") + int_option(query, "$skiptoken")
+        top = int_option(query, "$top", None)
         page = rows[skip:]
         next_link = None
         if top is not None:
@@ -254,7 +223,7 @@ class SapMock(MockVendor, SapBatch):
             options.append(f"$skiptoken={skip + self.page_size}")
             next_link = f"{self._base(request)}/sap/opu/odata/sap/{service}/{entity}?{'&'.join(options)}"
         expand = parse_expand(query.get("$expand", ""), entity, self.tables)
-        select = _select(query)
+        select = select_option(query)
         body: dict[str, Any] = {
             "results": [
                 encode_entity(self.tables, self._base(request), entity, r, expand, select) for r in page
@@ -276,7 +245,7 @@ class SapMock(MockVendor, SapBatch):
         base = self._base(request)
         if nav is None:
             return json_response(
-                {"d": encode_entity(self.tables, base, entity, row, expand, _select(request.query))}
+                {"d": encode_entity(self.tables, base, entity, row, expand, select_option(request.query))}
             )
         if nav not in spec.navigations:
             raise MockHttpError(404, f"Resource not found for segment '{nav}'", code="/IWBEP/CM_MGW_RT/021")
@@ -338,7 +307,7 @@ class SapMock(MockVendor, SapBatch):
             value = request.query.get(parameter)
             if value is None:
                 raise MockHttpError(400, f"Parameter '{parameter}' is missing", code="/IWBEP/CM_MGW_RT/009")
-            args[parameter] = _unquote(value)
+            args[parameter] = unquote_literal(value)
         if name == "GetPDF":
             result = billing_document_pdf(self.tables, args["BillingDocument"])
             return self._csrf(request, json_response({"d": {name: result}}))
@@ -387,49 +356,9 @@ def _user(request: MockRequest) -> str:
     )
 
 
-def _unquote(value: str) -> str:
-    """An OData string literal ``'it''s'`` -> ``it's``."""
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1].replace("''", "'")
-    return value
-
-
 def _cookie(request: MockRequest, name: str) -> str | None:
     for part in request.headers.get("Cookie", "").split(";"):
         key, _, value = part.strip().partition("=")
         if key == name:
             return value
     return None
-
-
-def _int_option(query: Any, name: str, default: int | None = 0) -> Any:
-    raw = query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit():
-        raise MockHttpError(
-            400, f"Invalid value '{raw}' for system query option {name}", code="/IWBEP/CM_MGW_RT/022"
-        )
-    return int(raw)
-
-
-def _select(query: Any) -> set[str] | None:
-    raw = query.get("$select")
-    return {part.strip() for part in raw.split(",") if part.strip()} if raw else None
-
-
-def _sort_key(row: dict[str, Any], name: str) -> tuple[bool, Any]:
-    value = row.get(name)
-    return value is None, "" if value is None else value
-
-
-def _order(rows: list[dict[str, Any]], orderby: str, properties: dict[str, str]) -> list[dict[str, Any]]:
-    ordered = list(rows)
-    for clause in reversed([c.strip() for c in orderby.split(",") if c.strip()]):
-        name, _, direction = clause.partition(" ")
-        if name not in properties:
-            raise MockHttpError(400, f"Property '{name}' not found for $orderby", code="/IWBEP/CM_MGW_RT/004")
-        ordered = sorted(
-            ordered, key=partial(_sort_key, name=name), reverse=direction.strip().lower() == "desc"
-        )
-    return ordered

@@ -18,10 +18,10 @@ Customer billing (API_BILLING_DOCUMENT_SRV and the ZOPSPACK_SUBSCRIPTION_SRV cus
 
 from __future__ import annotations
 
-from mocks.sap.change_documents import CHANGE_DOCUMENT
 from mocks.sap.edm import B, ComplexType, D, EntitySet, FunctionImport, Navigation, S, Service, T
 from mocks.sap.edm import entity_set_of as _set
 from mocks.sap.schema_billing import BILLING_DOCUMENT, SUBSCRIPTION
+from mocks.sap.schema_change_documents import CHANGE_DOCUMENT
 
 RELEASE_RESULT = ComplexType("ReleaseInvoiceExportParameters", {"Success": B})
 """What S/4's ``Release`` answers (the published EDMX): a flag, not the invoice -- read it again."""

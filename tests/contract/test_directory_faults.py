@@ -1,4 +1,4 @@
-"""Directory adapters under injected faults, bad responses, credential rotation and real HTTP.
+"""Directory adapters under injected faults, bad responses and real HTTP (rotation: test_directory_rotation).
 
 Writes are driven the way the executor drives them: on `OutcomeUnknownError` reconcile first
 (`is_member`, `DirectoryUser.reset_since`) and re-send only when the change is provably absent.
@@ -16,18 +16,17 @@ from typing import Any, TypeVar
 import pytest
 import requests
 import responses
+from directory_clients import GRAPH_URL, OKTA_URL, PATIENT, graph, no_sleep, okta
 
 from connectors.directory import DirectoryConnector, FakeDirectory, UserStatus
 from connectors.directory.sample import SAMPLE_PEOPLE
 from connectors.errors import (
-    AuthenticationError,
     BadResponseError,
     BadWriteResponseError,
     ConfigurationError,
     OutcomeUnknownError,
     RetriableError,
 )
-from connectors.http import RetryPolicy
 from connectors.msgraph import GraphAdapter
 from connectors.okta import OktaAdapter
 from mocks.faults import FaultKind
@@ -36,66 +35,11 @@ from mocks.msgraph import MembershipEvent as GraphMembershipEvent
 from mocks.okta import MembershipEvent as OktaMembershipEvent
 from mocks.okta import OktaMock
 from mocks.server import serve_mocks
-from mocks.transport import mount_mocks
+from mocks.transport import register_with_responses
 
-OKTA_URL = "https://acme.okta.mock"
-GRAPH_URL = "https://graph.microsoft.mock"
 FAULT_KINDS: tuple[FaultKind, ...] = ("5xx", "429", "drop")
-PATIENT = RetryPolicy(total=8, backoff_factor=0.0)
 
 T = TypeVar("T")
-
-
-def no_sleep(seconds: float) -> None:
-    return None
-
-
-def okta(
-    mock: OktaMock, *, oauth: bool = False, session: requests.Session | None = None, base_url: str = OKTA_URL
-) -> OktaAdapter:
-    session = session or mount_mocks(requests.Session(), {OKTA_URL: mock})
-    if oauth:
-        app_id, held = next(iter(mock.org.client_secrets.items()))
-        return OktaAdapter(
-            base_url,
-            client_id=app_id,
-            client_secret=held[0]["client_secret"],
-            session=session,
-            retry=PATIENT,
-            sleep=no_sleep,
-            page_size=10,
-        )
-    return OktaAdapter(
-        base_url,
-        api_token=next(iter(mock.org.api_tokens)),
-        session=session,
-        retry=PATIENT,
-        sleep=no_sleep,
-        page_size=10,
-    )
-
-
-def graph(
-    mock: GraphMock,
-    *,
-    session: requests.Session | None = None,
-    base_url: str = GRAPH_URL,
-    login_base_url: str = GRAPH_URL,
-) -> GraphAdapter:
-    session = session or mount_mocks(requests.Session(), {GRAPH_URL: mock})
-    app = next(iter(mock.tenant.applications.values()))
-    return GraphAdapter(
-        base_url,
-        tenant_id=mock.tenant.tenant_id,
-        client_id=app["appId"],
-        client_secret=app["passwordCredentials"][0]["secretText"],
-        login_base_url=login_base_url,
-        application_object_id=app["id"],
-        session=session,
-        retry=PATIENT,
-        sleep=no_sleep,
-        page_size=10,
-    )
 
 
 def faulty_pair(vendor: str, seed: int) -> tuple[DirectoryConnector, OktaMock | GraphMock]:
@@ -287,7 +231,9 @@ def test_a_200_carrying_an_error_envelope_is_a_bad_response() -> None:
             status=200,
             json={"error": {"code": "UnknownError", "message": "boom", "innerError": {}}},
         )
-        graph_mock.register(rsps, GRAPH_URL)  # registered second: serves everything else (the token)
+        register_with_responses(
+            graph_mock, rsps, GRAPH_URL
+        )  # registered second: serves everything else (the token)
         graph_adapter = graph(graph_mock, session=requests.Session())
         with pytest.raises(BadResponseError, match="UnknownError") as graph_caught:
             graph_adapter.list_groups()
@@ -319,76 +265,6 @@ def test_reset_secrets_never_print() -> None:
     link = result.secret.get_secret_value()
     assert link.startswith(f"{OKTA_URL}/signin/reset-password/")
     assert link not in f"{result!r} {result} {result.model_dump()}"
-
-
-# -- credential rotation ------------------------------------------------------------------------
-
-
-def test_okta_rotation_replaces_the_client_secret_and_retires_the_old_one() -> None:
-    mock = OktaMock.from_fixtures(org_url=OKTA_URL)
-    adapter = okta(mock, oauth=True)
-    app_id, held = next(iter(mock.org.client_secrets.items()))
-    old_secret = held[0]["client_secret"]
-    uid = mock.user_id("jsmith@acme.example")
-    assert adapter.get_user(uid).id == uid
-    mock.org.access_tokens.clear()  # force a fresh grant after rotation
-    rotated = adapter.rotate_credential()
-    assert rotated.name == "client_secret" and rotated.new_secret != old_secret
-    assert rotated.new_secret not in repr(rotated)
-    assert [s["client_secret"] for s in mock.org.client_secrets[app_id]] == [rotated.new_secret]
-    assert [e[0] for e in mock.org.secret_events] == ["created", "deactivated", "deleted"]
-    assert adapter.get_user(uid).id == uid  # keeps working on the new secret
-    session = mount_mocks(requests.Session(), {OKTA_URL: mock})
-    stale = OktaAdapter(OKTA_URL, client_id=app_id, client_secret=old_secret, session=session)
-    with pytest.raises(AuthenticationError, match=r"invalid_client|Client authentication failed"):
-        stale.get_user(uid)
-    fresh = OktaAdapter(OKTA_URL, client_id=app_id, client_secret=rotated.new_secret, session=session)
-    assert fresh.get_user(uid).id == uid
-
-
-def test_okta_rotation_clears_the_orphan_of_a_lost_answer() -> None:
-    mock = OktaMock.from_fixtures(org_url=OKTA_URL)
-    adapter = okta(mock, oauth=True)
-    app_id = next(iter(mock.org.client_secrets))
-    mock.faults.add(r"/credentials/secrets$", rate=1.0, kinds=("drop",), methods=["POST"], times=1, seed=0)
-    lost = 0
-    while True:
-        try:
-            rotated = adapter.rotate_credential()
-            break
-        except OutcomeUnknownError:
-            lost += 1
-            assert lost < 3
-    assert [s["client_secret"] for s in mock.org.client_secrets[app_id]] == [rotated.new_secret]
-    assert all(s["status"] == "ACTIVE" for s in mock.org.client_secrets[app_id])
-
-
-def test_ssws_tokens_cannot_be_rotated_through_the_api() -> None:
-    adapter = okta(OktaMock.from_fixtures(org_url=OKTA_URL))
-    with pytest.raises(ConfigurationError, match="SSWS"):
-        adapter.rotate_credential()
-
-
-def test_graph_rotation_adds_a_password_and_removes_the_old_one() -> None:
-    mock = GraphMock.from_fixtures(graph_url=GRAPH_URL)
-    adapter = graph(mock)
-    app = next(iter(mock.tenant.applications.values()))
-    old_secret = app["passwordCredentials"][0]["secretText"]
-    uid = mock.user_id("jsmith@acme.example")
-    assert adapter.get_user(uid).id == uid
-    rotated = adapter.rotate_credential()
-    assert [c["secretText"] for c in app["passwordCredentials"]] == [rotated.new_secret]
-    assert adapter.get_user(uid).id == uid
-    answer = requests.Session()
-    mount_mocks(answer, {GRAPH_URL: mock})
-    token_url = f"{GRAPH_URL}/{mock.tenant.tenant_id}/oauth2/v2.0/token"
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": app["appId"],
-        "scope": "https://graph.microsoft.com/.default",
-    }
-    assert answer.post(token_url, data={**form, "client_secret": old_secret}).status_code == 401
-    assert answer.post(token_url, data={**form, "client_secret": rotated.new_secret}).status_code == 200
 
 
 # -- the other two ways to serve a mock ----------------------------------------------------------
@@ -448,7 +324,7 @@ def test_served_over_real_http_written_by_requests_read_by_the_adapters() -> Non
 def test_registered_in_responses() -> None:
     mock = OktaMock.from_fixtures(org_url=OKTA_URL)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:  # one callback per method
-        mock.register(rsps, OKTA_URL)
+        register_with_responses(mock, rsps, OKTA_URL)
         adapter = OktaAdapter(OKTA_URL, api_token=next(iter(mock.org.api_tokens)), page_size=7)
         user = adapter.find_user(login="jsmith@acme.example")
         assert user is not None and adapter.find_user(login="jsmlth@acme.example") != user

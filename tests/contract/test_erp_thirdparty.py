@@ -5,10 +5,9 @@ insert (pyodata sends the children as a plain array), reads and lists it; our ad
 the same document. pyodata leaves CSRF to the caller, so the test fetches the token on the session.
 NetSuite has no popular requests-based client: requests + requests-oauthlib `OAuth1` (HMAC-SHA256,
 realm = account) drive the record API and SuiteQL, and our adapter reads the result back.
-The PyPI `netsuite` client (0.12.0, the latest) cannot run in this environment: it pins
-``httpx<0.28`` and signs with authlib's httpx ``OAuth1Auth``, which authlib >= 1.8 builds on
-``httpx2`` whenever that is installed (langsmith, under langchain, requires it); plain httpx then
-refuses it (``TypeError: Invalid "auth" argument``) before any request is sent.
+The PyPI `netsuite` client (0.12.0) pins ``httpx<0.28``, which the project venv cannot hold
+(authlib there builds its httpx ``OAuth1Auth`` on ``httpx2``): `test_netsuite_client_tls` runs it
+from a venv of its own against the mock over HTTPS.
 """
 
 from __future__ import annotations

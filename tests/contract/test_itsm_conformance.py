@@ -16,7 +16,7 @@ from connectors.registry import ConnectionConfig, build_connector, load_connecti
 from connectors.servicenow import ServiceNowAdapter
 from connectors.servicenow.auth_setup import auth_from_credentials
 from mocks.jsm import JsmMock
-from mocks.jsm.cloud import account_id
+from mocks.jsm.state import account_id
 from mocks.servicenow import ServiceNowMock
 from mocks.transport import MockTransportAdapter
 

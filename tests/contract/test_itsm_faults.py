@@ -33,7 +33,7 @@ from connectors.servicenow.auth_setup import auth_from_credentials
 from mocks.faults import FaultKind
 from mocks.jsm import JsmMock
 from mocks.servicenow import ServiceNowMock
-from mocks.transport import MockTransportAdapter
+from mocks.transport import MockTransportAdapter, register_with_responses
 
 SN_URL = "https://servicenow.mock"
 JSM_URL = "https://jsm.mock"
@@ -254,7 +254,7 @@ def test_mock_served_through_responses_registration() -> None:
     mock = ServiceNowMock.from_fixtures()
     adapter = ServiceNowAdapter.connect(SN_URL, BasicAuth(SN_BASIC["username"], SN_BASIC["password"]))
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        mock.register(rsps, SN_URL)
+        register_with_responses(mock, rsps, SN_URL)
         ticket = adapter.get_ticket("INC0010010")
         adapter.add_work_note(ticket.number, "Mail relay queue drained.")
     assert ticket.short_description == "Email outage - cannot send external mail"

@@ -16,7 +16,7 @@ from connectors.itsm import NewTicket, TicketQuery
 from connectors.jsm import JsmAdapter
 from connectors.jsm.options import JsmOptions
 from mocks.jsm import JsmMock
-from mocks.jsm.cloud import account_id
+from mocks.jsm.state import account_id
 from mocks.server import serve_mocks
 from mocks.tls import ensure_tls
 from mocks.transport import MockTransportAdapter

@@ -26,7 +26,7 @@ from mocks.base import (
 )
 from mocks.faults import FaultPlan
 from mocks.server import serve_mocks
-from mocks.transport import MockTransportAdapter, mount_mocks
+from mocks.transport import MockTransportAdapter, mount_mocks, register_with_responses
 from opspack.cli_mocks import mocks_app
 
 
@@ -226,7 +226,7 @@ def test_drop_surfaces_as_a_requests_connection_error() -> None:
 def test_registered_with_responses() -> None:
     mock = NotesMock()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        mock.register(rsps, "https://notes.example.mock/base")
+        register_with_responses(mock, rsps, "https://notes.example.mock/base")
         got = requests.get("https://notes.example.mock/base/notes/api/notes/n1", headers={"X-Api-Key": "k"})
         assert got.json() == {"id": "n1", "text": "hello"}
         posted = requests.post(

@@ -87,7 +87,7 @@ def _hubspot() -> CRMUnderTest:
         session=_session(mock, "https://hubspot.mock"),
     )
     user_id, email = PERSON_HS
-    stage = crm._load_stages()["closed"]  # the pipeline's closed stage, by label
+    stage = crm.tickets.stages()["closed"]  # the pipeline's closed stage, by label
 
     def close(case_id: str) -> str:
         with mock.lock:
