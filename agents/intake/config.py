@@ -14,11 +14,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.errors import AgentConfigError
+
 _FIXTURES = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures"))
 DEFAULT_CONFIG = _FIXTURES / "intake" / "catalogue.yaml"
 
 
-class IntakeConfigError(ValueError):
+class IntakeConfigError(AgentConfigError):
     """The intake configuration file is missing, unreadable or invalid (names file and field)."""
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.errors import AgentConfigError
 from connectors.itsm.models import Priority
 
 _FIXTURES = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures"))
 DEFAULT_CONFIG = _FIXTURES / "service_desk" / "config.yaml"
 
 
-class ServiceDeskConfigError(ValueError):
+class ServiceDeskConfigError(AgentConfigError):
     """The configuration file is missing, unreadable or invalid (names the file and the field)."""
 
 
