@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.models import InvoiceStatus, SupplierInvoice
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import ConnectorError, NotFoundError
 from connectors.readonly import read_only_erp
 from governance.human_outcomes import HumanOutcome, HumanOutcomeError, PendingCase
@@ -58,7 +58,7 @@ class InvoiceOutcomeReader:
 
     def __init__(
         self,
-        erp: ERPConnector,
+        erp: PayablesERP,
         *,
         system: str,
         service_accounts: Collection[str],

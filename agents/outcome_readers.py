@@ -21,7 +21,7 @@ from datetime import datetime
 from agents.invoice_outcomes import InvoiceOutcomeReader
 from agents.outcome_readers_crm import CaseOutcomeReader
 from connectors.crm.protocol import CRMConnector
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import ConnectorError
 from connectors.itsm.models import TicketState
 from connectors.itsm.protocol import ITSMConnector
@@ -105,7 +105,7 @@ def collect_with_connectors(
     *,
     itsm: Iterable[tuple[str, ITSMConnector]] = (),
     crm: Iterable[tuple[str, CRMConnector]] = (),
-    erp: Iterable[tuple[str, ERPConnector]] = (),
+    erp: Iterable[tuple[str, PayablesERP]] = (),
     service_accounts: Collection[str] = (),
 ) -> CollectionReport:
     """One collection over the given connectors (``(system name, connector)`` pairs); writes by

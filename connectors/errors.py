@@ -1,20 +1,26 @@
-"""One exception tree for every connector, sorted by what the caller does next.
+"""One exception tree for the connectors layer, sorted by what the caller does next.
 
-    ConnectorError
-    ├── ConfigurationError        fix the config (bad base URL, missing credential key, unknown adapter)
-    ├── AuthenticationError       fatal: credentials rejected (401/403 auth)
-    ├── BusinessError             the system said no; a business outcome, not a fault
-    │   ├── NotFoundError         (404)
-    │   ├── ConflictError         (409, duplicate, stale version)
-    │   └── RejectedError         (400/422 validation, business rule)
-    ├── RetriableError            try again later
-    │   ├── RateLimitedError      (429; .retry_after seconds)
-    │   ├── ServerError           (5xx)
-    │   └── TransportError        (timeout, connection refused/dropped before anything was sent)
-    ├── OutcomeUnknownError       a write may or may not have happened (timeout or drop after sending,
-    │                              5xx on a non-idempotent request); the executor reconciles
-    └── BadResponseError          HTML instead of JSON, truncated body, wrong content type, 200 with an
-                                   error envelope
+    ConnectorLayerError           root of everything the connectors layer raises
+    ├── LiveCallBlocked           (connectors.live; also RuntimeError) the live-call switch is on
+    ├── WriteNotPermittedError    (connectors.readonly; also AttributeError) a write on a read-only view
+    ├── UnclassifiedMethodError   (connectors.readonly; also TypeError) a Protocol member nobody classified
+    ├── TradeDocumentError        (connectors.erp.trade_documents; also ValueError) unreadable trade file
+    └── ConnectorError            a call to a vendor system failed:
+        ├── ConfigurationError        fix the config (bad base URL, missing credential key, unknown adapter)
+        ├── AuthenticationError       fatal: credentials rejected (401/403 auth)
+        ├── BusinessError             the system said no; a business outcome, not a fault
+        │   ├── NotFoundError         (404)
+        │   ├── ConflictError         (409, duplicate, stale version)
+        │   │   └── AmbiguousUserError  (connectors.directory.errors) several users match
+        │   └── RejectedError         (400/422 validation, business rule)
+        ├── RetriableError            try again later
+        │   ├── RateLimitedError      (429; .retry_after seconds)
+        │   ├── ServerError           (5xx)
+        │   └── TransportError        (timeout, connection refused/dropped before anything was sent)
+        ├── OutcomeUnknownError       a write may or may not have happened (timeout or drop after sending,
+        │                              5xx on a non-idempotent request); the executor reconciles
+        └── BadResponseError          HTML instead of JSON, truncated body, wrong content type, 200 with an
+                                       error envelope
 
 `BadWriteResponseError` is both a `BadResponseError` and an `OutcomeUnknownError`: an unreadable
 answer to a non-idempotent write leaves its outcome unknown, so the executor must reconcile.
@@ -37,6 +43,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "ConnectorError",
+    "ConnectorLayerError",
     "NotFoundError",
     "OutcomeUnknownError",
     "RateLimitedError",
@@ -87,8 +94,12 @@ def redact(text: str) -> str:
     return text
 
 
-class ConnectorError(Exception):
-    """Root of every connector error; names the vendor, the endpoint and the HTTP status."""
+class ConnectorLayerError(Exception):
+    """Root of every error the connectors layer defines: vendor failures and the layer's own guards."""
+
+
+class ConnectorError(ConnectorLayerError):
+    """Root of every vendor-call error; names the vendor, the endpoint and the HTTP status."""
 
     def __init__(
         self,
@@ -138,6 +149,17 @@ class NotFoundError(BusinessError):
 
 class ConflictError(BusinessError):
     """Duplicate, stale version or concurrent change."""
+
+    @classmethod
+    def from_rejection(cls, rejected: ConnectorError) -> ConflictError:
+        """The vendor refused a write as a duplicate: the same refusal, as the conflict it is."""
+        return cls(
+            rejected.reason,
+            vendor=rejected.vendor,
+            endpoint=rejected.endpoint,
+            status=rejected.status,
+            code=rejected.code,
+        )
 
 
 class RejectedError(BusinessError):

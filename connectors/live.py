@@ -13,11 +13,13 @@ import ipaddress
 import os
 from urllib.parse import urlsplit
 
+from connectors.errors import ConnectorLayerError
+
 NO_LIVE_CALLS_ENV = "OPSPACK_NO_LIVE_CALLS"
 _LOCAL_HOSTS = {"localhost", "mock", "testserver"}
 
 
-class LiveCallBlocked(RuntimeError):
+class LiveCallBlocked(ConnectorLayerError, RuntimeError):
     """A real network or model call was attempted while live calls are switched off."""
 
 

@@ -25,10 +25,12 @@ from typing import Any, TypeVar, cast
 
 from connectors.crm.protocol import CRMConnector
 from connectors.directory.protocol import DirectoryConnector
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import BillingERP, ERPConnector, PayablesERP, SalesERP, SpendERP
+from connectors.errors import ConnectorLayerError
 from connectors.itsm.protocol import ITSMConnector
 
 C = TypeVar("C")
+E = TypeVar("E", bound=PayablesERP | SpendERP | SalesERP | BillingERP)
 
 READ_METHODS: dict[type, frozenset[str]] = {
     ERPConnector: frozenset(
@@ -127,11 +129,11 @@ READ_ATTRIBUTES: dict[type, frozenset[str]] = {
 PROTOCOLS: tuple[type, ...] = (ERPConnector, ITSMConnector, CRMConnector, DirectoryConnector)
 
 
-class WriteNotPermittedError(AttributeError):
+class WriteNotPermittedError(ConnectorLayerError, AttributeError):
     """Agent code asked a read-only view for a write method."""
 
 
-class UnclassifiedMethodError(TypeError):
+class UnclassifiedMethodError(ConnectorLayerError, TypeError):
     """A Protocol member is neither a read nor a write here: classify it before it can be used."""
 
 
@@ -243,7 +245,8 @@ def read_only(connector: C, protocol: type) -> C:
     return cast(C, view_class(protocol)(connector))
 
 
-def read_only_erp(erp: ERPConnector) -> ERPConnector:
+def read_only_erp(erp: E) -> E:
+    """A read-only view of an ERP, typed as the area Protocol(s) the caller holds it as."""
     return read_only(erp, ERPConnector)
 
 

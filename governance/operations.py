@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from governance.errors import GovernanceError
+
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"))
 _SPACES = re.compile(r"\s+")
 
@@ -49,7 +51,7 @@ def same_key(left: str | None, right: str | None) -> bool:
     return canonical_key(left) == canonical_key(right)
 
 
-class BindingError(ValueError):
+class BindingError(GovernanceError, ValueError):
     """An action's declared money or counterparty disagrees with (or is missing from) its parameters."""
 
 

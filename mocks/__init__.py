@@ -11,6 +11,8 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mocks.errors import MockError
+
 if TYPE_CHECKING:
     from mocks.base import MockVendor
 
@@ -29,7 +31,7 @@ MOCK_CLASSES: dict[str, str] = {
 """Vendor name (the same names as the built-in connector adapters) → ``module:Class``."""
 
 
-class MockNotAvailable(LookupError):
+class MockNotAvailable(MockError, LookupError):
     """A catalogued mock cannot be imported (unknown name, missing module or class)."""
 
 

@@ -21,6 +21,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from mocks.errors import MockError
+
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 _ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 
@@ -34,7 +36,7 @@ def compact(assertion: str) -> str:
 _MAX_LIFETIME = 3600
 
 
-class AssertionRefused(ValueError):
+class AssertionRefused(MockError, ValueError):
     """The client assertion is not acceptable; the message is what the vendor says."""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from mocks.errors import MockError
+
 __all__ = [
     "MockConnectionDropped",
     "MockHttpError",
@@ -25,7 +27,7 @@ __all__ = [
 ]
 
 
-class MockHttpError(Exception):
+class MockHttpError(MockError):
     """Raised by a handler to answer with the vendor's error body (`MockVendor.error_response`)."""
 
     def __init__(
@@ -38,7 +40,7 @@ class MockHttpError(Exception):
         self.headers = dict(headers or {})
 
 
-class MockRouteMissing(LookupError):
+class MockRouteMissing(MockError, LookupError):
     """No route of the mock serves this request; the message lists the routes it does serve."""
 
     def __init__(self, vendor: str, method: str, path: str, routes: list[str]) -> None:
@@ -50,7 +52,7 @@ class MockRouteMissing(LookupError):
         self.routes = routes
 
 
-class MockConnectionDropped(Exception):
+class MockConnectionDropped(MockError):
     """An injected ``drop`` fault: the connection closes without an answer."""
 
     def __init__(self, vendor: str, method: str, path: str, *, after_state_change: bool) -> None:

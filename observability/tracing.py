@@ -18,60 +18,41 @@ imported; `transaction` only sets the transaction id the JSON logs carry.
 from __future__ import annotations
 
 import atexit
-import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from observability.context import current_transaction, transaction_context
+from observability.tracing_config import EXPORTERS, Exporter, TracingConfig, TracingError
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
     from opentelemetry.trace import Tracer
 
+__all__ = [
+    "EXPORTERS",
+    "STEPS",
+    "TRANSACTION_ATTRIBUTE",
+    "Exporter",
+    "SpanLike",
+    "TracingConfig",
+    "TracingError",
+    "configure_tracing",
+    "current_ids",
+    "shutdown_tracing",
+    "step",
+    "tracing_enabled",
+    "transaction",
+]
+
 STEPS = ("intake", "perceive", "decide", "gate", "approval_wait", "execute", "record")
 TRANSACTION_ATTRIBUTE = "opspack.transaction_id"
-Exporter = Literal["off", "console", "otlp"]
-EXPORTERS: tuple[Exporter, ...] = ("off", "console", "otlp")
 
 
 class SpanLike(Protocol):
     def set_attribute(self, key: str, value: Any) -> Any: ...
-
-
-class TracingError(ValueError):
-    """A tracing setting that cannot be used (unknown exporter)."""
-
-
-@dataclass(frozen=True)
-class TracingConfig:
-    exporter: Exporter = "off"
-    endpoint: str | None = None
-    """OTLP/HTTP traces URL (default: ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` / ``..._ENDPOINT``, else
-    http://localhost:4318/v1/traces, as the OpenTelemetry exporter reads them)."""
-    service_name: str = "opspack"
-
-    @classmethod
-    def from_env(
-        cls, environ: Mapping[str, str] | None = None, default: TracingConfig | None = None
-    ) -> TracingConfig:
-        """``OPSPACK_TRACING`` (off, console, otlp), ``OPSPACK_TRACING_ENDPOINT`` and
-        ``OTEL_SERVICE_NAME`` over `default` (the deployment file's settings)."""
-        env = os.environ if environ is None else environ
-        base = default or cls()
-        exporter = env.get("OPSPACK_TRACING", "").strip().lower() or base.exporter
-        if exporter in ("0", "false", "no", "none"):
-            exporter = "off"
-        if exporter not in EXPORTERS:
-            raise TracingError(f"OPSPACK_TRACING={exporter!r}: use one of {', '.join(EXPORTERS)}")
-        return cls(
-            exporter=exporter,
-            endpoint=env.get("OPSPACK_TRACING_ENDPOINT") or base.endpoint,
-            service_name=env.get("OTEL_SERVICE_NAME") or base.service_name,
-        )
 
 
 class _NoSpan:

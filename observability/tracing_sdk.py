@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from observability.context import current_transaction
 
 if TYPE_CHECKING:
-    from observability.tracing import TracingConfig
+    from observability.tracing_config import TracingConfig
 
 
 def trace_id_for(transaction_id: str) -> int:

@@ -26,6 +26,7 @@ import typer
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from connectors.live import LiveCallBlocked, ensure_live_allowed
+from opspack.errors import OpspackError
 from opspack.wiring import Wiring
 
 agent_app = typer.Typer(help="Free-form governed agents (LangChain tool calling).", no_args_is_help=True)
@@ -40,7 +41,7 @@ PROMPT = (
 )
 
 
-class ChatError(Exception):
+class ChatError(OpspackError):
     """The chat cannot start (no model, live calls off, unknown agent, bad wiring)."""
 
 

@@ -27,7 +27,7 @@ import yaml
 from rich.console import Console
 
 from connectors.erp.trade_documents import TradeDocumentError, load_trade
-from connectors.erp.trade_loading import (
+from mocks.trade_loading import (
     TradeLoadError,
     load_into_served_mock,
     write_netsuite_fixtures,

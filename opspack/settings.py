@@ -1,8 +1,9 @@
 """Where opspack finds its files: fixtures, the policy and the connections, with env overrides.
 
-The defaults point into the source tree's `fixtures/` (the project is installed editable by the
-Makefile), so `opspack` works from any working directory; each path can be overridden by an
-environment variable for a real deployment.
+The defaults point into the fixtures folder `connectors.fixture_files` finds (``OPSPACK_FIXTURES``,
+the wheel's package data or the source tree's `fixtures/`), so `opspack` works from any working
+directory and from an installed wheel; each path can be overridden by an environment variable for
+a real deployment.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-FIXTURES_DIR = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[1] / "fixtures"))
+from connectors.fixture_files import fixtures_dir
+
+FIXTURES_DIR = fixtures_dir()
 DEFAULT_POLICY_PATH = FIXTURES_DIR / "policy.yaml"
 DEFAULT_CONNECTIONS_PATH = FIXTURES_DIR / "connections.yaml"
 

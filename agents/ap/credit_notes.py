@@ -19,7 +19,7 @@ from agents.ap.invoice_numbers import normalise_invoice_number
 from agents.ap.reasons import HoldReason
 from agents.ap.register import InvoiceRegister
 from connectors.erp.models import InvoiceLine, InvoiceStatus, SupplierInvoice, Vendor
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 
 CREDITABLE = frozenset({InvoiceStatus.POSTED, InvoiceStatus.AWAITING_RELEASE})
 """Statuses of an original a credit memo may be booked against without a clerk. An invoice on hold
@@ -63,7 +63,7 @@ def credit_duplicate_findings(
 
 
 def find_original(
-    facts: InvoiceFacts, vendor: Vendor, erp: ERPConnector, register: InvoiceRegister
+    facts: InvoiceFacts, vendor: Vendor, erp: PayablesERP, register: InvoiceRegister
 ) -> SupplierInvoice | None:
     """The vendor's ERP invoice the credit note names, as printed or as the register spells it."""
     reference = facts.preceding_invoice

@@ -17,6 +17,8 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
 
+from agents.errors import AgentError
+
 T = TypeVar("T")
 
 SourceKind = Literal["pdf", "ubl", "cii", "json", "csv"]
@@ -186,7 +188,7 @@ class ExtractedInvoice(BaseModel):
         return lowest
 
 
-class IngestionRejected(Exception):
+class IngestionRejected(AgentError):
     """The file cannot be read as an invoice; the reason code says why, the message names the file."""
 
     def __init__(self, reason_code: RejectReason, path: str, problem: str) -> None:

@@ -31,7 +31,7 @@ from agents.ap.register import InvoiceRegister, RegisteredInvoice, po_key
 from agents.ap.tolerances import MatchTolerances
 from agents.ap.vendor_resolution import VendorMatch, VendorResolver
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus, SupplierInvoice, Vendor
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
 from governance.policy import ExchangeRates, Threshold
@@ -156,7 +156,7 @@ class MatchDecision:
 class ThreeWayMatcher:
     def __init__(
         self,
-        erp: ERPConnector,
+        erp: PayablesERP,
         register: InvoiceRegister,
         tolerances: MatchTolerances | None = None,
         *,

@@ -18,12 +18,9 @@ from agents.ap.ingest import read_invoice
 from agents.ap.ingest.erp_inbox import read_json
 from agents.ap.invoice import HEADER_FIELDS, ExtractedInvoice
 from agents.ap.reasons import HoldReason
+from agents.errors import ScenarioError
 from agents.scenario_format import StrictModel, SystemState, load_cases
 from connectors.erp.fake import FakeERP
-
-
-class ScenarioError(ValueError):
-    """A scenario file is malformed; the message names the file, the case and the field."""
 
 
 class ScenarioInput(StrictModel):

@@ -1,6 +1,6 @@
 """A synthetic AP inbox: invoice files drawn from an ERP's own open, received purchase orders.
 
-For load tests, restart tests and demos against any `ERPConnector` (the SAP or NetSuite mock,
+For load tests, restart tests and demos against any `PayablesERP` (the SAP or NetSuite mock,
 the fake): it reads vendors, open POs and receipts through the Protocol -- so PO numbers and
 vendor tax ids are the ERP's own -- and writes JSON inbox files, each with the outcome it was
 built to produce. Most invoices are clean one-unit partial bills (so many fit on the received
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.erp.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus, Vendor
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 
 _CENT = Decimal("0.01")
 DEFECTS = ("price_variance", "bank_change", "unknown_vendor", "duplicate", "math_error")
@@ -41,7 +41,7 @@ class _Slot:
     remaining: Decimal
 
 
-def _slots(erp: ERPConnector, *, currency: str, max_unit_price: Decimal) -> list[_Slot]:
+def _slots(erp: PayablesERP, *, currency: str, max_unit_price: Decimal) -> list[_Slot]:
     vendors: dict[str, Vendor] = {}
     slots = []
     for order in erp.list_purchase_orders(status=PurchaseOrderStatus.OPEN):
@@ -61,7 +61,7 @@ def _slots(erp: ERPConnector, *, currency: str, max_unit_price: Decimal) -> list
 
 
 def write_inbox(
-    erp: ERPConnector,
+    erp: PayablesERP,
     folder: Path,
     count: int,
     *,

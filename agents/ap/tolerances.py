@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.errors import AgentConfigError
 
-class ToleranceError(ValueError):
+
+class ToleranceError(AgentConfigError):
     """A tolerance file or mapping is malformed; the message names the field."""
 
 

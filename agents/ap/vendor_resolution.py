@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from agents.ap.facts import InvoiceFacts
 from connectors.erp.models import Vendor
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
 
@@ -53,7 +53,7 @@ class VendorResolver:
     on the name's distinctive words and then ranked with rapidfuzz.
     """
 
-    def __init__(self, erp: ERPConnector, *, min_name_score: float = 88.0) -> None:
+    def __init__(self, erp: PayablesERP, *, min_name_score: float = 88.0) -> None:
         self.erp = read_only_erp(erp)
         self.min_name_score = min_name_score
         self._searches: dict[tuple[str, str], list[Vendor]] = {}

@@ -5,7 +5,7 @@ also another vendor's (``shared_bank_account``, the classic payment-fraud patter
 change) or its IBAN fails ISO 13616 (``invalid_iban``) -- is handed to AP with the finding.
 
 Receiver (AP): the vendor's unpaid invoices are blocked for payment (``erp.hold_invoice``, reason
-"bank details review"), each a governed action under AP's policy. `ERPConnector` cannot list a
+"bank details review"), each a governed action under AP's policy. `PayablesERP` cannot list a
 vendor's invoices, so AP uses what it knows: the invoices it posted (its ``execution_outcome``
 records in the ledger, `posted_invoices`) plus any invoice ids the case names.
 """
@@ -19,7 +19,7 @@ from agents.handoff import Handoff, Noted, Proposed
 from agents.handoff_flows.invoices import AP_AGENT, hold_action, holdable
 from agents.procurement.supplier_validation import AGENT as PROCUREMENT_AGENT
 from agents.procurement.supplier_validation import ValidationReport
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.readonly import read_only_erp
 from governance.ledger import Ledger
 from governance.operations import same_key
@@ -73,7 +73,7 @@ def posted_invoices(ledger: Ledger, *, agent: str = AP_AGENT) -> InvoicesOf:
 class BankChangeHold:
     """AP's receiver for a bank finding: block the vendor's invoices that could still be paid."""
 
-    erp: ERPConnector
+    erp: PayablesERP
     system: str
     invoices_of: InvoicesOf
     agent: str = AP_AGENT

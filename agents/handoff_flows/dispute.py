@@ -20,7 +20,7 @@ from agents.handoff import Handoff, Noted, Proposed
 from agents.handoff_flows.invoices import AP_AGENT, hold_action, holdable
 from agents.intake.messages import InboundMessage
 from agents.intake.outcomes import IntakeOutcome, IntakeResult
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.readonly import read_only_erp
 
 INTAKE_AGENT = "customer_intake"
@@ -82,7 +82,7 @@ def dispute_handoff(result: IntakeResult, message: InboundMessage) -> Handoff | 
 class DisputeCase:
     """AP's receiver for a billing dispute: block each disputed invoice that could still be paid."""
 
-    erp: ERPConnector
+    erp: PayablesERP
     system: str
     agent: str = AP_AGENT
 

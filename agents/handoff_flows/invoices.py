@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from connectors.erp.models import InvoiceStatus, SupplierInvoice
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import NotFoundError
 from governance.action import Action
 
 AP_AGENT = "ap_clerk"
 
 
-def holdable(erp: ERPConnector, invoice_id: str) -> tuple[SupplierInvoice | None, str]:
+def holdable(erp: PayablesERP, invoice_id: str) -> tuple[SupplierInvoice | None, str]:
     """The invoice when it is posted and unpaid (so a payment block still matters), else why not."""
     try:
         invoice = erp.get_invoice(invoice_id)

@@ -28,7 +28,7 @@ from agents.procurement.po_followup import (
 from agents.service_desk.config import Category
 from agents.service_desk.entities import find_po_numbers
 from agents.service_desk.results import TicketResult
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
 
@@ -63,7 +63,7 @@ def purchase_request_handoff(result: TicketResult, ticket_text: str) -> Handoff 
 class POFollowUpFromTicket:
     """Procurement's receiver: the PO follow-up for each overdue order the ticket names."""
 
-    erp: ERPConnector
+    erp: PayablesERP
     system: str
     today: Callable[[], date]
     close_after_days: int = CLOSE_AFTER_DAYS

@@ -35,6 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.errors import ScenarioError
 from agents.handoff import Handoff, HandoffResult, HandoffRouter
 from agents.handoff_flows.bank_change import BankChangeHold, bank_change_handoffs, posted_invoices
 from agents.handoff_flows.dispute import DisputeCase, dispute_handoff
@@ -55,10 +56,6 @@ from governance.runtime import Governor
 from governance.store import Store
 
 SYSTEM = "sap"
-
-
-class ScenarioError(ValueError):
-    """A suite file that cannot be read or does not fit the format."""
 
 
 class _Strict(BaseModel):

@@ -6,7 +6,6 @@ field name fails loudly instead of silently switching a check off.
 
 from __future__ import annotations
 
-import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -14,11 +13,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-_FIXTURES = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures"))
-DEFAULT_CONFIG = _FIXTURES / "intake" / "catalogue.yaml"
+from agents.errors import AgentConfigError
+from connectors.fixture_files import fixture_path
+
+DEFAULT_CONFIG = fixture_path("intake", "catalogue.yaml")
 
 
-class IntakeConfigError(ValueError):
+class IntakeConfigError(AgentConfigError):
     """The intake configuration file is missing, unreadable or invalid (names file and field)."""
 
 

@@ -21,6 +21,8 @@ from html.parser import HTMLParser
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.errors import AgentError
+
 MAX_BODY_CHARS = 20_000
 """Longer bodies are truncated for understanding (the full text stays in the CRM case)."""
 MAX_RAW_BYTES = 5_000_000
@@ -33,7 +35,7 @@ class Channel(StrEnum):
     CRM = "crm"
 
 
-class MessageError(ValueError):
+class MessageError(AgentError, ValueError):
     """Input that cannot be read as a message of the named channel at all."""
 
 

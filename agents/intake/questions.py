@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -20,8 +19,9 @@ from agents.perception.llm_call import StructuredLLM
 from agents.perception.prompts_and_costs import PromptTemplate, load_prompt
 from agents.perception.redaction import Redactor
 from agents.perception.results import LLMUsage
+from connectors.fixture_files import fixture_path
 
-PROMPT = Path(__file__).resolve().parents[2] / "fixtures" / "intake" / "follow_up_prompt.yaml"
+PROMPT = fixture_path("intake", "follow_up_prompt.yaml")
 _KEYWORDS = {
     "order_number": "order",
     "new_address": "address",

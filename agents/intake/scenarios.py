@@ -15,12 +15,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agents.errors import ScenarioError
 from agents.intake.channels import parse_chat, parse_web_form
 from agents.intake.messages import InboundMessage, parse_eml
-
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be read or a case is malformed (names file and case)."""
 
 
 class _Strict(BaseModel):

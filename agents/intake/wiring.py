@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from agents.intake.agent import IntakeAgent, IntakeSystems
 from agents.intake.config import IntakeConfig, load_config
@@ -21,12 +20,13 @@ from connectors.crm.fake import FakeCRM
 from connectors.crm.protocol import CRMConnector
 from connectors.erp.fake import FakeERP
 from connectors.erp.protocol import ERPConnector
+from connectors.fixture_files import fixture_path
 from governance.ledger import utc_now
 from governance.policy import Policy, load_policy
 from governance.runtime import Governor
 from governance.store import Store
 
-DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "policy.yaml"
+DEFAULT_POLICY = fixture_path("policy.yaml")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Errors raised by perception, grouped by what the caller does next.
 
 ```
-PerceptionError
+PerceptionError           (an `agents.errors.AgentError`)
 ├── DatasetError          fix the input file (missing column, empty, wrong encoding, one label only)
 ├── ModelFileError        retrain or fetch the right model file
 │   ├── ModelFormatError  unknown format or format version
@@ -14,8 +14,10 @@ PerceptionError
 
 from __future__ import annotations
 
+from agents.errors import AgentError
 
-class PerceptionError(Exception):
+
+class PerceptionError(AgentError):
     """Base of every perception error."""
 
 

@@ -12,15 +12,25 @@ from __future__ import annotations
 from agents.performers.base import OperationPerformer, UnsupportedOperation
 from agents.performers.crm import CRMPerformer
 from agents.performers.directory import DirectoryPerformer
-from agents.performers.erp import ERPPerformer
+from agents.performers.erp import (
+    BillingPerformer,
+    ERPPerformer,
+    PayablesPerformer,
+    SalesPerformer,
+    SpendPerformer,
+)
 from agents.performers.itsm import ITSMPerformer
 
 __all__ = [
+    "BillingPerformer",
     "CRMPerformer",
     "DirectoryPerformer",
     "ERPPerformer",
     "ITSMPerformer",
     "OperationPerformer",
+    "PayablesPerformer",
+    "SalesPerformer",
+    "SpendPerformer",
     "UnsupportedOperation",
     "performer_for",
 ]

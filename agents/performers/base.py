@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from agents.errors import AgentError
 from connectors.errors import OutcomeUnknownError, RetriableError
 from governance.action import Action
 from governance.errors import ExecutionError
@@ -21,7 +22,7 @@ Handler = Callable[[Action], ExecutionResult]
 Reconciler = Callable[[Action], ExecutionResult | None]
 
 
-class UnsupportedOperation(ExecutionError):
+class UnsupportedOperation(ExecutionError, AgentError):
     """The performer has no mapping for the operation: a wiring error, never retried."""
 
 
@@ -86,7 +87,7 @@ class OperationPerformer:
         )
 
 
-class BindingRefused(ExecutionError):
+class BindingRefused(ExecutionError, AgentError):
     """The document does not say what was judged: refused before anything is written."""
 
 

@@ -6,8 +6,11 @@ input, without a traceback.
 
 from __future__ import annotations
 
+from agents.errors import AgentError
+from agents.errors import ScenarioError as AgentScenarioError
 
-class ProcurementError(ValueError):
+
+class ProcurementError(AgentError, ValueError):
     """Base class: bad procurement input or configuration."""
 
 
@@ -23,5 +26,5 @@ class SupplierDataError(ProcurementError):
     """A vendor master extract cannot be read."""
 
 
-class ScenarioError(ProcurementError):
+class ScenarioError(ProcurementError, AgentScenarioError):
     """A replay scenario file is malformed."""

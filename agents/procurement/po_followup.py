@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from connectors.erp.models import PurchaseOrder, PurchaseOrderStatus
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.readonly import read_only_erp
 from governance.action import Action, sha256_hex
 from governance.runtime import Governor, Outcome
@@ -53,7 +53,7 @@ class OverdueOrder:
         return max(line.days_late for line in self.lines)
 
 
-def find_overdue(erp: ERPConnector, today: date) -> list[OverdueOrder]:
+def find_overdue(erp: PayablesERP, today: date) -> list[OverdueOrder]:
     """Open orders with lines due before `today` whose receipts fall short of the ordered quantity."""
     found = []
     for order in erp.list_purchase_orders(status=PurchaseOrderStatus.OPEN):
@@ -83,7 +83,7 @@ def find_overdue(erp: ERPConnector, today: date) -> list[OverdueOrder]:
     return found
 
 
-def _vendor_name(erp: ERPConnector, order: PurchaseOrder) -> str:
+def _vendor_name(erp: PayablesERP, order: PurchaseOrder) -> str:
     try:
         return erp.get_vendor(order.vendor_id).name
     except Exception:
@@ -151,7 +151,7 @@ class FollowUp:
 
 
 def follow_up(
-    erp: ERPConnector,
+    erp: PayablesERP,
     today: date,
     *,
     governor: Governor | None = None,

@@ -1,4 +1,4 @@
-"""Vendor master records to validate, from a CSV extract or through `ERPConnector`.
+"""Vendor master records to validate, from a CSV extract or through `PayablesERP`.
 
 The ERP Protocol exposes name, tax id, country, block flag and bank accounts; a CSV extract can
 add the postal address, which the name+address duplicate rule and the mandatory-field check use
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agents.procurement.errors import SupplierDataError
 from connectors.erp.models import PurchaseOrderStatus
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.readonly import read_only_erp
 
 CSV_REQUIRED = ("vendor_id", "name")
@@ -105,7 +105,7 @@ def _read(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
         raise SupplierDataError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def load_supplier_erp(erp: ERPConnector, vendor_ids: Mapping[str, None] | None = None) -> SupplierMaster:
+def load_supplier_erp(erp: PayablesERP, vendor_ids: Mapping[str, None] | None = None) -> SupplierMaster:
     """Every vendor the ERP returns for an empty name search, plus every vendor on a PO.
 
     The Protocol has no "list all vendors": an empty-name search is what the fake and both

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from agents.procurement.errors import TaxonomyError
+from connectors.fixture_files import fixture_path
 
 LEVELS = ("segment", "family", "class", "commodity")
 """Level names by depth (0 = top)."""
@@ -262,7 +263,7 @@ def map_company_taxonomy(company: Taxonomy, reference: Taxonomy, mapping_path: s
     return company.with_terms(extra)
 
 
-TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "taxonomy"
+TAXONOMY_DIR = fixture_path("taxonomy")
 DEFAULT_TAXONOMY = TAXONOMY_DIR / "unspsc_default.csv"
 DEFAULT_TERMS = TAXONOMY_DIR / "unspsc_default_terms.csv"
 DEFAULT_ABBREVIATIONS = TAXONOMY_DIR / "abbreviations.csv"

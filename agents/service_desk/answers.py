@@ -15,7 +15,7 @@ from datetime import date
 from agents.service_desk.facts import Desk, TicketFacts
 from agents.service_desk.plan import Plan
 from connectors.erp.models import PurchaseOrder
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.errors import NotFoundError
 
 MAX_ORDERS = 3
@@ -89,7 +89,7 @@ def answer_procurement(facts: TicketFacts, desk: Desk) -> Plan:
     return facts.resolve(desk, note, orders=list(numbers[:MAX_ORDERS]))
 
 
-def _find_order(erp: ERPConnector, number: str) -> PurchaseOrder | None:
+def _find_order(erp: PayablesERP, number: str) -> PurchaseOrder | None:
     for candidate in dict.fromkeys((number, f"PO{number}", number.lstrip("0"))):
         try:
             return erp.get_purchase_order(candidate)
@@ -98,7 +98,7 @@ def _find_order(erp: ERPConnector, number: str) -> PurchaseOrder | None:
     return None
 
 
-def _describe(erp: ERPConnector, order: PurchaseOrder) -> str:
+def _describe(erp: PayablesERP, order: PurchaseOrder) -> str:
     try:
         vendor = erp.get_vendor(order.vendor_id).name
     except NotFoundError:

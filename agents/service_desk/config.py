@@ -7,7 +7,6 @@ the policy; this file says how it reads tickets and which choices its playbooks 
 
 from __future__ import annotations
 
-import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -15,13 +14,14 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from agents.errors import AgentConfigError
+from connectors.fixture_files import fixture_path
 from connectors.itsm.models import Priority
 
-_FIXTURES = Path(os.environ.get("OPSPACK_FIXTURES", Path(__file__).resolve().parents[2] / "fixtures"))
-DEFAULT_CONFIG = _FIXTURES / "service_desk" / "config.yaml"
+DEFAULT_CONFIG = fixture_path("service_desk", "config.yaml")
 
 
-class ServiceDeskConfigError(ValueError):
+class ServiceDeskConfigError(AgentConfigError):
     """The configuration file is missing, unreadable or invalid (names the file and the field)."""
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from agents.errors import AgentConfigError
 from agents.service_desk.kb_index import (
     Passage,
     QueryTerm,
@@ -65,7 +66,7 @@ _INSTRUCTION = re.compile(
 )
 
 
-class KnowledgeBaseError(ValueError):
+class KnowledgeBaseError(AgentConfigError):
     """An article or the knowledge-base folder is unusable; the message names the file and problem."""
 
 

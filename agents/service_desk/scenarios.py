@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, Literal
 
+from agents.errors import ScenarioError
 from agents.scenario_format import DirectoryState, ERPState, ITSMState, StrictModel, load_cases
 from agents.service_desk.sample import DESK_CATALOGUE, DESK_GROUPS, fake_desk
 from connectors.directory.fake import FakeDirectory
@@ -24,10 +25,6 @@ from connectors.itsm.models import Priority, Ticket, TicketState
 AGENT: Final = "service_desk"
 DEFAULT_OPENED_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 ExpectedOutcome = Literal["resolved", "escalated", "awaiting_approval"]
-
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be read or a case is malformed (names the file, case and field)."""
 
 
 class ServiceDeskState(StrictModel):

@@ -20,13 +20,14 @@ from agents.service_desk.delivery import CredentialOutbox
 from agents.service_desk.execution import Predictor
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.knowledge import KnowledgeBase
+from connectors.fixture_files import fixture_path
 from governance.executor import ActionPerformer, Executor
 from governance.ledger import Ledger, utc_now
 from governance.policy import Policy, load_policy
 from governance.runtime import Governor
 from governance.store import Store
 
-DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "fixtures" / "policy.yaml"
+DEFAULT_POLICY = fixture_path("policy.yaml")
 _KNOWLEDGE: dict[Path, KnowledgeBase] = {}
 
 

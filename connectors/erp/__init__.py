@@ -1,4 +1,8 @@
-"""ERP connectors: the `ERPConnector` Protocol, its models, an in-memory fake and the conformance suite.
+"""ERP connectors: the area Protocols and their union `ERPConnector`, the models, an in-memory fake
+and the conformance suite.
+
+`PayablesERP`, `SpendERP`, `SalesERP` and `BillingERP` (`connectors.erp.protocol`) each cover one
+area; code depends on the narrowest one it needs, adapters implement `ERPConnector`, all four.
 
 Procure-to-pay models live in `connectors.erp.models`, order-to-cash ones in `connectors.erp.sales`,
 customer billing (invoices, invoice copies, subscriptions) in `connectors.erp.billing`.
@@ -32,7 +36,7 @@ from connectors.erp.models import (
     SupplierInvoice,
     Vendor,
 )
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import BillingERP, ERPConnector, PayablesERP, SalesERP, SpendERP
 from connectors.erp.sales import (
     CreditMemo,
     CreditMemoDraft,
@@ -45,6 +49,7 @@ from connectors.erp.sales import (
 
 __all__ = [
     "BankAccount",
+    "BillingERP",
     "BillingPeriod",
     "CreditMemo",
     "CreditMemoDraft",
@@ -59,13 +64,16 @@ __all__ = [
     "InvoiceDraft",
     "InvoiceLine",
     "InvoiceStatus",
+    "PayablesERP",
     "Payment",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
+    "SalesERP",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
+    "SpendERP",
     "SpendLine",
     "Subscription",
     "SubscriptionStatus",

@@ -28,7 +28,7 @@ from connectors.erp.models import (
     PurchaseOrderStatus,
     Vendor,
 )
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import AREAS, ERPConnector
 from connectors.erp.sample_data import SampleCompany, build_sample_company
 from connectors.errors import ConflictError, NotFoundError, RejectedError
 
@@ -62,6 +62,8 @@ class ERPConformance(InvoiceConformance, SalesConformance, BillingConformance):
     def test_implements_the_protocol(self, connector: ERPConnector) -> None:
         assert isinstance(connector, ERPConnector)
         assert getattr(connector, "kind", None) == "erp"
+        for area in AREAS:  # payables, spend, sales, billing: each on its own
+            assert isinstance(connector, area), area.__name__
 
     # --- vendors -------------------------------------------------------------------------------
     def test_vendor_read_back_matches_search(self, connector: ERPConnector, company: SampleCompany) -> None:

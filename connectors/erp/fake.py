@@ -19,7 +19,6 @@ from typing import Any
 from connectors.erp.fake_billing import FakeBilling
 from connectors.erp.fake_sales import FakeSales
 from connectors.erp.models import (
-    HOLD_REASON_MAX,
     BankAccount,
     GoodsReceipt,
     InvoiceDraft,
@@ -31,7 +30,11 @@ from connectors.erp.models import (
     SupplierInvoice,
     Vendor,
     block_reason_problem,
+    hold_reason_problem,
+    not_payable_problem,
+    spend_category_problem,
     tax_id_problem,
+    vendor_search_problem,
 )
 from connectors.errors import ConflictError, ConnectorError, NotFoundError, RejectedError
 
@@ -136,8 +139,9 @@ class FakeERP(FakeSales, FakeBilling):
         return vendor
 
     def search_vendors(self, *, name: str | None = None, tax_id: str | None = None) -> list[Vendor]:
-        if name is None and tax_id is None:
-            raise _fail(RejectedError, "search_vendors", "give a name and/or a tax id to search by")
+        problem = vendor_search_problem(name, tax_id)
+        if problem:
+            raise _fail(RejectedError, "search_vendors", problem)
         found: Iterable[Vendor] = self._vendors.values()
         if name is not None:
             found = [v for v in found if name.casefold() in v.name.casefold()]
@@ -264,8 +268,9 @@ class FakeERP(FakeSales, FakeBilling):
             return invoice
 
     def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
-        if not reason or len(reason) > HOLD_REASON_MAX:
-            raise _fail(RejectedError, "hold_invoice", f"hold reason must be 1-{HOLD_REASON_MAX} characters")
+        problem = hold_reason_problem(reason)
+        if problem:
+            raise _fail(RejectedError, "hold_invoice", problem)
         with self._lock:
             invoice = self.get_invoice(invoice_id)
             if invoice_id in {p.invoice_id for p in self._payments.values()}:
@@ -306,8 +311,9 @@ class FakeERP(FakeSales, FakeBilling):
             invoice = self.get_invoice(invoice_id)
             if invoice.status is not InvoiceStatus.POSTED:
                 raise _fail(RejectedError, "schedule_payment", f"invoice {invoice_id} is blocked for payment")
-            if invoice.credit_memo:
-                raise _fail(RejectedError, "schedule_payment", f"{invoice_id} is a credit memo, not payable")
+            problem = not_payable_problem(invoice)
+            if problem:
+                raise _fail(RejectedError, "schedule_payment", problem)
             if self._vendors[invoice.vendor_id].blocked:
                 raise _fail(RejectedError, "schedule_payment", f"vendor {invoice.vendor_id} is blocked")
             if self.find_payment_for_invoice(invoice_id) is not None:
@@ -352,8 +358,9 @@ class FakeERP(FakeSales, FakeBilling):
         return [line for line in lines if line.category is None] if uncategorised_only else lines
 
     def set_spend_category(self, line_id: str, category: str) -> SpendLine:
-        if not category.strip():
-            raise _fail(RejectedError, "set_spend_category", "category code must not be empty")
+        problem = spend_category_problem(category)
+        if problem:
+            raise _fail(RejectedError, "set_spend_category", problem)
         with self._lock:
             if not any(line.id == line_id for line in self._spend_lines()):
                 raise _fail(NotFoundError, "set_spend_category", f"spend line {line_id!r} does not exist")

@@ -42,6 +42,27 @@ def block_reason_problem(reason: str) -> str | None:
     return None
 
 
+def hold_reason_problem(reason: str) -> str | None:
+    """Why `reason` cannot be an invoice's payment-hold reason, or None when it can."""
+    if not reason or len(reason) > HOLD_REASON_MAX:
+        return f"hold reason must be 1-{HOLD_REASON_MAX} characters"
+    return None
+
+
+def vendor_search_problem(name: str | None, tax_id: str | None) -> str | None:
+    """Why a vendor search cannot run (it names neither a name nor a tax id), or None."""
+    if name is None and tax_id is None:
+        return "give a name and/or a tax id to search by"
+    return None
+
+
+def spend_category_problem(category: str) -> str | None:
+    """Why `category` cannot be written to a spend line (it is blank), or None."""
+    if not category.strip():
+        return "category code must not be empty"
+    return None
+
+
 def iban_is_valid(iban: str) -> bool:
     """ISO 13616 (country, length, mod-97 and national checks) via schwifty's IBAN registry."""
     try:
@@ -234,6 +255,13 @@ class SupplierInvoice(_Record):
     changed_by: str | None = None
     """Who changed the document last (a release, a hold, a cancellation)."""
     changed_at: datetime | None = None
+
+
+def not_payable_problem(invoice: SupplierInvoice) -> str | None:
+    """Why no payment may be scheduled for `invoice` whatever its status (a credit memo), or None."""
+    if invoice.credit_memo:
+        return f"{invoice.id} is a credit memo, not payable"
+    return None
 
 
 class Payment(_Record):

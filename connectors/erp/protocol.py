@@ -1,7 +1,15 @@
-"""The one seam between opspack and an ERP: `ERPConnector`.
+"""The seams between opspack and an ERP: four area Protocols and `ERPConnector`, their union.
 
-Agents and the governance executor program against this Protocol only; SAP S/4HANA, NetSuite and
-`FakeERP` implement it. Reads return frozen models from `connectors.erp.models`; failures raise
+- `PayablesERP`: procure to pay -- vendor master, purchase orders and goods receipts, supplier
+  invoices and supplier credit memos, holds and releases, payments (`connectors.erp.models`).
+- `SpendERP`: spend lines and their category write-back (`connectors.erp.models.SpendLine`).
+- `SalesERP`: order to cash -- sales orders, deliveries, customer credit memos (`connectors.erp.sales`).
+- `BillingERP`: customer invoices, invoice copies, subscriptions (`connectors.erp.billing`).
+
+The split follows the models and the conformance suites (`conformance.ERPConformance` with
+`conformance_invoices`, `conformance_sales`, `conformance_billing`). Code that needs one area
+depends on that area's Protocol only; `ERPConnector` is what an adapter implements: SAP S/4HANA,
+NetSuite and `FakeERP` implement all four. Reads return frozen models from `connectors.erp.models`; failures raise
 the `connectors.errors` tree (not-found, conflict, rejected, retriable, outcome-unknown).
 
 Reconcile lookups (`find_invoice`, `find_payment_for_invoice`, `find_credit_memo`) return None when the ERP holds no
@@ -31,8 +39,8 @@ from connectors.erp.sales import CreditMemo, CreditMemoDraft, Delivery, SalesOrd
 
 
 @runtime_checkable
-class ERPConnector(Protocol):
-    """Vendors, purchase orders, receipts, supplier invoices, payments, spend lines, order to cash."""
+class PayablesERP(Protocol):
+    """Procure to pay: vendors, purchase orders, receipts, supplier invoices and credits, payments."""
 
     # --- vendor master -------------------------------------------------------------------------
     def get_vendor(self, vendor_id: str) -> Vendor:
@@ -97,12 +105,20 @@ class ERPConnector(Protocol):
         """The payment scheduled for the invoice, or None (reconcile lookup)."""
         ...
 
-    # --- spend ---------------------------------------------------------------------------------
+
+@runtime_checkable
+class SpendERP(Protocol):
+    """Spend lines to classify and the category written back to them."""
+
     def list_spend_lines(self, *, uncategorised_only: bool = False) -> list[SpendLine]: ...
 
     def set_spend_category(self, line_id: str, category: str) -> SpendLine: ...
 
-    # --- order to cash -------------------------------------------------------------------------
+
+@runtime_checkable
+class SalesERP(Protocol):
+    """Order to cash: sales orders, their deliveries, customer credit memos."""
+
     def get_sales_order(self, number: str) -> SalesOrder:
         """The sales order with this number; NotFoundError if there is none."""
         ...
@@ -127,7 +143,11 @@ class ERPConnector(Protocol):
         """The customer's credit memos dated on or after `since`, oldest first."""
         ...
 
-    # --- customer billing ----------------------------------------------------------------------
+
+@runtime_checkable
+class BillingERP(Protocol):
+    """Customer billing: outgoing invoices, their copies, subscriptions."""
+
     def get_customer_invoice(self, number: str) -> CustomerInvoice:
         """The customer invoice with this printed number; NotFoundError if there is none."""
         ...
@@ -157,3 +177,12 @@ class ERPConnector(Protocol):
         reason (`connectors.erp.billing.CANCEL_REASON_MAX`).
         """
         ...
+
+
+@runtime_checkable
+class ERPConnector(PayablesERP, SpendERP, SalesERP, BillingERP, Protocol):
+    """A whole ERP: what every adapter and `FakeERP` implement (the union of the four areas)."""
+
+
+AREAS: tuple[type, ...] = (PayablesERP, SpendERP, SalesERP, BillingERP)
+"""The area Protocols `ERPConnector` unites, in the order the conformance suites test them."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from connectors.erp.billing import (
     BillingPeriod,
@@ -25,9 +24,7 @@ from connectors.erp.billing import (
     current_period_end,
 )
 from connectors.erp.sales import SalesOrderStatus
-
-if TYPE_CHECKING:
-    from connectors.erp.sample_sales import SalesSample
+from connectors.erp.sample_records import SalesSample
 
 TAX_RATES = {"EUR": Decimal("0.19"), "USD": Decimal("0.08")}
 SUPPORT_PLAN = "Premium support plan"

@@ -15,8 +15,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from connectors.erp.billing import CustomerInvoice, Subscription
 from connectors.erp.models import (
     BankAccount,
     GoodsReceipt,
@@ -28,10 +29,8 @@ from connectors.erp.models import (
     SupplierInvoice,
     Vendor,
 )
+from connectors.erp.sales import CreditMemo, Delivery, SalesOrder
 from connectors.erp.sample_sales import SalesSample, build_sales_sample
-
-if TYPE_CHECKING:
-    from connectors.erp.fake import FakeERP
 
 SEED = 20240611
 START = date(2024, 3, 1)
@@ -312,7 +311,21 @@ def _invoice_some(company: SampleCompany) -> None:
         )
 
 
-def seed_sample(fake: FakeERP, seed: int = SEED) -> None:
+class SampleSink(Protocol):
+    """What `seed_sample` fills: the seeding methods of `FakeERP` (or any store shaped like it)."""
+
+    def add_vendor(self, vendor: Vendor) -> None: ...
+    def add_purchase_order(self, order: PurchaseOrder) -> None: ...
+    def add_goods_receipt(self, receipt: GoodsReceipt) -> None: ...
+    def add_invoice(self, invoice: SupplierInvoice) -> None: ...
+    def add_sales_order(self, order: SalesOrder) -> None: ...
+    def add_delivery(self, delivery: Delivery) -> None: ...
+    def add_credit_memo(self, memo: CreditMemo) -> None: ...
+    def add_customer_invoice(self, invoice: CustomerInvoice) -> None: ...
+    def add_subscription(self, subscription: Subscription) -> None: ...
+
+
+def seed_sample(fake: SampleSink, seed: int = SEED) -> None:
     company = build_sample_company(seed)
     for vendor in company.vendors:
         fake.add_vendor(vendor)

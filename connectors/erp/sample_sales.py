@@ -13,12 +13,10 @@ USD. Three customers already received a credit. Invoices and subscriptions come 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from connectors.crm.sample_data import build_sample as build_crm_sample
-from connectors.erp.billing import CustomerInvoice, Subscription
 from connectors.erp.sales import (
     CreditMemo,
     Delivery,
@@ -28,6 +26,7 @@ from connectors.erp.sales import (
     SalesOrderStatus,
 )
 from connectors.erp.sample_billing import add_billing
+from connectors.erp.sample_records import SalesSample
 
 ORDER_START = date(2025, 9, 1)
 ORDERS_PER_CUSTOMER = 3
@@ -49,19 +48,6 @@ _PRODUCTS: list[tuple[str, str, str, tuple[int, int]]] = [
     ("RF-30", "Rugged tablet RF-30 with 5-year warranty", "EA", (900, 1400)),
 ]
 _CARRIERS = ("UPS", "FedEx", "DHL Express")
-
-
-@dataclass
-class SalesSample:
-    """Order-to-cash records of the sample company, in neutral ids."""
-
-    customers: list[str] = field(default_factory=list)
-    """Customer ids (= CRM account numbers) in CRM account order."""
-    orders: list[SalesOrder] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
-    credit_memos: list[CreditMemo] = field(default_factory=list)
-    invoices: list[CustomerInvoice] = field(default_factory=list)
-    subscriptions: list[Subscription] = field(default_factory=list)
 
 
 def _tracking(rng: random.Random, carrier: str) -> str:

@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connectors.erp.models import GoodsReceipt, PurchaseOrder, PurchaseOrderLine, SupplierInvoice, Vendor
+from connectors.errors import ConnectorLayerError
 
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -36,7 +37,7 @@ ROOTS = {
 }
 
 
-class TradeDocumentError(ValueError):
+class TradeDocumentError(ConnectorLayerError, ValueError):
     """A file that cannot be read as trade records; the message names the file and the problem."""
 
 

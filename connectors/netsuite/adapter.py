@@ -22,7 +22,9 @@ from connectors.erp.models import (
     SpendLine,
     Vendor,
     block_reason_problem,
+    spend_category_problem,
     tax_id_problem,
+    vendor_search_problem,
 )
 from connectors.errors import ConfigurationError, ConnectorError, NotFoundError, RejectedError
 from connectors.http import RetryPolicy, VendorHttp
@@ -116,8 +118,9 @@ class NetSuiteAdapter(NetSuiteInvoices, NetSuiteBilling):
         return mapping.vendor_from(record, self._banks(str(record["id"])))
 
     def search_vendors(self, *, name: str | None = None, tax_id: str | None = None) -> list[Vendor]:
-        if name is None and tax_id is None:
-            raise self._error(RejectedError, "give a name and/or a tax id to search by", "search_vendors")
+        problem = vendor_search_problem(name, tax_id)
+        if problem:
+            raise self._error(RejectedError, problem, "search_vendors")
         clauses = []
         if name is not None:
             clauses.append(f"LOWER(companyname) LIKE {literal('%' + name.lower() + '%')}")
@@ -219,8 +222,9 @@ class NetSuiteAdapter(NetSuiteInvoices, NetSuiteBilling):
         ]
 
     def set_spend_category(self, line_id: str, category: str) -> SpendLine:
-        if not category.strip():
-            raise self._error(RejectedError, "category code must not be empty", "PATCH purchaseOrder")
+        problem = spend_category_problem(category)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH purchaseOrder")
         po_id, _, line = line_id.partition("/")
         if not (po_id.isdigit() and line.isdigit()):
             raise self._error(NotFoundError, f"spend line {line_id!r} does not exist", "PATCH purchaseOrder")

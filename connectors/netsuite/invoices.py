@@ -19,7 +19,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from connectors.erp.models import HOLD_REASON_MAX, InvoiceDraft, InvoiceStatus, Payment, SupplierInvoice
+from connectors.erp.models import (
+    InvoiceDraft,
+    InvoiceStatus,
+    Payment,
+    SupplierInvoice,
+    hold_reason_problem,
+    not_payable_problem,
+)
 from connectors.errors import ConflictError, ConnectorError, NotFoundError, RejectedError
 from connectors.netsuite import mapping
 from connectors.netsuite.rest import SuiteTalk, literal
@@ -141,9 +148,7 @@ class NetSuiteInvoices:
             bill_id = self.api.create("vendorBill", payload)
         except RejectedError as exc:
             if exc.code == _DUPLICATE:
-                raise ConflictError(
-                    exc.reason, vendor=exc.vendor, endpoint=exc.endpoint, status=exc.status, code=exc.code
-                ) from None
+                raise ConflictError.from_rejection(exc) from None
             raise
         return self.get_invoice(bill_id)
 
@@ -165,10 +170,9 @@ class NetSuiteInvoices:
         return self.api.transform("vendorBill", draft.credit_for, "vendorCredit", payload)
 
     def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
-        if not reason or len(reason) > HOLD_REASON_MAX:
-            raise self._error(
-                RejectedError, f"hold reason must be 1-{HOLD_REASON_MAX} characters", "PATCH vendorBill"
-            )
+        problem = hold_reason_problem(reason)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH vendorBill")
         self.api.patch(
             "vendorBill",
             invoice_id,
@@ -188,10 +192,9 @@ class NetSuiteInvoices:
     # --- payments ------------------------------------------------------------------------------
     def schedule_payment(self, invoice_id: str, *, payment_date: date) -> Payment:
         invoice = self.get_invoice(invoice_id)
-        if invoice.credit_memo:
-            raise self._error(
-                RejectedError, f"{invoice.id} is a vendor credit, not payable", "POST vendorPayment"
-            )
+        problem = not_payable_problem(invoice)
+        if problem:
+            raise self._error(RejectedError, problem, "POST vendorPayment")
         if self.find_payment_for_invoice(invoice.id) is not None:
             raise self._error(
                 ConflictError, f"bill {invoice.id} already has a payment", "POST vendorBill/!transform"

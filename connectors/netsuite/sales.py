@@ -118,9 +118,7 @@ class NetSuiteSales:
             memo_id = self.api.create("creditMemo", payload)
         except RejectedError as exc:
             if exc.code == _DUPLICATE:
-                raise ConflictError(
-                    exc.reason, vendor=exc.vendor, endpoint=exc.endpoint, status=exc.status, code=exc.code
-                ) from None
+                raise ConflictError.from_rejection(exc) from None
             raise
         return sales_mapping.credit_memo_from(self.api.get("creditMemo", memo_id), draft.customer_id)
 

@@ -32,7 +32,9 @@ from connectors.erp.models import (
     SpendLine,
     Vendor,
     block_reason_problem,
+    spend_category_problem,
     tax_id_problem,
+    vendor_search_problem,
 )
 from connectors.errors import (
     ConfigurationError,
@@ -184,8 +186,9 @@ class SapS4HanaAdapter(SapInvoices, SapSales, SapBilling):
         return sorted(found, key=lambda v: v.id)
 
     def search_vendors(self, *, name: str | None = None, tax_id: str | None = None) -> list[Vendor]:
-        if name is None and tax_id is None:
-            raise self._error(RejectedError, "give a name and/or a tax id to search by", "search_vendors")
+        problem = vendor_search_problem(name, tax_id)
+        if problem:
+            raise self._error(RejectedError, problem, "search_vendors")
         clauses = []
         if name is not None:
             clauses.append(f"substringof({literal(name.lower())},tolower(SupplierFullName))")
@@ -292,8 +295,9 @@ class SapS4HanaAdapter(SapInvoices, SapSales, SapBilling):
         return [line for line in lines if not (uncategorised_only and line.category)]
 
     def set_spend_category(self, line_id: str, category: str) -> SpendLine:
-        if not category.strip():
-            raise self._error(RejectedError, "category code must not be empty", "PATCH A_PurchaseOrderItem")
+        problem = spend_category_problem(category)
+        if problem:
+            raise self._error(RejectedError, problem, "PATCH A_PurchaseOrderItem")
         po_id, _, item_no = line_id.partition("/")
         if not item_no:
             raise self._error(

@@ -33,12 +33,13 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from connectors.erp.models import (
-    HOLD_REASON_MAX,
     InvoiceDraft,
     InvoiceStatus,
     Payment,
     SupplierInvoice,
     Vendor,
+    hold_reason_problem,
+    not_payable_problem,
 )
 from connectors.errors import ConflictError, ConnectorError, NotFoundError, RejectedError
 from connectors.http import VendorHttp
@@ -160,18 +161,15 @@ class SapInvoices:
             created = self.invoicing.create("A_SupplierInvoice", payload)
         except RejectedError as exc:
             if exc.code == _DUPLICATE_INVOICE:
-                raise ConflictError(
-                    exc.reason, vendor=exc.vendor, endpoint=exc.endpoint, status=exc.status, code=exc.code
-                ) from None
+                raise ConflictError.from_rejection(exc) from None
             raise
         return self.get_invoice(mapping.invoice_id(created))
 
     def hold_invoice(self, invoice_id: str, reason: str) -> SupplierInvoice:
         """Keep a blocked invoice blocked; S/4 has no released API to block a posted, released one."""
-        if not reason or len(reason) > HOLD_REASON_MAX:
-            raise self._error(
-                RejectedError, f"hold reason must be 1-{HOLD_REASON_MAX} characters", "hold_invoice"
-            )
+        problem = hold_reason_problem(reason)
+        if problem:
+            raise self._error(RejectedError, problem, "hold_invoice")
         invoice = self.get_invoice(invoice_id)
         if invoice.status is InvoiceStatus.POSTED:
             raise self._error(
@@ -192,8 +190,9 @@ class SapInvoices:
         if self.payment_handoff == "z_service":
             return self._propose_payment(invoice_id, payment_date)
         invoice = self.get_invoice(invoice_id)
-        if invoice.credit_memo:
-            raise self._error(RejectedError, f"{invoice.id} is a credit memo, not payable", "POST Release")
+        problem = not_payable_problem(invoice)
+        if problem:
+            raise self._error(RejectedError, problem, "POST Release")
         if invoice.status is InvoiceStatus.POSTED:
             raise self._error(
                 ConflictError, f"invoice {invoice.id} is already released to the payment run", "POST Release"

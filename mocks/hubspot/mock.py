@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from connectors.fixture_files import fixture_path
 from mocks.base import (
     MockHttpError,
     MockRequest,
@@ -33,7 +34,7 @@ from mocks.hubspot.limits import RateLimits
 from mocks.hubspot.portal import Portal, PortalError, iso
 from mocks.hubspot.schema import ASSOCIATION_TYPES, DEFAULT_PROPERTIES, SINGULAR
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "hubspot"
+FIXTURES = fixture_path("hubspot")
 _OBJ = r"/crm/v3/objects/(?P<object_type>\w+)"
 _CATEGORIES = {
     400: "VALIDATION_ERROR",

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mocks.errors import MockError
 from mocks.hubspot.schema import (
     ASSOCIATION_TYPES,
     DATETIMES,
@@ -30,7 +31,7 @@ from mocks.hubspot.schema import (
 )
 
 
-class PortalError(Exception):
+class PortalError(MockError):
     def __init__(self, status: int, category: str, message: str) -> None:
         super().__init__(f"{category}: {message}")
         self.status = status

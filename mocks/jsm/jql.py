@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mocks.errors import MockError
+
 _TOKEN = re.compile(
     r'\s*(?:"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'|(!=|!~|>=|<=|=|~|>|<)|([(),])|([^\s(),=!~<>"\']+))'
 )
@@ -22,7 +24,7 @@ _NO_VALUE = _EMPTY | {"unresolved"}
 """Values that stand for "the field is empty" after = and != (``resolution = Unresolved``)."""
 
 
-class JqlError(ValueError):
+class JqlError(MockError, ValueError):
     """The query does not parse, or names a field the instance does not have."""
 
 

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
+from connectors.fixture_files import fixture_path
 from mocks.base import (
     MockHttpError,
     MockRequest,
@@ -37,7 +38,7 @@ from mocks.jsm.rendering import Renderer
 from mocks.jsm.servicedesk import ServiceDeskRoutes
 from mocks.jsm.state import JsmState, StoredComment, StoredIssue, jira_time
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "jsm"
+FIXTURES = fixture_path("jsm")
 _API = r"/rest/api/(?:2|latest)"
 _ISSUE = _API + r"/issue/(?P<key>[A-Za-z0-9-]+)"
 

@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "msgraph"
+from connectors.fixture_files import fixture_path
+
+FIXTURES = fixture_path("msgraph")
 
 
 def graph_time(moment: datetime) -> str:

@@ -17,10 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from connectors.fixture_files import fixture_path
 from mocks.base import MockHttpError
 from mocks.netsuite.system_notes import SystemNotes
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "netsuite"
+FIXTURES = fixture_path("netsuite")
 RECORD_TYPES = (
     "vendor",
     "purchaseOrder",

@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
+from mocks.errors import MockError
+
 Row = Mapping[str, Any]
 
 _TOKEN = re.compile(
@@ -62,7 +64,7 @@ _UNSUPPORTED = {
 _FUNCTIONS = {"LOWER": str.lower, "UPPER": str.upper}
 
 
-class SuiteQLError(ValueError):
+class SuiteQLError(MockError, ValueError):
     """The query is invalid or uses SQL this mock does not implement."""
 
 

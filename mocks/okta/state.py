@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "okta"
+from connectors.fixture_files import fixture_path
+
+FIXTURES = fixture_path("okta")
 
 
 def okta_time(moment: datetime) -> str:

@@ -6,8 +6,10 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from mocks.errors import MockError
 
-class OrgError(Exception):
+
+class OrgError(MockError):
     """A refusal the mock renders as ``[{message, errorCode, fields}]`` with `status`."""
 
     def __init__(self, status: int, code: str, message: str, fields: Iterable[str] = ()) -> None:

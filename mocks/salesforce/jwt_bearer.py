@@ -20,6 +20,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
+from mocks.errors import MockError
+
 __all__ = ["GRANT_TYPE", "JwtBearerRefused", "verify_jwt_bearer"]
 
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -27,7 +29,7 @@ AUDIENCES = ("https://login.salesforce.com", "https://test.salesforce.com")
 _MAX_LIFETIME = 300  # Salesforce asks for "within 3 minutes"; a little clock skew is tolerated
 
 
-class JwtBearerRefused(ValueError):
+class JwtBearerRefused(MockError, ValueError):
     """The assertion is refused: `error` and `description` are what Salesforce answers."""
 
     def __init__(self, error: str, description: str) -> None:

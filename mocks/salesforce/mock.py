@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
+from connectors.fixture_files import fixture_path
 from mocks.base import (
     MockHttpError,
     MockRequest,
@@ -34,7 +35,7 @@ from mocks.salesforce.jwt_bearer import GRANT_TYPE as JWT_BEARER
 from mocks.salesforce.jwt_bearer import JwtBearerRefused, verify_jwt_bearer
 from mocks.salesforce.org import Org
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "salesforce"
+FIXTURES = fixture_path("salesforce")
 _V = r"/services/data/v(?P<version>\d+\.\d)"
 _MIN_BATCH, _MAX_BATCH = 200, 2000
 

@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from mocks.errors import MockError
+
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>'(?:[^'\\]|\\.)*')
@@ -84,7 +86,7 @@ _DATE_LITERALS = {"TODAY", "YESTERDAY", "TOMORROW"}
 _DATE_LITERALS_N = {"LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO"}
 
 
-class SoqlError(Exception):
+class SoqlError(MockError):
     """A query Salesforce (or this subset) refuses; `code` is Salesforce's errorCode."""
 
     def __init__(self, message: str, code: str = "MALFORMED_QUERY") -> None:

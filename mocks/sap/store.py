@@ -13,13 +13,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from connectors.fixture_files import fixture_path
 from mocks.base import MockHttpError
 from mocks.sap.odata_query import decode_value, encode_value
 from mocks.sap.schema import SERVICES, EntitySet, Service
 
 Row = dict[str, Any]
 Key = tuple[str, ...]
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sap"
+FIXTURES = fixture_path("sap")
 
 
 def entity_set(service: Service, name: str) -> EntitySet:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Self
 
+from connectors.fixture_files import fixture_path
 from mocks.base import MockHttpError, MockRequest, MockResponse, MockVendor, json_response, route
 from mocks.servicenow.business_rules import defaults, derive_priority, incident_update
 from mocks.servicenow.catalog import CatalogRoutes
@@ -30,7 +31,7 @@ from mocks.servicenow.oauth import OAuthRoutes
 from mocks.servicenow.rendering import flag, page_headers, render
 from mocks.servicenow.tables import JOURNAL_FIELDS, REFERENCES, Record, Tables
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "servicenow"
+FIXTURES = fixture_path("servicenow")
 _TABLE = r"/api/now(?:/v[12])?/table/(?P<table>\w+)"
 NOT_FOUND_DETAIL = "Record doesn't exist or ACL restricts the record retrieval"
 

@@ -8,8 +8,10 @@ ConsoleError
 
 from __future__ import annotations
 
+from opspack.errors import OpspackError
 
-class ConsoleError(Exception):
+
+class ConsoleError(OpspackError):
     """Root of every console error."""
 
 

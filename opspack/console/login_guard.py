@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+from opspack.errors import OpspackError
+
 T = TypeVar("T")
 MAX_TRACKED = 10_000
 
 
-class LoginRefused(Exception):
+class LoginRefused(OpspackError):
     """The attempt is refused before any password is checked; `status` is 429 or 503."""
 
     def __init__(self, status: int, message: str, retry_after: float) -> None:

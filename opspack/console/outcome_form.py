@@ -35,12 +35,13 @@ from governance.human_outcomes import (
 from governance.ledger import Ledger
 from governance.operations import CATALOGUE
 from governance.policy import Policy
+from opspack.errors import OpspackError
 
 RESOLUTION = re.compile(r"^[a-z][a-z_ -]{1,39}$")
 MAX_PARAMS_CHARS = 20_000
 
 
-class OutcomeFormError(ValueError):
+class OutcomeFormError(OpspackError, ValueError):
     """What is wrong with the submitted decision, in words for the page."""
 
 

@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
 
+from opspack.errors import OpspackError
+
 MACROS = ("@hourly", "@daily", "@midnight", "@weekly", "@monthly", "@yearly", "@annually")
 _EVERY = re.compile(r"^every\s+(\d+)\s*(s|m|h|d)$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-class ScheduleError(ValueError):
+class ScheduleError(OpspackError, ValueError):
     """A schedule that cannot be read; the message quotes it and says what is accepted."""
 
 

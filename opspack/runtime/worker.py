@@ -35,6 +35,7 @@ from connectors.errors import (
 )
 from governance.errors import LedgerError
 from opspack.deployment import Deployment
+from opspack.errors import OpspackError
 from opspack.runtime.build import build_handler, build_source, build_wiring
 from opspack.runtime.handlers import AgentHandler
 from opspack.runtime.queueing import QueueNames, decode_item, publish_dead_letter
@@ -60,7 +61,7 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
 """Errors of the systems around the item, not of the item: retried with backoff."""
 
 
-class RetryLater(Exception):
+class RetryLater(OpspackError):
     """The task must come back later (the claim was handed back)."""
 
 

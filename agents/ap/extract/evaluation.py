@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.ap.invoice import ExtractedInvoice
+from agents.errors import AgentError
 
 SCORED_FIELDS = (
     "invoice_number",
@@ -41,7 +42,7 @@ AUTO_POST_THRESHOLD = 0.9
 BINS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01))
 
 
-class EvaluationError(Exception):
+class EvaluationError(AgentError):
     """The folder or the truth file cannot be evaluated (missing, malformed)."""
 
 

@@ -23,6 +23,7 @@ from agents.ap.extract.header_fields import Candidate, Parser, parsers_for
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.vocabulary import fold
 from agents.ap.invoice import Evidence, ExtractedInvoice, Field
+from agents.errors import AgentError
 
 LEARNABLE = ("invoice_number", "invoice_date", "due_date", "po_number", "subtotal", "tax", "total",
              "amount_due", "vendor_tax_id", "iban", "currency")  # fmt: skip
@@ -35,7 +36,7 @@ TRUSTED = 0.9
 """A reading at or above the auto-post threshold is not overridden by a lesson, only held."""
 
 
-class LayoutMemoryError(ValueError):
+class LayoutMemoryError(AgentError, ValueError):
     """A correction cannot be learned: unknown field, unreadable value, value not on the page (a
     ValueError: it is bad input, reported on one line by the CLIs)."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from opspack.errors import OpspackError
 
-class SourceError(Exception):
+
+class SourceError(OpspackError):
     """A source could not be read or settled; the message names the source and what to check."""
 
     def __init__(self, source: str, message: str) -> None:

@@ -19,13 +19,13 @@ from agents.ap.result import APResult
 from agents.performers import ERPPerformer
 from connectors.erp.models import InvoiceStatus
 from connectors.erp.trade_documents import load_trade
-from connectors.erp.trade_loading import TradeLoadError, load_into_served_mock
 from connectors.sap import SapS4HanaAdapter
 from governance.policy import load_policy
 from governance.runtime import Governor
 from governance.store import Store
 from mocks.sap import SapMock
 from mocks.server import MockServer, serve_mocks
+from mocks.trade_loading import TradeLoadError, load_into_served_mock
 from mocks.transport import mount_mocks
 from opspack.settings import policy_path
 

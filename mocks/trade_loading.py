@@ -1,5 +1,7 @@
 """Put a buyer's trade (`ErpState`) into an ERP mock: a served one over HTTP, or a fixtures folder.
 
+A mocks-layer module (it renders the mocks' own fixtures), so connectors never import mocks.
+
 `load_into_served_mock` speaks to a served SAP mock as a client of S/4 would for any write: Basic
 auth of the communication user, ``X-CSRF-Token: Fetch`` on a GET first, then the token and session
 cookie on ``POST /sap/opu/odata/_opspack/trade`` (a mock-only admin endpoint; a real S/4 has no such
@@ -15,12 +17,13 @@ from pathlib import Path
 import requests
 
 from connectors.erp.trade_documents import ErpState
+from mocks.errors import MockError
 
 SEED_PATH = "/sap/opu/odata/_opspack/trade"
 TOKEN_PATH = "/sap/opu/odata/sap/API_BUSINESS_PARTNER/"
 
 
-class TradeLoadError(RuntimeError):
+class TradeLoadError(MockError, RuntimeError):
     """The trade could not be loaded: the mock refused it or could not be reached."""
 
 
