@@ -114,9 +114,13 @@ class APAgent:
             completed_event=COMPLETED,
         )
         label = source.source_file if isinstance(source, ExtractedInvoice) else str(source)
-        intake: dict[str, Any] = {"source": label, "system": self.system}
-        if isinstance(source, Path):
-            intake["sha256"] = _file_sha256(source)
+
+        def intake() -> dict[str, Any]:  # hashed only when the intake is recorded
+            record: dict[str, Any] = {"source": label, "system": self.system}
+            if isinstance(source, Path):
+                record["sha256"] = _file_sha256(source)
+            return record
+
         with txn.traced() as span:
             result = run(
                 self, source, txn, self.lifecycle, intake=intake, intake_attributes={"source": label}

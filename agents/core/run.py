@@ -102,9 +102,12 @@ def run(
     txn: Transaction,
     lifecycle: Lifecycle[PlanT, ResultT],
     *,
-    intake: Mapping[str, Any],
+    intake: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     intake_attributes: Mapping[str, Any] | None = None,
 ) -> ResultT:
+    """Walk the five steps for `source` as transaction `txn` (see the module docstring).
+
+    `intake` is the intake record, or a function making it (called only when it is recorded)."""
     records = txn.records()
     finished = txn.finished(records)
     if finished is not None:
@@ -129,13 +132,13 @@ def _decide(
     txn: Transaction,
     lifecycle: Lifecycle[PlanT, ResultT],
     records: list[LedgerRecord],
-    intake: Mapping[str, Any],
+    intake: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     intake_attributes: Mapping[str, Any],
 ) -> Decided[PlanT]:
     kinds = {r.kind for r in records}
     with step("intake", **intake_attributes):
         if "intake" not in kinds:
-            txn.record("intake", intake)
+            txn.record("intake", intake() if callable(intake) else intake)
     with step("perceive"):
         seen = agent.perceive(source, txn)
         if isinstance(seen, Decision):  # nothing to decide on: recorded as it is
@@ -181,8 +184,7 @@ def submit_in_order(decided: Decided[Plan], txn: Transaction) -> PlanResult:
                 approval_id=submitted.outcome.approval_id,
                 resumed=decided.resumed,
             )
-        reasons = (submitted.stop_reason, *submitted.gate_reasons)
-        return _escalated(txn, plan, reasons, tuple(done), decided.resumed)
+        return _escalated(txn, plan, (submitted.stop_reason,), tuple(done), decided.resumed)
     if plan.reasons and not plan.actions:
         return _escalated(txn, plan, plan.reasons, (), decided.resumed)
     return PlanResult(
