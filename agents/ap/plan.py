@@ -1,20 +1,21 @@
 """From a match decision to the governed actions that carry it out.
 
-The plan is plain JSON and goes into the ledger's decision record, so an agent restarted after a
-crash re-submits exactly the actions it decided on (the executor makes that exactly-once) instead
-of deciding again against an ERP its earlier self already changed.
+The plan is a typed `APPlan` (an `agents.core.Plan`) and goes into the ledger's decision record,
+so an agent restarted after a crash re-submits exactly the actions it decided on (the executor
+makes that exactly-once) instead of deciding again against an ERP its earlier self already changed.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from agents.ap.credit_notes import credited_lines
 from agents.ap.facts import LineKind
 from agents.ap.matcher import CREDIT_OPERATION, MatchDecision
 from agents.ap.reasons import HoldReason, erp_hold_text
+from agents.core import Connections, Plan, ProposedAction
 from connectors.erp.models import InvoiceDraft, InvoiceLine
 from governance.action import Action
 from governance.operations import bank_account_keys
@@ -23,6 +24,28 @@ from governance.policy import AgentPolicy
 PlanKind = Literal["pay", "post_and_hold", "credit", "escalate"]
 DEFAULT_PAYMENT_DAYS = 30
 _CENT = Decimal("0.01")
+
+
+class APPlan(Plan):
+    """Pay, post and hold, book a credit memo, or escalate; `post` is the first governed write and
+    the follow-up (payment or hold) is built once the ERP has named the posted document."""
+
+    kind: PlanKind
+    post: Action | None = None
+    hold_reason: str | None = None
+    payment_date: str | None = None
+    vendor_id: str | None = None
+    reference: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    bank_accounts: tuple[str, ...] | None = None
+    """The vendor's bank accounts when decided: the performer refuses a payment if they changed."""
+    credit_for: str | None = None
+    """The ERP id of the invoice a credit memo credits."""
+
+    def posting(self) -> Action:
+        assert self.post is not None, f"a {self.kind} plan posts nothing"
+        return self.post
 
 
 def invoice_draft(decision: MatchDecision, *, hold_reason: str | None) -> InvoiceDraft:
@@ -84,9 +107,19 @@ def business_key(vendor_id: str, reference: str) -> str:
     return f"ap-invoice:{vendor_id}:{reference}"
 
 
+def _posting(operation: str, draft: InvoiceDraft, *, agent: str, system: str) -> Action:
+    """Amount, currency and vendor are derived from the draft the performer books (governance/operations.py)."""
+    return ProposedAction(
+        operation=operation,
+        target=draft.vendor_id,
+        params={"invoice": draft.model_dump(mode="json")},
+        business_key=business_key(draft.vendor_id, draft.reference),
+    ).to_action(agent, Connections.of(erp=system))
+
+
 def build_plan(
     decision: MatchDecision, *, agent: str, system: str, policy: AgentPolicy, today: date
-) -> dict[str, Any]:
+) -> APPlan:
     """The plan for `decision`: pay (clean), post blocked and hold, book a credit note as a credit
     memo against its original, or escalate without posting."""
     reasons = decision.reasons
@@ -103,7 +136,7 @@ def build_plan(
         kind = "post_and_hold"
     else:
         kind = "escalate"
-    plan: dict[str, Any] = {
+    head: dict[str, object] = {
         "kind": kind,
         "outcome": decision.outcome,
         "reasons": codes,
@@ -111,35 +144,28 @@ def build_plan(
         "route": route,
     }
     if kind == "escalate":
-        return plan
+        return APPlan.model_validate(head)
     if kind == "credit":
-        return _credit_plan(plan, decision, agent=agent, system=system)
+        return _credit_plan(head, decision, agent=agent, system=system)
     facts = decision.facts
     hold_text = erp_hold_text(reasons) if kind == "post_and_hold" else None
     draft = invoice_draft(decision, hold_reason=hold_text)
-    # Amount, currency and vendor are derived from the draft the performer books (governance/operations.py).
-    post = Action(
-        agent=agent,
-        system=system,
-        operation="erp.post_invoice",
-        target=draft.vendor_id,
-        params={"invoice": draft.model_dump(mode="json")},
-        business_key=business_key(draft.vendor_id, draft.reference),
-    )
     vendor = decision.vendor.vendor
     assert vendor is not None  # a postable decision has a resolved vendor
     due = facts.due_date or draft.invoice_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-    plan.update(
-        post=post.model_dump(mode="json"),
-        hold_reason=hold_text,
-        payment_date=max(due, today).isoformat(),
-        vendor_id=draft.vendor_id,
-        reference=draft.reference,
-        amount=str(draft.gross_amount),
-        currency=draft.currency,
-        bank_accounts=bank_account_keys(vendor.bank_accounts),
+    return APPlan.model_validate(
+        {
+            **head,
+            "post": _posting("erp.post_invoice", draft, agent=agent, system=system),
+            "hold_reason": hold_text,
+            "payment_date": max(due, today).isoformat(),
+            "vendor_id": draft.vendor_id,
+            "reference": draft.reference,
+            "amount": str(draft.gross_amount),
+            "currency": draft.currency,
+            "bank_accounts": bank_account_keys(vendor.bank_accounts),
+        }
     )
-    return plan
 
 
 def credit_memo_draft(decision: MatchDecision) -> InvoiceDraft:
@@ -162,34 +188,28 @@ def credit_memo_draft(decision: MatchDecision) -> InvoiceDraft:
     )
 
 
-def _credit_plan(plan: dict[str, Any], decision: MatchDecision, *, agent: str, system: str) -> dict[str, Any]:
+def _credit_plan(head: dict[str, object], decision: MatchDecision, *, agent: str, system: str) -> APPlan:
     draft = credit_memo_draft(decision)
-    # A credit operation with its own cap; amount, currency and vendor are derived from the draft.
-    post = Action(
-        agent=agent,
-        system=system,
-        operation=CREDIT_OPERATION,
-        target=draft.vendor_id,
-        params={"invoice": draft.model_dump(mode="json")},
-        business_key=business_key(draft.vendor_id, draft.reference),
+    return APPlan.model_validate(
+        {
+            **head,
+            # A credit operation with its own cap.
+            "post": _posting(CREDIT_OPERATION, draft, agent=agent, system=system),
+            "hold_reason": None,
+            "vendor_id": draft.vendor_id,
+            "reference": draft.reference,
+            "amount": str(draft.gross_amount),
+            "currency": draft.currency,
+            "credit_for": draft.credit_for,
+        }
     )
-    plan.update(
-        post=post.model_dump(mode="json"),
-        hold_reason=None,
-        vendor_id=draft.vendor_id,
-        reference=draft.reference,
-        amount=str(draft.gross_amount),
-        currency=draft.currency,
-        credit_for=draft.credit_for,
-    )
-    return plan
 
 
-def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
+def follow_up_action(plan: APPlan, document_id: str) -> Action:
     """The action after posting: schedule payment (clean) or put the posted invoice on hold."""
-    post = Action.model_validate(plan["post"])
-    key = business_key(str(plan["vendor_id"]), str(plan["reference"]))
-    if plan["kind"] == "pay":
+    post = plan.posting()
+    key = business_key(str(plan.vendor_id), str(plan.reference))
+    if plan.kind == "pay":
         # The payment pays exactly the posted amount to the bank accounts on file when it was decided;
         # the performer re-reads both and refuses if either changed.
         return Action(
@@ -198,11 +218,11 @@ def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
             operation="erp.schedule_payment",
             target=document_id,
             params={
-                "payment_date": plan["payment_date"],
+                "payment_date": plan.payment_date,
                 "amount": str(post.amount),
                 "currency": post.currency,
                 "vendor_id": post.counterparty,
-                "bank_accounts": list(plan.get("bank_accounts") or []),
+                "bank_accounts": list(plan.bank_accounts or []),
             },
             business_key=f"{key}:payment",
         )
@@ -212,8 +232,8 @@ def follow_up_action(plan: dict[str, Any], document_id: str) -> Action:
         operation="erp.hold_invoice",
         target=document_id,
         params={
-            "reason": plan["hold_reason"],
-            "reason_codes": plan["reasons"],
+            "reason": plan.hold_reason,
+            "reason_codes": list(plan.reasons),
             "vendor_id": post.counterparty,
         },
         business_key=f"{key}:hold",

@@ -3,7 +3,8 @@
 For each message: record it, thread it onto its case (or open one), understand it, identify the
 customer, check escalation triggers, ask for anything missing (parking the case until the
 customer answers), else resolve it through the Governor and reply. Every write -- case, comment,
-contact change, credit memo, reply -- is an `Action` through `Governor.submit` (`case_work.py`).
+contact change, credit memo, reply -- is a governed action through the message's
+`agents.core.Transaction` (`case_work.py`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from agents.intake.understanding import Entities, understand
 from connectors.crm.models import Account
 from connectors.errors import ConnectorError
 from governance.runtime import Governor
-from observability.tracing import step, transaction
+from observability.tracing import step
 
 __all__ = ["IntakeAgent", "IntakeOutcome", "IntakeResult", "IntakeSystems", "ParkedCase"]
 
@@ -65,7 +66,7 @@ class IntakeAgent:
             return replace(self.results[message.message_id], outcome=IntakeOutcome.DUPLICATE)
         key = _key(message.message_id)
         run = CaseWork(self, message, f"intake-{key}", key)
-        with transaction(run.tx, agent=self.agent, channel=message.channel.value) as span:
+        with run.txn.traced(channel=message.channel.value) as span:
             result = self._handle(run)
             span.set_attribute("opspack.status", result.outcome.value)
         self.results[message.message_id] = result
@@ -74,9 +75,7 @@ class IntakeAgent:
     def _handle(self, run: CaseWork) -> IntakeResult:
         message = run.message
         with step("intake"):
-            ledger = self.governor.ledger
-            ledger.append(
-                run.tx,
+            run.txn.record(
                 "intake",
                 {
                     "channel": message.channel.value,
@@ -86,7 +85,6 @@ class IntakeAgent:
                     "problems": list(message.problems),
                     "attachments": [a.filename for a in message.attachments],
                 },
-                agent=self.agent,
             )
             run.case_id = self._existing_case(message)
         parked = self.parked.pop(run.case_id, None) if run.case_id else None
@@ -127,8 +125,7 @@ class IntakeAgent:
                 entities = parked.entities.merged(entities)
             if u is not None and parked is not None and intent == parked.intent:
                 u = replace(u, prediction=u.prediction.model_copy(update={"out_of_scope": False}))
-            self.governor.ledger.append(
-                run.tx,
+            run.txn.record(
                 "perception",
                 {
                     "intent": intent,
@@ -137,10 +134,9 @@ class IntakeAgent:
                     "language": None if u is None else u.language,
                     "resumed": parked is not None,
                 },
-                agent=self.agent,
             )
         with step("decide"):
-            identity = self._identify(message, entities, parked)
+            identity = self._identify(run, entities, parked)
             account = identity.account
             contacts = self._count_contact(message, account) if run.case_id is None else 0
             check = check_escalation(
@@ -200,7 +196,8 @@ class IntakeAgent:
         return run.resolve(intent, confidence, entities, account, identity.contact, resolution)
 
     # --- steps ------------------------------------------------------------------------------
-    def _identify(self, message: InboundMessage, entities: Entities, parked: ParkedCase | None) -> Identity:
+    def _identify(self, run: CaseWork, entities: Entities, parked: ParkedCase | None) -> Identity:
+        message = run.message
         if parked is not None and parked.account is not None:
             return Identity(account=parked.account, contact=parked.contact)
         company = _COMPANY.search(message.body)
@@ -211,15 +208,13 @@ class IntakeAgent:
             name=message.sender_name,
             company=company.group(1).strip() if company else None,
         )
-        self.governor.ledger.append(
-            "intake-" + _key(message.message_id),
+        run.txn.record(
             "perception",
             {
                 "identity": None if identity.account is None else identity.account.id,
                 "method": None if identity.method is None else identity.method.value,
                 "candidates": [a.id for a in identity.candidates],
             },
-            agent=self.agent,
         )
         return identity
 

@@ -1,40 +1,66 @@
 """The governed case work for one message: open or continue the case, hand over, ask, resolve.
 
-Every write is an `Action` through `Governor.submit`; the case file goes on the case as an
-internal comment and into the ledger, the reply is a `crm.send_reply` action.
+Every write is a `ProposedAction` submitted through the message's `agents.core.Transaction`
+(so through `Governor.submit`); the case file goes on the case as an internal comment and into
+the ledger, the reply is a `crm.send_reply` action. The case work knows the agent that started it
+only through `CaseOwner`, the few things of it it uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from agents.core import Connections, ProposedAction, Transaction
 from agents.intake.case_file import CaseFile
 from agents.intake.config import IntakeConfig
 from agents.intake.identification import Identity
 from agents.intake.messages import Channel, InboundMessage
 from agents.intake.outcomes import IntakeOutcome, IntakeResult, IntakeSystems, ParkedCase
+from agents.intake.questions import QuestionDrafter
 from agents.intake.reply_performer import OutboxAttachment
 from agents.intake.resolutions import PlannedWrite, ReplyAttachment, ResolutionPlan
 from agents.intake.understanding import Entities
 from agents.perception.usage_ledger import record_llm_usage
 from connectors.crm.models import Account, CaseOrigin, Contact
 from connectors.errors import ConnectorError
-from governance.action import Action
 from governance.runtime import Governor
 from observability.tracing import step
 
-if TYPE_CHECKING:
-    from agents.intake.agent import IntakeAgent
+__all__ = ["CaseOwner", "CaseWork", "intake_transaction"]
 
 _ORIGIN = {Channel.EMAIL: CaseOrigin.EMAIL, Channel.CHAT: CaseOrigin.CHAT, Channel.WEB_FORM: CaseOrigin.WEB}
+
+
+class CaseOwner(Protocol):
+    """What the case work uses of the intake agent that started it."""
+
+    @property
+    def governor(self) -> Governor: ...
+    @property
+    def systems(self) -> IntakeSystems: ...
+    @property
+    def config(self) -> IntakeConfig: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def threads(self) -> dict[str, str]: ...
+    @property
+    def drafter(self) -> QuestionDrafter: ...
+
+
+def intake_transaction(owner: CaseOwner, transaction_id: str) -> Transaction:
+    """A message's transaction: CRM writes go to the CRM, ERP writes (credit memos) to the ERP."""
+    systems = owner.systems
+    connections = Connections.of(crm=systems.crm_system, erp=systems.erp_system)
+    return Transaction(transaction_id, owner.agent, owner.governor, connections)
 
 
 @dataclass
 class CaseWork:
     """Per-message working state and the governed steps on its case."""
 
-    owner: IntakeAgent
+    owner: CaseOwner
     message: InboundMessage
     tx: str
     """The ledger transaction id of this message."""
@@ -66,11 +92,13 @@ class CaseWork:
     def threads(self) -> dict[str, str]:
         return self.owner.threads
 
+    @property
+    def txn(self) -> Transaction:
+        return intake_transaction(self.owner, self.tx)
+
     def submit(self, write: PlannedWrite) -> str:
-        system = self.systems.crm_system if write.system_kind == "crm" else self.systems.erp_system
-        action = Action(
-            agent=self.agent,
-            system=system,
+        proposed = ProposedAction(
+            kind=write.system_kind,
             operation=write.operation,
             target=write.target,
             params=write.params,
@@ -79,11 +107,11 @@ class CaseWork:
             counterparty=write.counterparty,
             business_key=write.business_key,
         )
-        outcome = self.governor.submit(action, transaction_id=self.tx)
-        status = "executed" if outcome.status == "duplicate" else outcome.status
+        submitted = self.txn.submit(proposed)
+        status = "executed" if submitted.done else submitted.status  # written earlier is written
         self.actions.append((write.operation, status))
-        if status == "executed" and write.operation == "crm.create_case" and outcome.document_id:
-            self.case_id = outcome.document_id
+        if status == "executed" and write.operation == "crm.create_case" and submitted.document_id:
+            self.case_id = submitted.document_id
         return status
 
     def crm(self, operation: str, params: dict[str, Any], suffix: str) -> str:
@@ -164,9 +192,7 @@ class CaseWork:
             reasons=reasons,
         )
         self.crm("crm.comment", {"body": file.render(), "public": False}, "casefile")
-        self.governor.ledger.append(
-            self.tx, "escalation" if reasons else "note", file.as_json(), agent=self.agent
-        )
+        self.txn.record("escalation" if reasons else "note", file.as_json())
 
     def hand_over(
         self,
@@ -306,11 +332,8 @@ class CaseWork:
         reply: str | None = None,
     ) -> IntakeResult:
         with step("record", outcome=outcome.value):
-            self.governor.ledger.append(
-                self.tx,
-                "decision",
-                {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)},
-                agent=self.agent,
+            self.txn.record(
+                "decision", {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)}
             )
         return IntakeResult(
             message_id=self.message.message_id,

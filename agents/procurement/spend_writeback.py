@@ -1,8 +1,8 @@
 """Writing categories back to the ERP as governed actions; the unsure rest to a review queue.
 
-A classification run is one transaction. Each line at or above the policy's
-``confidence_threshold`` becomes an ``erp.set_spend_category`` action submitted through the
-`Governor` (so autonomy tier, limits, kill switch and the ledger apply line by line); a line
+A classification run is one transaction (an `agents.core.Transaction`). Each line at or above
+the policy's ``confidence_threshold`` becomes an ``erp.set_spend_category`` action submitted
+through the `Governor` (so autonomy tier, limits, kill switch and the ledger apply line by line); a line
 below it -- or with no category at all -- is written to the review queue with its alternatives so
 an analyst can pick one, and that correction becomes labelled history for the next run.
 """
@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import IO
 
+from agents.core import Connections, ProposedAction, Transaction
 from agents.procurement.spend_classifier import SpendRecord, SpendResult
 from governance.action import Action
 from governance.runtime import Governor
@@ -100,15 +101,16 @@ class SpendRouter:
         self.threshold, self.review, self.governor = threshold, review, governor
         self.system, self.transaction_id, self.requested_by = system, transaction_id, requested_by
         self.summary = RoutingSummary()
+        self.txn = (
+            None
+            if governor is None
+            else Transaction(transaction_id, AGENT, governor, Connections.of(erp=system))
+        )
+        """None: classify and queue only, write nothing to an ERP."""
 
     def start(self, source: str, level: str) -> None:
-        if self.governor is not None:
-            self.governor.ledger.append(
-                self.transaction_id,
-                "intake",
-                {"source": source, "level": level, "threshold": self.threshold},
-                agent=AGENT,
-            )
+        if self.txn is not None:
+            self.txn.record("intake", {"source": source, "level": level, "threshold": self.threshold})
 
     def route(self, records: list[SpendRecord], results: list[SpendResult]) -> None:
         summary = self.summary
@@ -123,11 +125,10 @@ class SpendRouter:
             else:
                 confident.append((record, result))
         summary.review = self.review.count
-        if self.governor is None:
+        if self.txn is None:
             summary.outcomes["not written (no ERP)"] += len(confident)
             return
-        self.governor.ledger.append(
-            self.transaction_id,
+        self.txn.record(
             "perception",
             {
                 "lines": len(records),
@@ -135,19 +136,19 @@ class SpendRouter:
                 "confident": len(confident),
                 "threshold": self.threshold,
             },
-            agent=AGENT,
         )
         for record, result in confident:
-            outcome = self.governor.submit(self.action(record, result), transaction_id=self.transaction_id)
-            summary.outcomes[outcome.status] += 1
+            summary.outcomes[self.txn.submit(self.proposed(record, result)).status] += 1
 
-    def action(self, record: SpendRecord, result: SpendResult) -> Action:
-        return Action(
-            agent=AGENT,
-            system=self.system,
+    def proposed(self, record: SpendRecord, result: SpendResult) -> ProposedAction:
+        return ProposedAction(
             operation=OPERATION,
             target=record.line_id,
             params={"category": result.code, "confidence": result.confidence, "method": result.method},
             business_key=f"spend-category:{record.line_id}:{result.code}",
             requested_by=self.requested_by,
         )
+
+    def action(self, record: SpendRecord, result: SpendResult) -> Action:
+        """The governed action for one confident line (agent and connection filled in)."""
+        return self.proposed(record, result).to_action(AGENT, Connections.of(erp=self.system))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
+from agents.core import Predictor, Transaction
 from agents.service_desk.config import ServiceDeskConfig
 from agents.service_desk.delivery import CredentialOutbox
 from agents.service_desk.entities import (
@@ -21,7 +22,7 @@ from agents.service_desk.entities import (
     find_people,
     find_po_numbers,
 )
-from agents.service_desk.execution import Predictor, TicketRun
+from agents.service_desk.execution import TicketRun, desk_transaction, ticket_result
 from agents.service_desk.facts import Desk, Reference, ServiceDeskSystems, TicketFacts
 from agents.service_desk.identity import resolve_requester
 from agents.service_desk.knowledge import KnowledgeBase
@@ -36,7 +37,7 @@ from connectors.itsm.models import Ticket
 from governance import approvals
 from governance.ledger import utc_now
 from governance.runtime import Governor
-from observability.tracing import step, transaction
+from observability.tracing import step
 
 AGENT = "service_desk"
 
@@ -136,17 +137,20 @@ class ServiceDeskAgent:
         return self.handle(ticket)
 
     def handle(self, ticket: Ticket) -> TicketResult:
-        tx = transaction_id(self.systems.itsm_system, ticket.number, ticket.reopen_count)
-        with transaction(tx, agent=self.agent, ticket=ticket.number) as span:
+        txn = self.transaction(transaction_id(self.systems.itsm_system, ticket.number, ticket.reopen_count))
+        with txn.traced(ticket=ticket.number) as span:
             result = self._handle(ticket)
             span.set_attribute("opspack.status", result.outcome.value)
         return result
+
+    def transaction(self, transaction_id: str) -> Transaction:
+        return desk_transaction(self, transaction_id)
 
     def _handle(self, ticket: Ticket) -> TicketResult:
         system = self.systems.itsm_system
         record = self.state.get(system, ticket.number, ticket.reopen_count)
         if record is not None and record.final:
-            return self._result(record, ticket, Outcome.DUPLICATE, record.reasons)
+            return ticket_result(record, ticket, Outcome.DUPLICATE, record.reasons)
         tx = transaction_id(system, ticket.number, ticket.reopen_count)
         if record is None and not ticket.is_open:
             return TicketResult(
@@ -156,14 +160,12 @@ class ServiceDeskAgent:
             return self._recheck(record, ticket)
         if record is not None:
             if record.attempts >= self.config.max_attempts:
-                return self.finish(TicketRun(self, ticket, record), Outcome.STUCK, ("writes_kept_failing",))
+                return TicketRun(self, ticket, record).finish(Outcome.STUCK, ("writes_kept_failing",))
             return TicketRun(self, ticket, self.state.attempt(record, self.clock())).execute()
         try:
             record = self._decide(ticket)
         except ConnectorError as exc:  # a read failed past the adapter's retries: try next pass
-            self.governor.ledger.append(
-                tx, "note", {"event": "read_failed", "message": str(exc)[:300]}, agent=self.agent
-            )
+            self.transaction(tx).note("read_failed", message=str(exc)[:300])
             return TicketResult(
                 ticket.number, system, ticket.reopen_count, tx, Outcome.PENDING, "", 0.0, ("read_failed",)
             )
@@ -174,32 +176,26 @@ class ServiceDeskAgent:
     def _decide(self, ticket: Ticket) -> TicketRecord:
         system, now = self.systems.itsm_system, self.clock()
         tx = transaction_id(system, ticket.number, ticket.reopen_count)
-        ledger = self.governor.ledger
+        txn = self.transaction(tx)
         with step("intake"):
-            ledger.append(
-                tx,
+            txn.record(
                 "intake",
                 {"ticket": ticket.number, "system": system, "caller": ticket.caller, "subject": ticket.short_description[:200],
                  "priority": ticket.priority.value, "reopen_count": ticket.reopen_count},
-                agent=self.agent,
             )  # fmt: skip
         with step("perceive"):
             facts = self._facts(ticket, now)
-            ledger.append(
-                tx,
+            txn.record(
                 "perception",
                 {**facts.understanding.as_json(), "entities": facts.entities.as_json(), "requester_problem": facts.requester.problem},
-                agent=self.agent,
             )  # fmt: skip
         with step("decide"):
             plan = decide(facts, self._desk(), now)
-            ledger.append(
-                tx,
+            txn.record(
                 "decision",
                 {"resolve": plan.resolve, "category": plan.category, "reasons": list(plan.reasons),
                  "actions": [a.summary for a in plan.actions], "assignment_group": plan.assignment_group,
                  "sla": plan.facts.get("sla")},
-                agent=self.agent,
             )  # fmt: skip
         return self.state.start(system, ticket.number, ticket.reopen_count, tx, plan, now)
 
@@ -240,7 +236,7 @@ class ServiceDeskAgent:
         run = TicketRun(self, ticket, record)
         status = self._approval_status(record.approval_id)
         if status == "pending":
-            return self._result(record, ticket, Outcome.AWAITING_APPROVAL, record.reasons)
+            return ticket_result(record, ticket, Outcome.AWAITING_APPROVAL, record.reasons)
         if status in ("approved", "used"):
             return run.execute()
         reason = "approval_rejected" if status == "rejected" else "approval_expired"
@@ -255,72 +251,6 @@ class ServiceDeskAgent:
         except NotFoundError:
             return "missing"
         return request.effective_status(self.clock())
-
-    # --- ending a pass --------------------------------------------------------------------
-
-    def pending(self, run: TicketRun) -> TicketResult:
-        """A write failed this pass: the ticket stays in progress and the next pass resumes it."""
-        record = self.state.finish(run.record, Outcome.PENDING, run.record.reasons, self.clock())
-        return self._result(record, run.ticket, Outcome.PENDING, ("write_failed",), run)
-
-    def finish(
-        self,
-        run: TicketRun,
-        outcome: Outcome,
-        reasons: tuple[str, ...],
-        *,
-        group: str | None = None,
-        approval_id: str | None = None,
-    ) -> TicketResult:
-        now = self.clock()
-        with step("record", outcome=outcome.value):
-            record = self.state.finish(run.record, outcome, reasons, now, approval_id=approval_id)
-            self.governor.ledger.append(
-                record.transaction_id,
-                "note",
-                {"event": "ticket_outcome", "outcome": outcome.value, "reasons": list(reasons),
-                 "assignment_group": group, "approval_id": approval_id},
-                agent=self.agent,
-            )  # fmt: skip
-        return self._result(record, run.ticket, outcome, reasons, run, group=group)
-
-    def _result(
-        self,
-        record: TicketRecord,
-        ticket: Ticket,
-        outcome: Outcome,
-        reasons: tuple[str, ...],
-        run: TicketRun | None = None,
-        *,
-        group: str | None = None,
-    ) -> TicketResult:
-        plan = record.plan
-        sla = None
-        if plan is not None:
-            sla_facts = plan.facts.get("sla") or {}
-            if outcome.final and record.finished_at and record.sla_due_at:
-                finished = datetime.fromisoformat(record.finished_at)
-                sla = "met" if finished <= datetime.fromisoformat(record.sla_due_at) else "breached"
-            else:
-                sla = sla_facts.get("state")
-        return TicketResult(
-            number=ticket.number,
-            system=record.system,
-            reopen_count=record.reopen_count,
-            transaction_id=record.transaction_id,
-            outcome=outcome,
-            category=plan.category if plan else "",
-            confidence=plan.confidence if plan else 0.0,
-            reasons=reasons,
-            assignment_group=group
-            or (plan.assignment_group if plan and outcome is Outcome.ESCALATED else None),
-            approval_id=record.approval_id,
-            actions=tuple(run.actions) if run else (),
-            requester=plan.requester if plan else None,
-            target=plan.target if plan else None,
-            sla=sla,
-            note=plan.resolution_note if plan and outcome is Outcome.RESOLVED else "",
-        )
 
 
 def _created_by_agent(ticket: Ticket) -> bool:

@@ -6,40 +6,65 @@ ticket ends in exactly one way: resolved (case file as a work note, then resolve
 code and the caller's note), escalated (case file, assignment group, a word to the caller) or
 awaiting approval (case file naming the approval request, a word to the caller). How it closes
 is stored before the closing writes, so a pass that resumes after a failed write finishes the
-same way with the same words.
+same way with the same words. `TicketRun` ends the pass too (`finish`, `pending`), so the
+agent's queue loop and this module never need each other: the run knows the desk only through
+`DeskWorker`, the few things of the agent it uses.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any, Protocol
 
+from agents.core import Connections, Predictor, ProposedAction, Submitted, Transaction
 from agents.service_desk.case_file import CaseFile
+from agents.service_desk.delivery import CredentialOutbox
+from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.plan import Outcome, Plan, PlannedAction
-from agents.service_desk.queue_state import TicketRecord
+from agents.service_desk.queue_state import QueueState, TicketRecord
 from agents.service_desk.results import TicketResult
 from connectors.itsm.models import Ticket
-from governance.action import Action
-from governance.runtime import Outcome as GovernorOutcome
-from governance.runtime import OutcomeStatus
+from governance.runtime import Governor
+from observability.tracing import step
 
-if TYPE_CHECKING:
-    from agents.service_desk.agent import ServiceDeskAgent
+__all__ = ["DeskWorker", "Predictor", "TicketRun", "ticket_result"]
 
-Predictor = Callable[[Action], OutcomeStatus]
-"""For a shadowed action: what the real policy would do (``executed``, ``held`` or ``denied``)."""
-
-_DONE = frozenset({"executed", "duplicate", "shadowed"})
-_STOP_REASON = {"denied": "action_denied", "failed": "action_failed", "unknown": "action_unknown"}
 RESOLVE, ESCALATE = "resolve", "escalate"
+
+
+class DeskWorker(Protocol):
+    """What a ticket run uses of the service desk agent that started it."""
+
+    @property
+    def governor(self) -> Governor: ...
+    @property
+    def systems(self) -> ServiceDeskSystems: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def state(self) -> QueueState: ...
+    @property
+    def outbox(self) -> CredentialOutbox: ...
+    @property
+    def predictor(self) -> Predictor | None: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+
+
+def desk_transaction(owner: DeskWorker, transaction_id: str) -> Transaction:
+    """A ticket's transaction: directory writes go to the directory, the rest to the ITSM."""
+    systems = owner.systems
+    connections = Connections.of(directory=systems.directory_system, itsm=systems.itsm_system)
+    return Transaction(transaction_id, owner.agent, owner.governor, connections, predictor=owner.predictor)
 
 
 @dataclass
 class TicketRun:
     """One pass over one ticket's stored plan."""
 
-    owner: ServiceDeskAgent
+    owner: DeskWorker
     ticket: Ticket
     record: TicketRecord
     tried: list[tuple[str, str]] = field(default_factory=list)
@@ -51,36 +76,28 @@ class TicketRun:
         return self.record.transaction_id
 
     @property
+    def txn(self) -> Transaction:
+        return desk_transaction(self.owner, self.record.transaction_id)
+
+    @property
     def plan(self) -> Plan:
         assert self.record.plan is not None
         return self.record.plan
 
     # --- governed writes ------------------------------------------------------------------
 
-    def submit(
-        self, step: str, kind: str, operation: str, target: str, params: dict[str, Any]
-    ) -> GovernorOutcome:
-        systems = self.owner.systems
-        system = systems.directory_system if kind == "directory" else systems.itsm_system
-        action = Action(
-            agent=self.owner.agent,
-            system=system,
-            operation=operation,
-            target=target,
-            params=params,
-            business_key=f"{self.tx}:{step}",
+    def submit(self, step: str, kind: str, operation: str, target: str, params: dict[str, Any]) -> Submitted:
+        proposed = ProposedAction(
+            kind=kind, operation=operation, target=target, params=params, business_key=f"{self.tx}:{step}"
         )
         if operation == "directory.reset_password" and not params.get("send_email"):
             self.owner.outbox.expect(target, str(params.get("deliver_to") or "") or None)
-        outcome = self.owner.governor.submit(action, transaction_id=self.tx)
-        if outcome.status == "shadowed" and self.owner.predictor is not None:
-            predicted = self.owner.predictor(action)
-            outcome = GovernorOutcome(predicted, outcome.verdict, outcome.approval_id, outcome.document_id)
-        self.actions.append((operation, outcome.status))
-        return outcome
+        submitted = self.txn.submit(proposed)
+        self.actions.append((operation, submitted.status))
+        return submitted
 
     def _itsm(self, step: str, operation: str, params: dict[str, Any]) -> bool:
-        return self.submit(step, "itsm", operation, self.ticket.number, params).status in _DONE
+        return _done(self.submit(step, "itsm", operation, self.ticket.number, params))
 
     # --- the plan -------------------------------------------------------------------------
 
@@ -93,18 +110,18 @@ class TicketRun:
             outcome = self.submit(
                 planned.step, planned.system_kind, planned.operation, planned.target, planned.params
             )
-            if outcome.status in _DONE:
+            if _done(outcome):
                 self.tried.append((planned.summary, "done"))
                 if outcome.document_id and planned.system_kind == "itsm":
                     self.documents.append(outcome.document_id)
                 continue
-            if outcome.status == "held":
+            if outcome.held:
                 self.tried.append((planned.summary, "waiting for approval"))
-                return self.await_approval(planned, outcome.approval_id)
+                return self.await_approval(planned, outcome.outcome.approval_id)
             self.tried.append((planned.summary, outcome.status))
             return self._choose(
                 ESCALATE,
-                (_STOP_REASON.get(outcome.status, "action_failed"),),
+                (outcome.stop_reason,),
                 f"{planned.summary} was {outcome.status}: check the target system and decide by hand",
             )
         if plan.resolve:
@@ -139,46 +156,42 @@ class TicketRun:
         plan = self.plan
         file = self._case_file((), "none: resolved by the agent")
         if not self._itsm("casefile-resolved", "itsm.work_note", {"body": file.render()}):
-            return self.owner.pending(self)
+            return self.pending()
         note = plan.resolution_note + ("\nReference: " + ", ".join(self.documents) if self.documents else "")
         resolution = {"close_code": plan.close_code.value, "close_notes": note}
         if not self._itsm("resolve", "itsm.resolve", {"resolution": resolution}):
-            return self.owner.pending(self)
-        self.owner.governor.ledger.append(
-            self.tx, "note", {"event": "ticket_resolved", **file.as_json()}, agent=self.owner.agent
-        )
-        return self.owner.finish(self, Outcome.RESOLVED, ())
+            return self.pending()
+        self.txn.note("ticket_resolved", **file.as_json())
+        return self.finish(Outcome.RESOLVED, ())
 
     def _escalated(self, reasons: tuple[str, ...], next_step: str) -> TicketResult:
         plan = self.plan
         file = self._case_file(reasons, next_step)
         if not self._itsm("casefile-escalated", "itsm.work_note", {"body": file.render()}):
-            return self.owner.pending(self)
+            return self.pending()
         if not self._itsm("assign", "itsm.assign", {"group": plan.assignment_group}):
-            return self.owner.pending(self)
+            return self.pending()
         message = (
             f"Thank you. Your ticket has been passed to {plan.assignment_group}, who will take it from here."
         )
         if not self._itsm("notify-escalated", "itsm.comment", {"body": message}):
-            return self.owner.pending(self)
-        self.owner.governor.ledger.append(self.tx, "escalation", file.as_json(), agent=self.owner.agent)
-        return self.owner.finish(self, Outcome.ESCALATED, reasons, group=plan.assignment_group)
+            return self.pending()
+        self.txn.record("escalation", file.as_json())
+        return self.finish(Outcome.ESCALATED, reasons, group=plan.assignment_group)
 
     def await_approval(self, planned: PlannedAction, approval_id: str | None) -> TicketResult:
         file = self._case_file(
             ("approval_required",), f"the group owner approves or rejects: {planned.summary}", approval_id
         )
         if not self._itsm("casefile-awaiting", "itsm.work_note", {"body": file.render()}):
-            return self.owner.pending(self)
+            return self.pending()
         message = (
             "Thank you. This access needs the approval of the group's owner; the request is with them and "
             "this ticket will be updated when they have decided."
         )
         if not self._itsm("notify-awaiting", "itsm.comment", {"body": message}):
-            return self.owner.pending(self)
-        return self.owner.finish(
-            self, Outcome.AWAITING_APPROVAL, ("approval_required",), approval_id=approval_id
-        )
+            return self.pending()
+        return self.finish(Outcome.AWAITING_APPROVAL, ("approval_required",), approval_id=approval_id)
 
     def _case_file(
         self, reasons: tuple[str, ...], next_step: str, approval_id: str | None = None
@@ -192,3 +205,71 @@ class TicketRun:
             next_step=next_step,
             approval_id=approval_id,
         )
+
+    # --- ending a pass --------------------------------------------------------------------
+
+    def pending(self) -> TicketResult:
+        """A write failed this pass: the ticket stays in progress and the next pass resumes it."""
+        record = self.owner.state.finish(
+            self.record, Outcome.PENDING, self.record.reasons, self.owner.clock()
+        )
+        return ticket_result(record, self.ticket, Outcome.PENDING, ("write_failed",), self)
+
+    def finish(
+        self,
+        outcome: Outcome,
+        reasons: tuple[str, ...],
+        *,
+        group: str | None = None,
+        approval_id: str | None = None,
+    ) -> TicketResult:
+        now = self.owner.clock()
+        with step("record", outcome=outcome.value):
+            record = self.owner.state.finish(self.record, outcome, reasons, now, approval_id=approval_id)
+            self.txn.note(
+                "ticket_outcome", outcome=outcome.value, reasons=list(reasons), assignment_group=group,
+                approval_id=approval_id,
+            )  # fmt: skip
+        return ticket_result(record, self.ticket, outcome, reasons, self, group=group)
+
+
+def _done(submitted: Submitted) -> bool:
+    """Written now or before, or shadowed (a shadowed write is as far as the ticket gets)."""
+    return submitted.done or submitted.shadowed
+
+
+def ticket_result(
+    record: TicketRecord,
+    ticket: Ticket,
+    outcome: Outcome,
+    reasons: tuple[str, ...],
+    run: TicketRun | None = None,
+    *,
+    group: str | None = None,
+) -> TicketResult:
+    plan = record.plan
+    sla = None
+    if plan is not None:
+        sla_facts = plan.facts.get("sla") or {}
+        if outcome.final and record.finished_at and record.sla_due_at:
+            finished = datetime.fromisoformat(record.finished_at)
+            sla = "met" if finished <= datetime.fromisoformat(record.sla_due_at) else "breached"
+        else:
+            sla = sla_facts.get("state")
+    return TicketResult(
+        number=ticket.number,
+        system=record.system,
+        reopen_count=record.reopen_count,
+        transaction_id=record.transaction_id,
+        outcome=outcome,
+        category=plan.category if plan else "",
+        confidence=plan.confidence if plan else 0.0,
+        reasons=reasons,
+        assignment_group=group or (plan.assignment_group if plan and outcome is Outcome.ESCALATED else None),
+        approval_id=record.approval_id,
+        actions=tuple(run.actions) if run else (),
+        requester=plan.requester if plan else None,
+        target=plan.target if plan else None,
+        sla=sla,
+        note=plan.resolution_note if plan and outcome is Outcome.RESOLVED else "",
+    )

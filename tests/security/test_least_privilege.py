@@ -28,6 +28,7 @@ from agents.ap.agent import APAgent
 from agents.ap.matcher import ThreeWayMatcher
 from agents.ap.register import InvoiceRegister
 from agents.ap.vendor_resolution import VendorResolver
+from agents.core import Connections, Transaction, plan_lifecycle
 from agents.governed_tools import GovernanceMiddleware, bound_tools, directory_operations
 from agents.handoff import HandoffRouter
 from agents.handoff_flows import BankChangeHold, DisputeCase, POFollowUpFromTicket
@@ -322,6 +323,8 @@ BUILDERS: dict[str, Callable[[World], object]] = {
     "SpendRouter": lambda w: SpendRouter(0.9, ReviewQueue(None), governor=w.governor),
     "ServiceDeskAgent": _desk_agent,
     "TicketRun": _ticket_run,
+    "Transaction": lambda w: Transaction("t", "ap_clerk", w.governor, Connections.of(erp="sap")),
+    "Lifecycle": lambda w: plan_lifecycle(),
     "Desk": lambda w: Desk(load_desk_config(), _desk_systems(w), None, Reference([], ()), lambda g: False),  # type: ignore[arg-type]
 }
 """How to build each discovered class; a class without a builder fails the test below."""
