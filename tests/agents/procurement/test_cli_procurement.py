@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import opspack.cli_procurement as cli
+import opspack.cli.procurement as cli
 from connectors.erp.fake import FakeERP
 
 from .conftest import FIXTURES

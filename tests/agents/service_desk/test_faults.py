@@ -27,7 +27,7 @@ from mocks.msgraph import GraphMock
 from mocks.msgraph import MembershipEvent as GraphMembershipEvent
 from mocks.okta import MembershipEvent as OktaMembershipEvent
 from mocks.okta import OktaMock
-from opspack.demo_service_desk import DirectoryVendor, ItsmVendor, file_tickets, mock_desk
+from opspack.demo.service_desk import DirectoryVendor, ItsmVendor, file_tickets, mock_desk
 
 FAULTS: tuple[FaultKind, ...] = ("5xx", "429", "drop")
 PATIENT = RetryPolicy(total=12, backoff_factor=0.0)

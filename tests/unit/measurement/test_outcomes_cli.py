@@ -20,9 +20,9 @@ from governance.policy import load_policy
 from governance.store import Store
 from mocks.servicenow import ServiceNowMock
 from mocks.transport import mount_mocks
-from opspack.cli_outcomes import outcomes_app
-from opspack.demo_outcomes import resolve_as_human
-from opspack.demo_service_desk import file_tickets, load_queue, mock_desk
+from opspack.cli.outcomes import outcomes_app
+from opspack.demo.outcomes import resolve_as_human
+from opspack.demo.service_desk import file_tickets, load_queue, mock_desk
 from opspack.settings import policy_path
 
 

@@ -21,8 +21,8 @@ from governance.ledger import Ledger
 from governance.metrics import metrics_report, read_transactions
 from governance.policy import load_policy
 from governance.store import Store
-from opspack.demo_outcomes import INTEGRATION_ACCOUNTS, collect_desk_outcomes, resolve_as_human
-from opspack.demo_service_desk import MockDesk, file_tickets, load_queue, mock_desk
+from opspack.demo.outcomes import INTEGRATION_ACCOUNTS, collect_desk_outcomes, resolve_as_human
+from opspack.demo.service_desk import MockDesk, file_tickets, load_queue, mock_desk
 from opspack.settings import policy_path
 
 

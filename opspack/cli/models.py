@@ -5,7 +5,7 @@ versioned model on the base history plus every example, ``shadow`` runs the cand
 current model on traffic, ``status`` shows both, and ``promote`` switches only when the candidate
 agrees with the current model on the shadow traffic and is more accurate on recent corrections
 (a ledger record either way). Every command prints a short text, or JSON with ``--json``; errors
-are one line on stderr (`opspack.cli_options.fail`), exit 1, as for every other command.
+are one line on stderr (`opspack.cli.options.fail`), exit 1, as for every other command.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from agents.perception.errors import PerceptionError
-from opspack.cli_options import fail
+from opspack.cli.options import fail
 
 models_app = typer.Typer(help="Retrain, shadow and promote an agent's text classifier from corrections.")
 T = TypeVar("T")

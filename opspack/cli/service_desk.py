@@ -24,7 +24,7 @@ from agents.service_desk.knowledge import KnowledgeBaseError
 from agents.service_desk.replay import ReplayReport, replay
 from agents.service_desk.scenarios import ScenarioError, load_scenarios
 from governance.errors import PolicyError
-from opspack.cli_options import (
+from opspack.cli.options import (
     EXIT_FAILED,
     ConnectionsOption,
     DatabaseOption,
@@ -37,7 +37,7 @@ from opspack.cli_options import (
     one_line_errors,
     progress,
 )
-from opspack.demo_service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
+from opspack.demo.service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
 from opspack.settings import policy_path
 
 service_desk_app = typer.Typer(

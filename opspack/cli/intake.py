@@ -30,7 +30,7 @@ from agents.intake.scenarios import ScenarioError, load_scenarios
 from agents.intake.wiring import IntakeStack
 from connectors.erp.protocol import ERPConnector
 from governance.errors import PolicyError
-from opspack.cli_options import (
+from opspack.cli.options import (
     EXIT_FAILED,
     ConnectionsOption,
     DatabaseOption,

@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.ap.result import APResult
-from opspack.cli_options import (
+from opspack.cli.options import (
     EXIT_USAGE,
     ConnectionsOption,
     DatabaseOption,

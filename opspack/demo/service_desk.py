@@ -276,7 +276,7 @@ def _a_person_resolves_one_escalation(
     """A technician resolves the first escalated ticket in the ServiceNow mock, as in the tool, and
     the collection the runtime schedules (`human_outcomes`) reads it back: the escalation then has a
     human outcome, a cycle time and an SLA verdict in `metrics`, the report and the console."""
-    from opspack.demo_outcomes import INTEGRATION_ACCOUNTS, resolve_in_servicenow
+    from opspack.demo.outcomes import INTEGRATION_ACCOUNTS, resolve_in_servicenow
 
     mock = wiring.mock(itsm)
     escalated = [r.number for r in first if r.outcome.value == "escalated"]

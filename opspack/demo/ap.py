@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from agents.ap.synthetic_inbox import write_inbox
-from opspack.cli_ap import invoice_files, results_table, summarise
+from opspack.cli.ap import invoice_files, results_table, summarise
 from opspack.wiring import Wiring
 
 INVOICES = 14

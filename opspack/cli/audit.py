@@ -14,7 +14,7 @@ from rich.table import Column, Table
 from governance.ledger import Ledger, LedgerRecord
 from governance.ledger_keys import LedgerKeys, load_public_key
 from governance.store import Store
-from opspack.cli_governance import JsonOption, _emit_json, _one_line_errors, console
+from opspack.cli.governance import JsonOption, _emit_json, _one_line_errors, console
 
 audit_app = typer.Typer(no_args_is_help=True, help="Verify, show and export the ledger.")
 

@@ -32,7 +32,7 @@ from governance.approver_auth import pin_approver_store
 from governance.policy import load_policy
 from governance.runtime import PerformersFactory
 from governance.store import Store
-from opspack.cli_options import ConnectionsOption, JsonOption
+from opspack.cli.options import ConnectionsOption, JsonOption
 from opspack.console.approver_records import USERS_ENV
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.settings import SECRET_KEY_ENV, AuthMode

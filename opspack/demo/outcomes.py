@@ -22,7 +22,7 @@ from governance.human_outcomes import CollectionReport
 from governance.ledger import Ledger
 from governance.store import Store
 from mocks.servicenow import ServiceNowMock
-from opspack.demo_service_desk import URLS, MockDesk, _session
+from opspack.demo.service_desk import URLS, MockDesk, _session
 
 INTEGRATION_ACCOUNTS = frozenset({"opspack.integration"})
 

@@ -21,7 +21,7 @@ from agents.perception.datasets import LabelledData, load_labelled_csv, require_
 from agents.perception.errors import PerceptionError
 from agents.perception.results import Prediction
 from connectors.live import LiveCallBlocked
-from opspack.cli_options import fail
+from opspack.cli.options import fail
 
 if TYPE_CHECKING:  # the modelling stack (scikit-learn, LangChain) loads only when a command runs
     from agents.perception.evaluation import EvaluationReport

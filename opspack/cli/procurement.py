@@ -42,7 +42,7 @@ from governance.errors import GovernanceError
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store
-from opspack.cli_options import ConnectionsOption, Tracked, progress
+from opspack.cli.options import ConnectionsOption, Tracked, progress
 from opspack.settings import policy_path
 
 spend_app = typer.Typer(help="Classify spend lines into a category taxonomy.", no_args_is_help=True)

@@ -21,30 +21,30 @@ from connectors.errors import ConnectorError
 from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
 from governance.redaction import install_log_redaction, redact
-from opspack.cli_agent import agent_app
-from opspack.cli_ap import ap_app
-from opspack.cli_audit import audit_app
-from opspack.cli_classify import classify_app
-from opspack.cli_connections import connections_app
-from opspack.cli_console import console_app  # light: FastAPI loads only when serving
-from opspack.cli_credentials import credentials_app, secrets_app
-from opspack.cli_erp import erp_app
-from opspack.cli_governance import approvals_app, corrections_app
-from opspack.cli_handoff import replay_handoff
-from opspack.cli_init import init as init_command
-from opspack.cli_intake import intake_app, replay_intake
-from opspack.cli_invoice import invoice_app
-from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
-from opspack.cli_mocks import mocks_app
-from opspack.cli_models import models_app
-from opspack.cli_outcomes import outcomes_app
-from opspack.cli_procurement import po_app, replay_spend, spend_app, suppliers_app
-from opspack.cli_replay import replay_app
-from opspack.cli_run import run as run_command
-from opspack.cli_service_desk import mount_service_desk
-from opspack.cli_worker import queues as queues_command
-from opspack.cli_worker import scheduler as scheduler_command
-from opspack.cli_worker import worker as worker_command
+from opspack.cli.agent import agent_app
+from opspack.cli.ap import ap_app
+from opspack.cli.audit import audit_app
+from opspack.cli.classify import classify_app
+from opspack.cli.connections import connections_app
+from opspack.cli.console import console_app  # light: FastAPI loads only when serving
+from opspack.cli.credentials import credentials_app, secrets_app
+from opspack.cli.erp import erp_app
+from opspack.cli.governance import approvals_app, corrections_app
+from opspack.cli.handoff import replay_handoff
+from opspack.cli.init import init as init_command
+from opspack.cli.intake import intake_app, replay_intake
+from opspack.cli.invoice import invoice_app
+from opspack.cli.measurement import autonomy_app, metrics_app, readiness, report, roi
+from opspack.cli.mocks import mocks_app
+from opspack.cli.models import models_app
+from opspack.cli.outcomes import outcomes_app
+from opspack.cli.procurement import po_app, replay_spend, spend_app, suppliers_app
+from opspack.cli.replay import replay_app
+from opspack.cli.run import run as run_command
+from opspack.cli.service_desk import mount_service_desk
+from opspack.cli.worker import queues as queues_command
+from opspack.cli.worker import scheduler as scheduler_command
+from opspack.cli.worker import worker as worker_command
 from opspack.settings import DEFAULT_POLICY_PATH, policy_path
 
 app = typer.Typer(
@@ -121,7 +121,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the governed demo end to end on embedded defaults (SQLite, in-memory systems and in-process mocks, offline models)."""
-    from opspack.demo import run_demo
+    from opspack.demo.walkthrough import run_demo
 
     wide = Console(width=max(console.width, 150))
     summary = run_demo(workdir, console=None if as_json else wide)
@@ -209,7 +209,3 @@ def _one_line(exc: BaseException) -> str:
     if len(lines) > 1:
         return f"{lines[0]} (+{len(lines) - 1} more: {'; '.join(line.strip() for line in lines[1:4])})"
     return text
-
-
-if __name__ == "__main__":
-    main()

@@ -31,10 +31,10 @@ from governance.ledger import Ledger, utc_now
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store, reset_sqlite_database
-from opspack.cli_intake import run_intake_section
-from opspack.demo_ap import run_ap_section
-from opspack.demo_handoff import run_handoff_section
-from opspack.demo_service_desk import run_service_desk_section
+from opspack.cli.intake import run_intake_section
+from opspack.demo.ap import run_ap_section
+from opspack.demo.handoff import run_handoff_section
+from opspack.demo.service_desk import run_service_desk_section
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, FIXTURES_DIR, policy_path
 from opspack.wiring import Wiring
 

@@ -24,7 +24,7 @@ from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, def
 from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
-from opspack.cli_options import fail
+from opspack.cli.options import fail
 
 invoice_app = typer.Typer(
     help="Read supplier invoices (PDF, Factur-X, UBL, CII, JSON, CSV).", no_args_is_help=True

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from opspack.cli_options import (
+from opspack.cli.options import (
     DatabaseOption,
     LogLevelOption,
     database_url,

@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from opspack.cli_options import (
+from opspack.cli.options import (
     DatabaseOption,
     LogLevelOption,
     database_url,

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.errors import ConnectorError
-from opspack.cli_options import EXIT_FAILED, ConnectionsOption, DatabaseOption, database_url, error_line
+from opspack.cli.options import EXIT_FAILED, ConnectionsOption, DatabaseOption, database_url, error_line
 from opspack.connection_check import check_connections
 from opspack.wiring import Wiring, describe_error
 

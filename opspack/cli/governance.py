@@ -1,4 +1,4 @@
-"""``opspack approvals`` and ``opspack corrections`` (``opspack audit`` is `opspack.cli_audit`): the human side of governance.
+"""``opspack approvals`` and ``opspack corrections`` (``opspack audit`` is `opspack.cli.audit`): the human side of governance.
 
 Every command opens the default store (``OPSPACK_DATABASE_URL`` or ``.opspack/opspack.db``) and,
 where it needs the policy, ``--policy`` (default ``$OPSPACK_POLICY`` or the example policy).
