@@ -19,13 +19,14 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
 from connectors.live import LiveCallBlocked, ensure_live_allowed
+from opspack.cli.errors import EXIT_USAGE, fail
+from opspack.cli.options import ConnectionsOption, DatabaseOption, JsonOption, PolicyOption, database_url
 from opspack.wiring import Wiring
 
 agent_app = typer.Typer(help="Free-form governed agents (LangChain tool calling).", no_args_is_help=True)
@@ -207,19 +208,18 @@ def chat(
         list[str] | None, typer.Option("--connection", help="Connection to wire (repeatable; one per kind).")
     ] = None,
     transaction: Annotated[str | None, typer.Option("--transaction", help="Ledger transaction id.")] = None,
-    connections: Annotated[Path | None, typer.Option("--connections", help="Connections file.")] = None,
-    policy: Annotated[Path | None, typer.Option("--policy", help="Policy file.")] = None,
-    database: Annotated[str | None, typer.Option("--database", help="Database URL.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the turns as JSON.")] = False,
+    connections: ConnectionsOption = None,
+    policy: PolicyOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Talk to a free-form governed agent: every tool call goes through policy and the ledger."""
     try:
         load_model(model)  # refuse before touching any file or connection
-        wiring = Wiring.load(connections=connections, policy=policy, database=database)
+        wiring = Wiring.load(connections=connections, policy=policy, database=database_url(database))
         session = start_chat(wiring, agent, model, connections=connection or (), transaction_id=transaction)
     except ChatError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        fail(str(exc), EXIT_USAGE)
     turns = []
     lines = message if message else (line.strip() for line in sys.stdin)
     if not message and not as_json:

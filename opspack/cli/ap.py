@@ -12,7 +12,6 @@ queue it went to) and what awaits approval.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,24 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agents.ap.result import APResult
-from opspack.cli.options import (
-    EXIT_USAGE,
-    ConnectionsOption,
-    DatabaseOption,
-    JsonOption,
-    PolicyOption,
-    database_url,
-    exit_if_failed,
-    fail,
-    one_line_errors,
-    progress,
-)
+from opspack.agent_runs.ap import invoice_paths, results_table, summarise
+from opspack.cli.errors import EXIT_USAGE, exit_if_failed, fail, one_line_errors
+from opspack.cli.options import ConnectionsOption, DatabaseOption, JsonOption, PolicyOption, database_url
+from opspack.cli.progress import progress
 from opspack.wiring import Wiring, mock_erp
 
-__all__ = ["ap_app", "invoice_files", "mock_erp", "results_table", "summarise", "summary_table"]
+__all__ = ["ap_app", "invoice_files", "mock_erp", "summary_table"]
 
-INVOICE_SUFFIXES = {".pdf", ".xml", ".json", ".csv"}
 
 ap_app = typer.Typer(help="Accounts payable: three-way match agent.", no_args_is_help=True)
 
@@ -50,39 +39,7 @@ def ap_group() -> None:
 def invoice_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         fail(f"{folder} is not a folder", EXIT_USAGE)
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in INVOICE_SUFFIXES)
-
-
-def summarise(results: list[APResult]) -> dict[str, Any]:
-    held = Counter(reason for r in results if r.status == "held" for reason in r.reasons[:1])
-    return {
-        "invoices": len(results),
-        "posted": sum(r.status == "posted" for r in results),
-        "held": sum(r.status == "held" for r in results),
-        "held_by_reason": dict(sorted(held.items())),
-        "awaiting_approval": sum(r.status == "awaiting_approval" for r in results),
-        "shadowed": sum(r.status == "shadowed" for r in results),
-        "failed": sum(r.status == "failed" for r in results),
-        "resumed": sum(r.resumed for r in results),
-    }
-
-
-def results_table(results: list[APResult]) -> Table:
-    table = Table(title="AP agent run", title_justify="left")
-    for column in ("file", "status", "reasons", "rule", "document", "queue / approval"):
-        table.add_column(column, overflow="fold")
-    style = {"posted": "green", "held": "yellow", "awaiting_approval": "cyan", "failed": "red"}
-    for result in results:
-        queue = (result.route or {}).get("queue", "") if result.status != "posted" else ""
-        table.add_row(
-            Path(result.source).name,
-            f"[{style.get(result.status, 'white')}]{result.status}[/]",
-            ", ".join(result.reasons or result.gate_reasons),
-            result.rule,
-            result.document_id or "",
-            result.approval_id or queue,
-        )
-    return table
+    return invoice_paths(folder)
 
 
 def summary_table(summary: dict[str, Any]) -> Table:

@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Column, Table
 
 from governance.ledger import Ledger, LedgerRecord
 from governance.ledger_keys import LedgerKeys, load_public_key
 from governance.store import Store
-from opspack.cli.governance import JsonOption, _emit_json, _one_line_errors, console
+from opspack.cli.errors import one_line_errors
+from opspack.cli.options import JsonOption
+from opspack.cli.output import print_json
+
+console = Console()
 
 audit_app = typer.Typer(no_args_is_help=True, help="Verify, show and export the ledger.")
 
@@ -35,7 +40,7 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Check the chain, its MACs and the signed anchors; read-only. Exit 2 naming the first bad record."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         ledger = Ledger(Store(create_tables=False), read_only=True)
         if public_key is not None:
             trusted = load_public_key(public_key.read_bytes())
@@ -46,7 +51,7 @@ def audit_verify(
             )
         report = ledger.verify()
     if as_json:
-        _emit_json(report.as_dict())
+        print_json(report.as_dict())
     elif report.ok:
         console.print(f"[green]OK[/] {report.message} ({ledger.anchors.describe()})")
     else:
@@ -80,10 +85,10 @@ def audit_show(
     transaction_id: Annotated[str, typer.Argument(help="Transaction id.")], as_json: JsonOption = False
 ) -> None:
     """The story of one transaction, step by step."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         records = Ledger(Store()).timeline(transaction_id)
         if as_json:
-            _emit_json([record.as_dict() for record in records])
+            print_json([record.as_dict() for record in records])
             return
         table = Table(
             "seq",
@@ -115,7 +120,7 @@ def audit_export(
     ] = None,
 ) -> None:
     """Export records with their hashes so an auditor can re-verify them offline."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         if fmt != "jsonl":
             raise ValueError(f"unsupported export format {fmt!r}; only 'jsonl' is available")
         ledger = Ledger(Store())
@@ -140,14 +145,14 @@ def audit_checkpoint(
     as_json: JsonOption = False,
 ) -> None:
     """Verify the ledger, then sign a Merkle root over it into the anchor log and the database."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         ledger = Ledger(Store())
         due = None if if_older_than is None else timedelta(seconds=if_older_than)
         checkpoint_id = ledger.checkpoint() if due is None else ledger.checkpoint_if_due(due)
         latest = ledger.anchors.entries()[-1:] if checkpoint_id else []
     if as_json:
         anchor = {"sequence": latest[0].sequence, "records": latest[0].records} if latest else None
-        _emit_json({"checkpoint_id": checkpoint_id, "anchor": anchor, "anchors": ledger.anchors.describe()})
+        print_json({"checkpoint_id": checkpoint_id, "anchor": anchor, "anchors": ledger.anchors.describe()})
     elif checkpoint_id is None:
         console.print("no checkpoint due")
     else:
@@ -161,7 +166,7 @@ def audit_public_key(
     as_json: JsonOption = False,
 ) -> None:
     """Print the anchor-signing public key (PEM) for auditors; creates the ledger keys if missing."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         pem = Ledger(Store()).keys.public_key_pem()
         if out is not None:
             out.write_text(pem, encoding="ascii")

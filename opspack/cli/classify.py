@@ -21,7 +21,8 @@ from agents.perception.datasets import LabelledData, load_labelled_csv, require_
 from agents.perception.errors import PerceptionError
 from agents.perception.results import Prediction
 from connectors.live import LiveCallBlocked
-from opspack.cli.options import fail
+from opspack.cli.errors import one_line_errors
+from opspack.cli.options import DebugOption, JsonOption
 
 if TYPE_CHECKING:  # the modelling stack (scikit-learn, LangChain) loads only when a command runs
     from agents.perception.evaluation import EvaluationReport
@@ -31,29 +32,23 @@ classify_app = typer.Typer(help="Train and evaluate text classifiers (ticket cat
 _stderr = Console(stderr=True)
 T = TypeVar("T")
 
-TextColumnOpt = Annotated[str, typer.Option("--text-column", help="CSV column holding the text")]
-LabelColumnOpt = Annotated[str, typer.Option("--label-column", help="CSV column holding the label")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks")]
+TextColumnOption = Annotated[str, typer.Option("--text-column", help="CSV column holding the text")]
+LabelColumnOption = Annotated[str, typer.Option("--label-column", help="CSV column holding the label")]
 
 
 def _guarded(debug: bool, work: Callable[[], T]) -> T:
-    try:
+    with one_line_errors(PerceptionError, LiveCallBlocked, ValueError, debug=debug):
         return work()
-    except (PerceptionError, LiveCallBlocked, ValueError) as exc:
-        if debug:
-            raise
-        fail(str(exc))
 
 
 @classify_app.command("train")
 def train(
     data: Annotated[Path, typer.Option("--data", help="Labelled CSV (UTF-8, with a header)")],
     out: Annotated[Path, typer.Option("--out", help="Model file to write (.npz)")],
-    text_column: TextColumnOpt = "text",
-    label_column: LabelColumnOpt = "label",
-    as_json: JsonOpt = False,
-    debug: DebugOpt = False,
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = "label",
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Train the offline classifier and save it (versioned, with the training-data hash)."""
     from agents.perception.offline import OfflineTextClassifier
@@ -101,8 +96,8 @@ def train(
 def predict(
     model: Annotated[Path, typer.Option("--model", help="Model file written by `classify train`")],
     texts: Annotated[list[str], typer.Argument(help="Texts to classify")],
-    as_json: JsonOpt = False,
-    debug: DebugOpt = False,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Classify texts with a saved model: label, confidence, alternatives and evidence."""
     from agents.perception.offline import OfflineTextClassifier
@@ -141,8 +136,8 @@ def evaluate(
     baseline: Annotated[
         bool, typer.Option("--baseline/--no-baseline", help="Also train and report the TF-IDF + LR baseline")
     ] = False,
-    text_column: TextColumnOpt = "text",
-    label_column: LabelColumnOpt = "label",
+    text_column: TextColumnOption = "text",
+    label_column: LabelColumnOption = "label",
     oos_label: Annotated[
         str | None, typer.Option("--oos-label", help="Test label meaning 'out of scope' (must be rejected)")
     ] = None,
@@ -156,8 +151,8 @@ def evaluate(
     oracle_error_rate: Annotated[
         float, typer.Option("--oracle-error-rate", help="Error rate of the fake-oracle LLM")
     ] = 0.08,
-    as_json: JsonOpt = False,
-    debug: DebugOpt = False,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Train on one CSV, predict another, and report accuracy, coverage, calibration and LLM spend."""
     from agents.perception.evaluation import evaluate_predictions, llm_figures

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from connectors.errors import ConnectorError
-from opspack.cli.options import EXIT_FAILED, ConnectionsOption, DatabaseOption, database_url, error_line
+from opspack.cli.errors import EXIT_FAILED, describe, error_line
+from opspack.cli.options import ConnectionsOption, DatabaseOption, JsonOption, database_url
 from opspack.connection_check import check_connections
 from opspack.wiring import Wiring, describe_error
 
@@ -27,7 +28,7 @@ def check(
     names: Annotated[list[str] | None, typer.Argument(help="Connections to check (default: all).")] = None,
     connections: ConnectionsOption = None,
     database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Authenticate and make one harmless read per connection and agent; exit 1 if any fails."""
     try:
@@ -37,7 +38,7 @@ def check(
         if as_json:
             typer.echo(json.dumps({"ok": False, "error": describe_error(exc)}, indent=2))
         else:
-            typer.echo(error_line(describe_error(exc)), err=True)
+            typer.echo(error_line(describe(exc)), err=True)
         raise typer.Exit(EXIT_FAILED) from None
     ok = all(result.ok for result in results)
     if as_json:

@@ -32,7 +32,14 @@ from governance.approver_auth import pin_approver_store
 from governance.policy import load_policy
 from governance.runtime import PerformersFactory
 from governance.store import Store
-from opspack.cli.options import ConnectionsOption, JsonOption
+from opspack.cli.options import (
+    ConnectionsOption,
+    DatabaseOption,
+    DeprecatedDbOption,
+    JsonOption,
+    PolicyOption,
+    database_url,
+)
 from opspack.console.approver_records import USERS_ENV
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.settings import SECRET_KEY_ENV, AuthMode
@@ -46,13 +53,6 @@ console_app = typer.Typer(help="The operations web console.")
 UsersOption = Annotated[
     Path | None,
     typer.Option("--users", help=f"Users file (default ${USERS_ENV} or {DEFAULT_USERS})."),
-]
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
-]
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default $OPSPACK_DATABASE_URL or .opspack/opspack.db)."),
 ]
 PasswordStdinOption = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from stdin (one line).")
@@ -79,7 +79,8 @@ def console(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     users: UsersOption = None,
-    db: DatabaseOption = None,
+    database: DatabaseOption = None,
+    db: DeprecatedDbOption = None,
     policy: PolicyOption = None,
     auth: Annotated[
         str, typer.Option("--auth", help="local (login form) or header (an authenticating proxy).")
@@ -123,7 +124,7 @@ def console(
     settings = ConsoleSettings(
         users_file=users_path(users),
         secret_key=secret,
-        database_url=db,
+        database_url=database_url(database or db),
         policy_file=policy or policy_path(),
         auth_mode=mode,
         auth_header=auth_header,
@@ -162,7 +163,8 @@ def add_user(
     display_name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
     users: UsersOption = None,
     policy: PolicyOption = None,
-    db: DatabaseOption = None,
+    database: DatabaseOption = None,
+    db: DeprecatedDbOption = None,
     password_stdin: PasswordStdinOption = False,
     no_password: Annotated[
         bool, typer.Option("--no-password", help="No local login (the user comes through the proxy).")
@@ -190,7 +192,7 @@ def add_user(
     write_user(
         target, username, role=chosen, approver=approver, password_hash=password_hash, name=display_name
     )
-    pinned = _pin(target, db)
+    pinned = _pin(target, database_url(database or db))
     if as_json:
         _echo_json(
             {
@@ -211,7 +213,8 @@ def add_user(
 def rotate_password(
     username: Annotated[str, typer.Argument(help="An existing user.")],
     users: UsersOption = None,
-    db: DatabaseOption = None,
+    database: DatabaseOption = None,
+    db: DeprecatedDbOption = None,
     password_stdin: PasswordStdinOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -225,7 +228,7 @@ def rotate_password(
             f"{target}: no user {username!r} to rotate (add them with `console add-user`)"
         )
     set_password(target, username, hash_password(_read_password(password_stdin)))
-    pinned = _pin(target, db)
+    pinned = _pin(target, database_url(database or db))
     if as_json:
         _echo_json(
             {"user": username, "rotated": True, "users_file": str(target), "approver_records": str(pinned)}

@@ -9,64 +9,33 @@ would land in shell history and the process list). Output and errors pass throug
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.errors import ConnectorError
-from governance.errors import CredentialError, GovernanceError
+from governance.errors import CredentialError
 from governance.identity import CredentialRegistry, CredentialStatus
 from governance.policy import load_policy
-from governance.redaction import describe_exception, install_log_redaction, redact, redact_data
+from governance.redaction import redact
 from governance.secrets import default_provider, iter_references, validate_path, writable_provider
 from governance.store import Store
+from opspack.cli.errors import one_line_errors
+from opspack.cli.options import ConnectionsOption, JsonOption, PolicyOption
+from opspack.cli.output import print_json
 from opspack.settings import connections_path, policy_path
 
 credentials_app = typer.Typer(no_args_is_help=True, help="Agent credentials: age, cadence, rotation.")
 secrets_app = typer.Typer(no_args_is_help=True, help="Store secrets in the configured secret provider.")
 credentials_app.add_typer(secrets_app, name="secrets")
 
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-
-
-def _debugging(context: typer.Context) -> bool:
-    """``opspack --debug`` (a parameter of the root command) or ``OPSPACK_DEBUG=1``."""
-    if context.find_root().params.get("debug"):
-        return True
-    return os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
-
-
-@contextmanager
-def _one_line_errors(context: typer.Context) -> Iterator[None]:
-    """Expected failures become one redacted line on stderr and exit code 1 (the traceback, which
-    log redaction does not cover, only with ``--debug``)."""
-    install_log_redaction()
-    try:
-        yield
-    except (GovernanceError, ConnectorError, OSError, ValueError) as exc:
-        if _debugging(context):
-            raise
-        typer.echo(f"opspack: error: {describe_exception(exc)}", err=True)
-        raise typer.Exit(1) from None
-
 
 def _registry() -> CredentialRegistry:
     return CredentialRegistry(Store(), default_provider())
-
-
-def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(redact_data(data), indent=2, sort_keys=True))
 
 
 def _state_cell(row: CredentialStatus) -> str:
@@ -77,7 +46,6 @@ def _state_cell(row: CredentialStatus) -> str:
 
 @credentials_app.command("status")
 def status(
-    context: typer.Context,
     policy_file: PolicyOption = None,
     as_json: JsonOption = False,
     as_of: Annotated[
@@ -85,12 +53,12 @@ def status(
     ] = None,
 ) -> None:
     """List each agent's credentials: age in days, rotation cadence, and whether rotation is overdue."""
-    with _one_line_errors(context):
+    with one_line_errors(OSError, ValueError, with_type=True):
         policy = load_policy(policy_file or policy_path())
         now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else datetime.now(UTC)
         rows = _registry().status(policy, now)
         if as_json:
-            _emit_json({"as_of": now.isoformat(), "credentials": [row.to_json() for row in rows]})
+            print_json({"as_of": now.isoformat(), "credentials": [row.to_json() for row in rows]})
             return
         table = Table(title=f"credentials as of {now:%Y-%m-%d %H:%M} UTC")
         for header in (
@@ -139,13 +107,9 @@ def _build_connector(
 
 @credentials_app.command("rotate")
 def rotate(
-    context: typer.Context,
     agent: Annotated[str, typer.Argument(help="Agent name as in the policy.")],
     system: Annotated[str, typer.Argument(help="System name as in the policy, e.g. servicenow.")],
-    connections_file: Annotated[
-        Path | None,
-        typer.Option("--connections", help="Connections YAML (default $OPSPACK_CONNECTIONS or the mocks)."),
-    ] = None,
+    connections_file: ConnectionsOption = None,
     connection: Annotated[
         str | None, typer.Option("--connection", help="Connection name when it differs from SYSTEM.")
     ] = None,
@@ -155,7 +119,7 @@ def rotate(
 ) -> None:
     """Rotate AGENT's credential on SYSTEM (a policy system) where the adapter supports it; the new
     secret is stored in the writable secret provider and the rotation recorded in the ledger."""
-    with _one_line_errors(context):
+    with one_line_errors(OSError, ValueError, with_type=True):
         policy = load_policy(policy_file or policy_path())
         declared = policy.agent(agent)
         if system not in declared.systems:
@@ -166,7 +130,7 @@ def rotate(
         )
         result = registry.rotate(agent, system, connector, secret_paths=paths, actor=actor)
         if as_json:
-            _emit_json(result.to_json())
+            print_json(result.to_json())
         else:
             typer.echo(
                 f"rotated {result.credential} for {agent} on {system} via {result.adapter}: "
@@ -179,12 +143,11 @@ def rotate(
 
 @secrets_app.command("set")
 def set_secret(
-    context: typer.Context,
     path: Annotated[str, typer.Argument(help="Secret path, e.g. servicenow/service_desk/password.")],
     as_json: JsonOption = False,
 ) -> None:
     """Store the secret at PATH, read from stdin (piped) or a hidden prompt -- never from argv."""
-    with _one_line_errors(context):
+    with one_line_errors(OSError, ValueError, with_type=True):
         path = validate_path(path)
         if sys.stdin is not None and not sys.stdin.isatty():
             value = sys.stdin.read().rstrip("\r\n")

@@ -33,7 +33,8 @@ from connectors.erp.trade_loading import (
     write_netsuite_fixtures,
     write_sap_fixtures,
 )
-from opspack.cli.options import EXIT_USAGE, JsonOption, fail
+from opspack.cli.errors import EXIT_USAGE, fail
+from opspack.cli.options import JsonOption
 
 erp_app = typer.Typer(no_args_is_help=True, help="Seed ERP state from a buyer's own trade documents.")
 console = Console()

@@ -13,56 +13,32 @@ uses it once) -- nothing is pretended.
 from __future__ import annotations
 
 import getpass
-import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from connectors.errors import ConnectorError
 from governance import approvals
 from governance.action import Action
 from governance.corrections import Corrections
-from governance.errors import GovernanceError
 from governance.ledger import Ledger
 from governance.policy import Policy, load_policy
-from governance.redaction import describe_exception, redact_data
 from governance.runtime import Governor, Outcome, performers_factory
 from governance.store import Store
 from opspack.approval_findings import agent_findings, print_agent_findings
+from opspack.cli.errors import one_line_errors
+from opspack.cli.options import JsonOption, PolicyOption
+from opspack.cli.output import print_json
 from opspack.console.approver_records import authenticate_cli_approver
 from opspack.settings import policy_path
 
 approvals_app = typer.Typer(no_args_is_help=True, help="Review and decide held actions.")
 corrections_app = typer.Typer(no_args_is_help=True, help="Record that a past action was wrong.")
 
-PolicyOption = Annotated[
-    Path | None, typer.Option("--policy", help="Policy YAML (default $OPSPACK_POLICY or the example policy).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 console = Console()
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Expected failures become one redacted line on stderr and exit code 1 (re-raised with --debug)."""
-    try:
-        yield
-    except (GovernanceError, ConnectorError, OSError, ValueError) as exc:
-        if os.environ.get("OPSPACK_DEBUG", "") not in ("", "0"):
-            raise
-        typer.echo(f"opspack: error: {describe_exception(exc)}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(redact_data(data), indent=2, sort_keys=True, default=str))
 
 
 def _now() -> datetime:
@@ -84,7 +60,7 @@ def _governor(policy: Policy, store: Store, agent: str) -> Governor:
 
 def _print_outcome(outcome: Outcome, as_json: bool) -> None:
     if as_json:
-        _emit_json(outcome.as_dict())
+        print_json(outcome.as_dict())
         return
     colour = {"executed": "green", "held": "yellow", "denied": "red", "failed": "red", "unknown": "red"}
     console.print(f"[{colour.get(outcome.status, 'white')}]{outcome.status}[/] {outcome.message}")
@@ -104,11 +80,11 @@ def approvals_list(
     as_json: JsonOption = False,
 ) -> None:
     """List approval requests, newest first (expired ones shown as expired)."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         now = _now()
         requests = approvals.list_requests(Store(), agent=agent, status=status, now=now)
         if as_json:
-            _emit_json([request.as_dict(now) for request in requests])
+            print_json([request.as_dict(now) for request in requests])
             return
         table = Table(
             Column("id", no_wrap=True),
@@ -141,12 +117,12 @@ def approvals_show(
     approval_id: Annotated[str, typer.Argument(help="Approval id.")], as_json: JsonOption = False
 ) -> None:
     """Show one request: the action, why it was held, its decision and what the agent found."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         store = Store()
         data = approvals.get_request(store, approval_id).as_dict(_now())
         found = agent_findings(Ledger(store).records(data["transaction_id"]))
         if as_json:
-            _emit_json({**data, "agent_findings": found})
+            print_json({**data, "agent_findings": found})
             return
         for key, value in data.items():
             if key == "reasons":
@@ -164,7 +140,7 @@ def approvals_approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve a held action: re-gated on the current state, then executed once."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         store = Store()
         approver = _authenticated(approver, store)
         policy = load_policy(policy_file or policy_path())
@@ -183,7 +159,7 @@ def approvals_reject(
     as_json: JsonOption = False,
 ) -> None:
     """Reject a held action; it will never execute."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         store = Store()
         approver = _authenticated(approver, store)
         policy = load_policy(policy_file or policy_path())
@@ -222,7 +198,7 @@ def corrections_add(
     """Record a correction against a past action and optionally request its compensation. With
     --field/--value on an AP invoice, the vendor's layout is learned from the invoice's file and the
     AP agent reads that vendor's next invoice through it."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         store = Store()
         ledger = Ledger(store)
         compensate = Action.model_validate_json(compensate_json.read_text()) if compensate_json else None
@@ -250,7 +226,7 @@ def corrections_add(
             )
         if as_json:
             compensation = result.compensation.as_dict() if result.compensation else None
-            _emit_json({"correction": result.correction.as_dict(), "compensation": compensation})
+            print_json({"correction": result.correction.as_dict(), "compensation": compensation})
             return
         console.print(f"correction {result.correction.id} recorded against {record_id}")
         if result.compensation is not None:
@@ -263,10 +239,10 @@ def corrections_list(
     as_json: JsonOption = False,
 ) -> None:
     """List recorded corrections, oldest first."""
-    with _one_line_errors():
+    with one_line_errors(OSError, ValueError, with_type=True):
         found = Corrections(Ledger(Store())).list_corrections(agent=agent)
         if as_json:
-            _emit_json([correction.as_dict() for correction in found])
+            print_json([correction.as_dict() for correction in found])
             return
         table = Table(Column("id", no_wrap=True), "agent", "corrects", "reason", "root cause", "by", "when")
         for c in found:

@@ -16,6 +16,8 @@ from rich.table import Table
 
 from agents.handoff_flows.replay import CaseResult, ScenarioError, load_suite, replay_suite, suite_files
 from governance.policy import load_policy
+from opspack.cli.errors import EXIT_USAGE, fail
+from opspack.cli.options import JsonOption
 from opspack.settings import policy_path
 
 
@@ -38,7 +40,7 @@ def _table(name: str, results: list[CaseResult]) -> Table:
 
 def replay_handoff(
     suites: Annotated[Path, typer.Argument(help="A hand-off suite (*.yaml) or a folder of them.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Replay hand-off suites: the flows between agents and the depth, budget and breaker guards."""
     policy = load_policy(policy_path())
@@ -47,8 +49,7 @@ def replay_handoff(
         for path in suite_files(suites):
             report[path.name] = replay_suite(load_suite(path), policy)
     except ScenarioError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+        fail(str(error), EXIT_USAGE)
     disagree = sum(not r.agrees for results in report.values() for r in results)
     if as_json:
         typer.echo(json.dumps({name: [r.as_dict() for r in rs] for name, rs in report.items()}, indent=2))

@@ -12,7 +12,8 @@ import typer
 import yaml
 
 from governance.policy import load_policy
-from opspack.cli.options import JsonOption, fail
+from opspack.cli.errors import fail
+from opspack.cli.options import JsonOption
 from opspack.deployment import load_deployment
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, DEFAULT_POLICY_PATH
 

@@ -24,7 +24,8 @@ from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, def
 from agents.ap.extract.page_reader import IMAGE_SUFFIXES, read_page_invoice
 from agents.ap.ingest import read_invoice
 from agents.ap.invoice import HEADER_FIELDS, LINE_FIELDS, ExtractedInvoice, Field, IngestionRejected
-from opspack.cli.options import fail
+from opspack.cli.errors import fail
+from opspack.cli.options import JsonOption
 
 invoice_app = typer.Typer(
     help="Read supplier invoices (PDF, Factur-X, UBL, CII, JSON, CSV).", no_args_is_help=True
@@ -73,7 +74,7 @@ def _render(invoice: ExtractedInvoice, console: Console) -> None:
 @invoice_app.command("extract")
 def extract(
     file: Annotated[Path, typer.Argument(help="Invoice file: PDF, Factur-X PDF, UBL/CII XML, JSON or CSV.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the full extraction as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Extract the invoice fields, each with its confidence and where it was read."""
     try:
@@ -117,7 +118,7 @@ def correct(
     ] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="With --record: what was wrong.")] = None,
     actor: Annotated[str | None, typer.Option("--as", help="Who corrects (default: your login).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the stored lesson as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Correct one field and teach the vendor's layout: the next invoice from the same vendor reads
     that field where this one prints it (page, box, label) — in `opspack invoice extract` and in the
@@ -164,7 +165,7 @@ def evaluate_command(
         Path | None,
         typer.Option("--truth", help="CSV with a 'file' column; default: each PDF's embedded XML."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the evaluation as JSON.")] = False,
+    as_json: JsonOption = False,
     ocr: Annotated[
         bool, typer.Option("--ocr/--no-ocr", help="OCR image-only pages (needs tesseract).")
     ] = True,

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from mocks import MOCK_CLASSES, MockNotAvailable, load_all_mocks, load_mock, mock_class
+from opspack.cli.errors import fail
+from opspack.cli.options import JsonOption
 
 mocks_app = typer.Typer(help="Serve the vendor mocks over HTTP.", no_args_is_help=True)
 console = Console()
@@ -29,11 +31,6 @@ def _names(vendors: list[str] | None) -> list[str]:
         known = ", ".join(sorted(MOCK_CLASSES))
         raise MockNotAvailable(f"unknown vendor {', '.join(unknown)} (known: {known})")
     return names
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    typer.echo(f"opspack: error: {exc}", err=True)
-    return typer.Exit(1)
 
 
 @mocks_app.command("serve")
@@ -101,7 +98,7 @@ def serve(
             mock.faults.set_latency(latency)
         material = ensure_tls(tls_dir) if tls else None
     except (MockNotAvailable, ValueError, OSError) as exc:
-        raise _fail(exc) from None
+        fail(str(exc))
     servers: list[MockServer] = [serve_mocks(mocks, host=host, port=port, tls=material)]
     own: dict[str, MockServer] = {}
     if vendor_ports:
@@ -135,7 +132,7 @@ def serve(
 @mocks_app.command("routes")
 def routes(
     vendor: VendorOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List every route each mock serves."""
     listing: dict[str, dict[str, list[str]]] = {}
@@ -144,7 +141,7 @@ def routes(
             cls = mock_class(name)
             listing[name] = {"prefixes": list(cls.PREFIXES), "routes": [r.describe() for r in cls.ROUTES]}
     except MockNotAvailable as exc:
-        raise _fail(exc) from None
+        fail(str(exc))
     if as_json:
         typer.echo(json.dumps(listing, indent=2))
         return

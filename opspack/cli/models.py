@@ -5,7 +5,7 @@ versioned model on the base history plus every example, ``shadow`` runs the cand
 current model on traffic, ``status`` shows both, and ``promote`` switches only when the candidate
 agrees with the current model on the shadow traffic and is more accurate on recent corrections
 (a ledger record either way). Every command prints a short text, or JSON with ``--json``; errors
-are one line on stderr (`opspack.cli.options.fail`), exit 1, as for every other command.
+are one line on stderr (`opspack.cli.errors.one_line_errors`), exit 1, as for every other command.
 """
 
 from __future__ import annotations
@@ -18,22 +18,20 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from agents.perception.errors import PerceptionError
-from opspack.cli.options import fail
+from opspack.cli.errors import one_line_errors
+from opspack.cli.options import JsonOption
 
 models_app = typer.Typer(help="Retrain, shadow and promote an agent's text classifier from corrections.")
 T = TypeVar("T")
 
 AgentArg = Annotated[str, typer.Argument(help="Agent whose classifier this is (service_desk, intake, ...)")]
-RootOpt = Annotated[Path, typer.Option("--root", help="Folder holding the versioned models")]
+RootOption = Annotated[Path, typer.Option("--root", help="Folder holding the versioned models")]
 DEFAULT_ROOT = Path("models")
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
 def _guarded(work: Callable[[], T]) -> T:
-    try:
+    with one_line_errors(PerceptionError):
         return work()
-    except PerceptionError as exc:
-        fail(str(exc))
 
 
 def _registry(root: Path, agent: str) -> Any:
@@ -58,8 +56,8 @@ def correct(
     text: Annotated[str, typer.Option("--text", help="The text the agent classified")],
     label: Annotated[str, typer.Option("--label", help="The right label")],
     source: Annotated[str, typer.Option("--source", help="Where the correction came from")] = "cli",
-    root: RootOpt = DEFAULT_ROOT,
-    as_json: JsonOpt = False,
+    root: RootOption = DEFAULT_ROOT,
+    as_json: JsonOption = False,
 ) -> None:
     """Record a corrected decision as a labelled example for the next retraining."""
     _guarded(lambda: _registry(root, agent).add_example(text, label, source=source))
@@ -73,8 +71,8 @@ def correct(
 def retrain(
     agent: AgentArg,
     data: Annotated[Path, typer.Option("--data", help="The base labelled history (CSV: text,label)")],
-    root: RootOpt = DEFAULT_ROOT,
-    as_json: JsonOpt = False,
+    root: RootOption = DEFAULT_ROOT,
+    as_json: JsonOption = False,
 ) -> None:
     """Train a new version on the base history plus every correction; it becomes the candidate."""
     from agents.perception.datasets import load_labelled_csv
@@ -91,8 +89,8 @@ def retrain(
 def shadow(
     agent: AgentArg,
     texts: Annotated[Path, typer.Option("--texts", help="CSV with a 'text' column: traffic to shadow")],
-    root: RootOpt = DEFAULT_ROOT,
-    as_json: JsonOpt = False,
+    root: RootOption = DEFAULT_ROOT,
+    as_json: JsonOption = False,
 ) -> None:
     """Run the candidate beside the current model on TEXTS and log both answers."""
     import csv
@@ -110,7 +108,7 @@ def shadow(
 
 
 @models_app.command("status")
-def status(agent: AgentArg, root: RootOpt = DEFAULT_ROOT, as_json: JsonOpt = False) -> None:
+def status(agent: AgentArg, root: RootOption = DEFAULT_ROOT, as_json: JsonOption = False) -> None:
     """Current and candidate versions, their data hashes, shadow agreement and accuracy."""
     _echo(_guarded(lambda: _registry(root, agent).status()), as_json)
 
@@ -119,8 +117,8 @@ def status(agent: AgentArg, root: RootOpt = DEFAULT_ROOT, as_json: JsonOpt = Fal
 def promote(
     agent: AgentArg,
     actor: Annotated[str, typer.Option("--actor", help="Who asks for the switch (recorded)")],
-    root: RootOpt = DEFAULT_ROOT,
-    as_json: JsonOpt = False,
+    root: RootOption = DEFAULT_ROOT,
+    as_json: JsonOption = False,
 ) -> None:
     """Switch to the candidate if it earned it; the decision goes to the ledger either way."""
     from governance.ledger import Ledger

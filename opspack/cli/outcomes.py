@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,6 +27,8 @@ from governance.identity import CredentialRegistry
 from governance.ledger import Ledger
 from governance.secrets import default_provider
 from governance.store import Store
+from opspack.cli.errors import describe, fail
+from opspack.cli.options import ConnectionsOption, JsonOption
 from opspack.settings import connections_path
 
 outcomes_app = typer.Typer(help="Human outcomes read from the systems of record.", no_args_is_help=True)
@@ -61,10 +62,8 @@ def collect(
             "--service-account", help="opspack's own ITSM user names (their resolutions are not human)."
         ),
     ] = ["opspack.integration"],  # noqa: B006
-    connections: Annotated[
-        Path | None, typer.Option("--connections", help="Connections YAML (default $OPSPACK_CONNECTIONS).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    connections: ConnectionsOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Record how people finished escalated cases: tickets (ITSM), held invoices (ERP), customer cases (CRM)."""
     try:
@@ -89,8 +88,7 @@ def collect(
             service_accounts=service_accounts,
         )
     except (GovernanceError, ConnectorError) as exc:
-        typer.echo(f"opspack: {exc}", err=True)
-        raise typer.Exit(1) from None
+        fail(describe(exc))
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, default=str))
         return

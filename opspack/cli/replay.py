@@ -17,7 +17,9 @@ from rich.table import Table
 
 from agents.ap.replay import ReplayReport, replay, shadow_policy
 from agents.ap.scenarios import ScenarioError, load_scenarios
-from opspack.cli.options import EXIT_FAILED, JsonOption, Tracked, fail, progress
+from opspack.cli.errors import EXIT_FAILED, fail
+from opspack.cli.options import JsonOption
+from opspack.cli.progress import Tracked, progress
 from opspack.settings import policy_path
 
 replay_app = typer.Typer(

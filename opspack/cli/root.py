@@ -17,31 +17,35 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from connectors.errors import ConnectorError
-from governance.errors import GovernanceError
 from governance.policy import Policy, load_policy
-from governance.redaction import install_log_redaction, redact
+from governance.redaction import install_log_redaction
 from opspack.cli.agent import agent_app
 from opspack.cli.ap import ap_app
 from opspack.cli.audit import audit_app
+from opspack.cli.autonomy import autonomy_app
 from opspack.cli.classify import classify_app
 from opspack.cli.connections import connections_app
 from opspack.cli.console import console_app  # light: FastAPI loads only when serving
 from opspack.cli.credentials import credentials_app, secrets_app
 from opspack.cli.erp import erp_app
+from opspack.cli.errors import EXIT_FAILED, EXPECTED_ERRORS, debugging, describe, error_line
 from opspack.cli.governance import approvals_app, corrections_app
 from opspack.cli.handoff import replay_handoff
 from opspack.cli.init import init as init_command
 from opspack.cli.intake import intake_app, replay_intake
 from opspack.cli.invoice import invoice_app
-from opspack.cli.measurement import autonomy_app, metrics_app, readiness, report, roi
+from opspack.cli.metrics import metrics_app
 from opspack.cli.mocks import mocks_app
 from opspack.cli.models import models_app
+from opspack.cli.options import DebugOption, JsonOption
 from opspack.cli.outcomes import outcomes_app
-from opspack.cli.procurement import po_app, replay_spend, spend_app, suppliers_app
+from opspack.cli.po import po_app
 from opspack.cli.replay import replay_app
+from opspack.cli.reports import readiness, report, roi
 from opspack.cli.run import run as run_command
 from opspack.cli.service_desk import mount_service_desk
+from opspack.cli.spend import replay_spend, spend_app
+from opspack.cli.suppliers import suppliers_app
 from opspack.cli.worker import queues as queues_command
 from opspack.cli.worker import scheduler as scheduler_command
 from opspack.cli.worker import worker as worker_command
@@ -99,15 +103,13 @@ app.add_typer(
     replay_app, name="replay", help="Replay labelled scenarios in shadow mode and measure agreement."
 )
 
-_state: dict[str, bool] = {"debug": False}
 console = Console()
 
 
 @app.callback()
 def _root(
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    debug: DebugOption = False,
 ) -> None:
-    _state["debug"] = debug or os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
     if debug:
         os.environ["OPSPACK_DEBUG"] = "1"  # command groups re-raise instead of printing one line
     install_log_redaction()
@@ -118,7 +120,7 @@ def demo(
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database and outputs.")] = Path(
         ".opspack/demo"
     ),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Run the governed demo end to end on embedded defaults (SQLite, in-memory systems and in-process mocks, offline models)."""
     from opspack.demo.walkthrough import run_demo
@@ -159,7 +161,7 @@ def _policy_summary(policy: Policy) -> dict[str, Any]:
 @policy_app.command("check")
 def policy_check(
     file: Annotated[Path | None, typer.Argument(help=f"Policy YAML (default {DEFAULT_POLICY_PATH}).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Validate a policy file and summarise what it allows."""
     policy = load_policy(file or policy_path())
@@ -185,27 +187,13 @@ def policy_check(
     )
 
 
-_EXPECTED_ERRORS = (GovernanceError, ConnectorError, OSError, ValueError)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, turn expected errors into one line and exit 1."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or os.environ.get("OPSPACK_DEBUG", "") not in ("", "0")
     try:
         app(args=args, prog_name="opspack")  # standalone: usage errors, Exit and Abort exit by themselves
-    except _EXPECTED_ERRORS as exc:
-        if debug:
+    except EXPECTED_ERRORS as exc:
+        if "--debug" in args or debugging():
             raise
-        typer.echo(f"opspack: error: {redact(_one_line(exc))}", err=True)
-        sys.exit(1)
-
-
-def _one_line(exc: BaseException) -> str:
-    from opspack.wiring import describe_error
-
-    text = describe_error(exc)
-    lines = text.splitlines()
-    if len(lines) > 1:
-        return f"{lines[0]} (+{len(lines) - 1} more: {'; '.join(line.strip() for line in lines[1:4])})"
-    return text
+        typer.echo(error_line(describe(exc)), err=True)
+        sys.exit(EXIT_FAILED)

@@ -19,11 +19,13 @@ from typing import Annotated, Any
 
 import typer
 
+from opspack.cli.errors import one_line_errors
 from opspack.cli.options import (
     DatabaseOption,
+    DeploymentOption,
+    HealthPortOption,
     LogLevelOption,
     database_url,
-    one_line_errors,
     start_observability,
 )
 from opspack.deployment import load_deployment
@@ -66,15 +68,10 @@ def serve_health(host: str, port: int, runner: Runner, metrics: RuntimeMetrics) 
 
 
 def run(
-    config: Annotated[Path, typer.Option("--config", help="Deployment file (opspack.yaml).")] = Path(
-        "opspack.yaml"
-    ),
+    config: DeploymentOption = Path("opspack.yaml"),
     once: Annotated[bool, typer.Option("--once", help="Drain every source once and exit.")] = False,
     log_level: LogLevelOption = "info",
-    health_port: Annotated[
-        int | None,
-        typer.Option("--health-port", help="Serve /healthz, /readyz, /metrics here (0: any free port)."),
-    ] = None,
+    health_port: HealthPortOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Run the deployment's agents on their sources until SIGTERM (or once, with --once)."""

@@ -24,20 +24,10 @@ from agents.service_desk.knowledge import KnowledgeBaseError
 from agents.service_desk.replay import ReplayReport, replay
 from agents.service_desk.scenarios import ScenarioError, load_scenarios
 from governance.errors import PolicyError
-from opspack.cli.options import (
-    EXIT_FAILED,
-    ConnectionsOption,
-    DatabaseOption,
-    JsonOption,
-    PolicyOption,
-    Tracked,
-    database_url,
-    exit_if_failed,
-    fail,
-    one_line_errors,
-    progress,
-)
-from opspack.demo.service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
+from opspack.agent_runs.service_desk import desk_wiring, file_tickets, load_queue, results_table, summarise
+from opspack.cli.errors import EXIT_FAILED, exit_if_failed, fail, one_line_errors
+from opspack.cli.options import ConnectionsOption, DatabaseOption, JsonOption, PolicyOption, database_url
+from opspack.cli.progress import Tracked, progress
 from opspack.settings import policy_path
 
 service_desk_app = typer.Typer(

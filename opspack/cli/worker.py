@@ -21,15 +21,17 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from opspack.cli.errors import one_line_errors
 from opspack.cli.options import (
     DatabaseOption,
+    DeploymentOption,
+    HealthPortOption,
+    JsonOption,
     LogLevelOption,
     database_url,
-    one_line_errors,
     start_observability,
 )
 
-ConfigOption = Annotated[Path, typer.Option("--config", help="Deployment file (opspack.yaml).")]
 BrokerOption = Annotated[
     str | None,
     typer.Option("--broker", help="Broker URL (default: $OPSPACK_BROKER_URL, else amqp://guest:guest@127.0.0.1:5672//)."),
@@ -37,9 +39,6 @@ BrokerOption = Annotated[
 PrefixOption = Annotated[
     str | None,
     typer.Option("--queue-prefix", help="Queue names <prefix>.<agent> (default: $OPSPACK_QUEUE_PREFIX, else opspack)."),
-]  # fmt: skip
-HealthPortOption = Annotated[
-    int | None, typer.Option("--health-port", help="Serve /healthz, /readyz, /metrics here (0: any free port).")
 ]  # fmt: skip
 
 logger = logging.getLogger("opspack.runtime.worker")
@@ -79,7 +78,7 @@ def _agents(deployment: Any, chosen: list[str] | None) -> list[str]:
 
 
 def worker(
-    config: ConfigOption = Path("opspack.yaml"),
+    config: DeploymentOption = Path("opspack.yaml"),
     agent: Annotated[
         list[str] | None,
         typer.Option("--agent", help="Take only this agent's tasks (repeatable; default all)."),
@@ -167,7 +166,7 @@ def worker(
 
 
 def scheduler(
-    config: ConfigOption = Path("opspack.yaml"),
+    config: DeploymentOption = Path("opspack.yaml"),
     broker: BrokerOption = None,
     queue_prefix: PrefixOption = None,
     database: DatabaseOption = None,
@@ -230,11 +229,11 @@ def scheduler(
 
 
 def queues(
-    config: ConfigOption = Path("opspack.yaml"),
+    config: DeploymentOption = Path("opspack.yaml"),
     broker: BrokerOption = None,
     queue_prefix: PrefixOption = None,
     database: DatabaseOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
     show_dead: Annotated[
         int,
         typer.Option(

@@ -16,7 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from agents.ap.synthetic_inbox import write_inbox
-from opspack.cli.ap import invoice_files, results_table, summarise
+from opspack.agent_runs.ap import invoice_paths, results_table, summarise
 from opspack.wiring import Wiring
 
 INVOICES = 14
@@ -34,7 +34,7 @@ def run_ap_section(
         stale.unlink()
     manifest = write_inbox(erp, inbox, INVOICES, seed=SEED, defect_rate=DEFECT_RATE)
     agent = wiring.ap_agent(erp=erp_name)
-    results = [agent.process(path) for path in invoice_files(inbox)]
+    results = [agent.process(path) for path in invoice_paths(inbox)]
     expected = {item.file: item.expected for item in manifest}
     agreed = sum(
         (expected[Path(r.source).name] == "post") == (r.status == "posted")

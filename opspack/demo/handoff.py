@@ -40,7 +40,7 @@ from agents.procurement.supplier_validation import validate_suppliers
 from connectors.erp.protocol import ERPConnector
 from connectors.itsm.models import NewTicket
 from governance.action import Action
-from opspack.demo.service_desk import DESK_FIXTURES, file_tickets
+from opspack.agent_runs.service_desk import DESK_FIXTURES, file_tickets
 from opspack.wiring import Wiring
 
 ERP, CRM, ITSM, DIRECTORY = "sap", "salesforce", "servicenow", "okta"

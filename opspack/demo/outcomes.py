@@ -22,7 +22,7 @@ from governance.human_outcomes import CollectionReport
 from governance.ledger import Ledger
 from governance.store import Store
 from mocks.servicenow import ServiceNowMock
-from opspack.demo.service_desk import URLS, MockDesk, _session
+from opspack.demo.mock_desk import URLS, MockDesk, mock_session
 
 INTEGRATION_ACCOUNTS = frozenset({"opspack.integration"})
 
@@ -68,7 +68,7 @@ def resolve_in_servicenow(
     password = secrets.token_urlsafe(12)
     mock.tables.update("sys_user", matches[0]["sys_id"], {"user_password": password}, user="admin")
     technician = ServiceNowAdapter.connect(
-        url, BasicAuth(person, password), session=_session(mock, url, time.sleep)
+        url, BasicAuth(person, password), session=mock_session(mock, url, time.sleep)
     )
     technician.resolve_ticket(number, Resolution(close_code=CloseCode.SOLVED, close_notes=notes))
     return person

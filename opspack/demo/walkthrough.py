@@ -31,7 +31,7 @@ from governance.ledger import Ledger, utc_now
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store, reset_sqlite_database
-from opspack.cli.intake import run_intake_section
+from opspack.agent_runs.intake import run_intake_section
 from opspack.demo.ap import run_ap_section
 from opspack.demo.handoff import run_handoff_section
 from opspack.demo.service_desk import run_service_desk_section
