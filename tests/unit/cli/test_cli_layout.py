@@ -81,3 +81,14 @@ def test_no_cli_or_demo_module_is_over_400_lines() -> None:
     for path in [*_modules("cli"), *_modules("demo"), *_modules("agent_runs")]:
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 400, f"{path.relative_to(OPSPACK)} has {lines} lines"
+
+
+def test_the_console_takes_database_with_db_as_a_hidden_alias() -> None:
+    from typer.main import get_command
+
+    from opspack.cli import app
+
+    console = get_command(app).commands["console"]  # type: ignore[attr-defined]
+    for command in (console, console.commands["add-user"], console.commands["rotate-password"]):
+        options = {opt: param for param in command.params for opt in getattr(param, "opts", ())}
+        assert not options["--database"].hidden and options["--db"].hidden, command.name
