@@ -185,7 +185,10 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
     policy = load_policy(policy_path())
     store = _fresh_store(workdir)
     systems = DemoSystems.sample()
-    governor = Governor(policy, store, systems.performers())
+    # The same wiring as every command: the example connections file, every vendor a *.mock host
+    # in-process; the walkthrough's own actions run against the in-memory systems above.
+    wiring = Wiring.load(connections=DEFAULT_CONNECTIONS_PATH, policy=policy, store=store)
+    governor = wiring.governor(systems.performers())
     entries = load_demo_actions()
     if out is not None:
         out.rule("[bold]opspack demo[/] — governed actions against in-memory systems")
@@ -209,8 +212,6 @@ def run_demo(workdir: Path, *, console: Console | None) -> dict[str, Any]:
                 f"  still pending: {request.id[:8]} {request.agent} {request.action.operation} "
                 f"{request.action.target} → queue {route}, expires {request.expires_at:%Y-%m-%d %H:%M} UTC"
             )
-    # The agents' connections: the example connections file, every vendor a *.mock host in-process.
-    wiring = Wiring.load(connections=DEFAULT_CONNECTIONS_PATH, policy=policy, store=store)
     ap_summary = run_ap_section(wiring, workdir, out)
     intake_summary = run_intake_section(wiring, out, crm="salesforce", erp="sap")
     service_desk_summary = run_service_desk_section(policy, store, out, connections=DEFAULT_CONNECTIONS_PATH)
