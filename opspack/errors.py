@@ -7,7 +7,7 @@
     │   └── Forbidden             the person may not do this
     ├── LoginRefused              (opspack.console.login_guard) too many failed logins
     ├── OutcomeFormError          (opspack.console.outcome_form; also ValueError) a bad outcome form
-    ├── ChatError                 (opspack.cli_agent) the chat model cannot be used
+    ├── ChatError                 (opspack.cli.agent) the chat model cannot be used
     ├── ScheduleError             (opspack.runtime.schedule; also ValueError) an unusable schedule
     ├── SourceError               (opspack.runtime.sources.errors) a work source failed
     │   ├── SourceConfigurationError

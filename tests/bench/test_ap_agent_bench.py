@@ -23,7 +23,7 @@ from connectors.erp.protocol import ERPConnector
 from governance.policy import load_policy
 from governance.runtime import Governor
 from governance.store import Store
-from opspack.cli_ap import mock_erp
+from opspack.cli.ap import mock_erp
 from opspack.settings import policy_path
 
 INVOICES = 300

@@ -30,8 +30,8 @@ from governance.store import Store
 from mocks.hubspot import HubSpotMock
 from mocks.salesforce import SalesforceMock
 from mocks.transport import mount_mocks
-from opspack.cli_ap import ErpName
-from opspack.cli_intake import erp_factory
+from opspack.cli.ap import ErpName
+from opspack.cli.intake import erp_factory
 
 SUITE = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios" / "intake"
 

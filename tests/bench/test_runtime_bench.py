@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from agents.ap.synthetic_inbox import write_inbox
-from opspack.cli_ap import invoice_files
+from opspack.cli.ap import invoice_files
 from opspack.deployment import load_deployment
 from opspack.runtime.build import build_runner
 from opspack.wiring import Wiring, mock_erp

@@ -25,7 +25,8 @@ from connectors.directory.fake import FakeDirectory
 from connectors.erp.fake import FakeERP
 from connectors.itsm.models import NewTicket
 from governance.store import Store
-from opspack.demo_service_desk import file_tickets, mock_desk
+from opspack.agent_runs.service_desk import file_tickets
+from opspack.demo.mock_desk import mock_desk
 
 SUITE = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios" / "service_desk" / "generated.yaml"
 

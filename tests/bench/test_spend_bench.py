@@ -41,7 +41,7 @@ import json, resource, sys, time
 from pathlib import Path
 from agents.procurement.spend_io import SpendColumns
 from agents.procurement.taxonomy import default_taxonomy
-from opspack.cli_procurement import run_classify
+from opspack.cli.spend import run_classify
 source, out = Path(sys.argv[1]), Path(sys.argv[2])
 started = time.perf_counter()
 summary = run_classify(source, out, taxonomy=default_taxonomy(), history_file=None, level="family",

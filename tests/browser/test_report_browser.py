@@ -37,7 +37,8 @@ def _cli() -> typer.Typer:
         c.name == "report" or getattr(c.callback, "__name__", "") == "report" for c in app.registered_commands
     ):
         return app
-    from opspack.cli_measurement import metrics_app, report
+    from opspack.cli.metrics import metrics_app
+    from opspack.cli.reports import report
 
     local = typer.Typer()
     local.add_typer(metrics_app, name="metrics")

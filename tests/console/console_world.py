@@ -22,7 +22,7 @@ from governance.action import Action
 from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.store import Store
-from opspack.cli_ap import mock_erp
+from opspack.cli.ap import mock_erp
 from opspack.console.passwords import hash_password
 from opspack.console.settings import ConsoleSettings
 from opspack.console.users import Role, write_user

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from governance.policy import load_policy
-from opspack.cli_console import console_app
+from opspack.cli.console import console_app
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.passwords import DEFAULT_N, hash_password, verify_password
 from opspack.console.sessions import SessionSigner

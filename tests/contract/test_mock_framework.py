@@ -27,7 +27,7 @@ from mocks.base import (
 from mocks.faults import FaultPlan
 from mocks.server import serve_mocks
 from mocks.transport import MockTransportAdapter, mount_mocks, register_with_responses
-from opspack.cli_mocks import mocks_app
+from opspack.cli.mocks import mocks_app
 
 
 class NotesMock(MockVendor):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from governance.errors import PolicyError
-from opspack.demo import load_demo_actions, run_demo
+from opspack.demo.walkthrough import load_demo_actions, run_demo
 
 OPSPACK = [sys.executable, "-m", "opspack.cli"]
 

@@ -34,9 +34,9 @@ from governance.policy import load_policy
 from governance.runtime import Governor, Outcome
 from governance.secrets import FileSecretStore
 from governance.store import Store
-from opspack.cli_console import console_app
-from opspack.cli_governance import approvals_app
-from opspack.cli_measurement import autonomy_app
+from opspack.cli.autonomy import autonomy_app
+from opspack.cli.console import console_app
+from opspack.cli.governance import approvals_app
 from opspack.console.passwords import hash_password
 from opspack.console.users import Role, write_user
 from opspack.settings import policy_path

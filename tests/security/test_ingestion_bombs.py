@@ -26,7 +26,7 @@ from agents.ap.invoice import IngestionRejected
 from agents.ap.synthetic_inbox import write_inbox
 from agents.intake.inbox import read_inbox
 from governance.policy import PolicyError, load_policy
-from opspack.cli_ap import ap_app, mock_erp
+from opspack.cli.ap import ap_app, mock_erp
 
 from .bombs import (
     BILLION_LAUGHS,

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from governance.secrets import FileSecretStore
-from opspack.cli_procurement import spend_app
+from opspack.cli.spend import spend_app
 from opspack.console.passwords import hash_password
 from opspack.console.users import Role, load_users, write_user
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agents.ap.synthetic_inbox import write_inbox
-from opspack.cli_ap import ap_app, mock_erp
+from opspack.cli.ap import ap_app, mock_erp
 
 
 @pytest.mark.parametrize("erp", ["sap", "netsuite"])

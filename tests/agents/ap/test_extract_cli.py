@@ -9,7 +9,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from opspack.cli_invoice import invoice_app
+from opspack.cli.invoice import invoice_app
 
 TruthOf = Callable[[Path], dict[str, Any]]
 

@@ -33,8 +33,8 @@ from governance.ledger import LedgerRecord
 from governance.policy import load_policy
 from governance.runtime import Governor
 from governance.store import Store
-from opspack.cli_governance import corrections_app
-from opspack.cli_invoice import invoice_app
+from opspack.cli.governance import corrections_app
+from opspack.cli.invoice import invoice_app
 from opspack.settings import policy_path
 
 NOW = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from agents.ap.reasons import HoldReason
 from agents.ap.replay import replay, shadow_policy
 from agents.ap.scenarios import ScenarioError, load_scenarios
-from opspack.cli_replay import replay_app
+from opspack.cli.replay import replay_app
 from opspack.settings import FIXTURES_DIR, policy_path
 
 SUITE = FIXTURES_DIR / "scenarios" / "ap"

@@ -63,7 +63,7 @@ def _agent(erp: str, inbox: Path, url: str, database: Path, workdir: Path) -> su
     command = [
         sys.executable,
         "-c",
-        "from opspack.cli_ap import ap_app; ap_app()",
+        "from opspack.cli.ap import ap_app; ap_app()",
         "run",
         str(inbox),
         "--erp",

@@ -8,8 +8,8 @@ from connectors.erp.models import InvoiceStatus, PurchaseOrderStatus
 from governance.ledger import Ledger
 from governance.policy import load_policy
 from governance.store import Store
-from opspack.demo_ap import run_ap_section
-from opspack.demo_handoff import run_handoff_section
+from opspack.demo.ap import run_ap_section
+from opspack.demo.handoff import run_handoff_section
 from opspack.settings import DEFAULT_CONNECTIONS_PATH, policy_path
 from opspack.wiring import Wiring
 

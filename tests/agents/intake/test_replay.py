@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from agents.intake.replay import ReplayReport, replay
 from agents.intake.scenarios import ScenarioError, load_scenarios
 from connectors.erp import FakeERP
-from opspack.cli_intake import erp_factory, intake_app
+from opspack.cli.intake import erp_factory, intake_app
 
 ROOT = Path(__file__).resolve().parents[3]
 SUITE = ROOT / "fixtures" / "scenarios" / "intake"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from connectors.directory.models import UserStatus
 from governance.ledger import Ledger
 from governance.store import Store
-from opspack import cli_agent
+from opspack.cli import agent as cli_agent
 from opspack.cli import app
 from opspack.settings import DEFAULT_CONNECTIONS_PATH
 from opspack.wiring import Wiring

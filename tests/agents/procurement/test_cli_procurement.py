@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import opspack.cli_procurement as cli
 from connectors.erp.fake import FakeERP
+from opspack.cli import po as cli_po
+from opspack.cli import spend as cli_spend
+from opspack.cli import suppliers as cli_suppliers
 
 from .conftest import FIXTURES
 
@@ -41,7 +43,7 @@ def test_classify_writes_output_and_review_queue(tmp_path: Path) -> None:
     )
     out = tmp_path / "out.csv"
     result = runner.invoke(
-        cli.spend_app,
+        cli_spend.spend_app,
         [
             "classify",
             str(source),
@@ -72,7 +74,7 @@ def test_confident_lines_are_written_back_through_governance(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     erp = FakeERP.sample()
-    monkeypatch.setattr(cli, "build_erp", lambda kind, connections=None: erp)
+    monkeypatch.setattr(cli_spend, "build_erp", lambda kind, connections=None: erp)
     lines = erp.list_spend_lines()
     source = spend_csv(
         tmp_path / "erp.csv",
@@ -87,7 +89,8 @@ def test_confident_lines_are_written_back_through_governance(
         ],
     )
     result = runner.invoke(
-        cli.spend_app, ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--erp", "fake", "--json"]
+        cli_spend.spend_app,
+        ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--erp", "fake", "--json"],
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -114,7 +117,7 @@ def test_confident_lines_are_written_back_through_governance(
 def test_bad_csv_is_one_line_and_exit_1(tmp_path: Path, content: bytes, message: str) -> None:
     source = tmp_path / "bad.csv"
     source.write_bytes(content)
-    result = runner.invoke(cli.spend_app, ["classify", str(source), "--out", str(tmp_path / "o.csv")])
+    result = runner.invoke(cli_spend.spend_app, ["classify", str(source), "--out", str(tmp_path / "o.csv")])
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
@@ -122,11 +125,11 @@ def test_bad_csv_is_one_line_and_exit_1(tmp_path: Path, content: bytes, message:
 def test_unknown_level_and_missing_file(tmp_path: Path) -> None:
     source = spend_csv(tmp_path / "in.csv", [{"description": "laptop"}])
     result = runner.invoke(
-        cli.spend_app, ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--level", "class"]
+        cli_spend.spend_app, ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--level", "class"]
     )
     assert result.exit_code == 1 and "has no class-level categories" in result.stderr
     result = runner.invoke(
-        cli.spend_app, ["classify", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")]
+        cli_spend.spend_app, ["classify", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o.csv")]
     )
     assert result.exit_code == 1 and "cannot read" in result.stderr
 
@@ -134,7 +137,7 @@ def test_unknown_level_and_missing_file(tmp_path: Path) -> None:
 def test_suppliers_validate_file_json(tmp_path: Path) -> None:
     suppliers = FIXTURES / "suppliers"
     result = runner.invoke(
-        cli.suppliers_app,
+        cli_suppliers.suppliers_app,
         [
             "validate",
             "--file",
@@ -152,13 +155,13 @@ def test_suppliers_validate_file_json(tmp_path: Path) -> None:
 
 
 def test_suppliers_validate_unknown_erp() -> None:
-    result = runner.invoke(cli.suppliers_app, ["validate", "--erp", "oracle"])
+    result = runner.invoke(cli_suppliers.suppliers_app, ["validate", "--erp", "oracle"])
     assert result.exit_code == 1 and "no connection named 'oracle'" in result.stderr
 
 
 def test_po_follow_up_json_and_drafts(tmp_path: Path) -> None:
     result = runner.invoke(
-        cli.po_app, ["follow-up", "--as-of", "2024-06-01", "--drafts", str(tmp_path / "d"), "--json"]
+        cli_po.po_app, ["follow-up", "--as-of", "2024-06-01", "--drafts", str(tmp_path / "d"), "--json"]
     )
     assert result.exit_code == 0, result.output
     overdue = json.loads(result.stdout)["overdue"]
@@ -168,14 +171,14 @@ def test_po_follow_up_json_and_drafts(tmp_path: Path) -> None:
         .read_text(encoding="utf-8")
         .startswith("Subject: Delivery status")
     )
-    bad = runner.invoke(cli.po_app, ["follow-up", "--as-of", "June"])
+    bad = runner.invoke(cli_po.po_app, ["follow-up", "--as-of", "June"])
     assert bad.exit_code == 1 and "not an ISO date" in bad.stderr
 
 
 def test_llm_option_respects_the_no_live_calls_switch(tmp_path: Path) -> None:
     source = spend_csv(tmp_path / "in.csv", [{"description": "laptop"}])
     result = runner.invoke(
-        cli.spend_app,
+        cli_spend.spend_app,
         ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--llm", "openai:gpt-4o-mini"],
     )
     assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1
@@ -204,7 +207,7 @@ def test_company_taxonomy_mapped_onto_unspsc(tmp_path: Path) -> None:
         "--map-to-unspsc",
         str(mapping),
     ]
-    result = runner.invoke(cli.spend_app, [*args, "--level", "family", "--json"])
+    result = runner.invoke(cli_spend.spend_app, [*args, "--level", "family", "--json"])
     assert result.exit_code == 0, result.output
     assert [r["code"] for r in read(out)] == ["IT-HW", "TRV-LODGING", "LOG-PARCEL"]
 
@@ -213,7 +216,7 @@ def test_suppliers_validate_against_the_sap_mock(monkeypatch: pytest.MonkeyPatch
     """`--erp sap` goes through the real S/4HANA adapter, served in-process by the SAP mock."""
     monkeypatch.setenv("OPSPACK_SECRET_SAP__PROCUREMENT__USERNAME", "OPSPACK_COMM")
     monkeypatch.setenv("OPSPACK_SECRET_SAP__PROCUREMENT__PASSWORD", "Welcome-S4H-2024!")
-    result = runner.invoke(cli.suppliers_app, ["validate", "--erp", "sap", "--no-submit", "--json"])
+    result = runner.invoke(cli_suppliers.suppliers_app, ["validate", "--erp", "sap", "--no-submit", "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["source"] == "SapS4HanaAdapter" and summary["records"] >= 20
@@ -232,7 +235,7 @@ def test_classify_level_auto_reports_the_level_of_each_answer(tmp_path: Path) ->
     )
     out = tmp_path / "out.csv"
     result = runner.invoke(
-        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--json"]
+        cli_spend.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--json"]
     )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -241,7 +244,8 @@ def test_classify_level_auto_reports_the_level_of_each_answer(tmp_path: Path) ->
     assert sum(summary["answered_at_level"].values()) == 3
     assert read(out)[0]["code"] == "43210000"  # sure at family level: answered there
     refused = runner.invoke(
-        cli.spend_app, ["classify", str(source), "--out", str(out), "--level", "auto", "--llm", "openai:x"]
+        cli_spend.spend_app,
+        ["classify", str(source), "--out", str(out), "--level", "auto", "--llm", "openai:x"],
     )
     assert refused.exit_code != 0 and "--level auto" in refused.output
 
@@ -261,7 +265,7 @@ def test_truth_column_scores_every_level(tmp_path: Path) -> None:
         ],
     )
     args = ["classify", str(source), "--out", str(tmp_path / "o.csv"), "--truth-column", "right", "--json"]
-    result = runner.invoke(cli.spend_app, args)
+    result = runner.invoke(cli_spend.spend_app, args)
     assert result.exit_code == 0, result.output
     scored = json.loads(result.stdout)["accuracy_by_level"]
     assert scored["unscored_lines"] == 1
@@ -269,5 +273,5 @@ def test_truth_column_scores_every_level(tmp_path: Path) -> None:
     assert family["lines"] == 3 and family["answered"] == 3
     assert family["accuracy"] == round(2 / 3, 4)
     assert set(scored["levels"]) == {"segment", "family"}
-    missing = runner.invoke(cli.spend_app, [*args[:4], "--truth-column", "nope"])
+    missing = runner.invoke(cli_spend.spend_app, [*args[:4], "--truth-column", "nope"])
     assert missing.exit_code != 0 and "nope" in missing.output

@@ -13,7 +13,7 @@ from agents.procurement.errors import ScenarioError
 from agents.procurement.spend_replay import replay_spend_cases, shadow_policy
 from agents.procurement.spend_scenarios import load_spend_scenarios
 from agents.procurement.taxonomy import DEFAULT_ABBREVIATIONS, default_taxonomy, load_abbreviations
-from opspack.cli_procurement import replay_spend
+from opspack.cli.spend import replay_spend
 
 from .conftest import FIXTURES
 

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from governance.policy import load_policy
 from governance.store import Store
+from opspack.agent_runs.service_desk import load_queue
 from opspack.cli import app
-from opspack.demo_service_desk import load_queue, run_service_desk_section
+from opspack.demo.service_desk import run_service_desk_section
 
 POLICY = Path(__file__).resolve().parents[3] / "fixtures" / "policy.yaml"
 QUEUE = Path(__file__).resolve().parents[3] / "fixtures" / "service_desk" / "demo_queue.yaml"

@@ -27,7 +27,8 @@ from mocks.msgraph import GraphMock
 from mocks.msgraph import MembershipEvent as GraphMembershipEvent
 from mocks.okta import MembershipEvent as OktaMembershipEvent
 from mocks.okta import OktaMock
-from opspack.demo_service_desk import DirectoryVendor, ItsmVendor, file_tickets, mock_desk
+from opspack.agent_runs.service_desk import file_tickets
+from opspack.demo.mock_desk import DirectoryVendor, ItsmVendor, mock_desk
 
 FAULTS: tuple[FaultKind, ...] = ("5xx", "429", "drop")
 PATIENT = RetryPolicy(total=12, backoff_factor=0.0)

@@ -14,9 +14,9 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from agents.ap.result import APResult
-from opspack import cli_ap
+from opspack.cli import ap as cli_ap
 from opspack.cli import app
-from opspack.cli_options import Tracked, progress
+from opspack.cli.progress import Tracked, progress
 
 EXEMPT = {
     "run": "long-running service: its output is JSON log lines (--log-level), not a result",

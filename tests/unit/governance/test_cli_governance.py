@@ -16,8 +16,8 @@ from governance.ledger import ledger_records, verify_export
 from governance.policy import load_policy
 from governance.runtime import Governor, set_performers_factory
 from governance.store import Store
-from opspack.cli_audit import audit_app
-from opspack.cli_governance import approvals_app, corrections_app
+from opspack.cli.audit import audit_app
+from opspack.cli.governance import approvals_app, corrections_app
 from opspack.console.passwords import hash_password
 from opspack.console.users import Role, write_user
 

@@ -18,7 +18,7 @@ from governance.ledger import Ledger, ledger_head, ledger_records
 from governance.ledger_keys import MAC_KEY_PATH, SIGNING_KEY_PATH, generated_keys, load_ledger_keys
 from governance.secrets import FileSecretStore, default_provider
 from governance.store import Store, reset_sqlite_database
-from opspack.cli_audit import audit_app
+from opspack.cli.audit import audit_app
 
 runner = CliRunner()
 

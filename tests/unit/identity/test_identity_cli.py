@@ -16,7 +16,7 @@ from governance.identity import CredentialRegistry
 from governance.ledger import Ledger
 from governance.secrets import FileSecretStore, default_provider
 from governance.store import Store
-from opspack.cli_credentials import credentials_app
+from opspack.cli.credentials import credentials_app
 
 SN_PATH = "servicenow/service_desk/password"
 SECRET = "cli-secret-Value-42"

@@ -33,7 +33,7 @@ from governance.ledger import Ledger
 from governance.redaction import REDACTED, install_log_redaction
 from governance.secrets import FileSecretStore, SecretValue, default_provider
 from governance.store import Store
-from opspack.cli_credentials import credentials_app
+from opspack.cli.credentials import credentials_app
 
 ENV_PASSWORD = "Env-Pa55word-for-ServiceNow"
 FILE_TOKEN = "00OktaFileToken-abc123XYZ"

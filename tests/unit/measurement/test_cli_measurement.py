@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 from governance.approver_auth import pin_approver_store
 from governance.policy import Tier, load_policy
 from governance.store import Store
-from opspack.cli_measurement import autonomy_app, metrics_app, readiness, report, roi
+from opspack.cli.autonomy import autonomy_app
+from opspack.cli.metrics import metrics_app
+from opspack.cli.reports import readiness, report, roi
 from opspack.console.passwords import hash_password
 from opspack.console.users import Role, write_user
 

@@ -20,9 +20,10 @@ from governance.policy import load_policy
 from governance.store import Store
 from mocks.servicenow import ServiceNowMock
 from mocks.transport import mount_mocks
-from opspack.cli_outcomes import outcomes_app
-from opspack.demo_outcomes import resolve_as_human
-from opspack.demo_service_desk import file_tickets, load_queue, mock_desk
+from opspack.agent_runs.service_desk import file_tickets, load_queue
+from opspack.cli.outcomes import outcomes_app
+from opspack.demo.mock_desk import mock_desk
+from opspack.demo.outcomes import resolve_as_human
 from opspack.settings import policy_path
 
 

@@ -21,8 +21,9 @@ from governance.ledger import Ledger
 from governance.metrics import metrics_report, read_transactions
 from governance.policy import load_policy
 from governance.store import Store
-from opspack.demo_outcomes import INTEGRATION_ACCOUNTS, collect_desk_outcomes, resolve_as_human
-from opspack.demo_service_desk import MockDesk, file_tickets, load_queue, mock_desk
+from opspack.agent_runs.service_desk import file_tickets, load_queue
+from opspack.demo.mock_desk import MockDesk, mock_desk
+from opspack.demo.outcomes import INTEGRATION_ACCOUNTS, collect_desk_outcomes, resolve_as_human
 from opspack.settings import policy_path
 
 

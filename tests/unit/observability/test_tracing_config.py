@@ -25,7 +25,7 @@ from observability.tracing import (
     transaction,
 )
 from observability.tracing_sdk import trace_id_for
-from opspack.cli_options import start_observability
+from opspack.cli.options import start_observability
 from opspack.deployment import RuntimeConfig
 
 

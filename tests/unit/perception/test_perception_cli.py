@@ -9,7 +9,7 @@ from perception_support import FIXTURES
 from typer.testing import CliRunner
 
 from agents.perception.offline import OfflineTextClassifier
-from opspack.cli_classify import classify_app
+from opspack.cli.classify import classify_app
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ from connectors.errors import ConfigurationError
 from governance.policy import load_policy
 from governance.store import Store
 from opspack.cli import app
-from opspack.cli_run import serve_health
+from opspack.cli.run import serve_health
 from opspack.deployment import load_deployment
 from opspack.runtime.runner import Runner, RuntimeMetrics
 

@@ -9,7 +9,8 @@ import pytest
 
 from governance import approvals
 from governance.ledger import utc_now
-from opspack.demo_service_desk import DEMO_APPROVER, desk_wiring, file_tickets, load_queue
+from opspack.agent_runs.service_desk import desk_wiring, file_tickets, load_queue
+from opspack.demo.service_desk import DEMO_APPROVER
 from opspack.runtime.handlers import REJECTION_CLOSED, ServiceDeskHandler
 from opspack.runtime.runner import Runner
 from opspack.runtime.sources.base import WorkItem
