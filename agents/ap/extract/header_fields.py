@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from agents.ap.extract.captions import captions_under_values
 from agents.ap.extract.dates import find_dates
 from agents.ap.extract.identifiers import find_currencies, find_eins, find_ibans, find_vat_ids
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
-from agents.ap.extract.page_text import PageText, Phrase, TextLine
+from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
@@ -26,6 +27,8 @@ _LABEL_BOUNDARY = re.compile(r"(?::|\s[·|]|\s-)\s+")
 _IDENTIFIER = re.compile(r"\d{6,}")
 """A long unbroken digit run (registration number, SIRET) before an amount means the amount is
 someone else's value, not the labelled one."""
+_SEPARATORS = " :#.-–|"
+"""Punctuation that may stand alone between a label and its value."""
 _DATE_CONNECTOR = re.compile(
     r"\b(?:vom|von|du|del|dated|of|issued\s+(?:at|on)|van|de\s+fecha|d\.d\.|datum)\s*:?\s*$", re.IGNORECASE
 )
@@ -38,9 +41,7 @@ _REFERENCE = re.compile(
 )
 """A reference holds a digit; a short upper-case series code before it is part of it ("FT 2024/117",
 "RE 0815", "A 12345" — a common shape in Portugal, Spain and Germany)."""
-_NOT_A_SERIES = frozenset(
-    {"NO", "NR", "N", "NUM", "REF", "ID", "PO", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"}
-)
+_NOT_A_SERIES = frozenset({"NO", "NR", "N", "NUM", "REF", "ID", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"})
 """Upper-case words before a reference that are labels or connectors, not a series code."""
 
 INLINE, RIGHT, BELOW, ABOVE = 0.9, 0.88, 0.85, 0.8
@@ -193,7 +194,10 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
     if hit.value_end is not None:
         return []  # another label follows in the same phrase: this one's value was not printed
     line = page.lines[hit.line_index]
-    for neighbour in line.phrases[hit.phrase_index + 1 : hit.phrase_index + 2]:
+    following = line.phrases[hit.phrase_index + 1 :]
+    if following and not following[0].text.strip(_SEPARATORS):
+        following = following[1:]  # a colon set in a column of its own ("Datum   :   03.03.26")
+    for neighbour in following[:1]:
         if neighbour.x0 - phrase.x1 > 260 or match_label(fold(neighbour.text), HEADER_PATTERNS):
             break
         right = _parsed(parser, neighbour.text, neighbour, 0, RIGHT, adjacent)
@@ -201,7 +205,7 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
             return [right]
     if adjacent:
         return []
-    if _captions_under_values(hit, page):
+    if captions_under_values(page, hit.line_index, hit.phrase):
         above = _read_above(hit, page, parser)
         return [above] if above is not None else []
     found: list[Candidate] = []
@@ -229,37 +233,6 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
         above = _read_above(hit, page, parser)
         return [above] if above is not None else []
     return _summary_row_first(found)
-
-
-def _is_field_label(phrase: Phrase) -> bool:
-    """A label of a field (a document title such as "FACTURA" is not)."""
-    matched = match_label(fold(phrase.text), HEADER_PATTERNS)
-    return matched is not None and matched[0] != "title_number"
-
-
-def _aligned_labels(line: TextLine, xs: list[float]) -> int:
-    return sum(1 for p in line.phrases if any(abs(p.x0 - x) <= 6 for x in xs) and _is_field_label(p))
-
-
-def _captions_under_values(hit: LabelHit, page: PageText) -> bool:
-    """Whether the label's row is a row of captions printed *under* their values: the row above has
-    values in the same columns and is itself not under a row of labels (where it would be the
-    value row of a label-above grid)."""
-    if hit.line_index == 0:
-        return False
-    line = page.lines[hit.line_index]
-    xs = [p.x0 for p in line.phrases if _is_field_label(p)]
-    if len(xs) < 2:
-        return False
-    above = page.lines[hit.line_index - 1]
-    values = [p for p in above.phrases if any(abs(p.x0 - x) <= 6 for x in xs)]
-    if len(values) < 2 or _aligned_labels(above, xs):
-        return False
-    for higher in reversed(page.lines[max(0, hit.line_index - 5) : hit.line_index - 1]):
-        if any(abs(p.x0 - x) <= 6 for p in higher.phrases for x in xs):
-            # the nearest aligned line above the values (lines of another block skipped) decides
-            return not _aligned_labels(higher, xs)
-    return True
 
 
 def _read_above(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | None:

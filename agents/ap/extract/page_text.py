@@ -13,7 +13,7 @@ whose vertical centres overlap.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +52,9 @@ class Phrase:
     text: str = ""
     starts: list[int] = field(default_factory=list)
     """Character offset in `text` where each word starts."""
+    top: float = field(init=False, default=0.0)
+    bottom: float = field(init=False, default=0.0)
+    """The words' extent, computed once (the words of a phrase never change)."""
 
     def __post_init__(self) -> None:
         offset, parts = 0, []
@@ -60,6 +63,8 @@ class Phrase:
             parts.append(word.text)
             offset += len(word.text) + 1
         self.text = " ".join(parts)
+        self.top = min(word.top for word in self.words)
+        self.bottom = max(word.bottom for word in self.words)
 
     @property
     def x0(self) -> float:
@@ -68,14 +73,6 @@ class Phrase:
     @property
     def x1(self) -> float:
         return self.words[-1].x1
-
-    @property
-    def top(self) -> float:
-        return min(word.top for word in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(word.bottom for word in self.words)
 
     @property
     def height(self) -> float:
@@ -151,41 +148,38 @@ def _has_text(row: Sequence[Char]) -> bool:
     return any(not char[0].isspace() for char in row)
 
 
+def _x0(char: Char) -> float:
+    return char[1]
+
+
 def _line(row: list[Char], page: int) -> TextLine:
-    row.sort(key=lambda c: c[1])
+    row.sort(key=_x0)
     height = max(c[4] - c[2] for c in row)
+    word_gap = WORD_GAP * height
     words: list[Word] = []
     gaps: list[float] = []
-    current: list[Char] = []
-    last_x1: float | None = None
-    pending_gap = 0.0
-
-    def flush() -> None:
-        if current:
-            words.append(
-                Word(
-                    "".join(c[0] for c in current),
-                    current[0][1],
-                    min(c[2] for c in current),
-                    current[-1][3],
-                    max(c[4] for c in current),
-                )
-            )
-            current.clear()
-
+    parts: list[str] = []
+    x0 = top = bottom = last_x1 = 0.0
     for char in row:
-        if char[0].isspace():
-            if current:
-                flush()
+        text = char[0]
+        if text.isspace():
+            if parts:
+                words.append(Word("".join(parts), x0, top, last_x1, bottom))
+                parts = []
             continue
-        gap = char[1] - last_x1 if last_x1 is not None else 0.0
-        if current and gap > WORD_GAP * height:
-            flush()
-        if not current and words:
-            gaps.append(char[1] - words[-1].x1 if last_x1 is not None else pending_gap)
-        current.append(char)
+        if parts and char[1] - last_x1 > word_gap:
+            words.append(Word("".join(parts), x0, top, last_x1, bottom))
+            parts = []
+        if not parts:
+            if words:
+                gaps.append(char[1] - words[-1].x1)
+            x0, top, bottom = char[1], char[2], char[4]
+        else:
+            top, bottom = min(top, char[2]), max(bottom, char[4])
+        parts.append(text)
         last_x1 = char[3]
-    flush()
+    if parts:
+        words.append(Word("".join(parts), x0, top, last_x1, bottom))
     phrases: list[Phrase] = []
     group: list[Word] = []
     for index, word in enumerate(words):
@@ -219,14 +213,23 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]
     return chars
 
 
-def read_pdfium_pages(document: pdfium.PdfDocument, max_pages: int | None = None) -> list[PageText]:
-    """Positioned text of every page (up to `max_pages`) via PDFium."""
+def read_pdfium_pages(
+    document: pdfium.PdfDocument,
+    max_pages: int | None = None,
+    check: Callable[[int, int], None] | None = None,
+) -> list[PageText]:
+    """Positioned text of every page (up to `max_pages`) via PDFium.
+
+    `check(page_number, characters_on_page)` runs once a page is parsed and before its characters
+    are read, so a caller can refuse a text flood (by raising) without loading any page twice."""
     pages: list[PageText] = []
     for index in range(min(len(document), max_pages or len(document))):
         page = document[index]
         width, height = page.get_size()
         textpage = page.get_textpage()
         try:
+            if check is not None:
+                check(index + 1, textpage.count_chars())
             pages.append(group_chars(pdfium_chars(textpage, height), index + 1, width, height))
         finally:
             textpage.close()

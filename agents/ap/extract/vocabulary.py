@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 NO = r"(?:no\.?|nr\.?|n[°o]\.?|#|number|nummer|numero)"
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
@@ -23,7 +24,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"n\.?\s*documento", r"numero\s*documento", r"facture\s*(?:n[°o]\.?|numero)", r"avoir\s*numero",
         r"nota\s*di\s*credito\s*n\.?", r"factuur\s*nummer",
         r"invoice\s*ref(?:erence|\.)?", rf"bill\s*{NO}", r"ref\.?\s*facture", r"reference\s*(?:de\s*(?:la\s*)?)?facture",
-        r"num(?:ero)?\.?\s*(?:de\s*)?factura", r"nr\.?\s*fattura", r"fattura\s*numero", r"documento\s*n\.?",
+        r"num(?:ero)?\.?\s*(?:de\s*)?factura", r"nr?\.?\s*fattura", r"fattura\s*numero", r"documento\s*n\.?",
         r"rechnungs-?\s*nummer", r"factuur\s*no\.?", r"rechnung-\s*nr\.?", r"factura\s*numero", rf"tax\s*invoice\s*{NO}",
         r"referencia\s*(?:de\s*)?factura",
     ),
@@ -54,6 +55,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"fecha\s*(?:de\s*)?vto\.?", r"vto\.?", r"da\s*pagare\s*entro", r"due\s*(?:by|on)", r"pay(?:ment)?\s*by",
         r"payment\s*due\s*(?:by|on)", r"date\s*limite\s*de\s*reglement", r"termijn", r"betaaltermijn(?:\s*tot)?",
         r"pagamento\s*entro(?:\s*il)?",
+        r"uiterlijk\s*te\s*betalen(?:\s*(?:op|voor))?", r"payable\s*le",
     ),
     "po_number": (
         rf"po\s*{NO}", r"p\.o\.\s*(?:no\.?|number)?", rf"purchase\s*order(?:\s*{NO})?", rf"order\s*{NO}",
@@ -75,6 +77,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"ordine\s*cliente", r"rif\.?\s*ordine\s*cliente", r"riferimento\s*ordine", r"n\.?\s*ordine",
         r"numero\s*d'ordine", r"ordine\s*d'acquisto", r"vs\.?\s*rif\.?", r"ihr\s*auftrag", r"pedido\s*(?:del\s*)?cliente", r"commande\s*client", r"referentie",
         r"vs\.?\s*riferimento",
+        r"ihre?\s*zeichen", r"votre\s*ref\.?", r"rif\.?\s*vs\.?\s*ordine", r"uw\s*kenmerk",
+        r"n[°o]\.?\s*(?:de\s*)?bon\s*de\s*commande", r"purchase\s*order\s*(?:no\.?|number|#)",
     ),
     "currency": (r"currency", r"wahrung", r"devise", r"monnaie", r"valuta"),
     "subtotal": (
@@ -84,6 +88,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"sous-?\s*total", r"subtotaal", r"totaal\s*excl\.?\s*btw", r"netto\s*bedrag", r"bedrag\s*excl\.?\s*btw",
         r"base\s*imponible", r"importe\s*neto", r"imponibile", r"subtotale", r"totale\s*imponibile",
         r"total\s*ht", r"montant\s*(?:total\s*)?ht", r"totaal\s*excl\.?", r"netto\s*summe",
+        r"total\s*h\.\s*t\.?", r"montant\s*h\.\s*t\.?", r"totaal\s*exclusief(?:\s*btw)?",
+        r"total\s*excl(?:uding|usive)?\.?\s*(?:of\s*)?(?:vat|tax)", r"bedrag\s*exclusief(?:\s*btw)?",
     ),
     "tax": (
         r"vat", r"tax", r"sales\s*tax", r"includes\s*(?:vat|tax)", r"plus\s*vat", r"mwst\.?", r"ust\.?",
@@ -93,6 +99,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"(?:vat|tax)\s*total", r"total\s*(?:vat|taxes|tax)", r"total\s*tva", r"montant\s*(?:de\s*la\s*)?tva",
         r"iva", r"importe\s*iva", r"cuota\s*iva", r"totale\s*iva", r"imposta", r"btw-?\s*bedrag",
         r"mwst-?\s*betrag", r"ust-?\s*betrag", r"summe\s*(?:ust|mwst)", r"steuer",
+        r"t\.\s*v\.\s*a\.?", r"\d+(?:[.,]\d+)?\s*%\s*(?:btw|vat|mwst|ust|tva|iva)\.?", r"total\s*(?:iva|igic)",
+        r"(?:vat|tax)\s*@", r"summe\s*(?:ust|mwst)\.?", r"totaal\s*btw",
     ),
     "amount_due": (
         r"amount\s*due", r"balance\s*due", r"due\s*payable", r"residual", r"amount\s*payable", r"total\s*due",
@@ -100,7 +108,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"net\s*a\s*payer", r"solde\s*a\s*payer", r"reste\s*a\s*payer", r"montant\s*a\s*payer",
         r"totaal\s*te\s*betalen", r"te\s*betalen", r"openstaand\s*bedrag", r"total\s*a\s*pagar",
         r"importe\s*a\s*pagar", r"netto\s*a\s*pagare", r"totale\s*da\s*pagare", r"importo\s*da\s*pagare",
-        r"liquido\s*a\s*pagar", r"saldo\s*a\s*pagar", r"balance\s*payable", r"bedrag\s*te\s*betalen",
+        r"liquido\s*a\s*pagar", r"saldo\s*a\s*pagar", r"balance\s*payable", r"bedrag\s*te\s*betalen", r"balance\s*to\s*pay",
     ),
     "prepaid": (
         r"prepaid(?:\s*amount)?", r"(?:less\s*)?payments?\s*received", r"less\s*paid", r"paid(?:\s*amount)?",
@@ -108,6 +116,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"geleistete\s*anzahlung", r"acompte(?:\s*verse)?", r"deja\s*(?:paye|regle|verse)", r"anticipo(?:\s*recibido)?",
         r"acconto", r"gia\s*pagato", r"reeds\s*betaald", r"vooruitbetaald", r"aanbetaling",
         r"pagos?\s*a\s*cuenta", r"entrega\s*a\s*cuenta", r"anzahlung\s*erhalten", r"acompte\s*recu",
+        r"paid\s*on\s*account", r"(?:abzgl\.?\s*)?abschlags?zahlung(?:en)?", r"acompte\s*deja\s*verse",
+        r"(?:reeds\s*)?voldaan", r"entregas\s*a\s*cuenta", r"acconti(?:\s*versati)?",
     ),
     "total": (
         r"total", r"grand\s*total", r"amount\s*due", r"balance\s*due", r"total\s*due", r"total\s*amount",
@@ -117,6 +127,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"summe\s*inkl\.?\s*(?:ust|mwst)\.?", r"gesamt\s*inkl\.?\s*(?:ust|mwst)\.?", r"gross(?:\s*total|\s*amount)?",
         r"importe\s*total", r"total\s*factura", r"totale(?:\s*(?:documento|fattura))?", r"total\s*general",
         r"montant\s*total", r"totaalbedrag", r"factuurbedrag",
+        r"total\s*t\.\s*t\.\s*c\.?", r"montant\s*t\.\s*t\.\s*c\.?", r"totaal\s*inclusief(?:\s*btw)?",
+        r"total\s*incl(?:uding|usive)?\.?\s*(?:of\s*)?(?:vat|tax)",
     ),
     "iban": (r"iban",),
     "vendor_tax_id": (
@@ -150,6 +162,10 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"cliente\s*n[°o.]?", r"codigo\s*(?:de\s*)?cliente", r"cliente\s*n\.", r"compte\s*client", r"relatienummer",
         r"debitor(?:\s*nr\.?)?",
     ),
+    "our_reference": (
+        r"our\s*ref(?:erence|\.)?", r"unser\s*zeichen", r"notre\s*ref(?:erence|\.)?", r"ons\s*kenmerk",
+        r"nuestra\s*ref(?:erencia|\.)?", r"ns\.?\s*rif(?:erimento|\.)?",
+    ),
     "bill_to": (
         r"bill\s*to", r"invoice\s*to", r"sold\s*to", r"customer", r"rechnungsempfanger", r"rechnungsadresse",
         r"kunde", r"facture\s*a", r"adresse\s*de\s*facturation", r"client", r"factuuradres", r"klant",
@@ -157,9 +173,10 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"adresse\s*de\s*livraison", r"delivery\s*address", r"lieferanschrift", r"warenempfanger",
     ),
 }  # fmt: skip
-"""Field → label patterns (on folded text). ``delivery_date``, ``customer_number`` and
-``buyer_tax_id`` are read only so that their labels are claimed: a delivery date must not become the
-invoice date, nor the customer's VAT id the vendor's."""
+"""Field → label patterns (on folded text). ``delivery_date``, ``customer_number``, ``buyer_tax_id``
+and ``our_reference`` (the vendor's own reference beside the buyer's) are read only so that their
+labels are claimed: a delivery date must not become the invoice date, nor the customer's VAT id the
+vendor's, nor "Our ref" the purchase order."""
 
 CREDIT_NOTE_WORDS = re.compile(
     r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
@@ -238,8 +255,10 @@ HEADER_PATTERNS = LabelSet(HEADER_LABELS)
 COLUMN_PATTERNS = LabelSet(COLUMN_LABELS)
 
 
+@lru_cache(maxsize=1 << 14)
 def match_label(folded: str, patterns: LabelSet, start: int = 0) -> tuple[str, int] | None:
-    """The field whose longest label matches `folded` at `start`, and where the label ends."""
+    """The field whose longest label matches `folded` at `start`, and where the label ends
+    (remembered: the same phrase is asked about by several readers of one document)."""
     if start >= len(folded):
         return None
     best: tuple[str, int] | None = None

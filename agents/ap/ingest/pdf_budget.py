@@ -19,6 +19,7 @@ open it, because its streams could not be measured.
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -170,15 +171,82 @@ def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
     return found
 
 
-def _streams(reader: PdfReader) -> Iterator[tuple[int, StreamObject]]:
+_HEADER = re.compile(rb"\s*\d+\s+\d+\s+obj(?![^\s<\[/(%])")
+_BEFORE_END = frozenset(b"\x00\t\n\x0c\r >]")
+_AFTER_END = frozenset(b"\x00\t\n\x0c\r <[/(%")
+_AMBIGUOUS = (b"stream", b"(", b"%")
+"""Anything that could hide or be a stream keyword: the keyword itself, a string or a comment
+(which may hold "endobj"); hex strings are told by their single angle brackets."""
+MAX_PLAIN_OBJECT = 1 << 16
+"""Objects longer than this up to their ``endobj`` are parsed, not skimmed."""
+
+
+def _may_hold_stream(data: bytes, reader: PdfReader) -> set[tuple[int, int]]:
+    """(number, generation) of the objects that can be streams: only those are parsed.
+
+    A stream is a dictionary followed by the ``stream`` keyword. An object whose bytes from its
+    header to its ``endobj`` hold only names, numbers, references, arrays and dictionaries (no
+    string, comment, hex string or the word "stream") cannot be one, to PDFium or anyone: such
+    objects (tagged-PDF structure elements, font widths) are most of a PDF, and parsing them in pure
+    Python was most of the scan's cost. The test reads only the object's own bytes; anything it
+    cannot tell (no header at the offset, no ``endobj``, any ambiguous byte) is parsed in full.
+    """
+    wanted: set[tuple[int, int]] = set()
     for generation, objects in reader.xref.items():
-        for number in objects:
-            try:
-                obj = reader.get_object(IndirectObject(number, generation, reader))
-            except (PyPdfError, ValueError, KeyError, OSError):
-                continue  # an unreadable object is one PDFium cannot decode either
-            if isinstance(obj, StreamObject):
-                yield number, obj
+        for number, offset in objects.items():
+            if not _plain(data, offset):
+                wanted.add((number, generation))
+    return wanted
+
+
+def _plain(data: bytes, offset: object) -> bool:
+    if not isinstance(offset, int) or offset < 0:
+        return False
+    header = _HEADER.match(data, offset)
+    if header is None:
+        return False
+    start = header.end()
+    end = _end_keyword(data, start, min(len(data), start + MAX_PLAIN_OBJECT))
+    if end < 0 or any(data.find(word, start, end) != -1 for word in _AMBIGUOUS):
+        return False
+    return _complete_value(data[start:end].strip())
+
+
+def _complete_value(body: bytes) -> bool:
+    """Whether `body` (no strings, comments or stream keyword in it) is one whole value that ends
+    where its ``endobj`` starts: balanced dictionaries and arrays closing at the end, no hex string
+    (a single angle bracket), so the ``endobj`` found cannot sit inside an open dictionary."""
+    opened, closed = body.count(b"<<"), body.count(b">>")
+    if body.count(b"<") != 2 * opened or body.count(b">") != 2 * closed or opened != closed:
+        return False
+    if body.count(b"[") != body.count(b"]"):
+        return False
+    if body.startswith(b"<<"):
+        return body.endswith(b">>")
+    if body.startswith(b"["):
+        return body.endswith(b"]")
+    return opened == 0 and b"[" not in body
+
+
+def _end_keyword(data: bytes, start: int, limit: int) -> int:
+    """Where the first ``endobj`` token (delimited on both sides) starts, or -1 before `limit`."""
+    at = data.find(b"endobj", start, limit)
+    while at != -1:
+        after = at + len(b"endobj")
+        if data[at - 1] in _BEFORE_END and (after == len(data) or data[after] in _AFTER_END):
+            return at
+        at = data.find(b"endobj", at + 1, limit)
+    return -1
+
+
+def _streams(reader: PdfReader, candidates: set[tuple[int, int]]) -> Iterator[tuple[int, StreamObject]]:
+    for number, generation in sorted(candidates):
+        try:
+            obj = reader.get_object(IndirectObject(number, generation, reader))
+        except (PyPdfError, ValueError, KeyError, OSError):
+            continue  # an unreadable object is one PDFium cannot decode either
+        if isinstance(obj, StreamObject):
+            yield number, obj
 
 
 def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
@@ -190,7 +258,7 @@ def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
         objects = sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
         if objects > limits.max_pdf_objects:
             raise refuse(path, "PDF objects", objects, limits.max_pdf_objects, "objects")
-        streams = list(_streams(reader))
+        streams = list(_streams(reader, _may_hold_stream(data, reader)))
         contents = content_ids(reader, limits.max_pages)
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError):
         return StreamScan(parsed=False)

@@ -52,33 +52,23 @@ def embedded_invoice_xml(document: pdfium.PdfDocument, path: str, max_bytes: int
     return None
 
 
-def count_chars(document: pdfium.PdfDocument, path: str, limits: IngestLimits, deadline: Deadline) -> int:
-    """Text characters over all pages, refusing once `limits.max_chars` or the deadline is passed.
-
-    The hook that bounds page-text extraction without touching `agents.ap.extract`: the count runs
-    page by page before the full extraction and stops at the first page over a budget.
-    """
-    total = 0
-    for index in range(len(document)):
-        deadline.check()
-        page = document[index]
-        textpage = page.get_textpage()
-        try:
-            total += textpage.count_chars()
-        finally:
-            textpage.close()
-            page.close()
-        if total > limits.max_chars:
-            raise refuse(path, f"PDF text (after page {index + 1})", total, limits.max_chars, "characters")
-    deadline.check()
-    return total
-
-
 def text_pages(
     document: pdfium.PdfDocument, path: str, limits: IngestLimits, deadline: Deadline
 ) -> list[PageText]:
-    count_chars(document, path, limits, deadline)
-    pages = read_pdfium_pages(document)
+    """Every page's positioned text, refusing once `limits.max_chars` or the deadline is passed.
+
+    The budget is checked page by page as each page is parsed and before its characters are read,
+    so a text flood stops at the first page over a cap and no page is loaded twice."""
+    total = 0
+
+    def check(number: int, chars: int) -> None:
+        nonlocal total
+        deadline.check()
+        total += chars
+        if total > limits.max_chars:
+            raise refuse(path, f"PDF text (after page {number})", total, limits.max_chars, "characters")
+
+    pages = read_pdfium_pages(document, check=check)
     deadline.check()
     if sum(page.char_count for page in pages) < MIN_CHARS_PER_PAGE * len(pages) / 2:
         raise IngestionRejected(

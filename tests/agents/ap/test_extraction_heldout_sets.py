@@ -1,7 +1,8 @@
-"""Regression floors on the three held-out generated layout sets (two invoices per layout, a seed of
+"""Regression floors on the four held-out generated layout sets (two invoices per layout, a seed of
 their own): references, dates and PO numbers read, and nothing wrong at or above the auto-post
 threshold. The full sets and the blind figures are in docs/AP_EXTRACTION.md; these slices guard
-the layout rules (baseline lines, captions under values, stacked labels, `|`-separated fields)."""
+the layout rules (baseline lines, captions under values in rows and in columns, stacked labels,
+`|`-separated fields, colons set in a column of their own, Our ref beside Your ref)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _module(name: str) -> ModuleType:
 @pytest.mark.parametrize(
     ("generator", "function", "layouts"),
     [("heldout_generate", "generate_heldout", 13), ("heldout2_generate", "generate_heldout2", 14),
-     ("heldout3_generate", "generate_heldout3", 12)],
+     ("heldout3_generate", "generate_heldout3", 12), ("heldout4_generate", "generate_heldout4", 14)],
 )  # fmt: skip
 def test_held_out_layouts_read_references_and_dates(
     tmp_path: Path, generator: str, function: str, layouts: int
