@@ -31,8 +31,9 @@ from agents.perception.features import (
 from agents.perception.offline_state import OfflineSettings, TrainedState
 
 FORMAT_NAME = "opspack.perception.text-classifier"
-FORMAT_VERSION = 2
-"""2: contraction-splitting tokeniser, rare labels and where calibration came from."""
+FORMAT_VERSION = 3
+"""2: contraction-splitting tokeniser, rare labels and where calibration came from; 3: stemmed word
+features (`FeatureSettings.stem_words`)."""
 _ARRAYS = ("labels", "word_terms", "word_idf", "char_terms", "char_idf", "coef", "intercept")
 
 

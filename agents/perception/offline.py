@@ -38,8 +38,10 @@ from agents.perception.errors import PerceptionError
 from agents.perception.features import (
     TOKEN_PATTERN,
     TextFeatures,
+    content_words,
     familiarity,
     locate_ngram,
+    stem,
     unseen_share,
 )
 from agents.perception.model_file import StoredModel, load_model, save_model
@@ -206,14 +208,14 @@ class OfflineTextClassifier:
     ) -> np.ndarray:
         """Unseen-word share of each row against the vocabulary of the folds that did not hold it."""
         shares = np.zeros(len(texts))
-        min_df = self.settings.features.min_df
+        min_df, stems = self.settings.features.min_df, self.features.stems
         for train_rows, held_rows in folds:
             counts: dict[str, int] = {}
             for i in train_rows:
-                for word in set(_WORD.findall(texts[i].lower())):
+                for word in set(content_words(texts[i], stems)):
                     counts[word] = counts.get(word, 0) + 1
             known = {w for w, n in counts.items() if n >= min_df}
-            shares[held_rows] = unseen_share((texts[i] for i in held_rows), known)
+            shares[held_rows] = unseen_share((texts[i] for i in held_rows), known, stems)
         return shares
 
     # -- prediction ----------------------------------------------------------------------------
@@ -227,7 +229,7 @@ class OfflineTextClassifier:
         x = features.transform(texts)
         scores = np.asarray(x @ state.coef.T) + state.intercept
         probs = probabilities(scores, state.temperature)
-        unseen = unseen_share(texts, features.known_words)
+        unseen = unseen_share(texts, features.known_words, features.stems)
         order = np.argsort(-probs, axis=1)
         word_x = x[:, : features.n_word].tocsr()
         return [
@@ -287,7 +289,11 @@ class OfflineTextClassifier:
             return ()
         contributions = word_x.data[start:end] * self.state.coef[label_index, columns]
         top = np.argsort(-contributions)[: self.settings.evidence_terms]
-        tokens = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        stems = self.features.stems
+        tokens = [
+            (stem(m.group(0).lower()) if stems else m.group(0).lower(), m.start(), m.end())
+            for m in _WORD.finditer(text)
+        ]
         first_seen: dict[str, int] = {}
         for i, token in enumerate(tokens):
             first_seen.setdefault(token[0], i)
