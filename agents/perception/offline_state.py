@@ -73,3 +73,18 @@ UNSEEN_RULE_OFF = 1.01
 
 class NotTrainedError(PerceptionError):
     """The classifier was asked to predict before `fit` or `load`."""
+
+
+AGENT_FAMILIARITY_POWER = 0.5
+"""The familiarity damping agents' classifiers use (service desk, intake, registry versions).
+
+Measured on the service desk's held-out tickets and the hand-written tickets in other companies'
+styles: without damping 94 % of held-out predictions reach 0.85 and are right 94.7 % of the time,
+while 78 % of the unfamiliar tickets reach it too; at 0.5, 64 % reach 0.85 and are right 97 % of
+the time (0.9: 99 %), and only 31 % of the unfamiliar ones do. At 1.0 only 35 % of held-out
+predictions reach 0.85: too little left to act on."""
+
+
+def agent_settings() -> OfflineSettings:
+    """The settings of a classifier an agent acts on: the defaults with familiarity damping."""
+    return OfflineSettings(familiarity_power=AGENT_FAMILIARITY_POWER)
