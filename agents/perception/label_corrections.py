@@ -106,3 +106,10 @@ def examples_from_replay(
         registry.add_example(text, expected, source=f"{source}:{case_id}")
         recorded.append(LabelCorrection(registry.agent, case_id, text, said, expected, source))
     return recorded
+
+
+def learn_from_replay(
+    models: Path, agent: str, rows: Iterable[tuple[str, str, str, str | None]]
+) -> list[LabelCorrection]:
+    """`examples_from_replay` into `agent`'s registry under `models` (the replay commands' --learn-into)."""
+    return examples_from_replay(ModelRegistry(models, agent), rows)
