@@ -10,9 +10,11 @@ Tokenisation: text is lower-cased and English contractions are split ("can't" ->
 One-letter tokens are dropped again: kept, they made "what s the" strong evidence for any
 question (a weather question scored 0.89 as an order-status request).
 
-Word features are light-stemmed (`stem`: one English inflection ending cut where at least three
-letters remain), so "reset", "resets" and "resetting" or "order" and "ordered" share one
-column and one training example teaches all of them; character n-grams keep the full words.
+Word features can be light-stemmed (`FeatureSettings.stem_words`; `stem`: one English inflection
+ending cut where at least three letters remain), so "reset", "resets" and "resetting" share one
+column; character n-grams keep the full words. Off by default: on CLINC150 it moved validation
+accuracy by 0.1-0.2 points and test accuracy not at all, and it changed which of the service
+desk's hand-written "needs a person" tickets reached the auto threshold.
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ class FeatureSettings:
     char_ngrams: tuple[int, int] = (1, 5)
     min_df: int = 1
     max_char_features: int = 100_000
-    stem_words: bool = True
-    """Light-stem word features (`stem`)."""
+    stem_words: bool = False
+    """Light-stem word features (`stem`); off by default (see the module docstring)."""
 
 
 def make_word_vectorizer(
