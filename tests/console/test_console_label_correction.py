@@ -66,7 +66,7 @@ def test_console_and_replay_corrections_retrain_shadow_and_promote(
     login: Login, world: World, models: Path, app: FastAPI
 ) -> None:
     registry = ModelRegistry(models, AGENT)
-    base = _base(400)
+    base = _base(250)
     first = registry.retrain(base)
     ledger = world.governor.ledger
 
@@ -106,7 +106,7 @@ def test_console_and_replay_corrections_retrain_shadow_and_promote(
     report = replay(load_scenarios(SUITE)[::6], config=config)
     rows = report.label_rows()
     wrong = [row for row in rows if row[3] != row[2]]
-    assert rows and wrong, "the 400-row model should miss some categories of the suite"
+    assert rows and wrong, "the 250-row model should miss some categories of the suite"
     learned = examples_from_replay(registry, rows)
     assert [c.transaction_id for c in learned] == [row[0] for row in wrong]
     examples = registry.examples()
