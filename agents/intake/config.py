@@ -100,6 +100,9 @@ class EscalationSpec(_Strict):
 class IntakeConfig(_Strict):
     training_data: Path
     """Labelled CSV (text,label) the offline classifier learns from; relative to the config file."""
+    models: Path | None = None
+    """Model registry root (`opspack models --root`); when it holds a promoted version for intake
+    (`REGISTRY_AGENT`), that model reads intents instead of one trained from `training_data`."""
     confidence_threshold: float = Field(gt=0, le=1)
     intents: dict[str, IntentSpec]
     questions: dict[str, str]
@@ -130,6 +133,9 @@ def load_config(path: Path = DEFAULT_CONFIG) -> IntakeConfig:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise IntakeConfigError(f"{path}: {where}: {first['msg']}") from None
-    if not config.training_data.is_absolute():
-        config = config.model_copy(update={"training_data": (path.parent / config.training_data).resolve()})
-    return config
+    resolved = {
+        name: (path.parent / value).resolve()
+        for name in ("training_data", "models")
+        if (value := getattr(config, name)) is not None and not value.is_absolute()
+    }
+    return config.model_copy(update=resolved) if resolved else config

@@ -44,6 +44,8 @@ class CaseResult:
     expected_outcome: str
     expected_reasons: tuple[str, ...]
     result: IntakeResult
+    text: str = ""
+    """The first message's text (what the intent was read from)."""
 
     @property
     def intent_ok(self) -> bool:
@@ -71,6 +73,15 @@ class CaseResult:
 @dataclass
 class ReplayReport:
     cases: list[CaseResult] = field(default_factory=list)
+
+    def label_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """(case id, text, expected intent, agent's intent) for learning from the replay; cases
+        meant to be out of scope are left out (out of scope is the reject option, not a label)."""
+        return [
+            (c.case_id, c.text, c.expected_intent, c.result.intent)
+            for c in self.cases
+            if c.expected_intent and c.expected_intent != OUT_OF_SCOPE and c.text
+        ]
 
     def figures(self) -> dict[str, Any]:
         n = len(self.cases)
@@ -153,11 +164,12 @@ def run_case(
         )
         stack.governor.submit(prior, transaction_id=f"prior-{case.id}-{index}")
     result: IntakeResult | None = None
-    for message in case.messages():
+    messages = case.messages()
+    for message in messages:
         result = stack.agent.handle(message)
     assert result is not None  # input.messages has at least one message
     e = case.expected
-    return CaseResult(case.id, e.intent, e.outcome, e.reasons, result)
+    return CaseResult(case.id, e.intent, e.outcome, e.reasons, result, messages[0].text)
 
 
 def replay(

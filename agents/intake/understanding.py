@@ -17,11 +17,16 @@ from agents.intake.config import EscalationSpec, IntakeConfig
 from agents.perception.entities import IdPattern, find_emails
 from agents.perception.language import detect_language as guess_language
 from agents.perception.results import Prediction
-from agents.perception.trained import classifier_for
+from agents.perception.trained import classifier_for as classifier_for  # re-exported for benchmarks
+from agents.perception.trained import current_classifier
 
 if TYPE_CHECKING:  # scikit-learn loads when the first model is trained, not at import
     pass
 
+
+REGISTRY_AGENT = "customer_intake"
+"""Intake's name in the model registry: the agent name its ledger records carry, so a label
+corrected on one of its transactions in the console lands in the same registry folder."""
 
 ORDER = IdPattern(r"\b(SO-\d{4,8})\b")
 INVOICE = IdPattern(r"\b(INV-\d{4,8})\b")
@@ -203,7 +208,9 @@ def find_cues(text: str, spec: EscalationSpec) -> Cues:
 
 
 def understand(text: str, config: IntakeConfig) -> Understanding:
-    model = classifier_for(config.training_data)
+    """The intent (the registry's promoted model when `config.models` holds one), entities,
+    language and escalation cues of `text`."""
+    model = current_classifier(config.training_data, config.models, REGISTRY_AGENT)
     prediction = model.predict(text[:4000] if text.strip() else "(empty message)")
     return Understanding(
         prediction=prediction,

@@ -9,6 +9,12 @@ Tokenisation: text is lower-cased and English contractions are split ("can't" ->
 "what's" -> "what s") before both vectorisers see it, so word 1-3-grams see the negation.
 One-letter tokens are dropped again: kept, they made "what s the" strong evidence for any
 question (a weather question scored 0.89 as an order-status request).
+
+Word features can be light-stemmed (`FeatureSettings.stem_words`; `stem`: one English inflection
+ending cut where at least three letters remain), so "reset", "resets" and "resetting" share one
+column; character n-grams keep the full words. Off by default: on CLINC150 it moved validation
+accuracy by 0.1-0.2 points and test accuracy not at all, and it changed which of the service
+desk's hand-written "needs a person" tickets reached the auto threshold.
 """
 
 from __future__ import annotations
@@ -36,6 +42,24 @@ def normalise(text: str) -> str:
     return _CLITIC.sub(r" \1", _NEGATION.sub(" not", lowered))
 
 
+_ENDINGS = ("ing", "ed", "es", "s", "ly")
+_KEEP_AT_LEAST = 3
+"""A stem keeps at least this many letters more than nothing ("bus", "yes" stay whole)."""
+
+
+def stem(word: str) -> str:
+    """Cut one inflection ending ("-ing", "-ed", "-es", "-s", "-ly") from a longer word."""
+    for ending in _ENDINGS:
+        if len(word) > len(ending) + _KEEP_AT_LEAST - 1 and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+def stemmed(text: str) -> str:
+    """`normalise`, then every word token stemmed; the word vectoriser's preprocessor."""
+    return " ".join(stem(token) for token in _TOKEN.findall(normalise(text)))
+
+
 @dataclass(frozen=True)
 class FeatureSettings:
     """Vectoriser settings; persisted with the model so loading rebuilds the same features."""
@@ -44,6 +68,8 @@ class FeatureSettings:
     char_ngrams: tuple[int, int] = (1, 5)
     min_df: int = 1
     max_char_features: int = 100_000
+    stem_words: bool = False
+    """Light-stem word features (`stem`); off by default (see the module docstring)."""
 
 
 def make_word_vectorizer(
@@ -52,7 +78,7 @@ def make_word_vectorizer(
     return TfidfVectorizer(
         ngram_range=settings.word_ngrams,
         min_df=settings.min_df,
-        preprocessor=normalise,
+        preprocessor=stemmed if settings.stem_words else normalise,
         token_pattern=TOKEN_PATTERN,
         sublinear_tf=True,
         dtype=np.float64,
@@ -97,6 +123,8 @@ class TextFeatures:
         self.char = char
         self.word_terms = ordered_terms(word)
         self.known_words = frozenset(t for t in self.word_terms if " " not in t)
+        self.stems = word.preprocessor is stemmed
+        """Whether word columns (and so `known_words`) are stemmed."""
 
     @classmethod
     def fit(cls, texts: Sequence[str], settings: FeatureSettings) -> TextFeatures:
@@ -115,20 +143,21 @@ class TextFeatures:
         return sp.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased tokens that carry topic: no stop words, nothing containing a digit."""
+def content_words(text: str, stems: bool = False) -> list[str]:
+    """Lower-cased tokens that carry topic: no stop words, nothing containing a digit; stemmed
+    with `stems` (to compare with a stemmed vocabulary)."""
     return [
-        token
+        stem(token) if stems else token
         for token in _TOKEN.findall(text.lower())
         if token not in ENGLISH_STOP_WORDS and not any(ch.isdigit() for ch in token)
     ]
 
 
-def unseen_share(texts: Iterable[str], known: frozenset[str] | set[str]) -> np.ndarray:
+def unseen_share(texts: Iterable[str], known: frozenset[str] | set[str], stems: bool = False) -> np.ndarray:
     """Per text, the share of content words absent from `known` (1.0 for a text with none)."""
     shares = []
     for text in texts:
-        words = content_words(text)
+        words = content_words(text, stems)
         shares.append(sum(w not in known for w in words) / len(words) if words else 1.0)
     return np.asarray(shares, dtype=np.float64)
 

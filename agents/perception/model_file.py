@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,12 @@ from agents.perception.features import (
     make_word_vectorizer,
     restore_vectorizer,
 )
-from agents.perception.offline import OfflineSettings, OfflineTextClassifier, TrainedState
+from agents.perception.offline_state import OfflineSettings, TrainedState
 
 FORMAT_NAME = "opspack.perception.text-classifier"
-FORMAT_VERSION = 2
-"""2: contraction-splitting tokeniser, rare labels and where calibration came from."""
+FORMAT_VERSION = 3
+"""2: contraction-splitting tokeniser, rare labels and where calibration came from; 3: stemmed word
+features (`FeatureSettings.stem_words`)."""
 _ARRAYS = ("labels", "word_terms", "word_idf", "char_terms", "char_idf", "coef", "intercept")
 
 
@@ -46,8 +47,17 @@ def content_hash(arrays: dict[str, np.ndarray]) -> str:
     return digest.hexdigest()
 
 
-def save_model(classifier: OfflineTextClassifier, path: Path) -> Path:
-    state, features = classifier.state, classifier.features
+@dataclass(frozen=True)
+class StoredModel:
+    """What a model file holds: the settings, the fitted features and the trained state."""
+
+    settings: OfflineSettings
+    features: TextFeatures
+    state: TrainedState
+
+
+def save_model(model: StoredModel, path: Path) -> Path:
+    state, features = model.state, model.features
     arrays = {
         "labels": np.array(state.labels, dtype=str),
         "word_terms": np.array(features.word_terms, dtype=str),
@@ -69,7 +79,7 @@ def save_model(classifier: OfflineTextClassifier, path: Path) -> Path:
         "unseen_reject": state.unseen_reject,
         "rare_labels": state.rare_labels,
         "calibrated_on": state.calibrated_on,
-        "settings": asdict(classifier.settings),
+        "settings": asdict(model.settings),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     target = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
@@ -86,7 +96,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
         return _manifest(archive, path)
 
 
-def load_model(path: Path, *, expected_data_hash: str | None = None) -> OfflineTextClassifier:
+def load_model(path: Path, *, expected_data_hash: str | None = None) -> StoredModel:
     with _open(path) as archive:
         manifest = _manifest(archive, path)
         try:
@@ -111,10 +121,10 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> OfflineT
     char = restore_vectorizer(
         make_char_vectorizer(settings.features, _vocabulary(arrays["char_terms"])), arrays["char_idf"]
     )
-    classifier = OfflineTextClassifier(settings)
-    classifier.restore(
-        TextFeatures(word, char),
-        TrainedState(
+    return StoredModel(
+        settings=settings,
+        features=TextFeatures(word, char),
+        state=TrainedState(
             labels=tuple(str(label) for label in arrays["labels"]),
             coef=arrays["coef"],
             intercept=arrays["intercept"],
@@ -128,7 +138,6 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> OfflineT
             calibrated_on=str(manifest.get("calibrated_on", "")),
         ),
     )
-    return classifier
 
 
 def _open(path: Path) -> Any:

@@ -30,6 +30,7 @@ from typing import Any
 from agents.perception.datasets import LabelledData, load_labelled_csv, require_trainable, training_data_hash
 from agents.perception.errors import PerceptionError
 from agents.perception.offline import OfflineTextClassifier
+from agents.perception.offline_state import agent_settings
 from agents.perception.usage_ledger import UsageLedger
 
 EXAMPLE_FIELDS = ("text", "label", "source", "at")
@@ -133,7 +134,7 @@ class ModelRegistry:
         index = self._index()
         version = f"v{len(index['versions']) + 1:04d}"
         started = datetime.now(UTC)
-        model = OfflineTextClassifier().fit(texts, labels)
+        model = OfflineTextClassifier(agent_settings()).fit(texts, labels)
         file = f"{version}.npz"
         self.folder.mkdir(parents=True, exist_ok=True)
         model.save(self.folder / file)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,77 +33,27 @@ from agents.perception.calibration import (
     phrasing_groups,
     probabilities,
 )
-from agents.perception.datasets import RARE_BELOW, LabelledData, require_trainable, training_data_hash
+from agents.perception.datasets import LabelledData, require_trainable, training_data_hash
 from agents.perception.errors import PerceptionError
 from agents.perception.features import (
     TOKEN_PATTERN,
-    FeatureSettings,
     TextFeatures,
+    content_words,
     familiarity,
     locate_ngram,
+    stem,
     unseen_share,
+)
+from agents.perception.model_file import StoredModel, load_model, save_model
+from agents.perception.offline_state import (
+    UNSEEN_RULE_OFF,
+    NotTrainedError,
+    OfflineSettings,
+    TrainedState,
 )
 from agents.perception.results import OUT_OF_SCOPE, Alternative, Evidence, Prediction
 
-
-@dataclass(frozen=True)
-class OfflineSettings:
-    """Training knobs; the defaults suit a few hundred to tens of thousands of examples."""
-
-    features: FeatureSettings = field(default_factory=FeatureSettings)
-    c: float = 1.0
-    """Inverse regularisation strength of the linear SVM."""
-    class_weight: str | None = "balanced"
-    """Class-balanced hinge loss, so a label with few examples is not swamped by the big ones."""
-    calibration_folds: int = 5
-    phrasing_clusters: int = 8
-    """Wording clusters per label held out together when calibrating."""
-    reject_quantile: float = 0.05
-    """Out of scope below the confidence that only this share of held-out in-scope phrasings get."""
-    unseen_quantile: float = 0.98
-    """Out of scope above the unseen-word share that only this share of held-out phrasings exceed."""
-    min_unseen_reject: float = 0.65
-    """Never reject on unseen words below this share, however the quantile falls. Above 3 in 5:
-    a short ticket with three new words out of five ("HR question: unpaid sabbatical of six
-    months") is still about the desk's topics; the rule is for texts that are mostly new."""
-    alternatives: int = 3
-    evidence_terms: int = 3
-    seed: int = 0
-    rare_below: int = RARE_BELOW
-    """Labels with fewer examples are rare: no calibration folds, never auto-handled."""
-    rare_confidence_cap: float = 0.5
-    """A rare label's prediction confidence is held at or below this."""
-    max_accuracy_loss: float = 0.01
-    """With a validation set: the reject threshold may cost at most this in-scope accuracy."""
-    familiarity_power: float = 0.0
-    """Confidence is multiplied by (share of content words seen in training) ** this: text unlike
-    the training data (other wording, terse or preprocessed tickets) gets lower confidence instead
-    of a confident match. 0 turns it off. Out-of-fold thresholds use the same damped confidence."""
-
-
-@dataclass(frozen=True)
-class TrainedState:
-    """Everything a prediction needs; what the model file stores."""
-
-    labels: tuple[str, ...]
-    coef: np.ndarray
-    intercept: np.ndarray
-    temperature: float
-    reject_below: float
-    unseen_reject: float
-    data_hash: str
-    n_train: int
-    trained_at: str
-    rare_labels: dict[str, int] = field(default_factory=dict)
-    calibrated_on: str = "out-of-fold phrasings"
-
-
-UNSEEN_RULE_OFF = 1.01
-"""An unseen-word limit no text reaches (shares are at most 1.0)."""
-
-
-class NotTrainedError(PerceptionError):
-    """The classifier was asked to predict before `fit` or `load`."""
+__all__ = ["NotTrainedError", "OfflineSettings", "OfflineTextClassifier", "TrainedState"]
 
 
 class OfflineTextClassifier:
@@ -258,14 +208,14 @@ class OfflineTextClassifier:
     ) -> np.ndarray:
         """Unseen-word share of each row against the vocabulary of the folds that did not hold it."""
         shares = np.zeros(len(texts))
-        min_df = self.settings.features.min_df
+        min_df, stems = self.settings.features.min_df, self.features.stems
         for train_rows, held_rows in folds:
             counts: dict[str, int] = {}
             for i in train_rows:
-                for word in set(_WORD.findall(texts[i].lower())):
+                for word in set(content_words(texts[i], stems)):
                     counts[word] = counts.get(word, 0) + 1
             known = {w for w, n in counts.items() if n >= min_df}
-            shares[held_rows] = unseen_share((texts[i] for i in held_rows), known)
+            shares[held_rows] = unseen_share((texts[i] for i in held_rows), known, stems)
         return shares
 
     # -- prediction ----------------------------------------------------------------------------
@@ -279,7 +229,7 @@ class OfflineTextClassifier:
         x = features.transform(texts)
         scores = np.asarray(x @ state.coef.T) + state.intercept
         probs = probabilities(scores, state.temperature)
-        unseen = unseen_share(texts, features.known_words)
+        unseen = unseen_share(texts, features.known_words, features.stems)
         order = np.argsort(-probs, axis=1)
         word_x = x[:, : features.n_word].tocsr()
         return [
@@ -339,7 +289,11 @@ class OfflineTextClassifier:
             return ()
         contributions = word_x.data[start:end] * self.state.coef[label_index, columns]
         top = np.argsort(-contributions)[: self.settings.evidence_terms]
-        tokens = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        stems = self.features.stems
+        tokens = [
+            (stem(m.group(0).lower()) if stems else m.group(0).lower(), m.start(), m.end())
+            for m in _WORD.finditer(text)
+        ]
         first_seen: dict[str, int] = {}
         for i, token in enumerate(tokens):
             first_seen.setdefault(token[0], i)
@@ -362,16 +316,15 @@ class OfflineTextClassifier:
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the model to `path` (a `.npz` file without pickles; see `model_file`)."""
-        from agents.perception.model_file import save_model
-
-        return save_model(self, Path(path))
+        return save_model(StoredModel(self.settings, self.features, self.state), Path(path))
 
     @classmethod
     def load(cls, path: str | Path, *, expected_data_hash: str | None = None) -> OfflineTextClassifier:
         """Load a model; refuses unknown format versions, tampered files and unexpected data hashes."""
-        from agents.perception.model_file import load_model
-
-        return load_model(Path(path), expected_data_hash=expected_data_hash)
+        stored = load_model(Path(path), expected_data_hash=expected_data_hash)
+        classifier = cls(stored.settings)
+        classifier.restore(stored.features, stored.state)
+        return classifier
 
     def restore(self, features: TextFeatures, state: TrainedState) -> None:
         """Install a persisted state (used by `model_file`)."""

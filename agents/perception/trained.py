@@ -1,7 +1,8 @@
 """One offline classifier per training file per process, trained on first use.
 
 Agents that classify every message (intake, service desk) share this cache, so a model is
-trained once however many agents, replays or benchmarks ask for it in one process.
+trained once however many agents, replays or benchmarks ask for it in one process. Agents'
+models damp the confidence of text unlike their training data (`offline_state.agent_settings`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def classifier_for(training_csv: Path) -> OfflineTextClassifier:
         if model is None:
             data = load_labelled_csv(key)
             from agents.perception.offline import OfflineTextClassifier
+            from agents.perception.offline_state import agent_settings
 
-            model = OfflineTextClassifier().fit(data.texts, data.labels)
+            model = OfflineTextClassifier(agent_settings()).fit(data.texts, data.labels)
             _MODELS[key] = model
         return model
 

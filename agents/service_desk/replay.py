@@ -23,12 +23,13 @@ from typing import Any
 
 import yaml
 
-from agents.service_desk.config import ServiceDeskConfig, load_config
+from agents.service_desk.config import Category, ServiceDeskConfig, load_config
 from agents.service_desk.execution import Predictor
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.plan import Outcome
 from agents.service_desk.results import TicketResult
 from agents.service_desk.scenarios import AGENT, ServiceDeskCase
+from agents.service_desk.understanding import ticket_text
 from agents.service_desk.wiring import DEFAULT_POLICY, ServiceDeskStack
 from governance.action import Action
 from governance.gate import Context, Decision, evaluate
@@ -114,6 +115,18 @@ class CaseResult:
 @dataclass
 class ReplayReport:
     cases: list[CaseResult] = field(default_factory=list)
+
+    def label_rows(self) -> list[tuple[str, str, str, str | None]]:
+        """(case id, ticket text, expected category, agent's category) for learning from the
+        replay; cases without an expected category, or expected unclassified, are left out."""
+        rows: list[tuple[str, str, str, str | None]] = []
+        for c in self.cases:
+            expected = c.case.expected.category
+            if expected and expected != Category.UNCLASSIFIED.value:
+                ticket = c.case.ticket()
+                text = ticket_text(ticket.short_description, ticket.description)
+                rows.append((c.case.id, text, str(expected), c.result.category))
+        return rows
 
     def figures(self) -> dict[str, Any]:
         n = len(self.cases)

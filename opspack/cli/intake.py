@@ -108,6 +108,9 @@ def replay_intake(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
     erp: Annotated[str, ERP_OPTION] = "sap",
     as_json: JsonOption = False,
+    learn_into: Annotated[
+        Path | None, typer.Option("--learn-into", help="Model registry root: record wrong labels as examples")
+    ] = None,
 ) -> None:
     """Replay intake cases: intent accuracy, out-of-scope precision/recall, autonomy and errors."""
     try:
@@ -120,6 +123,11 @@ def replay_intake(
                 erp=erp_factory(erp),
                 erp_system=erp,
             )
+        if learn_into is not None:  # the replay's wrong labels become examples for `opspack models retrain`
+            from agents.perception.label_corrections import learn_from_replay
+
+            learned = learn_from_replay(learn_into, "customer_intake", report.label_rows())
+            typer.echo(f"{len(learned)} wrong labels recorded as examples under {learn_into}", err=True)
     except (ScenarioError, MessageError, PolicyError, IntakeConfigError) as error:
         fail(str(error))
     if as_json:

@@ -120,12 +120,20 @@ def _print(report: ReplayReport, console: Console) -> None:
 def replay_service_desk(
     cases: Annotated[Path, typer.Argument(help="A scenario file or a folder of them (*.yaml).")],
     as_json: JsonOption = False,
+    learn_into: Annotated[
+        Path | None, typer.Option("--learn-into", help="Model registry root: record wrong labels as examples")
+    ] = None,
 ) -> None:
     """Replay service desk cases in shadow mode: autonomous rate, agreement, wrong-autonomous count."""
     try:
         loaded = load_scenarios(cases)
         with progress("cases", len(loaded), quiet=as_json) as advance:
             report = replay(Tracked(loaded, advance), policy_path=policy_path(), config=load_config())
+        if learn_into is not None:  # the replay's wrong labels become examples for `opspack models retrain`
+            from agents.perception.label_corrections import learn_from_replay
+
+            learned = learn_from_replay(learn_into, "service_desk", report.label_rows())
+            typer.echo(f"{len(learned)} wrong labels recorded as examples under {learn_into}", err=True)
     except (ScenarioError, PolicyError, ServiceDeskConfigError, KnowledgeBaseError) as error:
         fail(str(error))
     if as_json:

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from governance.errors import NotFoundError
-from opspack.console import routes_auth, routes_dashboard, routes_inbox, routes_ledger
+from opspack.console import routes_auth, routes_dashboard, routes_inbox, routes_labels, routes_ledger
 from opspack.console.cookies import set_cookie
 from opspack.console.errors import ConsoleConfigError, Forbidden, NotAuthenticated
 from opspack.console.services import ConsoleServices
@@ -89,7 +89,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
         return {"status": "ok"}
 
     _install_handlers(app)
-    for module in (routes_auth, routes_inbox, routes_ledger, routes_dashboard):
+    for module in (routes_auth, routes_inbox, routes_labels, routes_ledger, routes_dashboard):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(packages=[("opspack.console", "static")]), name="static")
     return app

@@ -18,6 +18,7 @@ from governance.corrections import Corrections
 from governance.errors import GovernanceError
 from opspack.console import outcome_form
 from opspack.console.auth import ConsoleUser, require_role, services, verify_csrf
+from opspack.console.relabel import relabel_form
 from opspack.console.timeline import check_records, search, summary
 from opspack.console.users import Role
 from opspack.console.views import pretty_json, render
@@ -41,6 +42,7 @@ def _timeline_page(
     error: str = "",
     values: dict[str, str] | None = None,
     correction_error: str = "",
+    relabel_error: str = "",
     status_code: int = 200,
 ) -> Response:
     console = services(request)
@@ -86,6 +88,8 @@ def _timeline_page(
         correctable=any(r.kind == "perception" for r in records) and user.role.includes(Role.APPROVER),
         correction_error=correction_error,
         learnable=LEARNABLE,
+        relabel=relabel_form(records, user),
+        relabel_error=relabel_error,
     )
 
 

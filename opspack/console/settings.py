@@ -23,6 +23,11 @@ def measurement_config_path() -> Path:
     return Path(os.environ.get("OPSPACK_AUTONOMY", FIXTURES_DIR / "autonomy.yaml"))
 
 
+def models_root_path() -> Path:
+    """``OPSPACK_MODELS`` or ``models`` (as ``opspack models --root`` defaults to)."""
+    return Path(os.environ.get("OPSPACK_MODELS", "models"))
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     users_file: Path
@@ -34,6 +39,8 @@ class ConsoleSettings:
     policy_file: Path = field(default_factory=policy_path)
     """Re-read when it changes on disk (a promotion rewrites it)."""
     measurement_config: Path = field(default_factory=measurement_config_path)
+    models_root: Path = field(default_factory=models_root_path)
+    """The model registry a label corrected in the console is recorded in (`opspack models`)."""
     auth_mode: AuthMode = "local"
     """``local``: a login form against the users file. ``header``: an authenticating proxy names the user."""
     auth_header: str = "X-Forwarded-User"
