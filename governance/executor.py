@@ -28,25 +28,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_CEILING, Decimal
-from typing import Any, Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from connectors.errors import (
     AuthenticationError,
@@ -58,46 +43,37 @@ from connectors.errors import (
 )
 from governance import fast_sql
 from governance.action import Action
+from governance.clock import iso, utc_now
+from governance.context import writer_locks
 from governance.errors import ExecutionError
-from governance.ledger import Ledger, serialise_writers, utc_now
-from governance.operations import canonical_key, judged_amount, same_key
-from governance.store import Store, metadata
+from governance.execution_types import (
+    ActionPerformer,
+    Claim,
+    ExecutionOutcome,
+    ExecutionResult,
+    ExecutionStatus,
+    judged_values,
+    written_differences,
+)
+from governance.ledger import Ledger, serialise_writers
+from governance.operations import canonical_key, judged_amount
+from governance.schema import executions, to_micros
+from governance.store import Store
 from governance.worker_liveness import mark_in_flight, release_in_flight, still_running, worker_token
 
-ExecutionStatus = Literal["executed", "duplicate", "failed", "unknown"]
-COUNTED_STATUSES = ("started", "succeeded", "unknown")
-"""Rows that count toward aggregate limits: done, or possibly done."""
-
-executions: Table = Table(
+__all__ = [
+    "ActionPerformer",
+    "Claim",
+    "ExecutionOutcome",
+    "ExecutionResult",
+    "ExecutionStatus",
+    "Executor",
     "executions",
-    metadata,
-    Column("idempotency_key", String(64), primary_key=True),
-    Column("business_key", String(500), nullable=False),
-    Column("transaction_id", String(200), nullable=False),
-    Column("agent", String(200), nullable=False),
-    Column("system", String(100), nullable=False),
-    Column("operation", String(100), nullable=False),
-    Column("action_digest", String(64), nullable=False),
-    Column("target", String(500)),
-    Column("counterparty", String(500)),
-    Column("requested_by", String(200)),
-    Column("amount", String(60)),
-    # The amount in millionths, rounded up: summed exactly by the database for aggregate limits.
-    Column("amount_micros", BigInteger().with_variant(Integer(), "sqlite")),
-    Column("currency", String(3)),
-    Column("status", String(20), nullable=False),
-    Column("document_id", String(500)),
-    Column("message", Text),
-    Column("attempts", Integer, nullable=False),
-    Column("owner", String(300), nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    # Aggregate limits read windows per agent, per counterparty and per target.
-    Index("ix_executions_agent_window", "agent", "created_at", "status"),
-    Index("ix_executions_counterparty_window", "counterparty", "agent", "created_at"),
-    Index("ix_executions_target_window", "target", "agent", "created_at"),
-)
-
+    "iso",
+    "judged_values",
+    "to_micros",
+    "written_differences",
+]
 
 _BY_KEY = executions.c.idempotency_key == bindparam("key")
 _ROW_BY_KEY = select(executions).where(_BY_KEY)
@@ -117,72 +93,6 @@ _RECORD_OUTCOME = (
     )
 )
 """Hot-path statements, built once so SQLAlchemy reuses their compiled form."""
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    """What the target system answered: its document id and any non-secret detail."""
-
-    document_id: str | None
-    detail: dict[str, Any] = field(default_factory=dict)
-    written: dict[str, Any] = field(default_factory=dict)
-    """What the target system now holds, as the performer read it back: ``amount`` (decimal
-    string), ``currency``, ``counterparty`` and ``document_ids``. Empty for writes without money."""
-
-
-class ActionPerformer(Protocol):
-    """The connector seam: agents map operations onto connector Protocol calls."""
-
-    def perform(self, action: Action) -> ExecutionResult:
-        """Do the write."""
-        ...
-
-    def reconcile(self, action: Action) -> ExecutionResult | None:
-        """Look the document up by business key: None if absent; `OutcomeUnknownError` if it cannot tell."""
-        ...
-
-
-@dataclass(frozen=True)
-class ExecutionOutcome:
-    status: ExecutionStatus
-    document_id: str | None
-    message: str
-    attempts: int = 0
-    """How many times the write was sent in this run."""
-    reconciled: bool = False
-    """The document was found by business key instead of being (re)sent."""
-    detail: dict[str, Any] = field(default_factory=dict)
-    written: dict[str, Any] = field(default_factory=dict)
-    """What the performer read back from the target system (see `ExecutionResult.written`)."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The executor's hold on one business key, taken inside the caller's transaction."""
-
-    action: Action
-    transaction_id: str
-    kind: Literal["new", "resume", "duplicate"]
-    """``resume``: an earlier run left the key started/unknown; reconcile before sending."""
-    owner: str
-    key: str
-    """The action's idempotency key (computed once: it is a hash)."""
-    document_id: str | None = None
-    message: str = ""
-    evidence: dict[str, Any] = field(default_factory=dict)
-    """The approval this execution uses (id, approver, decision, reason, digest), recorded with it."""
-
-
-MICROS = Decimal(1_000_000)
-
-
-def to_micros(amount: Decimal | None) -> int | None:
-    """Millionths of the amount, rounded up (a limit check can only become stricter)."""
-    return None if amount is None else int((amount * MICROS).to_integral_value(rounding=ROUND_CEILING))
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Executor:
@@ -479,31 +389,3 @@ class Executor:
                     actor=action.requested_by,
                     connection=connection,
                 )
-
-
-def judged_values(action: Action) -> dict[str, Any]:
-    """The amount, currency and counterparty the gate judged, as the ledger records them."""
-    return {
-        "amount": None if action.amount is None else str(action.amount),
-        "currency": action.currency,
-        "counterparty": action.counterparty,
-    }
-
-
-def written_differences(action: Action, written: dict[str, Any]) -> list[str]:
-    """How what the performer read back differs from what was judged (empty when it agrees)."""
-    found: list[str] = []
-    if "amount" in written:
-        amount = None if written["amount"] is None else Decimal(str(written["amount"]))
-        if amount != action.amount:
-            found.append(f"amount {amount} where {action.amount} was judged")
-    if "currency" in written and written["currency"] != action.currency:
-        found.append(f"currency {written['currency']} where {action.currency} was judged")
-    if "counterparty" in written and not same_key(written["counterparty"], action.counterparty):
-        found.append(f"counterparty {written['counterparty']} where {action.counterparty} was judged")
-    return found
-
-
-# Running totals live in their own module; re-exported here, where callers have always found them.
-from governance.running_totals import running_totals as running_totals  # noqa: E402
-from governance.running_totals import writer_locks as writer_locks  # noqa: E402

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, DateTime, RowMapping, String, Table, and_, insert, select, update
+from sqlalchemy import RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connectors.rotation import SupportsCredentialRotation
@@ -29,6 +29,7 @@ from governance.errors import CredentialError
 from governance.ledger import Ledger, LedgerRecord, serialise_writers
 from governance.policy import Policy
 from governance.redaction import redact, register_secret
+from governance.schema import credentials_table
 from governance.secrets import (
     MissingSecretError,
     SecretProvider,
@@ -37,25 +38,12 @@ from governance.secrets import (
     validate_path,
     writable_provider,
 )
-from governance.store import Store, metadata
+from governance.store import Store
 
 FINGERPRINT_KEY_ENV = "OPSPACK_FINGERPRINT_KEY"
 DEFAULT_FINGERPRINT_KEY_PATH = Path(".opspack") / "fingerprint.key"
 EXTERNAL_ROTATION = "external"
 """`rotated_by` when opspack notices a changed secret it did not rotate itself."""
-
-credentials_table = Table(
-    "agent_credentials",
-    metadata,
-    Column("agent", String(128), primary_key=True),
-    Column("system", String(128), primary_key=True),
-    Column("credential", String(128), primary_key=True),
-    Column("secret_path", String(512), nullable=False),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
-    Column("rotated_at", DateTime(timezone=True), nullable=True),
-    Column("rotated_by", String(256), nullable=True),
-    Column("fingerprint", String(64), nullable=False),
-)
 
 
 def _as_utc(moment: datetime) -> datetime:

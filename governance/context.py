@@ -1,15 +1,18 @@
-"""Running totals for aggregate limits, read in one statement, and the locks that keep them true.
+"""What the gate is told about the world: running totals and segregation-of-duties facts, read in
+one place, inside the caller's locked transaction.
 
-The gate needs, per action, a handful of totals (a sum per counterparty per day, a count per agent
-per hour, ...) from executed and in-flight writes (`governance.executor.executions`). They are read
-with one SELECT of scalar subqueries -- one round trip whatever their number -- built once per
-combination of shapes so SQLAlchemy reuses its compiled form. `writer_locks` names what a
-transaction reading them must hold against other workers (`governance.ledger.serialise_writers`).
+The gate (`governance.gate`) is pure: it names the facts it needs (`required_aggregates`,
+`required_sod_facts`) and judges them. This module reads them -- the totals in one SELECT of scalar
+subqueries whatever their number (built once per combination of shapes, so SQLAlchemy reuses its
+compiled form), the SoD facts from executions and decided approvals -- and takes the locks that keep
+them true until the transaction ends (`writer_locks`, `governance.ledger.serialise_writers`).
+`read_context` is the one call `Governor` makes before judging: locks, totals, facts, `Context`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +20,14 @@ from sqlalchemy import Connection, Select, bindparam, func, select
 
 from governance import fast_sql
 from governance.action import Action
-from governance.executor import COUNTED_STATUSES, MICROS, executions, iso
-from governance.gate import AggregateKey
+from governance.clock import iso
+from governance.gate import AggregateKey, Context, SodQuery, required_aggregates, required_sod_facts
+from governance.ledger_core import serialise_writers
+from governance.policy import Policy
+from governance.schema import MICROS, approvals, executions
+
+COUNTED_STATUSES = ("started", "succeeded", "unknown")
+"""Execution rows that count toward aggregate limits and SoD: done, or possibly done."""
 
 _PER_COLUMNS = {
     "counterparty": executions.c.counterparty,
@@ -28,6 +37,19 @@ _PER_COLUMNS = {
 Shape = tuple[str, str, int]
 """(per, measure, number of operations named -- 0 for every operation)."""
 _queries: dict[tuple[Shape, ...], Select[Any]] = {}
+
+
+def read_context(
+    connection: Connection, action: Action, policy: Policy, now: datetime, *, approver: str | None = None
+) -> Context:
+    """Lock what judging `action` reads, read it, and hand the gate its `Context`.
+
+    SoD facts are read only when an approver is named (they judge the approver)."""
+    keys = required_aggregates(action, policy, now)
+    serialise_writers(connection, *writer_locks(action, keys))
+    totals = running_totals(connection, keys)
+    facts = sod_facts(connection, required_sod_facts(action, policy, now)) if approver else {}
+    return Context(policy, now, totals, approver=approver, sod_facts=facts)
 
 
 def _subquery(index: int, shape: Shape) -> Any:
@@ -90,3 +112,32 @@ def writer_locks(action: Action, keys: Iterable[AggregateKey] = ()) -> list[str]
     return [f"action:{action.idempotency_key}"] + [
         f"aggregate:{key.agent}:{key.name}:{key.per}:{key.per_value}" for key in keys
     ]
+
+
+def sod_facts(connection: Connection, queries: Iterable[SodQuery]) -> dict[SodQuery, frozenset[str]]:
+    """Who requested or approved the queried operations for the counterparty within the window."""
+    facts: dict[SodQuery, frozenset[str]] = {}
+    for query in queries:
+        since = iso(query.since)
+        people: set[str] = set()
+        requested = connection.execute(
+            select(executions.c.requested_by).where(
+                executions.c.operation.in_(query.operations),
+                executions.c.counterparty == query.counterparty,
+                executions.c.status.in_(COUNTED_STATUSES),
+                executions.c.created_at >= since,
+            )
+        ).scalars()
+        people.update(p for p in requested if p)
+        decided = connection.execute(
+            select(approvals.c.requested_by, approvals.c.decided_by).where(
+                approvals.c.operation.in_(query.operations),
+                approvals.c.counterparty == query.counterparty,
+                approvals.c.status.in_(("approved", "used")),
+                approvals.c.decided_at >= since,
+            )
+        ).all()
+        for row in decided:
+            people.update(p for p in (row.requested_by, row.decided_by) if p)
+        facts[query] = frozenset(people)
+    return facts
