@@ -4,7 +4,9 @@ one place, inside the caller's locked transaction.
 The gate (`governance.gate`) is pure: it names the facts it needs (`required_aggregates`,
 `required_sod_facts`) and judges them. This module reads them -- the totals in one SELECT of scalar
 subqueries whatever their number (built once per combination of shapes, so SQLAlchemy reuses its
-compiled form), the SoD facts from executions and decided approvals -- and takes the locks that keep
+compiled form) over the per-window bucket rows the executor keeps (`governance.aggregate_buckets`:
+a few rows per total, whatever the window's volume), the SoD facts from executions and decided
+approvals -- and takes the locks that keep
 them true until the transaction ends (`writer_locks`, `governance.ledger.serialise_writers`).
 `read_context` is the one call `Governor` makes before judging: locks, totals, facts, `Context`.
 """
@@ -20,20 +22,13 @@ from sqlalchemy import Connection, Select, bindparam, func, select
 
 from governance import fast_sql
 from governance.action import Action
+from governance.aggregate_buckets import COUNTED_STATUSES
 from governance.clock import iso
 from governance.gate import AggregateKey, Context, SodQuery, required_aggregates, required_sod_facts
 from governance.ledger_core import serialise_writers
 from governance.policy import Policy
-from governance.schema import MICROS, approvals, executions
+from governance.schema import MICROS, aggregate_buckets, approvals, executions
 
-COUNTED_STATUSES = ("started", "succeeded", "unknown")
-"""Execution rows that count toward aggregate limits and SoD: done, or possibly done."""
-
-_PER_COLUMNS = {
-    "counterparty": executions.c.counterparty,
-    "agent": executions.c.agent,
-    "target": executions.c.target,
-}
 Shape = tuple[str, str, int]
 """(per, measure, number of operations named -- 0 for every operation)."""
 _queries: dict[tuple[Shape, ...], Select[Any]] = {}
@@ -53,23 +48,25 @@ def read_context(
 
 
 def _subquery(index: int, shape: Shape) -> Any:
+    """The total of one key: a sum over its bucket rows (one per operation and currency)."""
     per, measure, operations = shape
     conditions = [
-        executions.c.agent == bindparam(f"agent_{index}"),
-        executions.c.status.in_(
-            [bindparam(f"status_{index}_{n}", status) for n, status in enumerate(COUNTED_STATUSES)]
-        ),
-        executions.c.created_at >= bindparam(f"since_{index}"),
-        _PER_COLUMNS[per] == bindparam(f"per_value_{index}"),
+        aggregate_buckets.c.agent == bindparam(f"agent_{index}"),
+        aggregate_buckets.c.per == bindparam(f"per_{index}", per),
+        aggregate_buckets.c.per_value == bindparam(f"per_value_{index}"),
+        aggregate_buckets.c.period == bindparam(f"period_{index}"),
+        aggregate_buckets.c.window_start == bindparam(f"since_{index}"),
     ]
     if operations:
         conditions.append(
-            executions.c.operation.in_([bindparam(f"op_{index}_{n}") for n in range(operations)])
+            aggregate_buckets.c.operation.in_([bindparam(f"op_{index}_{n}") for n in range(operations)])
         )
     if measure == "count":
-        return select(func.count()).select_from(executions).where(*conditions).scalar_subquery()
-    conditions.append(executions.c.currency == bindparam(f"currency_{index}"))
-    return select(func.coalesce(func.sum(executions.c.amount_micros), 0)).where(*conditions).scalar_subquery()
+        column = aggregate_buckets.c.count
+    else:
+        conditions.append(aggregate_buckets.c.currency == bindparam(f"currency_{index}"))
+        column = aggregate_buckets.c.amount_micros
+    return select(func.coalesce(func.sum(column), 0)).where(*conditions).scalar_subquery()
 
 
 def _query(shapes: tuple[Shape, ...]) -> Select[Any]:
@@ -93,6 +90,7 @@ def running_totals(connection: Connection, keys: Iterable[AggregateKey]) -> dict
         shapes.append((key.per, "count" if key.measure == "count" else "sum", len(operations)))
         params[f"agent_{index}"] = key.agent
         params[f"since_{index}"] = iso(key.window_start)
+        params[f"period_{index}"] = key.window
         params[f"per_value_{index}"] = key.per_value
         if key.measure != "count":
             params[f"currency_{index}"] = key.currency

@@ -41,8 +41,9 @@ from connectors.errors import (
     RateLimitedError,
     RetriableError,
 )
-from governance import fast_sql
+from governance import aggregate_buckets, fast_sql
 from governance.action import Action
+from governance.aggregate_buckets import bucket_rows
 from governance.clock import iso, utc_now
 from governance.context import writer_locks
 from governance.errors import ExecutionError
@@ -80,6 +81,18 @@ _ROW_BY_KEY = select(executions).where(_BY_KEY)
 _STATUS_BY_KEY = select(executions.c.status).where(_BY_KEY)
 _KEY_EXISTS = select(executions.c.idempotency_key).where(_BY_KEY)
 _INSERT_ROW = insert(executions)
+_COUNTED_COLUMNS = (
+    "agent",
+    "counterparty",
+    "target",
+    "operation",
+    "currency",
+    "amount_micros",
+    "created_at",
+    "status",
+)
+_COUNTED_BY_KEY = select(*(executions.c[name] for name in _COUNTED_COLUMNS)).where(_BY_KEY)
+"""What an outcome needs to take a row out of its aggregate buckets (status last)."""
 _REWRITE_ROW = update(executions).where(_BY_KEY)
 _RECORD_OUTCOME = (
     update(executions)
@@ -159,9 +172,9 @@ class Executor:
         if evidence:
             base["approval"] = evidence
         if row is None:
-            fast_sql.execute_many(
-                connection, _INSERT_ROW, [self._row(action, key, digest, transaction_id, owner, now)]
-            )
+            new_row = self._row(action, key, digest, transaction_id, owner, now)
+            fast_sql.execute_many(connection, _INSERT_ROW, [new_row])
+            aggregate_buckets.apply(connection, bucket_rows(new_row, now, +1))
             record("execution_started", {**base, "attempt": 1})
             return self._hold(Claim(action, transaction_id, "new", owner, key, evidence=evidence))
         if row.status == "succeeded" or (
@@ -190,6 +203,11 @@ class Executor:
         if kind == "resume":
             values["created_at"] = row.created_at  # the possibly-done write keeps its place in the totals
         connection.execute(_REWRITE_ROW, {**values, "key": key})
+        created = now if kind == "new" else datetime.fromisoformat(row.created_at)
+        if aggregate_buckets.counted(row.status):  # a resumed row stops counting as it was ...
+            old_created = datetime.fromisoformat(row.created_at)
+            aggregate_buckets.apply(connection, bucket_rows(dict(row._mapping), old_created, -1))
+        aggregate_buckets.apply(connection, bucket_rows(values, created, +1))  # ... and counts as it is
         payload = {**base, "attempt": int(row.attempts) + 1, "previous_status": row.status}
         record("execution_started", payload)
         return self._hold(Claim(action, transaction_id, kind, owner, key, evidence=evidence))
@@ -355,6 +373,7 @@ class Executor:
         differences = written_differences(action, outcome.written) if outcome.status == "executed" else []
         with self.store.begin() as connection:
             serialise_writers(connection)
+            before = fast_sql.first(connection, _COUNTED_BY_KEY, {"key": claim.key})
             fast_sql.execute_many(
                 connection,
                 _RECORD_OUTCOME,
@@ -369,6 +388,13 @@ class Executor:
                     }
                 ],
             )
+            delta = int(aggregate_buckets.counted(status)) - int(
+                before is not None and aggregate_buckets.counted(before[-1])
+            )
+            if before is not None and delta:  # a failed write stops counting toward the limits
+                stored = dict(zip(_COUNTED_COLUMNS, before, strict=True))
+                created = datetime.fromisoformat(stored["created_at"])
+                aggregate_buckets.apply(connection, bucket_rows(stored, created, delta))
             kinds = ["execution_outcome"] + (
                 ["escalation"] if outcome.status == "unknown" or differences else []
             )

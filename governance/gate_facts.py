@@ -26,6 +26,8 @@ class AggregateKey:
     per_value: str
     window_start: datetime
     currency: str | None
+    window: str
+    """The calendar period (hour, day, month) that starts at `window_start`."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def required_aggregates(action: Action, policy: Policy, now: datetime) -> list[A
                 per_value=value,
                 window_start=window_start(limit.window, now),
                 currency=limit.currency,
+                window=limit.window,
             )
         )
     return keys

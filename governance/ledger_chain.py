@@ -94,27 +94,35 @@ def _fast_number(value: int | float | Decimal) -> int | float:
     return number
 
 
+_AS_IS = frozenset({str, bool, int})
+"""Exact types a payload value keeps as it is (an int is its own canonical spelling)."""
+
+
 def _plain(value: Any, path: str, fast: bool) -> Any:
     """`value` as JSON-ready data (dates, enums, models converted); refuses secret-named keys.
 
     With `fast`, numbers are also turned into ints/floats that ``json.dumps`` writes in their
     canonical spelling (or `_SlowNumber` is raised).
     """
-    if value is None or isinstance(value, bool | str):
+    kind = type(value)
+    if value is None or kind in _AS_IS:
         return value
-    if isinstance(value, int | float | Decimal):
-        return _fast_number(value) if fast else value
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         out = {}
         for key, item in value.items():
-            name = str(key)
+            name = key if type(key) is str else str(key)
             if is_secret_key(name):
                 raise LedgerError(
                     f"ledger payload key {path + name!r} is named like a secret; secrets never enter "
                     "the ledger (record a reference or a fingerprint under another name instead)"
                 )
-            out[name] = _plain(item, f"{path}{name}.", fast)
+            # strings, booleans, ints and nulls (most values) are taken as they are, inline
+            out[name] = item if item is None or type(item) in _AS_IS else _plain(item, f"{path}{name}.", fast)
         return out
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return _fast_number(value) if fast else value
     if isinstance(value, list | tuple):
         return [_plain(item, path, fast) for item in value]
     if isinstance(value, set | frozenset):

@@ -6,7 +6,9 @@ and write a table import it from here; nothing here imports them, so the schema 
 of governance's import graph.
 
 - ledger: ``ledger_records``, ``ledger_head`` (one row per partition), ``ledger_checkpoints``;
-- execution: ``executions`` (one row per business key: the idempotency claim and its outcome);
+- execution: ``executions`` (one row per business key: the idempotency claim and its outcome)
+  and ``aggregate_buckets`` (what those rows add up to per calendar window, kept in the same
+  commits, so an aggregate limit reads a handful of rows whatever the window's volume);
 - approvals: ``approvals``, ``approver_store``;
 - operations: ``agent_kill_switches``, ``agent_credentials``;
 - the service desk's queue state: ``service_desk_tickets``.
@@ -115,6 +117,25 @@ executions = Table(
     Index("ix_executions_counterparty_window", "counterparty", "agent", "created_at"),
     Index("ix_executions_target_window", "target", "agent", "created_at"),
 )
+
+aggregate_buckets = Table(
+    "aggregate_buckets",
+    metadata,
+    Column("agent", String(200), primary_key=True),
+    Column("per", String(20), primary_key=True),
+    Column("per_value", String(500), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("window_start", String(40), primary_key=True),
+    Column("operation", String(100), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("count", _MICROS, nullable=False),
+    Column("amount_micros", _MICROS, nullable=False),
+)
+"""Counted executions (status started, succeeded or unknown) per agent, per bucket (``per`` is
+``agent``, ``counterparty`` or ``target``; ``per_value`` its canonical key), per calendar window
+(``period`` hour, day or month starting at ``window_start``), per operation and currency (``""``
+for none): their number and amount. Maintained by `governance.aggregate_buckets` in the commits
+that change ``executions``; read by `governance.context.running_totals`."""
 
 # --- approvals -----------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
+from governance import aggregate_buckets
 from governance.anchor import retire_anchor_log
 from governance.errors import LedgerError
 from governance.schema import metadata
@@ -151,12 +152,15 @@ def create_all(engine: Engine) -> None:
     One ``create_all`` when nobody else is at it; if another process created a table in between
     (scale-out workers opening a fresh PostgreSQL schema together), table by table, tolerantly.
     """
+    existing = set(inspect(engine).get_table_names())
     try:
         metadata.create_all(engine)
     except (IntegrityError, ProgrammingError):
         for table in metadata.sorted_tables:
             create_table(engine, table)
     add_missing_columns(engine)
+    if "executions" in existing and "aggregate_buckets" not in existing:
+        aggregate_buckets.rebuild(engine)  # executions from before the buckets existed
 
 
 class Store:

@@ -36,15 +36,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import Index, MetaData, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Index, MetaData, Table, bindparam, delete, insert, select, update
 
+from governance import aggregate_buckets as buckets
 from governance.action import Action, canonical_json
-from governance.executor import ExecutionResult, executions
+from governance.context import running_totals
+from governance.executor import ExecutionResult
 from governance.gate import Context, evaluate, required_aggregates
-from governance.kill_switches import agent_kill_switches
-from governance.ledger import ledger_head, ledger_records, serialise_writers
+from governance.ledger import serialise_writers
 from governance.policy import Policy, parse_policy
 from governance.runtime import Governor
+from governance.schema import agent_kill_switches, aggregate_buckets, executions, ledger_head, ledger_records
 from governance.store import Store
 
 ACTIONS = 1500
@@ -205,18 +207,19 @@ def raw_seconds(store: Store, batch: list[Action], offset: int) -> float:
     return time.perf_counter() - start
 
 
-_COUNT = select(func.count()).select_from(executions).where(executions.c.agent == bindparam("agent"))
-_TOTALS = select(_COUNT.scalar_subquery(), _COUNT.scalar_subquery())
-"""Both running totals in one SELECT, as `governance.running_totals` reads them."""
 SCRATCH_HEAD = -1
 """The floor moves a scratch head row, never a real partition's (ids 1 and up)."""
 _HEAD = select(ledger_head.c.seq, ledger_head.c.hash).where(ledger_head.c.id == SCRATCH_HEAD)
 _MOVE = update(ledger_head).where(ledger_head.c.id == SCRATCH_HEAD).values(seq=bindparam("head_seq"))
 _BY_KEY = select(executions).where(executions.c.idempotency_key == bindparam("key"))
+_COUNTED = select(executions.c.status, executions.c.created_at).where(
+    executions.c.idempotency_key == bindparam("key")
+)
 _FINISH = (
     update(executions).where(executions.c.idempotency_key == bindparam("key")).values(status="succeeded")
 )
 FLOOR_SEQ_BASE = 20_000_000
+_UPSERT_BUCKETS = buckets.UPSERTS["sqlite"]
 _SWITCH = select(agent_kill_switches).where(
     agent_kill_switches.c.agent == bindparam("agent"), agent_kill_switches.c.engaged.is_(True)
 )
@@ -224,9 +227,11 @@ _SWITCH = select(agent_kill_switches).where(
 
 def floor_seconds(store: Store, batch: list[Action], offset: int) -> float:
     """The governed design's database work alone: the same statements and two commits per action
-    (lock, both totals in one SELECT, kill switch, head read, claim look-up and insert, both records in one
-    INSERT, head move; then lock, outcome, head read, record, head move), with no gate, no
-    hashing and no payload building. Tells database cost from Python cost."""
+    (lock, both totals in one SELECT over the bucket rows, kill switch, head read, claim look-up and
+    insert, the bucket rows' upsert, both records in one INSERT, head move; then lock, the row's
+    status read, outcome, head read, record, head move), with no gate, no hashing and no payload
+    building. Tells database cost from Python cost."""
+    keys = required_aggregates(batch[0], bench_policy(), NOW)
     start = time.perf_counter()
     for i, action in enumerate(batch, offset):
         record = {
@@ -243,11 +248,13 @@ def floor_seconds(store: Store, batch: list[Action], offset: int) -> float:
         key = f"floor-{action.idempotency_key}"
         with store.begin() as connection:
             serialise_writers(connection)
-            connection.execute(_TOTALS, {"agent": "floor"}).one()
+            running_totals(connection, keys)
             connection.execute(_SWITCH, {"agent": "floor"}).first()
             connection.execute(_HEAD).one()
             connection.execute(_BY_KEY, {"key": key}).first()
-            connection.execute(_INSERT_EXECUTION, _execution_row(action, i, key, "floor"))
+            row = _execution_row(action, i, key, "floor")
+            connection.execute(_INSERT_EXECUTION, row)
+            connection.execute(_UPSERT_BUCKETS, buckets.bucket_rows(row, NOW, +1))
             connection.execute(
                 _INSERT_RECORD,
                 [{**record, "seq": FLOOR_SEQ_BASE + 3 * i + n, "id": str(uuid.uuid4())} for n in range(2)],
@@ -255,6 +262,7 @@ def floor_seconds(store: Store, batch: list[Action], offset: int) -> float:
             connection.execute(_MOVE, {"head_seq": 0})
         with store.begin() as connection:
             serialise_writers(connection)
+            connection.execute(_COUNTED, {"key": key}).first()
             connection.execute(_FINISH, {"key": key})
             connection.execute(_HEAD).one()
             connection.execute(
@@ -278,6 +286,7 @@ def interleaved_rates(store: Store, governor: Governor, chunk: int = 100) -> tup
         governed_time += governed_seconds(governor, governed_batch[offset : offset + chunk], offset)
     with store.begin() as connection:
         connection.execute(delete(executions).where(executions.c.owner.in_(("raw", "floor"))))
+        connection.execute(delete(aggregate_buckets).where(aggregate_buckets.c.agent == "floor"))
         connection.execute(delete(ledger_head).where(ledger_head.c.id == SCRATCH_HEAD))
     return ACTIONS / raw_time, ACTIONS / floor_time, ACTIONS / governed_time
 
