@@ -16,7 +16,8 @@ Before calling the target system the executor commits an idempotency record (sta
 A ``started`` record found later (the process died between commit and answer) is reconciled the
 same way before anything is sent. A business key that already ``succeeded`` returns ``duplicate``
 with the original document id and performs nothing. Executed amounts feed the aggregate limits
-through `running_totals` (started and unknown rows count: they may have happened); the rows keep
+through the bucket rows kept in the same commits (`governance.aggregate_buckets`, read by
+`governance.context.running_totals`; started and unknown rows count: they may have happened); the rows keep
 counterparty and target as `canonical_key`s and the amount as judged (credits by absolute value),
 so a spelling or a sign can never split or lower a running total.
 
@@ -33,20 +34,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from connectors.errors import (
-    AuthenticationError,
-    BusinessError,
-    ConfigurationError,
-    ConnectorError,
-    RateLimitedError,
-    RetriableError,
-)
 from governance import aggregate_buckets, fast_sql
 from governance.action import Action
 from governance.aggregate_buckets import bucket_rows
 from governance.clock import iso, utc_now
 from governance.context import writer_locks
-from governance.errors import ExecutionError
+from governance.execution_attempts import Attempts
 from governance.execution_types import (
     ActionPerformer,
     Claim,
@@ -281,76 +274,8 @@ class Executor:
         return self.complete(claim, performer)
 
     def _run(self, claim: Claim, performer: ActionPerformer) -> ExecutionOutcome:
-        action, sent = claim.action, 0
-        must_reconcile, last_error = claim.kind == "resume", ""
-        while True:
-            if must_reconcile:
-                if not self._can_retry(performer, action):
-                    return ExecutionOutcome(
-                        "unknown",
-                        None,
-                        f"cannot reconcile, so not sent again: {last_error or 'resumed'}",
-                        sent,
-                    )
-                try:
-                    found = performer.reconcile(action)
-                except ConnectorError as exc:
-                    return ExecutionOutcome("unknown", None, f"cannot tell whether it happened: {exc}", sent)
-                except Exception as exc:  # a broken look-up is no answer: never leave the key in limbo
-                    return ExecutionOutcome(
-                        "unknown", None, f"cannot tell whether it happened: {type(exc).__name__}: {exc}", sent
-                    )
-                if found is not None:
-                    return ExecutionOutcome(
-                        "executed",
-                        found.document_id,
-                        "found by business key; not sent again",
-                        sent,
-                        True,
-                        found.detail,
-                        dict(found.written),
-                    )
-                if sent >= self.max_attempts:
-                    return ExecutionOutcome(
-                        "failed", None, f"gave up after {sent} attempts: {last_error}", sent
-                    )
-            sent += 1
-            try:
-                result = performer.perform(action)
-            except BusinessError as exc:
-                return ExecutionOutcome(
-                    "failed", None, exc.reason, sent, detail={"code": exc.code, "status": exc.status}
-                )
-            except (AuthenticationError, ConfigurationError, ExecutionError) as exc:
-                # Refused before anything was sent (bad credentials, config, parameters or mapping).
-                return ExecutionOutcome("failed", None, str(exc), sent)
-            except RetriableError as exc:
-                last_error = str(exc)
-                if not self._can_retry(performer, action):
-                    return ExecutionOutcome("failed", None, f"not retried (cannot reconcile): {exc}", sent)
-                self.sleep(self._delay(sent, exc))
-            except Exception as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-            else:
-                return ExecutionOutcome(
-                    "executed",
-                    result.document_id,
-                    "performed",
-                    sent,
-                    detail=dict(result.detail),
-                    written=dict(result.written),
-                )
-            must_reconcile = True
-
-    def _can_retry(self, performer: ActionPerformer, action: Action) -> bool:
-        """A transient failure is retried only if the performer can look the document up."""
-        return getattr(performer, "reconcilable", True) is not False
-
-    def _delay(self, attempt: int, error: RetriableError) -> float:
-        delay = self.backoff_seconds * 2 ** (attempt - 1)
-        if isinstance(error, RateLimitedError) and error.retry_after:
-            delay = float(error.retry_after)
-        return min(delay, self.max_backoff_seconds)
+        attempts = Attempts(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds, self.sleep)
+        return attempts.run(claim, performer)
 
     def _record(self, claim: Claim, outcome: ExecutionOutcome) -> None:
         action, now = claim.action, self.clock()
