@@ -130,6 +130,7 @@ aggregate_buckets = Table(
     Column("currency", String(3), primary_key=True),
     Column("count", _MICROS, nullable=False),
     Column("amount_micros", _MICROS, nullable=False),
+    sqlite_with_rowid=False,  # the key is the row: one b-tree to change per upsert, not two
 )
 """Counted executions (status started, succeeded or unknown) per agent, per bucket (``per`` is
 ``agent``, ``counterparty`` or ``target``; ``per_value`` its canonical key), per calendar window
