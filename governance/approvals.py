@@ -10,55 +10,32 @@ A held action gets a request row that survives restarts. Its life:
 
 Only ``approved`` rows ever lead to execution, once: taking one for execution flips it to
 ``used`` inside the same transaction that claims the business key. This module holds the rows
-and the rules about *who* may decide; `governance.runtime.Governor` orchestrates re-gating and
+and the rules about *who* may decide (the table is `governance.schema.approvals`; the
+segregation-of-duties facts it feeds are read by `governance.context`); `governance.runtime.Governor` orchestrates re-gating and
 execution.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Column, Connection, Index, String, Table, Text, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from governance.action import Action
+from governance.clock import iso
 from governance.errors import ApprovalError, NotFoundError
-from governance.executor import COUNTED_STATUSES, executions, iso
-from governance.gate import SodQuery, Verdict
+from governance.gate import Verdict
 from governance.ledger import parse_payload, payload_json
 from governance.operations import canonical_key
 from governance.policy import Policy
-from governance.store import Store, metadata
+from governance.schema import approvals
+from governance.store import Store
 
 STATUSES = ("pending", "approved", "rejected", "expired", "stale", "used")
-
-approvals = Table(
-    "approvals",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("transaction_id", String(200), nullable=False),
-    Column("agent", String(200), nullable=False),
-    Column("requested_by", String(200)),
-    Column("operation", String(100), nullable=False),
-    Column("counterparty", String(500)),
-    Column("action", Text, nullable=False),
-    Column("action_digest", String(64), nullable=False),
-    Column("policy_version", String(64), nullable=False),
-    Column("verdict", Text, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("expires_at", String(40), nullable=False),
-    Column("decided_by", String(200)),
-    Column("decided_at", String(40)),
-    Column("decision_reason", Text),
-    Column("used_at", String(40)),
-    Index("ix_approvals_digest", "action_digest", "policy_version"),
-    Index("ix_approvals_agent_status", "agent", "status"),
-)
 
 
 @dataclass(frozen=True)
@@ -264,32 +241,3 @@ def list_requests(
 def get_request(store: Store, approval_id: str) -> ApprovalRequest:
     with store.connect() as connection:
         return load(connection, approval_id)
-
-
-def sod_facts(connection: Connection, queries: Iterable[SodQuery]) -> dict[SodQuery, frozenset[str]]:
-    """Who requested or approved the queried operations for the counterparty within the window."""
-    facts: dict[SodQuery, frozenset[str]] = {}
-    for query in queries:
-        since = iso(query.since)
-        people: set[str] = set()
-        requested = connection.execute(
-            select(executions.c.requested_by).where(
-                executions.c.operation.in_(query.operations),
-                executions.c.counterparty == query.counterparty,
-                executions.c.status.in_(COUNTED_STATUSES),
-                executions.c.created_at >= since,
-            )
-        ).scalars()
-        people.update(p for p in requested if p)
-        decided = connection.execute(
-            select(approvals.c.requested_by, approvals.c.decided_by).where(
-                approvals.c.operation.in_(query.operations),
-                approvals.c.counterparty == query.counterparty,
-                approvals.c.status.in_(("approved", "used")),
-                approvals.c.decided_at >= since,
-            )
-        ).all()
-        for row in decided:
-            people.update(p for p in (row.requested_by, row.decided_by) if p)
-        facts[query] = frozenset(people)
-    return facts

@@ -25,22 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Integer, String, Table, select
+from sqlalchemy import select
 
 from governance.errors import ApprovalError
-from governance.store import Store, create_table, metadata
+from governance.schema import approver_store_table
+from governance.store import Store, create_table
 
 APPROVER_TOKEN_ENV = "OPSPACK_APPROVER_TOKEN"
 """The caller *presents* their secret here (or at a hidden prompt); it is never a stored value."""
 
-approver_store_table = Table(
-    "approver_store",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("location", String(4096), nullable=False),
-    Column("registered_by", String(200), nullable=False),
-    Column("registered_at", String(40), nullable=False),
-)
 _PIN_ROW = 1
 
 

@@ -16,7 +16,8 @@ Before calling the target system the executor commits an idempotency record (sta
 A ``started`` record found later (the process died between commit and answer) is reconciled the
 same way before anything is sent. A business key that already ``succeeded`` returns ``duplicate``
 with the original document id and performs nothing. Executed amounts feed the aggregate limits
-through `running_totals` (started and unknown rows count: they may have happened); the rows keep
+through the bucket rows kept in the same commits (`governance.aggregate_buckets`, read by
+`governance.context.running_totals`; started and unknown rows count: they may have happened); the rows keep
 counterparty and target as `canonical_key`s and the amount as judged (credits by absolute value),
 so a spelling or a sign can never split or lower a running total.
 
@@ -28,82 +29,63 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_CEILING, Decimal
-from typing import Any, Literal, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Connection,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, bindparam, insert, select, update
 
-from connectors.errors import (
-    AuthenticationError,
-    BusinessError,
-    ConfigurationError,
-    ConnectorError,
-    RateLimitedError,
-    RetriableError,
-)
-from governance import fast_sql
+from governance import aggregate_buckets, fast_sql
 from governance.action import Action
-from governance.errors import ExecutionError
-from governance.ledger import Ledger, serialise_writers, utc_now
-from governance.operations import canonical_key, judged_amount, same_key
-from governance.store import Store, metadata
+from governance.aggregate_buckets import bucket_rows
+from governance.clock import iso, utc_now
+from governance.context import writer_locks
+from governance.execution_attempts import Attempts
+from governance.execution_types import (
+    ActionPerformer,
+    Claim,
+    ExecutionOutcome,
+    ExecutionResult,
+    ExecutionStatus,
+    judged_values,
+    written_differences,
+)
+from governance.ledger import Ledger, serialise_writers
+from governance.operations import canonical_key, judged_amount
+from governance.schema import executions, to_micros
+from governance.store import Store
 from governance.worker_liveness import mark_in_flight, release_in_flight, still_running, worker_token
 
-ExecutionStatus = Literal["executed", "duplicate", "failed", "unknown"]
-COUNTED_STATUSES = ("started", "succeeded", "unknown")
-"""Rows that count toward aggregate limits: done, or possibly done."""
-
-executions: Table = Table(
+__all__ = [
+    "ActionPerformer",
+    "Claim",
+    "ExecutionOutcome",
+    "ExecutionResult",
+    "ExecutionStatus",
+    "Executor",
     "executions",
-    metadata,
-    Column("idempotency_key", String(64), primary_key=True),
-    Column("business_key", String(500), nullable=False),
-    Column("transaction_id", String(200), nullable=False),
-    Column("agent", String(200), nullable=False),
-    Column("system", String(100), nullable=False),
-    Column("operation", String(100), nullable=False),
-    Column("action_digest", String(64), nullable=False),
-    Column("target", String(500)),
-    Column("counterparty", String(500)),
-    Column("requested_by", String(200)),
-    Column("amount", String(60)),
-    # The amount in millionths, rounded up: summed exactly by the database for aggregate limits.
-    Column("amount_micros", BigInteger().with_variant(Integer(), "sqlite")),
-    Column("currency", String(3)),
-    Column("status", String(20), nullable=False),
-    Column("document_id", String(500)),
-    Column("message", Text),
-    Column("attempts", Integer, nullable=False),
-    Column("owner", String(300), nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    # Aggregate limits read windows per agent, per counterparty and per target.
-    Index("ix_executions_agent_window", "agent", "created_at", "status"),
-    Index("ix_executions_counterparty_window", "counterparty", "agent", "created_at"),
-    Index("ix_executions_target_window", "target", "agent", "created_at"),
-)
-
+    "iso",
+    "judged_values",
+    "to_micros",
+    "written_differences",
+]
 
 _BY_KEY = executions.c.idempotency_key == bindparam("key")
 _ROW_BY_KEY = select(executions).where(_BY_KEY)
 _STATUS_BY_KEY = select(executions.c.status).where(_BY_KEY)
 _KEY_EXISTS = select(executions.c.idempotency_key).where(_BY_KEY)
 _INSERT_ROW = insert(executions)
+_COUNTED_COLUMNS = (
+    "agent",
+    "counterparty",
+    "target",
+    "operation",
+    "currency",
+    "amount_micros",
+    "created_at",
+    "status",
+)
+_COUNTED_BY_KEY = select(*(executions.c[name] for name in _COUNTED_COLUMNS)).where(_BY_KEY)
+"""What an outcome needs to take a row out of its aggregate buckets (status last)."""
 _REWRITE_ROW = update(executions).where(_BY_KEY)
 _RECORD_OUTCOME = (
     update(executions)
@@ -117,72 +99,6 @@ _RECORD_OUTCOME = (
     )
 )
 """Hot-path statements, built once so SQLAlchemy reuses their compiled form."""
-
-
-@dataclass(frozen=True)
-class ExecutionResult:
-    """What the target system answered: its document id and any non-secret detail."""
-
-    document_id: str | None
-    detail: dict[str, Any] = field(default_factory=dict)
-    written: dict[str, Any] = field(default_factory=dict)
-    """What the target system now holds, as the performer read it back: ``amount`` (decimal
-    string), ``currency``, ``counterparty`` and ``document_ids``. Empty for writes without money."""
-
-
-class ActionPerformer(Protocol):
-    """The connector seam: agents map operations onto connector Protocol calls."""
-
-    def perform(self, action: Action) -> ExecutionResult:
-        """Do the write."""
-        ...
-
-    def reconcile(self, action: Action) -> ExecutionResult | None:
-        """Look the document up by business key: None if absent; `OutcomeUnknownError` if it cannot tell."""
-        ...
-
-
-@dataclass(frozen=True)
-class ExecutionOutcome:
-    status: ExecutionStatus
-    document_id: str | None
-    message: str
-    attempts: int = 0
-    """How many times the write was sent in this run."""
-    reconciled: bool = False
-    """The document was found by business key instead of being (re)sent."""
-    detail: dict[str, Any] = field(default_factory=dict)
-    written: dict[str, Any] = field(default_factory=dict)
-    """What the performer read back from the target system (see `ExecutionResult.written`)."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The executor's hold on one business key, taken inside the caller's transaction."""
-
-    action: Action
-    transaction_id: str
-    kind: Literal["new", "resume", "duplicate"]
-    """``resume``: an earlier run left the key started/unknown; reconcile before sending."""
-    owner: str
-    key: str
-    """The action's idempotency key (computed once: it is a hash)."""
-    document_id: str | None = None
-    message: str = ""
-    evidence: dict[str, Any] = field(default_factory=dict)
-    """The approval this execution uses (id, approver, decision, reason, digest), recorded with it."""
-
-
-MICROS = Decimal(1_000_000)
-
-
-def to_micros(amount: Decimal | None) -> int | None:
-    """Millionths of the amount, rounded up (a limit check can only become stricter)."""
-    return None if amount is None else int((amount * MICROS).to_integral_value(rounding=ROUND_CEILING))
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Executor:
@@ -249,9 +165,9 @@ class Executor:
         if evidence:
             base["approval"] = evidence
         if row is None:
-            fast_sql.execute_many(
-                connection, _INSERT_ROW, [self._row(action, key, digest, transaction_id, owner, now)]
-            )
+            new_row = self._row(action, key, digest, transaction_id, owner, now)
+            fast_sql.execute_many(connection, _INSERT_ROW, [new_row])
+            aggregate_buckets.apply(connection, bucket_rows(new_row, now, +1))
             record("execution_started", {**base, "attempt": 1})
             return self._hold(Claim(action, transaction_id, "new", owner, key, evidence=evidence))
         if row.status == "succeeded" or (
@@ -280,6 +196,11 @@ class Executor:
         if kind == "resume":
             values["created_at"] = row.created_at  # the possibly-done write keeps its place in the totals
         connection.execute(_REWRITE_ROW, {**values, "key": key})
+        created = now if kind == "new" else datetime.fromisoformat(row.created_at)
+        if aggregate_buckets.counted(row.status):  # a resumed row stops counting as it was ...
+            old_created = datetime.fromisoformat(row.created_at)
+            aggregate_buckets.apply(connection, bucket_rows(dict(row._mapping), old_created, -1))
+        aggregate_buckets.apply(connection, bucket_rows(values, created, +1))  # ... and counts as it is
         payload = {**base, "attempt": int(row.attempts) + 1, "previous_status": row.status}
         record("execution_started", payload)
         return self._hold(Claim(action, transaction_id, kind, owner, key, evidence=evidence))
@@ -353,76 +274,8 @@ class Executor:
         return self.complete(claim, performer)
 
     def _run(self, claim: Claim, performer: ActionPerformer) -> ExecutionOutcome:
-        action, sent = claim.action, 0
-        must_reconcile, last_error = claim.kind == "resume", ""
-        while True:
-            if must_reconcile:
-                if not self._can_retry(performer, action):
-                    return ExecutionOutcome(
-                        "unknown",
-                        None,
-                        f"cannot reconcile, so not sent again: {last_error or 'resumed'}",
-                        sent,
-                    )
-                try:
-                    found = performer.reconcile(action)
-                except ConnectorError as exc:
-                    return ExecutionOutcome("unknown", None, f"cannot tell whether it happened: {exc}", sent)
-                except Exception as exc:  # a broken look-up is no answer: never leave the key in limbo
-                    return ExecutionOutcome(
-                        "unknown", None, f"cannot tell whether it happened: {type(exc).__name__}: {exc}", sent
-                    )
-                if found is not None:
-                    return ExecutionOutcome(
-                        "executed",
-                        found.document_id,
-                        "found by business key; not sent again",
-                        sent,
-                        True,
-                        found.detail,
-                        dict(found.written),
-                    )
-                if sent >= self.max_attempts:
-                    return ExecutionOutcome(
-                        "failed", None, f"gave up after {sent} attempts: {last_error}", sent
-                    )
-            sent += 1
-            try:
-                result = performer.perform(action)
-            except BusinessError as exc:
-                return ExecutionOutcome(
-                    "failed", None, exc.reason, sent, detail={"code": exc.code, "status": exc.status}
-                )
-            except (AuthenticationError, ConfigurationError, ExecutionError) as exc:
-                # Refused before anything was sent (bad credentials, config, parameters or mapping).
-                return ExecutionOutcome("failed", None, str(exc), sent)
-            except RetriableError as exc:
-                last_error = str(exc)
-                if not self._can_retry(performer, action):
-                    return ExecutionOutcome("failed", None, f"not retried (cannot reconcile): {exc}", sent)
-                self.sleep(self._delay(sent, exc))
-            except Exception as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-            else:
-                return ExecutionOutcome(
-                    "executed",
-                    result.document_id,
-                    "performed",
-                    sent,
-                    detail=dict(result.detail),
-                    written=dict(result.written),
-                )
-            must_reconcile = True
-
-    def _can_retry(self, performer: ActionPerformer, action: Action) -> bool:
-        """A transient failure is retried only if the performer can look the document up."""
-        return getattr(performer, "reconcilable", True) is not False
-
-    def _delay(self, attempt: int, error: RetriableError) -> float:
-        delay = self.backoff_seconds * 2 ** (attempt - 1)
-        if isinstance(error, RateLimitedError) and error.retry_after:
-            delay = float(error.retry_after)
-        return min(delay, self.max_backoff_seconds)
+        attempts = Attempts(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds, self.sleep)
+        return attempts.run(claim, performer)
 
     def _record(self, claim: Claim, outcome: ExecutionOutcome) -> None:
         action, now = claim.action, self.clock()
@@ -445,6 +298,7 @@ class Executor:
         differences = written_differences(action, outcome.written) if outcome.status == "executed" else []
         with self.store.begin() as connection:
             serialise_writers(connection)
+            before = fast_sql.first(connection, _COUNTED_BY_KEY, {"key": claim.key})
             fast_sql.execute_many(
                 connection,
                 _RECORD_OUTCOME,
@@ -459,6 +313,13 @@ class Executor:
                     }
                 ],
             )
+            delta = int(aggregate_buckets.counted(status)) - int(
+                before is not None and aggregate_buckets.counted(before[-1])
+            )
+            if before is not None and delta:  # a failed write stops counting toward the limits
+                stored = dict(zip(_COUNTED_COLUMNS, before, strict=True))
+                created = datetime.fromisoformat(stored["created_at"])
+                aggregate_buckets.apply(connection, bucket_rows(stored, created, delta))
             kinds = ["execution_outcome"] + (
                 ["escalation"] if outcome.status == "unknown" or differences else []
             )
@@ -479,31 +340,3 @@ class Executor:
                     actor=action.requested_by,
                     connection=connection,
                 )
-
-
-def judged_values(action: Action) -> dict[str, Any]:
-    """The amount, currency and counterparty the gate judged, as the ledger records them."""
-    return {
-        "amount": None if action.amount is None else str(action.amount),
-        "currency": action.currency,
-        "counterparty": action.counterparty,
-    }
-
-
-def written_differences(action: Action, written: dict[str, Any]) -> list[str]:
-    """How what the performer read back differs from what was judged (empty when it agrees)."""
-    found: list[str] = []
-    if "amount" in written:
-        amount = None if written["amount"] is None else Decimal(str(written["amount"]))
-        if amount != action.amount:
-            found.append(f"amount {amount} where {action.amount} was judged")
-    if "currency" in written and written["currency"] != action.currency:
-        found.append(f"currency {written['currency']} where {action.currency} was judged")
-    if "counterparty" in written and not same_key(written["counterparty"], action.counterparty):
-        found.append(f"counterparty {written['counterparty']} where {action.counterparty} was judged")
-    return found
-
-
-# Running totals live in their own module; re-exported here, where callers have always found them.
-from governance.running_totals import running_totals as running_totals  # noqa: E402
-from governance.running_totals import writer_locks as writer_locks  # noqa: E402

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -31,11 +32,17 @@ class _Compiled:
 _cache: dict[tuple[int, str], _Compiled] = {}
 
 
+_NAMED_SQLITE = sqlite.dialect(paramstyle="named")
+"""SQLite statements are compiled with named placeholders: the driver takes the parameter dict as
+it is, with no per-row tuple to build."""
+
+
 def _compiled(connection: Connection, statement: ClauseElement) -> _Compiled:
     key = (id(statement), connection.dialect.name)
     found = _cache.get(key)
     if found is None:
-        compiled = statement.compile(dialect=connection.dialect)
+        dialect = _NAMED_SQLITE if connection.dialect.name == "sqlite" else connection.dialect
+        compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         defaults = {name: bind.value for name, bind in compiled.binds.items() if bind.value is not None}
         order = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None

@@ -5,7 +5,8 @@
 It reads nothing and writes nothing; everything it needs -- the policy, the clock, the running
 totals for aggregate limits, who recently changed what (segregation of duties), the approver when
 an approval is being used -- arrives in `Context`. The caller asks `required_aggregates` and
-`required_sod_facts` which totals and facts to read, so the store queries live in one place.
+`required_sod_facts` (`governance.gate_facts`) which totals and facts to read, so the store queries
+live in one place (`governance.context`); verdicts are `governance.verdict`.
 
 Order of checks, first match wins for deny:
 1. kill switches (global, agent) -> deny
@@ -25,186 +26,36 @@ targets are compared by `canonical_key` for aggregates and segregation of duties
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any
 
 from governance.action import Action
+from governance.gate_facts import (
+    AggregateKey,
+    Context,
+    SodQuery,
+    per_value,
+    required_aggregates,
+    required_sod_facts,
+    window_start,
+)
 from governance.operations import canonical_key, derive, judged_amount, same_key, spec_for
-from governance.policy import AgentPolicy, AggregateLimit, EscalationRoute, Policy, Tier
+from governance.policy import AgentPolicy, Policy, Tier
+from governance.verdict import Decision, Reason, ReasonDetail, Verdict
 
-
-class Decision(StrEnum):
-    EXECUTE = "execute"
-    HOLD = "hold"
-    SHADOW = "shadow"
-    DENY = "deny"
-
-
-class Reason(StrEnum):
-    GLOBAL_KILL_SWITCH = "global_kill_switch"
-    KILL_SWITCH = "kill_switch"
-    UNKNOWN_AGENT = "unknown_agent"
-    UNKNOWN_SYSTEM = "unknown_system"
-    OUT_OF_SCOPE = "out_of_scope"
-    HARD_LIMIT = "hard_limit"
-    MAKER_CHECKER = "maker_checker"
-    APPROVER_NOT_AUTHORISED = "approver_not_authorised"
-    SOD_CONFLICT = "sod_conflict"
-    BINDING_MISMATCH = "binding_mismatch"
-    NON_POSITIVE_AMOUNT = "non_positive_amount"
-    OVER_THRESHOLD = "over_threshold"
-    AMOUNT_MISSING = "amount_missing"
-    AGGREGATE_KEY_MISSING = "aggregate_key_missing"
-    CURRENCY_MISMATCH = "currency_mismatch"
-    AGGREGATE_LIMIT = "aggregate_limit"
-    GUARDED_VALUE = "guarded_value"
-    TIER_SHADOW = "tier_shadow"
-    TIER_HITL = "tier_hitl"
-    TIER_HOTL = "tier_hotl"
-    TIER_HOOTL = "tier_hootl"
-
-
-@dataclass(frozen=True)
-class ReasonDetail:
-    code: Reason
-    message: str
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code.value, "message": self.message, "data": dict(self.data)}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    decision: Decision
-    reasons: tuple[ReasonDetail, ...]
-    policy_version: str
-    action_digest: str
-    tier: Tier | None = None
-    route: EscalationRoute | None = None
-    """Where a held action goes (queue and SLA), chosen by its reason codes."""
-
-    @property
-    def codes(self) -> list[str]:
-        return [reason.code.value for reason in self.reasons]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        """The inverse of `as_dict`: approvals store verdicts and must get them back whole."""
-        reasons = tuple(
-            ReasonDetail(Reason(item["code"]), item["message"], item.get("data") or {})
-            for item in data["reasons"]
-        )
-        tier = Tier(data["tier"]) if data.get("tier") else None
-        route = EscalationRoute.model_validate(data["route"]) if data.get("route") else None
-        return cls(
-            Decision(data["decision"]), reasons, data["policy_version"], data["action_digest"], tier, route
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "decision": self.decision.value,
-            "reasons": [reason.as_dict() for reason in self.reasons],
-            "policy_version": self.policy_version,
-            "action_digest": self.action_digest,
-            "tier": self.tier.value if self.tier else None,
-            "route": self.route.model_dump() if self.route else None,
-        }
-
-
-@dataclass(frozen=True)
-class AggregateKey:
-    """One running total the gate needs: which operations, measured how, for whom, since when."""
-
-    agent: str
-    name: str
-    operations: tuple[str, ...]
-    measure: str
-    per: str
-    per_value: str
-    window_start: datetime
-    currency: str | None
-
-
-@dataclass(frozen=True)
-class SodQuery:
-    """Who requested or approved any of `operations` for `counterparty` since `since`."""
-
-    rule: str
-    operations: tuple[str, ...]
-    counterparty: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class Context:
-    policy: Policy
-    now: datetime
-    totals: Mapping[AggregateKey, Decimal] = field(default_factory=dict)
-    """Current totals *before* this action, keyed as `required_aggregates` returned them."""
-    approver: str | None = None
-    """Set when an approval is being used: maker = checker and SoD rules then apply."""
-    sod_facts: Mapping[SodQuery, frozenset[str]] = field(default_factory=dict)
-    """Answers to `required_sod_facts`: the people involved in the earlier changes."""
-
-
-def window_start(window: str, now: datetime) -> datetime:
-    now = now.astimezone(UTC)
-    if window == "hour":
-        return now.replace(minute=0, second=0, microsecond=0)
-    if window == "day":
-        return now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _per_value(limit: AggregateLimit, action: Action) -> str | None:
-    """The bucket of `action` in `limit`, canonicalised; None when the action names none."""
-    if limit.per == "agent":
-        return action.agent
-    if limit.per == "target":
-        return canonical_key(action.target)
-    return canonical_key(action.counterparty)
-
-
-def required_aggregates(action: Action, policy: Policy, now: datetime) -> list[AggregateKey]:
-    """The running totals `evaluate` will look up for `action` at `now`."""
-    agent = policy.agents.get(action.agent)
-    if agent is None:
-        return []
-    keys = []
-    for limit in agent.aggregates:
-        value = _per_value(limit, action)
-        if not limit.counts(action.operation) or value is None:
-            continue
-        keys.append(
-            AggregateKey(
-                agent=action.agent,
-                name=limit.name,
-                operations=limit.operations,
-                measure=limit.measure,
-                per=limit.per,
-                per_value=value,
-                window_start=window_start(limit.window, now),
-                currency=limit.currency,
-            )
-        )
-    return keys
-
-
-def required_sod_facts(action: Action, policy: Policy, now: datetime) -> list[SodQuery]:
-    """The segregation-of-duties facts `evaluate` needs when an approver is named."""
-    counterparty = canonical_key(action.counterparty)
-    if counterparty is None:
-        return []
-    return [
-        SodQuery(rule.name, rule.changed_by, counterparty, now - timedelta(days=rule.window_days))
-        for rule in policy.segregation_of_duties
-        if action.operation in rule.cannot_approve
-    ]
+__all__ = [
+    "AggregateKey",
+    "Context",
+    "Decision",
+    "Reason",
+    "ReasonDetail",
+    "SodQuery",
+    "Verdict",
+    "approval_covers",
+    "evaluate",
+    "required_aggregates",
+    "required_sod_facts",
+    "window_start",
+]
 
 
 class _Verdicts:
@@ -328,7 +179,7 @@ def _limit_holds(action: Action, agent: AgentPolicy, context: Context) -> list[R
                 )
             )
     for limit in agent.aggregates:
-        if limit.counts(action.operation) and _per_value(limit, action) is None:
+        if limit.counts(action.operation) and per_value(limit, action) is None:
             reasons.append(
                 ReasonDetail(
                     Reason.AGGREGATE_KEY_MISSING,

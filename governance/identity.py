@@ -11,180 +11,56 @@ age with the policy's rotation cadence; `rotate` drives an adapter's `rotate_cre
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Column, DateTime, RowMapping, String, Table, and_, insert, select, update
+from sqlalchemy import RowMapping, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from connectors.rotation import SupportsCredentialRotation
 from governance.errors import CredentialError
+from governance.identity_model import (
+    DEFAULT_FINGERPRINT_KEY_PATH,
+    EXTERNAL_ROTATION,
+    FINGERPRINT_KEY_ENV,
+    AgentIdentity,
+    CredentialStatus,
+    RotationResult,
+    adapter_name,
+    as_utc,
+    fingerprint,
+    identities,
+    load_fingerprint_key,
+    same_fingerprint_key,
+    utc_or_none,
+)
 from governance.ledger import Ledger, LedgerRecord, serialise_writers
 from governance.policy import Policy
 from governance.redaction import redact, register_secret
+from governance.schema import credentials_table
 from governance.secrets import (
     MissingSecretError,
     SecretProvider,
-    check_private_file,
-    create_private_file_once,
     validate_path,
     writable_provider,
 )
-from governance.store import Store, metadata
+from governance.store import Store
 
-FINGERPRINT_KEY_ENV = "OPSPACK_FINGERPRINT_KEY"
-DEFAULT_FINGERPRINT_KEY_PATH = Path(".opspack") / "fingerprint.key"
-EXTERNAL_ROTATION = "external"
-"""`rotated_by` when opspack notices a changed secret it did not rotate itself."""
-
-credentials_table = Table(
-    "agent_credentials",
-    metadata,
-    Column("agent", String(128), primary_key=True),
-    Column("system", String(128), primary_key=True),
-    Column("credential", String(128), primary_key=True),
-    Column("secret_path", String(512), nullable=False),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
-    Column("rotated_at", DateTime(timezone=True), nullable=True),
-    Column("rotated_by", String(256), nullable=True),
-    Column("fingerprint", String(64), nullable=False),
-)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    return None if moment is None else _as_utc(moment)
-
-
-def _jsonable(row: Any) -> dict[str, Any]:
-    """A result dataclass as JSON-ready data: times in ISO 8601, ages to 0.01 day."""
-    data = asdict(row)
-    for key, value in data.items():
-        if isinstance(value, datetime):
-            data[key] = value.isoformat()
-        elif isinstance(value, float):
-            data[key] = round(value, 2)
-    return data
-
-
-def load_fingerprint_key(path: Path = DEFAULT_FINGERPRINT_KEY_PATH) -> bytes:
-    """``OPSPACK_FINGERPRINT_KEY`` or a random key file created 0600 (refused if others can read it)."""
-    from_env = os.environ.get(FINGERPRINT_KEY_ENV, "")
-    if from_env:
-        return from_env.encode("utf-8")
-    create_private_file_once(path, os.urandom(32).hex().encode("ascii") + b"\n")
-    check_private_file(path, "fingerprint key file")
-    return path.read_bytes().strip()
-
-
-def fingerprint(secret: str, key: bytes) -> str:
-    """``hs256:<key id>:<16 hex>``: a prefix of HMAC-SHA256(key, secret) that tells values apart and
-    reveals nothing, tagged with which key made it (so a replaced key is never mistaken for a
-    changed secret)."""
-    key_id = hmac.new(key, b"opspack-fingerprint-key-id", hashlib.sha256).hexdigest()[:6]
-    return f"hs256:{key_id}:" + hmac.new(key, secret.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
-def _same_key(a: str, b: str) -> bool:
-    return a.rsplit(":", 1)[0] == b.rsplit(":", 1)[0]
-
-
-class AgentIdentity(BaseModel):
-    """An agent's non-human identity as the policy declares it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    agent: str
-    """The agent's name in the policy (what `Action.agent` carries)."""
-    id: str
-    """Its own identity, never shared with another agent or a person."""
-    owner: str
-    """The accountable human."""
-    description: str = ""
-    systems: tuple[str, ...] = ()
-    """Systems it holds credentials for (those with a rotation cadence in the policy)."""
-
-    @classmethod
-    def from_policy(cls, policy: Policy, agent: str) -> AgentIdentity:
-        declared = policy.agent(agent)
-        return cls(
-            agent=agent,
-            id=declared.identity.id,
-            owner=declared.identity.owner,
-            description=declared.identity.description,
-            systems=tuple(sorted(declared.credentials)),
-        )
-
-
-def identities(policy: Policy) -> list[AgentIdentity]:
-    return [AgentIdentity.from_policy(policy, name) for name in sorted(policy.agents)]
-
-
-@dataclass(frozen=True)
-class CredentialStatus:
-    """One row of ``opspack credentials status``."""
-
-    agent: str
-    system: str
-    identity: str | None
-    rotation_days: int | None
-    state: str
-    """``ok``, ``overdue``, ``never_seen``, ``no_cadence`` or ``not_in_policy``."""
-    overdue: bool = False
-    credential: str | None = None
-    """None when the policy sets a cadence but opspack has never resolved a credential there."""
-    secret_path: str | None = None
-    age_days: float | None = None
-    due_at: datetime | None = None
-    rotated_at: datetime | None = None
-    rotated_by: str | None = None
-    fingerprint: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(self)
-
-
-@dataclass(frozen=True)
-class RotationResult:
-    """What `CredentialRegistry.rotate` did; carries the new fingerprint, never the secret."""
-
-    agent: str
-    system: str
-    credential: str
-    path: str
-    """Where the new secret was stored (its secret path)."""
-    adapter: str
-    rotated_at: datetime
-    fingerprint: str
-    previous_fingerprint: str | None
-    stored_in: str
-    ledger_record: str = ""
-    """Id of the ``credential_rotated`` ledger record."""
-    warning: str | None = None
-    """Set when the new secret is stored but another provider still shadows it."""
-
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(self)
-
-
-def adapter_name(connector: object) -> str:
-    """How messages and the ledger name an adapter: its ``adapter_name``, ``vendor``, or class name."""
-    for attribute in ("adapter_name", "vendor"):
-        value = getattr(connector, attribute, None)
-        if isinstance(value, str) and value:
-            return value
-    return type(connector).__name__
+__all__ = [
+    "DEFAULT_FINGERPRINT_KEY_PATH",
+    "EXTERNAL_ROTATION",
+    "FINGERPRINT_KEY_ENV",
+    "AgentIdentity",
+    "CredentialRegistry",
+    "CredentialStatus",
+    "RotationResult",
+    "adapter_name",
+    "fingerprint",
+    "identities",
+    "load_fingerprint_key",
+]
 
 
 class CredentialRegistry:
@@ -255,7 +131,7 @@ class CredentialRegistry:
         if existing["fingerprint"] == print_ and existing["secret_path"] == path:
             return
         changes: dict[str, Any] = {"secret_path": path, "fingerprint": print_}
-        if existing["fingerprint"] != print_ and _same_key(existing["fingerprint"], print_):
+        if existing["fingerprint"] != print_ and same_fingerprint_key(existing["fingerprint"], print_):
             changes.update(rotated_at=now, rotated_by=EXTERNAL_ROTATION)
         # with a different fingerprint key the old fingerprint says nothing: re-baseline, keep the age
         with self.store.begin() as conn:
@@ -284,7 +160,7 @@ class CredentialRegistry:
     def status(self, policy: Policy, now: datetime | None = None) -> list[CredentialStatus]:
         """Every credential's age against its cadence, plus cadences with no credential seen yet
         and credentials of agents the policy no longer declares (candidates for deprovisioning)."""
-        moment = _utc(now) or self.clock()
+        moment = utc_or_none(now) or self.clock()
         rows_by_key: dict[tuple[str, str], list[RowMapping]] = {}
         for row in self.records():
             rows_by_key.setdefault((row["agent"], row["system"]), []).append(row)
@@ -317,8 +193,8 @@ class CredentialRegistry:
     def _row_status(
         row: RowMapping, now: datetime, identity: str | None, cadence: int | None, *, in_policy: bool
     ) -> CredentialStatus:
-        rotated_at = _utc(row["rotated_at"])
-        since = rotated_at or _as_utc(row["first_seen_at"])
+        rotated_at = utc_or_none(row["rotated_at"])
+        since = rotated_at or as_utc(row["first_seen_at"])
         age = (now - since).total_seconds() / 86400
         due = since + timedelta(days=cadence) if cadence else None
         overdue = due is not None and now > due
@@ -390,7 +266,7 @@ class CredentialRegistry:
             credential=rotated.name,
             path=path,
             adapter=name_of_adapter,
-            rotated_at=_utc(rotated.rotated_at) or self.clock(),
+            rotated_at=utc_or_none(rotated.rotated_at) or self.clock(),
             fingerprint=fingerprint(rotated.new_secret, self.fingerprint_key),
             previous_fingerprint=existing["fingerprint"] if existing else None,
             stored_in=target.describe(),

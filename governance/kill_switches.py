@@ -18,29 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, String, Table, Text, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from governance import fast_sql
 from governance.action import Action
+from governance.clock import iso
 from governance.errors import GovernanceError
-from governance.executor import iso
 from governance.gate import Decision, Reason, ReasonDetail, Verdict
 from governance.ledger import Ledger, serialise_writers
 from governance.policy import Policy
-from governance.store import Store, create_table, metadata
+from governance.schema import agent_kill_switches
+from governance.store import Store, create_table
 
 KILL_SWITCH_EVENT = "kill_switch_changed"
 """The `note` event every flip records."""
-
-agent_kill_switches = Table(
-    "agent_kill_switches",
-    metadata,
-    Column("agent", String(200), primary_key=True),
-    Column("engaged", Boolean, nullable=False),
-    Column("changed_by", String(200), nullable=False),
-    Column("changed_at", String(40), nullable=False),
-    Column("reason", Text, nullable=False),
-)
 
 
 class KillSwitchError(GovernanceError):

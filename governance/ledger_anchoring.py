@@ -18,12 +18,12 @@ from sqlalchemy import Connection, insert, select
 
 from governance.anchor import FIRST_PREV_ENTRY, AnchorEntry, PartitionState, check_anchor_log
 from governance.errors import LedgerError, LedgerIntegrityError
-from governance.ledger import Ledger
 from governance.ledger_audit import MacRule
 from governance.ledger_chain import GENESIS_HASH, ChainHead, LedgerRecord, VerifyReport, verify_chain
+from governance.ledger_core import LedgerCore
 from governance.ledger_partitions import base_seq, position_of
-from governance.ledger_tables import ledger_checkpoints, ledger_records
 from governance.merkle import extend_frontier, frontier_root
+from governance.schema import ledger_checkpoints, ledger_records
 
 
 def _refuse(report: VerifyReport) -> LedgerIntegrityError:
@@ -31,7 +31,10 @@ def _refuse(report: VerifyReport) -> LedgerIntegrityError:
     return LedgerIntegrityError(f"not anchoring: {report.message}", record_seq=seq)
 
 
-def take_checkpoint(ledger: Ledger) -> int:
+def take_checkpoint(ledger: LedgerCore) -> int:
+    """`Ledger.checkpoint`: anchor and store a checkpoint over what was added since the last one."""
+    if ledger.read_only:
+        raise LedgerError("this ledger was opened read-only (for verification)")
     keys = ledger.keys
     with ledger.anchors.locked():
         anchors = ledger.anchors.entries()
@@ -90,7 +93,7 @@ def take_checkpoint(ledger: Ledger) -> int:
     return int(key[0])
 
 
-def _verified_since(ledger: Ledger, latest: AnchorEntry) -> tuple[dict[int, list[str]], int | None]:
+def _verified_since(ledger: LedgerCore, latest: AnchorEntry) -> tuple[dict[int, list[str]], int | None]:
     """Hashes of each partition's records after `latest`, once they are shown to extend it."""
     added: dict[int, list[str]] = {}
     first_mac: int | None = None
@@ -110,7 +113,7 @@ def _verified_since(ledger: Ledger, latest: AnchorEntry) -> tuple[dict[int, list
 
 def _partition_since(
     connection: Connection,
-    ledger: Ledger,
+    ledger: LedgerCore,
     state: PartitionState,
     head: ChainHead | None,
     rule: MacRule,
@@ -151,7 +154,7 @@ def _partition_since(
     return hashes
 
 
-def checkpoint_if_due(ledger: Ledger, every: timedelta) -> int | None:
+def checkpoint_if_due(ledger: LedgerCore, every: timedelta) -> int | None:
     """`Ledger.checkpoint` when records were added since the latest anchor and it is older than
     `every` (or there is none); else None."""
     anchors = ledger.anchors.entries()
@@ -165,4 +168,4 @@ def checkpoint_if_due(ledger: Ledger, every: timedelta) -> int | None:
         anchored = {state.partition: state.records for state in latest.states()}
         if all(position_of(head.seq) <= anchored.get(partition, 0) for partition, head in heads.items()):
             return None
-    return ledger.checkpoint()
+    return take_checkpoint(ledger)

@@ -2,8 +2,9 @@
 
 A record's hash is ``SHA-256(prev_hash + body)``, the body being the canonical JSON of its own
 fields with the payload as its canonical JSON text. `verify_chain` walks records in order and
-names the first that does not fit; `verify_export` does the same for an exported JSONL file, so an
-auditor needs only this module (and `governance.merkle` for proofs) to re-check a ledger offline.
+names the first that does not fit; `governance.ledger_export_check.verify_export` does the same for
+an exported JSONL file, so an auditor needs only these two modules (and `governance.merkle` for
+proofs) to re-check a ledger offline.
 Payloads are checked on the way in: keys named like secrets are refused.
 """
 
@@ -28,7 +29,6 @@ from pydantic import BaseModel
 # the fast payload path byte-identical to `canonical_json`.
 from governance.action import _normalise_number, canonical_json, sha256_hex
 from governance.errors import LedgerError
-from governance.merkle import verify_proof
 
 RECORD_KINDS = frozenset(
     {
@@ -94,27 +94,35 @@ def _fast_number(value: int | float | Decimal) -> int | float:
     return number
 
 
+_AS_IS = frozenset({str, bool, int})
+"""Exact types a payload value keeps as it is (an int is its own canonical spelling)."""
+
+
 def _plain(value: Any, path: str, fast: bool) -> Any:
     """`value` as JSON-ready data (dates, enums, models converted); refuses secret-named keys.
 
     With `fast`, numbers are also turned into ints/floats that ``json.dumps`` writes in their
     canonical spelling (or `_SlowNumber` is raised).
     """
-    if value is None or isinstance(value, bool | str):
+    kind = type(value)
+    if value is None or kind in _AS_IS:
         return value
-    if isinstance(value, int | float | Decimal):
-        return _fast_number(value) if fast else value
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         out = {}
         for key, item in value.items():
-            name = str(key)
+            name = key if type(key) is str else str(key)
             if is_secret_key(name):
                 raise LedgerError(
                     f"ledger payload key {path + name!r} is named like a secret; secrets never enter "
                     "the ledger (record a reference or a fingerprint under another name instead)"
                 )
-            out[name] = _plain(item, f"{path}{name}.", fast)
+            # strings, booleans, ints and nulls (most values) are taken as they are, inline
+            out[name] = item if item is None or type(item) in _AS_IS else _plain(item, f"{path}{name}.", fast)
         return out
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return _fast_number(value) if fast else value
     if isinstance(value, list | tuple):
         return [_plain(item, path, fast) for item in value]
     if isinstance(value, set | frozenset):
@@ -346,60 +354,3 @@ def verify_chain(
             ),
         )
     return VerifyReport(True, checked)
-
-
-EXPORT_FORMAT = "opspack-ledger/1"
-
-
-def _record_from_export(data: Mapping[str, Any]) -> LedgerRecord:
-    fields = dict(data)
-    fields["payload_text"] = canonical_json(fields.pop("payload"))
-    return LedgerRecord.from_row(fields)
-
-
-def verify_export(lines: Iterable[str]) -> VerifyReport:
-    """Re-verify an `export_jsonl` file offline: the full chain, or each record and its proof."""
-    parsed = [json.loads(line, parse_float=Decimal) for line in lines if line.strip()]
-    if not parsed or parsed[0].get("format") != EXPORT_FORMAT:
-        raise LedgerError(
-            f"not an opspack ledger export: the first line must be a header with format {EXPORT_FORMAT!r}"
-        )
-    header, rows = parsed[0], parsed[1:]
-    try:
-        records = [_record_from_export(row) for row in rows]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise LedgerError(f"malformed ledger export record: {exc}") from exc
-    if header.get("transaction_id") is None:
-        from governance.ledger_partitions import verify_partitions  # it builds on this module
-
-        if header.get("heads"):
-            heads = {int(p): ChainHead(**head) for p, head in header["heads"].items()}
-            return verify_partitions(records, heads)
-        head = ChainHead(**header["head"]) if header.get("head") else None
-        return verify_partitions(records, {0: head} if head else None)
-    previous: LedgerRecord | None = None
-    for checked, (record, row) in enumerate(zip(records, rows, strict=True)):
-        problem = None
-        if record.transaction_id != header["transaction_id"]:
-            problem = f"belongs to transaction {record.transaction_id!r}, not the exported one"
-        elif previous is not None and record.seq <= previous.seq:
-            problem = "out of order"
-        elif previous is not None and record.seq == previous.seq + 1 and record.prev_hash != previous.hash:
-            problem = "prev_hash does not match the hash of the record before it"
-        elif record_hash(record.prev_hash, record.chain_fields()) != record.hash:
-            problem = "hash does not match the record's content (the record was edited)"
-        elif "proof" in row:
-            proof = row["proof"]
-            if (
-                proof["record_hash"] != record.hash
-                or proof["leaf_index"] != (record.seq & ((1 << PARTITION_SHIFT) - 1)) - 1
-            ):
-                problem = "its Merkle proof is for another record"
-            elif not verify_proof(
-                record.hash, proof["leaf_index"], proof["tree_size"], proof["path"], proof["root"]
-            ):
-                problem = "its Merkle inclusion proof does not lead to the checkpoint root"
-        if problem is not None:
-            return VerifyReport(False, checked, BadRecord(record.seq, record.id, problem))
-        previous = record
-    return VerifyReport(True, len(records))

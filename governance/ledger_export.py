@@ -10,14 +10,14 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from governance.errors import NotFoundError
-from governance.ledger import Ledger
-from governance.ledger_chain import EXPORT_FORMAT
+from governance.ledger_core import LedgerCore
+from governance.ledger_export_check import EXPORT_FORMAT
 from governance.ledger_partitions import base_seq, partition_of_seq, position_of
-from governance.ledger_tables import ledger_checkpoints, ledger_records
 from governance.merkle import InclusionProof, inclusion_path
+from governance.schema import ledger_checkpoints, ledger_records
 
 
-def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
+def inclusion_proof(ledger: LedgerCore, record_id: str, checkpoint_id: int | None = None) -> InclusionProof:
     """Inclusion proof of a record in the latest checkpoint of its partition that covers it (or
     the one named); the tree is the partition's, the leaf index the record's position in it."""
     record = ledger.get(record_id)
@@ -57,7 +57,7 @@ def inclusion_proof(ledger: Ledger, record_id: str, checkpoint_id: int | None = 
     )
 
 
-def export_jsonl(ledger: Ledger, stream: TextIO, transaction_id: str | None = None) -> int:
+def export_jsonl(ledger: LedgerCore, stream: TextIO, transaction_id: str | None = None) -> int:
     """Write a header line and every record (with hashes) as JSONL; returns the record count.
 
     A full export carries the chain head, so `verify_export` re-checks the whole chain. A

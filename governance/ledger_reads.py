@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from governance.errors import NotFoundError
 from governance.ledger_chain import GENESIS_HASH, ChainHead, LedgerRecord
 from governance.ledger_partitions import base_seq, partition_of_head_row
-from governance.ledger_tables import ledger_head, ledger_records
+from governance.schema import ledger_head, ledger_records
 from governance.store import Store
 
 

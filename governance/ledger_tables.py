@@ -1,64 +1,20 @@
-"""The ledger's tables and the statements the append path reuses (compiled once by SQLAlchemy)."""
+"""The statements the ledger's append path reuses (compiled once by SQLAlchemy); the tables
+themselves are declared in `governance.schema`."""
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import bindparam, insert, select, update
 
-from governance.store import metadata
+from governance.schema import ledger_checkpoints, ledger_head, ledger_records
 
-_SEQ = BigInteger().with_variant(Integer(), "sqlite")
-
-ledger_records = Table(
-    "ledger_records",
-    metadata,
-    Column("seq", _SEQ, primary_key=True, autoincrement=False),
-    Column("id", String(36), nullable=False, unique=True),
-    Column("transaction_id", String(200), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("agent", String(200)),
-    Column("actor", String(200)),
-    Column("created_at", String(40), nullable=False),
-    Column("payload", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    Column("mac", String(64)),
-    Index("ix_ledger_records_transaction", "transaction_id", "seq"),
-    Index("ix_ledger_records_kind_agent", "kind", "agent"),
-)
-
-ledger_head = Table(
-    "ledger_head",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("seq", _SEQ, nullable=False),
-    Column("record_id", String(36)),
-    Column("hash", String(64), nullable=False),
-)
-"""One row per partition (`governance.ledger_partitions`): row ``id`` is the partition + 1."""
-
-ledger_checkpoints = Table(
+__all__ = [
+    "INSERT_RECORD",
+    "MOVE_HEAD",
+    "READ_HEAD_FOR_UPDATE",
     "ledger_checkpoints",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("size", _SEQ, nullable=False),
-    Column("root", String(64), nullable=False),
-    Column("created_at", String(40), nullable=False),
-    Column("partition", Integer),
-)
-"""Merkle checkpoints over one partition's records (``partition`` NULL: partition 0, as written
-before partitions existed); ``size`` counts that partition's records."""
+    "ledger_head",
+    "ledger_records",
+]
 
 READ_HEAD_FOR_UPDATE = (
     select(ledger_head.c.seq, ledger_head.c.hash)

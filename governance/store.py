@@ -1,10 +1,10 @@
 """One SQLAlchemy Core store for everything governance keeps: ledger, approvals, idempotency
-records, credentials metadata, autonomy state.
+records, credentials metadata, kill switches, the service desk's queue state.
 
 SQLite (WAL) at ``.opspack/opspack.db`` by default; any SQLAlchemy URL through
-``OPSPACK_DATABASE_URL`` (PostgreSQL is tested). Each governance module declares its tables on
-the shared `metadata`; `Store` creates them all on open, so a fresh database needs no migration
-step.
+``OPSPACK_DATABASE_URL`` (PostgreSQL is tested). Every table is declared in `governance.schema`
+on one `metadata`; `Store` creates them all on open, so a fresh database needs no migration step.
+This module knows the schema only: it imports none of the modules that read or write the tables.
 """
 
 from __future__ import annotations
@@ -15,12 +15,29 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
+from governance import aggregate_buckets
+from governance.anchor import retire_anchor_log
 from governance.errors import LedgerError
+from governance.schema import metadata
 
-metadata = MetaData()
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DEFAULT_DATABASE_PATH",
+    "PRIVATE_FILE_MODE",
+    "Store",
+    "add_missing_columns",
+    "create_all",
+    "create_table",
+    "default_database_url",
+    "make_engine",
+    "metadata",
+    "prepare_sqlite_file",
+    "reset_sqlite_database",
+]
 
 DEFAULT_DATABASE_PATH = Path(".opspack") / "opspack.db"
 DATABASE_URL_ENV = "OPSPACK_DATABASE_URL"
@@ -64,8 +81,6 @@ def reset_sqlite_database(path: Path) -> str:
     with a timestamp, never deleted): a database that vanishes while its anchors remain is
     otherwise exactly what a wipe looks like, and `Ledger.verify` reports it as one.
     """
-    from governance.anchor import retire_anchor_log  # the anchor module imports this one's callers
-
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
@@ -124,8 +139,6 @@ def create_table(engine: Engine, table: Table) -> None:
     """Create `table` if it is missing, tolerating another process creating it at the same moment
     (scale-out workers starting together on a fresh PostgreSQL schema race between the check and
     the CREATE; the loser sees a duplicate type or table)."""
-    from sqlalchemy.exc import IntegrityError, ProgrammingError
-
     try:
         table.create(engine, checkfirst=True)
     except (IntegrityError, ProgrammingError):
@@ -133,12 +146,21 @@ def create_table(engine: Engine, table: Table) -> None:
             raise
 
 
-def _register_tables() -> None:
-    """Import every module that declares tables so `metadata` knows them all."""
-    import governance.approvals
-    import governance.executor
-    import governance.identity
-    import governance.ledger  # noqa: F401
+def create_all(engine: Engine) -> None:
+    """Create every governance table that is missing, then add columns declared since.
+
+    One ``create_all`` when nobody else is at it; if another process created a table in between
+    (scale-out workers opening a fresh PostgreSQL schema together), table by table, tolerantly.
+    """
+    existing = set(inspect(engine).get_table_names())
+    try:
+        metadata.create_all(engine)
+    except (IntegrityError, ProgrammingError):
+        for table in metadata.sorted_tables:
+            create_table(engine, table)
+    add_missing_columns(engine)
+    if "executions" in existing and "aggregate_buckets" not in existing:
+        aggregate_buckets.rebuild(engine)  # executions from before the buckets existed
 
 
 class Store:
@@ -150,12 +172,10 @@ class Store:
         """`create_tables=False` opens without any schema change (for read-only verification)."""
         self.url = url or default_database_url()
         self.engine = engine or make_engine(self.url)
-        _register_tables()
         if not create_tables:
             return
         try:
-            metadata.create_all(self.engine)
-            add_missing_columns(self.engine)
+            create_all(self.engine)
         except Exception as exc:
             raise LedgerError(f"cannot open the opspack database ({self.redacted_url}): {exc}") from exc
 

@@ -17,16 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from governance.evidence import EvidenceError, RecordEvidence, evidence_of
 from governance.ledger import Ledger, LedgerRecord
+from governance.metrics_config import Disposition, MeasurementError, MetricsConfig
 
-if TYPE_CHECKING:
-    from governance.metrics import MetricsConfig
-
-Disposition = Literal["autonomous", "held", "escalated", "denied", "shadowed", "open"]
-DISPOSITIONS: tuple[Disposition, ...] = ("autonomous", "held", "escalated", "denied", "shadowed", "open")
 BUSINESS_KINDS = frozenset({"intake", "perception", "decision", "verdict", "escalation", "handoff"})
 """A transaction with none of these is governance bookkeeping (alerts, autonomy changes), not work."""
 RESOLVED_EVENTS = frozenset({"resolved", "human_outcome", "shadow_comparison", "ticket_resolved"})
@@ -106,8 +102,6 @@ Item = tuple[LedgerRecord, RecordEvidence | None]
 
 
 def _read_evidence(record: LedgerRecord) -> RecordEvidence | None:
-    from governance.metrics import MeasurementError
-
     try:
         return evidence_of(record.kind, record.agent, record.payload)
     except EvidenceError as exc:

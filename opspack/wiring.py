@@ -32,7 +32,7 @@ from connectors.registry import (
 )
 from governance.identity import CredentialRegistry
 from governance.policy import Policy, load_policy
-from governance.runtime import Governor
+from governance.runtime import Governor, PerformersFactory
 from governance.secrets import ChainSecretProvider, EnvSecretProvider, SecretProvider, default_provider
 from governance.store import Store
 from opspack.mock_connections import MockSecrets, host_of, in_process_mock, is_mock_host
@@ -50,6 +50,23 @@ KINDS: dict[str, type[Any]] = {
     "crm": CRMConnector,
     "directory": DirectoryConnector,
 }
+
+
+@dataclass(frozen=True)
+class ApprovalWiring:
+    """How a command that decides approvals builds its Governor: with the performers `performers`
+    makes for the requesting agent, so an approval executes at once; with none (the default), the
+    approval is recorded and the action runs at its agent's next submit. Passed explicitly -- as
+    the command's context object (``typer.Context.obj``) or a constructor argument -- never set
+    process-wide."""
+
+    performers: PerformersFactory | None = None
+
+    def governor(self, policy: Policy, store: Store, agent: str) -> Governor:
+        performers = self.performers(policy, agent) if self.performers is not None else {}
+        return Governor(policy, store, performers)
+
+
 CONNECTION_HOSTS: dict[str, str] = {}
 """Connection name → host of every connection built in this process, so that any command's error
 line can name the host it was talking to (`describe_error`)."""

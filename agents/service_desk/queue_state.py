@@ -14,31 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import insert, select, update
 
 from agents.service_desk.plan import Outcome, Plan
+from governance.schema import service_desk_tickets
 from governance.store import Store, create_table
 
-_metadata = MetaData()
-
-tickets = Table(
-    "service_desk_tickets",
-    _metadata,
-    Column("system", String(100), primary_key=True),
-    Column("number", String(100), primary_key=True),
-    Column("reopen_count", Integer, primary_key=True),
-    Column("transaction_id", String(300), nullable=False),
-    Column("status", String(30), nullable=False),
-    Column("plan", Text),
-    Column("attempts", Integer, nullable=False),
-    Column("approval_id", String(100)),
-    Column("closing", Text),
-    Column("reasons", Text, nullable=False),
-    Column("sla_due_at", String(40)),
-    Column("created_at", String(40), nullable=False),
-    Column("updated_at", String(40), nullable=False),
-    Column("finished_at", String(40)),
-)
+tickets = service_desk_tickets
+"""The table (declared with every other in `governance.schema`)."""
 
 IN_PROGRESS = "in_progress"
 

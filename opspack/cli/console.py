@@ -5,8 +5,8 @@ The console needs a users file (``--users``, default ``$OPSPACK_CONSOLE_USERS`` 
 ``.opspack/console-users.yaml``) and a secret key for its cookies (``$OPSPACK_CONSOLE_SECRET``, at
 least 32 bytes; without it a random key is made and every session ends when the process stops).
 Approvals execute at once when the console can reach the target system: ``--erp NAME`` names an
-ERP connection of the connections file (``--connections``, built by `opspack.wiring`), or a
-performers factory registered with `governance.runtime.set_performers_factory` is used; otherwise
+ERP connection of the connections file (``--connections``, built by `opspack.wiring`) and its
+performers factory is handed to the console's settings (``ConsoleSettings.performers``); otherwise
 the decision is recorded and the running ``opspack run`` executes it (or, rejected, closes its
 case) within seconds. See docs/CONSOLE.md and docs/OPERATIONS.md.
 

@@ -3,11 +3,11 @@
 Every command opens the default store (``OPSPACK_DATABASE_URL`` or ``.opspack/opspack.db``) and,
 where it needs the policy, ``--policy`` (default ``$OPSPACK_POLICY`` or the example policy).
 
-``approvals approve`` re-gates and executes at once only when this process knows how to reach the
-target system: a performers factory registered with
-`governance.runtime.set_performers_factory`. Without one the approval is recorded and the action
-executes when its agent next submits it (the Governor finds the granted approval, re-gates it and
-uses it once) -- nothing is pretended.
+``approvals approve`` re-gates and executes at once only when the command is handed a way to reach
+the target system: an `opspack.wiring.ApprovalWiring` with a performers factory as its context
+object (an embedding application or a test passes it to the command). Without one the approval is
+recorded and the action executes when its agent next submits it (the Governor finds the granted
+approval, re-gates it and uses it once) -- nothing is pretended.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from governance.action import Action
 from governance.corrections import Corrections
 from governance.ledger import Ledger
 from governance.policy import Policy, load_policy
-from governance.runtime import Governor, Outcome, performers_factory
+from governance.runtime import Governor, Outcome
 from governance.store import Store
 from opspack.approval_findings import agent_findings, print_agent_findings
 from opspack.cli.errors import one_line_errors
@@ -34,6 +34,7 @@ from opspack.cli.options import JsonOption, PolicyOption
 from opspack.cli.output import print_json
 from opspack.console.approver_records import authenticate_cli_approver
 from opspack.settings import policy_path
+from opspack.wiring import ApprovalWiring
 
 approvals_app = typer.Typer(no_args_is_help=True, help="Review and decide held actions.")
 corrections_app = typer.Typer(no_args_is_help=True, help="Record that a past action was wrong.")
@@ -52,10 +53,9 @@ def _authenticated(approver: str, store: Store) -> str:
     return authenticate_cli_approver(approver, store).approver
 
 
-def _governor(policy: Policy, store: Store, agent: str) -> Governor:
-    factory = performers_factory()
-    performers = factory(policy, agent) if factory is not None else {}
-    return Governor(policy, store, performers)
+def _governor(ctx: typer.Context, policy: Policy, store: Store, agent: str) -> Governor:
+    wiring = ctx.find_object(ApprovalWiring) or ApprovalWiring()
+    return wiring.governor(policy, store, agent)
 
 
 def _print_outcome(outcome: Outcome, as_json: bool) -> None:
@@ -133,6 +133,7 @@ def approvals_show(
 
 @approvals_app.command("approve")
 def approvals_approve(
+    ctx: typer.Context,
     approval_id: Annotated[str, typer.Argument(help="Approval id.")],
     approver: Annotated[str, typer.Option("--as", help="Your approver identity, as named in the policy.")],
     reason: Annotated[str, typer.Option("--reason", help="Why you approve (recorded in the ledger).")],
@@ -146,7 +147,7 @@ def approvals_approve(
         policy = load_policy(policy_file or policy_path())
         request = approvals.get_request(store, approval_id)
         _print_outcome(
-            _governor(policy, store, request.agent).approve(approval_id, approver, reason), as_json
+            _governor(ctx, policy, store, request.agent).approve(approval_id, approver, reason), as_json
         )
 
 
@@ -171,6 +172,7 @@ def approvals_reject(
 
 @corrections_app.command("add")
 def corrections_add(
+    ctx: typer.Context,
     record_id: Annotated[
         str, typer.Option("--record", help="Ledger record id of the wrong outcome or decision.")
     ],
@@ -204,7 +206,7 @@ def corrections_add(
         compensate = Action.model_validate_json(compensate_json.read_text()) if compensate_json else None
         governor = None
         if compensate is not None:
-            governor = _governor(load_policy(policy_file or policy_path()), store, compensate.agent)
+            governor = _governor(ctx, load_policy(policy_file or policy_path()), store, compensate.agent)
             governor.ledger = ledger
         corrections = Corrections(ledger, governor=governor)
         if (field is None) != (value is None):

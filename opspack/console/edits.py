@@ -24,8 +24,8 @@ from pydantic import ValidationError
 
 from governance import approvals
 from governance.action import Action
+from governance.context import running_totals
 from governance.errors import ApprovalError
-from governance.executor import running_totals
 from governance.gate import Context, Decision, Verdict, evaluate, required_aggregates
 from governance.kill_switches import apply_kill_switch
 from governance.runtime import Outcome

@@ -13,7 +13,7 @@ from pathlib import Path
 from governance.approver_auth import pinned_approver_store
 from governance.ledger import Ledger
 from governance.policy import Policy, load_policy
-from governance.runtime import Governor, PerformersFactory, performers_factory
+from governance.runtime import Governor, PerformersFactory
 from governance.store import Store
 from opspack.console.errors import ConsoleConfigError
 from opspack.console.login_guard import Backoff, ClientRateLimiter, HashingPool, LoginGuard
@@ -72,7 +72,7 @@ class ConsoleServices:
         return int(self.now().timestamp())
 
     def _performers(self) -> PerformersFactory | None:
-        return self.settings.performers or performers_factory()
+        return self.settings.performers
 
     def governor(self, agent: str) -> Governor:
         policy = self.policy

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from governance.action import Action
+from governance.context import running_totals
 from governance.errors import ApprovalError
-from governance.executor import running_totals
 from governance.gate import Context, Decision, Reason, evaluate, required_aggregates
 from governance.operations import canonical_key
 from governance.policy import parse_policy

@@ -14,12 +14,13 @@ from typer.testing import CliRunner
 from governance.approver_auth import pin_approver_store
 from governance.ledger import ledger_records, verify_export
 from governance.policy import load_policy
-from governance.runtime import Governor, set_performers_factory
+from governance.runtime import Governor
 from governance.store import Store
 from opspack.cli.audit import audit_app
 from opspack.cli.governance import approvals_app, corrections_app
 from opspack.console.passwords import hash_password
 from opspack.console.users import Role, write_user
+from opspack.wiring import ApprovalWiring
 
 runner = CliRunner()
 
@@ -99,13 +100,13 @@ def test_cli_approvers_must_present_their_own_secret(env: Governor) -> None:
     assert json.loads(ok(approvals_app, "list", "--json", "--status", "pending"))[0]["id"] == held.approval_id
 
 
-def test_approve_executes_when_a_performers_factory_is_registered(env: Governor) -> None:
+def test_approve_executes_when_a_performers_factory_is_passed(env: Governor) -> None:
     held = env.submit(payment(), transaction_id="t1")
-    set_performers_factory(lambda policy, agent: env.performers)
-    try:
-        output = ok(approvals_app, "approve", str(held.approval_id), "--as", "alice", "--reason", "checked")
-    finally:
-        set_performers_factory(None)
+    args = ["approve", str(held.approval_id), "--as", "alice", "--reason", "checked"]
+    wiring = ApprovalWiring(lambda policy, agent: env.performers)
+    result = runner.invoke(approvals_app, args, obj=wiring, env=approver_env(args))
+    assert result.exit_code == 0, result.output
+    output = result.output
     assert "executed" in output and "DOC-0001" in output
 
 

@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 
 from connectors.errors import RateLimitedError
 from governance.action import Action
+from governance.context import running_totals
 from governance.errors import ExecutionError
-from governance.executor import ExecutionResult, Executor, executions, running_totals, to_micros
+from governance.executor import ExecutionResult, Executor, executions, to_micros
 from governance.gate import required_aggregates
 from governance.ledger import Ledger
 from governance.store import Store

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from governance_doubles import FileTarget, invoice, make_policy, payment
 
+import governance.runtime
 from governance.action import Action
 from governance.gate import Decision
-from governance.runtime import Governor, performers_factory, set_performers_factory
+from governance.runtime import Governor
 from governance.store import Store
 
 NOW = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
@@ -97,16 +98,22 @@ def test_failed_and_unknown_outcomes_surface(sqlite_url: str, tmp_path: Path) ->
     assert story(governor, "t2")[-1] == "escalation"
 
 
-def test_performers_factory_is_registered_per_process() -> None:
-    def factory(policy, agent):  # type: ignore[no-untyped-def]
-        return {}
+def test_performers_factory_is_passed_explicitly(sqlite_url: str, target: FileTarget) -> None:
+    from opspack.wiring import ApprovalWiring
 
-    assert performers_factory() is None
-    set_performers_factory(factory)
-    try:
-        assert performers_factory() is factory
-    finally:
-        set_performers_factory(None)
+    asked: list[str] = []
+
+    def factory(policy, agent):  # type: ignore[no-untyped-def]
+        asked.append(agent)
+        return {"sap": target}
+
+    # no process-wide registry: a command or the console is handed its factory
+    assert not hasattr(governance.runtime, "set_performers_factory")
+    assert not hasattr(governance.runtime, "performers_factory")
+    store = Store(sqlite_url)
+    governor = ApprovalWiring(factory).governor(make_policy(), store, "ap")
+    assert asked == ["ap"] and governor.performers == {"sap": target}
+    assert ApprovalWiring().governor(make_policy(), store, "ap").performers == {}
 
 
 def test_payment_is_always_held_under_hitl(governor: Governor) -> None:
