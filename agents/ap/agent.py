@@ -27,7 +27,7 @@ from agents.ap.register import InvoiceRegister
 from agents.ap.result import APResult, ResultStatus
 from agents.ap.tolerances import MatchTolerances
 from agents.core import Connections, Decided, Decision, Lifecycle, Perceived, Submitted, Transaction, run
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.readonly import read_only_erp
 from governance.action import canonical_json
 from governance.ledger import LedgerRecord
@@ -62,7 +62,7 @@ class APAgent:
     def __init__(
         self,
         governor: Governor,
-        erp: ERPConnector,
+        erp: PayablesERP,
         *,
         system: str,
         agent: str = AGENT,

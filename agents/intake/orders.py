@@ -1,6 +1,6 @@
 """`OrderBook`: the ERP reads intake resolutions need, always scoped to one customer.
 
-A thin helper over `ERPConnector` (sales orders, deliveries, customer invoices, credit memos,
+A thin helper over `CustomerERP` (sales orders, deliveries, customer invoices, credit memos,
 subscriptions). Customers quote numbers as printed on their documents ("SO-100231",
 "INV-200231"); NetSuite keeps that prefix in ``tranId``, SAP numbers documents with the digits
 only, so a quoted number is tried as written and then as its digits. A document that exists but
@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from connectors.erp.billing import CustomerInvoice, CustomerInvoiceStatus, Subscription, SubscriptionStatus
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import CustomerERP
 from connectors.erp.sales import Delivery, SalesOrder
 from connectors.errors import NotFoundError
 from connectors.readonly import read_only_erp
@@ -35,7 +35,7 @@ def number_candidates(quoted: str) -> list[str]:
 class OrderBook:
     """Read-only views of one ERP for intake."""
 
-    def __init__(self, erp: ERPConnector) -> None:
+    def __init__(self, erp: CustomerERP) -> None:
         self.erp = read_only_erp(erp)
 
     def _first(self, quoted: str, read: Callable[[str], T]) -> T | None:

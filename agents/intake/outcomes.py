@@ -10,7 +10,7 @@ from agents.intake.reply_performer import Outbox
 from agents.intake.understanding import Entities
 from connectors.crm.models import Account, Contact
 from connectors.crm.protocol import CRMConnector
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import CustomerERP
 from connectors.readonly import read_only_crm, read_only_erp
 
 
@@ -70,7 +70,7 @@ class IntakeSystems:
     """The connectors the agent reads through, and the connection names its actions go to."""
 
     crm: CRMConnector
-    erp: ERPConnector
+    erp: CustomerERP
     crm_system: str
     """Connection names come from the deployment (or the caller); none is a default here."""
     erp_system: str

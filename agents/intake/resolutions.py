@@ -1,6 +1,6 @@
 """Standard resolutions: look the facts up in the ERP, draft the reply, name the one governed write.
 
-Planning is pure reading (`OrderBook` over `ERPConnector`); the agent submits the planned action
+Planning is pure reading (`OrderBook` over `CustomerERP`); the agent submits the planned action
 through the Governor and picks the reply that matches the outcome. A customer only ever hears
 about their own orders, invoices and subscriptions: a number that belongs to another account is
 a mismatch, never disclosed.

@@ -19,7 +19,7 @@ from agents.service_desk.sla import SlaStatus
 from agents.service_desk.understanding import Understanding
 from connectors.directory.models import Group
 from connectors.directory.protocol import DirectoryConnector
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.itsm.models import CatalogItem, CloseCode, Ticket
 from connectors.itsm.protocol import ITSMConnector
 from connectors.readonly import read_only_directory, read_only_erp, read_only_itsm
@@ -34,7 +34,7 @@ class ServiceDeskSystems:
     itsm_system: str
     """Connection names come from the deployment (or the caller); none is a default here."""
     directory_system: str
-    erp: ERPConnector | None = None
+    erp: PayablesERP | None = None
     erp_system: str = ""
     """Empty when no ERP is connected."""
 

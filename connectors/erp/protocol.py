@@ -180,6 +180,11 @@ class BillingERP(Protocol):
 
 
 @runtime_checkable
+class CustomerERP(SalesERP, BillingERP, Protocol):
+    """What a customer-facing agent reads and writes: orders, deliveries, credit memos and billing."""
+
+
+@runtime_checkable
 class ERPConnector(PayablesERP, SpendERP, SalesERP, BillingERP, Protocol):
     """A whole ERP: what every adapter and `FakeERP` implement (the union of the four areas)."""
 

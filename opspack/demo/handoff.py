@@ -37,7 +37,7 @@ from agents.performers import ERPPerformer
 from agents.procurement.po_followup import find_overdue
 from agents.procurement.supplier_master import load_supplier_erp
 from agents.procurement.supplier_validation import validate_suppliers
-from connectors.erp.protocol import ERPConnector
+from connectors.erp.protocol import PayablesERP
 from connectors.itsm.models import NewTicket
 from governance.action import Action
 from opspack.agent_runs.service_desk import DESK_FIXTURES, file_tickets
@@ -61,7 +61,7 @@ def _routers(wiring: Wiring) -> dict[str, HandoffRouter]:
     }
 
 
-def _dispute(wiring: Wiring, router: HandoffRouter, erp: ERPConnector) -> tuple[str, HandoffResult | None]:
+def _dispute(wiring: Wiring, router: HandoffRouter, erp: PayablesERP) -> tuple[str, HandoffResult | None]:
     invoice = next((i for i in FIXTURE_INVOICES if holdable(erp, i)[0] is not None), FIXTURE_INVOICES[0])
     message = InboundMessage(
         channel=Channel.EMAIL,
