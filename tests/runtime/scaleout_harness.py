@@ -351,8 +351,9 @@ def _run_fleet(
         try:
             for _ in range(workers):
                 fleet.start_worker()
-            ready = wait_until(
-                lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs), 180
+            ready = wait_until(  # start-up is import-bound: a loaded machine takes minutes
+                lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs),
+                max(180.0, timeout / 8),
             )
             assert ready, fleet.tail()
             started = time.monotonic()
