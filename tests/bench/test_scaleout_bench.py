@@ -4,7 +4,8 @@
   the work waits on I/O, so 2 workers should do close to twice what 1 does (ratio reported; the
   machine's other load is reported with it);
 - chaos: 2 and 4 workers over OPSPACK_BENCH_INVOICES invoices and OPSPACK_BENCH_TICKETS tickets
-  (700 and 1,000 by default: the served SAP mock's goods receipts carry 716 invoices) against served mocks with 20 % injected faults, one worker killed with
+  (1,000 each by default; the served SAP mock is seeded with 100 more received orders, so its
+  goods receipts carry them) against served mocks with 20 % injected faults, one worker killed with
   kill -9 mid-run: nothing lost, nothing done twice, no false exception, the ledger verifies;
 - soak: an AP worker, a service-desk worker and one scheduler for OPSPACK_SOAK_SECONDS (600) while
   invoices and tickets keep arriving against faulty mocks: worker memory at start and end, no
@@ -44,8 +45,10 @@ from scaleout_harness import (
     write_deployment,
 )
 
-INVOICES = int(os.environ.get("OPSPACK_BENCH_INVOICES", "700"))
-"""The served SAP mock's received quantities carry 716 synthetic invoices: 700 by default."""
+INVOICES = int(os.environ.get("OPSPACK_BENCH_INVOICES", "1000"))
+TRADE_ORDERS = int(os.environ.get("OPSPACK_BENCH_TRADE_ORDERS", "100"))
+"""Orders added to the served SAP mock for the chaos runs: its own received quantities carry about
+700 synthetic invoices, these 100 (three lines of 15 each) about 1,000 more."""
 TICKETS = int(os.environ.get("OPSPACK_BENCH_TICKETS", "1000"))
 SOAK_SECONDS = float(os.environ.get("OPSPACK_SOAK_SECONDS", "600"))
 THROUGHPUT_INVOICES = int(os.environ.get("OPSPACK_BENCH_THROUGHPUT_INVOICES", "80"))
@@ -133,6 +136,7 @@ def test_chaos_workers_over_invoices_and_tickets_with_faults_and_a_kill_9(
         workers=workers,
         faults=0.2,
         timeout=7200,
+        trade_orders=TRADE_ORDERS,
     )
     print(json.dumps({"bench": "scaleout_chaos", "workers": workers, **report.as_dict()}))
     assert report.lost == 0 and report.dead == 0, report

@@ -291,12 +291,14 @@ def run_fleet(
     timeout: float = 600,
     extra_env: dict[str, str] | None = None,
     seed: int = 7,
+    trade_orders: int = 0,
 ) -> Any:
-    """Serve the mocks (faults, latency), write `invoices` invoice files and file `tickets` tickets,
+    """Serve the mocks (faults, latency; with `trade_orders`, the SAP mock seeded with that many more
+    received orders by `write_bench_trade`), write `invoices` invoice files and file `tickets` tickets,
     run one scheduler and `workers` workers (kill -9 one of them mid-run and start a replacement),
     wait until every item is done, and check the run."""
     with chdir(workdir):  # the ledger keys and anchors of this process are the workers' (.opspack/)
-        return _run_fleet(workdir, database, broker, invoices, tickets, workers, faults, latency, kill_one, timeout, extra_env, seed)  # fmt: skip
+        return _run_fleet(workdir, database, broker, invoices, tickets, workers, faults, latency, kill_one, timeout, extra_env, seed, trade_orders)  # fmt: skip
 
 
 def _run_fleet(
@@ -312,6 +314,7 @@ def _run_fleet(
     timeout: float,
     extra_env: dict[str, str] | None,
     seed: int,
+    trade_orders: int,
 ) -> Any:
     from agents.ap.synthetic_inbox import write_inbox
     from connectors.errors import ConnectorError
@@ -321,6 +324,10 @@ def _run_fleet(
     from opspack.wiring import mock_erp
 
     args = ["--seed", f"servicenow={DESK_FIXTURES}", "--latency", str(latency)]
+    if trade_orders:
+        from scaleout_trade import write_bench_trade
+
+        args += ["--seed", f"sap_s4hana={write_bench_trade(workdir / 'sap-trade', trade_orders)}"]
     if faults:
         args += ["--faults", f"*={faults},kinds=5xx+429+drop,retry_after=0.1,seed={seed}"]
     with served_mocks(workdir, *args) as url:
@@ -344,8 +351,9 @@ def _run_fleet(
         try:
             for _ in range(workers):
                 fleet.start_worker()
-            ready = wait_until(
-                lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs), 180
+            ready = wait_until(  # start-up is import-bound: a loaded machine takes minutes
+                lambda: all("ready." in log.read_text(errors="replace") for log in fleet.logs),
+                max(180.0, timeout / 8),
             )
             assert ready, fleet.tail()
             started = time.monotonic()

@@ -1,19 +1,25 @@
 """Scale-out on Celery with real processes: workers and a scheduler on RabbitMQ (and Redis) over
 PostgreSQL, against served mocks with injected faults; a worker killed with kill -9 mid-run, a
 SIGTERM that finishes the task in hand, a poison message on the dead-letter queue, the health
-endpoint and `opspack metrics queues`. Each test takes its own queue names and database schema;
-each skips with the reason where RabbitMQ, Redis or PostgreSQL is not on 127.0.0.1."""
+endpoint and `opspack metrics queues`. The SIGTERM and dead-letter tests share one fleet (served
+mocks, schema, queue names and the warm worker the SIGTERM test leaves behind: `slow_fleet`), each
+with invoices of its own; every other test takes its own queue names and database schema. Each
+skips with the reason where RabbitMQ, Redis or PostgreSQL is not on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from contextlib import chdir, contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -115,7 +121,7 @@ def test_two_workers_with_faults_and_a_kill_9_lose_nothing_and_do_nothing_twice(
     tmp_path: Path, postgres_url: str, rabbitmq: str
 ) -> None:
     # the scale-out configuration: a partitioned ledger (docs/OPERATIONS.md §10); the full-size
-    # runs (700 invoices + 1,000 tickets, 2 and 4 workers) are in tests/bench/test_scaleout_bench.py
+    # runs (1,000 invoices + 1,000 tickets, 2 and 4 workers) are in tests/bench/test_scaleout_bench.py
     report = run_fleet(
         tmp_path,
         postgres_url,
@@ -152,42 +158,105 @@ def test_redis_as_the_broker_with_a_kill_9(tmp_path: Path, postgres_url: str, re
     assert report.ledger_ok
 
 
-@pytest.fixture
-def invoices_on_slow_mocks(tmp_path: Path, postgres_url: str) -> Iterator[tuple[Path, str]]:
+@dataclass
+class SlowFleet:
+    """One fleet the SIGTERM and dead-letter tests share (module-scoped): served mocks that take
+    0.15 s per answer, one database schema, one deployment, one queue prefix and -- once the SIGTERM
+    test has started it -- one warm worker with a health port, which the dead-letter test goes on
+    using. Each test takes its own 8 invoices (different numbers) from a staging folder of 16."""
+
+    workdir: Path
+    config: Path
+    database: str
+    fleet: Fleet
+    staging: Path
+    inbox: Path
+    health_port: int = field(default_factory=free_port)
+
+    def deliver(self, count: int) -> list[str]:
+        """Move the next `count` staged invoices into the watched folder; their file names."""
+        files = sorted(self.staging.iterdir())[:count]
+        assert len(files) == count, "the staging folder ran out of invoices"
+        for path in files:
+            shutil.move(str(path), self.inbox / path.name)
+        return [path.name for path in files]
+
+    def live_worker(self) -> subprocess.Popen[bytes] | None:
+        return next((worker for worker in self.fleet.workers if worker.poll() is None), None)
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        """The shared worker: health endpoint on `health_port`, a poison message retried once."""
+        return self.fleet.start_worker("--health-port", str(self.health_port), "--max-retries", "1")
+
+
+@pytest.fixture(scope="module")
+def slow_fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlowFleet]:
     from agents.ap.synthetic_inbox import write_inbox
     from opspack.wiring import mock_erp
 
-    with served_mocks(tmp_path, "--latency", "0.15") as url:
-        write_inbox(mock_erp("sap", url), tmp_path / "inbox", 8, seed=5)
-        config = write_deployment(tmp_path, url, postgres_url, invoices=tmp_path / "inbox", desk=False)
-        Ledger(Store(postgres_url)).keys  # noqa: B018
-        yield config, url
+    reason = broker_missing(RABBITMQ)
+    if reason:
+        pytest.skip(f"RabbitMQ is needed here: {reason}")
+    workdir = tmp_path_factory.mktemp("slow-fleet")
+    with module_schema() as database, served_mocks(workdir, "--latency", "0.15") as url:
+        staging, inbox = workdir / "staging", workdir / "inbox"
+        write_inbox(mock_erp("sap", url), staging, 16, seed=5)
+        inbox.mkdir()
+        config = write_deployment(workdir, url, database, invoices=inbox, desk=False)
+        with chdir(workdir):  # the ledger keys live beside the workers' (.opspack/)
+            Ledger(Store(database)).keys  # noqa: B018
+        shared = SlowFleet(workdir, config, database, Fleet(workdir, config, RABBITMQ), staging, inbox)
+        try:
+            yield shared
+        finally:
+            shared.fleet.stop()
 
 
-def test_sigterm_finishes_the_task_in_hand_and_leaves_the_rest_queued(
-    tmp_path: Path, postgres_url: str, rabbitmq: str, invoices_on_slow_mocks: tuple[Path, str]
-) -> None:
-    config, _ = invoices_on_slow_mocks
-    fleet = Fleet(tmp_path, config, rabbitmq)
-    claims = WorkItems(Store(postgres_url))
-    names = QueueNames(fleet.prefix)
+@contextmanager
+def module_schema() -> Iterator[str]:
+    """A fresh schema in the local PostgreSQL for one module (as tests/conftest.py's `postgres_url`)."""
     try:
-        fleet.start_scheduler("--once")
-        assert fleet.scheduler is not None and fleet.scheduler.wait(timeout=120) == 0, fleet.tail()
-        assert queue_depth(rabbitmq, names.work("ap")) == 8
-        worker = fleet.start_worker()
-        assert wait_until(lambda: claims.counts()["running"] == 1, 120, 0.05), fleet.tail()
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=120) == 0, fleet.tail()
-        counts = claims.counts()
-        assert counts["running"] == 0 and counts["done"] >= 1, counts  # the task in hand finished
-        assert claims.outcomes().get("failed", 0) == 0
-        left = queue_depth(rabbitmq, names.work("ap"))
-        assert left >= 1 and left + counts["done"] == 8, (left, counts)  # the rest back on the queue
-        fleet.start_worker()
-        assert wait_until(lambda: claims.counts()["done"] == 8, 180), fleet.tail()
+        import psycopg
+    except ImportError:
+        pytest.skip("psycopg is not installed")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    base = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+    try:
+        with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is needed here: {exc}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
     finally:
-        fleet.stop()
+        with psycopg.connect(base, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_sigterm_finishes_the_task_in_hand_and_leaves_the_rest_queued(slow_fleet: SlowFleet) -> None:
+    fleet = slow_fleet.fleet
+    claims = WorkItems(Store(slow_fleet.database))
+    names = QueueNames(fleet.prefix)
+    for worker in list(fleet.workers):  # a worker left by another test would take the tasks first
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=120)
+    before = claims.counts()["done"]
+    slow_fleet.deliver(8)
+    fleet.start_scheduler("--once")
+    assert fleet.scheduler is not None and fleet.scheduler.wait(timeout=120) == 0, fleet.tail()
+    assert queue_depth(RABBITMQ, names.work("ap")) == 8
+    worker = fleet.start_worker()
+    assert wait_until(lambda: claims.counts()["running"] == 1, 120, 0.05), fleet.tail()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=120) == 0, fleet.tail()
+    counts = claims.counts()
+    done = counts["done"] - before
+    assert counts["running"] == 0 and done >= 1, counts  # the task in hand finished
+    assert claims.outcomes().get("failed", 0) == 0
+    left = queue_depth(RABBITMQ, names.work("ap"))
+    assert left >= 1 and left + done == 8, (left, counts)  # the rest back on the queue
+    slow_fleet.start_worker()  # the replacement stays up: the dead-letter test goes on with it
+    assert wait_until(lambda: claims.counts()["done"] == before + 8, 180), fleet.tail()
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -198,33 +267,33 @@ def _get(url: str) -> tuple[int, str]:
         return int(exc.code), exc.read().decode()
 
 
-def test_a_poison_message_goes_to_the_dead_letter_queue_and_shows_in_metrics(
-    tmp_path: Path, postgres_url: str, rabbitmq: str, invoices_on_slow_mocks: tuple[Path, str]
-) -> None:
+def test_a_poison_message_goes_to_the_dead_letter_queue_and_shows_in_metrics(slow_fleet: SlowFleet) -> None:
     from celery import Celery
 
     from opspack.runtime.celery_app import TASK_NAME
 
-    config, _ = invoices_on_slow_mocks
-    fleet = Fleet(tmp_path, config, rabbitmq)
+    fleet, config, port = slow_fleet.fleet, slow_fleet.config, slow_fleet.health_port
     names = QueueNames(fleet.prefix)
-    port = free_port()
+    claims = WorkItems(Store(slow_fleet.database))
+    before = claims.counts()["done"]
+    expected = before + 8
     try:
-        fleet.start_worker("--health-port", str(port), "--max-retries", "1")
+        if slow_fleet.live_worker() is None:  # run on its own: start the shared worker here
+            slow_fleet.start_worker()
         assert wait_until(lambda: _get(f"http://127.0.0.1:{port}/readyz")[0] == 200 if _listening(port) else False, 180), fleet.tail()  # fmt: skip
-        sender = Celery(broker=rabbitmq, set_as_current=False)
+        sender = Celery(broker=RABBITMQ, set_as_current=False)
         sender.send_task(TASK_NAME, args=["ap", {"not": "a work item"}], queue=names.work("ap"))
+        slow_fleet.deliver(8)
         fleet.start_scheduler("--once")  # the real invoices come after it and are not blocked
-        claims = WorkItems(Store(postgres_url))
-        assert wait_until(lambda: claims.counts()["done"] == 8, 240), fleet.tail()
-        assert wait_until(lambda: queue_depth(rabbitmq, names.dead("ap")) == 1, 30)
-        [letter] = read_dead_letters(rabbitmq, names.dead("ap"))
+        assert wait_until(lambda: claims.counts()["done"] == expected, 240), fleet.tail()
+        assert wait_until(lambda: queue_depth(RABBITMQ, names.dead("ap")) == 1, 30)
+        [letter] = read_dead_letters(RABBITMQ, names.dead("ap"))
         assert "unreadable task" in letter["reason"] and letter["agent"] == "ap"
         status, text = _get(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
         assert 'opspack_dead_letter_size{agent="ap"} 1.0' in text
         assert 'opspack_queue_depth{agent="ap"} 0.0' in text
-        assert 'opspack_work_items{agent="ap",state="done"} 8.0' in text
+        assert f'opspack_work_items{{agent="ap",state="done"}} {expected}.0' in text
         assert 'opspack_worker_items_total{agent="ap",outcome="dead_lettered"} 1.0' in text
         shown = subprocess.run(
             [
@@ -236,12 +305,12 @@ def test_a_poison_message_goes_to_the_dead_letter_queue_and_shows_in_metrics(
                 "--config",
                 str(config),
                 "--broker",
-                rabbitmq,
+                RABBITMQ,
                 "--queue-prefix",
                 fleet.prefix,
                 "--json",
             ],
-            cwd=tmp_path,
+            cwd=slow_fleet.workdir,
             env=env(),
             capture_output=True,
             text=True,
@@ -250,7 +319,7 @@ def test_a_poison_message_goes_to_the_dead_letter_queue_and_shows_in_metrics(
         assert shown.returncode == 0, shown.stderr
         data: dict[str, Any] = json.loads(shown.stdout)
         assert data["ap"]["dead_letters"] == 1 and data["ap"]["queued"] == 0
-        assert data["ap"]["items"]["done"] == 8
+        assert data["ap"]["items"]["done"] == expected
     finally:
         fleet.stop()
 
