@@ -3,7 +3,14 @@ carry about 700 synthetic invoices, the chaos runs want 1,000."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
+
+from connectors.erp.models import GoodsReceipt, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
+from connectors.erp.trade_documents import ErpState
+from mocks.trade_loading import write_sap_fixtures
+from opspack.wiring import mock_erp
 
 
 def write_bench_trade(folder: Path, orders: int) -> Path:
@@ -12,14 +19,6 @@ def write_bench_trade(folder: Path, orders: int) -> Path:
 
     The default fixtures' received quantities carry about 700 synthetic invoices; 100 such orders
     carry about 1,000 more. The default fixtures stay as they are (other tests rely on them)."""
-    from datetime import date, timedelta
-    from decimal import Decimal
-
-    from connectors.erp.models import GoodsReceipt, PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
-    from connectors.erp.trade_documents import ErpState
-    from connectors.erp.trade_loading import write_sap_fixtures
-    from opspack.wiring import mock_erp
-
     erp = mock_erp("sap")
     vendors = {}
     for order in erp.list_purchase_orders(status=PurchaseOrderStatus.OPEN):
