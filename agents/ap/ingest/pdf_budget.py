@@ -13,7 +13,10 @@ decodes images only to render, and the reader never renders.
 
 pypdf parses the file structure (it is pure Python, so a hostile file costs time, not native
 memory); a file pypdf cannot parse is reported as such and the caller refuses it if PDFium can
-open it, because its streams could not be measured.
+open it, because its streams could not be measured. One object pypdf cannot parse (a malformed
+dictionary PDFium may still accept) is not skipped: its stream is found in the raw bytes
+(`pdf_raw_stream`) and measured against both caps, as if it were page content. The whole scan runs
+under the per-document time budget, `IngestLimits.max_seconds`, checked between objects.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from pypdf.errors import PyPdfError
 from pypdf.filters import ASCII85Decode, ASCIIHexDecode, LZWDecode, RunLengthDecode
 from pypdf.generic import ArrayObject, IndirectObject, NameObject, StreamObject
 
-from agents.ap.ingest.limits import IngestLimits, refuse
+from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
+from agents.ap.ingest.pdf_raw_stream import RawStream, object_end, raw_stream
 
 IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF", "/JBIG2Decode"})
 FLATE = frozenset({"/FlateDecode", "/Fl"})
@@ -42,12 +46,12 @@ class _Budget:
         self.content = 0
         self.limits, self.path = limits, path
 
-    def content_stream(self, size: int) -> None:
+    def content_stream(self, size: int, what: str = "PDF page content decompressed") -> None:
         self.content += size
         if self.content > self.limits.max_content_bytes:
             raise refuse(
                 self.path,
-                "PDF page content decompressed",
+                what,
                 self.content,
                 self.limits.max_content_bytes,
                 "bytes",
@@ -87,8 +91,8 @@ def inflate(data: bytes, limit: int, *, keep: bool = True) -> tuple[bytes, int, 
             if keep:
                 parts.append(piece)
             pending = decompressor.unconsumed_tail
-            if not piece and not pending:
-                break
+            if decompressor.eof or (not piece and not pending):
+                break  # bytes after the end of the zlib data are not decoded, by zlib or PDFium
     except zlib.error:
         pass
     more = produced > limit
@@ -239,18 +243,46 @@ def _end_keyword(data: bytes, start: int, limit: int) -> int:
     return -1
 
 
-def _streams(reader: PdfReader, candidates: set[tuple[int, int]]) -> Iterator[tuple[int, StreamObject]]:
+def _streams(
+    data: bytes, reader: PdfReader, candidates: set[tuple[int, int]], deadline: Deadline
+) -> Iterator[tuple[int, StreamObject | RawStream]]:
+    """Each stream object, parsed by pypdf or, when pypdf cannot parse it, found in the raw bytes."""
+    offsets = sorted({o for objects in reader.xref.values() for o in objects.values() if isinstance(o, int)})
     for number, generation in sorted(candidates):
+        deadline.check()
         try:
             obj = reader.get_object(IndirectObject(number, generation, reader))
-        except (PyPdfError, ValueError, KeyError, OSError):
-            continue  # an unreadable object is one PDFium cannot decode either
+        except (PyPdfError, ValueError, KeyError, OSError, RecursionError):
+            obj = None
         if isinstance(obj, StreamObject):
             yield number, obj
+            continue
+        # pypdf gave up on the object (or read only its head): PDFium may still read its stream
+        offset = reader.xref.get(generation, {}).get(number)
+        if isinstance(offset, int) and 0 <= offset < len(data):
+            raw = raw_stream(data, offset, object_end(offsets, offset, len(data)))
+            if raw is not None:
+                yield number, raw
+
+
+def _measure_raw(stream: RawStream, budget: _Budget) -> int:
+    """Decoded size of a stream whose dictionary could not be parsed, trying Flate whatever it
+    declares (its filters are read from malformed bytes), counted against the content cap too."""
+    size = _decode(stream.data, stream.filters, budget)
+    if not FLATE.intersection(stream.filters):
+        _, inflated, more = inflate(stream.data, max(budget.left, 0) + size, keep=False)
+        if more:
+            budget.spend(budget.left + 1)
+        budget.spend(max(inflated - size, 0))
+        size = max(size, inflated)
+    budget.content_stream(size, "PDF stream of a malformed object decompressed")
+    return size
 
 
 def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
-    """Decode every stream with a budget; refuse (IngestionRejected) once the budget is spent."""
+    """Decode every stream with a budget; refuse (IngestionRejected) once the budget or the
+    time budget is spent."""
+    deadline = Deadline(limits.max_seconds, path, "measuring the PDF's streams")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -258,13 +290,17 @@ def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
         objects = sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
         if objects > limits.max_pdf_objects:
             raise refuse(path, "PDF objects", objects, limits.max_pdf_objects, "objects")
-        streams = list(_streams(reader, _may_hold_stream(data, reader)))
+        streams = list(_streams(data, reader, _may_hold_stream(data, reader), deadline))
         contents = content_ids(reader, limits.max_pages)
     except (PyPdfError, ValueError, KeyError, OSError, NotImplementedError):
         return StreamScan(parsed=False)
     budget = _Budget(limits, path)
     total = 0
     for number, stream in streams:
+        deadline.check()
+        if isinstance(stream, RawStream):
+            total += _measure_raw(stream, budget)
+            continue
         raw = stream._data  # the stored (encoded, decrypted) bytes; pypdf has no public raw accessor
         if not isinstance(raw, bytes):
             continue
