@@ -15,6 +15,7 @@
     ├── perception.errors.PerceptionError       datasets, model files, prompts, LLM answers
     │   └── ...                                 (its own tree: `agents.perception.errors`)
     ├── procurement.errors.ProcurementError     taxonomy, spend input, supplier data
+    ├── core.actions.UnknownSystemKind          a proposed action's kind has no connection (a KeyError)
     └── performers: BindingRefused, UnsupportedOperation   (also governance's ExecutionError:
                                                  the executor records them as failed outcomes)
 

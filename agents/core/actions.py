@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.errors import AgentError
 from governance.action import Action
 
 __all__ = ["Connections", "ProposedAction", "UnknownSystemKind"]
 
 
-class UnknownSystemKind(KeyError):
+class UnknownSystemKind(AgentError, KeyError):
     """A proposed action names a kind of system the agent was given no connection for."""
 
 
