@@ -290,8 +290,10 @@ def test_hostile_policy_yaml_is_one_clear_line(tmp_path: Path, text: str, words:
 
 
 def test_the_cap_check_does_not_refuse_real_invoices() -> None:
-    # The shared real-data folder sits beside the project checkout (../shared/data).
-    folders = [base / "shared" / "data" / "invoices-real" for base in (ROOT.parent, ROOT.parent.parent)]
+    # The shared real-data folder: OPSPACK_SHARED_DATA, or beside the project checkout (../shared/data).
+    named = [Path(os.environ["OPSPACK_SHARED_DATA"])] if os.environ.get("OPSPACK_SHARED_DATA") else []
+    bases = [*named, *(base / "shared" / "data" for base in (ROOT.parent, ROOT.parent.parent))]
+    folders = [base / "invoices-real" for base in bases]
     real = next((sorted(f.glob("*.pdf")) for f in folders if f.is_dir()), [])
     if not real:
         pytest.skip("the real-invoice corpus (shared data folder) is not available here")
