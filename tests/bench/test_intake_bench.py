@@ -30,7 +30,6 @@ from governance.store import Store
 from mocks.hubspot import HubSpotMock
 from mocks.salesforce import SalesforceMock
 from mocks.transport import mount_mocks
-from opspack.cli.ap import ErpName
 from opspack.cli.intake import erp_factory
 
 SUITE = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios" / "intake"
@@ -71,7 +70,7 @@ def _run(
     system: str,
     messages: list[InboundMessage],
     folder: Path,
-    erp: ErpName | None = None,
+    erp: str | None = None,
 ) -> dict[str, float]:
     store = Store(f"sqlite:///{folder / (name + '.db')}")
     erp_connector = None if erp is None else erp_factory(erp)()

@@ -15,11 +15,11 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from agents.perception.trained import classifier_for
 from agents.service_desk.config import load_config
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.sample import fake_desk
 from agents.service_desk.scenarios import load_scenarios
-from agents.service_desk.understanding import classifier_for
 from agents.service_desk.wiring import ServiceDeskStack, knowledge_for
 from connectors.directory.fake import FakeDirectory
 from connectors.erp.fake import FakeERP
