@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from governance import aggregate_buckets, fast_sql
+from governance import aggregate_buckets, execution_group_commit, fast_sql
 from governance.action import Action
 from governance.aggregate_buckets import bucket_rows
 from governance.clock import iso, utc_now
@@ -115,11 +115,17 @@ class Executor:
         max_backoff_seconds: float = 30.0,
         lease: timedelta = timedelta(minutes=10),
         sleep: Callable[[float], None] = time.sleep,
+        outcome_commit_delay: float | None = execution_group_commit.DEFAULT_DELAY_SECONDS,
     ) -> None:
+        """`outcome_commit_delay`: how long an executed outcome may wait to ride the next commit
+        (`governance.execution_group_commit`; only where the store supports it); None commits
+        every outcome on its own."""
         self.store, self.ledger, self.clock = store, ledger, clock
         self.max_attempts = max_attempts
         self.backoff_seconds, self.max_backoff_seconds = backoff_seconds, max_backoff_seconds
         self.lease, self.sleep = lease, sleep
+        supported = execution_group_commit.supported(store.engine)
+        self.outcome_commit_delay = outcome_commit_delay if supported else None
 
     # --- claiming (inside the caller's locked transaction) ------------------------------------
 
@@ -250,15 +256,17 @@ class Executor:
         """Perform or reconcile a claimed action and record the outcome."""
         if claim.kind == "duplicate":
             return ExecutionOutcome("duplicate", claim.document_id, claim.message)
+        deferred = False
         try:
             if performer is None:
                 outcome = ExecutionOutcome("failed", None, f"no performer for system {claim.action.system!r}")
             else:
                 outcome = self._run(claim, performer)
-            self._record(claim, outcome)
+            deferred = self._record(claim, outcome, performer)
             return outcome
         finally:
-            release_in_flight(claim.key)
+            if not deferred:  # a deferred outcome's key stays in flight until its commit
+                release_in_flight(claim.key)
 
     def execute(
         self,
@@ -277,7 +285,25 @@ class Executor:
         attempts = Attempts(self.max_attempts, self.backoff_seconds, self.max_backoff_seconds, self.sleep)
         return attempts.run(claim, performer)
 
-    def _record(self, claim: Claim, outcome: ExecutionOutcome) -> None:
+    def _record(self, claim: Claim, outcome: ExecutionOutcome, performer: ActionPerformer | None) -> bool:
+        """Write the outcome: now in a transaction of its own, or -- an executed write whose
+        performer can reconcile -- in the next transaction of this process
+        (`governance.execution_group_commit`: after a crash before that commit the claim is
+        reconciled by business key and found). Returns whether it was deferred."""
+        write = self._outcome_write(claim, outcome)
+        delay = self.outcome_commit_delay
+        reconcilable = performer is not None and getattr(performer, "reconcilable", True) is not False
+        if delay is not None and outcome.status == "executed" and reconcilable:
+            key = claim.key
+            item = execution_group_commit.DeferredWrite(key, write, lambda: release_in_flight(key))
+            execution_group_commit.defer(self.store.engine, item, delay)
+            return True
+        with self.store.begin() as connection:
+            write(connection)
+        return False
+
+    def _outcome_write(self, claim: Claim, outcome: ExecutionOutcome) -> Callable[[Connection], None]:
+        """The outcome's statements (row, bucket rows, ledger records), to run in a transaction."""
         action, now = claim.action, self.clock()
         status = {"executed": "succeeded", "failed": "failed", "unknown": "unknown"}[outcome.status]
         payload = {
@@ -296,7 +322,8 @@ class Executor:
         if claim.evidence:
             payload["approval"] = claim.evidence
         differences = written_differences(action, outcome.written) if outcome.status == "executed" else []
-        with self.store.begin() as connection:
+
+        def write(connection: Connection) -> None:
             serialise_writers(connection)
             before = fast_sql.first(connection, _COUNTED_BY_KEY, {"key": claim.key})
             fast_sql.execute_many(
@@ -340,3 +367,5 @@ class Executor:
                     actor=action.requested_by,
                     connection=connection,
                 )
+
+        return write

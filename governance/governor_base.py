@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from governance import approvals, kill_switches
+from governance import approvals, execution_group_commit, kill_switches
 from governance.action import Action
 from governance.approvals import ApprovalRequest
 from governance.clock import iso, utc_now
@@ -74,6 +74,21 @@ class GovernorBase:
         self.ledger = ledger or Ledger(store, clock=clock)
         self.executor = executor or Executor(store, self.ledger, clock=clock)
         kill_switches.ensure_table(store)
+
+    def flush(self) -> None:
+        """Commit the outcomes of executed actions still waiting to ride the next commit
+        (`governance.execution_group_commit`); every read through the store does it too."""
+        execution_group_commit.flush(self.store.engine)
+
+    def close(self) -> None:
+        """End of a run: nothing of it is left waiting for a commit."""
+        self.flush()
+
+    def __enter__(self) -> GovernorBase:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def _judge(
         self, connection: Connection, action: Action, transaction_id: str, now: datetime, approver: str | None

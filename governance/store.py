@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.pool import StaticPool
 
-from governance import aggregate_buckets
+from governance import aggregate_buckets, execution_group_commit
 from governance.anchor import retire_anchor_log
 from governance.errors import LedgerError
 from governance.schema import metadata
@@ -190,14 +190,18 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A transaction: committed on success, rolled back on error."""
-        with self.engine.begin() as connection:
+        """A transaction: committed on success, rolled back on error. It first writes the execution
+        outcomes of this process still waiting for a commit (`governance.execution_group_commit`)."""
+        with execution_group_commit.transaction(self.engine) as connection:
             yield connection
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        """A connection for reading, once this process's waiting execution outcomes are committed."""
+        execution_group_commit.flush(self.engine)
         with self.engine.connect() as connection:
             yield connection
 
     def dispose(self) -> None:
+        execution_group_commit.flush(self.engine)
         self.engine.dispose()
