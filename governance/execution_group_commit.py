@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -119,9 +120,15 @@ def supported(engine: Engine) -> bool:
 
 
 def _key(engine: Engine) -> str:
+    """The database an engine writes to: one queue per database, whichever engine opened it (a
+    relative SQLite path is taken from the working directory of the first use)."""
     key = _keys.get(engine)
     if key is None:
-        key = engine.url.render_as_string(hide_password=False)
+        database = engine.url.database
+        if engine.dialect.name == "sqlite" and database and supported(engine):
+            key = f"sqlite:{os.path.abspath(database)}"
+        else:
+            key = engine.url.render_as_string(hide_password=False)
         _keys[engine] = key
     return key
 
@@ -236,4 +243,12 @@ def flush_all() -> None:
             log.warning("deferred execution outcomes left uncommitted at exit: %s", exc)
 
 
+def _forget_in_child() -> None:
+    """A forked child did not perform its parent's writes: it must never commit their outcomes."""
+    global _queues, _queues_lock
+    _queues, _queues_lock = {}, threading.Lock()
+
+
 atexit.register(flush_all)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_child)

@@ -161,3 +161,21 @@ def test_postgresql_commits_each_outcome_on_its_own(postgres_url: str) -> None:
     store = Store(postgres_url)
     assert not execution_group_commit.supported(store.engine)
     assert Executor(store, Ledger(store)).outcome_commit_delay is None
+
+
+def test_one_queue_per_database_file_not_per_spelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same relative URL in two working directories is two databases: an outcome waiting for
+    one is never written into the other."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    first = governor_on(tmp_path / "a")
+    relative_a = Store("sqlite:///rel.db")
+    monkeypatch.chdir(tmp_path / "b")
+    relative_b = Store("sqlite:///rel.db")
+    first.submit(invoice("INV-1"), transaction_id="t1")
+    assert pending(first.store.engine) == 1
+    assert pending(relative_a.engine) == pending(relative_b.engine) == 0
+    assert pending(Store(f"sqlite:///{tmp_path / 'a' / 'group.db'}").engine) == 1  # same file, other engine
