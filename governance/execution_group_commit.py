@@ -15,7 +15,7 @@ A deferred outcome is written, at the latest:
 - at the start of the next `transaction` on the database (``Store.begin``), before the caller
   reads or writes anything, so every transaction of this process sees it;
 - before any plain read (``Store.connect`` calls `flush`), so a reader of this process sees it;
-- after `DEFAULT_DELAY_SECONDS` (a timer), so an idle worker never holds one, or as soon as
+- after `DEFAULT_DELAY_SECONDS` (a flusher thread), so an idle worker never holds one, or as soon as
   `MAX_PENDING` are waiting; at process exit; on `flush` (``Governor.flush``/``close``).
 
 If the carrying transaction rolls back, the outcomes go back to the queue (written by the next
@@ -37,6 +37,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,7 +50,9 @@ DEFAULT_DELAY_SECONDS = 0.05
 """How long an outcome may wait for a carrying transaction before it is committed on its own."""
 MAX_PENDING = 64
 """Outcomes waiting at once before they are committed on the spot."""
-_MAX_TIMER_FAILURES = 3
+IDLE_SECONDS = 5.0
+"""How long the flusher thread of a database stays when nothing waits."""
+_MAX_FLUSH_FAILURES = 3
 
 log = logging.getLogger(__name__)
 
@@ -65,41 +68,51 @@ class DeferredWrite:
 
 
 class _Queue:
-    """The outcomes of one database waiting in this process."""
+    """The outcomes of one database waiting in this process, and the thread that commits them
+    when no transaction carries them in time."""
 
     def __init__(self) -> None:
         self.items: list[DeferredWrite] = []
         self.engine: Engine | None = None
         """An engine to flush with while items wait (dropped when none do)."""
-        self.guard = threading.Lock()
-        """Protects `items`, `engine`, `timer` and `failures`."""
+        self.delay = DEFAULT_DELAY_SECONDS
+        self.since = 0.0
+        """When the oldest waiting item was queued (monotonic clock)."""
+        self.wake = threading.Condition(threading.Lock())
+        """Protects everything but `carrier`; wakes an idle flusher."""
         self.carrier = threading.Lock()
         """Held by the transaction carrying outcomes from before it takes them until it has
         committed or rolled back: a reader waits for it rather than see them half-done."""
-        self.timer: threading.Timer | None = None
+        self.flusher: threading.Thread | None = None
+        self.idle = False
         self.failures = 0
 
     def take(self) -> list[DeferredWrite]:
-        with self.guard:
+        with self.wake:
             taken, self.items = self.items, []
-            if self.timer is not None:
-                self.timer.cancel()
-                self.timer = None
             return taken
 
     def put(self, items: list[DeferredWrite], engine: Engine, delay: float, *, front: bool = False) -> int:
-        with self.guard:
+        """Queue `items` (`front`: given back by a carrier that rolled back); returns how many wait."""
+        with self.wake:
+            if not self.items:
+                self.since = time.monotonic()
             self.items = items + self.items if front else self.items + items
-            self.engine = engine
-            if self.timer is None and self.failures < _MAX_TIMER_FAILURES:
-                self.timer = threading.Timer(delay, _on_timer, args=(self,))
-                self.timer.daemon = True
-                self.timer.start()
+            self.engine, self.delay = engine, delay
+            if not front:
+                self.failures = 0  # a fresh outcome: the database just took this process's claim
+            if self.flusher is None:
+                self.flusher = threading.Thread(
+                    target=_flush_when_due, args=(self,), name="opspack-outcome-commit", daemon=True
+                )
+                self.flusher.start()
+            elif self.idle:
+                self.wake.notify()
             return len(self.items)
 
     def settled(self) -> None:
         """A carrying transaction committed."""
-        with self.guard:
+        with self.wake:
             self.failures = 0
             if not self.items:
                 self.engine = None
@@ -217,18 +230,33 @@ def flush(engine: Engine) -> None:
         pass
 
 
-def _on_timer(queue: _Queue) -> None:
-    with queue.guard:
-        queue.timer = None
-        engine = queue.engine
-    if engine is None:
-        return
-    try:
-        flush(engine)
-    except Exception as exc:  # a background thread: report, keep the outcomes for the next commit
-        with queue.guard:
-            queue.failures += 1
-        log.warning("could not commit %d deferred execution outcome(s): %s", pending(engine), exc)
+def _flush_when_due(queue: _Queue) -> None:
+    """The flusher: commits what waited `delay` seconds without being carried; ends after
+    `IDLE_SECONDS` with nothing to do (the next `defer` starts a new one)."""
+    while True:
+        with queue.wake:
+            idle_from = time.monotonic()
+            while not queue.items or queue.failures >= _MAX_FLUSH_FAILURES:
+                remaining = idle_from + IDLE_SECONDS - time.monotonic()
+                if remaining <= 0:
+                    queue.flusher, queue.idle = None, False
+                    return
+                queue.idle = True
+                queue.wake.wait(remaining)
+            queue.idle = False
+            due = queue.since + queue.delay - time.monotonic()
+            if due > 0:
+                queue.wake.wait(due)  # carried meanwhile, or more queued: look again
+                continue
+            engine = queue.engine
+        if engine is None:
+            continue
+        try:
+            flush(engine)
+        except Exception as exc:  # a background thread: report, keep the outcomes for the next commit
+            with queue.wake:
+                queue.failures += 1
+            log.warning("could not commit %d deferred execution outcome(s): %s", pending(engine), exc)
 
 
 def flush_all() -> None:
