@@ -21,6 +21,11 @@ through the bucket rows kept in the same commits (`governance.aggregate_buckets`
 counterparty and target as `canonical_key`s and the amount as judged (credits by absolute value),
 so a spelling or a sign can never split or lower a running total.
 
+Outcomes are committed after the call -- an ``executed`` one of a performer that can reconcile
+in the next transaction this process opens on a SQLite file (`governance.execution_group_commit`:
+one fsync per action instead of two; a crash before that commit leaves a claim that is
+reconciled as above), every other one in a transaction of its own.
+
 The outcome record names what was judged and what the performer reports as actually written
 (amount, currency, counterparty, document ids); when the two differ, an escalation follows.
 """
