@@ -73,7 +73,6 @@ class GovernorBase:
         self.policy, self.store, self.performers, self.clock = policy, store, performers, clock
         self.ledger = ledger or Ledger(store, clock=clock)
         self.executor = executor or Executor(store, self.ledger, clock=clock)
-        kill_switches.ensure_table(store)
 
     def _judge(
         self, connection: Connection, action: Action, transaction_id: str, now: datetime, approver: str | None
