@@ -138,8 +138,7 @@ def _credential_playbook(facts: TicketFacts, desk: Desk, requester: DirectoryUse
             target=user.login,
         )  # fmt: skip
     action = PlannedAction(
-        step="unlock",
-        system_kind="directory",
+        business_key=facts.key("unlock"),
         operation="directory.unlock",
         target=user.id,
         params={"login": user.login},
@@ -154,8 +153,7 @@ def _reset(facts: TicketFacts, desk: Desk, user: DirectoryUser, relation: Relati
     delivery = desk.config.delivery_for(desk.systems.directory_system)
     emailed_by_directory = delivery is Delivery.DIRECTORY_EMAIL
     action = PlannedAction(
-        step="reset",
-        system_kind="directory",
+        business_key=facts.key("reset"),
         operation="directory.reset_password",
         target=user.id,
         params={
@@ -221,8 +219,7 @@ def _access_playbook(facts: TicketFacts, desk: Desk, requester: DirectoryUser) -
         )  # fmt: skip
     actions = tuple(
         PlannedAction(
-            step=f"grant:{g.id}",
-            system_kind="directory",
+            business_key=facts.key(f"grant:{g.id}"),
             operation="directory.add_group_member",
             target=requester.id,
             params={"group_id": g.id, "group_name": g.name, "login": requester.login},
@@ -254,8 +251,7 @@ def _catalog(facts: TicketFacts, desk: Desk, requester: DirectoryUser, item: Cat
     caller = facts.requester.itsm_user
     assert caller is not None
     action = PlannedAction(
-        step="catalog",
-        system_kind="itsm",
+        business_key=facts.key("catalog"),
         operation="itsm.create_catalog_request",
         target=facts.ticket.number,
         params={
