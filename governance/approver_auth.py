@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from governance.errors import ApprovalError
 from governance.schema import approver_store_table
-from governance.store import Store, create_table
+from governance.store import Store
 
 APPROVER_TOKEN_ENV = "OPSPACK_APPROVER_TOKEN"
 """The caller *presents* their secret here (or at a hidden prompt); it is never a stored value."""
@@ -105,16 +105,11 @@ def authenticate_approver(
 # --- where the records live, pinned in the database ------------------------------------------
 
 
-def _ensure_table(store: Store) -> None:
-    create_table(store.engine, approver_store_table)
-
-
 def pin_approver_store(store: Store, location: Path, *, registered_by: str) -> Path:
     """Record `location` (made absolute) as this database's approver records; returns it.
 
     An admin action (``opspack console add-user``): the pin moves only when an admin writes it."""
     resolved = location.expanduser().resolve()
-    _ensure_table(store)
     row = {
         "location": str(resolved),
         "registered_by": registered_by,
@@ -135,7 +130,6 @@ def pin_approver_store(store: Store, location: Path, *, registered_by: str) -> P
 
 def pinned_approver_store(store: Store) -> Path | None:
     """The approver records' location pinned in this database, or None when none was registered."""
-    _ensure_table(store)
     with store.connect() as connection:
         location = connection.execute(
             select(approver_store_table.c.location).where(approver_store_table.c.id == _PIN_ROW)

@@ -73,7 +73,6 @@ class GovernorBase:
         self.policy, self.store, self.performers, self.clock = policy, store, performers, clock
         self.ledger = ledger or Ledger(store, clock=clock)
         self.executor = executor or Executor(store, self.ledger, clock=clock)
-        kill_switches.ensure_table(store)
 
     def flush(self) -> None:
         """Commit the outcomes of executed actions still waiting to ride the next commit

@@ -28,7 +28,7 @@ from governance.gate import Decision, Reason, ReasonDetail, Verdict
 from governance.ledger import Ledger, serialise_writers
 from governance.policy import Policy
 from governance.schema import agent_kill_switches
-from governance.store import Store, create_table
+from governance.store import Store
 
 KILL_SWITCH_EVENT = "kill_switch_changed"
 """The `note` event every flip records."""
@@ -50,11 +50,6 @@ class KillSwitchState:
 def transaction_id_for(agent: str) -> str:
     """The ledger transaction that holds one agent's switch history."""
     return f"kill-switch-{agent}"
-
-
-def ensure_table(store: Store) -> None:
-    """Create the table in a database opened before this module was imported (cheap when present)."""
-    create_table(store.engine, agent_kill_switches)
 
 
 def _state(row: Any) -> KillSwitchState:
@@ -80,7 +75,6 @@ def engaged_switch(connection: Connection, agent: str) -> KillSwitchState | None
 
 def switch_states(store: Store) -> dict[str, KillSwitchState]:
     """Every agent whose switch was ever flipped, by agent name."""
-    ensure_table(store)
     with store.connect() as connection:
         return {row.agent: _state(row) for row in connection.execute(select(agent_kill_switches))}
 
@@ -121,7 +115,6 @@ def set_kill_switch(
         raise KillSwitchError("flipping a kill switch needs a reason")
     if not actor.strip():
         raise KillSwitchError("flipping a kill switch needs the name of whoever flips it")
-    ensure_table(store)
     state = KillSwitchState(agent, engaged, actor, iso(now), reason.strip())
     values = {"engaged": engaged, "changed_by": actor, "changed_at": state.changed_at, "reason": state.reason}
     with store.begin() as connection:

@@ -221,3 +221,14 @@ service_desk_tickets = Table(
     Column("finished_at", String(40)),
 )
 """Which tickets the service desk agent has handled (`agents.service_desk.queue_state`)."""
+
+# --- the runtime's source cursors ----------------------------------------------------------------
+
+runtime_cursors = Table(
+    "runtime_cursors",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("cursor", Text),
+    Column("updated_at", String(40), nullable=False),
+)
+"""Each intake source's cursor (`opspack.runtime.cursors`): a restart resumes where the last batch ended."""

@@ -1,5 +1,5 @@
 """One SQLAlchemy Core store for everything governance keeps: ledger, approvals, idempotency
-records, credentials metadata, kill switches, the service desk's queue state.
+records, credentials metadata, kill switches, the service desk's queue state, the runtime's cursors.
 
 SQLite (WAL) at ``.opspack/opspack.db`` by default; any SQLAlchemy URL through
 ``OPSPACK_DATABASE_URL`` (PostgreSQL is tested). Every table is declared in `governance.schema`

@@ -5,7 +5,9 @@ An agent is two methods (`Agent`): `perceive` reads what it needs and says what 
 
 1. a transaction that already finished is reported as it ended (the completion note);
 2. a transaction that already decided carries on with the recorded plan (resume: never decide
-   twice against systems the first attempt already changed);
+   twice against systems the first attempt already changed). An agent that keeps its own resume
+   point (the service desk's queue-state row) gives a `Lifecycle.resume` hook, asked instead of
+   the ledger for steps 1 and 2;
 3. otherwise it records the intake, perceives (recording the perception), decides and records the
    decision -- unless another worker recorded one meanwhile, whose plan it then carries on with;
 4. it acts on the plan (`Lifecycle.act`; by default `submit_in_order`, every write through the
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 from agents.core.plan import Plan, PlanResult
 from agents.core.transaction import Transaction
@@ -31,6 +33,7 @@ __all__ = [
     "Decision",
     "Lifecycle",
     "Perceived",
+    "Resumed",
     "plan_lifecycle",
     "run",
     "submit_in_order",
@@ -84,16 +87,30 @@ class Agent(Protocol[SourceT, SeenT, PlanT]):
     def decide(self, seen: SeenT, txn: Transaction) -> Decision[PlanT]: ...
 
 
+Resumed: TypeAlias = ResultT | Decided[PlanT] | None
+"""What a resume hook says of a transaction: the result to report as it stands (nothing to act on),
+the recorded plan to carry on with, or None (not decided yet: perceive and decide)."""
+
+
 @dataclass(frozen=True)
 class Lifecycle(Generic[PlanT, ResultT]):
     """How an agent's plans are read back and carried out, and its results recorded."""
 
     plan_type: type[PlanT]
     act: Callable[[Decided[PlanT], Transaction], ResultT]
-    restore: Callable[[Mapping[str, Any]], ResultT]
-    """A finished transaction's result from its completion note."""
+    restore: Callable[[Mapping[str, Any]], ResultT] | None
+    """A finished transaction's result from its completion note (None with a `resume` hook)."""
     completion: Callable[[ResultT], Mapping[str, Any] | None]
-    """The result as the completion note stores it; None while it is not final."""
+    """The result as the completion note stores it; None while it is not final (or never, for an
+    agent that records its own ends and resumes from its own resume point)."""
+    resume: Callable[[Transaction], Resumed[ResultT, PlanT]] | None = None
+    """The agent's own resume point, asked instead of the ledger's completion note and decision
+    record: the service desk's queue-state row knows a ticket handled, awaiting approval or
+    half-done. None: the ledger."""
+
+    def __post_init__(self) -> None:
+        if self.restore is None and self.resume is None:
+            raise ValueError("a lifecycle needs restore (resume from the ledger) or resume (its own)")
 
 
 def run(
@@ -108,15 +125,17 @@ def run(
     """Walk the five steps for `source` as transaction `txn` (see the module docstring).
 
     `intake` is the intake record, or a function making it (called only when it is recorded)."""
-    records = txn.records()
-    finished = txn.finished(records)
-    if finished is not None:
-        return lifecycle.restore(finished.payload["result"])
-    recorded = txn.decision(records)
-    if recorded is not None:
-        plan = lifecycle.plan_type.model_validate(recorded.payload["plan"])
-        decided = Decided(plan, recorded.payload, records, resumed=True)
+    if lifecycle.resume is not None:
+        records, where = None, lifecycle.resume(txn)
     else:
+        records = txn.records()
+        where = _from_ledger(txn, lifecycle, records)
+    if isinstance(where, Decided):
+        decided = where
+    elif where is not None:
+        return where
+    else:
+        records = txn.records() if records is None else records
         decided = _decide(agent, source, txn, lifecycle, records, intake, intake_attributes or {})
     result = lifecycle.act(decided, txn)
     completion = lifecycle.completion(result)
@@ -124,6 +143,21 @@ def run(
         with step("record"):
             txn.note(txn.completed_event, result=dict(completion))
     return result
+
+
+def _from_ledger(
+    txn: Transaction, lifecycle: Lifecycle[PlanT, ResultT], records: list[LedgerRecord]
+) -> Resumed[ResultT, PlanT]:
+    """Where the transaction stands by the ledger: its completion note, then its decision record."""
+    finished = txn.finished(records)
+    if finished is not None:
+        assert lifecycle.restore is not None  # Lifecycle.__post_init__
+        return lifecycle.restore(finished.payload["result"])
+    recorded = txn.decision(records)
+    if recorded is None:
+        return None
+    plan = lifecycle.plan_type.model_validate(recorded.payload["plan"])
+    return Decided(plan, recorded.payload, records, resumed=True)
 
 
 def _decide(

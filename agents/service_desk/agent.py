@@ -1,8 +1,10 @@
 """The service desk agent: poll the queue, handle each ticket once, close the loop.
 
-Per ticket: look up its queue state (handled already? in progress? awaiting approval?), else
-record the intake, understand it, identify the requester and the entities, decide a plan (safety
-checks, then the category's playbook), store the plan, and carry it out through the Governor
+The agent is an `agents.core.Agent` run by `agents.core.run`: `perceive` understands the ticket
+and identifies the requester and the entities, `decide` turns that into a `Plan` (safety checks,
+then the category's playbook), and the core records intake, perception and decision. The
+ticket's `TicketLifecycle` tells the core where the ticket stands (its queue-state row: handled
+already? in progress? awaiting approval?) and carries the plan out through the Governor
 (`execution.TicketRun`). A ticket's transaction id is stable per ticket and reopen count, so a
 replay or a restart finds the same executor records and never acts twice.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from agents.core import Predictor, Transaction
+from agents.core import Connections, Decision, Perceived, Predictor, Transaction, run
 from agents.service_desk.config import ServiceDeskConfig
 from agents.service_desk.delivery import CredentialOutbox
 from agents.service_desk.entities import (
@@ -22,24 +24,24 @@ from agents.service_desk.entities import (
     find_people,
     find_po_numbers,
 )
-from agents.service_desk.execution import TicketRun, desk_transaction, ticket_result
 from agents.service_desk.facts import Desk, Reference, ServiceDeskSystems, TicketFacts
 from agents.service_desk.identity import resolve_requester
 from agents.service_desk.knowledge import KnowledgeBase
-from agents.service_desk.plan import Outcome
+from agents.service_desk.lifecycle import TicketLifecycle
+from agents.service_desk.plan import Outcome, Plan
 from agents.service_desk.playbooks import decide
-from agents.service_desk.queue_state import QueueState, TicketRecord
+from agents.service_desk.queue_state import QueueState
 from agents.service_desk.results import TicketResult
 from agents.service_desk.sla import SlaClock
 from agents.service_desk.understanding import ticket_text, understand
-from connectors.errors import ConnectorError, NotFoundError
+from connectors.errors import ConnectorError
 from connectors.itsm.models import Ticket
-from governance import approvals
 from governance.ledger import utc_now
 from governance.runtime import Governor
-from observability.tracing import step
 
 AGENT = "service_desk"
+Seen = tuple[TicketFacts, datetime]
+"""What `perceive` saw, and when: `decide` decides as of the same moment."""
 
 
 def transaction_id(system: str, number: str, reopen_count: int) -> str:
@@ -137,69 +139,58 @@ class ServiceDeskAgent:
         return self.handle(ticket)
 
     def handle(self, ticket: Ticket) -> TicketResult:
-        txn = self.transaction(transaction_id(self.systems.itsm_system, ticket.number, ticket.reopen_count))
+        system = self.systems.itsm_system
+        txn = self.transaction(transaction_id(system, ticket.number, ticket.reopen_count))
+        passed = TicketLifecycle(self, ticket, system, max_attempts=self.config.max_attempts)
         with txn.traced(ticket=ticket.number) as span:
-            result = self._handle(ticket)
+            try:
+                result = run(self, ticket, txn, passed.lifecycle(), intake=lambda: _intake(ticket, system))
+            except ConnectorError as exc:  # a read failed past the adapter's retries: try next pass
+                txn.note("read_failed", message=str(exc)[:300])
+                result = TicketResult(
+                    ticket.number,
+                    system,
+                    ticket.reopen_count,
+                    txn.id,
+                    Outcome.PENDING,
+                    "",
+                    0.0,
+                    ("read_failed",),
+                )
             span.set_attribute("opspack.status", result.outcome.value)
         return result
 
     def transaction(self, transaction_id: str) -> Transaction:
-        return desk_transaction(self, transaction_id)
+        """A ticket's transaction: directory writes go to the directory, the rest to the ITSM."""
+        connections = Connections.of(directory=self.systems.directory_system, itsm=self.systems.itsm_system)
+        return Transaction(transaction_id, self.agent, self.governor, connections, predictor=self.predictor)
 
-    def _handle(self, ticket: Ticket) -> TicketResult:
-        system = self.systems.itsm_system
-        record = self.state.get(system, ticket.number, ticket.reopen_count)
-        if record is not None and record.final:
-            return ticket_result(record, ticket, Outcome.DUPLICATE, record.reasons)
-        tx = transaction_id(system, ticket.number, ticket.reopen_count)
-        if record is None and not ticket.is_open:
-            return TicketResult(
-                ticket.number, system, ticket.reopen_count, tx, Outcome.DUPLICATE, "", 0.0, ("not_open",)
-            )
-        if record is not None and record.status == Outcome.AWAITING_APPROVAL.value:
-            return self._recheck(record, ticket)
-        if record is not None:
-            if record.attempts >= self.config.max_attempts:
-                return TicketRun(self, ticket, record).finish(Outcome.STUCK, ("writes_kept_failing",))
-            return TicketRun(self, ticket, self.state.attempt(record, self.clock())).execute()
-        try:
-            record = self._decide(ticket)
-        except ConnectorError as exc:  # a read failed past the adapter's retries: try next pass
-            self.transaction(tx).note("read_failed", message=str(exc)[:300])
-            return TicketResult(
-                ticket.number, system, ticket.reopen_count, tx, Outcome.PENDING, "", 0.0, ("read_failed",)
-            )
-        return TicketRun(self, ticket, record).execute()
+    # --- perceive and decide (agents.core.Agent) ------------------------------------------
 
-    # --- deciding -------------------------------------------------------------------------
+    def perceive(self, ticket: Ticket, txn: Transaction) -> Perceived[Seen]:
+        now = self.clock()
+        facts = self._facts(ticket, now, txn.id)
+        record = {
+            **facts.understanding.as_json(),
+            "entities": facts.entities.as_json(),
+            "requester_problem": facts.requester.problem,
+        }
+        return Perceived((facts, now), record)
 
-    def _decide(self, ticket: Ticket) -> TicketRecord:
-        system, now = self.systems.itsm_system, self.clock()
-        tx = transaction_id(system, ticket.number, ticket.reopen_count)
-        txn = self.transaction(tx)
-        with step("intake"):
-            txn.record(
-                "intake",
-                {"ticket": ticket.number, "system": system, "caller": ticket.caller, "subject": ticket.short_description[:200],
-                 "priority": ticket.priority.value, "reopen_count": ticket.reopen_count},
-            )  # fmt: skip
-        with step("perceive"):
-            facts = self._facts(ticket, now)
-            txn.record(
-                "perception",
-                {**facts.understanding.as_json(), "entities": facts.entities.as_json(), "requester_problem": facts.requester.problem},
-            )  # fmt: skip
-        with step("decide"):
-            plan = decide(facts, self._desk(), now)
-            txn.record(
-                "decision",
-                {"resolve": plan.resolve, "category": plan.category, "reasons": list(plan.reasons),
-                 "actions": [a.summary for a in plan.actions], "assignment_group": plan.assignment_group,
-                 "sla": plan.facts.get("sla")},
-            )  # fmt: skip
-        return self.state.start(system, ticket.number, ticket.reopen_count, tx, plan, now)
+    def decide(self, seen: Seen, txn: Transaction) -> Decision[Plan]:
+        facts, now = seen
+        plan = decide(facts, self._desk(), now)
+        record = {
+            "resolve": plan.resolve,
+            "category": plan.category,
+            "reasons": list(plan.reasons),
+            "actions": [a.summary for a in plan.actions],
+            "assignment_group": plan.assignment_group,
+            "sla": plan.facts.get("sla"),
+        }
+        return Decision(plan, record)
 
-    def _facts(self, ticket: Ticket, now: datetime) -> TicketFacts:
+    def _facts(self, ticket: Ticket, now: datetime, transaction_id: str) -> TicketFacts:
         text = ticket_text(ticket.short_description, ticket.description)
         understanding = understand(text, self.config, self.threshold)
         requester = resolve_requester(self.systems.itsm, self.systems.directory, ticket.caller)
@@ -216,7 +207,8 @@ class ServiceDeskAgent:
             po_numbers=find_po_numbers(text),
             lookups=tuple(lookups),
         )
-        return TicketFacts(ticket, text, understanding, entities, requester, self.sla.status(ticket, now))
+        sla = self.sla.status(ticket, now)
+        return TicketFacts(ticket, text, understanding, entities, requester, sla, transaction_id)
 
     def _desk(self) -> Desk:
         if self._reference is None:
@@ -230,27 +222,16 @@ class ServiceDeskAgent:
             guard.matches("directory.add_group_member", {guard.param: group_name}) for guard in self._guards
         )
 
-    # --- approvals ------------------------------------------------------------------------
 
-    def _recheck(self, record: TicketRecord, ticket: Ticket) -> TicketResult:
-        run = TicketRun(self, ticket, record)
-        status = self._approval_status(record.approval_id)
-        if status == "pending":
-            return ticket_result(record, ticket, Outcome.AWAITING_APPROVAL, record.reasons)
-        if status in ("approved", "used"):
-            return run.execute()
-        reason = "approval_rejected" if status == "rejected" else "approval_expired"
-        return run.escalate_now((reason,), "the approver did not allow the action: tell the caller why")
-
-    def _approval_status(self, approval_id: str | None) -> str:
-        if approval_id is None:
-            return "missing"
-        try:
-            with self.governor.store.connect() as connection:
-                request = approvals.load(connection, approval_id)
-        except NotFoundError:
-            return "missing"
-        return request.effective_status(self.clock())
+def _intake(ticket: Ticket, system: str) -> dict[str, object]:
+    return {
+        "ticket": ticket.number,
+        "system": system,
+        "caller": ticket.caller,
+        "subject": ticket.short_description[:200],
+        "priority": ticket.priority.value,
+        "reopen_count": ticket.reopen_count,
+    }
 
 
 def _created_by_agent(ticket: Ticket) -> bool:

@@ -8,7 +8,8 @@ awaiting approval (case file naming the approval request, a word to the caller).
 is stored before the closing writes, so a pass that resumes after a failed write finishes the
 same way with the same words. `TicketRun` ends the pass too (`finish`, `pending`), so the
 agent's queue loop and this module never need each other: the run knows the desk only through
-`DeskWorker`, the few things of the agent it uses.
+`DeskWorker`, the few things of the agent it uses, and writes through the ticket's `Transaction`
+(the one `agents.core.run` hands the lifecycle, `agents.service_desk.lifecycle`).
 """
 
 from __future__ import annotations
@@ -18,46 +19,30 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from agents.core import Connections, Predictor, ProposedAction, Submitted, Transaction
+from agents.core import ProposedAction, Submitted, Transaction
 from agents.service_desk.case_file import CaseFile
 from agents.service_desk.delivery import CredentialOutbox
-from agents.service_desk.facts import ServiceDeskSystems
-from agents.service_desk.plan import Outcome, Plan, PlannedAction
+from agents.service_desk.plan import ESCALATE, RESOLVE, Outcome, Plan, PlannedAction
 from agents.service_desk.queue_state import QueueState, TicketRecord
 from agents.service_desk.results import TicketResult
 from connectors.itsm.models import Ticket
 from governance.runtime import Governor
 from observability.tracing import step
 
-__all__ = ["DeskWorker", "Predictor", "TicketRun", "ticket_result"]
-
-RESOLVE, ESCALATE = "resolve", "escalate"
+__all__ = ["DeskWorker", "TicketRun", "ticket_result"]
 
 
 class DeskWorker(Protocol):
-    """What a ticket run uses of the service desk agent that started it."""
+    """What a ticket run (and its lifecycle) uses of the service desk agent that started it."""
 
     @property
     def governor(self) -> Governor: ...
-    @property
-    def systems(self) -> ServiceDeskSystems: ...
-    @property
-    def agent(self) -> str: ...
     @property
     def state(self) -> QueueState: ...
     @property
     def outbox(self) -> CredentialOutbox: ...
     @property
-    def predictor(self) -> Predictor | None: ...
-    @property
     def clock(self) -> Callable[[], datetime]: ...
-
-
-def desk_transaction(owner: DeskWorker, transaction_id: str) -> Transaction:
-    """A ticket's transaction: directory writes go to the directory, the rest to the ITSM."""
-    systems = owner.systems
-    connections = Connections.of(directory=systems.directory_system, itsm=systems.itsm_system)
-    return Transaction(transaction_id, owner.agent, owner.governor, connections, predictor=owner.predictor)
 
 
 @dataclass
@@ -67,17 +52,11 @@ class TicketRun:
     owner: DeskWorker
     ticket: Ticket
     record: TicketRecord
+    txn: Transaction
+    """The ticket's transaction (``record.transaction_id``): every record and write goes through it."""
     tried: list[tuple[str, str]] = field(default_factory=list)
     actions: list[tuple[str, str]] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
-
-    @property
-    def tx(self) -> str:
-        return self.record.transaction_id
-
-    @property
-    def txn(self) -> Transaction:
-        return desk_transaction(self.owner, self.record.transaction_id)
 
     @property
     def plan(self) -> Plan:
@@ -86,18 +65,23 @@ class TicketRun:
 
     # --- governed writes ------------------------------------------------------------------
 
-    def submit(self, step: str, kind: str, operation: str, target: str, params: dict[str, Any]) -> Submitted:
-        proposed = ProposedAction(
-            kind=kind, operation=operation, target=target, params=params, business_key=f"{self.tx}:{step}"
-        )
-        if operation == "directory.reset_password" and not params.get("send_email"):
-            self.owner.outbox.expect(target, str(params.get("deliver_to") or "") or None)
+    def submit(self, proposed: ProposedAction) -> Submitted:
+        params = proposed.params
+        if proposed.operation == "directory.reset_password" and not params.get("send_email"):
+            self.owner.outbox.expect(proposed.target, str(params.get("deliver_to") or "") or None)
         submitted = self.txn.submit(proposed)
-        self.actions.append((operation, submitted.status))
+        self.actions.append((proposed.operation, submitted.status))
         return submitted
 
     def _itsm(self, step: str, operation: str, params: dict[str, Any]) -> bool:
-        return _done(self.submit(step, "itsm", operation, self.ticket.number, params))
+        """A write on the ticket itself (business key ``<transaction>:<step>``); True when done."""
+        proposed = ProposedAction(
+            operation=operation,
+            target=self.ticket.number,
+            params=params,
+            business_key=f"{self.txn.id}:{step}",
+        )
+        return _done(self.submit(proposed))
 
     # --- the plan -------------------------------------------------------------------------
 
@@ -107,9 +91,7 @@ class TicketRun:
             return self._close(closing)
         plan = self.plan
         for planned in plan.actions:
-            outcome = self.submit(
-                planned.step, planned.system_kind, planned.operation, planned.target, planned.params
-            )
+            outcome = self.submit(planned)
             if _done(outcome):
                 self.tried.append((planned.summary, "done"))
                 if outcome.document_id and planned.system_kind == "itsm":

@@ -14,7 +14,7 @@ from agents.service_desk.config import Category, ServiceDeskConfig
 from agents.service_desk.entities import Entities
 from agents.service_desk.identity import Requester
 from agents.service_desk.knowledge import KnowledgeBase
-from agents.service_desk.plan import Plan, PlannedAction
+from agents.service_desk.plan import ESCALATE, RESOLVE, Plan, PlannedAction
 from agents.service_desk.sla import SlaStatus
 from agents.service_desk.understanding import Understanding
 from connectors.directory.models import Group
@@ -79,7 +79,13 @@ class TicketFacts:
     entities: Entities
     requester: Requester
     sla: SlaStatus
+    transaction_id: str
+    """The ticket's transaction: its planned actions' business keys are ``<transaction>:<step>``."""
     looked_up: list[str] = field(default_factory=list)
+
+    def key(self, step: str) -> str:
+        """The business key of the planned action `step` (stable within the ticket)."""
+        return f"{self.transaction_id}:{step}"
 
     def base_facts(self) -> dict[str, Any]:
         return {
@@ -98,7 +104,7 @@ class TicketFacts:
     ) -> Plan:
         """Stop: hand the ticket to `group` (the category's team by default) with the case file."""
         return Plan(
-            resolve=False,
+            kind=ESCALATE,
             category=self.category.value,
             confidence=self.understanding.confidence,
             reasons=reasons,
@@ -122,7 +128,7 @@ class TicketFacts:
     ) -> Plan:
         """Do `actions`, then resolve with `note` (what the caller reads)."""
         return Plan(
-            resolve=True,
+            kind=RESOLVE,
             category=self.category.value,
             confidence=self.understanding.confidence,
             actions=actions,

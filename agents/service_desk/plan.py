@@ -1,8 +1,10 @@
 """The decision for one ticket, as data: what to do, and what to write when done or stopped.
 
-A plan is decided once and stored with the ticket's queue state, so a restarted or retried run
-submits exactly the same actions (same parameters, same business keys) instead of deciding
-again on a world its own first attempt already changed (an unlocked account is no longer locked).
+A plan is an `agents.core.Plan` (``kind`` ``resolve`` or ``escalate``) whose actions are the
+core's `ProposedAction`s with a summary for the case file. It is decided once, recorded in the
+decision record and stored with the ticket's queue state, so a restarted or retried run submits
+exactly the same actions (same parameters, same business keys) instead of deciding again on a
+world its own first attempt already changed (an unlocked account is no longer locked).
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, ValidationInfo, model_validator
 
+from agents.core import Plan as CorePlan
+from agents.core import ProposedAction
 from connectors.itsm.models import CloseCode
+
+RESOLVE, ESCALATE = "resolve", "escalate"
 
 
 class Outcome(StrEnum):
@@ -36,32 +42,38 @@ class Outcome(StrEnum):
         return self in (Outcome.RESOLVED, Outcome.ESCALATED, Outcome.STUCK)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class PlannedAction(ProposedAction):
+    """One governed write the playbook wants, on the directory or the ITSM catalogue.
 
+    Its business key is ``<transaction>:<step>`` with a step stable within the ticket (``reset``,
+    ``grant:<group id>``, ``catalog``); its kind (``directory`` or ``itsm``) is the operation's prefix."""
 
-class PlannedAction(_Strict):
-    """One governed write the playbook wants, on the directory or the ITSM catalogue."""
-
-    step: str
-    """Stable name within the ticket (``reset``, ``grant:<group id>``, ``catalog``); part of the business key."""
-    system_kind: str
-    """``directory`` or ``itsm``; the agent maps it to the connection name."""
-    operation: str
-    target: str
-    params: dict[str, Any] = Field(default_factory=dict)
     summary: str
     """What it does, for the case file ("reset the password of jsmith@acme.example")."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_form(cls, data: Any, info: ValidationInfo) -> Any:
+        """A queue-state row stored before the agent core named a ``step`` and a ``system_kind``
+        instead of a business key; the row's transaction id (the validation context) completes it."""
+        if not isinstance(data, dict) or "step" not in data:
+            return data
+        transaction_id = (info.context or {}).get("transaction_id")
+        if not transaction_id:
+            raise ValueError("a planned action stored with a step needs its row's transaction id")
+        data = dict(data)
+        step, kind = data.pop("step"), data.pop("system_kind", None)
+        data.setdefault("business_key", f"{transaction_id}:{step}")
+        if kind is not None:
+            data.setdefault("kind", kind)
+        return data
 
-class Plan(_Strict):
+
+class Plan(CorePlan):
     """Resolve (after the actions) or escalate, with everything the case file needs."""
 
-    resolve: bool
     category: str
     confidence: float
-    reasons: tuple[str, ...] = ()
-    """Why the agent stops (leading reason first); empty when it resolves."""
     actions: tuple[PlannedAction, ...] = ()
     resolution_note: str = ""
     """What the caller reads when the ticket is resolved (never a secret)."""
@@ -76,3 +88,17 @@ class Plan(_Strict):
     looked_up: tuple[str, ...] = ()
     facts: dict[str, Any] = Field(default_factory=dict)
     """Understanding, entities, SLA and answers, for the case file and the ledger."""
+
+    @property
+    def resolve(self) -> bool:
+        """Resolve after the actions (``kind`` ``resolve``); otherwise escalate (``reasons`` say why)."""
+        return self.kind == RESOLVE
+
+    @model_validator(mode="before")
+    @classmethod
+    def _earlier_form(cls, data: Any) -> Any:
+        """A queue-state row stored before the agent core said ``resolve: true|false``."""
+        if isinstance(data, dict) and "resolve" in data and "kind" not in data:
+            data = dict(data)
+            data["kind"] = RESOLVE if data.pop("resolve") else ESCALATE
+        return data

@@ -6,10 +6,13 @@ agent before any playbook runs. The playbooks then act only for the verified req
 for resets and unlocks, someone the directory says they manage, when the configuration allows
 it), only on accounts and groups the directory names exactly, and only within the self-service
 list; everything else is escalated with the reason. Nothing in the ticket text can add an action.
+Below the confidence threshold nothing is done either, but the leaning category's stop reason
+(an identity claim, someone else's account...) is reported before ``low_confidence``.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from agents.service_desk.answers import answer_hr_question, answer_procurement
@@ -65,8 +68,9 @@ def decide(facts: TicketFacts, desk: Desk, now: datetime) -> Plan:
             desk, ("credential_channel",), "credentials go only to the registered address", group=security
         )
     if facts.category is Category.UNCLASSIFIED:
-        reason = "out_of_scope" if facts.understanding.label == "out_of_scope" else "low_confidence"
-        return facts.escalate(desk, (reason,), "read the ticket and categorise it")
+        if facts.understanding.label == "out_of_scope":
+            return facts.escalate(desk, ("out_of_scope",), "read the ticket and categorise it")
+        return _unconfident(facts, desk, now)
     if facts.understanding.several_requests or (
         sensitive
         and not facts.understanding.all_about(*_SAME_PLAYBOOK.get(facts.category, (facts.category,)))
@@ -83,6 +87,37 @@ def decide(facts: TicketFacts, desk: Desk, now: datetime) -> Plan:
     if facts.category is Category.PROCUREMENT_INQUIRY:
         return answer_procurement(facts, desk)
     return facts.escalate(desk, ("no_playbook",), f"{desk.config.group_for(facts.category)} works the ticket")
+
+
+def _unconfident(facts: TicketFacts, desk: Desk, now: datetime) -> Plan:
+    """Below the confidence threshold nothing is done, but the reason a person needs most comes
+    first: the category the classifier leans to is checked as if it were sure, and when that
+    stops the ticket (an identity claim, a credential asked through the ticket, someone else's
+    account, no playbook...) its reason and team lead, with ``low_confidence`` after it. When the
+    leaning category would act, the ticket goes to be categorised (``low_confidence`` alone)."""
+    leaning = _leaning(facts)
+    stop = None if leaning is None else decide(leaning, desk, now)
+    if stop is None or stop.resolve or not stop.reasons:
+        return facts.escalate(desk, ("low_confidence",), "read the ticket and categorise it")
+    return facts.escalate(
+        desk,
+        (*stop.reasons, "low_confidence"),
+        stop.next_step,
+        group=stop.assignment_group,
+        target=stop.target,
+        leaning=leaning.category.value if leaning else None,
+    )
+
+
+def _leaning(facts: TicketFacts) -> TicketFacts | None:
+    """The facts as if the classifier were sure of its best label (None: no such category)."""
+    try:
+        category = Category(facts.understanding.label)
+    except ValueError:
+        return None
+    if category is Category.UNCLASSIFIED:
+        return None
+    return replace(facts, understanding=replace(facts.understanding, category=category))
 
 
 def _target_problem(target: Target, *, managers_allowed: bool) -> str | None:
@@ -138,8 +173,7 @@ def _credential_playbook(facts: TicketFacts, desk: Desk, requester: DirectoryUse
             target=user.login,
         )  # fmt: skip
     action = PlannedAction(
-        step="unlock",
-        system_kind="directory",
+        business_key=facts.key("unlock"),
         operation="directory.unlock",
         target=user.id,
         params={"login": user.login},
@@ -154,8 +188,7 @@ def _reset(facts: TicketFacts, desk: Desk, user: DirectoryUser, relation: Relati
     delivery = desk.config.delivery_for(desk.systems.directory_system)
     emailed_by_directory = delivery is Delivery.DIRECTORY_EMAIL
     action = PlannedAction(
-        step="reset",
-        system_kind="directory",
+        business_key=facts.key("reset"),
         operation="directory.reset_password",
         target=user.id,
         params={
@@ -221,8 +254,7 @@ def _access_playbook(facts: TicketFacts, desk: Desk, requester: DirectoryUser) -
         )  # fmt: skip
     actions = tuple(
         PlannedAction(
-            step=f"grant:{g.id}",
-            system_kind="directory",
+            business_key=facts.key(f"grant:{g.id}"),
             operation="directory.add_group_member",
             target=requester.id,
             params={"group_id": g.id, "group_name": g.name, "login": requester.login},
@@ -254,8 +286,7 @@ def _catalog(facts: TicketFacts, desk: Desk, requester: DirectoryUser, item: Cat
     caller = facts.requester.itsm_user
     assert caller is not None
     action = PlannedAction(
-        step="catalog",
-        system_kind="itsm",
+        business_key=facts.key("catalog"),
         operation="itsm.create_catalog_request",
         target=facts.ticket.number,
         params={

@@ -4,7 +4,8 @@ A ticket is handled once: a resolved or escalated row is never worked again, a r
 resumes with its stored plan (after a crash or a failed write), and a row awaiting approval is
 re-checked each pass. A re-opened ticket has a higher reopen count, so it gets a row (and a
 transaction) of its own. The table lives in the same database as the ledger, so a restart
-remembers everything.
+remembers everything; it is declared in `governance.schema` and created with every other table
+when the `Store` opens.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import insert, select, update
 
 from agents.service_desk.plan import Outcome, Plan
 from governance.schema import service_desk_tickets
-from governance.store import Store, create_table
+from governance.store import Store
 
 tickets = service_desk_tickets
 """The table (declared with every other in `governance.schema`)."""
@@ -53,7 +54,6 @@ class QueueState:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        create_table(store.engine, tickets)  # tolerant of a worker starting alongside
 
     def get(self, system: str, number: str, reopen_count: int) -> TicketRecord | None:
         with self.store.connect() as connection:
@@ -179,7 +179,7 @@ def _record(row: Any) -> TicketRecord:
         reopen_count=int(row["reopen_count"]),
         transaction_id=row["transaction_id"],
         status=row["status"],
-        plan=Plan.model_validate_json(row["plan"]) if row["plan"] else None,
+        plan=_plan(row["plan"], row["transaction_id"]),
         attempts=int(row["attempts"]),
         approval_id=row["approval_id"],
         reasons=tuple(json.loads(row["reasons"])),
@@ -187,3 +187,11 @@ def _record(row: Any) -> TicketRecord:
         finished_at=row["finished_at"],
         closing=json.loads(row["closing"]) if row["closing"] else None,
     )
+
+
+def _plan(text: str | None, transaction_id: str) -> Plan | None:
+    """The stored plan; a row stored before the agent core gets its business keys from its
+    transaction id (`PlannedAction` reads that earlier form)."""
+    if not text:
+        return None
+    return Plan.model_validate_json(text, context={"transaction_id": transaction_id})

@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
+from agents.core import Predictor
 from agents.service_desk.config import Category, ServiceDeskConfig, load_config
-from agents.service_desk.execution import Predictor
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.plan import Outcome
 from agents.service_desk.results import TicketResult

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from agents.core import Predictor
 from agents.performers import DirectoryPerformer, ITSMPerformer
 from agents.service_desk.agent import ServiceDeskAgent
 from agents.service_desk.config import ServiceDeskConfig, load_config
 from agents.service_desk.delivery import CredentialOutbox
-from agents.service_desk.execution import Predictor
 from agents.service_desk.facts import ServiceDeskSystems
 from agents.service_desk.knowledge import KnowledgeBase
 from connectors.fixture_files import fixture_path

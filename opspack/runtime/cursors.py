@@ -5,23 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, String, Table, Text, insert, select, update
+from sqlalchemy import insert, select, update
 
-from governance.store import Store, create_table, metadata
-
-runtime_cursors = Table(
-    "runtime_cursors",
-    metadata,
-    Column("source", String(200), primary_key=True),
-    Column("cursor", Text),
-    Column("updated_at", String(40), nullable=False),
-)
+from governance.schema import runtime_cursors
+from governance.store import Store
 
 
 class CursorStore:
     def __init__(self, store: Store) -> None:
-        self.store = store
-        create_table(store.engine, runtime_cursors)
+        self.store = store  # the table is created with every other one when the store opens
 
     def get(self, source: str) -> str | None:
         with self.store.connect() as conn:

@@ -289,7 +289,8 @@ def _ticket_run(w: World) -> TicketRun:
         sla_due_at=None,
         finished_at=None,
     )
-    return TicketRun(_desk_agent(w), ticket, record)
+    agent = _desk_agent(w)
+    return TicketRun(agent, ticket, record, agent.transaction("t"))
 
 
 def _case_work(w: World) -> CaseWork:

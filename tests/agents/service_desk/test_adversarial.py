@@ -57,3 +57,28 @@ def test_an_adversarial_ticket_is_escalated_and_nothing_is_executed(
     assert done.is_open and done.assignment_group != "Service Desk"
     [case_file] = [c.body for c in done.comments if c.internal]
     assert case_file.startswith("CASE FILE") and f"Why it stopped: {result.reasons[0]}" in case_file
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.expected.reasons], ids=lambda c: c.id)
+def test_below_the_threshold_the_adversarial_reason_still_comes_first(case: ServiceDeskCase) -> None:
+    """With every ticket below the confidence threshold (what familiarity damping does to
+    unfamiliar wording), the cue that makes a ticket adversarial is still the reason a person
+    reads first; ``low_confidence`` follows it, and nothing is done."""
+    ticket = case.ticket()
+    itsm, directory, erp = case.state.systems(ticket)
+    store = Store("sqlite://")
+    opened = case.input.ticket.opened_at
+    try:
+        systems = ServiceDeskSystems(
+            itsm=itsm, directory=directory, erp=erp, itsm_system="servicenow", directory_system="okta", erp_system="sap"
+        )  # fmt: skip
+        stack = ServiceDeskStack.build(
+            store, systems, policy=POLICY, clock=lambda: opened, sleep=lambda s: None
+        )
+        stack.agent.threshold = 1.01  # no confidence reaches it: every ticket is unclassified
+        result = stack.agent.handle(ticket)
+    finally:
+        store.dispose()
+    assert result.outcome is Outcome.ESCALATED and result.category == "unclassified", result.as_json()
+    assert result.reasons[0] == case.expected.reasons[0], result.as_json()
+    assert result.writes == () and directory.membership_log == [] and sum(directory.resets.values()) == 0

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
 from agents.service_desk.agent import transaction_id
-from agents.service_desk.plan import Outcome
+from agents.service_desk.plan import Outcome, Plan
+from agents.service_desk.queue_state import QueueState
 from agents.service_desk.sample import fake_desk
 from connectors.directory.fake import FakeDirectory
 from connectors.directory.models import ResetResult
@@ -16,6 +19,7 @@ from connectors.itsm.fake import FakeITSM
 from connectors.itsm.models import Resolution, Ticket, TicketState
 from governance.errors import ApprovalError
 from governance.ledger import Ledger
+from governance.schema import service_desk_tickets
 
 from .conftest import Desk, DeskFactory, ticket
 
@@ -174,3 +178,46 @@ def test_a_queue_longer_than_a_page_is_worked_in_one_pass(make_desk: DeskFactory
     results = desk.stack().agent.poll()
     assert len(results) == 120 and {r.outcome for r in results} == {Outcome.RESOLVED}
     assert desk.stack().agent.poll() == []
+
+
+def test_the_decision_record_carries_the_plan_the_row_resumes_from(make_desk: DeskFactory) -> None:
+    desk = make_desk([ticket("INC1", "jsmith", RESET)])
+    [result] = desk.stack().agent.poll()
+    [decision] = Ledger(desk.store).records(result.transaction_id, kind="decision")
+    row = QueueState(desk.store).get("servicenow", "INC1", 0)
+    assert row is not None and row.plan is not None
+    assert Plan.model_validate(decision.payload["plan"]) == row.plan
+    assert decision.payload["resolve"] is True and decision.payload["actions"] == [
+        row.plan.actions[0].summary
+    ]
+    assert [a.business_key for a in row.plan.actions] == [f"{result.transaction_id}:reset"]
+
+
+def test_a_row_stored_before_the_agent_core_still_resumes(make_desk: DeskFactory) -> None:
+    """Rows written by the earlier desk said ``resolve`` and named each action's ``step`` and
+    ``system_kind``; a pass after the upgrade carries on with the same business keys."""
+    desk = make_desk(
+        [ticket("INC1", "qyoung", "Please add me to Prod-DB-Admins, I take over the database on-call.")]
+    )
+    [held] = desk.stack().agent.poll()
+    assert held.outcome is Outcome.AWAITING_APPROVAL and held.approval_id
+    stored = json.loads(_plan_column(desk))
+    earlier = {k: v for k, v in stored.items() if k not in ("kind", "outcome", "rule", "route")}
+    earlier["resolve"] = stored["kind"] == "resolve"
+    earlier["actions"] = [
+        {k: a[k] for k in ("operation", "target", "params", "summary")}
+        | {"step": a["business_key"].removeprefix(f"{held.transaction_id}:"), "system_kind": "directory"}
+        for a in stored["actions"]
+    ]
+    with desk.store.begin() as connection:
+        connection.execute(update(service_desk_tickets).values(plan=json.dumps(earlier)))
+    desk.stack().governor.approve(held.approval_id, "carol", "owner confirms the rotation")
+    [done] = desk.stack().agent.poll()
+    assert done.outcome is Outcome.RESOLVED
+    assert len(desk.fake_directory.membership_log) == 1
+    assert json.loads(_plan_column(desk))["actions"][0]["step"]  # the row itself is left as it was
+
+
+def _plan_column(desk: Desk) -> str:
+    with desk.store.connect() as connection:
+        return str(connection.execute(select(service_desk_tickets.c.plan)).scalar_one())
