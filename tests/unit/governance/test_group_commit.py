@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from governance_doubles import FileTarget, invoice, make_policy
+from governance_doubles import DirectoryTarget, FileTarget, invoice, make_policy
 from sqlalchemy import Engine, event, select
 
 from governance import execution_group_commit
@@ -29,12 +29,17 @@ def in_flight(key: str) -> bool:
     return still_running(worker_token(), key, LONG_AGO, datetime.now(UTC), LEASE)
 
 
-def governor_on(tmp_path: Path, *, delay: float | None = 60.0, **target: object) -> Governor:
-    """A Governor on a SQLite file; with a long delay no timer interferes with what is counted."""
+def governor_on(
+    tmp_path: Path, *, delay: float | None = 60.0, threads: bool = False, **target: object
+) -> Governor:
+    """A Governor on a SQLite file; with a long delay no timer interferes with what is counted.
+    `threads`: a target several threads may write to at once (one file per document)."""
     store = Store(f"sqlite:///{tmp_path / 'group.db'}")
     ledger = Ledger(store)
     executor = Executor(store, ledger, outcome_commit_delay=delay, sleep=lambda _: None)
-    performer = FileTarget(tmp_path / "target.json", **target)  # type: ignore[arg-type]
+    performer: FileTarget | DirectoryTarget = (
+        DirectoryTarget(tmp_path / "documents") if threads else FileTarget(tmp_path / "target.json", **target)  # type: ignore[arg-type]
+    )
     return Governor(make_policy(), store, {"sap": performer}, ledger=ledger, executor=executor)
 
 
@@ -130,7 +135,7 @@ def test_the_governor_as_a_context_commits_everything_on_exit(tmp_path: Path) ->
 
 
 def test_several_threads_each_outcome_written_once(tmp_path: Path) -> None:
-    governor = governor_on(tmp_path, delay=0.005)
+    governor = governor_on(tmp_path, delay=0.005, threads=True)
     statuses: list[str] = []
 
     def work(thread: int) -> None:
