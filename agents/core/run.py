@@ -94,6 +94,9 @@ class Lifecycle(Generic[PlanT, ResultT]):
     """A finished transaction's result from its completion note."""
     completion: Callable[[ResultT], Mapping[str, Any] | None]
     """The result as the completion note stores it; None while it is not final."""
+    headline: Callable[[ResultT], Mapping[str, Any]] | None = None
+    """Fields the completion record carries at its top level beside the result (the intake
+    agent's outcome, intent and reasons, which the console and label corrections read)."""
 
 
 def run(
@@ -122,7 +125,7 @@ def run(
     completion = lifecycle.completion(result)
     if completion is not None:
         with step("record"):
-            txn.note(txn.completed_event, result=dict(completion))
+            txn.complete(completion, **(lifecycle.headline(result) if lifecycle.headline else {}))
     return result
 
 
