@@ -279,6 +279,11 @@ class CaseWork:
         intent, confidence, entities = plan.intent, plan.confidence, live.entities
         reply = plan.reply_done
         write = plan.actions[0] if plan.actions else None
+        if write is not None and plan.case_id is None and self.case_id is not None:
+            # decided before this message opened its case, the write was keyed by the message:
+            # key it by the case, as a later message on the same case keys its own (one refund)
+            keyed = write.business_key.replace(self.key, self.case_id)
+            write = write.model_copy(update={"business_key": keyed})
         if write is not None:
             status = self.submit(write)
             if status == "held":

@@ -52,3 +52,16 @@ def test_a_run_stopped_after_its_decision_carries_on_with_the_recorded_plan(
     assert recorded.count("intake") == 1 and recorded.count("perception") == 2
     assert recorded.count("decision") == 2 and recorded[-1] == "decision"  # the plan, the outcome
     assert "SO-100001" in stack.outbox.messages[-1].body
+
+
+def test_a_refund_decided_before_its_case_existed_is_keyed_by_the_case(stack: IntakeStack) -> None:
+    """The plan is decided before the message opens its case; the credit memo's business key
+    still names the case, so a later message on the same case cannot book a second refund."""
+    result = stack.agent.handle(mail("Please refund 20 EUR for order SO-100000, it arrived damaged."))
+    assert result.outcome is IntakeOutcome.RESOLVED and result.case_id is not None
+    keys = [
+        m.business_key
+        for m in stack.erp.list_credit_memos("CUST-10001")
+        if m.business_key.startswith("credit:")
+    ]
+    assert keys == [f"credit:{result.case_id}:SO-100000"]
