@@ -54,7 +54,9 @@ class IntakePlan(Plan):
     """Hand over (``hand_over``: routed or escalated), ask the customer (``ask``) or ``resolve``.
 
     `actions` holds the resolution's one governed write, if any; the case, its comments and the
-    reply are the case work's own steps around it."""
+    reply are the case work's own steps around it. A write decided before the message opened its
+    case is keyed by the message; the case work keys it by the case once the case exists, as a
+    later message on the same case keys its own (so one refund, whichever message asks)."""
 
     kind: Literal["hand_over", "ask", "resolve"]
     intent: str
