@@ -108,6 +108,10 @@ class Lifecycle(Generic[PlanT, ResultT]):
     record: the service desk's queue-state row knows a ticket handled, awaiting approval or
     half-done. None: the ledger."""
 
+    headline: Callable[[ResultT], Mapping[str, Any]] | None = None
+    """Fields the completion record carries at its top level beside the result (the intake
+    agent's outcome, intent and reasons, which the console and label corrections read)."""
+
     def __post_init__(self) -> None:
         if self.restore is None and self.resume is None:
             raise ValueError("a lifecycle needs restore (resume from the ledger) or resume (its own)")
@@ -141,7 +145,7 @@ def run(
     completion = lifecycle.completion(result)
     if completion is not None:
         with step("record"):
-            txn.note(txn.completed_event, result=dict(completion))
+            txn.complete(completion, **(lifecycle.headline(result) if lifecycle.headline else {}))
     return result
 
 

@@ -92,7 +92,10 @@ class Transaction:
     predictor: Predictor | None = None
     """Set in shadow replay: a shadowed outcome is replaced by what the real policy would have done."""
     completed_event: str = "completed"
-    """The ``note`` event that marks the transaction finished (its payload carries the result)."""
+    """The event that marks the transaction finished (its record's payload carries the result)."""
+    completed_kind: str = "note"
+    """The record kind of that mark: a ``note`` by default; an agent whose last word on the ledger
+    is its outcome (the intake agent) records it as a ``decision``."""
 
     # --- the ledger ---------------------------------------------------------------------------
 
@@ -107,12 +110,16 @@ class Transaction:
     def note(self, event: str, **fields: Any) -> None:
         self.record("note", {"event": event, **fields})
 
+    def complete(self, result: Mapping[str, Any], **fields: Any) -> None:
+        """Mark the transaction finished with `result`; `fields` go beside it at the top level."""
+        self.record(self.completed_kind, {"event": self.completed_event, **fields, "result": dict(result)})
+
     def finished(self, records: list[LedgerRecord] | None = None) -> LedgerRecord | None:
-        """The last completion note, when the transaction already ended."""
+        """The last completion mark, when the transaction already ended."""
         found = [
             r
             for r in (self.records() if records is None else records)
-            if r.kind == "note" and r.payload.get("event") == self.completed_event
+            if r.kind == self.completed_kind and r.payload.get("event") == self.completed_event
         ]
         return found[-1] if found else None
 

@@ -1,6 +1,8 @@
 """The governed case work for one message: open or continue the case, hand over, ask, resolve.
 
-Every write is a `ProposedAction` submitted through the message's `agents.core.Transaction`
+The intake agent's `Lifecycle.act`: `carry_out` opens or continues the case and carries the
+decided `IntakePlan` out. Every write is a `ProposedAction` submitted through the message's
+`agents.core.Transaction`
 (so through `Governor.submit`); the case file goes on the case as an internal comment and into
 the ledger, the reply is a `crm.send_reply` action. The case work knows the agent that started it
 only through `CaseOwner`, the few things of it it uses.
@@ -15,17 +17,17 @@ from agents.core import Connections, ProposedAction, Transaction
 from agents.intake.case_file import CaseFile
 from agents.intake.config import IntakeConfig
 from agents.intake.identification import Identity
+from agents.intake.intake_plan import IntakeLive, IntakePlan
 from agents.intake.messages import Channel, InboundMessage
 from agents.intake.outcomes import IntakeOutcome, IntakeResult, IntakeSystems, ParkedCase
 from agents.intake.questions import QuestionDrafter
 from agents.intake.reply_performer import OutboxAttachment
-from agents.intake.resolutions import PlannedWrite, ReplyAttachment, ResolutionPlan
+from agents.intake.resolutions import ReplyAttachment
 from agents.intake.understanding import Entities
 from agents.perception.usage_ledger import record_llm_usage
 from connectors.crm.models import Account, CaseOrigin, Contact
 from connectors.errors import ConnectorError
 from governance.runtime import Governor
-from observability.tracing import step
 
 __all__ = ["CaseOwner", "CaseWork", "intake_transaction"]
 
@@ -50,10 +52,18 @@ class CaseOwner(Protocol):
 
 
 def intake_transaction(owner: CaseOwner, transaction_id: str) -> Transaction:
-    """A message's transaction: CRM writes go to the CRM, ERP writes (credit memos) to the ERP."""
+    """A message's transaction: CRM writes go to the CRM, ERP writes (credit memos) to the ERP;
+    it ends with a ``decision`` record of the outcome (``intake_completed``)."""
     systems = owner.systems
     connections = Connections.of(crm=systems.crm_system, erp=systems.erp_system)
-    return Transaction(transaction_id, owner.agent, owner.governor, connections)
+    return Transaction(
+        transaction_id,
+        owner.agent,
+        owner.governor,
+        connections,
+        completed_event="intake_completed",
+        completed_kind="decision",
+    )
 
 
 @dataclass
@@ -96,26 +106,48 @@ class CaseWork:
     def txn(self) -> Transaction:
         return intake_transaction(self.owner, self.tx)
 
-    def submit(self, write: PlannedWrite) -> str:
-        proposed = ProposedAction(
-            kind=write.system_kind,
-            operation=write.operation,
-            target=write.target,
-            params=write.params,
-            amount=write.amount,
-            currency=write.currency,
-            counterparty=write.counterparty,
-            business_key=write.business_key,
-        )
+    def submit(self, proposed: ProposedAction) -> str:
         submitted = self.txn.submit(proposed)
         status = "executed" if submitted.done else submitted.status  # written earlier is written
-        self.actions.append((write.operation, status))
-        if status == "executed" and write.operation == "crm.create_case" and submitted.document_id:
+        self.actions.append((proposed.operation, status))
+        if status == "executed" and proposed.operation == "crm.create_case" and submitted.document_id:
             self.case_id = submitted.document_id
         return status
 
     def crm(self, operation: str, params: dict[str, Any], suffix: str) -> str:
-        return self.submit(PlannedWrite("crm", operation, self.case_id or "", params, f"{suffix}:{self.key}"))
+        return self.submit(
+            ProposedAction(
+                kind="crm",
+                operation=operation,
+                target=self.case_id or "",
+                params=params,
+                business_key=f"{suffix}:{self.key}",
+            )
+        )
+
+    def carry_out(self, plan: IntakePlan, live: IntakeLive) -> IntakeResult:
+        """The decided plan on the message's case (opened first when there is none yet)."""
+        intent, confidence, account = plan.intent, plan.confidence, live.account
+        if not self.ensure_case(intent, account, live.contact):
+            return self.result(IntakeOutcome.FAILED, intent, confidence, ("case_not_created",), account)
+        if plan.note:
+            self.done.append(plan.note)
+        if plan.kind == "hand_over":
+            return self.hand_over(
+                IntakeOutcome(plan.outcome),
+                intent,
+                confidence,
+                live.entities,
+                account,
+                plan.reasons,
+                plan.queue,
+                plan.next_step,
+            )
+        if plan.kind == "ask":
+            identity = Identity(account=account, contact=live.contact)
+            return self.ask(intent, confidence, live.entities, identity, plan.slots, plan.reasons[0])
+        assert account is not None
+        return self.resolve(plan, live, account)
 
     def ensure_case(self, intent: str, account: Account | None, contact: Contact | None) -> bool:
         message = self.message
@@ -131,18 +163,13 @@ class CaseWork:
             }
             if message.channel in _ORIGIN:
                 case["origin"] = _ORIGIN[message.channel].value
-            if (
-                self.submit(
-                    PlannedWrite(
-                        "crm",
-                        "crm.create_case",
-                        "",
-                        {"case": {k: v for k, v in case.items() if v is not None}},
-                        f"case-{self.key}",
-                    ),
-                )
-                != "executed"
-            ):
+            create = ProposedAction(
+                kind="crm",
+                operation="crm.create_case",
+                params={"case": {k: v for k, v in case.items() if v is not None}},
+                business_key=f"case-{self.key}",
+            )
+            if self.submit(create) != "executed":
                 return False
             self.done.append("case opened")
         else:
@@ -248,41 +275,25 @@ class CaseWork:
             IntakeOutcome.AWAITING_CUSTOMER, intent, confidence, (reason, *slots), identity.account, body
         )
 
-    def resolve(
-        self,
-        intent: str,
-        confidence: float,
-        entities: Entities,
-        account: Account,
-        contact: Contact | None,
-        resolution: ResolutionPlan,
-    ) -> IntakeResult:
-        if resolution.problem is not None:
-            self.done.append(f"could not resolve: {resolution.problem}")
-            return self.hand_over(
-                IntakeOutcome.ESCALATED,
-                intent,
-                confidence,
-                entities,
-                account,
-                ("cannot_resolve",),
-                self.config.escalation.default_queue,
-                resolution.problem,
-            )
-        if resolution.ask:
-            identity = Identity(account=account, contact=contact)
-            return self.ask(intent, confidence, entities, identity, resolution.ask, "missing_information")
-        reply = resolution.reply_done
-        if resolution.write is not None:
-            status = self.submit(resolution.write)
+    def resolve(self, plan: IntakePlan, live: IntakeLive, account: Account) -> IntakeResult:
+        intent, confidence, entities = plan.intent, plan.confidence, live.entities
+        reply = plan.reply_done
+        write = plan.actions[0] if plan.actions else None
+        if write is not None and plan.case_id is None and self.case_id is not None:
+            # decided before this message opened its case, the write was keyed by the message:
+            # key it by the case, as a later message on the same case keys its own (one refund)
+            keyed = write.business_key.replace(self.key, self.case_id)
+            write = write.model_copy(update={"business_key": keyed})
+        if write is not None:
+            status = self.submit(write)
             if status == "held":
-                self.done.append(f"{resolution.summary} (waiting for approval)")
+                self.done.append(f"{plan.summary} (waiting for approval)")
                 self.crm(
                     "crm.update_case",
                     {"update": {"status": "working", "owner_queue": "Billing"}},
                     "held",
                 )
-                self.reply(resolution.reply_held)
+                self.reply(plan.reply_held)
                 self.case_file(
                     intent,
                     confidence,
@@ -292,12 +303,7 @@ class CaseWork:
                     "approve or reject the held action",
                 )
                 return self.result(
-                    IntakeOutcome.HELD,
-                    intent,
-                    confidence,
-                    ("approval_required",),
-                    account,
-                    resolution.reply_held,
+                    IntakeOutcome.HELD, intent, confidence, ("approval_required",), account, plan.reply_held
                 )
             if status != "executed":
                 return self.hand_over(
@@ -308,15 +314,15 @@ class CaseWork:
                     account,
                     (f"action_{status}",),
                     self.config.escalation.default_queue,
-                    f"{resolution.write.operation} was {status}; decide by hand",
+                    f"{write.operation} was {status}; decide by hand",
                 )
-        if resolution.write is not None and resolution.reply_after is not None:
-            try:
-                reply = resolution.reply_after()
-            except ConnectorError as error:  # the write is done: the generic confirmation still holds
-                self.done.append(f"result not read back ({error.reason}); sent the generic confirmation")
-        self.done.append(resolution.summary)
-        if self.reply(reply, resolution.attachments) != "executed":
+            if live.reply_after is not None:
+                try:
+                    reply = live.reply_after()
+                except ConnectorError as error:  # the write is done: the generic confirmation still holds
+                    self.done.append(f"result not read back ({error.reason}); sent the generic confirmation")
+        self.done.append(plan.summary)
+        if self.reply(reply, live.attachments) != "executed":
             return self.result(IntakeOutcome.HELD, intent, confidence, ("reply_held",), account, reply)
         self.crm("crm.update_case", {"update": {"status": "closed"}}, "close")
         self.case_file(intent, confidence, entities, account, (), "none: resolved by the agent")
@@ -331,10 +337,6 @@ class CaseWork:
         account: Account | None,
         reply: str | None = None,
     ) -> IntakeResult:
-        with step("record", outcome=outcome.value):
-            self.txn.record(
-                "decision", {"outcome": outcome.value, "intent": intent, "reasons": list(reasons)}
-            )
         return IntakeResult(
             message_id=self.message.message_id,
             transaction_id=self.tx,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -52,6 +53,41 @@ class IntakeResult:
             "account_id": self.account_id,
             "actions": [f"{op}:{status}" for op, status in self.actions],
         }
+
+    def ledger_form(self) -> dict[str, Any]:
+        """The whole result, as the completion record stores it (`from_json` reads it back)."""
+        return {
+            "message_id": self.message_id,
+            "transaction_id": self.transaction_id,
+            "outcome": self.outcome.value,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "reasons": list(self.reasons),
+            "case_id": self.case_id,
+            "account_id": self.account_id,
+            "actions": [list(a) for a in self.actions],
+            "reply": self.reply,
+        }
+
+    def headline(self) -> dict[str, Any]:
+        """What the message's last ``decision`` record says at its top level (the console's
+        timeline shows the outcome; label corrections read the intent)."""
+        return {"outcome": self.outcome.value, "intent": self.intent, "reasons": list(self.reasons)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IntakeResult:
+        return cls(
+            message_id=str(data["message_id"]),
+            transaction_id=str(data["transaction_id"]),
+            outcome=IntakeOutcome(data["outcome"]),
+            intent=str(data["intent"]),
+            confidence=float(data["confidence"]),
+            reasons=tuple(data.get("reasons") or ()),
+            case_id=data.get("case_id"),
+            account_id=data.get("account_id"),
+            actions=tuple((str(a[0]), str(a[1])) for a in data.get("actions") or ()),
+            reply=data.get("reply"),
+        )
 
 
 @dataclass

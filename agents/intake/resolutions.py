@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from agents.core import ProposedAction
 from agents.intake.config import Resolution
 from agents.intake.orders import OrderBook
 from agents.intake.replies import delivery_text, greeting
@@ -39,6 +40,18 @@ class PlannedWrite:
     amount: Decimal | None = None
     currency: str | None = None
     counterparty: str | None = None
+
+    def proposed(self) -> ProposedAction:
+        return ProposedAction(
+            kind=self.system_kind,
+            operation=self.operation,
+            target=self.target,
+            params=self.params,
+            amount=self.amount,
+            currency=self.currency,
+            counterparty=self.counterparty,
+            business_key=self.business_key,
+        )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ import yaml
 
 from agents.performers.erp import ERPPerformer
 from agents.procurement.errors import ScenarioError
-from agents.procurement.spend_classifier import SpendClassifier
+from agents.procurement.spend_agent import SpendSource, run_spend
+from agents.procurement.spend_classifier import SpendClassifier, SpendRecord, SpendResult
 from agents.procurement.spend_history import SpendHistory, load_history
 from agents.procurement.spend_scenarios import SpendScenario
-from agents.procurement.spend_writeback import AGENT, ReviewQueue, SpendRouter
+from agents.procurement.spend_writeback import AGENT, ReviewQueue, RoutingSummary, SpendRouter
 from agents.procurement.taxonomy import Taxonomy, level_index
 from governance.policy import Policy, parse_policy
 from governance.runtime import Governor
@@ -125,6 +127,11 @@ class _Classifiers:
         return self._built[key]
 
 
+def _routed(router: SpendRouter, record: SpendRecord, result: SpendResult) -> RoutingSummary:
+    router.route([record], [result])
+    return router.summary
+
+
 def replay_spend_cases(
     cases: list[SpendScenario],
     policy: Policy,
@@ -149,8 +156,9 @@ def replay_spend_cases(
         router = SpendRouter(
             threshold, ReviewQueue(None), governor=governor, system=system, transaction_id=f"replay-{case.id}"
         )
-        router.start(case.origin, case.level)
-        router.route([record], [result])
+        assert router.txn is not None  # a governor is given
+        source = SpendSource(case.origin, case.level, threshold, {"line_id": record.line_id})
+        run_spend(source, router.txn, partial(_routed, router, record, result))
         outcomes = router.summary.outcomes
         route = "review" if router.summary.review else "write_back"
         report.cases.append(

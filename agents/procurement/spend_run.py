@@ -15,11 +15,12 @@ from typing import Any
 
 from agents.perception.usage_ledger import record_llm_usage
 from agents.procurement.errors import SpendInputError
+from agents.procurement.spend_agent import SpendSource, run_spend
 from agents.procurement.spend_auto import AutoLevelSpendClassifier
 from agents.procurement.spend_classifier import SpendClassifier
 from agents.procurement.spend_io import SpendColumns, SpendReader, SpendWriter
 from agents.procurement.spend_scores import LevelScores
-from agents.procurement.spend_writeback import AGENT, ReviewQueue, SpendRouter
+from agents.procurement.spend_writeback import AGENT, ReviewQueue, RoutingSummary, SpendRouter
 from governance.runtime import Governor
 
 Progress = Callable[[int, int, int], None]
@@ -53,13 +54,16 @@ class SpendRun:
 def classify_file(
     run: SpendRun, classifier: SpendClassifier | AutoLevelSpendClassifier, progress: Progress | None = None
 ) -> dict[str, Any]:
-    """Run the file through `classifier`; returns the summary (lines, methods, review, outcomes)."""
+    """Run the file through `classifier`; returns the summary (lines, methods, review, outcomes).
+
+    With a Governor the file is one transaction on the agent core (`spend_agent.run_spend`)."""
     if not run.input_file.is_file():
         raise SpendInputError(f"{run.input_file}: cannot read: no such file")
     run_id = run.transaction_id
     reader = SpendReader(run.input_file, run.columns, batch_size=run.batch_size)
     total = max(1, run.input_file.stat().st_size)
     run.out.parent.mkdir(parents=True, exist_ok=True)
+    scores = LevelScores(classifier.taxonomy) if run.truth_column else None
     with (
         run.out.open("w", encoding="utf-8", newline="") as out_handle,
         run.review_file.open("w", encoding="utf-8", newline="") as review_handle,
@@ -71,26 +75,35 @@ def classify_file(
             system=run.system,
             transaction_id=run_id,
         )
-        router.start(str(run.input_file), classifier.level)
-        writer: SpendWriter | None = None
-        scores = LevelScores(classifier.taxonomy) if run.truth_column else None
-        for rows, records, position in reader.batches():
-            if scores is not None and run.truth_column not in reader.header:
-                raise SpendInputError(f"{run.input_file}: no column {run.truth_column!r} for --truth-column")
-            writer = writer or SpendWriter(out_handle, reader.header)
-            results = classifier.classify(records)
-            writer.write(rows, results)
-            if scores is not None:
-                for row, result in zip(rows, results, strict=True):
-                    scores.add(result.code, row.get(str(run.truth_column)) or "")
-            router.route(records, results)
-            if run.governor is not None and classifier.llm_usage:
-                record_llm_usage(run.governor.ledger, run_id, classifier.llm_usage, agent=AGENT)
-            classifier.llm_usage.clear()
-            if progress is not None:
-                progress(position, total, router.summary.lines)
-        if writer is None:
-            SpendWriter(out_handle, reader.header)
+
+        def stream() -> RoutingSummary:
+            writer: SpendWriter | None = None
+            for rows, records, position in reader.batches():
+                if scores is not None and run.truth_column not in reader.header:
+                    raise SpendInputError(
+                        f"{run.input_file}: no column {run.truth_column!r} for --truth-column"
+                    )
+                writer = writer or SpendWriter(out_handle, reader.header)
+                results = classifier.classify(records)
+                writer.write(rows, results)
+                if scores is not None:
+                    for row, result in zip(rows, results, strict=True):
+                        scores.add(result.code, row.get(str(run.truth_column)) or "")
+                router.route(records, results)
+                if run.governor is not None and classifier.llm_usage:
+                    record_llm_usage(run.governor.ledger, run_id, classifier.llm_usage, agent=AGENT)
+                classifier.llm_usage.clear()
+                if progress is not None:
+                    progress(position, total, router.summary.lines)
+            if writer is None:
+                SpendWriter(out_handle, reader.header)
+            return router.summary
+
+        if router.txn is None:
+            stream()
+        else:
+            source = SpendSource(str(run.input_file), classifier.level, run.threshold, {"bytes": total})
+            run_spend(source, router.txn, stream)
     if router.summary.lines == 0:
         raise SpendInputError(f"{run.input_file}: no data rows")
     return {

@@ -1,6 +1,7 @@
 """Writing categories back to the ERP as governed actions; the unsure rest to a review queue.
 
-A classification run is one transaction (an `agents.core.Transaction`). Each line at or above
+A classification run is one transaction (an `agents.core.Transaction`, walked by
+`agents.core.run` in `spend_agent.py`). Each line at or above
 the policy's ``confidence_threshold`` becomes an ``erp.set_spend_category`` action submitted
 through the `Governor` (so autonomy tier, limits, kill switch and the ledger apply line by line); a line
 below it -- or with no category at all -- is written to the review queue with its alternatives so
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from agents.core import Connections, ProposedAction, Transaction
 from agents.procurement.spend_classifier import SpendRecord, SpendResult
@@ -84,6 +86,15 @@ class RoutingSummary:
             "methods": dict(self.methods),
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RoutingSummary:
+        return cls(
+            int(data["lines"]),
+            int(data["review"]),
+            Counter(data.get("outcomes") or {}),
+            Counter(data.get("methods") or {}),
+        )
+
 
 class SpendRouter:
     """Sends each classified line to the ERP (governed) or to review, by confidence."""
@@ -106,11 +117,9 @@ class SpendRouter:
             if governor is None
             else Transaction(transaction_id, AGENT, governor, Connections.of(erp=system))
         )
-        """None: classify and queue only, write nothing to an ERP."""
-
-    def start(self, source: str, level: str) -> None:
-        if self.txn is not None:
-            self.txn.record("intake", {"source": source, "level": level, "threshold": self.threshold})
+        """None: classify and queue only, write nothing to an ERP. Its intake, perception and
+        decision are the agent core's (`spend_agent.run_spend`); each routed batch adds its own
+        ``perception`` record and a governed write per confident line."""
 
     def route(self, records: list[SpendRecord], results: list[SpendResult]) -> None:
         summary = self.summary

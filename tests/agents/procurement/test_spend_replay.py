@@ -89,3 +89,19 @@ def test_replay_command_json_and_threshold() -> None:
 def test_other_agents_cases_in_the_tree_are_skipped() -> None:
     cases = load_spend_scenarios(FIXTURES / "scenarios")
     assert cases and {case.agent for case in cases} == {"spend"}
+
+
+def test_the_whole_folder_replays_exactly_like_its_files_one_by_one() -> None:
+    """Issue 23: `opspack replay spend fixtures/scenarios/spend` reported 3 wrong write-backs.
+    Nothing leaks between scenario files (no classifier, vendor prior, history or transaction id
+    carries over): every case comes out of the folder replay exactly as out of its own file, and
+    the folder's wrong write-backs are the files' own (zero-shot text answers confident on one
+    known word), each file within the bound `test_generated_cases_with_and_without_history` sets."""
+    folder = replay(SCENARIOS)
+    alone = {c.id: c for path in sorted(SCENARIOS.glob("*.yaml")) for c in replay(path).cases}
+    assert len(folder.cases) == len(alone) == 314
+    assert {c.id: c for c in folder.cases} == alone
+    wrong = [c.id for c in folder.cases if c.wrong_write_back]
+    assert wrong == [c.id for c in alone.values() if c.wrong_write_back]
+    assert all(w.startswith(("zs-", "hist-")) for w in wrong)  # the hand-written cases: none
+    assert len(wrong) <= 0.03 * len(folder.cases)
