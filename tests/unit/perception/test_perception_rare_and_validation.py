@@ -77,10 +77,11 @@ def test_clinc_loader_refuses_a_file_that_is_not_clinc(tmp_path: Path) -> None:
 @pytest.mark.skipif(
     not CLINC.is_file(), reason="CLINC150 not present (set OPSPACK_SHARED_DATA to the data folder)"
 )
-def test_clinc150_slice_stays_near_the_baseline() -> None:
-    """30 intents of CLINC150 (real data). Measured: ours 0.954 in-scope / 0.708 OOS recall, the
-    TF-IDF + LR baseline 0.956 / 0.749 -- on this slice the baseline is slightly ahead (on the full
-    150 intents ours catches more out-of-scope, docs/PERCEPTION.md). Floors sit a little under."""
+def test_clinc150_slice_beats_the_baseline_in_scope() -> None:
+    """30 intents of CLINC150 (real data). Measured with the dense embedding member: ours 0.966
+    in-scope / 0.703 OOS recall, the TF-IDF + LR baseline 0.956 / 0.749 (n-grams alone: 0.954 /
+    0.708). On this slice the baseline still catches more out-of-scope queries; on the full 150
+    intents ours catches more (docs/PERCEPTION.md). Floors sit a little under."""
     splits = load_clinc150(CLINC)
     keep = set(sorted(set(splits.train.labels))[:30]) | {splits.oos_label}
 
@@ -104,6 +105,31 @@ def test_clinc150_slice_stays_near_the_baseline() -> None:
     )
     assert mine.in_scope_accuracy is not None and theirs.in_scope_accuracy is not None
     assert mine.out_of_scope is not None and theirs.out_of_scope is not None
-    assert mine.in_scope_accuracy >= 0.94 and mine.out_of_scope.recall >= 0.65
-    assert mine.in_scope_accuracy >= theirs.in_scope_accuracy - 0.02
-    assert mine.out_of_scope.recall >= theirs.out_of_scope.recall - 0.08
+    assert mine.in_scope_accuracy >= 0.96 and mine.out_of_scope.recall >= 0.68
+    assert mine.in_scope_accuracy >= theirs.in_scope_accuracy
+    assert mine.out_of_scope.recall >= theirs.out_of_scope.recall - 0.06
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not CLINC.is_file(), reason="CLINC150 not present (set OPSPACK_SHARED_DATA to the data folder)"
+)
+def test_full_clinc150_reaches_the_target() -> None:
+    """All 150 intents, trained on train, calibrated on val, read on test + oos_test (real data).
+    Measured: 0.931 in-scope / 0.692 OOS recall (n-grams alone 0.916 / 0.641; the baseline, too
+    slow to train here, 0.918 / 0.579 -- docs/PERCEPTION.md)."""
+    splits = load_clinc150(CLINC)
+    ours = OfflineTextClassifier().fit(
+        splits.train.texts, splits.train.labels, validation=splits.validation, oos_label="oos"
+    )
+    report = evaluate_predictions(
+        ours.predict_many(splits.test.texts),
+        splits.test.labels,
+        model="o",
+        n_train=1,
+        threshold=0.9,
+        oos_label="oos",
+    )
+    assert report.in_scope_accuracy is not None and report.out_of_scope is not None
+    assert report.in_scope_accuracy >= 0.93
+    assert report.out_of_scope.recall >= 0.65
