@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from agents.perception.embeddings import EmbeddingIdentity, PackagedEmbedding
 
@@ -58,6 +57,8 @@ def centred_unit(vectors: np.ndarray, mean: np.ndarray) -> np.ndarray:
 
 def fit_dense(inputs: np.ndarray, y: np.ndarray, n_classes: int, c: float) -> tuple[np.ndarray, np.ndarray]:
     """Multinomial logistic regression; (coef[n_classes, d], intercept[n_classes]) for all classes."""
+    from sklearn.linear_model import LogisticRegression  # loaded when a model is trained
+
     present = np.unique(y)
     coef = np.zeros((n_classes, inputs.shape[1]))
     intercept = np.full(n_classes, _ABSENT_CLASS_SCORE)

@@ -141,7 +141,7 @@ class OfflineTextClassifier:
             return None
         self._embedding = load_embedding(s.embedding)
         raw = self._embedding.embed(texts)
-        mean = raw.mean(axis=0)
+        mean = raw.mean(axis=0, dtype=np.float64)  # stored as float64: loading gives the same inputs
         inputs = centred_unit(raw, mean)
         coef, intercept = fit_dense(inputs, y, n_classes, s.dense_c)
         self._dense = DenseState(self._embedding.identity, mean, coef, intercept, s.sparse_share)
