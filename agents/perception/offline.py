@@ -1,5 +1,10 @@
 """The offline default classifier: n-gram TF-IDF, a linear SVM, calibrated, with a reject option.
 
+With `OfflineSettings.embedding` set (the default; agents keep it off), a dense member -- logistic
+regression on sentence embeddings shipped inside a PyPI package (`dense_member`, `embeddings`) --
+is trained beside the SVM, and the two members' temperature-scaled scores are summed before the
+calibration and reject rules below, which then apply to the sum.
+
 No network, no GPU: trains on 10k examples in seconds and predicts thousands of texts per second.
 Scores are turned into probabilities by temperature scaling fitted on held-out *phrasings*
 (see `calibration`). A text is out of scope when the best calibrated probability is lower than
