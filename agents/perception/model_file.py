@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from agents.perception.dense_member import DenseState
+from agents.perception.embeddings import EmbeddingIdentity, load_embedding
 from agents.perception.errors import ModelFormatError, ModelIntegrityError
 from agents.perception.features import (
     FeatureSettings,
@@ -31,16 +33,19 @@ from agents.perception.features import (
 from agents.perception.offline_state import OfflineSettings, TrainedState
 
 FORMAT_NAME = "opspack.perception.text-classifier"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """2: contraction-splitting tokeniser, rare labels and where calibration came from; 3: stemmed word
-features (`FeatureSettings.stem_words`)."""
+features (`FeatureSettings.stem_words`); 4: the dense embedding member (`dense_member`)."""
+_READABLE_VERSIONS = (3, FORMAT_VERSION)
+"""Version 3 files are n-gram-only models; they load with the embedding turned off."""
 _ARRAYS = ("labels", "word_terms", "word_idf", "char_terms", "char_idf", "coef", "intercept")
+_DENSE_ARRAYS = ("dense_mean", "dense_coef", "dense_intercept")
 
 
 def content_hash(arrays: dict[str, np.ndarray]) -> str:
     """SHA-256 over every array's name, dtype, shape and bytes, in a fixed order."""
     digest = hashlib.sha256()
-    for name in _ARRAYS:
+    for name in (*_ARRAYS, *(n for n in _DENSE_ARRAYS if n in arrays)):
         array = np.ascontiguousarray(arrays[name])
         digest.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
         digest.update(array.tobytes())
@@ -67,6 +72,10 @@ def save_model(model: StoredModel, path: Path) -> Path:
         "coef": np.asarray(state.coef, dtype=np.float64),
         "intercept": np.asarray(state.intercept, dtype=np.float64),
     }
+    if state.dense is not None:
+        arrays["dense_mean"] = np.asarray(state.dense.mean, dtype=np.float64)
+        arrays["dense_coef"] = np.asarray(state.dense.coef, dtype=np.float64)
+        arrays["dense_intercept"] = np.asarray(state.dense.intercept, dtype=np.float64)
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -80,6 +89,14 @@ def save_model(model: StoredModel, path: Path) -> Path:
         "rare_labels": state.rare_labels,
         "calibrated_on": state.calibrated_on,
         "settings": asdict(model.settings),
+        "dense": None
+        if state.dense is None
+        else {
+            "embedding": asdict(state.dense.embedding),
+            "sparse_share": state.dense.sparse_share,
+            "sparse_temperature": state.dense.sparse_temperature,
+            "dense_temperature": state.dense.dense_temperature,
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     target = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
@@ -101,6 +118,8 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> StoredMo
         manifest = _manifest(archive, path)
         try:
             arrays = {name: archive[name] for name in _ARRAYS}
+            if manifest.get("dense"):
+                arrays.update({name: archive[name] for name in _DENSE_ARRAYS})
         except (KeyError, ValueError) as exc:
             raise ModelFormatError(f"{path}: model file lacks a readable array ({exc})") from exc
     if not all(isinstance(array, np.ndarray) for array in arrays.values()):
@@ -115,6 +134,7 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> StoredMo
             f"expected {expected_data_hash[:12]}…"
         )
     settings = _settings(manifest["settings"])
+    dense = _dense(manifest.get("dense"), arrays, path)
     word = restore_vectorizer(
         make_word_vectorizer(settings.features, _vocabulary(arrays["word_terms"])), arrays["word_idf"]
     )
@@ -136,7 +156,31 @@ def load_model(path: Path, *, expected_data_hash: str | None = None) -> StoredMo
             trained_at=str(manifest["trained_at"]),
             rare_labels={str(k): int(v) for k, v in dict(manifest.get("rare_labels", {})).items()},
             calibrated_on=str(manifest.get("calibrated_on", "")),
+            dense=dense,
         ),
+    )
+
+
+def _dense(raw: Any, arrays: dict[str, np.ndarray], path: Path) -> DenseState | None:
+    """The dense member, after checking that the installed embedding is the one it was trained on."""
+    if not raw:
+        return None
+    stored = EmbeddingIdentity(**raw["embedding"])
+    installed = load_embedding(stored.name).identity
+    if installed.sha256 != stored.sha256:
+        raise ModelIntegrityError(
+            f"{path}: trained with embedding {stored.name} {stored.version} "
+            f"(weights {stored.sha256[:12]}…), but the installed one is {installed.version} "
+            f"(weights {installed.sha256[:12]}…); install that version or retrain"
+        )
+    return DenseState(
+        embedding=stored,
+        mean=arrays["dense_mean"],
+        coef=arrays["dense_coef"],
+        intercept=arrays["dense_intercept"],
+        sparse_share=float(raw["sparse_share"]),
+        sparse_temperature=float(raw["sparse_temperature"]),
+        dense_temperature=float(raw["dense_temperature"]),
     )
 
 
@@ -159,7 +203,7 @@ def _manifest(archive: Any, path: Path) -> dict[str, Any]:
         raise ModelFormatError(f"{path}: no readable manifest in the model file") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise ModelFormatError(f"{path}: not an opspack text-classifier model")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in _READABLE_VERSIONS:
         raise ModelFormatError(
             f"{path}: model format version {manifest.get('format_version')!r} is not supported "
             f"(this opspack reads version {FORMAT_VERSION}); retrain with `opspack classify train`"
@@ -183,4 +227,5 @@ def _settings(raw: dict[str, Any]) -> OfflineSettings:
     for key in ("word_ngrams", "char_ngrams"):
         if key in feature_raw:
             feature_raw[key] = tuple(feature_raw[key])
-    return OfflineSettings(**{**raw, "features": FeatureSettings(**feature_raw)})
+    # a version 3 file has no embedding setting: it is an n-gram-only model
+    return OfflineSettings(**{"embedding": None, **raw, "features": FeatureSettings(**feature_raw)})

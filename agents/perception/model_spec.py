@@ -1,4 +1,8 @@
-"""Build a classifier from a model spec: ``default``, ``llm:<provider:model>``, ``hybrid:<provider:model>``.
+"""Build a classifier from a model spec: ``default``, ``sparse``, ``llm:<provider:model>``,
+``hybrid:<provider:model>``.
+
+``default`` is the offline model with its dense embedding member (`dense_member`); ``sparse`` is
+the offline model on n-grams alone (no embedding package needed).
 
 ``fake-oracle`` in place of ``provider:model`` selects `OracleChatModel`, answering from the
 labels of the evaluation set with a seeded error rate -- for measuring routing without a network.
@@ -14,6 +18,7 @@ from agents.perception.hybrid import HybridTextClassifier
 from agents.perception.llm import LLMTextClassifier
 from agents.perception.llm_call import load_chat_model
 from agents.perception.offline import OfflineTextClassifier
+from agents.perception.offline_state import OfflineSettings
 from agents.perception.oracle_model import OracleChatModel
 from agents.perception.protocols import TextClassifier
 
@@ -23,18 +28,18 @@ ORACLE = "fake-oracle"
 @dataclass(frozen=True)
 class ModelSpec:
     kind: str
-    """``default``, ``llm`` or ``hybrid``."""
+    """``default``, ``sparse``, ``llm`` or ``hybrid``."""
     llm_name: str | None = None
 
     @classmethod
     def parse(cls, spec: str) -> ModelSpec:
-        if spec == "default":
-            return cls("default")
+        if spec in {"default", "sparse"}:
+            return cls(spec)
         kind, _, name = spec.partition(":")
         if kind in {"llm", "hybrid"} and name:
             return cls(kind, name)
         raise PerceptionError(
-            f"unknown model {spec!r}; use default, llm:<provider:model> or hybrid:<provider:model>"
+            f"unknown model {spec!r}; use default, sparse, llm:<provider:model> or hybrid:<provider:model>"
         )
 
 
@@ -49,6 +54,8 @@ def build_classifier(
     domain: str = "operations",
 ) -> TextClassifier:
     """An untrained classifier for `spec` (call `fit`)."""
+    if spec.kind == "sparse":
+        return OfflineTextClassifier(OfflineSettings(embedding=None))
     if spec.kind == "default" or spec.llm_name is None:
         return OfflineTextClassifier()
     if spec.llm_name == ORACLE:

@@ -142,7 +142,7 @@ def evaluate(
         str | None, typer.Option("--oos-label", help="Test label meaning 'out of scope' (must be rejected)")
     ] = None,
     model: Annotated[
-        str, typer.Option("--model", help="default | llm:<provider:model> | hybrid:<provider:model>")
+        str, typer.Option("--model", help="default | sparse | llm:<provider:model> | hybrid:<provider:model>")
     ] = "default",
     threshold: Annotated[float, typer.Option("--threshold", help="Auto-handle confidence threshold")] = 0.9,
     hybrid_threshold: Annotated[
