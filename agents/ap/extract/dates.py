@@ -13,7 +13,7 @@ from datetime import date
 
 from babel.dates import get_month_names
 
-LOCALES = ("en", "de", "fr", "nl", "es", "it", "pt", "de_AT")
+LOCALES = ("en", "de", "fr", "nl", "es", "it", "pt", "de_AT", "pl", "sv", "da")
 """Month names come from CLDR (via Babel) for these locales, wide and abbreviated, with and without
 accents, so ``7 de marzo de 2025``, ``7 marzo 2025``, ``7 mrt. 2025`` and ``7. Jänner 2025`` all read."""
 

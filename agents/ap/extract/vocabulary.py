@@ -11,7 +11,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NO = r"(?:no\.?|nr\.?|n[°o]\.?|#|number|nummer|numero)"
+from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
+
+NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "invoice_number": (
         rf"invoice\s*{NO}", r"invoice\s*id", rf"inv\.?\s*{NO}", rf"credit\s*(?:note|memo)\s*{NO}",
@@ -178,13 +180,16 @@ and ``our_reference`` (the vendor's own reference beside the buyer's) are read o
 labels are claimed: a delivery date must not become the invoice date, nor the customer's VAT id the
 vendor's, nor "Our ref" the purchase order."""
 
+HEADER_LABELS = {name: group + EXTRA_LABELS.get(name, ()) for name, group in HEADER_LABELS.items()}
+
 CREDIT_NOTE_WORDS = re.compile(
-    r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
+    rf"\b({CREDIT_WORDS_EXTRA}|credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
     r"|nota\s*di\s*credito)\b"
 )
 DOCUMENT_TITLES = re.compile(
     r"^(?:tax\s*)?(invoice|rechnung|facture|factuur|credit\s*note|gutschrift|avoir|creditnota|factura|fattura"
-    r"|nota\s*di\s*credito|factura\s*rectificativa|warenrechnung|w\s*a\s*r\s*e\s*n\s*r\s*e\s*c\s*h\s*n\s*u\s*n\s*g)$"
+    r"|nota\s*di\s*credito|factura\s*rectificativa|warenrechnung|fatura|faktura(?:\s*vat)?|kreditnota|kreditfaktura"
+    r"|creditfactuur|nota\s*de\s*credito|faktura\s*korygujaca|credit\s*memo|w\s*a\s*r\s*e\s*n\s*r\s*e\s*c\s*h\s*n\s*u\s*n\s*g)$"
 )
 
 COLUMN_LABELS: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,113 @@
+"""More label words per field: synonyms in the six core languages that real invoices use besides
+the ones in `vocabulary`, and Portuguese, Polish, Swedish and Danish (domain reference §3.1).
+
+Patterns are matched on folded text (lower case, accents dropped): ``Fälligkeit`` is ``fallig``,
+``zamówienia`` is ``zamowienia``, ``N.º`` is ``n.o``. Letters without a decomposition stay as
+printed (``ł``, ``ø``), so patterns spell them as a class (``p[lł]atnosci``, ``bel[oø]b``).
+`vocabulary` appends these to its own tuples; the longest match still wins, so ``Kvar att betala``
+is an amount due and ``Momsreg.nr`` a tax id, not a tax amount.
+"""
+
+from __future__ import annotations
+
+N = r"(?:n\.?\s*[°o]\.?|nr\.?|no\.?|#|numer|nummer|numero|number)"
+"""A number word after a label: ``Nr.``, ``No.``, ``N°``, ``N.º``, ``#``, ``numer`` ..."""
+
+EXTRA_LABELS: dict[str, tuple[str, ...]] = {
+    "invoice_number": (
+        rf"our\s*invoice\s*(?:{N}|ref(?:erence|\.)?)", rf"doc\.?\s*{N}", r"faktura-?\s*nr\.?",
+        r"rg\.?-?\s*nr\.?", r"rechnung\s*nummer", r"numero\s*(?:de\s*)?facture", r"n\.?\s*[°o]\.?\s*(?:de\s*)?piece",
+        r"factuur\s*referentie", r"nummer\s*factuur", r"num\.?\s*factura", r"factura\s*num\.?",
+        rf"fatura(?:-recibo)?\s*{N}", rf"{N}\s*(?:da\s*)?fatura", r"numero\s*(?:da\s*)?fatura",
+        rf"faktura\s*(?:vat\s*)?{N}", r"(?:nr|numer)\s*faktury", rf"faktura\s*korygujaca\s*{N}",
+        r"fakturanummer", r"fakturanr\.?", rf"faktura\s*{N}", rf"kreditfaktura\s*{N}", rf"kreditnota\s*{N}",
+        r"kreditnotanr\.?", rf"credit\s*memo\s*{N}", rf"nota\s*de\s*credito\s*{N}", rf"documento\s*{N}",
+    ),
+    "title_number": (
+        r"fatura", r"faktura", r"faktura\s*vat", r"kreditnota", r"kreditfaktura", r"creditfactuur",
+        r"nota\s*de\s*credito", r"faktura\s*korygujaca", r"credit\s*memo",
+    ),
+    "invoice_date": (
+        r"tax\s*date", r"invoice\s*dated", r"billing\s*date", r"fakturadatum", r"datum\s*der\s*rechnung",
+        r"facture\s*du", r"date\s*d'edition", r"fecha\s*(?:de\s*)?emision", r"data\s*(?:de\s*)?emissao",
+        r"data\s*(?:da\s*)?fatura", r"data\s*wystawienia", r"data\s*faktury", r"fakturadato", r"dato",
+        r"udstedelsesdato", r"utfardandedatum",
+    ),
+    "due_date": (
+        r"due\s*on", r"pay\s*before", r"zahlbar\s*am", r"faellig(?:\s*am)?", r"a\s*payer\s*le",
+        r"paiement\s*(?:avant|au\s*plus\s*tard)\s*le", r"fecha\s*(?:de\s*)?vencimiento", r"scadenza\s*pagamento",
+        r"(?:data\s*(?:de\s*)?)?vencimento", r"pagar\s*ate", r"data\s*limite(?:\s*de\s*pagamento)?",
+        r"termin\s*p[lł]atnosci", r"p[lł]atne\s*do", r"data\s*p[lł]atnosci", r"forfallodatum", r"forfallodag",
+        r"forfaller", r"betalas\s*senast", r"sista\s*betalningsdag", r"forfaldsdato", r"betalingsfrist",
+        r"sidste\s*rettidige\s*betalingsdato", r"betales\s*senest", r"betalingsdato",
+    ),
+    "po_number": (
+        rf"cust(?:omer)?\.?\s*order(?:\s*(?:{N}|ref(?:erence|\.)?))?", rf"requisition\s*(?:{N})?",
+        rf"buyer'?s?\s*order(?:\s*{N})?", rf"p/o\s*(?:{N})?", rf"client\s*order(?:\s*{N})?",
+        rf"bestellung(?:\s*{N})?", rf"ihre?\s*best\.?-?\s*{N}", rf"best\.?-?\s*{N}", r"bestellnr\.?",
+        rf"auftrag\s*{N}", rf"kundenauftrag(?:s?-?\s*{N})?", rf"commande(?:\s*{N})?", rf"{N}\s*(?:de\s*)?bc",
+        rf"uw\s*bestel(?:nummer|nr\.?|ling\s*{N})", rf"su\s*pedido\s*{N}", rf"pedido\s*{N}",
+        rf"(?:vs\.?|vostro)\s*ordine(?:\s*{N})?", rf"ordine(?:\s*{N})?", r"ordine\s*(?:di\s*)?acquisto",
+        rf"(?:{N}\s*)?(?:da\s*)?encomenda(?:\s*{N})?", r"v/?\.?\s*encomenda", rf"requisicao(?:\s*{N})?",
+        r"nota\s*de\s*encomenda", r"ordem\s*de\s*compra", r"pedido\s*de\s*compra",
+        rf"{N}\s*zamowienia", rf"zamowienie(?:\s*{N})?", r"ert\s*ordernr\.?", r"er\s*order(?:nummer|nr\.?)?",
+        r"bestallningsnummer", rf"bestallning(?:\s*{N})?", r"inkopsorder(?:nummer|nr\.?)?", r"er\s*referens",
+        r"ordrenr\.?", r"ordrenummer", r"rekvisitionsnr\.?", r"rekvisitionsnummer", r"jeres\s*ordre(?:nr\.?)?",
+        r"deres\s*ordre(?:nr\.?)?", r"k[oø]bsordre(?:nr\.?|nummer)?",
+    ),
+    "our_reference": (
+        r"vor\s*ref(?:erence|\.)?", r"vores\s*ref(?:erence|\.)?", r"var\s*referens", r"nossa\s*ref(?:erencia|\.)?",
+        r"n/\s*ref(?:\.|erencia)?", r"nasz(?:e|a)?\s*(?:nr|znak)", r"unsere\s*referenz",
+    ),
+    "subtotal": (
+        r"goods\s*(?:total|value)", r"net\s*value", r"total\s*net\s*amount", r"taxable\s*amount",
+        r"amount\s*before\s*tax", r"warenwert(?:\s*netto)?", r"nettowert", r"netto\s*gesamt", r"gesamtnetto",
+        r"montant\s*hors\s*taxes?", r"total\s*hors\s*taxes?", r"base\s*h\.?\s*t\.?", r"netto\s*totaal",
+        r"totaal\s*netto", r"total\s*neto", r"totale\s*netto", r"total\s*iliquido", r"total\s*s(?:em|/)\s*iva",
+        r"base\s*tributavel", r"incidencia", r"razem\s*netto", r"wartosc\s*netto", r"suma\s*netto",
+        r"summa\s*exkl\.?\s*moms", r"belopp\s*exkl\.?\s*moms", r"nettobelopp", r"delsumma", r"nettobel[oø]b",
+        r"bel[oø]b\s*ekskl\.?\s*moms", r"i\s*alt\s*ekskl\.?\s*moms", r"total\s*ekskl\.?\s*moms",
+    ),
+    "tax": (
+        r"total\s*(?:do\s*)?iva", r"kwota\s*vat", r"podatek\s*vat", r"moms", r"summa\s*moms", r"momsbelopp",
+        r"momsbel[oø]b", r"moms\s*\d+(?:[.,]\d+)?\s*%", r"\d+(?:[.,]\d+)?\s*%\s*moms",
+    ),
+    "total": (
+        r"total\s*payable", r"bruttowert", r"rechnungssumme", r"total\s*toutes\s*taxes\s*comprises",
+        r"montant\s*total\s*t\.?\s*t\.?\s*c\.?", r"totaal\s*bedrag", r"eindtotaal", r"totale\s*generale",
+        r"total\s*(?:do\s*)?documento", r"total\s*(?:da\s*)?fatura", r"total\s*com\s*iva", r"valor\s*total",
+        r"total\s*geral", r"razem\s*brutto", r"wartosc\s*brutto", r"suma\s*brutto", r"ogolem", r"razem",
+        r"summa", r"totalt(?:\s*belopp)?", r"i\s*alt", r"total\s*inkl\.?\s*moms", r"bel[oø]b\s*i\s*alt",
+        r"summa\s*inkl\.?\s*moms",
+    ),
+    "amount_due": (
+        r"do\s*zap[lł]aty", r"pozosta[lł]o\s*do\s*zap[lł]aty", r"valor\s*a\s*pagar", r"nog\s*te\s*betalen",
+        r"kvar\s*att\s*betala", r"att\s*betala", r"at\s*betale", r"restbel[oø]b", r"please\s*pay",
+        r"total\s*amount\s*due", r"amount\s*outstanding", r"saldo\s*(?:a\s*(?:pagar|favor))?",
+    ),
+    "prepaid": (
+        r"betaald", r"a\s*cuenta", r"adiantamento", r"zap[lł]acono", r"forskott", r"forudbetalt",
+        r"deposit(?:\s*paid)?", r"payments?\s*/\s*credits", r"acompte\s*recu", r"ja\s*pago",
+    ),
+    "vendor_tax_id": (
+        r"momsreg(?:istrerings)?\.?\s*(?:nr\.?|nummer)", r"cvr-?\s*(?:nr\.?|nummer)?", r"se-?\s*nr\.?", r"nip",
+        r"contribuinte", r"n\.?\s*[°o]?\.?\s*contribuinte", r"vat\s*reg\.?\s*no\.?", r"org\.?\s*nr\.?",
+    ),
+    "customer_number": (
+        r"nr\.?\s*klienta", r"kundnummer", r"kundnr\.?", r"kundenr\.?", r"kundenummer", r"acct\.?\s*#",
+        r"account\s*#", r"cust(?:omer)?\.?\s*id", r"n\.?\s*[°o]\.?\s*(?:de\s*)?cliente", r"ref\.?\s*client",
+        r"cod\.?\s*cliente", r"codigo\s*cliente",
+    ),
+    "delivery_date": (
+        r"data\s*sprzedazy", r"data\s*dostawy", r"data\s*(?:de\s*)?entrega", r"leveransdatum", r"leveringsdato",
+        r"despatch\s*date", r"date\s*of\s*despatch",
+    ),
+    "currency": (r"waluta", r"moeda"),
+    "bill_to": (r"nabywca", r"odbiorca", r"faturar\s*a", r"kund", r"fakturaadress", r"fakturaadresse"),
+}  # fmt: skip
+
+CREDIT_WORDS_EXTRA = (
+    r"creditfactuur|kreditnota|kreditfaktura|nota\s*de\s*credito|faktura\s*korygujaca|stornorechnung"
+    r"|credit\s*invoice"
+)
+"""Titles of credit notes in the added languages (and ones the core list lacked)."""
