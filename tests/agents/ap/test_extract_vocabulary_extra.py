@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from agents.ap.extract.dates import parse_date
+from agents.ap.extract.identifiers import find_currencies
 from agents.ap.extract.vocabulary import (
     CREDIT_NOTE_WORDS,
     DOCUMENT_TITLES,
@@ -79,3 +80,12 @@ def test_faktura_alone_is_a_title_not_a_credit_note() -> None:
 )  # fmt: skip
 def test_month_names_of_the_added_languages(text: str, expected: date) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [("Razem 1 234,56 zł", ["PLN"]), ("R$ 1.234,56", ["BRL"]), ("$1,234.56", ["USD"]), ("Kč 100", ["CZK"]),
+     ("Summa 100,00 kr", [])],
+)  # fmt: skip
+def test_currency_symbols_of_several_characters(text: str, codes: list[str]) -> None:
+    assert [code for code, *_ in find_currencies(text)] == codes
