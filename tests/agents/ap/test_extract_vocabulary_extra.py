@@ -5,11 +5,13 @@ languages make a credit note, and their month names read as dates."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from agents.ap.extract.dates import parse_date
+from agents.ap.extract.dates import WEEKDAYS, parse_date
 from agents.ap.extract.identifiers import find_currencies
+from agents.ap.extract.numbers import find_amounts
 from agents.ap.extract.vocabulary import (
     CREDIT_NOTE_WORDS,
     DOCUMENT_TITLES,
@@ -40,7 +42,12 @@ from agents.ap.extract.vocabulary import (
         ("Nog te betalen", "amount_due"), ("Forudbetalt", "prepaid"), ("Adiantamento", "prepaid"),
         ("Momsreg.nr", "vendor_tax_id"), ("CVR-nr.", "vendor_tax_id"), ("NIP", "vendor_tax_id"),
         ("Kundnummer", "customer_number"), ("Nr klienta", "customer_number"), ("Data sprzedaży", "delivery_date"),
-        ("Vores ref.", "our_reference"),
+        ("Vores ref.", "our_reference"), ("Gesamtbetrag netto", "subtotal"), ("Gesamtbetrag brutto", "total"),
+        ("Gesamtbetrag", "total"), ("Amount excluding VAT", "subtotal"), ("Amount including VAT", "total"),
+        ("VAT amount (20%)", "tax"), ("Solde dû", "amount_due"), ("Te voldoen", "amount_due"),
+        ("Outstanding balance", "amount_due"), ("Payment received", "prepaid"), ("Bereits gezahlt", "prepaid"),
+        ("Your Purchase Order", "po_number"), ("Kundenbestellnummer", "po_number"), ("Votre bon de commande", "po_number"),
+        ("Número de pedido del cliente", "po_number"), ("Payable avant le", "due_date"), ("Zahlungstermin", "due_date"),
     ],
 )  # fmt: skip
 def test_added_labels_name_their_field(label: str, field: str) -> None:
@@ -89,3 +96,12 @@ def test_month_names_of_the_added_languages(text: str, expected: date) -> None:
 )  # fmt: skip
 def test_currency_symbols_of_several_characters(text: str, codes: list[str]) -> None:
     assert [code for code, *_ in find_currencies(text)] == codes
+
+
+def test_a_trailing_minus_makes_an_amount_negative() -> None:
+    assert [value for value, *_ in find_amounts("Endbetrag 1.234,56- EUR", ",")] == [Decimal("-1234.56")]
+    assert [value for value, *_ in find_amounts("12-15 Stk", ",")] == [Decimal("12"), Decimal("15")]
+
+
+def test_day_names_are_known_in_every_language() -> None:
+    assert {"saturday", "sonntag", "lundi", "zaterdag", "domingo", "sabato"} <= WEEKDAYS
