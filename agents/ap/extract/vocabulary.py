@@ -241,7 +241,7 @@ class LabelSet:
         self.by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.anywhere: list[tuple[str, re.Pattern[str]]] = []
         for name, group in labels.items():
-            for source in group:
+            for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
                 compiled = (name, re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*"))
                 first = source[0]
@@ -249,11 +249,52 @@ class LabelSet:
                     self.by_first.setdefault(first, []).append(compiled)
                 elif first == "#":
                     self.by_first.setdefault("#", []).append(compiled)
+                elif source.startswith("\\d"):
+                    for digit in "0123456789":
+                        self.by_first.setdefault(digit, []).append(compiled)
                 else:
                     self.anywhere.append(compiled)
 
     def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
         return self.by_first.get(char, []) + self.anywhere
+
+
+def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
+    """A label pattern that opens with a group, ``(?:your|customer)\\s*po`` or ``(?:nr\\s*)?faktura``,
+    as the patterns of each way it can begin, so that each is indexed by a first letter rather than
+    tried at every phrase start. Other patterns come back unchanged."""
+    if depth > 3 or not source.startswith("(?:"):
+        return [source]
+    level, parts, start, index = 0, [], 3, 3
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = source.index("]", index + 2) + 1  # a class: its brackets and bars are literal
+            continue
+        if char == "(":
+            level += 1
+        elif char == "|" and level == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        elif char == ")" and level > 0:
+            level -= 1
+        elif char == ")":
+            parts.append(source[start:index])
+            rest = source[index + 1 :]
+            if rest[:1] in ("*", "+", "{"):
+                return [source]
+            optional = rest.startswith("?")
+            rest = rest[1:] if optional else rest
+            found = [alt for part in parts for alt in _leading_alternatives(part + rest, depth + 1)]
+            if optional:
+                skipped = rest[3:] if rest.startswith("\\s*") else rest
+                found += _leading_alternatives(skipped, depth + 1) if skipped else [source]
+            return found
+        index += 1
+    return [source]
 
 
 HEADER_PATTERNS = LabelSet(HEADER_LABELS)

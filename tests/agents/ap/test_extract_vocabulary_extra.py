@@ -16,6 +16,7 @@ from agents.ap.extract.vocabulary import (
     CREDIT_NOTE_WORDS,
     DOCUMENT_TITLES,
     HEADER_PATTERNS,
+    _leading_alternatives,
     fold,
     match_label,
 )
@@ -105,3 +106,18 @@ def test_a_trailing_minus_makes_an_amount_negative() -> None:
 
 def test_day_names_are_known_in_every_language() -> None:
     assert {"saturday", "sonntag", "lundi", "zaterdag", "domingo", "sabato"} <= WEEKDAYS
+
+
+@pytest.mark.parametrize(
+    ("source", "expanded"),
+    [(r"(?:nr|numer)\s*faktury", [r"nr\s*faktury", r"numer\s*faktury"]),
+     (r"(?:less\s*)?payments?\s*received", [r"less\s*payments?\s*received", r"payments?\s*received"]),
+     (r"(?:a|b)+c", [r"(?:a|b)+c"]), (r"invoice\s*date", [r"invoice\s*date"])],
+)  # fmt: skip
+def test_a_leading_group_is_split_into_the_ways_a_label_begins(source: str, expanded: list[str]) -> None:
+    assert _leading_alternatives(source) == expanded
+
+
+def test_labels_are_indexed_by_their_first_character() -> None:
+    # a pattern tried at every phrase start costs every document; the hot path keeps them few
+    assert len(HEADER_PATTERNS.anywhere) <= 3
