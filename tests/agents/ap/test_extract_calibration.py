@@ -73,3 +73,29 @@ def test_a_total_the_arithmetic_confirms_is_trusted() -> None:
     )  # fmt: skip
     total = solved.values["total"]
     assert total is not None and total.confidence >= 0.95
+
+
+def _summary(tmp_path: Path, name: str, block: list[tuple[str, str]]) -> Path:
+    rows: list[Row] = [(40, 150, "Rechnung Nr. R-2026-17 vom 03.02.2026", 12)]
+    rows += [(40, 300 + 14 * i, label, 9) for i, (label, _) in enumerate(block)]
+    rows += [(480, 300 + 14 * i, amount, 9) for i, (_, amount) in enumerate(block)]
+    return _render(tmp_path / name, rows)
+
+
+def test_a_summary_block_with_unknown_labels_is_read_by_its_arithmetic(tmp_path: Path) -> None:
+    block = [("Warenbetrag gesamt", "1.000,00"), ("Steuersatz 7 %", "70,00"), ("Steuersatz 19 %", "95,00"),
+             ("Schlusssumme", "1.165,00"), ("Vorauskasse", "165,00"), ("Offen", "1.000,00")]  # fmt: skip
+    invoice, _ = read_page_invoice(_summary(tmp_path, "unknown.pdf", block))
+    assert (invoice.subtotal.value, invoice.tax.value, invoice.total.value) == (
+        Decimal("1000.00"), Decimal("165.00"), Decimal("1165.00"),
+    )  # fmt: skip
+    assert invoice.amount_due.value == Decimal("1000.00")
+    # the equation picked these values, so it cannot also vouch for them
+    assert max(invoice.total.confidence, invoice.subtotal.confidence, invoice.amount_due.confidence) < DOUBT
+
+
+def test_amounts_that_do_not_add_up_are_not_guessed(tmp_path: Path) -> None:
+    block = [("Warenbetrag gesamt", "1.000,00"), ("Fracht", "70,00"), ("Schlusssumme", "1.234,00")]
+    invoice, _ = read_page_invoice(_summary(tmp_path, "none.pdf", block))
+    assert invoice.total.value is None or invoice.total.confidence < DOUBT
+    assert invoice.subtotal.value is None
