@@ -233,6 +233,11 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+_NUMBER_WORD = r"(?:(?:n\.?\s*[°o](?![a-z0-9])\.?|(?:nr|no|num)(?![a-z0-9])\.?|n\.)\s*[:#]?\s*(?=[\w(]))?"
+"""A number word printed after any label ("Rif. Vs. ordine n.", "Su pedido nº", "Order no.") is part of
+the label, when a value follows it."""
+
+
 class LabelSet:
     """Compiled label patterns indexed by their first character, so matching a phrase tries the
     handful of labels that can start with its first letter instead of all of them."""
@@ -243,7 +248,10 @@ class LabelSet:
         for name, group in labels.items():
             for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
-                compiled = (name, re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*"))
+                compiled = (
+                    name,
+                    re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*{_NUMBER_WORD}"),
+                )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
                     self.by_first.setdefault(first, []).append(compiled)

@@ -15,6 +15,7 @@ N = r"(?:n\.?\s*[°o]\.?|nr\.?|no\.?|#|numer|nummer|numero|number)"
 
 EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     "invoice_number": (
+        rf"{N}\s*fra\.?", r"fra\.?\s*n\.?\s*[°o]?\.?", r"fatt\.?\s*(?:n\.?|nr\.?|num\.?)",
         rf"our\s*invoice\s*(?:{N}|ref(?:erence|\.)?)", rf"doc\.?\s*{N}", r"faktura-?\s*nr\.?",
         r"rg\.?-?\s*nr\.?", r"rechnung\s*nummer", r"numero\s*(?:de\s*)?facture", r"n\.?\s*[°o]\.?\s*(?:de\s*)?piece",
         r"factuur\s*referentie", r"nummer\s*factuur", r"num\.?\s*factura", r"factura\s*num\.?",
@@ -28,12 +29,14 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"nota\s*de\s*credito", r"faktura\s*korygujaca", r"credit\s*memo",
     ),
     "invoice_date": (
+        r"inv\.?\s*date", r"(?:re|rg)\.?-?\s*datum", r"f\.?\s*(?:de\s*)?emision", r"data\s*doc(?:umento|\.)?", r"doc(?:ument)?\.?\s*date",
         r"tax\s*date", r"invoice\s*dated", r"billing\s*date", r"fakturadatum", r"datum\s*der\s*rechnung",
         r"facture\s*du", r"date\s*d'edition", r"fecha\s*(?:de\s*)?emision", r"data\s*(?:de\s*)?emissao",
         r"data\s*(?:da\s*)?fatura", r"data\s*wystawienia", r"data\s*faktury", r"fakturadato", r"dato",
         r"udstedelsesdato", r"utfardandedatum",
     ),
     "due_date": (
+        r"zahlungsziel\s*bis", r"betalingstermijn(?:\s*tot)?", r"f\.?\s*(?:de\s*)?vencimiento", r"f\.?\s*vto\.?", r"scad\.?",
         r"due\s*on", r"pay\s*before", r"zahlbar\s*am", r"faellig(?:\s*am)?", r"a\s*payer\s*le",
         r"paiement\s*(?:avant|au\s*plus\s*tard)\s*le", r"fecha\s*(?:de\s*)?vencimiento", r"scadenza\s*pagamento",
         r"(?:data\s*(?:de\s*)?)?vencimento", r"pagar\s*ate", r"data\s*limite(?:\s*de\s*pagamento)?",
@@ -45,6 +48,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"zahlungsfrist", r"due\s*by",
     ),
     "po_number": (
+        r"your\s*order\s*ref(?:erence|\.)?", r"ihre?\s*auftrags?-?\s*(?:nummer|nr\.?)", r"ihre?\s*bestellnr\.?", r"ref\.?\s*(?:de\s*)?(?:votre|la)\s*commande", r"uw\s*inkoop(?:nummer|nr\.?|order(?:nummer|nr\.?)?)", r"inkooporder\s*nr\.?", r"ref\.?\s*pedido\s*(?:del\s*)?cliente",
         rf"cust(?:omer)?\.?\s*order(?:\s*(?:{N}|ref(?:erence|\.)?))?", rf"requisition\s*(?:{N})?",
         rf"buyer'?s?\s*order(?:\s*{N})?", rf"p/o\s*(?:{N})?", rf"client\s*order(?:\s*{N})?",
         rf"bestellung(?:\s*{N})?", rf"ihre?\s*best\.?-?\s*{N}", rf"best\.?-?\s*{N}", r"bestellnr\.?",

@@ -121,3 +121,14 @@ def test_a_leading_group_is_split_into_the_ways_a_label_begins(source: str, expa
 def test_labels_are_indexed_by_their_first_character() -> None:
     # a pattern tried at every phrase start costs every document; the hot path keeps them few
     assert len(HEADER_PATTERNS.anywhere) <= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "rest"),
+    [("Rif. Vs. ordine n. 4500", "po_number", "4500"), ("Su pedido nº: 12", "po_number", "12"),
+     ("Ordine: ORD952131", "po_number", "ORD952131"), ("Date Nov 20, 2025", "invoice_date", "Nov 20, 2025"),
+     ("Re-Datum 03.02.2026", "invoice_date", "03.02.2026"), ("Scad. 03/02/2026", "due_date", "03/02/2026")],
+)  # fmt: skip
+def test_a_number_word_after_a_label_belongs_to_the_label(text: str, field: str, rest: str) -> None:
+    matched = match_label(fold(text), HEADER_PATTERNS)
+    assert matched is not None and matched[0] == field and text[matched[1] :] == rest, matched
