@@ -8,6 +8,7 @@ cannot also confirm them (0.65, or 0.75 when the line items add up to the net am
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -27,6 +28,9 @@ CONFIRMED_AT = 0.95
 """A labelled amount at or above this was confirmed by an equation and is never replaced."""
 
 
+_SIGN_BEFORE = re.compile(r"[-−(]\s*[^\w\s]{0,3}\s*$")
+
+
 def _ending_amounts(page: PageText, parse: Parser) -> list[Candidate]:
     found: list[Candidate] = []
     for line in page.lines:
@@ -39,12 +43,26 @@ def _ending_amounts(page: PageText, parse: Parser) -> list[Candidate]:
         value, start, end, _ = parsed
         if any(ch.isdigit() for ch in phrase.text[end:]):
             continue  # the amount does not end its line
-        found.append(Candidate(value, 0.0, page.number, phrase.bbox(start, end), phrase.text[start:end]))
+        shown = phrase.text[start:end]
+        if _SIGN_BEFORE.search(phrase.text[:start]) and not _negative(shown):
+            shown = "-" + shown  # "-£806.80", "- 806,80 €": the minus stands before the symbol
+        found.append(Candidate(value, 0.0, page.number, phrase.bbox(start, end), shown))
     return found[-LAST_AMOUNTS:]
 
 
 def _agree(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= TOLERANCE
+
+
+def _negative(printed: str) -> bool:
+    text = printed.strip()
+    return text.startswith(("-", "−", "(")) or text.endswith(("-", "−", ")"))
+
+
+def _deducted(paid: Candidate, gross: Candidate) -> bool:
+    """A payment printed as a deduction (with a minus, the total without one). Printed without a
+    sign, the two amounts under a total could be payment-then-due or due-then-payment: left unread."""
+    return paid.value != 0 and _negative(paid.text) and not _negative(gross.text)
 
 
 def arithmetic_totals(pages: list[PageText], parse: Parser, line_sum: Decimal | None) -> dict[str, Candidate]:
@@ -85,7 +103,7 @@ def arithmetic_totals(pages: list[PageText], parse: Parser, line_sum: Decimal | 
         paid, due = amounts[last + 1], amounts[last + 2]
         gross = amounts[last].value
         if (
-            paid.value != 0
+            _deducted(paid, amounts[last])
             and _agree(abs(gross) - abs(paid.value), abs(due.value))
             and abs(due.value) < abs(gross)
         ):
@@ -101,7 +119,7 @@ def fill_unlabelled(
     are missing taken from `arithmetic_totals` when the labelled total is not confirmed itself."""
     total = values.get("total")
     if total is not None and total.confidence >= CONFIRMED_AT:
-        return values
+        return _payment_after(values, total, pages, parse)
     found = arithmetic_totals(pages, parse, line_sum)
     if not found:
         return values
@@ -110,4 +128,35 @@ def fill_unlabelled(
         current = merged.get(role)
         if current is None or current.confidence < CONFIRMED_AT:
             merged[role] = candidate
+    return merged
+
+
+def _payment_after(
+    values: dict[str, Candidate | None], total: Candidate, pages: list[PageText], parse: Parser
+) -> dict[str, Candidate | None]:
+    """A confirmed total followed, on the next two lines, by a payment and by the total less that
+    payment: the prepayment and the amount due, whatever their labels (when none was read)."""
+    printed_due = values.get("amount_due")
+    if printed_due is not None and not _agree(printed_due.value, total.value):
+        return values  # an amount due of its own was read: the page says what is due
+    if values.get("prepaid") is not None or not pages or pages[-1].number != total.page:
+        return values
+    amounts = _ending_amounts(pages[-1], parse)
+    at = next((i for i, c in enumerate(amounts) if c.bbox == total.bbox), None)
+    if at is None or at + 2 >= len(amounts):
+        return values
+    paid, due = amounts[at + 1], amounts[at + 2]
+    gross = abs(total.value)
+    if not _deducted(paid, total) or not (
+        abs(due.value) < gross and _agree(gross - abs(paid.value), abs(due.value))
+    ):
+        return values
+    net, tax = values.get("subtotal"), values.get("tax")
+    if (tax is not None and _agree(abs(paid.value), abs(tax.value))) or (
+        net is not None and _agree(abs(due.value), abs(net.value))
+    ):
+        return values  # the tax and the net amount printed again under the total, not a payment
+    merged = dict(values)
+    merged["prepaid"] = replace(paid, value=abs(paid.value), confidence=GUESSED_WITH_LINES)
+    merged["amount_due"] = replace(due, confidence=GUESSED_WITH_LINES)
     return merged

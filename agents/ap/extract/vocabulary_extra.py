@@ -36,6 +36,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"udstedelsesdato", r"utfardandedatum",
     ),
     "due_date": (
+        r"scadenze", r"terms\s*/\s*due\s*date",
         r"zahlungsziel\s*bis", r"betalingstermijn(?:\s*tot)?", r"f\.?\s*(?:de\s*)?vencimiento", r"f\.?\s*vto\.?", r"scad\.?",
         r"due\s*on", r"pay\s*before", r"zahlbar\s*am", r"faellig(?:\s*am)?", r"a\s*payer\s*le",
         r"paiement\s*(?:avant|au\s*plus\s*tard)\s*le", r"fecha\s*(?:de\s*)?vencimiento", r"scadenza\s*pagamento",
@@ -86,6 +87,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"total\s*sin\s*iva", r"importe\s*sin\s*iva", r"totale\s*(?:senza|escluso)\s*iva",
     ),
     "tax": (
+        r"totale\s*imposta", r"i\.\s*v\.\s*a\.?",
         r"total\s*(?:do\s*)?iva", r"kwota\s*vat", r"podatek\s*vat", r"moms", r"summa\s*moms", r"momsbelopp",
         r"momsbel[oø]b", r"moms\s*\d+(?:[.,]\d+)?\s*%", r"\d+(?:[.,]\d+)?\s*%\s*moms",
         r"(?:vat|tax|gst)\s*amount", r"amount\s*of\s*(?:vat|tax)", r"(?:zzgl\.?|zuzugl\.?|plus)\s*(?:mwst|ust)\.?",
@@ -103,6 +105,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"totaal\s*incl(?:usief|\.)?\s*(?:btw|belasting)",
     ),
     "amount_due": (
+        r"zu\s*zahlender\s*betrag", r"(?:total\s*)?amount\s*to\s*(?:be\s*)?paid", r"montant\s*(?:net\s*)?a\s*regler",
         r"do\s*zap[lł]aty", r"pozosta[lł]o\s*do\s*zap[lł]aty", r"valor\s*a\s*pagar", r"nog\s*te\s*betalen",
         r"kvar\s*att\s*betala", r"att\s*betala", r"at\s*betale", r"restbel[oø]b", r"please\s*pay",
         r"total\s*amount\s*due", r"amount\s*outstanding", r"saldo\s*(?:a\s*(?:pagar|favor))?",

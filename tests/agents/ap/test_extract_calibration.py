@@ -78,13 +78,13 @@ def test_a_total_the_arithmetic_confirms_is_trusted() -> None:
 def _summary(tmp_path: Path, name: str, block: list[tuple[str, str]]) -> Path:
     rows: list[Row] = [(40, 150, "Rechnung Nr. R-2026-17 vom 03.02.2026", 12)]
     rows += [(40, 300 + 14 * i, label, 9) for i, (label, _) in enumerate(block)]
-    rows += [(480, 300 + 14 * i, amount, 9) for i, (_, amount) in enumerate(block)]
+    rows += [(300, 300 + 14 * i, amount, 9) for i, (_, amount) in enumerate(block)]
     return _render(tmp_path / name, rows)
 
 
 def test_a_summary_block_with_unknown_labels_is_read_by_its_arithmetic(tmp_path: Path) -> None:
     block = [("Warenbetrag gesamt", "1.000,00"), ("Steuersatz 7 %", "70,00"), ("Steuersatz 19 %", "95,00"),
-             ("Schlusssumme", "1.165,00"), ("Vorauskasse", "165,00"), ("Offen", "1.000,00")]  # fmt: skip
+             ("Schlusssumme", "1.165,00"), ("Vorauskasse", "-165,00"), ("Offen", "1.000,00")]  # fmt: skip
     invoice, _ = read_page_invoice(_summary(tmp_path, "unknown.pdf", block))
     assert (invoice.subtotal.value, invoice.tax.value, invoice.total.value) == (
         Decimal("1000.00"), Decimal("165.00"), Decimal("1165.00"),
@@ -99,3 +99,28 @@ def test_amounts_that_do_not_add_up_are_not_guessed(tmp_path: Path) -> None:
     invoice, _ = read_page_invoice(_summary(tmp_path, "none.pdf", block))
     assert invoice.total.value is None or invoice.total.confidence < DOUBT
     assert invoice.subtotal.value is None
+
+
+def test_a_payment_under_a_confirmed_total_is_read_by_its_arithmetic(tmp_path: Path) -> None:
+    block = [("Summe netto", "1.000,00"), ("zzgl. 19 % USt", "190,00"), ("Bruttosumme", "1.190,00"),
+             ("Gutschein eingelöst", "-300,00"), ("Verbleibt", "890,00")]  # fmt: skip
+    invoice, _ = read_page_invoice(_summary(tmp_path, "paid.pdf", block))
+    assert invoice.total.value == Decimal("1190.00") and invoice.total.confidence >= 0.95
+    assert invoice.amount_due.value == Decimal("890.00") and invoice.amount_due.confidence < DOUBT
+
+
+def test_a_labelled_amount_due_is_not_replaced_by_the_payment_rule(tmp_path: Path) -> None:
+    # amount due printed before the payment that explains it ("Solde à payer 470,15 / Virement 201,00")
+    block = [("Total HT", "1.000,00"), ("TVA 20 %", "200,00"), ("Total TTC", "1.200,00"),
+             ("Solde à payer", "800,00"), ("Virement reçu", "400,00")]  # fmt: skip
+    invoice, _ = read_page_invoice(_summary(tmp_path, "due.pdf", block))
+    assert invoice.amount_due.value == Decimal("800.00")
+
+
+def test_unsigned_amounts_under_a_total_are_not_taken_for_a_payment(tmp_path: Path) -> None:
+    # "Solde à payer 470,15 / Virement 201,00": unsigned, the two amounts do not say which is paid
+    block = [("Warenbetrag gesamt", "1.000,00"), ("Steuersatz 20 %", "200,00"), ("Schlusssumme", "1.200,00"),
+             ("Offen", "800,00"), ("Überweisung", "400,00")]  # fmt: skip
+    invoice, _ = read_page_invoice(_summary(tmp_path, "unsigned.pdf", block))
+    assert invoice.total.value == Decimal("1200.00")
+    assert invoice.amount_due.value in (None, Decimal("1200.00"))
