@@ -31,10 +31,10 @@ CONFIRMED_AT = 0.95
 _SIGN_BEFORE = re.compile(r"[-−(]\s*[^\w\s]{0,3}\s*$")
 
 
-def _ending_amounts(page: PageText, parse: Parser) -> list[Candidate]:
+def _ending_amounts(page: PageText, parse: Parser, below: float | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     for line in page.lines:
-        if not line.phrases:
+        if not line.phrases or (below is not None and line.bottom < below):
             continue
         phrase = line.phrases[-1]
         parsed = parse(phrase.text)
@@ -141,7 +141,7 @@ def _payment_after(
         return values  # an amount due of its own was read: the page says what is due
     if values.get("prepaid") is not None or not pages or pages[-1].number != total.page:
         return values
-    amounts = _ending_amounts(pages[-1], parse)
+    amounts = _ending_amounts(pages[-1], parse, below=total.bbox[1])  # the total's line and under
     at = next((i for i, c in enumerate(amounts) if c.bbox == total.bbox), None)
     if at is None or at + 2 >= len(amounts):
         return values
