@@ -11,9 +11,9 @@ import re
 import unicodedata
 from datetime import date
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
-LOCALES = ("en", "de", "fr", "nl", "es", "it", "pt", "de_AT")
+LOCALES = ("en", "de", "fr", "nl", "es", "it", "pt", "de_AT", "pl", "sv", "da")
 """Month names come from CLDR (via Babel) for these locales, wide and abbreviated, with and without
 accents, so ``7 de marzo de 2025``, ``7 marzo 2025``, ``7 mrt. 2025`` and ``7. Jänner 2025`` all read."""
 
@@ -40,6 +40,13 @@ def _unaccented(text: str) -> str:
 
 
 MONTHS: dict[str, int] = _month_names()
+WEEKDAYS: frozenset[str] = frozenset(
+    _unaccented(name.lower()).rstrip(".")
+    for locale in LOCALES
+    for width in ("wide", "abbreviated")
+    for name in get_day_names(width, "format", locale).values()
+)
+"""Day names (CLDR), unaccented: "Saturday, May 2, 2026" printed by itself is a date, not a name."""
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(name) for name in MONTHS), key=len, reverse=True))
 DATE_PATTERN = re.compile(
     r"(?<![\d./-])(?:(?P<iso>(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2}))"

@@ -71,6 +71,17 @@ def vat_id_valid(vat_id: str) -> bool:
 
 
 CURRENCY_SYMBOLS: dict[str, str] = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₣": "CHF"}
+CURRENCY_WORDS: dict[str, str] = {
+    "zł": "PLN",
+    "kč": "CZK",
+    "r$": "BRL",
+    "a$": "AUD",
+    "c$": "CAD",
+    "nz$": "NZD",
+}
+"""Symbols of more than one character; ``R$`` is a real, not a dollar. ``kr`` is left out: Swedish,
+Danish, Norwegian and Icelandic crowns share it, and a guessed currency is worse than none."""
+_CURRENCY_WORD = re.compile(r"(?<![A-Za-z])(zł|Kč|kč|NZ\$|R\$|A\$|C\$)(?![A-Za-z])")
 CURRENCY_CODES = frozenset(
     [
         "EUR",
@@ -152,7 +163,11 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
 def find_currencies(text: str) -> list[tuple[str, int, int]]:
     """ISO 4217 codes and currency symbols in a text, as codes, with spans."""
     found = [(m.group(1), m.start(), m.end()) for m in _CURRENCY_CODE.finditer(text)]
+    claimed: set[int] = set()
+    for word in _CURRENCY_WORD.finditer(text):
+        found.append((CURRENCY_WORDS[word.group(1).lower()], word.start(), word.end()))
+        claimed.update(range(word.start(), word.end()))
     for index, char in enumerate(text):
-        if char in CURRENCY_SYMBOLS:
+        if char in CURRENCY_SYMBOLS and index not in claimed:
             found.append((CURRENCY_SYMBOLS[char], index, index + 1))
     return sorted(found, key=lambda item: item[1])

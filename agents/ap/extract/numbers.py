@@ -20,9 +20,10 @@ AMOUNT_PATTERN = re.compile(
     r"(?<![\w.,])"
     r"(?P<sign>[-−])?\(?"
     r"(?P<number>\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?)"
-    r"\)?(?![\w])"
+    r"\)?(?:[-−](?![\w]))?(?![\w])"
 )
-"""A number as printed in an amount column: optional sign, grouping, up to four decimals."""
+"""A number as printed in an amount column: optional sign (leading, trailing as in ``1.234,56-``,
+or accounting parentheses), grouping, up to four decimals."""
 
 _UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
 _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")

@@ -26,6 +26,7 @@ from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
+from agents.ap.extract.unlabelled_totals import fill_unlabelled
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
@@ -109,10 +110,11 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     amounts["total"].extend(fed)
     solved = solve(amounts, line_sum)
     warnings.extend(solved.warnings)
-    subtotal = _field(solved.values["subtotal"], Decimal)
-    tax = _field(solved.values["tax"], Decimal)
-    total = _field(solved.values["total"], Decimal)
-    amount_due = _amount_due(solved.values, total)
+    values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum)
+    subtotal = _field(values["subtotal"], Decimal)
+    tax = _field(values["tax"], Decimal)
+    total = _field(values["total"], Decimal)
+    amount_due = _amount_due(values, total)
     invoice_date = pick("invoice_date")
     due_date = pick("due_date")
     if invoice_date and due_date and due_date.value < invoice_date.value:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
@@ -54,7 +55,11 @@ def _eligible(phrase: Phrase, buyers: list[Region]) -> bool:
     if len(text) < 3 or sum(ch.isdigit() for ch in text) > len(text) * 0.3:
         return False
     folded = fold(text)
-    if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
+    if (
+        DOCUMENT_TITLES.match(folded)
+        or match_label(folded, HEADER_PATTERNS)
+        or folded.strip(" ,.") in WEEKDAYS
+    ):
         return False
     return not any(region.contains(phrase) for region in buyers)
 
@@ -136,6 +141,8 @@ def _name_like(text: str) -> bool:
     if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
         return False
     if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
+        return False
+    if folded.strip(" ,.") in WEEKDAYS:
         return False
     return any(ch.isalpha() for ch in text)
 

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-NO = r"(?:no\.?|nr\.?|n[°o]\.?|#|number|nummer|numero)"
+from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
+
+NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
 HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "invoice_number": (
         rf"invoice\s*{NO}", r"invoice\s*id", rf"inv\.?\s*{NO}", rf"credit\s*(?:note|memo)\s*{NO}",
@@ -178,13 +180,16 @@ and ``our_reference`` (the vendor's own reference beside the buyer's) are read o
 labels are claimed: a delivery date must not become the invoice date, nor the customer's VAT id the
 vendor's, nor "Our ref" the purchase order."""
 
+HEADER_LABELS = {name: group + EXTRA_LABELS.get(name, ()) for name, group in HEADER_LABELS.items()}
+
 CREDIT_NOTE_WORDS = re.compile(
-    r"\b(credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
+    rf"\b({CREDIT_WORDS_EXTRA}|credit\s*(?:note|memo)|gutschrift|rechnungskorrektur|avoir|creditnota|factura\s*rectificativa|abono"
     r"|nota\s*di\s*credito)\b"
 )
 DOCUMENT_TITLES = re.compile(
     r"^(?:tax\s*)?(invoice|rechnung|facture|factuur|credit\s*note|gutschrift|avoir|creditnota|factura|fattura"
-    r"|nota\s*di\s*credito|factura\s*rectificativa|warenrechnung|w\s*a\s*r\s*e\s*n\s*r\s*e\s*c\s*h\s*n\s*u\s*n\s*g)$"
+    r"|nota\s*di\s*credito|factura\s*rectificativa|warenrechnung|fatura|faktura(?:\s*vat)?|kreditnota|kreditfaktura"
+    r"|creditfactuur|nota\s*de\s*credito|faktura\s*korygujaca|credit\s*memo|w\s*a\s*r\s*e\s*n\s*r\s*e\s*c\s*h\s*n\s*u\s*n\s*g)$"
 )
 
 COLUMN_LABELS: dict[str, tuple[str, ...]] = {
@@ -228,6 +233,11 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
+_NUMBER_WORD = r"(?:(?:n\.?\s*[°o](?![a-z0-9])\.?|(?:nr|no|num)(?![a-z0-9])\.?|n\.)\s*[:#]?\s*(?=[\w(]))?"
+"""A number word printed after any label ("Rif. Vs. ordine n.", "Su pedido nº", "Order no.") is part of
+the label, when a value follows it."""
+
+
 class LabelSet:
     """Compiled label patterns indexed by their first character, so matching a phrase tries the
     handful of labels that can start with its first letter instead of all of them."""
@@ -236,19 +246,63 @@ class LabelSet:
         self.by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         self.anywhere: list[tuple[str, re.Pattern[str]]] = []
         for name, group in labels.items():
-            for source in group:
+            for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
-                compiled = (name, re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*"))
+                compiled = (
+                    name,
+                    re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*{_NUMBER_WORD}"),
+                )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
                     self.by_first.setdefault(first, []).append(compiled)
                 elif first == "#":
                     self.by_first.setdefault("#", []).append(compiled)
+                elif source.startswith("\\d"):
+                    for digit in "0123456789":
+                        self.by_first.setdefault(digit, []).append(compiled)
                 else:
                     self.anywhere.append(compiled)
 
     def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
         return self.by_first.get(char, []) + self.anywhere
+
+
+def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
+    """A label pattern that opens with a group, ``(?:your|customer)\\s*po`` or ``(?:nr\\s*)?faktura``,
+    as the patterns of each way it can begin, so that each is indexed by a first letter rather than
+    tried at every phrase start. Other patterns come back unchanged."""
+    if depth > 3 or not source.startswith("(?:"):
+        return [source]
+    level, parts, start, index = 0, [], 3, 3
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = source.index("]", index + 2) + 1  # a class: its brackets and bars are literal
+            continue
+        if char == "(":
+            level += 1
+        elif char == "|" and level == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        elif char == ")" and level > 0:
+            level -= 1
+        elif char == ")":
+            parts.append(source[start:index])
+            rest = source[index + 1 :]
+            if rest[:1] in ("*", "+", "{"):
+                return [source]
+            optional = rest.startswith("?")
+            rest = rest[1:] if optional else rest
+            found = [alt for part in parts for alt in _leading_alternatives(part + rest, depth + 1)]
+            if optional:
+                skipped = rest[3:] if rest.startswith("\\s*") else rest
+                found += _leading_alternatives(skipped, depth + 1) if skipped else [source]
+            return found
+        index += 1
+    return [source]
 
 
 HEADER_PATTERNS = LabelSet(HEADER_LABELS)
