@@ -44,3 +44,27 @@ def test_held_out_layouts_read_references_and_dates(
     low = {name: score for name, score in accuracy.items() if score < FLOOR}
     assert not low, low
     assert summary["wrong_at_or_above_threshold"] == 0, summary["reliability"]
+
+
+BLIND_FIVE_FLOORS = {
+    "invoice_number": 0.95,
+    "invoice_date": 0.95,
+    "currency": 0.95,
+    "iban": 0.95,
+    "vendor_tax_id": 0.9,
+    "total": 0.85,
+    "po_number": 0.8,
+}
+"""Set 5 was written by someone who never saw the extractor and has not been tuned on: these
+floors sit just under what a two-per-layout slice read blind (docs/AP_EXTRACTION.md has the full
+280-invoice figures). Raise them only with the blind figure of a set nobody has tuned on."""
+
+
+def test_blind_set_five_keeps_its_blind_reading_and_its_calibration(tmp_path: Path) -> None:
+    truth = _module("heldout5_generate").generate_heldout5(tmp_path, 28, seed=4242)
+    summary = evaluate(pdf_files(tmp_path), load_truth_csv(truth), read_page_invoice).summary()
+    accuracy = {name: summary["accuracy"][name]["accuracy"] for name in BLIND_FIVE_FLOORS}
+    low = {name: score for name, score in accuracy.items() if score < BLIND_FIVE_FLOORS[name]}
+    assert not low, (low, accuracy)
+    confident = summary["fields_at_or_above_threshold"]
+    assert summary["wrong_at_or_above_threshold"] <= 0.02 * confident, summary["reliability"]
