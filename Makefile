@@ -4,7 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
-PYTEST_ARGS ?=
+# The suite mostly waits (subprocesses starting, fsync, served mocks, dovecot, chromium), so four
+# xdist workers pay even on 2 cores. Whole files go to one worker (--dist loadfile): module-scoped
+# fixtures are built once, and tests that share one (tests/runtime/test_scaleout.py's slow fleet) keep
+# their order. Every shared service is per test already: a PostgreSQL schema, a queue prefix on
+# RabbitMQ and Redis, free ports, tmp_path. `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= 4
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist loadfile
 PY_DIRS := agents connectors mocks governance observability opspack tests fixtures
 
 .PHONY: demo test lint bench bench-scaleout venv netsuite-venv clean mocks

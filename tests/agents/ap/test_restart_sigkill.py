@@ -83,7 +83,7 @@ def _wait(process: subprocess.Popen[bytes], ready: Callable[[], bool]) -> None:
     while not ready():
         assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
         assert time.monotonic() < deadline, "the agent made no progress"
-        time.sleep(0.005)
+        time.sleep(0.05)  # each look scans the ledger and holds its lock: not too often
 
 
 def _kill_after(process: subprocess.Popen[bytes], database: Path, completed: int) -> int:
