@@ -240,12 +240,33 @@ the label, when a value follows it."""
 
 class LabelSet:
     """Compiled label patterns indexed by their first character, so matching a phrase tries the
-    handful of labels that can start with its first letter instead of all of them."""
+    handful of labels that can start with its first letter instead of all of them.
+
+    Compiled on first use: about a thousand patterns take most of a second, which every process
+    that merely imports the extractor (each CLI command does, through the wiring) would pay."""
 
     def __init__(self, labels: dict[str, tuple[str, ...]]) -> None:
-        self.by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self.anywhere: list[tuple[str, re.Pattern[str]]] = []
-        for name, group in labels.items():
+        self._labels = labels
+        self._index: (
+            tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]] | None
+        ) = None
+
+    @property
+    def by_first(self) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+        return self._compiled()[0]
+
+    @property
+    def anywhere(self) -> list[tuple[str, re.Pattern[str]]]:
+        return self._compiled()[1]
+
+    def _compiled(
+        self,
+    ) -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]]:
+        if self._index is not None:
+            return self._index
+        by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        anywhere: list[tuple[str, re.Pattern[str]]] = []
+        for name, group in self._labels.items():
             for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
                 compiled = (
@@ -254,17 +275,20 @@ class LabelSet:
                 )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
-                    self.by_first.setdefault(first, []).append(compiled)
+                    by_first.setdefault(first, []).append(compiled)
                 elif first == "#":
-                    self.by_first.setdefault("#", []).append(compiled)
+                    by_first.setdefault("#", []).append(compiled)
                 elif source.startswith("\\d"):
                     for digit in "0123456789":
-                        self.by_first.setdefault(digit, []).append(compiled)
+                        by_first.setdefault(digit, []).append(compiled)
                 else:
-                    self.anywhere.append(compiled)
+                    anywhere.append(compiled)
+        self._index = (by_first, anywhere)
+        return self._index
 
     def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
-        return self.by_first.get(char, []) + self.anywhere
+        by_first, anywhere = self._compiled()
+        return by_first.get(char, []) + anywhere
 
 
 def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
