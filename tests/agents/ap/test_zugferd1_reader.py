@@ -61,6 +61,8 @@ def zugferd1_xml(
     grand_total: str = "140.40",
     lines: str | None = None,
     extra_agreement: str = "",
+    prepaid: str = "0.00",
+    payable: str | None = None,
 ) -> bytes:
     """A ZUGFeRD 1.0 COMFORT invoice as the 2014 schema writes it: two VAT rates, a tax number
     (FC) before the VAT id (VA), the buyer's own VAT id, an IBAN printed with spaces, an order."""
@@ -109,7 +111,7 @@ def zugferd1_xml(
         f"{money('LineTotalAmount', f'{sign}120.00')}{money('ChargeTotalAmount', '0.00')}"
         f"{money('AllowanceTotalAmount', '0.00')}{money('TaxBasisTotalAmount', f'{sign}120.00')}"
         f"{money('TaxTotalAmount', f'{sign}20.40')}{money('GrandTotalAmount', f'{sign}{grand_total}')}"
-        f"{money('TotalPrepaidAmount', '0.00')}{money('DuePayableAmount', f'{sign}{grand_total}')}"
+        f"{money('TotalPrepaidAmount', prepaid)}{money('DuePayableAmount', payable or f'{sign}{grand_total}')}"
         "</ram:SpecifiedTradeSettlementMonetarySummation></ram:ApplicableSupplyChainTradeSettlement>"
         f"{lines}</rsm:SpecifiedSupplyChainTradeTransaction></rsm:CrossIndustryDocument>"
     ).encode()
@@ -162,6 +164,20 @@ def test_totals_that_add_up_give_no_warning_and_broken_ones_are_flagged(tmp_path
     assert "math.subtotal_plus_tax" in [
         f.rule for f in arithmetic_findings(facts_from(broken), MatchTolerances())
     ]
+
+
+def test_a_balance_carried_forward_is_a_negative_prepaid_amount(tmp_path: Path) -> None:
+    """FeRD's insurance sample: prepaid -220.00, due 440.00 = total 220.00 plus the open balance."""
+    carried = read_invoice(_write(tmp_path, "carried.xml", zugferd1_xml(prepaid="-20.00", payable="160.40")))
+    assert (carried.prepaid.value, carried.payable.value) == (Decimal("-20.00"), Decimal("160.40"))
+    assert carried.warnings == ()
+    assert "math.payable" not in [f.rule for f in arithmetic_findings(facts_from(carried), MatchTolerances())]
+    paid = read_invoice(_write(tmp_path, "paid.xml", zugferd1_xml(prepaid="20.00", payable="120.40")))
+    assert (paid.prepaid.value, paid.payable.value, paid.warnings) == (
+        Decimal("20.00"),
+        Decimal("120.40"),
+        (),
+    )
 
 
 def test_a_correction_with_negative_amounts_is_a_credit_note_naming_the_invoice(tmp_path: Path) -> None:
