@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, apply_lessons
 from agents.ap.extract.page_text import PageText, read_pdfplumber_pages
@@ -13,6 +15,7 @@ from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
 from agents.ap.ingest.pdf_source import embedded_invoice_xml, open_pdf, text_pages
 from agents.ap.ingest.safe_xml import parse_xml
 from agents.ap.ingest.ubl import is_ubl, read_ubl
+from agents.ap.ingest.zugferd1 import is_zugferd1, read_zugferd1
 from agents.ap.invoice import ExtractedInvoice, IngestionRejected
 
 __all__ = ["IngestLimits", "read_invoice"]
@@ -69,6 +72,13 @@ def _dispatch(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory
 
 
 def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory) -> ExtractedInvoice:
+    """The embedded e-invoice when the PDF carries one we can read, else the page text.
+
+    An embedded XML of a kind no reader knows, or one that is not well-formed, does not make the
+    PDF unreadable: its page text is read, with a warning naming the attachment and why it was
+    not used. Caps (size, nesting) and DTDs in the attachment still refuse the PDF: those are
+    hostile, not merely unknown.
+    """
     from agents.ap.ingest.pdf_budget import scan_streams  # pypdf loads only when a PDF comes in
 
     scan = scan_streams(data, name, limits)  # before PDFium decodes anything
@@ -78,19 +88,45 @@ def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory
             raise IngestionRejected(
                 "corrupt", name, "PDF structure cannot be read to measure its compressed streams"
             )
+        ignored: str | None = None
         embedded = embedded_invoice_xml(document, name, limits.max_attachment_bytes)
         if embedded is not None:
             attachment, xml = embedded
-            invoice = _read_xml(xml, f"{name}#{attachment}", limits)
-            return invoice.model_copy(update={"source_file": name})
+            read = _read_embedded_xml(xml, f"{name}#{attachment}", limits)
+            if isinstance(read, ExtractedInvoice):
+                return read.model_copy(update={"source_file": name})
+            ignored = f"embedded {attachment} not used ({read}); fields read from the page text"
         deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
-        pages = text_pages(document, name, limits, deadline)
+        try:
+            pages = text_pages(document, name, limits, deadline)
+        except IngestionRejected as error:
+            if ignored is None or error.reason_code != "scanned_no_text":
+                raise
+            raise IngestionRejected(error.reason_code, name, f"{error.problem}; {ignored}") from error
         if limits.text_engine == "pdfplumber":
             pages = read_pdfplumber_pages(name, limits.max_pages)
             deadline.check()
-        return _with_lessons(extract_invoice(pages, name), pages, memory)
+        invoice = _with_lessons(extract_invoice(pages, name), pages, memory)
+        if ignored is None:
+            return invoice
+        return invoice.model_copy(update={"warnings": (ignored, *invoice.warnings)})
     finally:
         document.close()
+
+
+def _read_embedded_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice | str:
+    """The invoice an embedded XML states, or why it cannot be read (not well-formed, unknown
+    root) when that is no reason to refuse the PDF around it."""
+    try:
+        root = _parse_capped(data, name, limits)
+    except IngestionRejected as error:
+        if error.reason_code == "corrupt":
+            return error.problem
+        raise
+    reader = _xml_reader(root)
+    if reader is None:
+        return _unknown_root(root)
+    return reader(root, name)
 
 
 def _with_lessons(invoice: ExtractedInvoice, pages: list[PageText], memory: LayoutMemory) -> ExtractedInvoice:
@@ -106,14 +142,31 @@ def _with_lessons(invoice: ExtractedInvoice, pages: list[PageText], memory: Layo
 
 
 def _read_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice:
+    root = _parse_capped(data, name, limits)
+    reader = _xml_reader(root)
+    if reader is None:
+        raise IngestionRejected("unsupported_format", name, _unknown_root(root))
+    return reader(root, name)
+
+
+def _parse_capped(data: bytes, name: str, limits: IngestLimits) -> Element:
     if len(data) > limits.max_xml_bytes:
         raise refuse(name, "XML", len(data), limits.max_xml_bytes, "bytes")
-    root = parse_xml(data, name, limits.max_xml_depth)
+    return parse_xml(data, name, limits.max_xml_depth)
+
+
+def _xml_reader(root: Element) -> Callable[[Element, str], ExtractedInvoice] | None:
     if is_ubl(root):
-        return read_ubl(root, name)
+        return read_ubl
     if is_cii(root):
-        return read_cii(root, name)
-    raise IngestionRejected("unsupported_format", name, f"XML root {root.tag} is neither UBL 2.1 nor CII")
+        return read_cii
+    if is_zugferd1(root):
+        return read_zugferd1
+    return None
+
+
+def _unknown_root(root: Element) -> str:
+    return f"XML root {root.tag} is neither UBL 2.1, CII nor ZUGFeRD 1.0"
 
 
 def _looks_like_csv(data: bytes) -> bool:
