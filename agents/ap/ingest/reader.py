@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 
 from agents.ap.extract.layout_memory import LayoutMemory, LayoutMemoryError, apply_lessons
@@ -12,11 +13,15 @@ from agents.ap.extract.pdf_invoice import extract_invoice
 from agents.ap.ingest.cii import is_cii, read_cii
 from agents.ap.ingest.erp_inbox import read_csv, read_json
 from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
+from agents.ap.ingest.page_agreement import hold_contradicted
 from agents.ap.ingest.pdf_source import embedded_invoice_xml, open_pdf, text_pages
 from agents.ap.ingest.safe_xml import parse_xml
 from agents.ap.ingest.ubl import is_ubl, read_ubl
 from agents.ap.ingest.zugferd1 import is_zugferd1, read_zugferd1
 from agents.ap.invoice import ExtractedInvoice, IngestionRejected
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 __all__ = ["IngestLimits", "read_invoice"]
 
@@ -74,6 +79,7 @@ def _dispatch(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory
 def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory) -> ExtractedInvoice:
     """The embedded e-invoice when the PDF carries one we can read, else the page text.
 
+    An embedded XML that is read is checked against the printed page (`_checked_against_page`).
     An embedded XML of a kind no reader knows, or one that is not well-formed, does not make the
     PDF unreadable: its page text is read, with a warning naming the attachment and why it was
     not used. Caps (size, nesting) and DTDs in the attachment still refuse the PDF: those are
@@ -94,24 +100,57 @@ def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory
             attachment, xml = embedded
             read = _read_embedded_xml(xml, f"{name}#{attachment}", limits)
             if isinstance(read, ExtractedInvoice):
-                return read.model_copy(update={"source_file": name})
+                invoice = read.model_copy(update={"source_file": name})
+                return _checked_against_page(invoice, document, name, limits, memory)
             ignored = f"embedded {attachment} not used ({read}); fields read from the page text"
-        deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
         try:
-            pages = text_pages(document, name, limits, deadline)
+            invoice = _read_page(document, name, limits, memory)
         except IngestionRejected as error:
             if ignored is None or error.reason_code != "scanned_no_text":
                 raise
             raise IngestionRejected(error.reason_code, name, f"{error.problem}; {ignored}") from error
-        if limits.text_engine == "pdfplumber":
-            pages = read_pdfplumber_pages(name, limits.max_pages)
-            deadline.check()
-        invoice = _with_lessons(extract_invoice(pages, name), pages, memory)
         if ignored is None:
             return invoice
         return invoice.model_copy(update={"warnings": (ignored, *invoice.warnings)})
     finally:
         document.close()
+
+
+def _read_page(
+    document: pdfium.PdfDocument, name: str, limits: IngestLimits, memory: LayoutMemory
+) -> ExtractedInvoice:
+    """The invoice the page text states, read within the caps (characters, time) of `text_pages`."""
+    deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
+    pages = text_pages(document, name, limits, deadline)
+    if limits.text_engine == "pdfplumber":
+        pages = read_pdfplumber_pages(name, limits.max_pages)
+        deadline.check()
+    return _with_lessons(extract_invoice(pages, name), pages, memory)
+
+
+def _checked_against_page(
+    invoice: ExtractedInvoice,
+    document: pdfium.PdfDocument,
+    name: str,
+    limits: IngestLimits,
+    memory: LayoutMemory,
+) -> ExtractedInvoice:
+    """The embedded XML's invoice, each field the printed page contradicts held below auto-post.
+
+    The page is the invoice a clerk (and in many countries the law) goes by; an attachment can
+    describe another invoice. A page without a text layer leaves the XML as it is; a page over a
+    cap (characters, time) is not compared, and the warnings say so.
+    """
+    try:
+        page = _read_page(document, name, limits, memory)
+    except IngestionRejected as error:
+        if error.reason_code == "scanned_no_text":
+            return invoice
+        if error.reason_code != "oversized":
+            raise
+        skipped = f"page text not compared with the embedded XML: {error.problem}"
+        return invoice.model_copy(update={"warnings": (*invoice.warnings, skipped)})
+    return hold_contradicted(invoice, page)
 
 
 def _read_embedded_xml(data: bytes, name: str, limits: IngestLimits) -> ExtractedInvoice | str:
