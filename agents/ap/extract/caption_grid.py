@@ -27,8 +27,9 @@ MERGED = 0.05
 
 
 def _captions(line: TextLine, below: TextLine) -> list[Phrase]:
-    """The caption row's cells: its phrases, split where a value cell below starts."""
-    starts = [p.x0 for p in below.phrases]
+    """The caption row's cells: its phrases, split where a word of the value row starts right under
+    a caption word (a value cell, or a value run together with its neighbour)."""
+    starts = [w.x0 for w in below.words]
     cells: list[Phrase] = []
     for phrase in line.phrases:
         group: list[Word] = []
@@ -57,8 +58,9 @@ def grid_candidates(
             cells = _captions(line, below)
             labels = [(cell, match_label(fold(cell.text), HEADER_PATTERNS)) for cell in cells]
             named = [(cell, m) for cell, m in labels if m is not None and m[0] != "title_number"]
-            if len(named) < 2:
-                continue  # one label over a line is not a grid
+            captions_only = len(cells) >= 3 and not any(ch.isdigit() for ch in line.text)
+            if len(named) < 2 and not (named and captions_only):
+                continue  # one label over a line is a grid only in a row of three or more captions
             for position, (cell, matched) in enumerate(labels):
                 if matched is None or matched[0] not in wanted or matched[1] < len(cell.text.rstrip(" :")):
                     continue  # a caption is the label and nothing else

@@ -2,7 +2,8 @@
 
 Numeric day-first dates (``24.11.2026``, ``24/11/2026``, ``24-11-2026``) are the European default;
 ``11/24/2026`` is read month-first only when the day-first reading is impossible, or when the caller
-says the document is month-first (a US issuer).
+says the document is month-first (a US issuer: an EIN, a dated that only reads MM/DD, or a state and ZIP
+code in the header with dollar amounts).
 """
 
 from __future__ import annotations
@@ -84,6 +85,22 @@ def numeric_dates_month_first(texts: list[str]) -> bool:
             month_first += first <= 12 < second
             day_first += second <= 12 < first
     return month_first > 0 and day_first == 0
+
+
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR"
+    "|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_US_ADDRESS = re.compile(rf",\s*(?:{_US_STATES})\s+\d{{5}}(?:-\d{{4}})?(?!\d)")
+_DOLLAR = re.compile(r"\$\s?\d")
+
+
+def us_issuer(texts: list[str]) -> bool:
+    """Whether the issuer writes American dates: its address in the header ends in a state and ZIP
+    code ("Omaha, NE 68102") and the amounts are in dollars."""
+    return any(_US_ADDRESS.search(text) for text in texts[:30]) and any(
+        _DOLLAR.search(text) for text in texts
+    )
 
 
 def parse_date(text: str, month_first: bool = False) -> date | None:

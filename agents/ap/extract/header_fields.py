@@ -299,8 +299,12 @@ def _dated_number(hit: LabelHit, parsers: dict[str, Parser]) -> Candidate | None
     for offset in range(hit.label_end, len(phrase.text)):
         if phrase.text[offset - 1] != " ":
             continue
-        if _DATE_CONNECTOR.search(phrase.text[hit.label_end : offset]) is None:
-            continue
+        connector = _DATE_CONNECTOR.search(phrase.text[hit.label_end : offset])
+        if (
+            connector is None
+            or len(phrase.text[hit.label_end : hit.label_end + connector.start()].split()) > 3
+        ):
+            continue  # "Facture établie selon votre commande n° X du …" dates the order, not the invoice
         candidate = _parsed(dates, phrase.text[offset:], phrase, offset, INLINE, adjacent=True)
         if candidate is not None:
             return candidate

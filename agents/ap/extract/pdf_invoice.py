@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
-from agents.ap.extract.dates import numeric_dates_month_first
+from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
 from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
     Candidate,
@@ -27,6 +27,7 @@ from agents.ap.extract.identifiers import find_eins, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
@@ -63,7 +64,11 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     """Read every field from the pages; confidence reflects how each value was found and checked."""
     all_text = [line.text for page in pages for line in page.lines]
     separator = infer_decimal_separator(all_text)
-    month_first = any(find_eins(text) for text in all_text[:30]) or numeric_dates_month_first(all_text)
+    month_first = (
+        any(find_eins(text) for text in all_text[:30])
+        or numeric_dates_month_first(all_text)
+        or us_issuer(all_text)
+    )
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)
     for name, stacked in stacked_candidates(pages, hits, parsers).items():
@@ -127,7 +132,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
     amount_due = _amount_due(values, total)
-    invoice_date = pick("invoice_date")
+    invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
     due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
     invoice_number = pick("invoice_number")
     po_number, po_conflict = choose_purchase_order(

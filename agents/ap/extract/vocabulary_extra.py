@@ -33,7 +33,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"tax\s*date", r"invoice\s*dated", r"billing\s*date", r"fakturadatum", r"datum\s*der\s*rechnung",
         r"facture\s*du", r"date\s*d'edition", r"fecha\s*(?:de\s*)?emision", r"data\s*(?:de\s*)?emissao",
         r"data\s*(?:da\s*)?fatura", r"data\s*wystawienia", r"data\s*faktury", r"fakturadato", r"dato",
-        r"udstedelsesdato", r"utfardandedatum",
+        r"udstedelsesdato", r"utfardandedatum", r"issued", r"date\s*d'emission", r"fecha\s*de\s*expedicion",
     ),
     "due_date": (
         r"scadenze", r"terms\s*/\s*due\s*date",
@@ -72,7 +72,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"su\s*ref(?:erencia)?\.?\s*(?:de\s*)?pedido", r"ref(?:erencia)?\.?\s*(?:de\s*)?pedido",
         r"(?:vs\.?|vostro|vostra)\s*rif(?:erimento)?\.?\s*ordine", rf"ordine\s*cliente(?:\s*{N})?",
         # the buyer's reference without the word "order" (read, but below auto-post: `reference_roles`)
-        r"uw\s*ref(?:erentie|\.)?", r"(?:customer|client|buyer'?s?)\s*ref(?:erence|\.)?", r"reference",
+        r"uw\s*ref(?:erentie|\.)?", r"(?:cust(?:omer)?\.?|client|buyer'?s?)\s*ref(?:erence|\.)?", r"reference",
         r"ref(?:erence|\.)?\s*client", r"source\s*document", r"kunden-?\s*referenz", r"ihre\s*referenz",
         r"referencia\s*(?:del\s*)?cliente", r"riferimento\s*cliente", r"klant\s*referentie", r"referentie\s*klant",
         # order labels
