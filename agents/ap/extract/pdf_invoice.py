@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates
+from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates, schedule_candidates
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
@@ -77,6 +77,8 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         pages, parsers, GRID_FIELDS - {n for n, c in labelled.items() if c}
     ).items():
         labelled[name] = cells
+    if not labelled.get("due_date"):
+        labelled["due_date"] = schedule_candidates(pages, hits, parsers["due_date"])
     if not labelled.get("invoice_number"):
         labelled["invoice_number"] = bare_number_candidates(pages, parsers)
     warnings: list[str] = []

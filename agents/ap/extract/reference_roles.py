@@ -41,11 +41,19 @@ _NOT_A_SERIES = frozenset({"NO", "NR", "N", "NUM", "REF", "ID", "VOM", "DU", "DE
 """Upper-case words before a reference that are labels or connectors, not a series code."""
 
 
+_GLUED_WORD = re.compile(r"[A-Z]?[a-z]{4,}(?=\d)")
+"""A word run into the number after it ("Bestellnummer des Kunden4518477852", a label overflowing
+into its value's cell): the word is the label's, the number the value."""
+
+
 def reference_parser(text: str) -> tuple[Any, int, int, bool] | None:
     for match in _REFERENCE.finditer(text):
         if find_dates(match.group("core")):
             continue
         prefix = match.group("prefix")
         start = match.start("prefix") if prefix and prefix not in _NOT_A_SERIES else match.start("core")
+        glued = _GLUED_WORD.match(text, match.start("core"))
+        if glued is not None and start == match.start("core"):
+            start = glued.end()
         return text[start : match.end()].rstrip("."), start, match.end(), True
     return None

@@ -47,7 +47,8 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"payable\s*avant\s*le", r"zahlungstermin", r"betaaldatum", r"fecha\s*(?:de\s*)?pago", r"vence",
         r"date\s*de\s*paiement", r"(?:payment|pay)\s*(?:date|deadline)", r"data\s*(?:di\s*)?pagamento",
         r"zahlungsfrist", r"due\s*by",
-        r"date\s*due", r"(?:remboursement|reglement|paiement|a\s*regler|a\s*payer)\s*(?:avant\s*le|au\s*plus\s*tard\s*le|le)",
+        r"date\s*due", r"vencimientos", r"falligkeiten", r"echeances", r"vervaldagen", r"payment\s*schedule",
+        r"due\s*dates", r"zahlungsplan", r"echeancier", r"(?:remboursement|reglement|paiement|a\s*regler|a\s*payer)\s*(?:avant\s*le|au\s*plus\s*tard\s*le|le)",
         r"echeance\s*(?:le|du\s*paiement)", r"data\s*(?:di\s*)?scadenza\s*(?:pagamento)?", r"te\s*betalen\s*(?:voor|op|uiterlijk)",
         r"fecha\s*(?:limite\s*)?(?:de\s*)?pago", r"pagadero\s*(?:antes\s*del?|el|hasta\s*el)",
     ),
@@ -77,7 +78,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"referencia\s*(?:del\s*)?cliente", r"riferimento\s*cliente", r"klant\s*referentie", r"referentie\s*klant",
         # order labels
         r"dati\s*(?:dell'\s*)?ordine(?:\s*(?:di\s*|d'\s*)?acquisto)?", rf"(?:{N}|numero)\s*(?:d')?engagement",
-        r"engagement\s*juridique", rf"{N}\s*(?:de\s*)?pedido\s*(?:del\s*)?cliente", r"auftragsnummer\s*des\s*kunden",
+        r"engagement\s*juridique", rf"{N}\s*(?:de\s*)?pedido\s*(?:del\s*)?cliente", r"(?:bestell|auftrags)(?:nummer|-?\s*nr\.?)\s*des\s*(?:kunden|auftraggebers|bestellers)",
         rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz",
     ),
     "our_reference": (

@@ -139,3 +139,17 @@ def test_crowns_without_a_country_are_not_guessed(tmp_path: Path) -> None:
     rows: list[Row] = [*DATED, (330, 300, "Total", 8, True), (440, 300, "1 234,50 kr", 8, False)]
     invoice, _ = read_page_invoice(_render(tmp_path / "kr.pdf", rows))
     assert invoice.currency.value is None
+
+
+@pytest.mark.parametrize(
+    ("title", "date_caption", "amount_caption", "printed"),
+    [("Scadenze", "Data", "Importo", "27/03/2026"), ("Vencimientos", "Fecha", "Importe", "27/03/2026"),
+     ("Fälligkeiten", "Datum", "Betrag", "27.03.2026"), ("Échéances", "Date", "Montant", "27/03/2026")],
+)  # fmt: skip
+def test_a_payment_schedule_under_its_title(
+    tmp_path: Path, title: str, date_caption: str, amount_caption: str, printed: str
+) -> None:
+    rows: list[Row] = [*DATED, (40, 300, title, 9, True), (40, 314, date_caption, 8, False), (160, 314, amount_caption, 8, False),
+                       (40, 327, printed, 8, False), (160, 327, "1.234,56", 8, False)]  # fmt: skip
+    invoice, _ = read_page_invoice(_render(tmp_path / "sched.pdf", rows))
+    assert invoice.due_date.value == date(2026, 3, 27) and invoice.due_date.confidence < 0.9

@@ -124,3 +124,17 @@ def test_a_caption_grid_whose_cells_run_together_is_read_by_column(tmp_path: Pat
                        (176, 312, "B-44120", 8, False), (300, 312, "10,00", 8, False)]  # fmt: skip
     invoice, _ = read_page_invoice(_render(tmp_path / "grid.pdf", rows))
     assert invoice.po_number.value == "B-44120"
+
+
+@pytest.mark.parametrize(
+    "label", ["Bestellnummer des Kunden", "Ihre Bestellnummer lt. Auftrag", "Order no. from customer"]
+)
+def test_a_label_run_into_its_value_keeps_the_label_word_out(tmp_path: Path, label: str) -> None:
+    """The label overflows its cell and the text layer glues it to the value ("…Kunden4518477852")."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    x = 330 + stringWidth(label, "Helvetica", 8)
+    invoice, _ = read_page_invoice(
+        _render(tmp_path / "glued.pdf", [(330, 160, label, 8, False), (x, 160, "4518477852", 8, False)])
+    )
+    assert invoice.po_number.value == "4518477852"
