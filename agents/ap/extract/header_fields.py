@@ -268,9 +268,11 @@ def _claimed_above(hit: LabelHit, page: PageText) -> bool:
     value_line, label_line = page.lines[hit.line_index - 1], page.lines[hit.line_index - 2]
     if value_line.top - label_line.bottom > 1.5 * max(phrase.height, 1.0):
         return False
+    labels = [match_label(fold(p.text), HEADER_PATTERNS) is not None for p in label_line.phrases]
+    caption_row = sum(labels) >= 2  # a row of captions: each of its cells names the value under it
     return any(
-        abs(p.x0 - phrase.x0) <= 6 and match_label(fold(p.text), HEADER_PATTERNS) is not None
-        for p in label_line.phrases
+        abs(p.x0 - phrase.x0) <= 6 and (is_label or caption_row)
+        for p, is_label in zip(label_line.phrases, labels, strict=True)
     )
 
 

@@ -138,3 +138,13 @@ def test_a_label_run_into_its_value_keeps_the_label_word_out(tmp_path: Path, lab
         _render(tmp_path / "glued.pdf", [(330, 160, label, 8, False), (x, 160, "4518477852", 8, False)])
     )
     assert invoice.po_number.value == "4518477852"
+
+
+def test_a_value_above_that_belongs_to_a_caption_row_does_not_cast_doubt(tmp_path: Path) -> None:
+    """A grid's value row sits right above the next caption: it is the row above's, not this label's."""
+    rows: list[Row] = [(40, 200, "Tipologia documento", 8, False), (160, 200, "Numero documento", 8, False),
+                       (280, 200, "Data documento", 8, False), (40, 212, "TD01 fattura", 8, False),
+                       (160, 212, "RX-7781", 8, False), (280, 212, "2026-03-03", 8, False),
+                       (40, 226, "Dati ordine d'acquisto", 8, False), (40, 238, "PO2026-0417", 8, False)]  # fmt: skip
+    invoice, _ = read_page_invoice(_render(tmp_path / "fpa.pdf", rows))
+    assert invoice.po_number.value == "PO2026-0417" and invoice.po_number.confidence >= 0.8
