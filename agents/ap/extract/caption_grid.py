@@ -16,6 +16,7 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from agents.ap.extract.header_fields import BELOW, Candidate, LabelHit, Parser
+from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.page_text import PageText, Phrase, TextLine, Word
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
@@ -54,8 +55,8 @@ def grid_candidates(
     for page in pages:
         for index, line in enumerate(page.lines[:-1]):
             below = page.lines[index + 1]
-            if len(line.words) < 2 or not below.phrases:
-                continue
+            if len(line.words) < 2 or not below.phrases or header_columns(line) is not None:
+                continue  # a line table's header: its columns hold one value per row (`purchase_order`)
             height = max(line.bottom - line.top, 1.0)
             if below.top - line.bottom > MAX_GAP * height:
                 continue

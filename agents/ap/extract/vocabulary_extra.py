@@ -48,7 +48,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"date\s*de\s*paiement", r"(?:payment|pay)\s*(?:date|deadline)", r"data\s*(?:di\s*)?pagamento",
         r"zahlungsfrist", r"due\s*by",
         r"date\s*due", r"vencimientos", r"falligkeiten", r"echeances", r"vervaldagen", r"payment\s*schedule",
-        r"due\s*dates", r"zahlungsplan", r"echeancier", r"(?:remboursement|reglement|paiement|a\s*regler|a\s*payer)\s*(?:avant\s*le|au\s*plus\s*tard\s*le|le)",
+        r"due\s*dates", r"zahlungsplan", r"echeancier", r"fallig", r"(?:remboursement|reglement|paiement|a\s*regler|a\s*payer)\s*(?:avant\s*le|au\s*plus\s*tard\s*le|le)",
         r"echeance\s*(?:le|du\s*paiement)", r"data\s*(?:di\s*)?scadenza\s*(?:pagamento)?", r"te\s*betalen\s*(?:voor|op|uiterlijk)",
         r"fecha\s*(?:limite\s*)?(?:de\s*)?pago", r"pagadero\s*(?:antes\s*del?|el|hasta\s*el)",
     ),
@@ -79,7 +79,8 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         # order labels
         r"dati\s*(?:dell'\s*)?ordine(?:\s*(?:di\s*|d'\s*)?acquisto)?", rf"(?:{N}|numero)\s*(?:d')?engagement",
         r"engagement\s*juridique", rf"{N}\s*(?:de\s*)?pedido\s*(?:del\s*)?cliente", r"(?:bestell|auftrags)(?:nummer|-?\s*nr\.?)\s*des\s*(?:kunden|auftraggebers|bestellers)",
-        rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz",
+        rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz", r"bestelnr\.?", r"po-\s*nr\.?",
+        r"po(?=\s*(?::|$))",  # a bare "PO:" or a caption "PO" (never "PO Box")
     ),
     "our_reference": (
         # the seller's own order, confirmation and delivery numbers: never the buyer's purchase order

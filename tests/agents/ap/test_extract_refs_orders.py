@@ -148,3 +148,19 @@ def test_a_value_above_that_belongs_to_a_caption_row_does_not_cast_doubt(tmp_pat
                        (40, 226, "Dati ordine d'acquisto", 8, False), (40, 238, "PO2026-0417", 8, False)]  # fmt: skip
     invoice, _ = read_page_invoice(_render(tmp_path / "fpa.pdf", rows))
     assert invoice.po_number.value == "PO2026-0417" and invoice.po_number.confidence >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [("PO:", "po_number"), ("PO", "po_number"), ("PO-Nr.", "po_number"), ("Bestelnr.", "po_number"),
+     ("Dati ordine di acquisto", "po_number"), ("N° d'engagement juridique", "po_number"), ("Date due", "due_date"),
+     ("Fällig:", "due_date"), ("Remboursement avant le", "due_date"), ("Vencimientos", "due_date"),
+     ("Unser Auftrag", "our_reference"), ("Auftragsbestätigung Nr.", "our_reference"), ("Sales order no.", "our_reference"),
+     ("Nuestro pedido", "our_reference"), ("Ns. ordine", "our_reference"), ("DDT n.", "our_reference"),
+     ("Bon de livraison", "our_reference"), ("PO Box 112", None)],
+)  # fmt: skip
+def test_reference_and_due_vocabulary(text: str, field: str | None) -> None:
+    from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
+
+    matched = match_label(fold(text), HEADER_PATTERNS)
+    assert (matched[0] if matched else None) == field
