@@ -96,8 +96,9 @@ _DOLLAR = re.compile(r"\$\s?\d")
 
 
 def us_issuer(texts: list[str]) -> bool:
-    """Whether the issuer writes American dates: its address in the header ends in a state and ZIP
-    code ("Omaha, NE 68102") and the amounts are in dollars."""
+    """Whether the issuer may write American dates: an address in the header ends in a state and ZIP
+    code ("Omaha, NE 68102") and the amounts are in dollars. (The caller also requires that no
+    European VAT id is printed: a European seller billing an American buyer writes European dates.)"""
     return any(_US_ADDRESS.search(text) for text in texts[:30]) and any(
         _DOLLAR.search(text) for text in texts
     )

@@ -23,7 +23,7 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins, vat_id_valid
+from agents.ap.extract.identifiers import find_eins, find_vat_ids, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
@@ -67,7 +67,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     month_first = (
         any(find_eins(text) for text in all_text[:30])
         or numeric_dates_month_first(all_text)
-        or us_issuer(all_text)
+        or (us_issuer(all_text) and not any(find_vat_ids(text) for text in all_text))
     )
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)

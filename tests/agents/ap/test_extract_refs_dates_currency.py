@@ -153,3 +153,11 @@ def test_a_payment_schedule_under_its_title(
                        (40, 327, printed, 8, False), (160, 327, "1.234,56", 8, False)]  # fmt: skip
     invoice, _ = read_page_invoice(_render(tmp_path / "sched.pdf", rows))
     assert invoice.due_date.value == date(2026, 3, 27) and invoice.due_date.confidence < 0.9
+
+
+def test_a_european_seller_billing_an_american_buyer_keeps_european_dates(tmp_path: Path) -> None:
+    rows: list[Row] = [(40, 70, "USt-IdNr. DE136695976", 8, False), (300, 90, "Acme Inc., 1200 Elm St, Dayton, OH 45402", 8, False),
+                       (330, 120, "Invoice #", 8, False), (440, 120, "40118", 8, False), (330, 132, "Date", 8, False),
+                       (440, 132, "03/04/2026", 8, False), (330, 300, "Total", 8, True), (440, 300, "$1,234.56", 8, False)]  # fmt: skip
+    invoice, _ = read_page_invoice(_render(tmp_path / "eu.pdf", rows))
+    assert invoice.invoice_date.value == date(2026, 4, 3)
