@@ -4,9 +4,10 @@ Order labels ("PO number", "Ihre Bestellung", "Votre commande", "Vs. ordine" …
 naming only the buyer's reference ("Your ref.", "Ihr Zeichen", "Uw kenmerk", "Reference" …), which
 are read only when no order label is printed and then stay below the auto-post threshold
 (`reference_roles`) unless the value itself says it is an order ("PO-2025-112", "ORD298003").
-A line table whose order column repeats one value on every row gives that value at 0.8. Without any label, an order named in a sentence ("according to your order
-4711", "gemäß Ihrer Bestellung Nr. 4711", "come da Vs. ordine n. 4711") is read at 0.8. A value equal
-to the invoice number is the payment reference printed under a bank block, never the order.
+Without any label, an order named in a sentence ("according to your order 4711", "gemäß Ihrer
+Bestellung Nr. 4711", "come da Vs. ordine n. 4711"), else one value repeated on every row of a line
+table's order column, is read at 0.8 however often it repeats. A value equal to the invoice number
+is the payment reference printed under a bank block, never the order.
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def choose_purchase_order(
         if best is not None and not ORDER_PREFIX.match(str(best.value)):
             best = replace(best, confidence=min(best.confidence, REFERENCE_CAP))
         return best, conflict
-    sentences = usable(sentence_orders(pages))
-    return decide(sentences) if sentences else decide(usable(column_orders(pages)))
+    unlabelled = usable(sentence_orders(pages)) or usable(column_orders(pages))
+    best, conflict = decide(unlabelled)
+    return (replace(best, confidence=min(best.confidence, SENTENCE)) if best else None), conflict
 
 
 def sentence_orders(pages: list[PageText]) -> list[Candidate]:
