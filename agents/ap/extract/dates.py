@@ -2,7 +2,8 @@
 
 Numeric day-first dates (``24.11.2026``, ``24/11/2026``, ``24-11-2026``) are the European default;
 ``11/24/2026`` is read month-first only when the day-first reading is impossible, or when the caller
-says the document is month-first (a US issuer).
+says the document is month-first (a US issuer: an EIN, a dated that only reads MM/DD, or a state and ZIP
+code in the header with dollar amounts).
 """
 
 from __future__ import annotations
@@ -49,15 +50,16 @@ WEEKDAYS: frozenset[str] = frozenset(
 """Day names (CLDR), unaccented: "Saturday, May 2, 2026" printed by itself is a date, not a name."""
 _MONTH_ALTERNATION = "|".join(sorted((re.escape(name) for name in MONTHS), key=len, reverse=True))
 DATE_PATTERN = re.compile(
-    r"(?<![\d./-])(?:(?P<iso>(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2}))"
-    r"|(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?![\d])"
-    rf"|(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er|st|nd|rd|th)?(?:\s*|-)(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?(?:,?\s+|-)(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
-    rf"|(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<uy>\d{{4}})))",
+    r"(?:(?<![\d./-])(?P<iso>(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2}))"
+    r"|(?<![\d./-])(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?![\d])"
+    rf"|(?<!\d)(?<!\d[./-])(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er|st|nd|rd|th)?(?:\s*|-)(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?(?:,?\s+|-)(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
+    rf"|(?<![\d./-])(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<uy>\d{{4}})))",
     re.IGNORECASE,
 )
 """ISO and year-first ``2026/11/24``, numeric day-first/month-first, ``24 Nov 2026``/``24. November
 2026``/``24-Nov-2026``/``24th November 2026`` and ``Nov 24, 2026``/``November 24th, 2026``. A date
-never starts or ends inside a longer run of digits (``2025/06/23`` is not 25/06/23)."""
+never starts or ends inside a longer run of digits (``2025/06/23`` is not 25/06/23); a day with a month
+name may follow an abbreviation's dot (``30 gg d.f.18 giugno 2026``, a cell run into its neighbour)."""
 
 
 def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, int]]:
@@ -83,6 +85,23 @@ def numeric_dates_month_first(texts: list[str]) -> bool:
             month_first += first <= 12 < second
             day_first += second <= 12 < first
     return month_first > 0 and day_first == 0
+
+
+_US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR"
+    "|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
+)
+_US_ADDRESS = re.compile(rf",\s*(?:{_US_STATES})\s+\d{{5}}(?:-\d{{4}})?(?!\d)")
+_DOLLAR = re.compile(r"\$\s?\d")
+
+
+def us_issuer(texts: list[str]) -> bool:
+    """Whether the issuer may write American dates: an address in the header ends in a state and ZIP
+    code ("Omaha, NE 68102") and the amounts are in dollars. (The caller also requires that no
+    European VAT id is printed: a European seller billing an American buyer writes European dates.)"""
+    return any(_US_ADDRESS.search(text) for text in texts[:30]) and any(
+        _DOLLAR.search(text) for text in texts
+    )
 
 
 def parse_date(text: str, month_first: bool = False) -> date | None:

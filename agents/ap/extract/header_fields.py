@@ -19,6 +19,7 @@ from agents.ap.extract.identifiers import find_currencies, find_eins, find_ibans
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
 from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.reference_roles import reference_parser, reference_role
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
@@ -36,14 +37,6 @@ _DATE_CONNECTOR = re.compile(
 TITLE_PENALTY = 0.04
 """A number read after a document title ("Facture FA-2017-0010") is slightly less certain than one
 after a number label."""
-_REFERENCE = re.compile(
-    r"(?<![A-Za-z0-9])(?:(?P<prefix>[A-Z]{1,4}) )?(?P<core>[A-Za-z0-9][A-Za-z0-9\-/._]*\d[A-Za-z0-9\-/._]*)"
-)
-"""A reference holds a digit; a short upper-case series code before it is part of it ("FT 2024/117",
-"RE 0815", "A 12345" — a common shape in Portugal, Spain and Germany)."""
-_NOT_A_SERIES = frozenset({"NO", "NR", "N", "NUM", "REF", "ID", "VOM", "DU", "DEL", "DE", "VAN", "OF", "NB"})
-"""Upper-case words before a reference that are labels or connectors, not a series code."""
-
 INLINE, RIGHT, BELOW, ABOVE = 0.9, 0.88, 0.85, 0.8
 """Base confidence by where the value sat relative to its label (a caption under its value is the
 least common layout, and a grid's value row could be read against the wrong label row)."""
@@ -72,16 +65,6 @@ class Candidate:
 
 Parser = Callable[[str], tuple[Any, int, int, bool] | None]
 """Text → (value, start, end, valid) of the first readable value, or None."""
-
-
-def reference_parser(text: str) -> tuple[Any, int, int, bool] | None:
-    for match in _REFERENCE.finditer(text):
-        if find_dates(match.group("core")):
-            continue
-        prefix = match.group("prefix")
-        start = match.start("prefix") if prefix and prefix not in _NOT_A_SERIES else match.start("core")
-        return text[start : match.end()].rstrip("."), start, match.end(), True
-    return None
 
 
 def date_parser(month_first: bool) -> Parser:
@@ -130,6 +113,7 @@ def parsers_for(separator: DecimalSeparator | None, month_first: bool) -> dict[s
     return {
         "invoice_number": reference_parser,
         "po_number": reference_parser,
+        "buyer_reference": reference_parser,
         "invoice_date": dates,
         "due_date": dates,
         "subtotal": amounts,
@@ -153,6 +137,8 @@ class LabelHit:
     phrase_index: int
     value_end: int | None = None
     """Where the next label in the same phrase starts ("No. 12 | Date 01.02.2024"): the value ends there."""
+    label_start: int = 0
+    """Where the label starts in the phrase (after a ``:``, ``·``, ``|`` or `` - `` when not at its start)."""
 
 
 def find_labels(page: PageText) -> list[LabelHit]:
@@ -172,9 +158,11 @@ def find_labels(page: PageText) -> list[LabelHit]:
                 matched = match_label(folded, HEADER_PATTERNS, start)
                 if matched:
                     found.append((start, matched[0], matched[1]))
-            for index, (_, name, end) in enumerate(found):
+            for index, (begin, name, end) in enumerate(found):
                 stop = found[index + 1][0] if index + 1 < len(found) else None
-                hits.append(LabelHit(name, phrase, end, line_index, phrase_index, stop))
+                if name == "po_number":
+                    name = reference_role(folded[begin:end])
+                hits.append(LabelHit(name, phrase, end, line_index, phrase_index, stop, begin))
     return hits
 
 
@@ -243,7 +231,7 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
         above = _read_above(hit, page, parser)
         return [above] if above is not None else []
     found = _summary_row_first(found)
-    if _read_above(hit, page, parser) is not None:
+    if _read_above(hit, page, parser) is not None and not _claimed_above(hit, page):
         found = [replace(c, confidence=round(c.confidence - EITHER_WAY, 3)) for c in found]
     return found
 
@@ -264,6 +252,28 @@ def _read_above(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | No
             return None
         return _parsed(parser, neighbour.text, neighbour, 0, ABOVE, adjacent=True)
     return None
+
+
+CLAIMED_FIELDS = frozenset({"po_number", "buyer_reference", "due_date", "invoice_number", "invoice_date"})
+"""Reference and date labels, whose value above may be told as another label's (`_claimed_above`)."""
+
+
+def _claimed_above(hit: LabelHit, page: PageText) -> bool:
+    """Whether the value right above a reference or date label sits under a label of its own in the
+    same column ("Date" / "10 mai 2026" / "Remboursement avant le" / "31 mai 2026", or a grid row of
+    values under its captions): then it is that label's value, and this label's value is below."""
+    if hit.field not in CLAIMED_FIELDS or hit.line_index < 2:
+        return False
+    phrase = hit.phrase
+    value_line, label_line = page.lines[hit.line_index - 1], page.lines[hit.line_index - 2]
+    if value_line.top - label_line.bottom > 1.5 * max(phrase.height, 1.0):
+        return False
+    labels = [match_label(fold(p.text), HEADER_PATTERNS) is not None for p in label_line.phrases]
+    caption_row = sum(labels) >= 2  # a row of captions: each of its cells names the value under it
+    return any(
+        abs(p.x0 - phrase.x0) <= 6 and (is_label or caption_row)
+        for p, is_label in zip(label_line.phrases, labels, strict=True)
+    )
 
 
 def _summary_row_first(found: list[Candidate]) -> list[Candidate]:
@@ -291,8 +301,12 @@ def _dated_number(hit: LabelHit, parsers: dict[str, Parser]) -> Candidate | None
     for offset in range(hit.label_end, len(phrase.text)):
         if phrase.text[offset - 1] != " ":
             continue
-        if _DATE_CONNECTOR.search(phrase.text[hit.label_end : offset]) is None:
-            continue
+        connector = _DATE_CONNECTOR.search(phrase.text[hit.label_end : offset])
+        if (
+            connector is None
+            or len(phrase.text[hit.label_end : hit.label_end + connector.start()].split()) > 3
+        ):
+            continue  # "Facture établie selon votre commande n° X du …" dates the order, not the invoice
         candidate = _parsed(dates, phrase.text[offset:], phrase, offset, INLINE, adjacent=True)
         if candidate is not None:
             return candidate

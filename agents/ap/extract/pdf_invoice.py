@@ -7,8 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates, schedule_candidates
 from agents.ap.extract.cross_checks import check_line
-from agents.ap.extract.dates import numeric_dates_month_first
+from agents.ap.extract.currency_context import worded_currency
+from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
+from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
     Candidate,
     LabelHit,
@@ -20,10 +23,12 @@ from agents.ap.extract.header_fields import (
     tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins, vat_id_valid
+from agents.ap.extract.identifiers import find_eins, find_vat_ids, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.place_dates import place_date
+from agents.ap.extract.purchase_order import choose_purchase_order
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.unlabelled_totals import fill_unlabelled
@@ -59,11 +64,21 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     """Read every field from the pages; confidence reflects how each value was found and checked."""
     all_text = [line.text for page in pages for line in page.lines]
     separator = infer_decimal_separator(all_text)
-    month_first = any(find_eins(text) for text in all_text[:30]) or numeric_dates_month_first(all_text)
+    month_first = (
+        any(find_eins(text) for text in all_text[:30])
+        or numeric_dates_month_first(all_text)
+        or (us_issuer(all_text) and not any(find_vat_ids(text) for text in all_text))
+    )
     parsers = parsers_for(separator, month_first)
     labelled, hits = labelled_candidates(pages, parsers)
     for name, stacked in stacked_candidates(pages, hits, parsers).items():
         labelled.setdefault(name, []).extend(stacked)
+    for name, cells in grid_candidates(
+        pages, parsers, GRID_FIELDS - {n for n, c in labelled.items() if c}
+    ).items():
+        labelled[name] = cells
+    if not labelled.get("due_date"):
+        labelled["due_date"] = schedule_candidates(pages, hits, parsers["due_date"])
     if not labelled.get("invoice_number"):
         labelled["invoice_number"] = bare_number_candidates(pages, parsers)
     warnings: list[str] = []
@@ -82,7 +97,11 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         iban = Candidate(
             iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
         )
-    currency = pick("currency") or _currency_from_amounts(pages)
+    currency = (
+        pick("currency")
+        or _currency_from_amounts(pages)
+        or worded_currency(pages, iban.value if iban else None, tax_id.value if tax_id else None)
+    )
 
     lines = tuple(_line(row) for row in parse_rows(table_rows(pages), separator))
     checked: list[ExtractedLine] = []
@@ -115,8 +134,14 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
     amount_due = _amount_due(values, total)
-    invoice_date = pick("invoice_date")
-    due_date = pick("due_date")
+    invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
+    due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
+    invoice_number = pick("invoice_number")
+    po_number, po_conflict = choose_purchase_order(
+        labelled, pages, invoice_number.value if invoice_number else None
+    )
+    if po_conflict:
+        warnings.append("po_number: several different values are labelled on the document")
     if invoice_date and due_date and due_date.value < invoice_date.value:
         warnings.append(f"due date {due_date.value} is before invoice date {invoice_date.value}")
         due_date = Candidate(
@@ -128,8 +153,8 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         document_type=_document_type(pages),
         vendor_name=_field(vendor, str),
         vendor_tax_id=_field(tax_id, str),
-        invoice_number=_field(pick("invoice_number"), str),
-        po_number=_field(pick("po_number"), str),
+        invoice_number=_field(invoice_number, str),
+        po_number=_field(po_number, str),
         currency=_field(currency, str),
         iban=_field(iban, str),
         invoice_date=_field(invoice_date, date),

@@ -33,7 +33,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"tax\s*date", r"invoice\s*dated", r"billing\s*date", r"fakturadatum", r"datum\s*der\s*rechnung",
         r"facture\s*du", r"date\s*d'edition", r"fecha\s*(?:de\s*)?emision", r"data\s*(?:de\s*)?emissao",
         r"data\s*(?:da\s*)?fatura", r"data\s*wystawienia", r"data\s*faktury", r"fakturadato", r"dato",
-        r"udstedelsesdato", r"utfardandedatum",
+        r"udstedelsesdato", r"utfardandedatum", r"issued", r"date\s*d'emission", r"fecha\s*de\s*expedicion",
     ),
     "due_date": (
         r"scadenze", r"terms\s*/\s*due\s*date",
@@ -47,6 +47,10 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"payable\s*avant\s*le", r"zahlungstermin", r"betaaldatum", r"fecha\s*(?:de\s*)?pago", r"vence",
         r"date\s*de\s*paiement", r"(?:payment|pay)\s*(?:date|deadline)", r"data\s*(?:di\s*)?pagamento",
         r"zahlungsfrist", r"due\s*by",
+        r"date\s*due", r"vencimientos", r"falligkeiten", r"echeances", r"vervaldagen", r"payment\s*schedule",
+        r"due\s*dates", r"zahlungsplan", r"echeancier", r"fallig", r"(?:remboursement|reglement|paiement|a\s*regler|a\s*payer)\s*(?:avant\s*le|au\s*plus\s*tard\s*le|le)",
+        r"echeance\s*(?:le|du\s*paiement)", r"data\s*(?:di\s*)?scadenza\s*(?:pagamento)?", r"te\s*betalen\s*(?:voor|op|uiterlijk)",
+        r"fecha\s*(?:limite\s*)?(?:de\s*)?pago", r"pagadero\s*(?:antes\s*del?|el|hasta\s*el)",
     ),
     "po_number": (
         r"your\s*order\s*ref(?:erence|\.)?", r"ihre?\s*auftrags?-?\s*(?:nummer|nr\.?)", r"ihre?\s*bestellnr\.?", r"ref\.?\s*(?:de\s*)?(?:votre|la)\s*commande", r"uw\s*inkoop(?:nummer|nr\.?|order(?:nummer|nr\.?)?)", r"inkooporder\s*nr\.?", r"ref\.?\s*pedido\s*(?:del\s*)?cliente",
@@ -68,8 +72,24 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"inkoop(?:nummer|nr\.?)", rf"(?:{N}|numero)\s*de\s*pedido\s*(?:del\s*)?cliente",
         r"su\s*ref(?:erencia)?\.?\s*(?:de\s*)?pedido", r"ref(?:erencia)?\.?\s*(?:de\s*)?pedido",
         r"(?:vs\.?|vostro|vostra)\s*rif(?:erimento)?\.?\s*ordine", rf"ordine\s*cliente(?:\s*{N})?",
+        # the buyer's reference without the word "order" (read, but below auto-post: `reference_roles`)
+        r"uw\s*ref(?:erentie|\.)?", r"(?:cust(?:omer)?\.?|client|buyer'?s?)\s*ref(?:erence|\.)?", r"reference",
+        r"ref(?:erence|\.)?\s*client", r"source\s*document", r"kunden-?\s*referenz", r"ihre\s*referenz",
+        r"referencia\s*(?:del\s*)?cliente", r"riferimento\s*cliente", r"klant\s*referentie", r"referentie\s*klant",
+        # order labels
+        r"dati\s*(?:dell'\s*)?ordine(?:\s*(?:di\s*|d'\s*)?acquisto)?", rf"(?:{N}|numero)\s*(?:d')?engagement",
+        r"engagement\s*juridique", rf"{N}\s*(?:de\s*)?pedido\s*(?:del\s*)?cliente", r"(?:bestell|auftrags)(?:nummer|-?\s*nr\.?)\s*des\s*(?:kunden|auftraggebers|bestellers)",
+        rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz", r"bestelnr\.?", r"po-\s*nr\.?",
+        r"po(?=\s*(?::|$))",  # a bare "PO:" or a caption "PO" (never "PO Box")
     ),
     "our_reference": (
+        # the seller's own order, confirmation and delivery numbers: never the buyer's purchase order
+        r"auftragsbestatigung(?:s-?\s*(?:nr\.?|nummer))?", r"ab-?\s*nr\.?", r"unser(?:e)?\s*auftrag(?:s-?\s*nr\.?|snummer)?",
+        rf"our\s*order(?:\s*(?:{N}|ref(?:erence|\.)?))?", rf"sales\s*order(?:\s*{N})?", rf"order\s*confirmation(?:\s*{N})?",
+        r"onze\s*ref(?:erentie|\.)?", r"onze\s*order(?:nummer|nr\.?)?", r"orderbevestiging", r"nuestro\s*pedido",
+        r"(?:ns\.?|nostro)\s*ordine", r"conferma\s*(?:d'\s*)?ordine", r"confirmation\s*de\s*commande", r"notre\s*commande",
+        r"ddt(?:\s*n\.?)?", r"documento\s*di\s*trasporto", r"bon\s*de\s*livraison", rf"bl\s*{N}", r"pakbon(?:nummer|nr\.?)?",
+        r"albaran", r"lieferschein(?:nummer)?", r"unsere\s*bestellbestatigung",
         r"vor\s*ref(?:erence|\.)?", r"vores\s*ref(?:erence|\.)?", r"var\s*referens", r"nossa\s*ref(?:erencia|\.)?",
         r"n/\s*ref(?:\.|erencia)?", r"nasz(?:e|a)?\s*(?:nr|znak)", r"unsere\s*referenz",
     ),
@@ -126,7 +146,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "customer_number": (
         r"nr\.?\s*klienta", r"kundnummer", r"kundnr\.?", r"kundenr\.?", r"kundenummer", r"acct\.?\s*#",
-        r"account\s*#", r"cust(?:omer)?\.?\s*id", r"n\.?\s*[°o]\.?\s*(?:de\s*)?cliente", r"ref\.?\s*client",
+        r"account\s*#", r"cust(?:omer)?\.?\s*id", r"n\.?\s*[°o]\.?\s*(?:de\s*)?cliente",
         r"cod\.?\s*cliente", r"codigo\s*cliente",
     ),
     "delivery_date": (
