@@ -22,9 +22,11 @@ from agents.ap.extract.header_fields import (
 )
 from agents.ap.extract.identifiers import find_eins, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
-from agents.ap.extract.numbers import infer_decimal_separator
+from agents.ap.extract.numbers import DecimalSeparator, infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
+from agents.ap.extract.summary_tables import outside, read_summary_tables
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.unlabelled_totals import fill_unlabelled
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
@@ -96,7 +98,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         if checked
         else None
     )
-    amounts = {role: list(labelled.get(role, [])) for role in ROLES}
+    amounts = _amount_candidates(pages, labelled, separator)
     summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
     if summed is not None:
         amounts["tax"].append(summed)
@@ -143,9 +145,37 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     )
 
 
+def _amount_candidates(
+    pages: list[PageText], labelled: dict[str, list[Candidate]], separator: DecimalSeparator | None
+) -> dict[str, list[Candidate]]:
+    """Labelled amounts, less those printed where no document amount stands (a rate column, one
+    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on"), plus the
+    amounts the summary tables and per-rate tax lines give."""
+    tables = read_summary_tables(pages, separator)
+    rate_lines = read_rate_lines(pages, separator)
+    excluded = tables.not_totals + carried_forward_rows(pages)
+    bases = [(line.base.page, line.base.bbox) for line in rate_lines]
+    amounts: dict[str, list[Candidate]] = {}
+    for role in ROLES:
+        kept = [c for c in labelled.get(role, []) if outside(c, excluded)]
+        if role == "tax":
+            kept = [c for c in kept if outside(c, bases)]
+        amounts[role] = kept
+    for found in (tables.candidates, rate_line_candidates(rate_lines)):
+        for role, candidates in found.items():
+            amounts[role].extend(candidates)
+    return amounts
+
+
 def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:
     """The printed amount due; else the total less a printed prepayment; else the total itself."""
     due, prepaid = values["amount_due"], values["prepaid"]
+    if (
+        due is not None
+        and total.evidence is not None
+        and (due.page, due.bbox, due.value) == (total.evidence.page, total.evidence.bbox, total.value)
+    ):
+        return total  # the total itself, read as the amount due: as sure as the total
     if due is not None:
         return _field(due, Decimal)
     if total.value is None:
