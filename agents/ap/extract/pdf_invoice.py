@@ -28,7 +28,8 @@ from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candida
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.summary_tables import outside, read_summary_tables
 from agents.ap.extract.totals_solver import ROLES, solve
-from agents.ap.extract.unlabelled_totals import fill_unlabelled
+from agents.ap.extract.transposed_tables import read_caption_column_tables
+from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
@@ -98,7 +99,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         if checked
         else None
     )
-    amounts = _amount_candidates(pages, labelled, separator)
+    amounts, not_totals = _amount_candidates(pages, labelled, separator)
     summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
     if summed is not None:
         amounts["tax"].append(summed)
@@ -113,6 +114,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     solved = solve(amounts, line_sum)
     warnings.extend(solved.warnings)
     values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum)
+    values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
@@ -147,11 +149,12 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
 
 def _amount_candidates(
     pages: list[PageText], labelled: dict[str, list[Candidate]], separator: DecimalSeparator | None
-) -> dict[str, list[Candidate]]:
+) -> tuple[dict[str, list[Candidate]], list[tuple[int, tuple[float, float, float, float]]]]:
     """Labelled amounts, less those printed where no document amount stands (a rate column, one
     rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on"), plus the
-    amounts the summary tables and per-rate tax lines give."""
+    amounts the summary tables and per-rate tax lines give; and the boxes left out."""
     tables = read_summary_tables(pages, separator)
+    read_caption_column_tables(pages, separator, tables)
     rate_lines = read_rate_lines(pages, separator)
     excluded = tables.not_totals + carried_forward_rows(pages)
     bases = [(line.base.page, line.base.bbox) for line in rate_lines]
@@ -164,7 +167,7 @@ def _amount_candidates(
     for found in (tables.candidates, rate_line_candidates(rate_lines)):
         for role, candidates in found.items():
             amounts[role].extend(candidates)
-    return amounts
+    return amounts, excluded
 
 
 def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:

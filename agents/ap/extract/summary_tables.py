@@ -135,6 +135,9 @@ def _is_caption(line: TextLine, separator: DecimalSeparator | None) -> list[str 
 
 
 def _column_for(cell: Phrase, captions: list[Phrase]) -> int | None:
+    """The caption a cell stands under: the one it overlaps most, else the one whose span (from its
+    left edge to the next caption's) holds the cell's centre (right-aligned numbers under
+    left-aligned captions)."""
     best, best_overlap = None, 0.0
     for index, caption in enumerate(captions):
         overlap = min(cell.x1, caption.x1) - max(cell.x0, caption.x0)
@@ -143,9 +146,11 @@ def _column_for(cell: Phrase, captions: list[Phrase]) -> int | None:
     if best is not None:
         return best
     centre = (cell.x0 + cell.x1) / 2
-    nearest = min(range(len(captions)), key=lambda i: abs((captions[i].x0 + captions[i].x1) / 2 - centre))
-    caption = captions[nearest]
-    return nearest if abs((caption.x0 + caption.x1) / 2 - centre) < 40 else None
+    for index, caption in enumerate(captions):
+        end = captions[index + 1].x0 if index + 1 < len(captions) else caption.x1 + 80
+        if caption.x0 - 10 <= centre < end:
+            return index
+    return None
 
 
 def _read_table(
@@ -158,17 +163,19 @@ def _read_table(
     sum_rows: list[bool] = []
     last_bottom, height = caption_line.bottom, max(p.height for p in captions)
     index = at + 1
+    left, right = captions[0].x0 - 30, captions[-1].x1 + 80
     while index < len(page.lines):
         line = page.lines[index]
         if line.top - last_bottom > ROW_GAP * height:
             break
-        cells = [
-            c for c in (numeric_cell(p, separator, len(sum_rows)) for p in line.phrases) if c is not None
-        ]
-        if len(cells) < 2 and not (len(cells) == 1 and len(line.phrases) == 1):
-            if _same_captions(line, captions):
-                index += 1  # the caption row printed again for the next rate (FatturaPA summaries)
-                last_bottom = line.bottom
+        phrases = [p for p in line.phrases if p.x1 > left and p.x0 < right]
+        index += 1
+        if not phrases:
+            continue  # a line of another block beside the table (a total in a box on the right)
+        cells = [c for c in (numeric_cell(p, separator, len(sum_rows)) for p in phrases) if c is not None]
+        if len(cells) < 2 and not (len(cells) == 1 and len(phrases) == 1):
+            if _same_captions(phrases, captions):
+                last_bottom = line.bottom  # the caption row printed again for the next rate (FatturaPA)
                 continue
             break
         taken: set[int] = set()
@@ -177,15 +184,14 @@ def _read_table(
             if column is not None and column not in taken:
                 taken.add(column)
                 columns[column].cells.append(cell)
-        first = line.phrases[0]
+        first = phrases[0]
         sum_rows.append(numeric_cell(first, separator, 0) is None and bool(_SUM_ROW.match(fold(first.text))))
         last_bottom = line.bottom
-        index += 1
     return columns, sum_rows, index
 
 
-def _same_captions(line: TextLine, captions: list[Phrase]) -> bool:
-    return [fold(p.text) for p in line.phrases] == [fold(p.text) for p in captions]
+def _same_captions(phrases: list[Phrase], captions: list[Phrase]) -> bool:
+    return [fold(p.text) for p in phrases] == [fold(p.text) for p in captions]
 
 
 @dataclass(frozen=True)
@@ -270,7 +276,11 @@ def _closing(
     return None
 
 
-def _read(columns: list[Column], sum_rows: list[bool], reading: TableReading) -> None:
+def read_columns(
+    columns: list[Column], sum_rows: list[bool], reading: TableReading, closed_only: bool = False
+) -> None:
+    """The document amounts a table's captioned columns give (see the module docstring); with
+    `closed_only`, nothing unless net + tax = gross or the rates close."""
     rates = _plausible_rate(columns)
     totals = {id(c): _document_value(c, sum_rows) for c in columns}
     by_role: dict[str, list[Column]] = {}
@@ -278,6 +288,8 @@ def _read(columns: list[Column], sum_rows: list[bool], reading: TableReading) ->
         if column.role is not None and totals[id(column)] is not None and column is not rates:
             by_role.setdefault(column.role, []).append(column)
     best = _closing(by_role, totals, rates)
+    if best is None and closed_only:
+        return
     if best is None:
         for role in ("net", "tax", "gross"):
             for column in by_role.get(role, []):
@@ -289,6 +301,11 @@ def _read(columns: list[Column], sum_rows: list[bool], reading: TableReading) ->
         found = totals[id(chosen)] if chosen is not None else None
         if found is not None:
             reading.candidates.setdefault(_FIELD[role], []).append(_candidate(found, CLOSED))
+        elif chosen is None:  # net and tax agree with the rates; the printed gross is read as printed
+            for column in by_role.get(role, []):
+                printed = totals[id(column)]
+                if printed is not None:
+                    reading.candidates.setdefault(_FIELD[role], []).append(_candidate(printed, CAPTIONED))
     for column in columns:
         found = totals[id(column)]
         if found is not None:
@@ -312,7 +329,7 @@ def read_summary_tables(pages: list[PageText], separator: DecimalSeparator | Non
                 continue
             columns, sum_rows, after = _read_table(page, index, roles, separator)
             if sum_rows:
-                _read(columns, sum_rows, reading)
+                read_columns(columns, sum_rows, reading)
             index = max(after, index + 1)
     return reading
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from agents.ap.extract.header_fields import Candidate, Parser
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.summary_tables import outside
 
 GUESSED = 0.65
 GUESSED_WITH_LINES = 0.75
@@ -160,3 +161,51 @@ def _payment_after(
     merged["prepaid"] = replace(paid, value=abs(paid.value), confidence=GUESSED_WITH_LINES)
     merged["amount_due"] = replace(due, confidence=GUESSED_WITH_LINES)
     return merged
+
+
+FOUND_BY_SUM = 0.75
+"""An amount found only because it closes net + tax = gross with two amounts that were read."""
+
+
+def complete_by_arithmetic(
+    values: dict[str, Candidate | None],
+    pages: list[PageText],
+    parse: Parser,
+    excluded: list[tuple[int, tuple[float, float, float, float]]],
+) -> dict[str, Candidate | None]:
+    """When exactly one of net, tax and gross is missing, the amount printed anywhere that closes
+    net + tax = gross with the other two (the bottom-most on the latest page: a grand total in a
+    box whose label is unknown or stands apart). Never a rate, a per-rate cell or a carried-forward
+    line (`excluded`); never trusted like a labelled value (FOUND_BY_SUM)."""
+    net, tax, gross = values.get("subtotal"), values.get("tax"), values.get("total")
+    present = [c for c in (net, tax, gross) if c is not None]
+    if len(present) != 2:
+        return values
+    if gross is None and net is not None and tax is not None:
+        role, target = "total", net.value + tax.value
+    elif net is None and gross is not None and tax is not None:
+        role, target = "subtotal", gross.value - tax.value
+    elif net is not None and gross is not None:
+        role, target = "tax", gross.value - net.value
+    else:
+        return values
+    if target <= 0 or (role == "tax" and net is not None and target / net.value > MAX_RATE):
+        return values
+    taken = {(c.page, c.bbox) for c in present}
+    for page in reversed(pages):
+        for line in reversed(page.lines):
+            for phrase in reversed(line.phrases):
+                parsed = parse(phrase.text)
+                if parsed is None or not _agree(parsed[0], target):
+                    continue
+                found = Candidate(
+                    parsed[0],
+                    FOUND_BY_SUM,
+                    page.number,
+                    phrase.bbox(parsed[1], parsed[2]),
+                    phrase.text[parsed[1] : parsed[2]],
+                )
+                if (found.page, found.bbox) in taken or not outside(found, excluded):
+                    continue
+                return {**values, role: found}
+    return values
