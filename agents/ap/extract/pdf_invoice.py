@@ -100,7 +100,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         else None
     )
     amounts, not_totals = _amount_candidates(pages, labelled, separator)
-    summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
+    summed = _tax_over_rates(amounts["tax"], decide(amounts["subtotal"])[0], decide(amounts["total"])[0])
     if summed is not None:
         amounts["tax"].append(summed)
     # an amount due is a gross total when nothing was prepaid; a total is the amount due when no

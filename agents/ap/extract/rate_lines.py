@@ -31,9 +31,9 @@ _RATE = re.compile(
     rf"|(?P<b>\d{{1,2}}(?:[.,]\d{{1,2}})?)\s*%\s*{_TAX_WORD}"
 )
 _CARRIED = re.compile(
-    r"^\s*(?:ubertrag|uebertrag|vortrag|suma\s*y\s*sigue|suma\s*anterior|a\s*riportare|riporto|"
-    r"da\s*riportare|carried\s*forward|brought\s*forward|carry\s*forward|a\s*reporter|report\b|"
-    r"transport\b|van\s*vorige\s*pagina|naar\s*volgende\s*pagina)"
+    r"(?:^|\b)(?:ubertrag|uebertrag|vortrag|suma\s*y\s*sigue|suma\s*anterior|a\s*riportare|riporto|"
+    r"da\s*riportare|carried\s*forward|brought\s*forward|carry\s*forward|a\s*reporter|van\s*vorige\s*pagina|"
+    r"naar\s*volgende\s*pagina)\b|^\s*(?:report|transport)\b"
 )
 
 
@@ -132,6 +132,6 @@ def carried_forward_rows(pages: list[PageText]) -> list[tuple[int, tuple[float, 
     rows: list[tuple[int, tuple[float, float, float, float]]] = []
     for page in pages:
         for line in page.lines:
-            if line.phrases and _CARRIED.match(fold(line.phrases[0].text)):
+            if line.phrases and _CARRIED.search(fold(line.phrases[0].text)):
                 rows.append((page.number, (0.0, line.top, page.width, line.bottom)))
     return rows

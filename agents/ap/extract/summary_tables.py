@@ -33,7 +33,7 @@ ROW_GAP = 2.6
 
 _CURRENCY = r"(?:[A-Z]{3}|[€$£¥]|kr\.?|Kr\.?|Fr\.?|SFr\.?|sFr\.?|zł|Kč|Ft)"
 _NUMERIC_CELL = re.compile(
-    rf"^\s*(?:{_CURRENCY}\s*)?(?P<number>[-−(]?\s*\d[\d.,'’\u00a0\u202f ]*\d\)?[-−]?|\d)\s*(?P<percent>%)?"
+    rf"^\s*[-−]?\s*(?:{_CURRENCY}\s*)?(?P<number>[-−(]?\s*\d[\d.,'’\u00a0\u202f ]*\d\)?[-−]?|\d)\s*(?P<percent>%)?"
     rf"\s*(?:{_CURRENCY})?\s*$"
 )
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -41,7 +41,7 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "allowance",
         re.compile(
             r"rabatt|skonto|discount|remise|sconto|descuento|korting|allowance|fracht|freight|"
-            r"shipping|porto|spese|charges?\b|frais|gastos|transport|verpackung"
+            r"shipping|\bporto\b|spese|charges?\b|frais|gastos|transport|verpackung"
         ),
     ),
     ("rate", re.compile(r"%|satz|\brate\b|aliquota|taux|tarief|\btasa\b|\btipo\b|percent|\bsats")),
@@ -100,8 +100,13 @@ class TableReading:
     not_totals: list[tuple[int, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
+_STATED_RATE = re.compile(r"\d+(?:[.,]\d+)?\s*%")
+
+
 def role_of(caption: str) -> str | None:
-    folded = fold(caption)
+    """A caption's role; a rate stated in it (``Sales Tax (8.875%)``, ``MWST 8.1 %``) names the
+    amount's tax, it does not make the column a rate column."""
+    folded = _STATED_RATE.sub(" ", fold(caption))
     for role, pattern in _ROLES:
         if pattern.search(folded):
             return role
