@@ -113,7 +113,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     amounts["total"].extend(fed)
     solved = solve(amounts, line_sum)
     warnings.extend(solved.warnings)
-    values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum)
+    values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum, separator)
     values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)

@@ -13,8 +13,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 from agents.ap.extract.header_fields import Candidate, Parser
+from agents.ap.extract.numbers import DecimalSeparator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.summary_tables import outside
+from agents.ap.extract.unlabelled_rows import row_totals
 
 GUESSED = 0.65
 GUESSED_WITH_LINES = 0.75
@@ -114,14 +116,18 @@ def arithmetic_totals(pages: list[PageText], parse: Parser, line_sum: Decimal | 
 
 
 def fill_unlabelled(
-    values: dict[str, Candidate | None], pages: list[PageText], parse: Parser, line_sum: Decimal | None
+    values: dict[str, Candidate | None],
+    pages: list[PageText],
+    parse: Parser,
+    line_sum: Decimal | None,
+    separator: DecimalSeparator | None = None,
 ) -> dict[str, Candidate | None]:
     """The solver's amounts, with any the arithmetic did not confirm (CONFIRMED_AT and above) or that
     are missing taken from `arithmetic_totals` when the labelled total is not confirmed itself."""
     total = values.get("total")
     if total is not None and total.confidence >= CONFIRMED_AT:
         return _payment_after(values, total, pages, parse)
-    found = arithmetic_totals(pages, parse, line_sum)
+    found = arithmetic_totals(pages, parse, line_sum) or _in_a_row(pages, separator, line_sum)
     if not found:
         return values
     merged = dict(values)
@@ -130,6 +136,16 @@ def fill_unlabelled(
         if current is None or current.confidence < CONFIRMED_AT:
             merged[role] = candidate
     return merged
+
+
+def _in_a_row(
+    pages: list[PageText], separator: DecimalSeparator | None, line_sum: Decimal | None
+) -> dict[str, Candidate]:
+    found = row_totals(pages, separator, GUESSED)
+    net = found.get("subtotal")
+    if net is not None and line_sum is not None and _agree(line_sum, net.value):
+        found = {role: replace(c, confidence=GUESSED_WITH_LINES) for role, c in found.items()}
+    return found
 
 
 def _payment_after(

@@ -192,3 +192,37 @@ def test_a_line_item_with_a_rate_is_no_rate_line(tmp_path: Path) -> None:
     from agents.ap.extract.page_reader import read_pages
 
     assert read_rate_lines(read_pages(pages)[0], ",") == []
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["10 000,00", "21 %", "2 100,00", "12 100,00"]], ("10000.00", "2100.00", "12100.00")),
+        ([["1 000,00", "21 %", "210,00", "1 210,00"], ["500,00", "12 %", "60,00", "560,00"]], ("1500.00", "270.00", "1770.00")),
+        ([["1 000,00", "21 %", "210,00", "1 210,00"], ["500,00", "12 %", "60,00", "560,00"],
+          ["1 500,00", "", "270,00", "1 770,00"]], ("1500.00", "270.00", "1770.00")),
+    ],
+)  # fmt: skip
+def test_an_unlabelled_summary_row_is_read_by_its_arithmetic_below_auto_post(
+    tmp_path: Path, rows: list[list[str]], expected: tuple[str, str, str]
+) -> None:
+    captions = ["Základ", "Sazba", "DPH", "Celkem"]  # captions the vocabulary does not know
+    invoice, _ = read_page_invoice(
+        _render(tmp_path / "u.pdf", _table(200, 300, captions, rows, [90, 60, 80, 100]))
+    )
+    values = (invoice.subtotal.value, invoice.tax.value, invoice.total.value)
+    assert values == tuple(Decimal(v) for v in expected)
+    assert max(invoice.subtotal.confidence, invoice.tax.confidence, invoice.total.confidence) < 0.9
+
+
+@pytest.mark.parametrize(
+    ("printed", "value"),
+    [("Fr.1'234.50", "1234.50"), ("1.234,50kr", "1234.50"), ("1 234,50 SEK", "1234.50"), ("kr. 1.234,50", "1234.50"),
+     ("DKK 1.234,50", "1234.50"), ("NOK 1 234,50", "1234.50"), ("CHF 1'234.50", "1234.50")],
+)  # fmt: skip
+def test_currency_words_beside_amounts(printed: str, value: str) -> None:
+    from agents.ap.extract.header_fields import amount_parser
+
+    for separator in (",", ".", None):
+        parsed = amount_parser(separator)(f"Total {printed}")
+        assert parsed is not None and parsed[0] == Decimal(value)
