@@ -45,6 +45,8 @@ class RateLine:
 
 
 def _rate(text: str) -> tuple[Decimal, int] | None:
+    if "%" not in text:
+        return None
     match = _RATE.search(fold(text))
     if match is None:
         return None

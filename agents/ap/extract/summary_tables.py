@@ -103,10 +103,16 @@ class TableReading:
 _STATED_RATE = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 
 
+_ANY_ROLE = re.compile("|".join(pattern.pattern for _, pattern in _ROLES))
+
+
 def role_of(caption: str) -> str | None:
     """A caption's role; a rate stated in it (``Sales Tax (8.875%)``, ``MWST 8.1 %``) names the
     amount's tax, it does not make the column a rate column."""
-    folded = _STATED_RATE.sub(" ", fold(caption))
+    folded = fold(caption)
+    if not _ANY_ROLE.search(folded):
+        return None
+    folded = _STATED_RATE.sub(" ", folded)
     for role, pattern in _ROLES:
         if pattern.search(folded):
             return role
@@ -123,15 +129,28 @@ def numeric_cell(phrase: Phrase, separator: DecimalSeparator | None, row: int) -
     return Cell(abs(value), match.group("percent") is not None, phrase, row)
 
 
-def _is_caption(line: TextLine, separator: DecimalSeparator | None) -> list[str | None] | None:
-    """The roles of a caption row's phrases, or None when the line is no summary caption row."""
-    if len(line.phrases) < 2:
+def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell | None, ...]:
+    """Each phrase of a line read as a number-only cell (None for text), computed once per line."""
+    key = f"cells{separator}"
+    if key not in line.memo:
+        line.memo[key] = tuple(numeric_cell(p, separator, 0) for p in line.phrases)
+    cells: tuple[Cell | None, ...] = line.memo[key]
+    return cells
+
+
+def _is_caption(page: PageText, at: int, separator: DecimalSeparator | None) -> list[str | None] | None:
+    """The roles of a caption row's phrases, or None when the line is no summary caption row (it
+    must hold no number and have a row of at least two numbers within the next two lines)."""
+    line = page.lines[at]
+    if len(line.phrases) < 2 or any(c is not None for c in line_cells(line, separator)):
         return None
-    if any(numeric_cell(p, separator, 0) is not None for p in line.phrases):
+    if not any(
+        sum(c is not None for c in line_cells(below, separator)) >= 2 for below in page.lines[at + 1 : at + 3]
+    ):
         return None
     folded = fold(line.text)
-    if _ITEM_HEADER.search(folded):
-        return None  # a line-item table's header
+    if not _ANY_ROLE.search(folded) or _ITEM_HEADER.search(folded):
+        return None  # no caption word, or a line-item table's header
     roles = [role_of(p.text) for p in line.phrases]
     amount_roles = {r for r in roles if r in ("net", "tax", "gross", "goods")}
     if len(amount_roles) < 2 and not (amount_roles and "rate" in roles):
@@ -173,11 +192,16 @@ def _read_table(
         line = page.lines[index]
         if line.top - last_bottom > ROW_GAP * height:
             break
-        phrases = [p for p in line.phrases if p.x1 > left and p.x0 < right]
+        inside = [
+            (p, c)
+            for p, c in zip(line.phrases, line_cells(line, separator), strict=True)
+            if p.x1 > left and p.x0 < right
+        ]
+        phrases = [p for p, _ in inside]
         index += 1
         if not phrases:
             continue  # a line of another block beside the table (a total in a box on the right)
-        cells = [c for c in (numeric_cell(p, separator, len(sum_rows)) for p in phrases) if c is not None]
+        cells = [Cell(c.value, c.percent, c.phrase, len(sum_rows)) for _, c in inside if c is not None]
         if len(cells) < 2 and not (len(cells) == 1 and len(phrases) == 1):
             if _same_captions(phrases, captions):
                 last_bottom = line.bottom  # the caption row printed again for the next rate (FatturaPA)
@@ -190,7 +214,7 @@ def _read_table(
                 taken.add(column)
                 columns[column].cells.append(cell)
         first = phrases[0]
-        sum_rows.append(numeric_cell(first, separator, 0) is None and bool(_SUM_ROW.match(fold(first.text))))
+        sum_rows.append(inside[0][1] is None and bool(_SUM_ROW.match(fold(first.text))))
         last_bottom = line.bottom
     return columns, sum_rows, index
 
@@ -328,7 +352,7 @@ def read_summary_tables(pages: list[PageText], separator: DecimalSeparator | Non
     for page in pages:
         index = 0
         while index < len(page.lines):
-            roles = _is_caption(page.lines[index], separator)
+            roles = _is_caption(page, index, separator)
             if roles is None:
                 index += 1
                 continue

@@ -21,7 +21,7 @@ from agents.ap.extract.summary_tables import (
     Cell,
     Column,
     TableReading,
-    numeric_cell,
+    line_cells,
     read_columns,
     role_of,
 )
@@ -34,13 +34,13 @@ def _captioned(line: TextLine, separator: DecimalSeparator | None) -> tuple[Phra
     """A line of a caption-column table: a caption, then at least two numeric cells."""
     if len(line.phrases) < 3:
         return None
+    first, *rest = line_cells(line, separator)
+    if first is not None or any(c is None for c in rest):
+        return None
     caption = line.phrases[0]
-    if numeric_cell(caption, separator, 0) is not None or role_of(caption.text) is None:
+    if role_of(caption.text) is None:
         return None
-    cells = [numeric_cell(p, separator, 0) for p in line.phrases[1:]]
-    if any(c is None for c in cells):
-        return None
-    return caption, [c for c in cells if c is not None]
+    return caption, [c for c in rest if c is not None]
 
 
 def _block(
