@@ -138,15 +138,21 @@ def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell
     return cells
 
 
-def _is_caption(page: PageText, at: int, separator: DecimalSeparator | None) -> list[str | None] | None:
+def looks_numeric(line: TextLine) -> tuple[bool, ...]:
+    """Per phrase, whether it is printed like a number-only cell (not yet parsed), once per line."""
+    if "numeric" not in line.memo:
+        line.memo["numeric"] = tuple(_NUMERIC_CELL.match(p.text) is not None for p in line.phrases)
+    flags: tuple[bool, ...] = line.memo["numeric"]
+    return flags
+
+
+def _is_caption(page: PageText, at: int) -> list[str | None] | None:
     """The roles of a caption row's phrases, or None when the line is no summary caption row (it
     must hold no number and have a row of at least two numbers within the next two lines)."""
     line = page.lines[at]
-    if len(line.phrases) < 2 or any(c is not None for c in line_cells(line, separator)):
+    if len(line.phrases) < 2 or any(looks_numeric(line)):
         return None
-    if not any(
-        sum(c is not None for c in line_cells(below, separator)) >= 2 for below in page.lines[at + 1 : at + 3]
-    ):
+    if not any(sum(looks_numeric(below)) >= 2 for below in page.lines[at + 1 : at + 3]):
         return None
     folded = fold(line.text)
     if not _ANY_ROLE.search(folded) or _ITEM_HEADER.search(folded):
@@ -352,7 +358,7 @@ def read_summary_tables(pages: list[PageText], separator: DecimalSeparator | Non
     for page in pages:
         index = 0
         while index < len(page.lines):
-            roles = _is_caption(page, index, separator)
+            roles = _is_caption(page, index)
             if roles is None:
                 index += 1
                 continue

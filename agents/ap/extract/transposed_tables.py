@@ -22,6 +22,7 @@ from agents.ap.extract.summary_tables import (
     Column,
     TableReading,
     line_cells,
+    looks_numeric,
     read_columns,
     role_of,
 )
@@ -34,13 +35,13 @@ def _captioned(line: TextLine, separator: DecimalSeparator | None) -> tuple[Phra
     """A line of a caption-column table: a caption, then at least two numeric cells."""
     if len(line.phrases) < 3:
         return None
+    looks_first, *looks_rest = looks_numeric(line)
+    if looks_first or not all(looks_rest) or role_of(line.phrases[0].text) is None:
+        return None
     first, *rest = line_cells(line, separator)
     if first is not None or any(c is None for c in rest):
         return None
-    caption = line.phrases[0]
-    if role_of(caption.text) is None:
-        return None
-    return caption, [c for c in rest if c is not None]
+    return line.phrases[0], [c for c in rest if c is not None]
 
 
 def _block(
