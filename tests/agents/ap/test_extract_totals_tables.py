@@ -91,6 +91,22 @@ LAYOUTS: dict[str, tuple[list[Row], tuple[str, str, str]]] = {
          (330, 328, "Invoice total", 9, True), _right(560, 328, "£2,220.00", 9, True)],
         ("1900.00", "320.00", "2220.00"),
     ),
+    "a US summary row in a box, the rate stated in the tax caption": (
+        _table(330, 300, ["Subtotal", "Sales Tax (8.875%)", "Total"], [["$1,000.00", "$88.75", "$1,088.75"]], [70, 100, 70]),
+        ("1000.00", "88.75", "1088.75"),
+    ),
+    "Italian breakdown with a 'Totali' row and rates without a percent sign": (
+        _table(60, 300, ["Aliquota", "Imponibile", "Imposta", "Totale"],
+               [["22,00", "1.000,00", "220,00", "1.220,00"], ["10,00", "300,00", "30,00", "330,00"],
+                ["Totali", "1.300,00", "250,00", "1.550,00"]], [70, 100, 90, 100]),
+        ("1300.00", "250.00", "1550.00"),
+    ),
+    "French VAT table without a gross column, the amount due elsewhere": (
+        [*_table(40, 300, ["Code", "Taux", "Base HT", "Montant TVA"],
+                 [["1", "20,00%", "1 000,00", "200,00"], ["2", "5,50%", "100,00", "5,50"]], [40, 60, 90, 90]),
+         (380, 360, "Net à payer TTC", 10, True), _right(560, 360, "1 305,50 €", 10, True)],
+        ("1100.00", "205.50", "1305.50"),
+    ),
 }  # fmt: skip
 
 
