@@ -8,7 +8,9 @@ the tax is read wherever it stands on the line, and the bases and taxes of all s
 the net amount and the tax total.
 
 A carried-forward line (``Übertrag``, ``Suma y sigue``, ``A riportare``, ``Carried forward``,
-``Report``, ``Transport``) repeats a running subtotal at a page break: never a document amount.
+``Report``, ``Transport``) repeats a running subtotal at a page break, and an early-payment discount
+line (``Skonto``, ``Escompte``, ``if paid by``) states what would be due if paid early: neither is a
+document amount.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from decimal import Decimal
 
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
-from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.page_text import PageText, Phrase, TextLine
 from agents.ap.extract.vocabulary import fold
 
 LINE_CONFIDENCE = 0.88
@@ -34,6 +36,13 @@ _CARRIED = re.compile(
     r"(?:^|\b)(?:ubertrag|uebertrag|vortrag|suma\s*y\s*sigue|suma\s*anterior|a\s*riportare|riporto|"
     r"da\s*riportare|carried\s*forward|brought\s*forward|carry\s*forward|a\s*reporter|van\s*vorige\s*pagina|"
     r"naar\s*volgende\s*pagina)\b|^\s*(?:report|transport)\b"
+)
+
+
+_CONDITIONAL = re.compile(
+    r"skonto|escompte|early\s*payment|cash\s*discount|prompt\s*payment|if\s*paid\s*(?:by|within|before|early)|"
+    r"pronto\s*pag|sconto\s*(?:per\s*)?pagamento|descuento\s*(?:por\s*)?pronto|betalingskorting|"
+    r"kredietbeperking"
 )
 
 
@@ -130,10 +139,20 @@ def _summed(parts: list[Candidate]) -> Candidate:
 
 
 def carried_forward_rows(pages: list[PageText]) -> list[tuple[int, tuple[float, float, float, float]]]:
-    """The boxes of carried-forward lines (their amounts are running subtotals)."""
+    """The boxes of lines whose amounts are no document amount: carried-forward lines (running
+    subtotals) and early-payment discount lines (``abzgl. 2 % Skonto bei Zahlung bis …``,
+    ``Zahlbetrag bei Skonto``, ``Escompte 2 %``: what is due *if* paid early, not what is due)."""
     rows: list[tuple[int, tuple[float, float, float, float]]] = []
     for page in pages:
         for line in page.lines:
-            if line.phrases and _CARRIED.search(fold(line.phrases[0].text)):
+            if holds_no_document_amount(line):
                 rows.append((page.number, (0.0, line.top, page.width, line.bottom)))
     return rows
+
+
+def holds_no_document_amount(line: TextLine) -> bool:
+    """Whether a line is a carried-forward or an early-payment discount line (see the module doc)."""
+    if not line.phrases:
+        return False
+    first = fold(line.phrases[0].text)
+    return bool(_CARRIED.search(first) or _CONDITIONAL.search(first))

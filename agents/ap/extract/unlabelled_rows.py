@@ -16,6 +16,7 @@ from decimal import Decimal
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.numbers import DecimalSeparator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.rate_lines import holds_no_document_amount
 from agents.ap.extract.summary_tables import Cell, line_cells, looks_numeric
 
 MAX_RATE = Decimal("0.30")
@@ -78,7 +79,7 @@ def row_totals(
     page = pages[-1]
     blocks: list[list[_Row]] = []
     for line in page.lines:
-        if sum(looks_numeric(line)) < 3:
+        if sum(looks_numeric(line)) < 3 or holds_no_document_amount(line):
             continue
         cells = [c for c in line_cells(line, separator) if c is not None]
         triple = _closing(cells) if len(cells) >= 3 else None

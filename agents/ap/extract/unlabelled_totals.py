@@ -15,6 +15,7 @@ from decimal import Decimal
 from agents.ap.extract.header_fields import Candidate, Parser
 from agents.ap.extract.numbers import DecimalSeparator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.rate_lines import holds_no_document_amount
 from agents.ap.extract.summary_tables import outside
 from agents.ap.extract.unlabelled_rows import row_totals
 
@@ -37,7 +38,7 @@ _SIGN_BEFORE = re.compile(r"[-−(]\s*[^\w\s]{0,3}\s*$")
 def _ending_amounts(page: PageText, parse: Parser, below: float | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     for line in page.lines:
-        if not line.phrases or (below is not None and line.bottom < below):
+        if not line.phrases or (below is not None and line.bottom < below) or holds_no_document_amount(line):
             continue
         phrase = line.phrases[-1]
         parsed = parse(phrase.text)

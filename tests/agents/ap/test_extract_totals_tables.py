@@ -242,3 +242,26 @@ def test_currency_words_beside_amounts(printed: str, value: str) -> None:
     for separator in (",", ".", None):
         parsed = amount_parser(separator)(f"Total {printed}")
         assert parsed is not None and parsed[0] == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    ("discount_label", "discount", "pay_label", "pay"),
+    [("abzgl. 2 % Skonto bei Zahlung bis 10.03.2025", "24,28", "Zahlbetrag bei Skonto", "1.189,52"),
+     ("Escompte 2 % si paiement avant le 10/03/2025", "24,28", "Net à payer avec escompte", "1.189,52"),
+     ("Early payment discount 2% if paid by 10/03/2025", "24.28", "Amount due if paid early", "1,189.52")],
+)  # fmt: skip
+def test_an_early_payment_discount_is_not_the_amount_due(
+    tmp_path: Path, discount_label: str, discount: str, pay_label: str, pay: str
+) -> None:
+    comma = "," in discount
+    amounts = ["1.020,00", "193,80", "1.213,80"] if comma else ["1,020.00", "193.80", "1,213.80"]
+    labels = (
+        ["Nettobetrag", "MwSt 19 %", "Gesamtbetrag"] if comma else ["Net amount", "VAT 19%", "Invoice total"]
+    )
+    rows: list[Row] = []
+    for i, (label, value) in enumerate(
+        [*zip(labels, amounts, strict=True), (discount_label, discount), (pay_label, pay)]
+    ):
+        rows += [(300, 300 + 14 * i, label, 9, False), _right(560, 300 + 14 * i, value, 9)]
+    invoice, _ = read_page_invoice(_render(tmp_path / "s.pdf", rows))
+    assert invoice.total.value == Decimal("1213.80") and invoice.amount_due.value == Decimal("1213.80")
