@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from agents.ap.extract.charges import charge_amounts
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.header_fields import (
@@ -111,7 +112,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]
         ]
     amounts["total"].extend(fed)
-    solved = solve(amounts, line_sum)
+    solved = solve(amounts, line_sum, charge_amounts(pages, parsers["total"]))
     warnings.extend(solved.warnings)
     values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum, separator)
     values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)

@@ -265,3 +265,26 @@ def test_an_early_payment_discount_is_not_the_amount_due(
         rows += [(300, 300 + 14 * i, label, 9, False), _right(560, 300 + 14 * i, value, 9)]
     invoice, _ = read_page_invoice(_render(tmp_path / "s.pdf", rows))
     assert invoice.total.value == Decimal("1213.80") and invoice.amount_due.value == Decimal("1213.80")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            ("Subtotal", "$1,000.00"),
+            ("Sales Tax (8%)", "$80.00"),
+            ("Shipping", "$25.00"),
+            ("Total", "$1,105.00"),
+        ],
+        [("Subtotal", "$1,000.00"), ("Freight", "$25.00"), ("Tax", "$80.00"), ("Amount due", "$1,105.00")],
+    ],
+)
+def test_a_charge_in_the_totals_block_closes_the_sum(tmp_path: Path, lines: list[tuple[str, str]]) -> None:
+    rows: list[Row] = []
+    for i, (label, value) in enumerate(lines):
+        rows += [(330, 300 + 14 * i, label, 9, False), _right(560, 300 + 14 * i, value, 9)]
+    invoice, _ = read_page_invoice(_render(tmp_path / "c.pdf", rows))
+    assert (invoice.subtotal.value, invoice.tax.value, invoice.total.value) == (
+        Decimal("1000.00"), Decimal("80.00"), Decimal("1105.00"),
+    )  # fmt: skip
+    assert min(invoice.subtotal.confidence, invoice.tax.confidence, invoice.total.confidence) >= 0.9
