@@ -119,7 +119,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
-    amount_due = _amount_due(values, total)
+    amount_due = _amount_due(values, total, bool(labelled.get("amount_due") or labelled.get("prepaid")))
     invoice_date = pick("invoice_date")
     due_date = pick("due_date")
     if invoice_date and due_date and due_date.value < invoice_date.value:
@@ -171,15 +171,18 @@ def _amount_candidates(
     return amounts, excluded
 
 
-def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:
+def _amount_due(
+    values: dict[str, Candidate | None], total: Field[Decimal], payment_labelled: bool
+) -> Field[Decimal]:
     """The printed amount due; else the total less a printed prepayment; else the total itself."""
     due, prepaid = values["amount_due"], values["prepaid"]
     if (
         due is not None
+        and not payment_labelled
         and total.evidence is not None
         and (due.page, due.bbox, due.value) == (total.evidence.page, total.evidence.bbox, total.value)
     ):
-        return total  # the total itself, read as the amount due: as sure as the total
+        return total  # no due amount or payment labelled anywhere: the total is due, as sure as it is
     if due is not None:
         return _field(due, Decimal)
     if total.value is None:
