@@ -288,3 +288,17 @@ def test_a_charge_in_the_totals_block_closes_the_sum(tmp_path: Path, lines: list
         Decimal("1000.00"), Decimal("80.00"), Decimal("1105.00"),
     )  # fmt: skip
     assert min(invoice.subtotal.confidence, invoice.tax.confidence, invoice.total.confidence) >= 0.9
+
+
+def test_a_vat_rate_column_the_line_header_does_not_name_is_no_price(tmp_path: Path) -> None:
+    header = ["Pos.", "Bezeichnung", "Menge", "Preis", "MWST", "Betrag CHF"]
+    xs = [40, 70, 300, 370, 430, 500]
+    rows: list[Row] = [(x, 270, label, 8, True) for x, label in zip(xs, header, strict=True)]
+    rows += [(40, 286, "1", 8, False), (70, 286, "Montagearbeiten", 8, False), _right(330, 286, "2"),
+             _right(410, 286, "714.38"), (430, 286, "8.1%", 8, False), _right(560, 286, "1’428.76")]  # fmt: skip
+    invoice, _ = read_page_invoice(_render(tmp_path / "m.pdf", rows))
+    line = invoice.lines[0]
+    assert (line.quantity.value, line.unit_price.value, line.amount.value) == (
+        Decimal("2"), Decimal("714.38"), Decimal("1428.76"),
+    )  # fmt: skip
+    assert not any("×" in warning for warning in invoice.warnings)
