@@ -287,7 +287,14 @@ def parse_rows(rows: list[RawLine], separator: DecimalSeparator | None) -> list[
     return items
 
 
+_PERCENTAGE = re.compile(r"[-−]?\d+(?:[.,]\d+)?\s*%")
+"""A VAT rate standing in a column of its own that the header does not name (``MWST``) lands in the
+nearest numeric column: a percentage is never a quantity, price or amount."""
+
+
 def _number(text: str, separator: DecimalSeparator | None) -> Decimal | None:
+    if "%" in text:
+        text = _PERCENTAGE.sub(" ", text).strip()
     if not text:
         return None
     direct = parse_number(text.replace("€", "").replace("$", "").replace("£", "").strip(), separator)

@@ -16,14 +16,17 @@ from typing import Literal
 DecimalSeparator = Literal[".", ","]
 
 _GROUP_CHARS = "'’\u00a0\u202f "
+_GLUED_CURRENCY = r"(?:kr|Kr|KR|SEK|DKK|NOK|ISK|CHF|EUR|USD|GBP|PLN|CZK|HUF)(?![A-Za-z])"
 AMOUNT_PATTERN = re.compile(
-    r"(?<![\w.,])"
+    r"(?:(?<![\w.,'’])|(?<=[FfKk][Rr]\.))"
     r"(?P<sign>[-−])?\(?"
     r"(?P<number>\d{1,3}(?:[.,'’\u00a0\u202f ]\d{3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?)"
-    r"\)?(?:[-−](?![\w]))?(?![\w])"
+    rf"\)?(?:[-−](?![\w]))?(?:(?![\w])|(?={_GLUED_CURRENCY}))"
 )
 """A number as printed in an amount column: optional sign (leading, trailing as in ``1.234,56-``,
-or accounting parentheses), grouping, up to four decimals."""
+or accounting parentheses), grouping, up to four decimals. Never the tail of a longer number
+(``1'234.50`` is not ``234.50``); a currency abbreviation may touch it (``Fr.1'234.50``,
+``1.234,50kr``)."""
 
 _UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
 _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates, schedule_candidates
+from agents.ap.extract.charges import charge_amounts
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
@@ -25,13 +26,16 @@ from agents.ap.extract.header_fields import (
 )
 from agents.ap.extract.identifiers import find_eins, find_vat_ids, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
-from agents.ap.extract.numbers import infer_decimal_separator
+from agents.ap.extract.numbers import DecimalSeparator, infer_decimal_separator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
+from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
+from agents.ap.extract.summary_tables import outside, read_summary_tables
 from agents.ap.extract.totals_solver import ROLES, solve
-from agents.ap.extract.unlabelled_totals import fill_unlabelled
+from agents.ap.extract.transposed_tables import read_caption_column_tables
+from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
@@ -115,8 +119,8 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         if checked
         else None
     )
-    amounts = {role: list(labelled.get(role, [])) for role in ROLES}
-    summed = _tax_over_rates(amounts["tax"], pick("subtotal"), pick("total"))
+    amounts, not_totals = _amount_candidates(pages, labelled, separator)
+    summed = _tax_over_rates(amounts["tax"], decide(amounts["subtotal"])[0], decide(amounts["total"])[0])
     if summed is not None:
         amounts["tax"].append(summed)
     # an amount due is a gross total when nothing was prepaid; a total is the amount due when no
@@ -127,13 +131,14 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             replace(c, confidence=round(c.confidence - 0.05, 3)) for c in amounts["total"]
         ]
     amounts["total"].extend(fed)
-    solved = solve(amounts, line_sum)
+    solved = solve(amounts, line_sum, charge_amounts(pages, parsers["total"]))
     warnings.extend(solved.warnings)
-    values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum)
+    values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum, separator)
+    values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
-    amount_due = _amount_due(values, total)
+    amount_due = _amount_due(values, total, bool(labelled.get("amount_due") or labelled.get("prepaid")))
     invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
     due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
     invoice_number = pick("invoice_number")
@@ -168,9 +173,41 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     )
 
 
-def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> Field[Decimal]:
+def _amount_candidates(
+    pages: list[PageText], labelled: dict[str, list[Candidate]], separator: DecimalSeparator | None
+) -> tuple[dict[str, list[Candidate]], list[tuple[int, tuple[float, float, float, float]]]]:
+    """Labelled amounts, less those printed where no document amount stands (a rate column, one
+    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on"), plus the
+    amounts the summary tables and per-rate tax lines give; and the boxes left out."""
+    tables = read_summary_tables(pages, separator)
+    read_caption_column_tables(pages, separator, tables)
+    rate_lines = read_rate_lines(pages, separator)
+    excluded = tables.not_totals + carried_forward_rows(pages)
+    bases = [(line.base.page, line.base.bbox) for line in rate_lines]
+    amounts: dict[str, list[Candidate]] = {}
+    for role in ROLES:
+        kept = [c for c in labelled.get(role, []) if outside(c, excluded)]
+        if role == "tax":
+            kept = [c for c in kept if outside(c, bases)]
+        amounts[role] = kept
+    for found in (tables.candidates, rate_line_candidates(rate_lines)):
+        for role, candidates in found.items():
+            amounts[role].extend(candidates)
+    return amounts, excluded
+
+
+def _amount_due(
+    values: dict[str, Candidate | None], total: Field[Decimal], payment_labelled: bool
+) -> Field[Decimal]:
     """The printed amount due; else the total less a printed prepayment; else the total itself."""
     due, prepaid = values["amount_due"], values["prepaid"]
+    if (
+        due is not None
+        and not payment_labelled
+        and total.evidence is not None
+        and (due.page, due.bbox, due.value) == (total.evidence.page, total.evidence.bbox, total.value)
+    ):
+        return total  # no due amount or payment labelled anywhere: the total is due, as sure as it is
     if due is not None:
         return _field(due, Decimal)
     if total.value is None:

@@ -27,6 +27,8 @@ FAILED = 0.6
 DUE_WITHOUT_PAYMENT = 0.5
 """Score penalty for an amount due that differs from the total while no prepayment is read: another
 total on the page (a line total, a subtotal before discounts) is then the likelier misreading."""
+BY_CHARGE = 0.6
+"""Score penalty for net + tax = gross closing only with a charge or allowance line as a term."""
 ROLES = ("subtotal", "tax", "total", "prepaid", "amount_due")
 TOP = 3
 
@@ -52,16 +54,22 @@ def _options(candidates: list[Candidate]) -> list[Candidate | None]:
 
 
 def _equations(
-    choice: dict[str, Candidate | None], line_sum: Decimal | None
+    choice: dict[str, Candidate | None], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
 ) -> list[tuple[tuple[str, ...], bool]]:
-    """Each equation whose terms are all present: (the roles in it, whether it holds)."""
+    """Each equation whose terms are all present: (the roles in it, whether it holds). A charge or
+    allowance printed in the totals block may be the missing term of net + tax ± charge = gross."""
     net, tax, gross = choice["subtotal"], choice["tax"], choice["total"]
     prepaid, due = choice["prepaid"], choice["amount_due"]
     found: list[tuple[tuple[str, ...], bool]] = []
     if line_sum is not None and net is not None:
         found.append((("subtotal",), _agree(line_sum, net.value)))
     if net is not None and tax is not None and gross is not None:
-        found.append((("subtotal", "tax", "total"), _agree(net.value + tax.value, gross.value)))
+        closes = _agree(net.value + tax.value, gross.value) or any(
+            _agree(net.value + tax.value + sign * charge, gross.value)
+            for charge in charges
+            for sign in (1, -1)
+        )
+        found.append((("subtotal", "tax", "total"), closes))
     if gross is not None and due is not None and (gross.page, gross.bbox) != (due.page, due.bbox):
         if prepaid is not None:
             found.append((("total", "prepaid", "amount_due"), _agree(gross.value - prepaid.value, due.value)))
@@ -71,14 +79,25 @@ def _equations(
     return found
 
 
-def _score(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> float:
+def _score(
+    choice: dict[str, Candidate | None], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
+) -> float:
     total = sum(c.confidence for c in choice.values() if c is not None)
-    for roles, holds in _equations(choice, line_sum):
+    for roles, holds in _equations(choice, line_sum, charges):
         if holds:
             total += 1.2 * len(roles)
         elif roles != ("subtotal",):
             total -= 0.3
-    gross, due = choice["total"], choice["amount_due"]
+    net, tax, gross, due = choice["subtotal"], choice["tax"], choice["total"], choice["amount_due"]
+    if (
+        charges
+        and net is not None
+        and tax is not None
+        and gross is not None
+        and not _agree(net.value + tax.value, gross.value)
+        and any(holds for roles, holds in _equations(choice, None, charges) if "tax" in roles)
+    ):
+        total -= BY_CHARGE  # closing only with a charge's help: a plain closure is likelier right
     if (
         gross is not None
         and due is not None
@@ -89,24 +108,28 @@ def _score(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> flo
     return total
 
 
-def solve(candidates: dict[str, list[Candidate]], line_sum: Decimal | None) -> Solved:
+def solve(
+    candidates: dict[str, list[Candidate]], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
+) -> Solved:
     """The agreeing set of amounts, with confidences set by which equations they satisfy."""
     options = [_options(candidates.get(role, [])) for role in ROLES]
     best: dict[str, Candidate | None] = dict.fromkeys(ROLES)
     best_score = float("-inf")
     for combo in itertools.product(*options):
         choice = dict(zip(ROLES, combo, strict=True))
-        score = _score(choice, line_sum)
+        score = _score(choice, line_sum, charges)
         if score > best_score:
             best, best_score = choice, score
-    return _rescored(best, line_sum)
+    return _rescored(best, line_sum, charges)
 
 
-def _rescored(choice: dict[str, Candidate | None], line_sum: Decimal | None) -> Solved:
+def _rescored(
+    choice: dict[str, Candidate | None], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
+) -> Solved:
     confirmed: set[str] = set()
     failed: set[str] = set()
     warnings: list[str] = []
-    equations = _equations(choice, line_sum)
+    equations = _equations(choice, line_sum, charges)
     for roles, holds in equations:
         if holds:
             confirmed.update(roles)

@@ -13,7 +13,11 @@ from dataclasses import replace
 from decimal import Decimal
 
 from agents.ap.extract.header_fields import Candidate, Parser
+from agents.ap.extract.numbers import DecimalSeparator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.rate_lines import holds_no_document_amount
+from agents.ap.extract.summary_tables import outside
+from agents.ap.extract.unlabelled_rows import row_totals
 
 GUESSED = 0.65
 GUESSED_WITH_LINES = 0.75
@@ -34,7 +38,7 @@ _SIGN_BEFORE = re.compile(r"[-−(]\s*[^\w\s]{0,3}\s*$")
 def _ending_amounts(page: PageText, parse: Parser, below: float | None = None) -> list[Candidate]:
     found: list[Candidate] = []
     for line in page.lines:
-        if not line.phrases or (below is not None and line.bottom < below):
+        if not line.phrases or (below is not None and line.bottom < below) or holds_no_document_amount(line):
             continue
         phrase = line.phrases[-1]
         parsed = parse(phrase.text)
@@ -113,14 +117,18 @@ def arithmetic_totals(pages: list[PageText], parse: Parser, line_sum: Decimal | 
 
 
 def fill_unlabelled(
-    values: dict[str, Candidate | None], pages: list[PageText], parse: Parser, line_sum: Decimal | None
+    values: dict[str, Candidate | None],
+    pages: list[PageText],
+    parse: Parser,
+    line_sum: Decimal | None,
+    separator: DecimalSeparator | None = None,
 ) -> dict[str, Candidate | None]:
     """The solver's amounts, with any the arithmetic did not confirm (CONFIRMED_AT and above) or that
     are missing taken from `arithmetic_totals` when the labelled total is not confirmed itself."""
     total = values.get("total")
     if total is not None and total.confidence >= CONFIRMED_AT:
         return _payment_after(values, total, pages, parse)
-    found = arithmetic_totals(pages, parse, line_sum)
+    found = arithmetic_totals(pages, parse, line_sum) or _in_a_row(pages, separator, line_sum)
     if not found:
         return values
     merged = dict(values)
@@ -129,6 +137,16 @@ def fill_unlabelled(
         if current is None or current.confidence < CONFIRMED_AT:
             merged[role] = candidate
     return merged
+
+
+def _in_a_row(
+    pages: list[PageText], separator: DecimalSeparator | None, line_sum: Decimal | None
+) -> dict[str, Candidate]:
+    found = row_totals(pages, separator, GUESSED)
+    net = found.get("subtotal")
+    if net is not None and line_sum is not None and _agree(line_sum, net.value):
+        found = {role: replace(c, confidence=GUESSED_WITH_LINES) for role, c in found.items()}
+    return found
 
 
 def _payment_after(
@@ -160,3 +178,51 @@ def _payment_after(
     merged["prepaid"] = replace(paid, value=abs(paid.value), confidence=GUESSED_WITH_LINES)
     merged["amount_due"] = replace(due, confidence=GUESSED_WITH_LINES)
     return merged
+
+
+FOUND_BY_SUM = 0.75
+"""An amount found only because it closes net + tax = gross with two amounts that were read."""
+
+
+def complete_by_arithmetic(
+    values: dict[str, Candidate | None],
+    pages: list[PageText],
+    parse: Parser,
+    excluded: list[tuple[int, tuple[float, float, float, float]]],
+) -> dict[str, Candidate | None]:
+    """When exactly one of net, tax and gross is missing, the amount printed anywhere that closes
+    net + tax = gross with the other two (the bottom-most on the latest page: a grand total in a
+    box whose label is unknown or stands apart). Never a rate, a per-rate cell or a carried-forward
+    line (`excluded`); never trusted like a labelled value (FOUND_BY_SUM)."""
+    net, tax, gross = values.get("subtotal"), values.get("tax"), values.get("total")
+    present = [c for c in (net, tax, gross) if c is not None]
+    if len(present) != 2:
+        return values
+    if gross is None and net is not None and tax is not None:
+        role, target = "total", net.value + tax.value
+    elif net is None and gross is not None and tax is not None:
+        role, target = "subtotal", gross.value - tax.value
+    elif net is not None and gross is not None:
+        role, target = "tax", gross.value - net.value
+    else:
+        return values
+    if target <= 0 or (role == "tax" and net is not None and target / net.value > MAX_RATE):
+        return values
+    taken = {(c.page, c.bbox) for c in present}
+    for page in reversed(pages):
+        for line in reversed(page.lines):
+            for phrase in reversed(line.phrases):
+                parsed = parse(phrase.text)
+                if parsed is None or not _agree(parsed[0], target):
+                    continue
+                found = Candidate(
+                    parsed[0],
+                    FOUND_BY_SUM,
+                    page.number,
+                    phrase.bbox(parsed[1], parsed[2]),
+                    phrase.text[parsed[1] : parsed[2]],
+                )
+                if (found.page, found.bbox) in taken or not outside(found, excluded):
+                    continue
+                return {**values, role: found}
+    return values

@@ -105,6 +105,8 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"(?:gesamt|rechnungs|end)?betrag\s*netto", r"summe\s*(?:der\s*)?positionen", r"total\s*net(?:\s*h\.?\s*t\.?)?",
         r"net\s*(?:total|amount)\s*h\.?\s*t\.?", r"totaal\s*excl(?:usief|\.)?\s*(?:btw|belasting)",
         r"total\s*sin\s*iva", r"importe\s*sin\s*iva", r"totale\s*(?:senza|escluso)\s*iva",
+        r"(?:total|summe|betrag|gesamt)\s*exkl\.?(?:\s*(?:mwst|ust)\.?)?", r"importo\s*totale\s*imponibile",
+        r"(?:sum|total|bel[oø]p|netto)\s*eks(?:kl)?\.?\s*mva", r"total\s*hors\s*tva", r"base\s*imponibile",
     ),
     "tax": (
         r"totale\s*imposta", r"i\.\s*v\.\s*a\.?",
@@ -112,6 +114,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"momsbel[oø]b", r"moms\s*\d+(?:[.,]\d+)?\s*%", r"\d+(?:[.,]\d+)?\s*%\s*moms",
         r"(?:vat|tax|gst)\s*amount", r"amount\s*of\s*(?:vat|tax)", r"(?:zzgl\.?|zuzugl\.?|plus)\s*(?:mwst|ust)\.?",
         r"importe\s*(?:del\s*)?iva", r"importo\s*iva", r"bedrag\s*btw",
+        r"total\s*(?:mwst|ust)\.?", r"importo\s*totale\s*imposta", r"mva", r"merverdiavgift", r"sum\s*mva",
     ),
     "total": (
         r"total\s*payable", r"bruttowert", r"rechnungssumme", r"total\s*toutes\s*taxes\s*comprises",
@@ -123,6 +126,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"amount\s*(?:incl(?:uding|usive|\.)?)\s*(?:of\s*)?(?:vat|tax(?:es)?|gst)", r"(?:gesamt|rechnungs|end)?betrag\s*brutto",
         r"total\s*(?:con\s*)?iva\s*incluido", r"totale\s*(?:ivato|iva\s*inclusa|compresa\s*iva)",
         r"totaal\s*incl(?:usief|\.)?\s*(?:btw|belasting)",
+        r"(?:total|summe|betrag|gesamt)\s*inkl\.?\s*(?:mwst|ust)\.?", r"(?:sum|total|totalt)\s*inkl\.?\s*mva",
     ),
     "amount_due": (
         r"zu\s*zahlender\s*betrag", r"(?:total\s*)?amount\s*to\s*(?:be\s*)?paid", r"montant\s*(?:net\s*)?a\s*regler",
@@ -131,6 +135,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"total\s*amount\s*due", r"amount\s*outstanding", r"saldo\s*(?:a\s*(?:pagar|favor))?",
         r"outstanding\s*(?:balance|amount)", r"solde\s*(?:du|restant(?:\s*du)?)", r"reste\s*du", r"te\s*voldoen",
         r"openstaand(?:\s*saldo)?", r"restant\s*(?:te\s*betalen)?", r"offener\s*rechnungsbetrag", r"noch\s*offen",
+        r"a\s*betale", r"bel[oø]p\s*a\s*betale",
         r"liquido\s*a\s*pagar", r"pendiente(?:\s*de\s*pago)?", r"importo\s*residuo", r"residuo\s*da\s*pagare",
     ),
     "prepaid": (
