@@ -11,7 +11,6 @@ from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.dates import numeric_dates_month_first
 from agents.ap.extract.header_fields import (
     Candidate,
-    LabelHit,
     currency_parser,
     decide,
     iban_parser,
@@ -21,13 +20,14 @@ from agents.ap.extract.header_fields import (
     unlabelled_candidates,
 )
 from agents.ap.extract.identifiers import find_eins, vat_id_valid
-from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
+from agents.ap.extract.line_items import ParsedRow, RawLine, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, party_map
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.unlabelled_totals import fill_unlabelled
-from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
+from agents.ap.extract.vendor_name import ItemRows, find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
 
@@ -74,17 +74,14 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             warnings.append(f"{name}: several different values are labelled on the document")
         return candidate
 
-    vendor = find_vendor_name(pages, hits)
-    tax_id = _vendor_tax_id(pages, labelled, hits, warnings, vendor)
-    iban = pick("iban") or decide(unlabelled_candidates(pages, iban_parser, UNLABELLED))[0]
-    if iban is not None and not iban.valid:
-        warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
-        iban = Candidate(
-            iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
-        )
+    rows = table_rows(pages)
+    parties = party_map(pages, hits)
+    vendor = find_vendor_name(pages, hits, parties, _item_rows(rows))
+    tax_id = _vendor_tax_id(pages, labelled, parties, warnings, vendor)
+    iban = _seller_iban(pages, labelled, parties, warnings)
     currency = pick("currency") or _currency_from_amounts(pages)
 
-    lines = tuple(_line(row) for row in parse_rows(table_rows(pages), separator))
+    lines = tuple(_line(row) for row in parse_rows(rows, separator))
     checked: list[ExtractedLine] = []
     for line in lines:
         rescored, problem = check_line(line)
@@ -180,27 +177,30 @@ def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidat
 def _vendor_tax_id(
     pages: list[PageText],
     labelled: dict[str, list[Candidate]],
-    hits: list[LabelHit],
+    parties: PartyMap,
     warnings: list[str],
     vendor: Candidate | None = None,
 ) -> Candidate | None:
-    """The seller's tax id: a labelled one that is not the buyer's; else any VAT id/EIN on the
-    document outside the bill-to block, with the lower confidence of an unlabelled value."""
-    buyers = buyer_regions(hits)
+    """The seller's tax id: a labelled one that is not the buyer's (by its label's wording or its
+    block); else any VAT id/EIN on the document outside the buyer's block, with the lower confidence
+    of an unlabelled value. Two different ids are told apart by their blocks' roles, then by the
+    seller's name beside one of them; when neither decides, both stay below the auto-post threshold."""
     buyer_ids = {c.value for c in labelled.get("buyer_tax_id", [])}
+
+    def role(c: Candidate) -> str | None:
+        return parties.role(c.page, c.bbox[0], c.bbox[1])
+
+    buyer_ids |= {c.value for c in labelled.get("vendor_tax_id", []) if role(c) == BUYER}
     tax_ids = [c for c in labelled.get("vendor_tax_id", []) if c.value not in buyer_ids]
     if not tax_ids:
         tax_ids = [
             c
             for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
-            if c.value not in buyer_ids
-            and not any(
-                r.page == c.page and r.x0 <= c.bbox[0] <= r.x1 and r.top <= c.bbox[1] <= r.bottom
-                for r in buyers
-            )
+            if c.value not in buyer_ids and role(c) != BUYER
         ]
     if len({c.value for c in tax_ids}) > 1:
-        beside = [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
+        seller_side = [c for c in tax_ids if role(c) == SELLER]
+        beside = seller_side or [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
         if beside and len({c.value for c in beside}) == 1:
             others = [
                 replace(c, confidence=round(c.confidence * 0.6, 3))
@@ -215,6 +215,43 @@ def _vendor_tax_id(
         warnings.append(f"VAT id {tax_id.value} fails its check digits")
         tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
     return tax_id
+
+
+def _seller_iban(
+    pages: list[PageText], labelled: dict[str, list[Candidate]], parties: PartyMap, warnings: list[str]
+) -> Candidate | None:
+    """The seller's account: a labelled IBAN, else one printed anywhere — never one labelled or
+    placed as the buyer's ("Ihre IBAN", "your account", in the bill-to block: a direct debit)."""
+    buyer_ibans = {c.value for c in labelled.get("buyer_iban", [])}
+
+    def sellers(found: list[Candidate]) -> list[Candidate]:
+        return [
+            c
+            for c in found
+            if c.value not in buyer_ibans and parties.role(c.page, c.bbox[0], c.bbox[1]) != BUYER
+        ]
+
+    iban, conflict = decide(sellers(labelled.get("iban", [])))
+    if conflict:
+        warnings.append("iban: several different values are labelled on the document")
+    if iban is None:
+        iban = decide(sellers(unlabelled_candidates(pages, iban_parser, UNLABELLED)))[0]
+    if iban is not None and not iban.valid:
+        warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
+        iban = Candidate(
+            iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
+        )
+    return iban
+
+
+def _item_rows(rows: list[RawLine]) -> ItemRows:
+    return frozenset(
+        (row.page, round(word.top) + shift)
+        for row in rows
+        for words in row.cells.values()
+        for word in words
+        for shift in (-1, 0, 1)
+    )
 
 
 def _tax_over_rates(

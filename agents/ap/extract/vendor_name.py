@@ -9,70 +9,38 @@ from dataclasses import dataclass
 
 from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
+from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
+from agents.ap.extract.vocabulary_extra import NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
-LEGAL_FORMS = re.compile(
-    r"\b(gmbh|ag|kg|ohg|se|sa|sas|sarl|sàrl|srl|spa|s\.p\.a\.|bv|b\.v\.|nv|n\.v\.|ltd|limited|llc|inc|corp|"
-    r"plc|co|company|gmbh & co\.? kg|ug|e\.k\.|eurl|sasu|vof|cv)\.?$",
+ItemRows = frozenset[tuple[int, int]]
+"""(page, rounded top) of every line-item row: a description is never the seller's name."""
+
+_LEGAL = (
+    r"gmbh\s*&\s*co\.?\s*kg|gmbh|mbh|ag|kgaa|kg|ohg|se|ug(?:\s*\(haftungsbeschrankt\))?|e\.\s?k\.|e\.\s?v\.|"
+    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sasu|eurl|snc|sci|scop|sa|s\.a\.u?\.?|sprl|bvba|srl|s\.r\.l\.|spa|s\.p\.a\.|"
+    r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
+    r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
+)
+LEGAL_FORMS = re.compile(rf"\b(?:{_LEGAL})\.?$", re.IGNORECASE)
+_LEGAL_INSIDE = re.compile(
+    rf"^(.{{2,60}}(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?)(?=\s|$|,)",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Region:
-    page: int
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    def contains(self, phrase: Phrase) -> bool:
-        return (
-            phrase.page == self.page
-            and self.x0 <= phrase.x0 <= self.x1
-            and self.top <= phrase.top <= self.bottom
-        )
-
-
-def buyer_regions(hits: list[LabelHit]) -> list[Region]:
-    """Where the bill-to blocks are: under (and right of) each bill-to label."""
-    return [
-        Region(
-            hit.phrase.page,
-            hit.phrase.x0 - 5,
-            hit.phrase.top - 2,
-            hit.phrase.x0 + 260,
-            hit.phrase.bottom + 75,
-        )
-        for hit in hits
-        if hit.field == "bill_to"
-    ]
-
-
-def _eligible(phrase: Phrase, buyers: list[Region]) -> bool:
-    text = phrase.text.strip()
-    if len(text) < 3 or sum(ch.isdigit() for ch in text) > len(text) * 0.3:
-        return False
-    folded = fold(text)
-    if (
-        DOCUMENT_TITLES.match(folded)
-        or match_label(folded, HEADER_PATTERNS)
-        or folded.strip(" ,.") in WEEKDAYS
-    ):
-        return False
-    return not any(region.contains(phrase) for region in buyers)
+"""A name cut after its legal form ("Au bon moulin SARL - 1242 chemin…" → "Au bon moulin SARL"); a
+form right after a number is a unit ("Cemento cola 25 kg"), not a company."""
 
 
 _SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
-_LEGAL_INSIDE = re.compile(
-    r"^(.{2,60}\b(?:gmbh|ag|kg|ohg|sarl|sas|sasu|eurl|sa|srl|s\.r\.l\.|spa|s\.p\.a\.|bv|b\.v\.|"
-    r"nv|n\.v\.|ltd|limited|llc|inc|plc|s\.l\.|s\.a\.|ug)\.?)(?:\s|$)",
-    re.IGNORECASE,
-)
+
+
+def _folded_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"^\s*(?:" + "|".join(words) + r")(?![a-z0-9])\s*[:.]?\s*")
 
 
 @dataclass
@@ -83,42 +51,106 @@ class _Name:
     seen: int = 0
 
 
-def _segments(phrase: Phrase) -> list[str]:
-    return [part.strip() for part in _SEGMENTS.split(phrase.text) if part.strip()]
+@dataclass(frozen=True)
+class _Patterns:
+    name_label: re.Pattern[str]
+    payee: re.Pattern[str]
+    register: re.Pattern[str]
 
 
-def find_vendor_name(pages: list[PageText], hits: list[LabelHit]) -> Candidate | None:
-    """Score every name-like text: a legal form, a sender line above the address window ("ACME GmbH
-    · Street 1 · City"), the largest text at the top, recurrence (footer, bank block); names in the
-    bill-to block or led by a salutation are never the seller."""
+_COMPILED: list[_Patterns] = []
+
+
+def _patterns() -> _Patterns:
+    if not _COMPILED:
+        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
+        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
+        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register))
+    return _COMPILED[0]
+
+
+def _segments(text: str) -> list[str]:
+    return [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
+
+
+def _named(part: str) -> tuple[str, bool]:
+    """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
+    label = _patterns().name_label.match(fold(part))
+    if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
+        return part[label.end() :].strip(), True
+    return part, False
+
+
+def find_vendor_name(
+    pages: list[PageText],
+    hits: list[LabelHit],
+    parties: PartyMap | None = None,
+    item_rows: ItemRows = frozenset(),
+) -> Candidate | None:
+    """Score every name-like text: a legal form, the seller's block (captioned, or holding the
+    seller's bank account or company register), the sender line above the address window ("ACME
+    GmbH · Street 1 · City"), the largest text at the top, the account holder ("t.n.v. ACME B.V."),
+    recurrence (footer, bank block); names in the buyer's block, in a line-item row or led by a
+    salutation are never the seller."""
     if not pages or not pages[0].lines:
         return None
     first = pages[0]
-    buyers = buyer_regions(hits)
+    parties = parties if parties is not None else party_map(pages, hits)
     heights = sorted(phrase.height for line in first.lines for phrase in line.phrases)
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
+    in_block: dict[int, list[tuple[bool, float, str]]] = {}
+    anchored = _anchored_names(pages, parties)
     for page in pages:
         for line in page.lines:
+            if (page.number, round(line.top)) in item_rows:
+                continue
             for phrase in line.phrases:
-                if any(region.contains(phrase) for region in buyers):
+                role = parties.role_of(phrase)
+                text_source = phrase.text
+                caption = caption_role(text_source)
+                if caption is not None:
+                    if caption[0] == BUYER or not caption[1]:
+                        continue
+                    text_source, role = caption[1], SELLER  # "Sold by: ACME Ltd"
+                elif role == BUYER or parties.is_caption(phrase):
                     continue
-                parts = _segments(phrase)
+                parts = _segments(text_source)
                 for index, part in enumerate(parts):
-                    legal = _LEGAL_INSIDE.match(part)
-                    text = legal.group(1) if legal else part
-                    key = fold(text)
+                    payee = _patterns().payee.search(fold(part))
+                    if payee is not None and payee.end() < len(part):
+                        part = part[payee.end() :].strip()
+                    elif payee is not None:
+                        payee = None
+                    named, labelled = _named(part)
+                    legal = _LEGAL_INSIDE.match(named)
+                    text = legal.group(1) if legal else named
+                    key = fold(text).rstrip(". ")
                     if not _name_like(text):
                         continue
                     entry = names.setdefault(key, _Name(text, phrase))
+                    if len(text) < len(entry.text):
+                        entry.text = (
+                            text  # "ACME LLC" in the letterhead, "… payable to ACME LLC." in a sentence
+                        )
                     entry.seen += 1
                     if legal:
                         entry.score = max(entry.score, 0.3)
+                    if payee is not None:
+                        entry.score += 0.3  # the account holder printed with the bank details
+                    if role == SELLER:
+                        region = _region_index(parties, phrase)
+                        in_block.setdefault(region, []).append((bool(legal) or labelled, phrase.top, key))
+                    if key in anchored and index == 0:
+                        entry.score += 0.25
                     if page is first and line.top < first.height * 0.35:
                         if index == 0 and len(parts) >= 3 and phrase.height <= median * 1.05:
                             entry.score += 0.3  # the sender line printed above the address window
                         if phrase.height >= 1.3 * median and index == 0:
                             entry.score += 0.2
+    for found in in_block.values():
+        marked = [item for item in found if item[0]] or found
+        names[min(marked, key=lambda item: item[1])[2]].score += 0.4  # the name in the seller's block
     if not names:
         return None
     for entry in names.values():
@@ -127,11 +159,63 @@ def find_vendor_name(pages: list[PageText], hits: list[LabelHit]) -> Candidate |
     ranked = sorted(names.values(), key=lambda e: (-e.score, e.phrase.page, e.phrase.top))
     best = ranked[0]
     if best.score < 0.2:
-        return _largest_at_top(first, buyers)
+        return _largest_at_top(first, parties)
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
     return Candidate(best.text, round(confidence, 3), best.phrase.page, best.phrase.bbox(), best.phrase.text)
+
+
+def _region_index(parties: PartyMap, phrase: Phrase) -> int:
+    containing = [
+        (region.top, number) for number, region in enumerate(parties.seller) if region.contains(phrase)
+    ]
+    return max(containing)[1] if containing else -1
+
+
+def _aligned(a: Phrase, b: Phrase) -> bool:
+    return abs(a.x0 - b.x0) <= 8 or abs(a.x1 - b.x1) <= 8 or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= 16
+
+
+def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
+    """Names at the head of a block that holds the seller's bank account or company register (a
+    letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same phrase as them (a footer)."""
+    found: set[str] = set()
+    register = _patterns().register
+    for page in pages:
+        for index, line in enumerate(page.lines):
+            for phrase in line.phrases:
+                folded = fold(phrase.text)
+                if (
+                    not (find_ibans(phrase.text) or register.search(folded))
+                    or parties.role_of(phrase) == BUYER
+                ):
+                    continue
+                if _BUYER_WORDING.search(folded):
+                    continue
+                head, last = phrase, phrase
+                for above in reversed(page.lines[max(0, index - 8) : index]):
+                    aligned = [p for p in above.phrases if _aligned(p, last)]
+                    if not aligned or last.top - aligned[0].bottom > 1.2 * max(last.height, 1.0):
+                        break
+                    last = aligned[0]
+                    if match_label(fold(last.text), HEADER_PATTERNS) or DOCUMENT_TITLES.match(
+                        fold(last.text)
+                    ):
+                        break
+                    head = last
+                parts = _segments(head.text)
+                if parts:
+                    named = _named(parts[0])[0]
+                    legal = _LEGAL_INSIDE.match(named)
+                    if not legal and not _name_like(head.text):
+                        continue  # a sentence above the bank details, not a letterhead's name line
+                    found.add(fold(legal.group(1) if legal else named).rstrip(". "))
+    return found
+
+
+_BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|customer|client|klant|cliente)\b")
+"""Possessives and nouns that make an account or id printed beside them the buyer's."""
 
 
 def _name_like(text: str) -> bool:
@@ -147,11 +231,11 @@ def _name_like(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _largest_at_top(first: PageText, buyers: list[Region]) -> Candidate | None:
+def _largest_at_top(first: PageText, parties: PartyMap) -> Candidate | None:
     """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
     top = [
         phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
-        if _name_like(phrase.text.strip()) and not any(region.contains(phrase) for region in buyers)
+        if _name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
     ]  # fmt: skip
     if not top:
         return None
