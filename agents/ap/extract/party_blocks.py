@@ -89,6 +89,7 @@ def _attention() -> re.Pattern[str]:
     return re.compile(r"^\s*(?:" + "|".join(ATTENTION_WORDS) + r")(?![a-z0-9])")
 
 
+@lru_cache(maxsize=4096)
 def caption_role(text: str) -> tuple[str, str] | None:
     """(role, the text after the caption's colon) when `text` is a party caption."""
     folded = fold(text)

@@ -32,6 +32,9 @@ from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
 
 T = TypeVar("T")
+AUTO_POST = 0.9
+"""The confidence from which a field may post without a person: a tax id chosen among several
+without knowing whose block it is in stays under it."""
 UNLABELLED = 0.55
 """Confidence of a self-describing value (VAT id, IBAN) found without a label."""
 
@@ -201,6 +204,9 @@ def _vendor_tax_id(
     if len({c.value for c in tax_ids}) > 1:
         seller_side = [c for c in tax_ids if role(c) == SELLER]
         beside = seller_side or [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
+        if not seller_side and vendor is not None and vendor.confidence < AUTO_POST:
+            # placed beside a name that is itself a guess: the role is not known
+            beside = [replace(c, confidence=min(c.confidence, AUTO_POST - 0.05)) for c in beside]
         if beside and len({c.value for c in beside}) == 1:
             others = [
                 replace(c, confidence=round(c.confidence * 0.6, 3))
@@ -245,13 +251,8 @@ def _seller_iban(
 
 
 def _item_rows(rows: list[RawLine]) -> ItemRows:
-    return frozenset(
-        (row.page, round(word.top) + shift)
-        for row in rows
-        for words in row.cells.values()
-        for word in words
-        for shift in (-1, 0, 1)
-    )
+    tops = {(row.page, round(w.top)) for row in rows for words in row.cells.values() for w in words}
+    return frozenset((page, top + shift) for page, top in tops for shift in (-1, 0, 1))
 
 
 def _tax_over_rates(

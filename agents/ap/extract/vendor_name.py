@@ -73,9 +73,9 @@ def _segments(text: str) -> list[str]:
     return [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
 
 
-def _named(part: str) -> tuple[str, bool]:
+def _named(part: str, folded: str) -> tuple[str, bool]:
     """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
-    label = _patterns().name_label.match(fold(part))
+    label = _patterns().name_label.match(folded)
     if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
         return part[label.end() :].strip(), True
     return part, False
@@ -117,12 +117,13 @@ def find_vendor_name(
                     continue
                 parts = _segments(text_source)
                 for index, part in enumerate(parts):
-                    payee = _patterns().payee.search(fold(part))
+                    folded = fold(part)
+                    payee = _patterns().payee.search(folded)
                     if payee is not None and payee.end() < len(part):
-                        part = part[payee.end() :].strip()
+                        part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
                         payee = None
-                    named, labelled = _named(part)
+                    named, labelled = _named(part, folded)
                     legal = _LEGAL_INSIDE.match(named)
                     text = legal.group(1) if legal else named
                     key = fold(text).rstrip(". ")
@@ -187,7 +188,10 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
             for phrase in line.phrases:
                 folded = fold(phrase.text)
                 if (
-                    not (find_ibans(phrase.text) or register.search(folded))
+                    not (
+                        (_IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
+                        or register.search(folded)
+                    )
                     or parties.role_of(phrase) == BUYER
                 ):
                     continue
@@ -206,7 +210,7 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
                     head = last
                 parts = _segments(head.text)
                 if parts:
-                    named = _named(parts[0])[0]
+                    named = _named(parts[0], fold(parts[0]))[0]
                     legal = _LEGAL_INSIDE.match(named)
                     if not legal and not _name_like(head.text):
                         continue  # a sentence above the bank details, not a letterhead's name line
@@ -214,6 +218,8 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
     return found
 
 
+_IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")
+"""Cheap test before the full IBAN reading: a country code and check digits."""
 _BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|customer|client|klant|cliente)\b")
 """Possessives and nouns that make an account or id printed beside them the buyer's."""
 

@@ -182,7 +182,7 @@ PARTY_CAPTIONS: dict[str, tuple[str, ...]] = {
         r"auftraggeber", r"rechnung\s*an", r"destinataire", r"acheteur", r"facture\s*a", r"factur[ee]\s*a",
         r"klant", r"afnemer", r"factuur\s*aan", r"opdrachtgever", r"cliente", r"destinatario", r"facturar\s*a",
         r"facturado\s*a", r"comprador", r"cessionario(?:\s*/\s*committente)?", r"committente", r"spett\.?\s*le",
-        r"intestatario", r"acquirente",
+        r"intestatario", r"acquirente", r"to", r"recipient", r"prepared\s*for", r"empfanger", r"para",
     ),
 }  # fmt: skip
 """Captions over a party's block: the seller's (issuer) and the buyer's (recipient). A caption is a
