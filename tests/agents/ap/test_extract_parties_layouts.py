@@ -202,3 +202,55 @@ def test_a_line_item_with_a_unit_is_never_the_vendor_name(tmp_path: Path) -> Non
     invoice = _draw(tmp_path / "items.pdf", [(40, 40, "Invoice 99-1", 14), *ITEMS, *ITEMS[4:8]])
     assert invoice.vendor_name.value != "Mounting kit 25 kg"
     assert invoice.vendor_name.confidence < 0.9
+
+
+@pytest.mark.parametrize(
+    "buyer_label",
+    [
+        "Ihre USt-IdNr.:",
+        "Customer VAT No.:",
+        "N° TVA client :",
+        "P.IVA cliente:",
+        "NIF cliente:",
+        "Btw-nummer klant:",
+        "Kunden-USt-IdNr.:",
+        "Votre n° TVA :",
+        "Partita IVA del cliente:",
+        "Su NIF:",
+        "Buyer VAT ID:",
+        "VAT number of the customer:",
+        "Uw btw-nummer:",
+        "USt-IdNr. des Leistungsempfängers:",
+    ],
+)
+def test_an_id_printed_with_buyer_wording_is_the_buyers(tmp_path: Path, buyer_label: str) -> None:
+    invoice = _draw(
+        tmp_path / "buyer_wording.pdf",
+        [
+            (40, 40, "Kontor Weiss GmbH", 16),
+            (40, 120, "Meridian Foods plc", 10),
+            (40, 134, f"{buyer_label} GB123456789", 10),
+            (40, 200, "Invoice no. KW-8", 12),
+            *ITEMS,
+            (40, 770, "Kontor Weiss GmbH · Hafenweg 2 · 20457 Hamburg", 8),
+            (400, 790, "DE811569869", 8),
+        ],
+    )
+    assert invoice.vendor_tax_id.value == "DE811569869"
+    assert invoice.vendor_name.value == "Kontor Weiss GmbH"
+
+
+def test_an_iban_in_the_buyers_block_is_not_the_sellers(tmp_path: Path) -> None:
+    invoice = _draw(
+        tmp_path / "buyer_iban.pdf",
+        [
+            (40, 40, "Kontor Weiss GmbH", 16),
+            (40, 100, "Kunde:", 9),
+            (40, 114, "Meridian Foods plc", 10),
+            (40, 128, "IBAN GB33 BUKB 2020 1555 5555 55", 10),
+            (40, 200, "Rechnung Nr. KW-9", 12),
+            *ITEMS,
+            (40, 780, "Bankverbindung: Kontor Weiss GmbH · IBAN DE89 3704 0044 0532 0130 00", 8),
+        ],
+    )
+    assert invoice.iban.value == "DE89370400440532013000"
