@@ -13,30 +13,24 @@ from agents.ap.extract.header_fields import (
     Candidate,
     currency_parser,
     decide,
-    iban_parser,
     labelled_candidates,
     parsers_for,
-    tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins, vat_id_valid
-from agents.ap.extract.line_items import ParsedRow, RawLine, parse_rows, table_rows
+from agents.ap.extract.identifiers import find_eins
+from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
-from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, party_map
+from agents.ap.extract.party_blocks import party_map
+from agents.ap.extract.party_ids import item_rows, seller_iban, vendor_tax_id
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.unlabelled_totals import fill_unlabelled
-from agents.ap.extract.vendor_name import ItemRows, find_vendor_name
+from agents.ap.extract.vendor_name import find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
 
 T = TypeVar("T")
-AUTO_POST = 0.9
-"""The confidence from which a field may post without a person: a tax id chosen among several
-without knowing whose block it is in stays under it."""
-UNLABELLED = 0.55
-"""Confidence of a self-describing value (VAT id, IBAN) found without a label."""
 
 
 def _field(candidate: Candidate | None, kind: type[T]) -> Field[T]:
@@ -79,9 +73,9 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
 
     rows = table_rows(pages)
     parties = party_map(pages, hits)
-    vendor = find_vendor_name(pages, hits, parties, _item_rows(rows))
-    tax_id = _vendor_tax_id(pages, labelled, parties, warnings, vendor)
-    iban = _seller_iban(pages, labelled, parties, warnings)
+    vendor = find_vendor_name(pages, hits, parties, item_rows(rows))
+    tax_id = vendor_tax_id(pages, labelled, parties, warnings, vendor)
+    iban = seller_iban(pages, labelled, parties, warnings)
     currency = pick("currency") or _currency_from_amounts(pages)
 
     lines = tuple(_line(row) for row in parse_rows(rows, separator))
@@ -157,102 +151,6 @@ def _amount_due(values: dict[str, Candidate | None], total: Field[Decimal]) -> F
     )
     confidence = round(min(total.confidence, prepaid.confidence) * 0.9, 3)
     return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
-
-
-def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidate | None) -> bool:
-    """Whether the seller's name is printed in the same block: the same column a few lines above,
-    or the same line (a footer "ACME GmbH · VAT DE…")."""
-    if vendor is None:
-        return False
-    name = fold(vendor.value)
-    page = pages[candidate.page - 1]
-    x0, top = candidate.bbox[0], candidate.bbox[1]
-    for line in page.lines:
-        if not -60 <= top - line.top <= 60:
-            continue
-        for phrase in line.phrases:
-            same_column = phrase.x0 - 15 <= x0 <= phrase.x1 + 60
-            if name in fold(phrase.text) and (same_column or abs(line.top - top) < 2):
-                return True
-    return False
-
-
-def _vendor_tax_id(
-    pages: list[PageText],
-    labelled: dict[str, list[Candidate]],
-    parties: PartyMap,
-    warnings: list[str],
-    vendor: Candidate | None = None,
-) -> Candidate | None:
-    """The seller's tax id: a labelled one that is not the buyer's (by its label's wording or its
-    block); else any VAT id/EIN on the document outside the buyer's block, with the lower confidence
-    of an unlabelled value. Two different ids are told apart by their blocks' roles, then by the
-    seller's name beside one of them; when neither decides, both stay below the auto-post threshold."""
-    buyer_ids = {c.value for c in labelled.get("buyer_tax_id", [])}
-
-    def role(c: Candidate) -> str | None:
-        return parties.role(c.page, c.bbox[0], c.bbox[1])
-
-    buyer_ids |= {c.value for c in labelled.get("vendor_tax_id", []) if role(c) == BUYER}
-    tax_ids = [c for c in labelled.get("vendor_tax_id", []) if c.value not in buyer_ids]
-    if not tax_ids:
-        tax_ids = [
-            c
-            for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
-            if c.value not in buyer_ids and role(c) != BUYER
-        ]
-    if len({c.value for c in tax_ids}) > 1:
-        seller_side = [c for c in tax_ids if role(c) == SELLER]
-        beside = seller_side or [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
-        if not seller_side and vendor is not None and vendor.confidence < AUTO_POST:
-            # placed beside a name that is itself a guess: the role is not known
-            beside = [replace(c, confidence=min(c.confidence, AUTO_POST - 0.05)) for c in beside]
-        if beside and len({c.value for c in beside}) == 1:
-            others = [
-                replace(c, confidence=round(c.confidence * 0.6, 3))
-                for c in tax_ids
-                if c.value != beside[0].value
-            ]
-            tax_ids = [*beside, *others]
-    tax_id, conflict = decide(tax_ids)
-    if conflict:
-        warnings.append("vendor_tax_id: several different tax ids on the document")
-    if tax_id is not None and not vat_id_valid(tax_id.value):
-        warnings.append(f"VAT id {tax_id.value} fails its check digits")
-        tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
-    return tax_id
-
-
-def _seller_iban(
-    pages: list[PageText], labelled: dict[str, list[Candidate]], parties: PartyMap, warnings: list[str]
-) -> Candidate | None:
-    """The seller's account: a labelled IBAN, else one printed anywhere — never one labelled or
-    placed as the buyer's ("Ihre IBAN", "your account", in the bill-to block: a direct debit)."""
-    buyer_ibans = {c.value for c in labelled.get("buyer_iban", [])}
-
-    def sellers(found: list[Candidate]) -> list[Candidate]:
-        return [
-            c
-            for c in found
-            if c.value not in buyer_ibans and parties.role(c.page, c.bbox[0], c.bbox[1]) != BUYER
-        ]
-
-    iban, conflict = decide(sellers(labelled.get("iban", [])))
-    if conflict:
-        warnings.append("iban: several different values are labelled on the document")
-    if iban is None:
-        iban = decide(sellers(unlabelled_candidates(pages, iban_parser, UNLABELLED)))[0]
-    if iban is not None and not iban.valid:
-        warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
-        iban = Candidate(
-            iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
-        )
-    return iban
-
-
-def _item_rows(rows: list[RawLine]) -> ItemRows:
-    tops = {(row.page, round(w.top)) for row in rows for words in row.cells.values() for w in words}
-    return frozenset((page, top + shift) for page, top in tops for shift in (-1, 0, 1))
 
 
 def _tax_over_rates(

@@ -218,3 +218,11 @@ REGISTER_WORDS = (
     r"companies\s*house", r"crn", r"uid", r"firmenbuch(?:nummer)?", r"fn", r"che-?\d",
 )  # fmt: skip
 """Company-register words: a block printing them is a company's letterhead or footer — the seller's."""
+
+DEBIT_WORDS = (
+    r"(?:your|ihre[mn]?|votre|uw|su|vostro|vs\.?)\s*(?:bank\s*)?(?:account|konto|bankkonto|compte|rekening|cuenta|conto)",
+    r"lastschrift", r"sepa-?\s*lastschrift", r"direct\s*debit", r"debited", r"prelevement", r"preleve",
+    r"incasso", r"domiciliering", r"automatische\s*afschrijving", r"adeudo", r"domiciliacion", r"addebito",
+    r"addebitato", r"abgebucht", r"eingezogen",
+)  # fmt: skip
+"""Direct-debit wording: an IBAN printed after it in the same sentence is the buyer's account."""

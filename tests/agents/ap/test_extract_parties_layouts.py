@@ -254,3 +254,44 @@ def test_an_iban_in_the_buyers_block_is_not_the_sellers(tmp_path: Path) -> None:
         ],
     )
     assert invoice.iban.value == "DE89370400440532013000"
+
+
+def test_remit_to_block_at_the_bottom_names_the_seller_and_its_ein(tmp_path: Path) -> None:
+    invoice = _draw(
+        tmp_path / "remit.pdf",
+        [
+            (40, 40, "BRIGHTLINE", 24),
+            (400, 44, "INVOICE", 16),
+            (40, 100, "Bill To:", 9),
+            (40, 114, "Cobalt Mining Corp.", 10),
+            (40, 128, "EIN 12-3456789", 10),
+            (400, 100, "Invoice #: 1009", 10),
+            *ITEMS,
+            (40, 700, "Remit To:", 9),
+            (40, 714, "Brightline Signs LLC", 10),
+            (40, 728, "PO Box 88, Austin TX 78701", 10),
+            (40, 742, "EIN 98-7654321", 10),
+        ],
+    )
+    assert invoice.vendor_name.value == "Brightline Signs LLC"
+    assert invoice.vendor_tax_id.value == "98-7654321"
+
+
+def test_an_iban_in_a_direct_debit_sentence_yields_to_the_sellers_account(tmp_path: Path) -> None:
+    invoice = _draw(
+        tmp_path / "debit_sentence.pdf",
+        [
+            (40, 40, "Stadtwerke Nord GmbH", 16),
+            (40, 200, "Rechnung Nr. SN-7", 12),
+            *ITEMS,
+            (
+                40,
+                420,
+                "Der Betrag wird per SEPA-Lastschrift von Ihrem Konto DE02 1203 0000 0000 2020 51 abgebucht.",
+                9,
+            ),
+            (40, 780, "Stadtwerke Nord GmbH · Hafenweg 1 · 24103 Kiel · DE89 3704 0044 0532 0130 00", 7),
+        ],
+    )
+    assert invoice.iban.value == "DE89370400440532013000"
+    assert invoice.iban.confidence < 0.9  # printed without a label
