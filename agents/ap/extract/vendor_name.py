@@ -5,7 +5,7 @@ next to the tax id) and when it carries a legal form (GmbH, SAS, BV, LLC...)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
@@ -49,6 +49,8 @@ class _Name:
     phrase: Phrase
     score: float = 0.0
     seen: int = 0
+    marks: set[str] = field(default_factory=set)
+    """Evidence counted once however often the name is printed (account holder, bank block)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def find_vendor_name(
     heights = sorted(phrase.height for line in first.lines for phrase in line.phrases)
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
-    in_block: dict[int, list[tuple[bool, float, str]]] = {}
+    in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
     anchored = _anchored_names(pages, parties)
     for page in pages:
         for line in page.lines:
@@ -137,12 +139,17 @@ def find_vendor_name(
                     entry.seen += 1
                     if legal:
                         entry.score = max(entry.score, 0.3)
-                    if payee is not None:
+                    if payee is not None and "payee" not in entry.marks:
+                        entry.marks.add("payee")
                         entry.score += 0.3  # the account holder printed with the bank details
                     if role == SELLER:
                         region = _region_index(parties, phrase)
-                        in_block.setdefault(region, []).append((bool(legal) or labelled, phrase.top, key))
-                    if key in anchored and index == 0:
+                        near = region < 0 or phrase.top - parties.seller[region].top <= 3 * phrase.height
+                        in_block.setdefault(region, []).append(
+                            (bool(legal) or labelled, near, phrase.top, key)
+                        )
+                    if key in anchored and index == 0 and "anchored" not in entry.marks:
+                        entry.marks.add("anchored")
                         entry.score += 0.25
                     if page is first and line.top < first.height * 0.35:
                         if index == 0 and len(parts) >= 3 and phrase.height <= median * 1.05:
@@ -150,8 +157,10 @@ def find_vendor_name(
                         if phrase.height >= 1.3 * median and index == 0:
                             entry.score += 0.2
     for found in in_block.values():
-        marked = [item for item in found if item[0]] or found
-        names[min(marked, key=lambda item: item[1])[2]].score += 0.4  # the name in the seller's block
+        # a name with a legal form or a name label anywhere in the block, else the line under the caption
+        marked = [item for item in found if item[0]] or [item for item in found[:1] if item[1]]
+        if marked:
+            names[min(marked, key=lambda item: item[2])[3]].score += 0.4  # the name in the seller's block
     if not names:
         return None
     for entry in names.values():
@@ -212,8 +221,12 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
                 if parts:
                     named = _named(parts[0], fold(parts[0]))[0]
                     legal = _LEGAL_INSIDE.match(named)
-                    if not legal and not _name_like(head.text):
-                        continue  # a sentence above the bank details, not a letterhead's name line
+                    walked = head is not phrase
+                    if not legal and (
+                        not _name_like(head.text if walked else parts[0])
+                        or (walked and head.height < 1.15 * phrase.height)
+                    ):
+                        continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal.group(1) if legal else named).rstrip(". "))
     return found
 

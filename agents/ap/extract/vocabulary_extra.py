@@ -215,7 +215,7 @@ REGISTER_WORDS = (
     r"rcs", r"siret", r"siren", r"r\.?\s*c\.?\s*s\.?", r"rpr", r"rpm", r"kbo", r"ondernemingsnummer", r"rea",
     r"registro\s*mercantil", r"registro\s*(?:delle\s*)?imprese", r"cap\.?\s*soc(?:iale|\.)?", r"capital\s*social",
     r"capitale\s*sociale", r"company\s*(?:reg(?:istration|\.)?\s*)?(?:no\.?|number)", r"registered\s*in",
-    r"companies\s*house", r"crn", r"uid", r"firmenbuch(?:nummer)?", r"fn", r"che-?\d",
+    r"companies\s*house", r"crn", r"firmenbuch(?:nummer)?", r"fn",
 )  # fmt: skip
 """Company-register words: a block printing them is a company's letterhead or footer — the seller's."""
 
