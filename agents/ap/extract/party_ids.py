@@ -74,6 +74,18 @@ def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidat
     return False
 
 
+def sole_tax_id(labelled: dict[str, list[Candidate]], parties: PartyMap) -> Candidate | None:
+    """The one labelled tax id on the document when there is exactly one and it is not the buyer's:
+    the block it is printed in is the seller's."""
+    buyer_ids = {c.value for c in labelled.get("buyer_tax_id", [])}
+    found = [
+        c
+        for c in labelled.get("vendor_tax_id", [])
+        if c.value not in buyer_ids and parties.role(c.page, c.bbox[0], c.bbox[1]) != BUYER
+    ]
+    return found[0] if len({c.value for c in found}) == 1 else None
+
+
 def vendor_tax_id(
     pages: list[PageText],
     labelled: dict[str, list[Candidate]],

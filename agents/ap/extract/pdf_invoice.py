@@ -22,7 +22,7 @@ from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import infer_decimal_separator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.party_blocks import party_map
-from agents.ap.extract.party_ids import item_rows, seller_iban, vendor_tax_id
+from agents.ap.extract.party_ids import item_rows, seller_iban, sole_tax_id, vendor_tax_id
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.unlabelled_totals import fill_unlabelled
@@ -73,7 +73,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
 
     rows = table_rows(pages)
     parties = party_map(pages, hits)
-    vendor = find_vendor_name(pages, hits, parties, item_rows(rows))
+    vendor = find_vendor_name(pages, hits, parties, item_rows(rows), sole_tax_id(labelled, parties))
     tax_id = vendor_tax_id(pages, labelled, parties, warnings, vendor)
     iban = seller_iban(pages, labelled, parties, warnings)
     currency = pick("currency") or _currency_from_amounts(pages)

@@ -13,7 +13,7 @@ from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
-from agents.ap.extract.vocabulary_extra import NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
+from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
 ItemRows = frozenset[tuple[int, int]]
 """(page, rounded top) of every line-item row: a description is never the seller's name."""
@@ -58,6 +58,7 @@ class _Patterns:
     name_label: re.Pattern[str]
     payee: re.Pattern[str]
     register: re.Pattern[str]
+    heading: re.Pattern[str]
 
 
 _COMPILED: list[_Patterns] = []
@@ -67,7 +68,8 @@ def _patterns() -> _Patterns:
     if not _COMPILED:
         register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
         payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
-        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register))
+        heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
+        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register, heading))
     return _COMPILED[0]
 
 
@@ -88,6 +90,7 @@ def find_vendor_name(
     hits: list[LabelHit],
     parties: PartyMap | None = None,
     item_rows: ItemRows = frozenset(),
+    sole_tax_id: Candidate | None = None,
 ) -> Candidate | None:
     """Score every name-like text: a legal form, the seller's block (captioned, or holding the
     seller's bank account or company register), the sender line above the address window ("ACME
@@ -102,7 +105,7 @@ def find_vendor_name(
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
-    anchored = _anchored_names(pages, parties)
+    anchored = _anchored_names(pages, parties, sole_tax_id)
     for page in pages:
         for line in page.lines:
             if (page.number, round(line.top)) in item_rows:
@@ -187,9 +190,19 @@ def _aligned(a: Phrase, b: Phrase) -> bool:
     return abs(a.x0 - b.x0) <= 8 or abs(a.x1 - b.x1) <= 8 or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= 16
 
 
-def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
-    """Names at the head of a block that holds the seller's bank account or company register (a
-    letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same phrase as them (a footer)."""
+def _holds(phrase: Phrase, anchor: Candidate | None) -> bool:
+    return (
+        anchor is not None
+        and anchor.page == phrase.page
+        and phrase.x0 - 1 <= anchor.bbox[0] <= phrase.x1
+        and abs(anchor.bbox[1] - phrase.top) <= 2
+    )
+
+
+def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None) -> set[str]:
+    """Names at the head of a block that holds the seller's bank account, company register or the
+    only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
+    phrase as them (a footer)."""
     found: set[str] = set()
     register = _patterns().register
     for page in pages:
@@ -200,6 +213,7 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
                     not (
                         (_IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
                         or register.search(folded)
+                        or _holds(phrase, sole_tax_id)
                     )
                     or parties.role_of(phrase) == BUYER
                 ):
@@ -223,12 +237,16 @@ def _anchored_names(pages: list[PageText], parties: PartyMap) -> set[str]:
                     legal = _LEGAL_INSIDE.match(named)
                     walked = head is not phrase
                     if not legal and (
-                        not _name_like(head.text if walked else parts[0])
-                        or (walked and head.height < 1.15 * phrase.height)
+                        not _name_like(head.text if walked else parts[0]) or (walked and _heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal.group(1) if legal else named).rstrip(". "))
     return found
+
+
+def _heading(text: str) -> bool:
+    """A block heading ("Bankverbindung", "Contact:"), not a name."""
+    return text.rstrip().endswith(":") or _patterns().heading.match(fold(text)) is not None
 
 
 _IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")

@@ -226,3 +226,14 @@ DEBIT_WORDS = (
     r"addebitato", r"abgebucht", r"eingezogen",
 )  # fmt: skip
 """Direct-debit wording: an IBAN printed after it in the same sentence is the buyer's account."""
+
+BLOCK_HEADINGS = (
+    r"bank(?:\s*(?:details|account|information))?", r"bankverbindung(?:en)?", r"bankgegevens", r"bankrekening",
+    r"coordonnees\s*bancaires", r"datos\s*bancarios", r"coordinate\s*bancarie", r"dati\s*bancari",
+    r"payment\s*(?:details|information|instructions)", r"zahlungsinformationen", r"zahlungsbedingungen",
+    r"kontakt", r"contact(?:\s*(?:details|us))?", r"contacto", r"contatti", r"geschaftsfuhr(?:er|erin|ung)",
+    r"vorstand", r"sitz(?:\s*der\s*gesellschaft)?", r"registered\s*office", r"siege\s*social", r"sede\s*legale",
+    r"domicilio\s*social", r"directors?", r"bestuur(?:der)?", r"gerant", r"amministratore", r"administrador",
+    r"address", r"adresse", r"anschrift", r"adres", r"direccion", r"indirizzo",
+)  # fmt: skip
+"""Headings over a block of footer or letterhead details: never the seller's name."""

@@ -295,3 +295,25 @@ def test_an_iban_in_a_direct_debit_sentence_yields_to_the_sellers_account(tmp_pa
     )
     assert invoice.iban.value == "DE89370400440532013000"
     assert invoice.iban.confidence < 0.9  # printed without a label
+
+
+def test_a_buyer_in_the_window_set_larger_than_the_letterhead_is_not_reported_confidently(
+    tmp_path: Path,
+) -> None:
+    invoice = _draw(
+        tmp_path / "buyer_big.pdf",
+        [
+            (40, 120, "Gemeindewerke Oberdorf AG", 14),
+            (40, 136, "Postfach 12", 10),
+            (40, 150, "3000 Bern", 10),
+            (400, 40, "Schreinerei Huber", 10),
+            (400, 54, "Dorfstrasse 5, 3600 Thun", 10),
+            (400, 68, "MWST CHE-116.281.710", 10),
+            (40, 220, "Rechnung 2026-4", 12),
+            *ITEMS,
+            (40, 780, "Schreinerei Huber · Dorfstrasse 5 · 3600 Thun · IBAN CH93 0076 2011 6238 5295 7", 7),
+        ],
+    )
+    # no caption, attention line or sender line says whose block is whose: never auto-posted
+    if invoice.vendor_name.value != "Schreinerei Huber":
+        assert invoice.vendor_name.confidence < 0.9
