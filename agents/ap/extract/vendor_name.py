@@ -25,12 +25,22 @@ _LEGAL = (
     r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
 )
 LEGAL_FORMS = re.compile(rf"\b(?:{_LEGAL})\.?$", re.IGNORECASE)
-_LEGAL_INSIDE = re.compile(
-    rf"^(.{{2,60}}(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?)(?=\s|$|,)",
+_LEGAL_TOKEN = re.compile(
+    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
 )
-"""A name cut after its legal form ("Au bon moulin SARL - 1242 chemin…" → "Au bon moulin SARL"); a
-form right after a number is a unit ("Cemento cola 25 kg"), not a company."""
+
+
+def legal_name(text: str) -> str | None:
+    """The name cut after its last legal form within the first 60 characters ("Au bon moulin SARL -
+    1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
+    25 kg"), not a company."""
+    end = None
+    for match in _LEGAL_TOKEN.finditer(text, 2, min(len(text), 75)):
+        if match.start() > 60:
+            break
+        end = match.end()
+    return text[:end] if end is not None else None
 
 
 _SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
@@ -121,16 +131,17 @@ def find_vendor_name(
                 elif role == BUYER or parties.is_caption(phrase):
                     continue
                 parts = _segments(text_source)
+                paid_to = _patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
                     folded = fold(part)
-                    payee = _patterns().payee.search(folded)
+                    payee = _patterns().payee.search(folded) if paid_to else None
                     if payee is not None and payee.end() < len(part):
                         part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
                         payee = None
                     named, labelled = _named(part, folded)
-                    legal = _LEGAL_INSIDE.match(named)
-                    text = legal.group(1) if legal else named
+                    legal = legal_name(named)
+                    text = legal or named
                     key = fold(text).rstrip(". ")
                     if not _name_like(text):
                         continue
@@ -207,6 +218,14 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
     register = _patterns().register
     for page in pages:
         for index, line in enumerate(page.lines):
+            letterhead = page.number == 1 and line.top < page.height * 0.45
+            holds_tax_id = sole_tax_id is not None and sole_tax_id.page == page.number
+            if not (
+                letterhead
+                or line.top > page.height * 0.75
+                or (holds_tax_id and sole_tax_id is not None and abs(sole_tax_id.bbox[1] - line.top) <= 2)
+            ):
+                continue  # seller blocks sit in the letterhead or the footer
             for phrase in line.phrases:
                 folded = fold(phrase.text)
                 if (
@@ -234,13 +253,13 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                 parts = _segments(head.text)
                 if parts:
                     named = _named(parts[0], fold(parts[0]))[0]
-                    legal = _LEGAL_INSIDE.match(named)
+                    legal = legal_name(named)
                     walked = head is not phrase
                     if not legal and (
                         not _name_like(head.text if walked else parts[0]) or (walked and _heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
-                    found.add(fold(legal.group(1) if legal else named).rstrip(". "))
+                    found.add(fold(legal or named).rstrip(". "))
     return found
 
 
