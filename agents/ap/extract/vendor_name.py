@@ -1,6 +1,8 @@
-"""The seller's name: the letterhead — the biggest text near the top of page one that is not the
-document title, a label, or the bill-to block — confirmed when the same name recurs (footer,
-next to the tax id) and when it carries a legal form (GmbH, SAS, BV, LLC...)."""
+"""The seller's name, scored on evidence: a legal form (GmbH, S.L.U., V.O.F., LLC…), the seller's
+block (`party_blocks`: captioned, or holding the seller's bank account, register or only VAT id),
+the account holder, the DIN 5008 sender line, the letterhead's larger type, recurrence. Names in
+the buyer's block or in a line-item row are never the seller's; without a role the name stays
+below the auto-post threshold when another scores close to it."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ _LEGAL = (
     r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
     r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
 )
-LEGAL_FORMS = re.compile(rf"\b(?:{_LEGAL})\.?$", re.IGNORECASE)
 _LEGAL_TOKEN = re.compile(
     rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
