@@ -122,6 +122,7 @@ def parsers_for(separator: DecimalSeparator | None, month_first: bool) -> dict[s
         "currency": currency_parser,
         "vendor_tax_id": tax_id_parser,
         "buyer_tax_id": tax_id_parser,
+        "buyer_iban": iban_parser,
         "iban": iban_parser,
         "amount_due": amounts,
         "prepaid": amounts,

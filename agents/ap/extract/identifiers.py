@@ -114,13 +114,19 @@ _CURRENCY_CODE = re.compile(r"(?<![A-Z])(" + "|".join(sorted(CURRENCY_CODES)) + 
 
 
 def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
-    """VAT ids in a text, compacted (``DE 811 569 869`` → ``DE811569869``), with spans."""
+    """VAT ids in a text, compacted (``DE 811 569 869`` → ``DE811569869``), with spans; never the
+    start of a valid IBAN."""
     found: list[tuple[str, int, int]] = []
     upper = text.upper()
+    ibans: list[tuple[int, int]] | None = None
     for start in _COUNTRY_START.finditer(upper):
         match = _VAT_CANDIDATE.match(upper, start.start())
         if match is None:
             continue
+        if ibans is None:
+            ibans = [(begin, end) for _, valid, begin, end in find_ibans(text) if valid]
+        if any(begin <= match.start() < end for begin, end in ibans):
+            continue  # "DE89 3704 0044 …" is an account number, not a German VAT id
         country = match.group("cc")
         pattern = VAT_FORMATS.get(country)
         if pattern is None:

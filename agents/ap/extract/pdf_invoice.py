@@ -15,19 +15,18 @@ from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
 from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
     Candidate,
-    LabelHit,
     currency_parser,
     decide,
-    iban_parser,
     labelled_candidates,
     parsers_for,
-    tax_id_parser,
     unlabelled_candidates,
 )
-from agents.ap.extract.identifiers import find_eins, find_vat_ids, vat_id_valid
+from agents.ap.extract.identifiers import find_eins, find_vat_ids
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import DecimalSeparator, infer_decimal_separator
 from agents.ap.extract.page_text import PageText
+from agents.ap.extract.party_blocks import party_map
+from agents.ap.extract.party_ids import item_rows, seller_iban, sole_tax_id, vendor_tax_id
 from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
 from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
@@ -36,13 +35,11 @@ from agents.ap.extract.summary_tables import outside, read_summary_tables
 from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.transposed_tables import read_caption_column_tables
 from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
-from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
+from agents.ap.extract.vendor_name import find_vendor_name
 from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
 from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
 
 T = TypeVar("T")
-UNLABELLED = 0.55
-"""Confidence of a self-describing value (VAT id, IBAN) found without a label."""
 
 
 def _field(candidate: Candidate | None, kind: type[T]) -> Field[T]:
@@ -93,21 +90,18 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
             warnings.append(f"{name}: several different values are labelled on the document")
         return candidate
 
-    vendor = find_vendor_name(pages, hits)
-    tax_id = _vendor_tax_id(pages, labelled, hits, warnings, vendor)
-    iban = pick("iban") or decide(unlabelled_candidates(pages, iban_parser, UNLABELLED))[0]
-    if iban is not None and not iban.valid:
-        warnings.append(f"IBAN {iban.value} fails the ISO 13616 mod-97 checksum")
-        iban = Candidate(
-            iban.value, round(min(iban.confidence, 0.3), 3), iban.page, iban.bbox, iban.text, False
-        )
+    rows = table_rows(pages)
+    parties = party_map(pages, hits)
+    vendor = find_vendor_name(pages, hits, parties, item_rows(rows), sole_tax_id(labelled, parties))
+    tax_id = vendor_tax_id(pages, labelled, parties, warnings, vendor)
+    iban = seller_iban(pages, labelled, parties, warnings)
     currency = (
         pick("currency")
         or _currency_from_amounts(pages)
         or worded_currency(pages, iban.value if iban else None, tax_id.value if tax_id else None)
     )
 
-    lines = tuple(_line(row) for row in parse_rows(table_rows(pages), separator))
+    lines = tuple(_line(row) for row in parse_rows(rows, separator))
     checked: list[ExtractedLine] = []
     for line in lines:
         rescored, problem = check_line(line)
@@ -219,64 +213,6 @@ def _amount_due(
     )
     confidence = round(min(total.confidence, prepaid.confidence) * 0.9, 3)
     return Field[Decimal](value=total.value - prepaid.value, confidence=confidence, evidence=evidence)
-
-
-def _beside_vendor(candidate: Candidate, pages: list[PageText], vendor: Candidate | None) -> bool:
-    """Whether the seller's name is printed in the same block: the same column a few lines above,
-    or the same line (a footer "ACME GmbH · VAT DE…")."""
-    if vendor is None:
-        return False
-    name = fold(vendor.value)
-    page = pages[candidate.page - 1]
-    x0, top = candidate.bbox[0], candidate.bbox[1]
-    for line in page.lines:
-        if not -60 <= top - line.top <= 60:
-            continue
-        for phrase in line.phrases:
-            same_column = phrase.x0 - 15 <= x0 <= phrase.x1 + 60
-            if name in fold(phrase.text) and (same_column or abs(line.top - top) < 2):
-                return True
-    return False
-
-
-def _vendor_tax_id(
-    pages: list[PageText],
-    labelled: dict[str, list[Candidate]],
-    hits: list[LabelHit],
-    warnings: list[str],
-    vendor: Candidate | None = None,
-) -> Candidate | None:
-    """The seller's tax id: a labelled one that is not the buyer's; else any VAT id/EIN on the
-    document outside the bill-to block, with the lower confidence of an unlabelled value."""
-    buyers = buyer_regions(hits)
-    buyer_ids = {c.value for c in labelled.get("buyer_tax_id", [])}
-    tax_ids = [c for c in labelled.get("vendor_tax_id", []) if c.value not in buyer_ids]
-    if not tax_ids:
-        tax_ids = [
-            c
-            for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
-            if c.value not in buyer_ids
-            and not any(
-                r.page == c.page and r.x0 <= c.bbox[0] <= r.x1 and r.top <= c.bbox[1] <= r.bottom
-                for r in buyers
-            )
-        ]
-    if len({c.value for c in tax_ids}) > 1:
-        beside = [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
-        if beside and len({c.value for c in beside}) == 1:
-            others = [
-                replace(c, confidence=round(c.confidence * 0.6, 3))
-                for c in tax_ids
-                if c.value != beside[0].value
-            ]
-            tax_ids = [*beside, *others]
-    tax_id, conflict = decide(tax_ids)
-    if conflict:
-        warnings.append("vendor_tax_id: several different tax ids on the document")
-    if tax_id is not None and not vat_id_valid(tax_id.value):
-        warnings.append(f"VAT id {tax_id.value} fails its check digits")
-        tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
-    return tax_id
 
 
 def _tax_over_rates(

@@ -1,78 +1,57 @@
-"""The seller's name: the letterhead — the biggest text near the top of page one that is not the
-document title, a label, or the bill-to block — confirmed when the same name recurs (footer,
-next to the tax id) and when it carries a legal form (GmbH, SAS, BV, LLC...)."""
+"""The seller's name, scored on evidence: a legal form (GmbH, S.L.U., V.O.F., LLC…), the seller's
+block (`party_blocks`: captioned, or holding the seller's bank account, register or only VAT id),
+the account holder, the DIN 5008 sender line, the letterhead's larger type, recurrence. Names in
+the buyer's block or in a line-item row are never the seller's; without a role the name stays
+below the auto-post threshold when another scores close to it."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
+from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
+from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
-LEGAL_FORMS = re.compile(
-    r"\b(gmbh|ag|kg|ohg|se|sa|sas|sarl|sàrl|srl|spa|s\.p\.a\.|bv|b\.v\.|nv|n\.v\.|ltd|limited|llc|inc|corp|"
-    r"plc|co|company|gmbh & co\.? kg|ug|e\.k\.|eurl|sasu|vof|cv)\.?$",
+ItemRows = frozenset[tuple[int, int]]
+"""(page, rounded top) of every line-item row: a description is never the seller's name."""
+
+_LEGAL = (
+    r"gmbh\s*&\s*co\.?\s*kg|gmbh|mbh|ag|kgaa|kg|ohg|se|ug(?:\s*\(haftungsbeschrankt\))?|e\.\s?k\.|e\.\s?v\.|"
+    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sasu|eurl|snc|sci|scop|sa|s\.a\.u?\.?|sprl|bvba|srl|s\.r\.l\.|spa|s\.p\.a\.|"
+    r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
+    r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
+)
+_LEGAL_TOKEN = re.compile(
+    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
 )
 
 
-@dataclass(frozen=True)
-class Region:
-    page: int
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    def contains(self, phrase: Phrase) -> bool:
-        return (
-            phrase.page == self.page
-            and self.x0 <= phrase.x0 <= self.x1
-            and self.top <= phrase.top <= self.bottom
-        )
-
-
-def buyer_regions(hits: list[LabelHit]) -> list[Region]:
-    """Where the bill-to blocks are: under (and right of) each bill-to label."""
-    return [
-        Region(
-            hit.phrase.page,
-            hit.phrase.x0 - 5,
-            hit.phrase.top - 2,
-            hit.phrase.x0 + 260,
-            hit.phrase.bottom + 75,
-        )
-        for hit in hits
-        if hit.field == "bill_to"
-    ]
-
-
-def _eligible(phrase: Phrase, buyers: list[Region]) -> bool:
-    text = phrase.text.strip()
-    if len(text) < 3 or sum(ch.isdigit() for ch in text) > len(text) * 0.3:
-        return False
-    folded = fold(text)
-    if (
-        DOCUMENT_TITLES.match(folded)
-        or match_label(folded, HEADER_PATTERNS)
-        or folded.strip(" ,.") in WEEKDAYS
-    ):
-        return False
-    return not any(region.contains(phrase) for region in buyers)
+def legal_name(text: str) -> str | None:
+    """The name cut after its last legal form within the first 60 characters ("Au bon moulin SARL -
+    1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
+    25 kg"), not a company."""
+    end = None
+    for match in _LEGAL_TOKEN.finditer(text, 2, min(len(text), 75)):
+        if match.start() > 60:
+            break
+        end = match.end()
+    return text[:end] if end is not None else None
 
 
 _SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
-_LEGAL_INSIDE = re.compile(
-    r"^(.{2,60}\b(?:gmbh|ag|kg|ohg|sarl|sas|sasu|eurl|sa|srl|s\.r\.l\.|spa|s\.p\.a\.|bv|b\.v\.|"
-    r"nv|n\.v\.|ltd|limited|llc|inc|plc|s\.l\.|s\.a\.|ug)\.?)(?:\s|$)",
-    re.IGNORECASE,
-)
+
+
+def _folded_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"^\s*(?:" + "|".join(words) + r")(?![a-z0-9])\s*[:.]?\s*")
 
 
 @dataclass
@@ -81,44 +60,122 @@ class _Name:
     phrase: Phrase
     score: float = 0.0
     seen: int = 0
+    marks: set[str] = field(default_factory=set)
+    """Evidence counted once however often the name is printed (account holder, bank block)."""
 
 
-def _segments(phrase: Phrase) -> list[str]:
-    return [part.strip() for part in _SEGMENTS.split(phrase.text) if part.strip()]
+@dataclass(frozen=True)
+class _Patterns:
+    name_label: re.Pattern[str]
+    payee: re.Pattern[str]
+    register: re.Pattern[str]
+    heading: re.Pattern[str]
 
 
-def find_vendor_name(pages: list[PageText], hits: list[LabelHit]) -> Candidate | None:
-    """Score every name-like text: a legal form, a sender line above the address window ("ACME GmbH
-    · Street 1 · City"), the largest text at the top, recurrence (footer, bank block); names in the
-    bill-to block or led by a salutation are never the seller."""
+_COMPILED: list[_Patterns] = []
+
+
+def _patterns() -> _Patterns:
+    if not _COMPILED:
+        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
+        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
+        heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
+        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register, heading))
+    return _COMPILED[0]
+
+
+def _segments(text: str) -> list[str]:
+    return [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
+
+
+def _named(part: str, folded: str) -> tuple[str, bool]:
+    """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
+    label = _patterns().name_label.match(folded)
+    if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
+        return part[label.end() :].strip(), True
+    return part, False
+
+
+def find_vendor_name(
+    pages: list[PageText],
+    hits: list[LabelHit],
+    parties: PartyMap | None = None,
+    item_rows: ItemRows = frozenset(),
+    sole_tax_id: Candidate | None = None,
+) -> Candidate | None:
+    """Score every name-like text: a legal form, the seller's block (captioned, or holding the
+    seller's bank account or company register), the sender line above the address window ("ACME
+    GmbH · Street 1 · City"), the largest text at the top, the account holder ("t.n.v. ACME B.V."),
+    recurrence (footer, bank block); names in the buyer's block, in a line-item row or led by a
+    salutation are never the seller."""
     if not pages or not pages[0].lines:
         return None
     first = pages[0]
-    buyers = buyer_regions(hits)
+    parties = parties if parties is not None else party_map(pages, hits)
     heights = sorted(phrase.height for line in first.lines for phrase in line.phrases)
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
+    in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
+    anchored = _anchored_names(pages, parties, sole_tax_id)
     for page in pages:
         for line in page.lines:
+            if (page.number, round(line.top)) in item_rows:
+                continue
             for phrase in line.phrases:
-                if any(region.contains(phrase) for region in buyers):
+                role = parties.role_of(phrase)
+                text_source = phrase.text
+                caption = caption_role(text_source)
+                if caption is not None:
+                    if caption[0] == BUYER or not caption[1]:
+                        continue
+                    text_source, role = caption[1], SELLER  # "Sold by: ACME Ltd"
+                elif role == BUYER or parties.is_caption(phrase):
                     continue
-                parts = _segments(phrase)
+                parts = _segments(text_source)
+                paid_to = _patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
-                    legal = _LEGAL_INSIDE.match(part)
-                    text = legal.group(1) if legal else part
-                    key = fold(text)
+                    folded = fold(part)
+                    payee = _patterns().payee.search(folded) if paid_to else None
+                    if payee is not None and payee.end() < len(part):
+                        part, folded = part[payee.end() :], folded[payee.end() :]
+                    elif payee is not None:
+                        payee = None
+                    named, labelled = _named(part, folded)
+                    legal = legal_name(named)
+                    text = legal or named
+                    key = fold(text).rstrip(". ")
                     if not _name_like(text):
                         continue
                     entry = names.setdefault(key, _Name(text, phrase))
+                    if len(text) < len(entry.text):
+                        entry.text = (
+                            text  # "ACME LLC" in the letterhead, "… payable to ACME LLC." in a sentence
+                        )
                     entry.seen += 1
                     if legal:
                         entry.score = max(entry.score, 0.3)
+                    if payee is not None and "payee" not in entry.marks:
+                        entry.marks.add("payee")
+                        entry.score += 0.3  # the account holder printed with the bank details
+                    if role == SELLER:
+                        region = _region_index(parties, phrase)
+                        near = region < 0 or phrase.top - parties.seller[region].top <= 3 * phrase.height
+                        in_block.setdefault(region, []).append(
+                            (bool(legal) or labelled, near, phrase.top, key)
+                        )
+                    if key in anchored and index == 0 and "anchored" not in entry.marks:
+                        entry.marks.add("anchored")
+                        entry.score += 0.25
                     if page is first and line.top < first.height * 0.35:
                         if index == 0 and len(parts) >= 3 and phrase.height <= median * 1.05:
                             entry.score += 0.3  # the sender line printed above the address window
                         if phrase.height >= 1.3 * median and index == 0:
                             entry.score += 0.2
+    for found in in_block.values():
+        # a name with a legal form or a name label anywhere in the block, else the line under the caption
+        marked = [item for item in found if item[0]] or [item for item in found[:1] if item[1]]
+        if marked:
+            names[min(marked, key=lambda item: item[2])[3]].score += 0.4  # the name in the seller's block
     if not names:
         return None
     for entry in names.values():
@@ -127,11 +184,95 @@ def find_vendor_name(pages: list[PageText], hits: list[LabelHit]) -> Candidate |
     ranked = sorted(names.values(), key=lambda e: (-e.score, e.phrase.page, e.phrase.top))
     best = ranked[0]
     if best.score < 0.2:
-        return _largest_at_top(first, buyers)
+        return _largest_at_top(first, parties)
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
     return Candidate(best.text, round(confidence, 3), best.phrase.page, best.phrase.bbox(), best.phrase.text)
+
+
+def _region_index(parties: PartyMap, phrase: Phrase) -> int:
+    containing = [
+        (region.top, number) for number, region in enumerate(parties.seller) if region.contains(phrase)
+    ]
+    return max(containing)[1] if containing else -1
+
+
+def _aligned(a: Phrase, b: Phrase) -> bool:
+    return abs(a.x0 - b.x0) <= 8 or abs(a.x1 - b.x1) <= 8 or abs((a.x0 + a.x1) - (b.x0 + b.x1)) <= 16
+
+
+def _holds(phrase: Phrase, anchor: Candidate | None) -> bool:
+    return (
+        anchor is not None
+        and anchor.page == phrase.page
+        and phrase.x0 - 1 <= anchor.bbox[0] <= phrase.x1
+        and abs(anchor.bbox[1] - phrase.top) <= 2
+    )
+
+
+def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None) -> set[str]:
+    """Names at the head of a block that holds the seller's bank account, company register or the
+    only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
+    phrase as them (a footer)."""
+    found: set[str] = set()
+    register = _patterns().register
+    for page in pages:
+        for index, line in enumerate(page.lines):
+            letterhead = page.number == 1 and line.top < page.height * 0.45
+            holds_tax_id = sole_tax_id is not None and sole_tax_id.page == page.number
+            if not (
+                letterhead
+                or line.top > page.height * 0.75
+                or (holds_tax_id and sole_tax_id is not None and abs(sole_tax_id.bbox[1] - line.top) <= 2)
+            ):
+                continue  # seller blocks sit in the letterhead or the footer
+            for phrase in line.phrases:
+                folded = fold(phrase.text)
+                if (
+                    not (
+                        (_IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
+                        or register.search(folded)
+                        or _holds(phrase, sole_tax_id)
+                    )
+                    or parties.role_of(phrase) == BUYER
+                ):
+                    continue
+                if _BUYER_WORDING.search(folded):
+                    continue
+                head, last = phrase, phrase
+                for above in reversed(page.lines[max(0, index - 8) : index]):
+                    aligned = [p for p in above.phrases if _aligned(p, last)]
+                    if not aligned or last.top - aligned[0].bottom > 1.2 * max(last.height, 1.0):
+                        break
+                    last = aligned[0]
+                    if match_label(fold(last.text), HEADER_PATTERNS) or DOCUMENT_TITLES.match(
+                        fold(last.text)
+                    ):
+                        break
+                    head = last
+                parts = _segments(head.text)
+                if parts:
+                    named = _named(parts[0], fold(parts[0]))[0]
+                    legal = legal_name(named)
+                    walked = head is not phrase
+                    if not legal and (
+                        not _name_like(head.text if walked else parts[0]) or (walked and _heading(head.text))
+                    ):
+                        continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
+                    found.add(fold(legal or named).rstrip(". "))
+    return found
+
+
+def _heading(text: str) -> bool:
+    """A block heading ("Bankverbindung", "Contact:"), not a name."""
+    return text.rstrip().endswith(":") or _patterns().heading.match(fold(text)) is not None
+
+
+_IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")
+"""Cheap test before the full IBAN reading: a country code and check digits."""
+_BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|customer|client|klant|cliente)\b")
+"""Possessives and nouns that make an account or id printed beside them the buyer's."""
 
 
 def _name_like(text: str) -> bool:
@@ -147,11 +288,11 @@ def _name_like(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _largest_at_top(first: PageText, buyers: list[Region]) -> Candidate | None:
+def _largest_at_top(first: PageText, parties: PartyMap) -> Candidate | None:
     """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
     top = [
         phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
-        if _name_like(phrase.text.strip()) and not any(region.contains(phrase) for region in buyers)
+        if _name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
     ]  # fmt: skip
     if not top:
         return None

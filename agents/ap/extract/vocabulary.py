@@ -145,6 +145,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"n[°o]\.?\s*tva\s*client", r"uw\s*btw-?\s*nummer", r"btw-?\s*nummer\s*klant", r"customer\s*vat",
         r"tva\s*client", r"uw\s*btw-?\s*nr\.?", r"nif\s*cliente", r"p\.?\s*iva\s*cliente", r"customer\s*vat\s*number",
     ),
+    "buyer_iban": (r"your\s*iban",),
     "delivery_date": (
         r"delivery\s*date", r"date\s*of\s*delivery", r"service\s*date", r"lieferdatum", r"leistungsdatum",
         r"liefertermin", r"date\s*de\s*livraison", r"leverdatum", r"leveringsdatum", r"leistungs-?\s*datum",
@@ -175,8 +176,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"adresse\s*de\s*livraison", r"delivery\s*address", r"lieferanschrift", r"warenempfanger",
     ),
 }  # fmt: skip
-"""Field → label patterns (on folded text). ``delivery_date``, ``customer_number``, ``buyer_tax_id``
-and ``our_reference`` (the vendor's own reference beside the buyer's) are read only so that their
+"""Field → label patterns (on folded text). ``delivery_date``, ``customer_number``, ``buyer_tax_id``,
+``buyer_iban`` and ``our_reference`` (the vendor's own reference beside the buyer's) are read only so that their
 labels are claimed: a delivery date must not become the invoice date, nor the customer's VAT id the
 vendor's, nor "Our ref" the purchase order."""
 

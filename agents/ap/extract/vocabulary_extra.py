@@ -148,6 +148,8 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     "vendor_tax_id": (
         r"momsreg(?:istrerings)?\.?\s*(?:nr\.?|nummer)", r"cvr-?\s*(?:nr\.?|nummer)?", r"se-?\s*nr\.?", r"nip",
         r"contribuinte", r"n\.?\s*[°o]?\.?\s*contribuinte", r"vat\s*reg\.?\s*no\.?", r"org\.?\s*nr\.?",
+        r"identificativo\s*fiscale(?:\s*ai\s*fini\s*iva)?", r"id\.?\s*fiscale\s*iva", r"btw-?\s*id(?:nr\.?)?",
+        r"numero\s*(?:de\s*)?identificacion\s*fiscal", r"n\.?\s*i\.?\s*f\.?", r"c\.?\s*i\.?\s*f\.?",
     ),
     "customer_number": (
         r"nr\.?\s*klienta", r"kundnummer", r"kundnr\.?", r"kundenr\.?", r"kundenummer", r"acct\.?\s*#",
@@ -159,7 +161,29 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"despatch\s*date", r"date\s*of\s*despatch",
     ),
     "currency": (r"waluta", r"moeda"),
-    "bill_to": (r"nabywca", r"odbiorca", r"faturar\s*a", r"kund", r"fakturaadress", r"fakturaadresse"),
+    "bill_to": (
+        r"nabywca", r"odbiorca", r"faturar\s*a", r"kund", r"fakturaadress", r"fakturaadresse", r"invoiced\s*to",
+        r"ship\s*to", r"deliver\s*to", r"buyer", r"purchaser", r"leistungsempfanger", r"kaufer", r"rechnung\s*an",
+        r"destinataire", r"acheteur", r"facture\s*a", r"afnemer", r"factuur\s*aan", r"facturar\s*a",
+        r"facturado\s*a", r"comprador", r"cessionario(?:\s*/\s*committente)?", r"committente", r"intestatario",
+        r"acquirente", r"auftraggeber", r"opdrachtgever",
+    ),
+    "buyer_tax_id": (
+        r"(?:your|customer'?s?|client'?s?|buyer'?s?)\s*(?:vat|tax)\s*(?:reg(?:istration)?\.?\s*)?(?:id|no\.?|number|#)?",
+        r"(?:vat|tax)\s*(?:id|no\.?|number)?\s*(?:of\s*the\s*)?(?:customer|client|buyer)",
+        r"ihre\s*(?:ust|mwst)-?\s*id(?:nr|-?\s*nr)?\.?", r"kunden-?\s*(?:ust|mwst)-?\s*id(?:nr|-?\s*nr)?\.?",
+        r"(?:ust|mwst)-?\s*id(?:nr|-?\s*nr)?\.?\s*(?:des\s*)?(?:kunden|leistungsempfangers|empfangers)",
+        r"(?:n[°o]\.?\s*)?(?:de\s*)?tva\s*(?:intracom(?:munautaire)?\.?\s*)?(?:du\s*)?client",
+        r"votre\s*(?:n[°o]\.?\s*(?:de\s*)?)?tva", r"(?:uw|klant)\s*btw-?\s*(?:nummer|nr\.?|id)?",
+        r"btw-?\s*(?:nummer|nr\.?|id)?\s*(?:van\s*de\s*)?(?:klant|afnemer)",
+        r"(?:nif|cif|nif/cif)\s*(?:del\s*)?(?:cliente|comprador|destinatario)", r"su\s*(?:nif|cif)",
+        r"(?:p\.?\s*iva|partita\s*iva)\s*(?:del\s*)?(?:cliente|committente|cessionario)", r"(?:vs\.?|vostra)\s*(?:p\.?\s*iva|partita\s*iva)",
+    ),
+    "buyer_iban": (
+        r"(?:your|customer'?s?|client'?s?|buyer'?s?)\s*iban", r"ihre\s*iban", r"iban\s*(?:des\s*)?kunden", r"kunden-?\s*iban",
+        r"(?:votre\s*)?iban\s*(?:du\s*)?client", r"votre\s*iban", r"uw\s*iban", r"iban\s*(?:van\s*de\s*)?klant",
+        r"su\s*iban", r"iban\s*(?:del\s*)?cliente", r"(?:vs\.?|vostro)\s*iban",
+    ),
 }  # fmt: skip
 
 CREDIT_WORDS_EXTRA = (
@@ -167,3 +191,74 @@ CREDIT_WORDS_EXTRA = (
     r"|credit\s*invoice"
 )
 """Titles of credit notes in the added languages (and ones the core list lacked)."""
+
+PARTY_CAPTIONS: dict[str, tuple[str, ...]] = {
+    "seller": (
+        r"seller", r"supplier", r"vendor", r"from", r"sold\s*by", r"remit(?:\s*payment)?\s*to", r"issued\s*by",
+        r"billed\s*by", r"service\s*provider", r"invoice\s*from", r"payee", r"lieferant", r"verkaufer",
+        r"rechnungssteller", r"leistungserbringer", r"absender", r"auftragnehmer", r"fournisseur", r"vendeur",
+        r"emetteur", r"prestataire", r"expediteur", r"leverancier", r"verkoper", r"afzender", r"dienstverlener",
+        r"opdrachtnemer", r"proveedor", r"emisor", r"vendedor", r"prestador", r"expedidor", r"emitido\s*por",
+        r"cedente(?:\s*/\s*prestatore)?", r"prestatore", r"fornitore", r"mittente", r"venditore", r"emittente",
+    ),
+    "buyer": (
+        r"bill(?:ed)?\s*to", r"invoice\s*to", r"invoiced\s*to", r"ship\s*to", r"deliver\s*to", r"customer", r"client",
+        r"buyer", r"purchaser", r"sold\s*to", r"kunde", r"rechnungsempfanger", r"leistungsempfanger", r"kaufer",
+        r"auftraggeber", r"rechnung\s*an", r"destinataire", r"acheteur", r"facture\s*a", r"factur[ee]\s*a",
+        r"klant", r"afnemer", r"factuur\s*aan", r"opdrachtgever", r"cliente", r"destinatario", r"facturar\s*a",
+        r"facturado\s*a", r"comprador", r"cessionario(?:\s*/\s*committente)?", r"committente", r"spett\.?\s*le",
+        r"intestatario", r"acquirente", r"to", r"recipient", r"prepared\s*for", r"empfanger", r"para",
+    ),
+}  # fmt: skip
+"""Captions over a party's block: the seller's (issuer) and the buyer's (recipient). A caption is a
+phrase that is only the caption (``Cedente/prestatore (fornitore)``, ``EMISOR``, ``Bill to:``) or the
+caption then a colon and the party's name (``Sold by: ACME Ltd``)."""
+
+NAME_LABELS = (
+    r"denominazione", r"ragione\s*sociale", r"razon\s*social", r"raison\s*sociale", r"denomination(?:\s*sociale)?",
+    r"company(?:\s*name)?", r"business\s*name", r"legal\s*name", r"name", r"firma", r"firmenname", r"nom",
+    r"naam", r"bedrijfsnaam", r"handelsnaam", r"nombre", r"empresa", r"societe", r"societa",
+)  # fmt: skip
+"""Labels printed before a party's name in a key/value block (``Denominazione: ACME S.r.l.``)."""
+
+ATTENTION_WORDS = (
+    r"t\.?\s*a\.?\s*v\.?", r"z\.?\s*hd\.?(?:\s*v\.?)?", r"zu\s*handen", r"attn\.?", r"attention", r"a\s*l'attention",
+    r"c/o", r"a/a", r"att\.?", r"alla\s*c\.?\s*a\.?", r"all'attenzione", r"a\s*la\s*atencion", r"ter\s*attentie",
+)  # fmt: skip
+"""Words opening an "attention of" line: the block they sit in is the recipient's address."""
+
+PAYEE_WORDS = (
+    r"t\.?\s*n\.?\s*v\.?", r"ten\s*name\s*van", r"payable\s*to", r"account\s*(?:name|holder)", r"beneficiary",
+    r"kontoinhaber(?:in)?", r"zahlungsempfanger", r"begunstigter", r"titulaire(?:\s*du\s*compte)?",
+    r"a\s*l'ordre\s*de", r"au\s*nom\s*de", r"a\s*favor\s*de", r"titular(?:\s*de\s*la\s*cuenta)?",
+    r"beneficiario", r"intestato\s*a", r"rekeninghouder", r"begunstigde", r"cheques?\s*payable\s*to",
+)  # fmt: skip
+"""Words before the name an account is held in: the seller's name (``t.n.v. ACME B.V.``)."""
+
+REGISTER_WORDS = (
+    r"kvk", r"kamer\s*van\s*koophandel", r"hrb", r"hra", r"handelsregister", r"amtsgericht", r"registergericht",
+    r"rcs", r"siret", r"siren", r"r\.?\s*c\.?\s*s\.?", r"rpr", r"rpm", r"kbo", r"ondernemingsnummer", r"rea",
+    r"registro\s*mercantil", r"registro\s*(?:delle\s*)?imprese", r"cap\.?\s*soc(?:iale|\.)?", r"capital\s*social",
+    r"capitale\s*sociale", r"company\s*(?:reg(?:istration|\.)?\s*)?(?:no\.?|number)", r"registered\s*in",
+    r"companies\s*house", r"crn", r"firmenbuch(?:nummer)?", r"fn",
+)  # fmt: skip
+"""Company-register words: a block printing them is a company's letterhead or footer — the seller's."""
+
+DEBIT_WORDS = (
+    r"(?:your|ihre[mn]?|votre|uw|su|vostro|vs\.?)\s*(?:bank\s*)?(?:account|konto|bankkonto|compte|rekening|cuenta|conto)",
+    r"lastschrift", r"sepa-?\s*lastschrift", r"direct\s*debit", r"debited", r"prelevement", r"preleve",
+    r"incasso", r"domiciliering", r"automatische\s*afschrijving", r"adeudo", r"domiciliacion", r"addebito",
+    r"addebitato", r"abgebucht", r"eingezogen",
+)  # fmt: skip
+"""Direct-debit wording: an IBAN printed after it in the same sentence is the buyer's account."""
+
+BLOCK_HEADINGS = (
+    r"bank(?:\s*(?:details|account|information))?", r"bankverbindung(?:en)?", r"bankgegevens", r"bankrekening",
+    r"coordonnees\s*bancaires", r"datos\s*bancarios", r"coordinate\s*bancarie", r"dati\s*bancari",
+    r"payment\s*(?:details|information|instructions)", r"zahlungsinformationen", r"zahlungsbedingungen",
+    r"kontakt", r"contact(?:\s*(?:details|us))?", r"contacto", r"contatti", r"geschaftsfuhr(?:er|erin|ung)",
+    r"vorstand", r"sitz(?:\s*der\s*gesellschaft)?", r"registered\s*office", r"siege\s*social", r"sede\s*legale",
+    r"domicilio\s*social", r"directors?", r"bestuur(?:der)?", r"gerant", r"amministratore", r"administrador",
+    r"address", r"adresse", r"anschrift", r"adres", r"direccion", r"indirizzo",
+)  # fmt: skip
+"""Headings over a block of footer or letterhead details: never the seller's name."""
