@@ -118,7 +118,7 @@ def test_truth_rows_are_complete_and_add_up(written: tuple[Path, list[dict[str, 
         if due != gross:
             assert row["layout"] in WITH_PREPAYMENT | WITH_RETENTION, name
     lowered = {row["layout"] for row in rows if row["amount_due"] != row["total"]}
-    assert lowered == WITH_PREPAYMENT | WITH_RETENTION
+    assert lowered <= WITH_PREPAYMENT | WITH_RETENTION and len(lowered) >= 5, lowered
     with_po = sum(bool(row["po_number"]) for row in rows)
     assert 0.45 * len(rows) < with_po < 0.75 * len(rows)
     assert 0 < sum(bool(row["due_date"]) for row in rows) < len(rows)
@@ -127,13 +127,17 @@ def test_truth_rows_are_complete_and_add_up(written: tuple[Path, list[dict[str, 
 
 
 def test_lines_add_up_to_the_totals_per_rate() -> None:
-    """The facts behind the pages: lines → net per rate (gross per rate on gross-priced folios),
-    net + VAT per rate = gross, gross − prepaid − retention = amount due."""
+    """The facts behind the pages: lines (discounts and freight among them) → net per rate (gross per
+    rate on gross-priced folios), net + VAT per rate = gross, gross − prepaid − retention = amount due."""
     build = _module("heldout6_layouts").build
     rng = random.Random(SEED)
+    adjusted = set()
     for layout in _module("heldout6_layouts").LAYOUTS:
         for _ in range(6):
             facts = build(layout, rng)
+            adjusted |= {
+                (line.code, line.amount > 0) for line in facts.lines if line.code in ("RAB", "FRACHT")
+            }
             per_rate: dict[Decimal, Decimal] = {}
             for line in facts.lines:
                 per_rate[line.rate] = per_rate.get(line.rate, Decimal(0)) + line.amount
@@ -147,6 +151,7 @@ def test_lines_add_up_to_the_totals_per_rate() -> None:
             assert facts.gross - facts.prepaid - facts.retention == facts.due_amount
             if not facts.gross_prices:
                 assert facts.net == facts.lines_total, layout.name
+    assert adjusted == {("RAB", False), ("FRACHT", True)}  # discounts and charges, printed as lines
 
 
 def test_tax_ids_and_ibans_carry_valid_check_digits(written: tuple[Path, list[dict[str, str]]]) -> None:
