@@ -43,9 +43,10 @@ _DUE_WORD = re.compile(
 """A due word that the date follows directly (folded text): also the net term of a sentence with a
 discount ("30 Tagen netto bis 04.04.2013, 3 % Skonto … bis 15.03.2013") and a direct-debit date
 ("prélevé le 16 novembre", "abgebucht am 20.03.", "debited on …") — the day the money is due."""
-_DEBIT_BEFORE = re.compile(r"(?<![a-z])(?:wird|werden)\s+(?:\S+\s+){0,6}?am\s+|(?<![a-z])am\s+")
+_DEBIT_BEFORE = re.compile(r"(?<![a-z])(?P<passive>(?:wird|werden)\s+(?:\S+\s+){0,6}?)?am\s+")
 """A German sentence naming the day first and the due verb after it: "Der Betrag … wird am 20.03.2014
-von Ihrem Konto … eingezogen", "am 06.12.2013 fällig" (folded text, up to where the date starts)."""
+von Ihrem Konto … eingezogen", "am 06.12.2013 fällig" (folded text, up to where the date starts);
+without "wird" the verb must follow the date within two words."""
 _DEBIT_VERB = re.compile(r"(?<![a-z])(?:abgebucht|eingezogen|belastet|fallig)(?![a-z])")
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _DISCOUNT = re.compile(r"skonto|discount|escompte|korting|descuento|pronto\s+pago|sconto|abzug\s+von|rabatt")
@@ -122,6 +123,8 @@ def _dated_before_verb(
         sentence = sentence[: end.start() if end else len(sentence)]
         verb = _DEBIT_VERB.search(sentence)
         if verb is None or parser(sentence[: verb.start()]) is not None:
+            continue
+        if match.group("passive") is None and len(sentence[: verb.start()].split()) > 2:
             continue
         start, stop = parsed[1] + match.end(), parsed[2] + match.end()
         found.append(Candidate(parsed[0], STATED, page, phrase.bbox(start, stop), phrase.text[start:stop]))
