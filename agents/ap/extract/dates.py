@@ -53,11 +53,11 @@ DATE_PATTERN = re.compile(
     r"(?:(?<![\d./-])(?P<iso>(?P<iy>\d{4})(?P<isep>[-/.])(?P<im>\d{1,2})(?P=isep)(?P<id>\d{1,2}))"
     r"|(?<![\d./-])(?P<num>(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2}))(?![\d])"
     rf"|(?<!\d)(?<!\d[./-])(?P<named>(?P<nd>\d{{1,2}})\.?(?:º|er|st|nd|rd|th)?(?:\s*|-)(?:de\s+)?(?P<nm>{_MONTH_ALTERNATION})\.?(?:,?\s+|-)(?:de\s+|del\s+)?(?P<ny>\d{{4}}))"
-    rf"|(?<![\d./-])(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<uy>\d{{4}})))",
+    rf"|(?<![\d./-])(?P<us>(?P<um>{_MONTH_ALTERNATION})\.?\s+(?P<ud>\d{{1,2}})(?:st|nd|rd|th)?\s?,?\s+(?P<uy>\d{{4}})))",
     re.IGNORECASE,
 )
 """ISO and year-first ``2026/11/24``, numeric day-first/month-first, ``24 Nov 2026``/``24. November
-2026``/``24-Nov-2026``/``24th November 2026`` and ``Nov 24, 2026``/``November 24th, 2026``. A date
+2026``/``24-Nov-2026``/``24th November 2026`` and ``Nov 24, 2026``/``November 24th, 2026``/``August 3 , 2014``. A date
 never starts or ends inside a longer run of digits (``2025/06/23`` is not 25/06/23); a day with a month
 name may follow an abbreviation's dot (``30 gg d.f.18 giugno 2026``, a cell run into its neighbour)."""
 

@@ -19,7 +19,7 @@ import re
 from datetime import date, timedelta
 
 from agents.ap.extract.header_fields import Candidate, Parser
-from agents.ap.extract.page_text import PageText
+from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.vocabulary import fold
 
 STATED = 0.85
@@ -33,9 +33,22 @@ _DUE_WORD = re.compile(
     r"|(?:a\s+)?(?:regler|payer|payable|rembourser|remboursement|reglement)\s+(?:avant\s+le|au\s+plus\s+tard\s+le|le|jusqu'au)"
     r"|(?:te\s+)?betalen\s+(?:voor|op|uiterlijk(?:\s+op)?)|vervalt\s+op|uiterlijk\s+op"
     r"|(?:pagadero|pagar|a\s+pagar)\s+(?:antes\s+del?|el|hasta\s+el)|vence\s+el"
-    r"|(?:da\s+)?(?:pagare|pagarsi|saldare)\s+entro\s+(?:il\s+)?|scade\s+il|in\s+scadenza\s+il)\s*:?\s*"
+    r"|(?:da\s+)?(?:pagare|pagarsi|saldare)\s+entro\s+(?:il\s+)?|scade\s+il|in\s+scadenza\s+il"
+    r"|(?:netto|net|ohne\s+abzug)\s+(?:bis(?:\s+(?:zum|spatestens))?|by|until|before|jusqu'au|tot|hasta\s+el|entro\s+il)"
+    r"|(?:zu\s+der\s+)?falligkeit(?:stag)?(?:\s+am)?"
+    r"|(?:sera\s+)?preleve(?:e|s)?\s+(?:le|au)|prelevement\s+(?:le|du|au)|(?:will\s+be\s+)?(?:debited|collected)\s+on"
+    r"|direct\s+debit\s+on|(?:wordt\s+)?(?:afgeschreven|geincasseerd)\s+op|(?:se\s+)?cargara\s+el|cargo\s+el"
+    r"|(?:sara\s+)?addebitat[oa]\s+il|addebito\s+il|(?:abgebucht|eingezogen|abbuchung|lastschrift)\s+am)\s*:?\s*"
 )
-"""A due word that the date follows directly (folded text)."""
+"""A due word that the date follows directly (folded text): also the net term of a sentence with a
+discount ("30 Tagen netto bis 04.04.2013, 3 % Skonto … bis 15.03.2013") and a direct-debit date
+("prélevé le 16 novembre", "abgebucht am 20.03.", "debited on …") — the day the money is due."""
+_DEBIT_BEFORE = re.compile(r"(?<![a-z])(?P<passive>(?:wird|werden)\s+(?:\S+\s+){0,6}?)?am\s+")
+"""A German sentence naming the day first and the due verb after it: "Der Betrag … wird am 20.03.2014
+von Ihrem Konto … eingezogen", "am 06.12.2013 fällig" (folded text, up to where the date starts);
+without "wird" the verb must follow the date within two words."""
+_DEBIT_VERB = re.compile(r"(?<![a-z])(?:abgebucht|eingezogen|belastet|fallig)(?![a-z])")
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _DISCOUNT = re.compile(r"skonto|discount|escompte|korting|descuento|pronto\s+pago|sconto|abzug\s+von|rabatt")
 _NET = re.compile(r"net|ohne\s+abzug")
 """In a sentence about a discount, only the net term is the due date ("10 Tage 2 % Skonto, 30 Tage netto")."""
@@ -63,25 +76,58 @@ _ON_RECEIPT = re.compile(
 )
 
 
+def _clause_start(folded: str, position: int) -> int:
+    return max(folded.rfind(",", 0, position), folded.rfind(";", 0, position)) + 1
+
+
 def stated_due_dates(pages: list[PageText], parser: Parser) -> list[Candidate]:
-    """Due dates printed right after a due word inside a sentence."""
+    """Due dates printed right after a due word inside a sentence (a clause about an early-payment
+    discount excepted), or before a German due verb later in the sentence."""
     found: list[Candidate] = []
     for page in pages:
-        for line in page.lines:
+        for index, line in enumerate(page.lines):
             for phrase in line.phrases:
                 folded = fold(phrase.text)
-                if _DISCOUNT.search(folded):
-                    continue
                 for match in _DUE_WORD.finditer(folded):
                     rest = phrase.text[match.end() :]
                     parsed = parser(rest) if rest.strip() else None
                     if parsed is None or parsed[1] != 0:
+                        continue
+                    if _DISCOUNT.search(
+                        folded, _clause_start(folded, match.start()), match.end() + parsed[2]
+                    ):
                         continue
                     value, start, end, _ = parsed
                     start, end = start + match.end(), end + match.end()
                     found.append(
                         Candidate(value, STATED, page.number, phrase.bbox(start, end), phrase.text[start:end])
                     )
+                following = page.lines[index + 1].text if index + 1 < len(page.lines) else ""
+                found.extend(_dated_before_verb(phrase, folded, fold(following), parser, page.number))
+    return found
+
+
+def _dated_before_verb(
+    phrase: Phrase, folded: str, following: str, parser: Parser, page: int
+) -> list[Candidate]:
+    """ "… wird am 20.03.2014 von Ihrem Konto … eingezogen": the date, when the sentence (read on into
+    the next line) reaches a due verb before it ends or names another date."""
+    found: list[Candidate] = []
+    for match in _DEBIT_BEFORE.finditer(folded):
+        rest = phrase.text[match.end() :]
+        parsed = parser(rest) if rest.strip() else None
+        if parsed is None or parsed[1] != 0:
+            continue
+        sentence = folded[match.end() + parsed[2] :] + " " + following
+        end = _SENTENCE_END.search(sentence)
+        sentence = sentence[: end.start() if end else len(sentence)]
+        verb = _DEBIT_VERB.search(sentence)
+        if verb is None or parser(sentence[: verb.start()]) is not None:
+            continue
+        if match.group("passive") is None and len(sentence[: verb.start()].split()) > 2:
+            continue
+        start, stop = parsed[1] + match.end(), parsed[2] + match.end()
+        found.append(Candidate(parsed[0], STATED, page, phrase.bbox(start, stop), phrase.text[start:stop]))
     return found
 
 

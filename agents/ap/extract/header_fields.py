@@ -20,6 +20,7 @@ from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.reference_roles import reference_parser, reference_role
+from agents.ap.extract.row_partner import row_partner
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
@@ -37,9 +38,10 @@ _DATE_CONNECTOR = re.compile(
 TITLE_PENALTY = 0.04
 """A number read after a document title ("Facture FA-2017-0010") is slightly less certain than one
 after a number label."""
-INLINE, RIGHT, BELOW, ABOVE = 0.9, 0.88, 0.85, 0.8
+INLINE, RIGHT, BESIDE, BELOW, ABOVE = 0.9, 0.88, 0.86, 0.85, 0.8
 """Base confidence by where the value sat relative to its label (a caption under its value is the
-least common layout, and a grid's value row could be read against the wrong label row)."""
+least common layout, and a grid's value row could be read against the wrong label row); BESIDE is
+right of the label in a larger font, on a line of its own (`row_partner`)."""
 UNREAD_WORDS = 0.1
 """Taken off a value when a word of five letters or more stands between its label and it ("Totaal
 exclusief BTW 100,00" read through "Totaal"): the label read may be the start of a longer one."""
@@ -202,6 +204,10 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
         right = _parsed(parser, neighbour.text, neighbour, 0, RIGHT, adjacent)
         if right is not None:
             return [right]
+    partner = row_partner(page, hit.line_index, phrase)  # a larger-font value on the label's row
+    beside = _parsed(parser, partner.text, partner, 0, BESIDE, adjacent) if partner else None
+    if beside is not None:
+        return [beside]
     if adjacent:
         return []
     if captions_under_values(page, hit.line_index, hit.phrase):

@@ -12,6 +12,7 @@ from agents.ap.extract.charges import charge_amounts
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
+from agents.ap.extract.document_kind import document_kind
 from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
     Candidate,
@@ -36,8 +37,7 @@ from agents.ap.extract.totals_solver import ROLES, solve
 from agents.ap.extract.transposed_tables import read_caption_column_tables
 from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import find_vendor_name
-from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
-from agents.ap.invoice import DocumentType, Evidence, ExtractedInvoice, ExtractedLine, Field
+from agents.ap.invoice import Evidence, ExtractedInvoice, ExtractedLine, Field
 
 T = TypeVar("T")
 
@@ -47,18 +47,6 @@ def _field(candidate: Candidate | None, kind: type[T]) -> Field[T]:
         return Field[kind].missing()  # type: ignore[valid-type]
     evidence = Evidence(page=candidate.page, bbox=candidate.bbox, text=candidate.text, source="pdf")
     return Field[kind](value=candidate.value, confidence=candidate.confidence, evidence=evidence)  # type: ignore[valid-type]
-
-
-def _document_type(pages: list[PageText]) -> DocumentType:
-    """A credit note says so in a phrase that *starts* with the word near the top of page one
-    (its title or its number label); a mention in fine print does not count."""
-    if not pages:
-        return "invoice"
-    for line in pages[0].lines[:25]:
-        for phrase in line.phrases:
-            if CREDIT_NOTE_WORDS.match(fold(phrase.text).strip()):
-                return "credit_note"
-    return "invoice"
 
 
 def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice:
@@ -146,10 +134,12 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         due_date = Candidate(
             due_date.value, due_date.confidence * 0.5, due_date.page, due_date.bbox, due_date.text
         )
+    kind, kind_warning = document_kind(pages, values["total"])
+    warnings.extend([kind_warning] if kind_warning else [])
     return ExtractedInvoice(
         source_file=source_file,
         source_kind="pdf",
-        document_type=_document_type(pages),
+        document_type=kind,
         vendor_name=_field(vendor, str),
         vendor_tax_id=_field(tax_id, str),
         invoice_number=_field(invoice_number, str),

@@ -4,9 +4,10 @@ Order labels ("PO number", "Ihre Bestellung", "Votre commande", "Vs. ordine" …
 naming only the buyer's reference ("Your ref.", "Ihr Zeichen", "Uw kenmerk", "Reference" …), which
 are read only when no order label is printed and then stay below the auto-post threshold
 (`reference_roles`) unless the value itself says it is an order ("PO-2025-112", "ORD298003").
-Without any label, an order named in a sentence ("according to your order 4711", "gemäß Ihrer
-Bestellung Nr. 4711", "come da Vs. ordine n. 4711"), else one value repeated on every row of a line
-table's order column, is read at 0.8 however often it repeats. A value equal to the invoice number
+Without an order label, an order named in a sentence ("according to your order 4711", "Rechnung gemäß
+Bestellung Nr. 4711 vom …", "come da Vs. ordine n. 4711") wins over a buyer's reference that does not
+say it is an order; else one value repeated on every row of a line table's order column is read. Both
+stay at 0.8 however often they repeat. A value equal to the invoice number
 is the payment reference printed under a bank block, never the order.
 """
 
@@ -29,7 +30,10 @@ COLUMN = 0.8
 """One order number repeated in every row of a line table's "PO" / "Your ref." column."""
 ALIGN = 3.0
 _SENTENCE_ORDER = re.compile(
-    r"(?<![a-z])(?:your|ihrer?|ihrem|votre|vos|uw|su|sus|vs\.?|vostro|vostra|customer'?s?|client'?s?)\s+"
+    r"(?<![a-z])(?:(?:your|ihrer?|ihrem|votre|vos|uw|su|sus|vs\.?|vostro|vostra|customer'?s?|client'?s?)\s+"
+    r"|(?:gem(?:a|ae)(?:ss|ß)|laut|according\s+to|as\s+per|selon|suivant|conformement\s+a|volgens|segun|conforme\s+a"
+    r"|come\s+da|secondo|in\s+base\s+al(?:la)?)\s+(?:(?:your|the|ihrer?|ihrem|der|dem|votre|la|le|uw|de|su|el"
+    r"|vs\.?|vostro|vostra|il)\s+)?)"
     r"(?:purchase\s+order|order|bestellung|auftrag(?:es)?|bon\s+de\s+commande|commande|bestelling|order"
     r"|orden\s+de\s+compra|pedido|ordine(?:\s+d'acquisto)?)"
     r"(?:\s*(?:no|nr|n[°o]|number|nummer|numero|num|n)(?![a-z0-9])\.?)?\s*[:#.]?\s*"
@@ -59,14 +63,20 @@ def choose_purchase_order(
     if orders:
         return decide(orders)
     references = usable(labelled.get("buyer_reference", []))
+    named = usable(sentence_orders(pages))
+    if named and not any(ORDER_PREFIX.match(str(c.value)) for c in references):
+        return _capped(decide(named), SENTENCE)  # a sentence naming the order beats a bare "Your ref."
     if references:
         best, conflict = decide(references)
         if best is not None and not ORDER_PREFIX.match(str(best.value)):
             best = replace(best, confidence=min(best.confidence, REFERENCE_CAP))
         return best, conflict
-    unlabelled = usable(sentence_orders(pages)) or usable(column_orders(pages))
-    best, conflict = decide(unlabelled)
-    return (replace(best, confidence=min(best.confidence, SENTENCE)) if best else None), conflict
+    return _capped(decide(usable(column_orders(pages))), COLUMN)
+
+
+def _capped(decided: tuple[Candidate | None, bool], cap: float) -> tuple[Candidate | None, bool]:
+    best, conflict = decided
+    return (replace(best, confidence=min(best.confidence, cap)) if best else None), conflict
 
 
 def sentence_orders(pages: list[PageText]) -> list[Candidate]:

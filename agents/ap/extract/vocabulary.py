@@ -46,7 +46,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "due_date": (
         r"due\s*date", r"payment\s*due(?:\s*date)?", r"due", r"faellig\s*am", r"fallig\s*am",
-        r"falligkeitsdatum", r"falligkeit", r"zahlbar\s*bis", r"date\s*d'echeance", r"echeance",
+        r"falligkeitsdatum", r"falligkeitstag", r"falligkeit", r"zahlbar\s*bis", r"date\s*d'echeance", r"echeance",
         r"vervaldatum", r"te\s*betalen\s*voor", r"uiterste\s*betaaldatum", r"zahlbar\s*bis\s*(?:zum)?",
         r"(?:bitte\s*)?uberweisen\s*sie\s*(?:den\s*\w+\s*)?bis\s*(?:zum|spatestens)?",
         r"(?:please\s*)?(?:remit|pay)\s*(?:by|until|before|no\s*later\s*than)", r"payable\s*(?:by|until|before|on)",
@@ -269,10 +269,10 @@ class LabelSet:
         anywhere: list[tuple[str, re.Pattern[str]]] = []
         for name, group in self._labels.items():
             for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
-                # a label ends at a word boundary, except after "#" or ":" ("Invoice #A-123")
+                # a label ends at a word boundary, except after "#", ":" or "°" ("Invoice #A-123", "Facture n°562")
                 compiled = (
                     name,
-                    re.compile(rf"(?:{source})(?:(?<=[#:])|(?![a-z0-9]))\s*[:#.]?\s*{_NUMBER_WORD}"),
+                    re.compile(rf"(?:{source})(?:(?<=[#:°])|(?![a-z0-9]))\s*[:#.]?\s*{_NUMBER_WORD}"),
                 )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
