@@ -7,8 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from agents.ap.extract.amount_rows import amounts_across
 from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates, schedule_candidates
 from agents.ap.extract.charges import charge_amounts
+from agents.ap.extract.contained_tax import net_from_contained_tax
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
@@ -26,10 +28,11 @@ from agents.ap.extract.header_fields import (
 )
 from agents.ap.extract.identifiers import find_eins, find_vat_ids, vat_id_valid
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
-from agents.ap.extract.numbers import DecimalSeparator, infer_decimal_separator
+from agents.ap.extract.numbers import DecimalSeparator, identifier_like, infer_decimal_separator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
+from agents.ap.extract.quantity_columns import is_count, quantity_columns
 from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.summary_tables import outside, read_summary_tables
@@ -135,6 +138,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     warnings.extend(solved.warnings)
     values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum, separator)
     values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)
+    values = net_from_contained_tax(values, pages)
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
@@ -177,16 +181,27 @@ def _amount_candidates(
     pages: list[PageText], labelled: dict[str, list[Candidate]], separator: DecimalSeparator | None
 ) -> tuple[dict[str, list[Candidate]], list[tuple[int, tuple[float, float, float, float]]]]:
     """Labelled amounts, less those printed where no document amount stands (a rate column, one
-    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on"), plus the
+    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on") or printed
+    like an id ("VAT/TIN: 29670869006", the "03" of a tax number) or a count under a quantity caption,
+    plus the
     amounts the summary tables and per-rate tax lines give; and the boxes left out."""
     tables = read_summary_tables(pages, separator)
     read_caption_column_tables(pages, separator, tables)
     rate_lines = read_rate_lines(pages, separator)
     excluded = tables.not_totals + carried_forward_rows(pages)
     bases = [(line.base.page, line.base.bbox) for line in rate_lines]
+    counts = quantity_columns(pages)
     amounts: dict[str, list[Candidate]] = {}
+    across = amounts_across(pages, separator)
+    # an earlier balance still owed is a prepayment of the opposite sign: gross + arrears = amount due
+    arrears = [replace(c, value=-c.value) for c in across.pop("arrears", []) if c.value > 0]
+    across.setdefault("prepaid", []).extend(arrears)
     for role in ROLES:
-        kept = [c for c in labelled.get(role, []) if outside(c, excluded)]
+        kept = [
+            c
+            for c in [*labelled.get(role, []), *across.get(role, [])]
+            if outside(c, excluded) and not identifier_like(c.text) and not is_count(c, counts)
+        ]
         if role == "tax":
             kept = [c for c in kept if outside(c, bases)]
         amounts[role] = kept

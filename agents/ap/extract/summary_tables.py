@@ -208,7 +208,8 @@ def _read_table(
         if not phrases:
             continue  # a line of another block beside the table (a total in a box on the right)
         cells = [Cell(c.value, c.percent, c.phrase, len(sum_rows)) for _, c in inside if c is not None]
-        if len(cells) < 2 and not (len(cells) == 1 and len(phrases) == 1):
+        lone = len(cells) == 1 and len(phrases) == 1
+        if len(cells) < 2 and not (lone and not any(sum_rows)):
             if _same_captions(phrases, captions):
                 last_bottom = line.bottom  # the caption row printed again for the next rate (FatturaPA)
                 continue
@@ -219,10 +220,25 @@ def _read_table(
             if column is not None and column not in taken:
                 taken.add(column)
                 columns[column].cells.append(cell)
-        first = phrases[0]
-        sum_rows.append(inside[0][1] is None and bool(_SUM_ROW.match(fold(first.text))))
+        sum_rows.append(_sum_row(line, inside, separator))
         last_bottom = line.bottom
     return columns, sum_rows, index
+
+
+def _sum_row(
+    line: TextLine, inside: list[tuple[Phrase, Cell | None]], separator: DecimalSeparator | None
+) -> bool:
+    """Whether a row is the table's sum row: its first words say so ("Summe", "Total facture"),
+    printed inside the table or further left, where the rows' own captions stand."""
+    first, cell = inside[0]
+    if cell is None:
+        return bool(_SUM_ROW.match(fold(first.text)))
+    label = line.phrases[0]
+    return (
+        label is not first
+        and line_cells(line, separator)[0] is None
+        and bool(_SUM_ROW.match(fold(label.text)))
+    )
 
 
 def _same_captions(phrases: list[Phrase], captions: list[Phrase]) -> bool:

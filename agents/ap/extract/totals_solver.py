@@ -43,6 +43,12 @@ def _agree(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= TOLERANCE
 
 
+def _same_box(a: Candidate, b: Candidate) -> bool:
+    """One printed amount read as two roles ("Total facture 24.99" as net and as gross): net + 0 = gross
+    then holds by construction and is no evidence for either reading."""
+    return (a.page, a.bbox) == (b.page, b.bbox)
+
+
 def _options(candidates: list[Candidate]) -> list[Candidate | None]:
     best: dict[Decimal, Candidate] = {}
     for candidate in candidates:
@@ -63,14 +69,14 @@ def _equations(
     found: list[tuple[tuple[str, ...], bool]] = []
     if line_sum is not None and net is not None:
         found.append((("subtotal",), _agree(line_sum, net.value)))
-    if net is not None and tax is not None and gross is not None:
+    if net is not None and tax is not None and gross is not None and not _same_box(net, gross):
         closes = _agree(net.value + tax.value, gross.value) or any(
             _agree(net.value + tax.value + sign * charge, gross.value)
             for charge in charges
             for sign in (1, -1)
         )
         found.append((("subtotal", "tax", "total"), closes))
-    if gross is not None and due is not None and (gross.page, gross.bbox) != (due.page, due.bbox):
+    if gross is not None and due is not None and not _same_box(gross, due):
         if prepaid is not None:
             found.append((("total", "prepaid", "amount_due"), _agree(gross.value - prepaid.value, due.value)))
         elif _agree(gross.value, due.value):
