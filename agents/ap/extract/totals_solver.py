@@ -3,7 +3,8 @@ amount due, pick the set of values that agree with each other (EN 16931 BR-CO-10
 
     Σ line amounts = net        net + tax = gross        gross − prepaid = amount due
 
-A value confirmed by an equation becomes very likely right; a value that takes part in a failed
+A value confirmed by an equation becomes very likely right (but the line items alone never confirm a
+net amount when several different nets are printed: the table read may be one section of them); a value that takes part in a failed
 equation is reported *as printed*, flagged, and capped below the auto-post threshold — a printed
 total that does not add up is never "corrected" and never posted without a person.
 """
@@ -118,6 +119,11 @@ def solve(
     candidates: dict[str, list[Candidate]], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
 ) -> Solved:
     """The agreeing set of amounts, with confidences set by which equations they satisfy."""
+    printed = candidates.get("subtotal", [])
+    nets = _sections_summed(printed)
+    candidates = {**candidates, "subtotal": nets}
+    if len({c.value for c in nets}) > 1 or len(nets) < len(printed):
+        line_sum = None  # several nets printed: the line table read may be one section of them
     options = [_options(candidates.get(role, [])) for role in ROLES]
     best: dict[str, Candidate | None] = dict.fromkeys(ROLES)
     best_score = float("-inf")
@@ -127,6 +133,20 @@ def solve(
         if score > best_score:
             best, best_score = choice, score
     return _rescored(best, line_sum, charges)
+
+
+def _sections_summed(nets: list[Candidate]) -> list[Candidate]:
+    """Section subtotals ("Subtotal 112.00", "Subtotal 150.90") followed by the document's net amount
+    that is their sum ("Subtotal 262.90"): the sum is the net amount, the sections are not."""
+    by_value: dict[Decimal, Candidate] = {}
+    for candidate in sorted(nets, key=lambda c: (c.page, c.bbox[1])):
+        by_value.setdefault(candidate.value, candidate)
+    if len(by_value) < 3:
+        return nets
+    *sections, last = by_value.values()
+    if not _agree(sum((c.value for c in sections), Decimal("0")), last.value):
+        return nets
+    return [c for c in nets if c.value == last.value]
 
 
 def _rescored(

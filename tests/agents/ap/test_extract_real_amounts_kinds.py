@@ -198,3 +198,30 @@ def test_number_helpers() -> None:
     assert find_amounts("(35,13 €)", ",")[0][0] == Decimal("35.13")
     assert identifier_like("03") and identifier_like("29670869006")
     assert not identifier_like("0.00") and not identifier_like("1000")
+
+
+def _sections(word: str, amount: str) -> list[Row]:
+    """Two sections of items, each with its own subtotal, then the document's net amount."""
+    return [
+        (40, 300, "Description", 9), (300, 300, "Quantity", 9), (400, 300, "Unit Price", 9), (520, 300, amount, 9),
+        (40, 320, "Beeswax XL", 9), _right(340, 320, "1.00"), _right(450, 320, "42.00"), _right(563, 320, "$ 42.00"),
+        (40, 334, "Office Chair", 9), _right(340, 334, "1.00"), _right(450, 334, "70.00"), _right(563, 334, "$ 70.00"),
+        (400, 350, word, 9), _right(563, 350, "$ 112.00"),
+        (40, 380, "Services", 10),
+        (40, 396, "Consulting hours", 9), _right(340, 396, "2.00"), _right(450, 396, "75.45"), _right(563, 396, "$ 150.90"),
+        (400, 412, word, 9), _right(563, 412, "$ 150.90"),
+        (400, 440, word, 9), _right(563, 440, "$ 262.90"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("word", "amount"), [("Subtotal", "Amount"), ("Zwischensumme", "Betrag")])
+def test_section_subtotals_are_not_the_net_amount(tmp_path: Path, word: str, amount: str) -> None:
+    """The line table may be read for one section only: its sum then matches that section's
+    subtotal, which must never be confirmed as the document's net amount."""
+    found = _amounts(
+        _render(
+            tmp_path / "inv.pdf",
+            _with_head("Invoice INV/2023/03/0008", "Azure Interior", _sections(word, amount)),
+        )
+    )
+    assert found["subtotal"][0] == Decimal("262.90"), found
