@@ -74,7 +74,9 @@ _ITEM_HEADER = re.compile(
     r"menge|qty|quantit|cantidad|\bcant\b|aantal|anzahl|\bpos\b|unit price|einzelpreis|prezzo unit|"
     r"prix unit|precio unit"
 )
-_SUM_ROW = re.compile(r"^(?:summe|sum|total|totale|totaal|suma|somma|gesamt|totals?)\b")
+_SUM_ROW = re.compile(
+    r"^(?:summe|sum|total|totale|totaal|suma|somma|gesamt|totals?|montant\s*(?:total|de\s*la\s*facture))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -201,8 +203,8 @@ def _read_table(
         inside = [
             (p, c)
             for p, c in zip(line.phrases, line_cells(line, separator), strict=True)
-            if p.x1 > left and p.x0 < right
-        ]
+            if p.x1 > left and p.x0 < right and not (len(p.text.strip()) == 1 and p.x0 > captions[-1].x1)
+        ]  # one character right of the last caption: a letter of text printed up the margin
         phrases = [p for p, _ in inside]
         index += 1
         if not phrases:

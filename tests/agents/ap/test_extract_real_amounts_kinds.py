@@ -225,3 +225,43 @@ def test_section_subtotals_are_not_the_net_amount(tmp_path: Path, word: str, amo
         )
     )
     assert found["subtotal"][0] == Decimal("262.90"), found
+
+
+def _margin_text(text: str, x: float = 584, top: float = 362) -> list[Row]:
+    """Legal text printed up the right margin, as a text layer gives it: one character per line."""
+    return [(x, top + 2.2 * i, char, 6) for i, char in enumerate(text) if char != " "]
+
+
+TELECOM: dict[str, tuple[list[Row], dict[str, str]]] = {
+    "fr telecom bill: € HT / € TTC summary, 'Montant de la facture' sum row, rotated margin text": (
+        [(464, 322, "€ HT", 8), (524, 322, "€ TTC(*)", 8),
+         (40, 337, "Montant prélevé le 16 novembre 2019", 9), _right(546, 337, "12,99"),
+         (40, 359, "Vos services Telecom", 9), _right(483, 359, "10,83"), _right(546, 359, "12,99"),
+         (50, 375, "Vos abonnements, forfaits et options", 8), _right(483, 375, "10,83"), _right(546, 375, "12,99"),
+         (50, 388, "Vos communications (du 02/10 au 01/11)", 8), _right(483, 388, "0,00"), _right(546, 388, "0,00"),
+         (40, 408, "Montant de la facture soumis à TVA", 9), _right(483, 408, "10,83"), _right(546, 408, "12,99"),
+         (40, 422, "TVA 20,00 % payée sur les débits", 9), _right(556, 422, "2,17"),
+         *_margin_text("039084793 RCS PARIS 397 480 930")],
+        {"subtotal": "10.83", "tax": "2.17", "total": "12.99"},
+    ),
+    "en telecom bill: net / gross summary, 'Total' sum row, rotated margin text": (
+        [(450, 322, "Net £", 8), (520, 322, "Gross £", 8),
+         (40, 337, "Direct debit on 16 November 2019", 9), _right(546, 337, "30,00"),
+         (40, 359, "Your plans and add-ons", 9), _right(483, 359, "20,00"), _right(546, 359, "24,00"),
+         (50, 375, "Calls and data", 8), _right(483, 375, "5,00"), _right(546, 375, "6,00"),
+         (40, 408, "Total of this bill", 9), _right(483, 408, "25,00"), _right(546, 408, "30,00"),
+         (40, 422, "VAT 20 % on net charges", 9), _right(556, 422, "5,00"),
+         *_margin_text("Registered in England 4 0 7 1 9 3 8 2")],
+        {"subtotal": "25.00", "tax": "5.00", "total": "30.00"},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(TELECOM))
+def test_summary_rows_with_text_up_the_margin(tmp_path: Path, name: str) -> None:
+    rows, expected = TELECOM[name]
+    found = _amounts(
+        _render(tmp_path / "inv.pdf", _with_head("N° de facture : 11608848301659", "Telecom SA", rows))
+    )
+    for field, value in expected.items():
+        assert found[field][0] == Decimal(value), (name, field, found)
