@@ -36,7 +36,7 @@ from agents.ap.extract.quantity_columns import is_count, quantity_columns
 from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.summary_tables import outside, read_summary_tables
-from agents.ap.extract.totals_solver import ROLES, solve
+from agents.ap.extract.totals_solver import CONFIRMED, ROLES, solve
 from agents.ap.extract.transposed_tables import read_caption_column_tables
 from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import buyer_regions, find_vendor_name
@@ -123,6 +123,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         else None
     )
     amounts, not_totals = _amount_candidates(pages, labelled, separator)
+    arrears = any(c.value < 0 for c in amounts["prepaid"])
     summed = _tax_over_rates(amounts["tax"], decide(amounts["subtotal"])[0], decide(amounts["total"])[0])
     if summed is not None:
         amounts["tax"].append(summed)
@@ -143,6 +144,10 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
     amount_due = _amount_due(values, total, bool(labelled.get("amount_due") or labelled.get("prepaid")))
+    paid = values["prepaid"]
+    if arrears and (paid is None or paid.confidence < CONFIRMED) and amount_due.value is not None:
+        # an earlier balance is printed but no amount due closes with it: what is due is unsure
+        amount_due = amount_due.model_copy(update={"confidence": min(amount_due.confidence, 0.7)})
     invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
     due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
     invoice_number = pick("invoice_number")

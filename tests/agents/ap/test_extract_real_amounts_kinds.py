@@ -265,3 +265,26 @@ def test_summary_rows_with_text_up_the_margin(tmp_path: Path, name: str) -> None
     )
     for field, value in expected.items():
         assert found[field][0] == Decimal(value), (name, field, found)
+
+
+@pytest.mark.parametrize(
+    ("label", "amounts"),
+    [
+        ("Previous balance", ("Subtotal", "VAT 20%", "Total", "£25.00", "£5.00", "£30.00", "£12.00")),
+        (
+            "Ausstehende Forderung",
+            ("Nettobetrag", "MwSt 20%", "Gesamtbetrag", "25,00 €", "5,00 €", "30,00 €", "12,00 €"),
+        ),
+    ],
+)
+def test_an_earlier_balance_without_an_amount_due_that_closes_holds_the_amount_due(
+    tmp_path: Path, label: str, amounts: tuple[str, ...]
+) -> None:
+    net, tax, gross, *values = amounts
+    rows = _with_head("Invoice No. 77", "Shop Ltd", [
+        (40, 500, net, 9), _right(560, 500, values[0]), (40, 512, tax, 9), _right(560, 512, values[1]),
+        (40, 524, gross, 9), _right(560, 524, values[2]), (40, 540, label, 9), _right(560, 540, values[3]),
+    ])  # fmt: skip
+    found = _amounts(_render(tmp_path / "inv.pdf", rows))
+    assert found["total"][0] == Decimal("30.00"), found
+    assert found["amount_due"][1] < 0.9, found  # the page prints no amount due that closes with it
