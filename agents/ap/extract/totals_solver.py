@@ -132,7 +132,23 @@ def solve(
         score = _score(choice, line_sum, charges)
         if score > best_score:
             best, best_score = choice, score
-    return _rescored(best, line_sum, charges)
+    return _rescored(_apart(best, candidates), line_sum, charges)
+
+
+def _apart(
+    choice: dict[str, Candidate | None], candidates: dict[str, list[Candidate]]
+) -> dict[str, Candidate | None]:
+    """A total and an amount due chosen from one printed amount check nothing; when the same value is
+    printed elsewhere under the other label ("TOTAL AMOUNT DUE … $4.11" and "Total for this invoice
+    $4.11"), that reading is taken, so that the two printed amounts check each other."""
+    gross, due = choice["total"], choice["amount_due"]
+    if gross is None or due is None or not _same_box(gross, due):
+        return choice
+    for role, other in (("total", due), ("amount_due", gross)):
+        for candidate in sorted(candidates.get(role, []), key=lambda c: -c.confidence):
+            if candidate.value == other.value and not _same_box(candidate, other):
+                return {**choice, role: candidate}
+    return choice
 
 
 def _sections_summed(nets: list[Candidate]) -> list[Candidate]:

@@ -288,3 +288,22 @@ def test_an_earlier_balance_without_an_amount_due_that_closes_holds_the_amount_d
     found = _amounts(_render(tmp_path / "inv.pdf", rows))
     assert found["total"][0] == Decimal("30.00"), found
     assert found["amount_due"][1] < 0.9, found  # the page prints no amount due that closes with it
+
+
+@pytest.mark.parametrize(
+    ("due_label", "total_label", "value"),
+    [
+        ("TOTAL AMOUNT DUE ON August 3 , 2014", "Total for this invoice", "$4.11"),
+        ("Montant à payer au 3 août 2014", "Total de cette facture", "4,11 €"),
+    ],
+)
+def test_a_total_and_an_amount_due_printed_apart_check_each_other(
+    tmp_path: Path, due_label: str, total_label: str, value: str
+) -> None:
+    rows = _with_head("Invoice Number: 42183017", "Nimbus Web Services, Inc.", [
+        (257, 145, due_label, 9), _right(570, 145, value),
+        (40, 352, total_label, 9), _right(560, 352, value),
+    ])  # fmt: skip
+    found = _amounts(_render(tmp_path / "inv.pdf", rows))
+    assert found["total"] == (Decimal("4.11"), 0.98), found
+    assert found["amount_due"] == (Decimal("4.11"), 0.98), found
