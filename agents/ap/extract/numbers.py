@@ -28,6 +28,22 @@ or accounting parentheses), grouping, up to four decimals. Never the tail of a l
 (``1'234.50`` is not ``234.50``); a currency abbreviation may touch it (``Fr.1'234.50``,
 ``1.234,50kr``)."""
 
+_MONTH = (
+    r"jan(?:uary|uar|vier|uari)?|j[aä]nner|feb(?:ruary|ruar|ruari)?|f[eé]vrier|m[aä]r(?:ch|z|s)?|maart|"
+    r"apr(?:il|ile)?|avril|may|mai|mei|jun[ei]?|juin|jul[iy]?|juillet|aug(?:ust|ustus)?|ao[uû]t|"
+    r"sep(?:t(?:ember|embre)?)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|de[cz](?:ember|embre)?|d[eé]cembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+)
+_DATE_LIKE = re.compile(
+    rf"(?:\b\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s*(?:de\s+)?)?(?<![^\W\d_])(?:{_MONTH})(?![^\W\d_])\.?"
+    r"(?:\s*\d{1,2}(?:st|nd|rd|th)?(?!\d))?(?:\s*,?\s*(?:de\s+|del\s+)?\d{4}(?!\d))?"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d,])|\b\d{4}-\d{2}-\d{2}\b",
+    re.IGNORECASE,
+)
+"""A date, numeric or with a month name in one of the six languages ("August 3 , 2014", "7. Mai
+2014", "02 Juillet 2015", "20-10-2015"): its day and year are never amounts."""
+
 _UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
 _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")
 
@@ -97,8 +113,34 @@ def _decimal_separator_of(number: str, hint: DecimalSeparator | None) -> Decimal
 def find_amounts(text: str, decimal_separator: DecimalSeparator | None) -> list[tuple[Decimal, int, int]]:
     """Every number in a text with its character span, parsed with the document's separator."""
     found: list[tuple[Decimal, int, int]] = []
+    text = _DATE_LIKE.sub(_blank_date, text)
     for match in AMOUNT_PATTERN.finditer(text):
-        value = parse_number(match.group(0), decimal_separator)
+        printed, start = match.group(0), match.start()
+        value = parse_number(printed, decimal_separator)
+        if value is None and printed.startswith("(") and not printed.endswith(")"):
+            # "(35,13 €)": the bracket closes after the currency, the number inside is plain
+            printed, start = printed[1:], start + 1
+            value = parse_number(printed, decimal_separator)
         if value is not None:
-            found.append((value, match.start(), match.end()))
+            found.append((value, start, match.end()))
     return found
+
+
+def without_dates(text: str) -> str:
+    """The text with every date blanked out (offsets kept)."""
+    return _DATE_LIKE.sub(_blank_date, text)
+
+
+def _blank_date(match: re.Match[str]) -> str:
+    """A date's span as spaces (offsets kept); a month name alone ("Mai", "Dec.") stays as printed."""
+    printed = match.group(0)
+    return " " * len(printed) if any(char.isdigit() for char in printed) else printed
+
+
+_IDENTIFIER_LIKE = re.compile(r"0\d+|\d{7,}")
+
+
+def identifier_like(printed: str) -> bool:
+    """Digits printed like part of an id, not an amount: a leading zero ("03" of a tax number
+    "044 241 601 03") or seven or more digits without any separator (a TIN, an account number)."""
+    return _IDENTIFIER_LIKE.fullmatch(printed.strip().lstrip("-−(").rstrip(")-−")) is not None

@@ -7,8 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from agents.ap.extract.amount_rows import amounts_across
 from agents.ap.extract.caption_grid import GRID_FIELDS, grid_candidates, schedule_candidates
 from agents.ap.extract.charges import charge_amounts
+from agents.ap.extract.contained_tax import net_from_contained_tax
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
@@ -24,16 +26,17 @@ from agents.ap.extract.header_fields import (
 )
 from agents.ap.extract.identifiers import find_eins, find_vat_ids
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
-from agents.ap.extract.numbers import DecimalSeparator, infer_decimal_separator
+from agents.ap.extract.numbers import DecimalSeparator, identifier_like, infer_decimal_separator
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.party_blocks import party_map
 from agents.ap.extract.party_ids import item_rows, seller_iban, sole_tax_id, vendor_tax_id
 from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
+from agents.ap.extract.quantity_columns import is_count, quantity_columns
 from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.summary_tables import outside, read_summary_tables
-from agents.ap.extract.totals_solver import ROLES, solve
+from agents.ap.extract.totals_solver import CONFIRMED, ROLES, solve
 from agents.ap.extract.transposed_tables import read_caption_column_tables
 from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import find_vendor_name
@@ -102,6 +105,7 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         else None
     )
     amounts, not_totals = _amount_candidates(pages, labelled, separator)
+    arrears = any(c.value < 0 for c in amounts["prepaid"])
     summed = _tax_over_rates(amounts["tax"], decide(amounts["subtotal"])[0], decide(amounts["total"])[0])
     if summed is not None:
         amounts["tax"].append(summed)
@@ -117,10 +121,15 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     warnings.extend(solved.warnings)
     values = fill_unlabelled(solved.values, pages, parsers["total"], line_sum, separator)
     values = complete_by_arithmetic(values, pages, parsers["total"], not_totals)
+    values = net_from_contained_tax(values, pages)
     subtotal = _field(values["subtotal"], Decimal)
     tax = _field(values["tax"], Decimal)
     total = _field(values["total"], Decimal)
     amount_due = _amount_due(values, total, bool(labelled.get("amount_due") or labelled.get("prepaid")))
+    paid = values["prepaid"]
+    if arrears and (paid is None or paid.confidence < CONFIRMED) and amount_due.value is not None:
+        # an earlier balance is printed but no amount due closes with it: what is due is unsure
+        amount_due = amount_due.model_copy(update={"confidence": min(amount_due.confidence, 0.7)})
     invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
     due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
     invoice_number = pick("invoice_number")
@@ -161,16 +170,27 @@ def _amount_candidates(
     pages: list[PageText], labelled: dict[str, list[Candidate]], separator: DecimalSeparator | None
 ) -> tuple[dict[str, list[Candidate]], list[tuple[int, tuple[float, float, float, float]]]]:
     """Labelled amounts, less those printed where no document amount stands (a rate column, one
-    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on"), plus the
+    rate's row of a VAT breakdown, a carried-forward line, the base after "VAT 20 % on") or printed
+    like an id ("VAT/TIN: 29670869006", the "03" of a tax number) or a count under a quantity caption,
+    plus the
     amounts the summary tables and per-rate tax lines give; and the boxes left out."""
     tables = read_summary_tables(pages, separator)
     read_caption_column_tables(pages, separator, tables)
     rate_lines = read_rate_lines(pages, separator)
     excluded = tables.not_totals + carried_forward_rows(pages)
     bases = [(line.base.page, line.base.bbox) for line in rate_lines]
+    counts = quantity_columns(pages)
     amounts: dict[str, list[Candidate]] = {}
+    across = amounts_across(pages, separator)
+    # an earlier balance still owed is a prepayment of the opposite sign: gross + arrears = amount due
+    arrears = [replace(c, value=-c.value) for c in across.pop("arrears", []) if c.value > 0]
+    across.setdefault("prepaid", []).extend(arrears)
     for role in ROLES:
-        kept = [c for c in labelled.get(role, []) if outside(c, excluded)]
+        kept = [
+            c
+            for c in [*labelled.get(role, []), *across.get(role, [])]
+            if outside(c, excluded) and not identifier_like(c.text) and not is_count(c, counts)
+        ]
         if role == "tax":
             kept = [c for c in kept if outside(c, bases)]
         amounts[role] = kept

@@ -68,6 +68,8 @@ def _amounts_after(
 ) -> list[Candidate]:
     found: list[Candidate] = []
     for phrase in phrases:
+        if phrase is not first and len(phrase.text.strip()) == 1:
+            continue  # a lone character: a letter of text printed up the margin, not a tax or base
         offset = start if phrase is first else 0
         text = phrase.text[offset:]
         for value, begin, end in find_amounts(text, separator):

@@ -74,7 +74,9 @@ _ITEM_HEADER = re.compile(
     r"menge|qty|quantit|cantidad|\bcant\b|aantal|anzahl|\bpos\b|unit price|einzelpreis|prezzo unit|"
     r"prix unit|precio unit"
 )
-_SUM_ROW = re.compile(r"^(?:summe|sum|total|totale|totaal|suma|somma|gesamt|totals?)\b")
+_SUM_ROW = re.compile(
+    r"^(?:summe|sum|total|totale|totaal|suma|somma|gesamt|totals?|montant\s*(?:total|de\s*la\s*facture))\b"
+)
 
 
 @dataclass(frozen=True)
@@ -201,14 +203,15 @@ def _read_table(
         inside = [
             (p, c)
             for p, c in zip(line.phrases, line_cells(line, separator), strict=True)
-            if p.x1 > left and p.x0 < right
-        ]
+            if p.x1 > left and p.x0 < right and not (len(p.text.strip()) == 1 and p.x0 > captions[-1].x1)
+        ]  # one character right of the last caption: a letter of text printed up the margin
         phrases = [p for p, _ in inside]
         index += 1
         if not phrases:
             continue  # a line of another block beside the table (a total in a box on the right)
         cells = [Cell(c.value, c.percent, c.phrase, len(sum_rows)) for _, c in inside if c is not None]
-        if len(cells) < 2 and not (len(cells) == 1 and len(phrases) == 1):
+        lone = len(cells) == 1 and len(phrases) == 1
+        if len(cells) < 2 and not (lone and not any(sum_rows)):
             if _same_captions(phrases, captions):
                 last_bottom = line.bottom  # the caption row printed again for the next rate (FatturaPA)
                 continue
@@ -219,10 +222,25 @@ def _read_table(
             if column is not None and column not in taken:
                 taken.add(column)
                 columns[column].cells.append(cell)
-        first = phrases[0]
-        sum_rows.append(inside[0][1] is None and bool(_SUM_ROW.match(fold(first.text))))
+        sum_rows.append(_sum_row(line, inside, separator))
         last_bottom = line.bottom
     return columns, sum_rows, index
+
+
+def _sum_row(
+    line: TextLine, inside: list[tuple[Phrase, Cell | None]], separator: DecimalSeparator | None
+) -> bool:
+    """Whether a row is the table's sum row: its first words say so ("Summe", "Total facture"),
+    printed inside the table or further left, where the rows' own captions stand."""
+    first, cell = inside[0]
+    if cell is None:
+        return bool(_SUM_ROW.match(fold(first.text)))
+    label = line.phrases[0]
+    return (
+        label is not first
+        and line_cells(line, separator)[0] is None
+        and bool(_SUM_ROW.match(fold(label.text)))
+    )
 
 
 def _same_captions(phrases: list[Phrase], captions: list[Phrase]) -> bool:

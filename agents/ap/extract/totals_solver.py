@@ -3,7 +3,8 @@ amount due, pick the set of values that agree with each other (EN 16931 BR-CO-10
 
     Σ line amounts = net        net + tax = gross        gross − prepaid = amount due
 
-A value confirmed by an equation becomes very likely right; a value that takes part in a failed
+A value confirmed by an equation becomes very likely right (but the line items alone never confirm a
+net amount when several different nets are printed: the table read may be one section of them); a value that takes part in a failed
 equation is reported *as printed*, flagged, and capped below the auto-post threshold — a printed
 total that does not add up is never "corrected" and never posted without a person.
 """
@@ -43,6 +44,12 @@ def _agree(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= TOLERANCE
 
 
+def _same_box(a: Candidate, b: Candidate) -> bool:
+    """One printed amount read as two roles ("Total facture 24.99" as net and as gross): net + 0 = gross
+    then holds by construction and is no evidence for either reading."""
+    return (a.page, a.bbox) == (b.page, b.bbox)
+
+
 def _options(candidates: list[Candidate]) -> list[Candidate | None]:
     best: dict[Decimal, Candidate] = {}
     for candidate in candidates:
@@ -63,14 +70,14 @@ def _equations(
     found: list[tuple[tuple[str, ...], bool]] = []
     if line_sum is not None and net is not None:
         found.append((("subtotal",), _agree(line_sum, net.value)))
-    if net is not None and tax is not None and gross is not None:
+    if net is not None and tax is not None and gross is not None and not _same_box(net, gross):
         closes = _agree(net.value + tax.value, gross.value) or any(
             _agree(net.value + tax.value + sign * charge, gross.value)
             for charge in charges
             for sign in (1, -1)
         )
         found.append((("subtotal", "tax", "total"), closes))
-    if gross is not None and due is not None and (gross.page, gross.bbox) != (due.page, due.bbox):
+    if gross is not None and due is not None and not _same_box(gross, due):
         if prepaid is not None:
             found.append((("total", "prepaid", "amount_due"), _agree(gross.value - prepaid.value, due.value)))
         elif _agree(gross.value, due.value):
@@ -112,6 +119,11 @@ def solve(
     candidates: dict[str, list[Candidate]], line_sum: Decimal | None, charges: tuple[Decimal, ...] = ()
 ) -> Solved:
     """The agreeing set of amounts, with confidences set by which equations they satisfy."""
+    printed = candidates.get("subtotal", [])
+    nets = _sections_summed(printed)
+    candidates = {**candidates, "subtotal": nets}
+    if len({c.value for c in nets}) > 1 or len(nets) < len(printed):
+        line_sum = None  # several nets printed: the line table read may be one section of them
     options = [_options(candidates.get(role, [])) for role in ROLES]
     best: dict[str, Candidate | None] = dict.fromkeys(ROLES)
     best_score = float("-inf")
@@ -120,7 +132,37 @@ def solve(
         score = _score(choice, line_sum, charges)
         if score > best_score:
             best, best_score = choice, score
-    return _rescored(best, line_sum, charges)
+    return _rescored(_apart(best, candidates), line_sum, charges)
+
+
+def _apart(
+    choice: dict[str, Candidate | None], candidates: dict[str, list[Candidate]]
+) -> dict[str, Candidate | None]:
+    """A total and an amount due chosen from one printed amount check nothing; when the same value is
+    printed elsewhere under the other label ("TOTAL AMOUNT DUE … $4.11" and "Total for this invoice
+    $4.11"), that reading is taken, so that the two printed amounts check each other."""
+    gross, due = choice["total"], choice["amount_due"]
+    if gross is None or due is None or not _same_box(gross, due):
+        return choice
+    for role, other in (("total", due), ("amount_due", gross)):
+        for candidate in sorted(candidates.get(role, []), key=lambda c: -c.confidence):
+            if candidate.value == other.value and not _same_box(candidate, other):
+                return {**choice, role: candidate}
+    return choice
+
+
+def _sections_summed(nets: list[Candidate]) -> list[Candidate]:
+    """Section subtotals ("Subtotal 112.00", "Subtotal 150.90") followed by the document's net amount
+    that is their sum ("Subtotal 262.90"): the sum is the net amount, the sections are not."""
+    by_value: dict[Decimal, Candidate] = {}
+    for candidate in sorted(nets, key=lambda c: (c.page, c.bbox[1])):
+        by_value.setdefault(candidate.value, candidate)
+    if len(by_value) < 3:
+        return nets
+    *sections, last = by_value.values()
+    if not _agree(sum((c.value for c in sections), Decimal("0")), last.value):
+        return nets
+    return [c for c in nets if c.value == last.value]
 
 
 def _rescored(

@@ -92,6 +92,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"total\s*ht", r"montant\s*(?:total\s*)?ht", r"totaal\s*excl\.?", r"netto\s*summe",
         r"total\s*h\.\s*t\.?", r"montant\s*h\.\s*t\.?", r"totaal\s*exclusief(?:\s*btw)?",
         r"total\s*excl(?:uding|usive)?\.?\s*(?:of\s*)?(?:vat|tax)", r"bedrag\s*exclusief(?:\s*btw)?",
+        r"rechnungssumme\s*netto", r"(?:totaal|total)\s*bedrag\s*excl(?:usief|\.)?(?:\s*btw)?",
     ),
     "tax": (
         r"vat", r"tax", r"sales\s*tax", r"includes\s*(?:vat|tax)", r"plus\s*vat", r"mwst\.?", r"ust\.?",
@@ -103,6 +104,9 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"mwst-?\s*betrag", r"ust-?\s*betrag", r"summe\s*(?:ust|mwst)", r"steuer",
         r"t\.\s*v\.\s*a\.?", r"\d+(?:[.,]\d+)?\s*%\s*(?:btw|vat|mwst|ust|tva|iva)\.?", r"total\s*(?:iva|igic)",
         r"(?:vat|tax)\s*@", r"summe\s*(?:ust|mwst)\.?", r"totaal\s*btw",
+        r"summe\s*umsatzsteuer", r"(?:totaal|total)\s*bedrag\s*btw", r"versicherungs?steuer",
+        r"(?:darin\s*)?enthaltene\s*versicherungs?steuer",
+        r"in\s*(?:diese[mn]|dem)\s*(?:beitrag|betrag|preis|rechnungsbetrag)\s*enthaltene\s*(?:versicherungs?steuer|mwst|ust|umsatzsteuer|mehrwertsteuer)\.?",
     ),
     "amount_due": (
         r"amount\s*due", r"balance\s*due", r"due\s*payable", r"residual", r"amount\s*payable", r"total\s*due",
@@ -110,7 +114,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"net\s*a\s*payer", r"solde\s*a\s*payer", r"reste\s*a\s*payer", r"montant\s*a\s*payer",
         r"totaal\s*te\s*betalen", r"te\s*betalen", r"openstaand\s*bedrag", r"total\s*a\s*pagar",
         r"importe\s*a\s*pagar", r"netto\s*a\s*pagare", r"totale\s*da\s*pagare", r"importo\s*da\s*pagare",
-        r"liquido\s*a\s*pagar", r"saldo\s*a\s*pagar", r"balance\s*payable", r"bedrag\s*te\s*betalen", r"balance\s*to\s*pay",
+        r"liquido\s*a\s*pagar", r"saldo\s*a\s*pagar", r"somme\s*a\s*payer", r"total\s*a\s*payer", r"balance\s*payable", r"bedrag\s*te\s*betalen", r"balance\s*to\s*pay",
     ),
     "prepaid": (
         r"prepaid(?:\s*amount)?", r"(?:less\s*)?payments?\s*received", r"less\s*paid", r"paid(?:\s*amount)?",
@@ -131,6 +135,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"montant\s*total", r"totaalbedrag", r"factuurbedrag",
         r"total\s*t\.\s*t\.\s*c\.?", r"montant\s*t\.\s*t\.\s*c\.?", r"totaal\s*inclusief(?:\s*btw)?",
         r"total\s*incl(?:uding|usive)?\.?\s*(?:of\s*)?(?:vat|tax)",
+        r"(?:totaal|total)\s*bedrag\s*incl(?:usief|\.)?(?:\s*btw)?", r"rechnungssumme\s*brutto",
+        r"(?:(?:viertel|halb)?jahrlicher|monatlicher|gesamt)?\s*beitrag\s*inkl(?:usive|\.)?",
     ),
     "iban": (r"iban",),
     "vendor_tax_id": (
@@ -165,6 +171,16 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"cliente\s*n[°o.]?", r"codigo\s*(?:de\s*)?cliente", r"cliente\s*n\.", r"compte\s*client", r"relatienummer",
         r"debitor(?:\s*nr\.?)?",
     ),
+    "arrears": (
+        r"ausstehende\s*forderung(?:en)?", r"(?:vorheriger|alter)\s*saldo", r"ruckstand", r"ruckstande",
+        r"previous\s*balance", r"balance\s*(?:brought\s*)?forward", r"arrears", r"prior\s*balance",
+        r"solde\s*(?:anterieur|precedent)", r"impaye\s*anterieur", r"saldo\s*(?:anterior|precedente)",
+        r"vorig\s*saldo", r"achterstand",
+    ),
+    "tax_number": (
+        r"steuer-?\s*nr\.?", r"steuernummer", r"st\.?-?\s*nr\.?", r"steuer-?\s*nummer", r"numero\s*fiscal",
+        r"codice\s*fiscale", r"siret", r"siren",
+    ),
     "our_reference": (
         r"our\s*ref(?:erence|\.)?", r"unser\s*zeichen", r"notre\s*ref(?:erence|\.)?", r"ons\s*kenmerk",
         r"nuestra\s*ref(?:erencia|\.)?", r"ns\.?\s*rif(?:erimento|\.)?",
@@ -177,9 +193,10 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 """Field → label patterns (on folded text). ``delivery_date``, ``customer_number``, ``buyer_tax_id``,
-``buyer_iban`` and ``our_reference`` (the vendor's own reference beside the buyer's) are read only so that their
-labels are claimed: a delivery date must not become the invoice date, nor the customer's VAT id the
-vendor's, nor "Our ref" the purchase order."""
+``buyer_iban``, ``our_reference`` (the vendor's own reference beside the buyer's) and ``tax_number`` (a
+registration number: ``Steuer-Nr.``, SIRET) are read only so that their labels are claimed: a delivery
+date must not become the invoice date, nor the customer's VAT id the vendor's, nor "Our ref" the purchase
+order, nor the digits of "Steuer-Nr. 044 241 601 03" a tax amount."""
 
 HEADER_LABELS = {name: group + EXTRA_LABELS.get(name, ()) for name, group in HEADER_LABELS.items()}
 

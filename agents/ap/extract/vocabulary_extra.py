@@ -129,7 +129,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"(?:total|summe|betrag|gesamt)\s*inkl\.?\s*(?:mwst|ust)\.?", r"(?:sum|total|totalt)\s*inkl\.?\s*mva",
     ),
     "amount_due": (
-        r"zu\s*zahlender\s*betrag", r"(?:total\s*)?amount\s*to\s*(?:be\s*)?paid", r"montant\s*(?:net\s*)?a\s*regler",
+        r"zu\s*zahlender\s*(?:betrag|beitrag|gesamtbetrag)", r"(?:total\s*)?amount\s*to\s*(?:be\s*)?paid", r"montant\s*(?:net\s*)?a\s*regler",
         r"do\s*zap[lł]aty", r"pozosta[lł]o\s*do\s*zap[lł]aty", r"valor\s*a\s*pagar", r"nog\s*te\s*betalen",
         r"kvar\s*att\s*betala", r"att\s*betala", r"at\s*betale", r"restbel[oø]b", r"please\s*pay",
         r"total\s*amount\s*due", r"amount\s*outstanding", r"saldo\s*(?:a\s*(?:pagar|favor))?",
