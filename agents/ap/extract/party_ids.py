@@ -23,6 +23,7 @@ from agents.ap.extract.identifiers import vat_id_valid
 from agents.ap.extract.line_items import RawLine
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap
+from agents.ap.extract.printed_tax_ids import printed_tax_ids
 from agents.ap.extract.vendor_name import ItemRows
 from agents.ap.extract.vocabulary import fold
 from agents.ap.extract.vocabulary_extra import DEBIT_WORDS
@@ -110,6 +111,9 @@ def vendor_tax_id(
             for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
             if c.value not in buyer_ids and role(c) != BUYER
         ]
+    printed = not tax_ids
+    if printed:
+        tax_ids = [c for c in printed_tax_ids(pages, parties) if c.value not in buyer_ids]
     if len({c.value for c in tax_ids}) > 1:
         seller_side = [c for c in tax_ids if role(c) == SELLER]
         beside = seller_side or [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
@@ -126,7 +130,9 @@ def vendor_tax_id(
     tax_id, conflict = decide(tax_ids)
     if conflict:
         warnings.append("vendor_tax_id: several different tax ids on the document")
-    if tax_id is not None and not vat_id_valid(tax_id.value):
+    if tax_id is not None and printed and not tax_id.valid:
+        warnings.append(f"tax id {tax_id.value} read as printed: no known format or check digits")
+    elif tax_id is not None and not vat_id_valid(tax_id.value):
         warnings.append(f"VAT id {tax_id.value} fails its check digits")
         tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
     return tax_id

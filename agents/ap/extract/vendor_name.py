@@ -30,6 +30,12 @@ _LEGAL_TOKEN = re.compile(
     rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
 )
+_LEGAL_CASED = re.compile(
+    r"(?<!\d)(?<!\d\s)\b(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
+    r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
+)
+"""Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
+only as printed."""
 
 
 def legal_name(text: str) -> str | None:
@@ -37,10 +43,12 @@ def legal_name(text: str) -> str | None:
     1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
     25 kg"), not a company."""
     end = None
-    for match in _LEGAL_TOKEN.finditer(text, 2, min(len(text), 75)):
-        if match.start() > 60:
-            break
-        end = match.end()
+    stop = min(len(text), 75)
+    for pattern in (_LEGAL_TOKEN, _LEGAL_CASED):
+        for match in pattern.finditer(text, 2, stop):
+            if match.start() > 60:
+                break
+            end = max(end or 0, match.end())
     return text[:end] if end is not None else None
 
 
@@ -85,7 +93,20 @@ def _patterns() -> _Patterns:
 
 
 def _segments(text: str) -> list[str]:
-    return [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
+    """A sender line's parts ("ACME GmbH · Street 1 · City"); a name with a dash and no address
+    ("Laura Ortega Ruiz - Diseño Gráfico") stays whole."""
+    parts = [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
+    if (
+        len(parts) == 2
+        and _DASHED.search(text)
+        and not any(ch.isdigit() for ch in text)
+        and not legal_name(text)
+    ):
+        return [text.strip()]
+    return parts
+
+
+_DASHED = re.compile(r"\S\s+[-–]\s+\S")
 
 
 def _named(part: str, folded: str) -> tuple[str, bool]:
@@ -118,10 +139,12 @@ def find_vendor_name(
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
     anchored = _anchored_names(pages, parties, sole_tax_id)
     for page in pages:
-        for line in page.lines:
+        for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
                 continue
             for phrase in line.phrases:
+                if _continues_above(page, line_index, phrase):
+                    continue  # scored with the line it completes
                 role = parties.role_of(phrase)
                 text_source = phrase.text
                 caption = caption_role(text_source)
@@ -142,12 +165,25 @@ def find_vendor_name(
                         payee = None
                     named, labelled = _named(part, folded)
                     legal = legal_name(named)
+                    if legal is None and len(parts) == 1:
+                        rest = _continuation(page, line_index, phrase)
+                        if rest is not None:  # "MVM Musterhafter / Versicherungsverein Musterstadt a.G."
+                            named = f"{named} {rest.text.strip()}"
+                            legal = legal_name(named)
                     text = legal or named
                     key = fold(text).rstrip(". ")
                     if not _name_like(text):
                         continue
                     entry = names.setdefault(key, _Name(text, phrase))
-                    if len(text) < len(entry.text):
+                    if text.rstrip(". ") == entry.text.rstrip(". "):
+                        if (
+                            text.endswith(".")
+                            and legal
+                            and legal.endswith(".")
+                            and _continued(phrase.text, text)
+                        ):
+                            entry.text = text  # "Pvt. Ltd." in full, not "Pvt. Ltd :" of a signature
+                    elif len(text) < len(entry.text):
                         entry.text = (
                             text  # "ACME LLC" in the letterhead, "… payable to ACME LLC." in a sentence
                         )
@@ -275,10 +311,63 @@ _BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|cust
 """Possessives and nouns that make an account or id printed beside them the buyer's."""
 
 
+def _continuation(page: PageText, index: int, phrase: Phrase) -> Phrase | None:
+    """The next line of a name cut at the line end: the phrase right below in the same column and
+    type, ending in the legal form the first line lacks."""
+    if (
+        index + 1 >= len(page.lines)
+        or legal_name(phrase.text) is not None
+        or caption_role(phrase.text) is not None
+        or not _name_like(phrase.text.strip())
+    ):
+        return None
+    below = page.lines[index + 1]
+    if below.top - phrase.bottom > 0.6 * phrase.height:
+        return None
+    for candidate in below.phrases:
+        if (
+            abs(candidate.x0 - phrase.x0) <= 3
+            and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
+        ):
+            text = candidate.text.strip()
+            return candidate if legal_name(text) == text and _name_like(f"{phrase.text} {text}") else None
+    return None
+
+
+def _continued(printed: str, name: str) -> bool:
+    """Whether a comma follows the name ("Pvt. Ltd., Warehouse…"): its final dot is part of the
+    name, not the end of a sentence ("… payable to ACME LLC. A late fee…")."""
+    at = printed.find(name)
+    return at >= 0 and printed[at + len(name) :].lstrip().startswith((",", ";"))
+
+
+def _continues_above(page: PageText, index: int, phrase: Phrase) -> bool:
+    return index > 0 and any(
+        _continuation(page, index - 1, above) is phrase
+        for above in page.lines[index - 1].phrases
+        if abs(above.x0 - phrase.x0) <= 3
+    )
+
+
+_NOT_A_NAME_START = ("(", "#", "*", "[")
+
+
 def _name_like(text: str) -> bool:
+    """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name."""
     if len(text) < 3 or len(text) > 60 or sum(ch.isdigit() for ch in text) > len(text) * 0.2:
         return False
+    stripped = text.strip()
+    if (
+        stripped.endswith(":")
+        or stripped.startswith(_NOT_A_NAME_START)
+        or "_" in text
+        or len(text.split()) > 8
+    ):
+        return False
     folded = fold(text)
+    label = _patterns().name_label.match(folded)
+    if (label and label.end() >= len(folded.rstrip())) or _patterns().heading.match(folded):
+        return False
     if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
         return False
     if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
