@@ -9,57 +9,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.identifiers import find_ibans
+from agents.ap.extract.name_text import (
+    continuation,
+    continued,
+    continues_above,
+    heading,
+    legal_name,
+    name_like,
+    named_part,
+    patterns,
+    segments,
+)
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
-from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
 ItemRows = frozenset[tuple[int, int]]
 """(page, rounded top) of every line-item row: a description is never the seller's name."""
-
-_LEGAL = (
-    r"gmbh\s*&\s*co\.?\s*kg|gmbh|mbh|ag|kgaa|kg|ohg|se|ug(?:\s*\(haftungsbeschrankt\))?|e\.\s?k\.|e\.\s?v\.|"
-    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sasu|eurl|snc|sci|scop|sa|s\.a\.u?\.?|sprl|bvba|srl|s\.r\.l\.|spa|s\.p\.a\.|"
-    r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
-    r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
-)
-_LEGAL_TOKEN = re.compile(
-    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
-    re.IGNORECASE,
-)
-_LEGAL_CASED = re.compile(
-    r"(?<!\d)(?<!\d\s)\b(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
-    r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
-)
-"""Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
-only as printed."""
-
-
-def legal_name(text: str) -> str | None:
-    """The name cut after its last legal form within the first 60 characters ("Au bon moulin SARL -
-    1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
-    25 kg"), not a company."""
-    end = None
-    stop = min(len(text), 75)
-    for pattern in (_LEGAL_TOKEN, _LEGAL_CASED):
-        for match in pattern.finditer(text, 2, stop):
-            if match.start() > 60:
-                break
-            end = max(end or 0, match.end())
-    return text[:end] if end is not None else None
-
-
-_SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
-_PERSON = re.compile(
-    r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
-)
-
-
-def _folded_words(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"^\s*(?:" + "|".join(words) + r")(?![a-z0-9])\s*[:.]?\s*")
 
 
 @dataclass
@@ -70,51 +38,6 @@ class _Name:
     seen: int = 0
     marks: set[str] = field(default_factory=set)
     """Evidence counted once however often the name is printed (account holder, bank block)."""
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    name_label: re.Pattern[str]
-    payee: re.Pattern[str]
-    register: re.Pattern[str]
-    heading: re.Pattern[str]
-
-
-_COMPILED: list[_Patterns] = []
-
-
-def _patterns() -> _Patterns:
-    if not _COMPILED:
-        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
-        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
-        heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
-        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register, heading))
-    return _COMPILED[0]
-
-
-def _segments(text: str) -> list[str]:
-    """A sender line's parts ("ACME GmbH · Street 1 · City"); a name with a dash and no address
-    ("Laura Ortega Ruiz - Diseño Gráfico") stays whole."""
-    parts = [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
-    if (
-        len(parts) == 2
-        and _DASHED.search(text)
-        and not any(ch.isdigit() for ch in text)
-        and not legal_name(text)
-    ):
-        return [text.strip()]
-    return parts
-
-
-_DASHED = re.compile(r"\S\s+[-–]\s+\S")
-
-
-def _named(part: str, folded: str) -> tuple[str, bool]:
-    """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
-    label = _patterns().name_label.match(folded)
-    if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
-        return part[label.end() :].strip(), True
-    return part, False
 
 
 def find_vendor_name(
@@ -143,7 +66,7 @@ def find_vendor_name(
             if (page.number, round(line.top)) in item_rows:
                 continue
             for phrase in line.phrases:
-                if _continues_above(page, line_index, phrase):
+                if continues_above(page, line_index, phrase):
                     continue  # scored with the line it completes
                 role = parties.role_of(phrase)
                 text_source = phrase.text
@@ -154,25 +77,25 @@ def find_vendor_name(
                     text_source, role = caption[1], SELLER  # "Sold by: ACME Ltd"
                 elif role == BUYER or parties.is_caption(phrase):
                     continue
-                parts = _segments(text_source)
-                paid_to = _patterns().payee.search(fold(text_source)) is not None
+                parts = segments(text_source)
+                paid_to = patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
                     folded = fold(part)
-                    payee = _patterns().payee.search(folded) if paid_to else None
+                    payee = patterns().payee.search(folded) if paid_to else None
                     if payee is not None and payee.end() < len(part):
                         part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
                         payee = None
-                    named, labelled = _named(part, folded)
+                    named, labelled = named_part(part, folded)
                     legal = legal_name(named)
                     if legal is None and len(parts) == 1:
-                        rest = _continuation(page, line_index, phrase)
+                        rest = continuation(page, line_index, phrase)
                         if rest is not None:  # "MVM Musterhafter / Versicherungsverein Musterstadt a.G."
                             named = f"{named} {rest.text.strip()}"
                             legal = legal_name(named)
                     text = legal or named
                     key = fold(text).rstrip(". ")
-                    if not _name_like(text):
+                    if not name_like(text):
                         continue
                     entry = names.setdefault(key, _Name(text, phrase))
                     if text.rstrip(". ") == entry.text.rstrip(". "):
@@ -180,7 +103,7 @@ def find_vendor_name(
                             text.endswith(".")
                             and legal
                             and legal.endswith(".")
-                            and _continued(phrase.text, text)
+                            and continued(phrase.text, text)
                         ):
                             entry.text = text  # "Pvt. Ltd." in full, not "Pvt. Ltd :" of a signature
                     elif len(text) < len(entry.text):
@@ -252,7 +175,7 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
     only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
     phrase as them (a footer)."""
     found: set[str] = set()
-    register = _patterns().register
+    register = patterns().register
     for page in pages:
         for index, line in enumerate(page.lines):
             letterhead = page.number == 1 and line.top < page.height * 0.45
@@ -287,22 +210,17 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                     ):
                         break
                     head = last
-                parts = _segments(head.text)
+                parts = segments(head.text)
                 if parts:
-                    named = _named(parts[0], fold(parts[0]))[0]
+                    named = named_part(parts[0], fold(parts[0]))[0]
                     legal = legal_name(named)
                     walked = head is not phrase
                     if not legal and (
-                        not _name_like(head.text if walked else parts[0]) or (walked and _heading(head.text))
+                        not name_like(head.text if walked else parts[0]) or (walked and heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal or named).rstrip(". "))
     return found
-
-
-def _heading(text: str) -> bool:
-    """A block heading ("Bankverbindung", "Contact:"), not a name."""
-    return text.rstrip().endswith(":") or _patterns().heading.match(fold(text)) is not None
 
 
 _IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")
@@ -311,77 +229,11 @@ _BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|cust
 """Possessives and nouns that make an account or id printed beside them the buyer's."""
 
 
-def _continuation(page: PageText, index: int, phrase: Phrase) -> Phrase | None:
-    """The next line of a name cut at the line end: the phrase right below in the same column and
-    type, ending in the legal form the first line lacks."""
-    if (
-        index + 1 >= len(page.lines)
-        or legal_name(phrase.text) is not None
-        or caption_role(phrase.text) is not None
-        or not _name_like(phrase.text.strip())
-    ):
-        return None
-    below = page.lines[index + 1]
-    if below.top - phrase.bottom > 0.6 * phrase.height:
-        return None
-    for candidate in below.phrases:
-        if (
-            abs(candidate.x0 - phrase.x0) <= 3
-            and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
-        ):
-            text = candidate.text.strip()
-            return candidate if legal_name(text) == text and _name_like(f"{phrase.text} {text}") else None
-    return None
-
-
-def _continued(printed: str, name: str) -> bool:
-    """Whether a comma follows the name ("Pvt. Ltd., Warehouse…"): its final dot is part of the
-    name, not the end of a sentence ("… payable to ACME LLC. A late fee…")."""
-    at = printed.find(name)
-    return at >= 0 and printed[at + len(name) :].lstrip().startswith((",", ";"))
-
-
-def _continues_above(page: PageText, index: int, phrase: Phrase) -> bool:
-    return index > 0 and any(
-        _continuation(page, index - 1, above) is phrase
-        for above in page.lines[index - 1].phrases
-        if abs(above.x0 - phrase.x0) <= 3
-    )
-
-
-_NOT_A_NAME_START = ("(", "#", "*", "[")
-
-
-def _name_like(text: str) -> bool:
-    """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name."""
-    if len(text) < 3 or len(text) > 60 or sum(ch.isdigit() for ch in text) > len(text) * 0.2:
-        return False
-    stripped = text.strip()
-    if (
-        stripped.endswith(":")
-        or stripped.startswith(_NOT_A_NAME_START)
-        or "_" in text
-        or len(text.split()) > 8
-    ):
-        return False
-    folded = fold(text)
-    label = _patterns().name_label.match(folded)
-    if (label and label.end() >= len(folded.rstrip())) or _patterns().heading.match(folded):
-        return False
-    if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
-        return False
-    if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
-        return False
-    if folded.strip(" ,.") in WEEKDAYS:
-        return False
-    return any(ch.isalpha() for ch in text)
-
-
 def _largest_at_top(first: PageText, parties: PartyMap) -> Candidate | None:
     """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
     top = [
         phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
-        if _name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
+        if name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
     ]  # fmt: skip
     if not top:
         return None
