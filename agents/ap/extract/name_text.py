@@ -44,7 +44,8 @@ def legal_name(text: str) -> str | None:
     return text[:end] if end is not None else None
 
 
-SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
+SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
+"""Separators of a sender line's parts; the comma before "Inc." is part of the name."""
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
@@ -142,7 +143,9 @@ def continues_above(page: PageText, index: int, phrase: Phrase) -> bool:
     )
 
 
-_NOT_A_NAME_START = ("(", "#", "*", "[")
+_NOT_A_NAME_START = ("(", "#", "*", "[", ":")
+SENTENCE_WORDS = 12
+"""A phrase of more words is a sentence: only a legal name inside it can be a party's name."""
 
 
 def name_like(text: str) -> bool:
@@ -161,6 +164,8 @@ def name_like(text: str) -> bool:
     label = patterns().name_label.match(folded)
     if (label and label.end() >= len(folded.rstrip())) or patterns().heading.match(folded):
         return False
+    if ":" in folded and patterns().heading.match(folded[: folded.index(":")]):
+        return False  # "CONTACT : M. Contact": a heading and its value
     if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
         return False
     if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
@@ -168,3 +173,37 @@ def name_like(text: str) -> bool:
     if folded.strip(" ,.") in WEEKDAYS:
         return False
     return any(ch.isalpha() for ch in text)
+
+
+_POSTAL = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}(?:\s|$)|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b")
+"""A postcode line: "69100 Villeurbanne", "D-80331 München", "Fremont CA 94538"."""
+
+
+def address_heads(page: PageText) -> list[Phrase]:
+    """Names heading a postal address at the left margin in the top 40 % of the page, top first:
+    the lines under the name, in its column and without a gap, give a street with a number and a
+    postcode; nothing but a tagline on the right is printed above it. An address indented into the
+    page, or under a letterhead, is the envelope window's."""
+    heads: list[Phrase] = []
+    margin = min((line.phrases[0].x0 for line in page.lines if line.phrases), default=0.0)
+    for index, line in enumerate(page.lines):
+        if line.top > page.height * 0.4 or any(
+            p.x0 < page.width / 2 for above in page.lines[:index] for p in above.phrases
+        ):
+            break
+        for phrase in line.phrases:
+            text = phrase.text.strip()
+            if phrase.x0 > margin + 15 or any(ch.isdigit() for ch in text) or not name_like(text):
+                continue
+            below: list[str] = []
+            last = phrase
+            for following in page.lines[index + 1 : index + 5]:
+                aligned = [p for p in following.phrases if abs(p.x0 - phrase.x0) <= 3]
+                if not aligned or aligned[0].top - last.bottom > phrase.height:
+                    break
+                below.append(fold(aligned[0].text))
+                last = aligned[0]
+            street = len(below) >= 2 and any(ch.isdigit() for ch in below[0])
+            if street and any(_POSTAL.search(text) for text in below[:3]):
+                heads.append(phrase)
+    return heads

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.name_text import (
+    SENTENCE_WORDS,
+    address_heads,
     continuation,
     continued,
     continues_above,
@@ -26,6 +28,7 @@ from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
 
+AUTO_POST = 0.9
 ItemRows = frozenset[tuple[int, int]]
 """(page, rounded top) of every line-item row: a description is never the seller's name."""
 
@@ -65,9 +68,9 @@ def find_vendor_name(
         for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
                 continue
-            for phrase in line.phrases:
-                if continues_above(page, line_index, phrase):
-                    continue  # scored with the line it completes
+            for position, phrase in enumerate(line.phrases):
+                if continues_above(page, line_index, phrase) or _labelled_after(line.phrases, position):
+                    continue  # scored with the line it completes; a label before its ": value"
                 role = parties.role_of(phrase)
                 text_source = phrase.text
                 caption = caption_role(text_source)
@@ -78,6 +81,7 @@ def find_vendor_name(
                 elif role == BUYER or parties.is_caption(phrase):
                     continue
                 parts = segments(text_source)
+                sentence = len(text_source.split()) > SENTENCE_WORDS
                 paid_to = patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
                     folded = fold(part)
@@ -93,6 +97,8 @@ def find_vendor_name(
                         if rest is not None:  # "MVM Musterhafter / Versicherungsverein Musterstadt a.G."
                             named = f"{named} {rest.text.strip()}"
                             legal = legal_name(named)
+                    if sentence and legal is None and payee is None:
+                        continue  # "… regarding your bill, individual charges, …"
                     text = legal or named
                     key = fold(text).rstrip(". ")
                     if not name_like(text):
@@ -137,6 +143,12 @@ def find_vendor_name(
             names[min(marked, key=lambda item: item[2])[3]].score += 0.4  # the name in the seller's block
     if not names:
         return None
+    heads = [head for head in address_heads(first) if parties.role_of(head) != BUYER]
+    if heads:
+        head = heads[0].text.strip()
+        found = names.get(fold(legal_name(head) or head).rstrip(". "))
+        if found is not None:
+            found.score += 0.2  # the first address on the page that is not the recipient's
     for entry in names.values():
         if entry.seen > 1:
             entry.score += 0.15
@@ -147,7 +159,24 @@ def find_vendor_name(
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
+    if "anchored" in best.marks and any(_rival(other) for other in ranked[1:]):
+        confidence = min(confidence, AUTO_POST - 0.05)  # two blocks with a register or account each
     return Candidate(best.text, round(confidence, 3), best.phrase.page, best.phrase.bbox(), best.phrase.text)
+
+
+def _rival(other: _Name) -> bool:
+    """Another name heading a block with a register, an account or the tax id: a second company."""
+    text = other.text
+    return (
+        "anchored" in other.marks
+        and not any(ch.isdigit() for ch in text)
+        and patterns().register.search(fold(text)) is None
+    )
+
+
+def _labelled_after(phrases: list[Phrase], position: int) -> bool:
+    """Whether the next phrase on the line starts with a colon: this one is its label."""
+    return position + 1 < len(phrases) and phrases[position + 1].text.lstrip().startswith(":")
 
 
 def _region_index(parties: PartyMap, phrase: Phrase) -> int:
