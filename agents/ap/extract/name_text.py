@@ -182,13 +182,15 @@ _POSTAL = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}(?:\s|$)|\b[a-z]{2}\s+\d{
 def address_heads(page: PageText) -> list[Phrase]:
     """Names heading a postal address at the left margin in the top 40 % of the page, top first:
     the lines under the name, in its column and without a gap, give a street with a number and a
-    postcode; nothing but a tagline on the right is printed above it. An address indented into the
+    postcode; nothing but a one-line tagline on the right is printed above it. An address indented into the
     page, or under a letterhead, is the envelope window's."""
     heads: list[Phrase] = []
     margin = min((line.phrases[0].x0 for line in page.lines if line.phrases), default=0.0)
     for index, line in enumerate(page.lines):
-        if line.top > page.height * 0.4 or any(
-            p.x0 < page.width / 2 for above in page.lines[:index] for p in above.phrases
+        if (
+            line.top > page.height * 0.4
+            or index > 1
+            or any(p.x0 < page.width / 2 for above in page.lines[:index] for p in above.phrases)
         ):
             break
         for phrase in line.phrases:

@@ -29,6 +29,8 @@ from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
 
 AUTO_POST = 0.9
+_SEPARATED = re.compile(r"[·|•●]|\s[-–]\s")
+"""A long line cut by these is a footer or sender line of parts, not a sentence."""
 ItemRows = frozenset[tuple[int, int]]
 """(page, rounded top) of every line-item row: a description is never the seller's name."""
 
@@ -81,7 +83,7 @@ def find_vendor_name(
                 elif role == BUYER or parties.is_caption(phrase):
                     continue
                 parts = segments(text_source)
-                sentence = len(text_source.split()) > SENTENCE_WORDS
+                sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
                 paid_to = patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
                     folded = fold(part)
@@ -146,9 +148,10 @@ def find_vendor_name(
     heads = [head for head in address_heads(first) if parties.role_of(head) != BUYER]
     if heads:
         head = heads[0].text.strip()
-        found = names.get(fold(legal_name(head) or head).rstrip(". "))
-        if found is not None:
-            found.score += 0.2  # the first address on the page that is not the recipient's
+        addressed = names.get(fold(legal_name(head) or head).rstrip(". "))
+        if addressed is not None:
+            addressed.score += 0.2  # the first address on the page that is not the recipient's
+            addressed.marks.add("address")
     for entry in names.values():
         if entry.seen > 1:
             entry.score += 0.15
@@ -159,6 +162,9 @@ def find_vendor_name(
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if "address" in best.marks and best.score - 0.2 < runner_up + 0.1:
+        confidence = min(confidence, AUTO_POST - 0.05)  # its position alone decided: a guess
     if "anchored" in best.marks and any(_rival(other) for other in ranked[1:]):
         confidence = min(confidence, AUTO_POST - 0.05)  # two blocks with a register or account each
     return Candidate(best.text, round(confidence, 3), best.phrase.page, best.phrase.bbox(), best.phrase.text)
