@@ -108,23 +108,23 @@ def heading(text: str) -> bool:
 def continuation(page: PageText, index: int, phrase: Phrase) -> Phrase | None:
     """The next line of a name cut at the line end: the phrase right below in the same column and
     type, ending in the legal form the first line lacks."""
-    if (
-        index + 1 >= len(page.lines)
-        or legal_name(phrase.text) is not None
-        or caption_role(phrase.text) is not None
-        or not name_like(phrase.text.strip())
-    ):
+    if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * phrase.height:
         return None
-    below = page.lines[index + 1]
-    if below.top - phrase.bottom > 0.6 * phrase.height:
-        return None
-    for candidate in below.phrases:
+    for candidate in page.lines[index + 1].phrases:
         if (
             abs(candidate.x0 - phrase.x0) <= 3
             and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
         ):
             text = candidate.text.strip()
-            return candidate if legal_name(text) == text and name_like(f"{phrase.text} {text}") else None
+            if (
+                legal_name(text) != text
+                or legal_name(phrase.text) is not None
+                or caption_role(phrase.text) is not None
+                or not name_like(phrase.text.strip())
+                or not name_like(f"{phrase.text} {text}")
+            ):
+                return None
+            return candidate
     return None
 
 
