@@ -288,3 +288,39 @@ def test_two_company_blocks_with_registers_keep_the_name_below_auto_post(tmp_pat
         ],
     )
     assert invoice.vendor_name.confidence < 0.9
+
+
+def test_ids_under_vos_identifiants_and_a_tax_representative_are_not_the_sellers(tmp_path: Path) -> None:
+    invoice = _draw(
+        tmp_path / "fr_blocks.pdf",
+        [
+            (86, 40, "LE FOURNISSEUR", 9),
+            (86, 52, "75018 PARIS, FR", 8),
+            (86, 64, "N° TVA intra : FR 11 123 456 782", 8),
+            (86, 84, "Représentant Fiscal", 8),
+            (93, 96, "SELLER TAX REP", 8),
+            (93, 108, "N° TVA Intra : FR 05 987 654 321", 8),
+            (297, 130, "Vos identifiants", 8),
+            (304, 142, "SIREN : 987 654 321", 8),
+            (304, 154, "N° TVA : FR 05 987 654 321", 8),
+            (300, 30, "FACTURE N° : F20260023", 10),
+            *ITEMS,
+        ],
+    )
+    assert invoice.vendor_tax_id.value == "FR11123456782"
+
+
+def test_ids_under_your_details_in_english(tmp_path: Path) -> None:
+    invoice = _draw(
+        tmp_path / "en_blocks.pdf",
+        [
+            (40, 40, "Your details", 9),
+            (46, 54, "Account 10023", 9),
+            (46, 68, "VAT: IE6388047V", 9),
+            (330, 40, "Invoice No. 9921", 10),
+            *ITEMS,
+            (40, 760, "Harbour Tools · Unit 4, Dock Road, Cork", 8),
+            (40, 772, "VAT: IE9S99999L", 8),
+        ],
+    )
+    assert invoice.vendor_tax_id.value == "IE9S99999L"
