@@ -265,10 +265,13 @@ _BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|cust
 
 
 def _largest_at_top(first: PageText, parties: PartyMap) -> Candidate | None:
-    """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
+    """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess; never a
+    label printed before its ": value"."""
     top = [
-        phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
+        phrase for line in first.lines if line.top < first.height * 0.3
+        for position, phrase in enumerate(line.phrases)
         if name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
+        and not _labelled_after(line.phrases, position)
     ]  # fmt: skip
     if not top:
         return None

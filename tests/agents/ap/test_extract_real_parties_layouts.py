@@ -77,6 +77,8 @@ def test_a_company_in_an_address_opened_by_a_salutation_is_the_recipient(tmp_pat
         [
             (40, 60, "Date de facture : 02/11/2019", 9),
             (40, 74, "N° de facture : 11608848301659", 9),
+            (40, 88, "Remise à Zéro", 10),
+            (120, 88, ": 01/12/2019", 10),
             (300, 100, "M DE LATTRE ALEXIS", 10),
             (300, 113, "ALEXINUX SARL", 10),
             (300, 126, "35 B RUE MONTGOLFIER", 10),
@@ -87,6 +89,7 @@ def test_a_company_in_an_address_opened_by_a_salutation_is_the_recipient(tmp_pat
     )
     assert invoice.vendor_name.value != "ALEXINUX SARL"
     assert "ALEXINUX" not in (invoice.vendor_name.value or "")
+    assert invoice.vendor_name.value != "Remise à Zéro"  # a label before its ": value"
 
 
 def test_a_company_under_herrn_in_the_left_window_is_the_recipient(tmp_path: Path) -> None:
