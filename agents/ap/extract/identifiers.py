@@ -55,12 +55,23 @@ _EIN = re.compile(r"(?<![\d-])(?P<ein>\d{2}-\d{7})(?![\d-])")
 _IBAN_START = re.compile(r"\b(?P<cc>[A-Z]{2})\d{2}(?= ?[A-Z0-9])")
 
 
-def iban_length(country: str) -> int:
-    """The IBAN length for a country from schwifty's registry (34, the maximum, if unknown)."""
+def iban_length(country: str) -> int | None:
+    """The IBAN length for a country from schwifty's registry; None for a code that has no IBAN
+    ("OD3041…" is an order id, not an account)."""
     try:
         return int(get_iban_spec(country).iban_length)
     except (SchwiftyException, KeyError):
-        return 34
+        return None
+
+
+def iban_shaped(compact: str) -> bool:
+    """Whether a compact string fits its country's IBAN structure (length and which positions are
+    digits), whatever its check digits: a mistyped IBAN, never a VAT id."""
+    try:
+        spec = get_iban_spec(compact[:2])
+    except (SchwiftyException, KeyError):
+        return False
+    return len(compact) == spec.iban_length and compact[2:4].isdigit() and bool(spec.regex.match(compact[4:]))
 
 
 def vat_id_valid(vat_id: str) -> bool:
@@ -124,7 +135,7 @@ def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
         if match is None:
             continue
         if ibans is None:
-            ibans = [(begin, end) for _, valid, begin, end in find_ibans(text) if valid]
+            ibans = [(begin, end) for _, _, begin, end in find_ibans(text)]
         if any(begin <= match.start() < end for begin, end in ibans):
             continue  # "DE89 3704 0044 …" is an account number, not a German VAT id
         country = match.group("cc")
@@ -146,11 +157,15 @@ def find_eins(text: str) -> list[tuple[str, int, int]]:
 
 
 def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
-    """IBAN-shaped strings, compacted, each with whether its mod-97 checksum holds."""
+    """IBAN-shaped strings, compacted, each with whether its mod-97 checksum holds; a failing string
+    that runs into a valid IBAN is two glued columns ("SE551554184401IBAN SE19 5008 …"), not an
+    account."""
     upper = text.upper()
     found: list[tuple[str, bool, int, int]] = []
     for match in _IBAN_START.finditer(upper):
         wanted = iban_length(match.group("cc"))
+        if wanted is None:
+            continue
         chars: list[str] = []
         position = match.start()
         while position < len(upper) and len(chars) < wanted:
@@ -161,9 +176,12 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
                 break
             position += 1
         compact = "".join(chars)
-        if len(compact) >= 15 and (len(compact) == wanted or wanted == 34):
-            found.append((compact, iban_is_valid(compact), match.start(), position))
-    return found
+        if len(compact) == wanted:
+            valid = iban_is_valid(compact)
+            if valid or iban_shaped(compact):
+                found.append((compact, valid, match.start(), position))
+    spans = [(start, end) for _, ok, start, end in found if ok]
+    return [item for item in found if item[1] or not any(s < item[3] and item[2] < e for s, e in spans)]
 
 
 def find_currencies(text: str) -> list[tuple[str, int, int]]:

@@ -140,12 +140,32 @@ def _caption_like(hit: LabelHit) -> bool:
 
 
 def _right_limit(page: PageText, line_index: int, position: int) -> float:
+    """Where the caption's block ends on the right: before the next phrase on its line — unless the
+    caption stands alone and that phrase is its party's name ("To:      ACME Ltd")."""
     line = page.lines[line_index]
     phrase = line.phrases[position]
-    for neighbour in line.phrases[position + 1 :]:
-        if neighbour.x0 > phrase.x1 + 10:
-            return min(neighbour.x0 - 3, phrase.x0 + BLOCK_WIDTH)
+    after = [n for n in line.phrases[position + 1 :] if n.x0 > phrase.x1 + 10]
+    if after and _named_value(phrase, after[0]):
+        reach = after[0].x0 + BLOCK_WIDTH
+        return min(after[1].x0 - 3, reach) if len(after) > 1 else min(page.width, reach)
+    if after:
+        return min(after[0].x0 - 3, phrase.x0 + BLOCK_WIDTH)
     return min(page.width, phrase.x0 + BLOCK_WIDTH)
+
+
+def _named_value(caption: Phrase, neighbour: Phrase) -> bool:
+    """A name printed after a bare caption on its line: letters, no digits, no label of its own."""
+    found = caption_role(caption.text)
+    text = neighbour.text.strip()
+    return (
+        found is not None
+        and not found[1]
+        and caption.text.rstrip().endswith(":")
+        and neighbour.x0 - caption.x1 < 150
+        and not any(ch.isdigit() for ch in text)
+        and ":" not in text
+        and caption_role(text) is None
+    )
 
 
 def _block_below(page: PageText, line_index: int, position: int) -> Region:
@@ -197,7 +217,18 @@ def _recipient_blocks(first: PageText) -> list[Region]:
         if line.top > limit:
             break
         for phrase in line.phrases:
-            if attention.match(fold(phrase.text)):
+            if _addressed(first, index, phrase):
+                bottom = _column(first, index, phrase, 1, 6)
+                found.append(
+                    Region(
+                        first.number,
+                        phrase.x0 - 6,
+                        phrase.top - 1,
+                        phrase.x0 + BLOCK_WIDTH,
+                        bottom.bottom + 1,
+                    )
+                )
+            elif attention.match(fold(phrase.text)):
                 top = _column(first, index, phrase, -1, 4)
                 bottom = _column(first, index, phrase, 1, 6)
                 found.append(
@@ -221,6 +252,30 @@ def _recipient_blocks(first: PageText) -> list[Region]:
                         )
                     )  # fmt: skip
     return found
+
+
+_SALUTATION = re.compile(
+    r"^(?:herrn?|frau|familie|firma\s+herrn?|mr|mrs|ms|miss|m|mme|mlle|monsieur|madame|sr|sra|srta|"
+    r"senor|senora|sig|sig\.?ra|dhr|mevr|mw|de\s*heer|mevrouw)\.?(?:\s+\S|$)"
+)
+_POSTCODE = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}\s+[a-z]")
+
+
+def _addressed(page: PageText, index: int, phrase: Phrase) -> bool:
+    """A postal address opened by a salutation ("Herrn", "M DE LATTRE ALEXIS", "Mme Dupont") with a
+    postcode line under it: the recipient in the envelope window, whatever company it names."""
+    if not _SALUTATION.match(fold(phrase.text.strip())):
+        return False
+    if index > 0 and any(
+        abs(p.x0 - phrase.x0) <= 6 and phrase.top - p.bottom <= 0.8 * phrase.height
+        for p in page.lines[index - 1].phrases
+    ):
+        return False  # a contact person inside a block, not the head of an address
+    for line in page.lines[index + 1 : index + 6]:
+        for p in line.phrases:
+            if abs(p.x0 - phrase.x0) <= 6 and _POSTCODE.search(fold(p.text)):
+                return True
+    return False
 
 
 def _sender_line(phrase: Phrase, top: float, page: PageText) -> bool:

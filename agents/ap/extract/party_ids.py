@@ -23,6 +23,7 @@ from agents.ap.extract.identifiers import vat_id_valid
 from agents.ap.extract.line_items import RawLine
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap
+from agents.ap.extract.printed_tax_ids import printed_tax_ids
 from agents.ap.extract.vendor_name import ItemRows
 from agents.ap.extract.vocabulary import fold
 from agents.ap.extract.vocabulary_extra import DEBIT_WORDS
@@ -53,6 +54,38 @@ def _debited(candidate: Candidate, pages: list[PageText]) -> bool:
             if phrase.x0 - 1 <= x0 <= phrase.x1:
                 start = phrase.text.find(candidate.text[:4])
                 return start > 0 and _debit().search(fold(phrase.text[:start])) is not None
+    return False
+
+
+_OTHERS_HEAD = re.compile(r"^\s*(?:vos|votre|your|ihre[mn]?|uw|su|sus|vostr[aeio])\b")
+"""A block headed by the reader's possessive ("Vos identifiants", "Your details") holds the buyer's ids."""
+_TAX_AGENT = re.compile(
+    r"representant\s*fiscal|fiscal\s*representative|tax\s*representative|fiskalvertreter|"
+    r"rappresentante\s*fiscale|representante\s*fiscal|fiscaal\s*vertegenwoordiger"
+)
+"""A tax representative's block: its id is the representative's, not the seller's."""
+
+
+def _others_block(candidate: Candidate, pages: list[PageText]) -> bool:
+    """Whether the id sits in a block headed by buyer wording or a tax representative's heading:
+    the lines above it in its column, without a gap, up to the block's head."""
+    page = pages[candidate.page - 1]
+    x, top = candidate.bbox[0], candidate.bbox[1]
+    for index, line in enumerate(page.lines):
+        if abs(line.top - top) > 2:
+            continue
+        own = [p for p in line.phrases if p.x0 - 1 <= x <= p.x1]
+        if not own:
+            return False
+        last = own[0]
+        for above in reversed(page.lines[max(0, index - 6) : index]):
+            aligned = [p for p in above.phrases if abs(p.x0 - last.x0) <= 10]  # a heading may stand out
+            if not aligned or last.top - aligned[0].bottom > 1.5 * max(last.height, 1.0):
+                break
+            last = aligned[0]
+            if _TAX_AGENT.search(fold(last.text)):
+                return True
+        return last is not own[0] and _OTHERS_HEAD.match(fold(last.text)) is not None
     return False
 
 
@@ -102,14 +135,17 @@ def vendor_tax_id(
     def role(c: Candidate) -> str | None:
         return parties.role(c.page, c.bbox[0], c.bbox[1])
 
-    buyer_ids |= {c.value for c in labelled.get("vendor_tax_id", []) if role(c) == BUYER}
+    buyer_ids |= {
+        c.value for c in labelled.get("vendor_tax_id", []) if role(c) == BUYER or _others_block(c, pages)
+    }
     tax_ids = [c for c in labelled.get("vendor_tax_id", []) if c.value not in buyer_ids]
     if not tax_ids:
-        tax_ids = [
-            c
-            for c in unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
-            if c.value not in buyer_ids and role(c) != BUYER
-        ]
+        found = unlabelled_candidates(pages, tax_id_parser, UNLABELLED)
+        buyer_ids |= {c.value for c in found if _others_block(c, pages)}
+        tax_ids = [c for c in found if c.value not in buyer_ids and role(c) != BUYER]
+    printed = not tax_ids
+    if printed:
+        tax_ids = [c for c in printed_tax_ids(pages, parties) if c.value not in buyer_ids]
     if len({c.value for c in tax_ids}) > 1:
         seller_side = [c for c in tax_ids if role(c) == SELLER]
         beside = seller_side or [c for c in tax_ids if _beside_vendor(c, pages, vendor)]
@@ -126,7 +162,9 @@ def vendor_tax_id(
     tax_id, conflict = decide(tax_ids)
     if conflict:
         warnings.append("vendor_tax_id: several different tax ids on the document")
-    if tax_id is not None and not vat_id_valid(tax_id.value):
+    if tax_id is not None and printed and not tax_id.valid:
+        warnings.append(f"tax id {tax_id.value} read as printed: no known format or check digits")
+    elif tax_id is not None and not vat_id_valid(tax_id.value):
         warnings.append(f"VAT id {tax_id.value} fails its check digits")
         tax_id = replace(tax_id, confidence=round(min(tax_id.confidence, 0.5), 3))
     return tax_id

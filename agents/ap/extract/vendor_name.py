@@ -9,49 +9,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.identifiers import find_ibans
+from agents.ap.extract.name_text import (
+    SENTENCE_WORDS,
+    address_heads,
+    continuation,
+    continued,
+    continues_above,
+    heading,
+    legal_name,
+    name_like,
+    named_part,
+    patterns,
+    segments,
+)
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
-from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
+AUTO_POST = 0.9
+_SEPARATED = re.compile(r"[·|•●]|\s[-–]\s")
+"""A long line cut by these is a footer or sender line of parts, not a sentence."""
 ItemRows = frozenset[tuple[int, int]]
 """(page, rounded top) of every line-item row: a description is never the seller's name."""
-
-_LEGAL = (
-    r"gmbh\s*&\s*co\.?\s*kg|gmbh|mbh|ag|kgaa|kg|ohg|se|ug(?:\s*\(haftungsbeschrankt\))?|e\.\s?k\.|e\.\s?v\.|"
-    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sasu|eurl|snc|sci|scop|sa|s\.a\.u?\.?|sprl|bvba|srl|s\.r\.l\.|spa|s\.p\.a\.|"
-    r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
-    r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
-)
-_LEGAL_TOKEN = re.compile(
-    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
-    re.IGNORECASE,
-)
-
-
-def legal_name(text: str) -> str | None:
-    """The name cut after its last legal form within the first 60 characters ("Au bon moulin SARL -
-    1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
-    25 kg"), not a company."""
-    end = None
-    for match in _LEGAL_TOKEN.finditer(text, 2, min(len(text), 75)):
-        if match.start() > 60:
-            break
-        end = match.end()
-    return text[:end] if end is not None else None
-
-
-_SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
-_PERSON = re.compile(
-    r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
-)
-
-
-def _folded_words(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"^\s*(?:" + "|".join(words) + r")(?![a-z0-9])\s*[:.]?\s*")
 
 
 @dataclass
@@ -62,38 +43,6 @@ class _Name:
     seen: int = 0
     marks: set[str] = field(default_factory=set)
     """Evidence counted once however often the name is printed (account holder, bank block)."""
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    name_label: re.Pattern[str]
-    payee: re.Pattern[str]
-    register: re.Pattern[str]
-    heading: re.Pattern[str]
-
-
-_COMPILED: list[_Patterns] = []
-
-
-def _patterns() -> _Patterns:
-    if not _COMPILED:
-        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
-        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
-        heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
-        _COMPILED.append(_Patterns(_folded_words(NAME_LABELS), payee, register, heading))
-    return _COMPILED[0]
-
-
-def _segments(text: str) -> list[str]:
-    return [part.strip() for part in _SEGMENTS.split(text) if part.strip()]
-
-
-def _named(part: str, folded: str) -> tuple[str, bool]:
-    """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
-    label = _patterns().name_label.match(folded)
-    if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
-        return part[label.end() :].strip(), True
-    return part, False
 
 
 def find_vendor_name(
@@ -118,10 +67,12 @@ def find_vendor_name(
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
     anchored = _anchored_names(pages, parties, sole_tax_id)
     for page in pages:
-        for line in page.lines:
+        for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
                 continue
-            for phrase in line.phrases:
+            for position, phrase in enumerate(line.phrases):
+                if continues_above(page, line_index, phrase) or _labelled_after(line.phrases, position):
+                    continue  # scored with the line it completes; a label before its ": value"
                 role = parties.role_of(phrase)
                 text_source = phrase.text
                 caption = caption_role(text_source)
@@ -131,23 +82,39 @@ def find_vendor_name(
                     text_source, role = caption[1], SELLER  # "Sold by: ACME Ltd"
                 elif role == BUYER or parties.is_caption(phrase):
                     continue
-                parts = _segments(text_source)
-                paid_to = _patterns().payee.search(fold(text_source)) is not None
+                parts = segments(text_source)
+                sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
+                paid_to = patterns().payee.search(fold(text_source)) is not None
                 for index, part in enumerate(parts):
                     folded = fold(part)
-                    payee = _patterns().payee.search(folded) if paid_to else None
+                    payee = patterns().payee.search(folded) if paid_to else None
                     if payee is not None and payee.end() < len(part):
                         part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
                         payee = None
-                    named, labelled = _named(part, folded)
+                    named, labelled = named_part(part, folded)
                     legal = legal_name(named)
+                    if legal is None and len(parts) == 1:
+                        rest = continuation(page, line_index, phrase)
+                        if rest is not None:  # "MVM Musterhafter / Versicherungsverein Musterstadt a.G."
+                            named = f"{named} {rest.text.strip()}"
+                            legal = legal_name(named)
+                    if sentence and legal is None and payee is None:
+                        continue  # "… regarding your bill, individual charges, …"
                     text = legal or named
                     key = fold(text).rstrip(". ")
-                    if not _name_like(text):
+                    if not name_like(text):
                         continue
                     entry = names.setdefault(key, _Name(text, phrase))
-                    if len(text) < len(entry.text):
+                    if text.rstrip(". ") == entry.text.rstrip(". "):
+                        if (
+                            text.endswith(".")
+                            and legal
+                            and legal.endswith(".")
+                            and continued(phrase.text, text)
+                        ):
+                            entry.text = text  # "Pvt. Ltd." in full, not "Pvt. Ltd :" of a signature
+                    elif len(text) < len(entry.text):
                         entry.text = (
                             text  # "ACME LLC" in the letterhead, "… payable to ACME LLC." in a sentence
                         )
@@ -178,6 +145,13 @@ def find_vendor_name(
             names[min(marked, key=lambda item: item[2])[3]].score += 0.4  # the name in the seller's block
     if not names:
         return None
+    heads = [head for head in address_heads(first) if parties.role_of(head) != BUYER]
+    if heads:
+        head = heads[0].text.strip()
+        addressed = names.get(fold(legal_name(head) or head).rstrip(". "))
+        if addressed is not None:
+            addressed.score += 0.2  # the first address on the page that is not the recipient's
+            addressed.marks.add("address")
     for entry in names.values():
         if entry.seen > 1:
             entry.score += 0.15
@@ -188,7 +162,27 @@ def find_vendor_name(
     confidence = min(0.95, 0.45 + best.score)
     if len(ranked) > 1 and ranked[1].score >= best.score - 0.1:
         confidence = min(confidence, 0.7)
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if "address" in best.marks and best.score - 0.2 < runner_up + 0.1:
+        confidence = min(confidence, AUTO_POST - 0.05)  # its position alone decided: a guess
+    if "anchored" in best.marks and any(_rival(other) for other in ranked[1:]):
+        confidence = min(confidence, AUTO_POST - 0.05)  # two blocks with a register or account each
     return Candidate(best.text, round(confidence, 3), best.phrase.page, best.phrase.bbox(), best.phrase.text)
+
+
+def _rival(other: _Name) -> bool:
+    """Another name heading a block with a register, an account or the tax id: a second company."""
+    text = other.text
+    return (
+        "anchored" in other.marks
+        and not any(ch.isdigit() for ch in text)
+        and patterns().register.search(fold(text)) is None
+    )
+
+
+def _labelled_after(phrases: list[Phrase], position: int) -> bool:
+    """Whether the next phrase on the line starts with a colon: this one is its label."""
+    return position + 1 < len(phrases) and phrases[position + 1].text.lstrip().startswith(":")
 
 
 def _region_index(parties: PartyMap, phrase: Phrase) -> int:
@@ -216,7 +210,7 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
     only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
     phrase as them (a footer)."""
     found: set[str] = set()
-    register = _patterns().register
+    register = patterns().register
     for page in pages:
         for index, line in enumerate(page.lines):
             letterhead = page.number == 1 and line.top < page.height * 0.45
@@ -251,22 +245,17 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                     ):
                         break
                     head = last
-                parts = _segments(head.text)
+                parts = segments(head.text)
                 if parts:
-                    named = _named(parts[0], fold(parts[0]))[0]
+                    named = named_part(parts[0], fold(parts[0]))[0]
                     legal = legal_name(named)
                     walked = head is not phrase
                     if not legal and (
-                        not _name_like(head.text if walked else parts[0]) or (walked and _heading(head.text))
+                        not name_like(head.text if walked else parts[0]) or (walked and heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal or named).rstrip(". "))
     return found
-
-
-def _heading(text: str) -> bool:
-    """A block heading ("Bankverbindung", "Contact:"), not a name."""
-    return text.rstrip().endswith(":") or _patterns().heading.match(fold(text)) is not None
 
 
 _IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")
@@ -275,24 +264,14 @@ _BUYER_WORDING = re.compile(r"\b(?:your|ihre[mn]?|votre|uw|su|vostro|kunden|cust
 """Possessives and nouns that make an account or id printed beside them the buyer's."""
 
 
-def _name_like(text: str) -> bool:
-    if len(text) < 3 or len(text) > 60 or sum(ch.isdigit() for ch in text) > len(text) * 0.2:
-        return False
-    folded = fold(text)
-    if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
-        return False
-    if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
-        return False
-    if folded.strip(" ,.") in WEEKDAYS:
-        return False
-    return any(ch.isalpha() for ch in text)
-
-
 def _largest_at_top(first: PageText, parties: PartyMap) -> Candidate | None:
-    """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess."""
+    """No name-like evidence: the biggest text in the top 30 % of page one, as a weak guess; never a
+    label printed before its ": value"."""
     top = [
-        phrase for line in first.lines if line.top < first.height * 0.3 for phrase in line.phrases
-        if _name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
+        phrase for line in first.lines if line.top < first.height * 0.3
+        for position, phrase in enumerate(line.phrases)
+        if name_like(phrase.text.strip()) and parties.role_of(phrase) != BUYER and not parties.is_caption(phrase)
+        and not _labelled_after(line.phrases, position)
     ]  # fmt: skip
     if not top:
         return None

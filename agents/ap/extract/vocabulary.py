@@ -145,11 +145,14 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         r"n[°o]\.?\s*(?:de\s*)?tva(?:\s*intracommunautaire)?", r"tva\s*intracom(?:munautaire)?",
         r"numero\s*de\s*tva", r"btw-?\s*(?:nummer|nr\.?|id)", r"vat", r"mwst-?\s*nr\.?", r"vat-?\s*id",
         r"tva\s*intracom\.?", r"tva", r"nif", r"cif", r"p\.?\s*iva", r"partita\s*iva", r"ust-?\s*id",
+        r"ust\.?\s*-?\s*ident(?:ifikations)?-?\s*nr\.?", r"nif-?\s*iva",
     ),
     "buyer_tax_id": (
         r"customer\s*vat\s*(?:no\.?|number|id)", r"your\s*vat\s*(?:no\.?|number|id)", r"ihre\s*ust-?\s*idnr\.?",
         r"n[°o]\.?\s*tva\s*client", r"uw\s*btw-?\s*nummer", r"btw-?\s*nummer\s*klant", r"customer\s*vat",
         r"tva\s*client", r"uw\s*btw-?\s*nr\.?", r"nif\s*cliente", r"p\.?\s*iva\s*cliente", r"customer\s*vat\s*number",
+        r"ihre\s*ust\.?\s*-?\s*ident(?:ifikations)?-?\s*nr\.?", r"votre\s*n[°o]\.?\s*(?:de\s*)?tva",
+        r"su\s*(?:nif|cif)", r"(?:customer|buyer)\s*(?:tax\s*id|abn|gstin)",
     ),
     "buyer_iban": (r"your\s*iban",),
     "delivery_date": (

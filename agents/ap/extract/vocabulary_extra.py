@@ -200,6 +200,8 @@ PARTY_CAPTIONS: dict[str, tuple[str, ...]] = {
         r"emetteur", r"prestataire", r"expediteur", r"leverancier", r"verkoper", r"afzender", r"dienstverlener",
         r"opdrachtnemer", r"proveedor", r"emisor", r"vendedor", r"prestador", r"expedidor", r"emitido\s*por",
         r"cedente(?:\s*/\s*prestatore)?", r"prestatore", r"fornitore", r"mittente", r"venditore", r"emittente",
+        r"(?:seller|supplier|vendor)\s*(?:details|information)", r"datos\s*del\s*(?:emisor|proveedor|vendedor)",
+        r"dati\s*(?:del\s*)?(?:fornitore|cedente)", r"lieferantendaten",
     ),
     "buyer": (
         r"bill(?:ed)?\s*to", r"invoice\s*to", r"invoiced\s*to", r"ship\s*to", r"deliver\s*to", r"customer", r"client",
@@ -208,6 +210,10 @@ PARTY_CAPTIONS: dict[str, tuple[str, ...]] = {
         r"klant", r"afnemer", r"factuur\s*aan", r"opdrachtgever", r"cliente", r"destinatario", r"facturar\s*a",
         r"facturado\s*a", r"comprador", r"cessionario(?:\s*/\s*committente)?", r"committente", r"spett\.?\s*le",
         r"intestatario", r"acquirente", r"to", r"recipient", r"prepared\s*for", r"empfanger", r"para",
+        r"(?:customer|client|buyer)\s*(?:details|information)", r"datos\s*del\s*(?:cliente|comprador|destinatario)",
+        r"dati\s*(?:del\s*)?(?:cliente|committente)", r"kundendaten", r"klantgegevens",
+        r"coordonnees\s*(?:du\s*)?client", r"donnees\s*(?:du\s*)?client", r"billing\s*address",
+        r"invoice\s*address", r"shipping\s*address", r"delivery\s*address",
     ),
 }  # fmt: skip
 """Captions over a party's block: the seller's (issuer) and the buyer's (recipient). A caption is a

@@ -1,0 +1,211 @@
+"""What text can be a company's name: a legal form ends it, a sentence, a label, a heading or a
+bracketed note never is one, and a name cut at the line end goes on in the line below."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.ap.extract.dates import WEEKDAYS
+from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.party_blocks import caption_role
+from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
+from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
+
+_LEGAL = (
+    r"gmbh\s*&\s*co\.?\s*kg|gmbh|mbh|ag|kgaa|kg|ohg|se|ug(?:\s*\(haftungsbeschrankt\))?|e\.\s?k\.|e\.\s?v\.|"
+    r"sarl|s\.a\.r\.l\.|sas|s\.a\.s\.|sasu|eurl|snc|sci|scop|sa|s\.a\.u?\.?|sprl|bvba|srl|s\.r\.l\.|spa|s\.p\.a\.|"
+    r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
+    r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
+)
+_LEGAL_TOKEN = re.compile(
+    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
+    re.IGNORECASE,
+)
+_LEGAL_CASED = re.compile(
+    r"(?<!\d)(?<!\d\s)\b(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
+    r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
+)
+"""Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
+only as printed."""
+
+
+def legal_name(text: str) -> str | None:
+    """The name cut after its last legal form within the first 60 characters ("Au bon moulin SARL -
+    1242 chemin…" → "Au bon moulin SARL"); a form right after a number is a unit ("Cemento cola
+    25 kg"), not a company."""
+    end = None
+    stop = min(len(text), 75)
+    for pattern in (_LEGAL_TOKEN, _LEGAL_CASED):
+        for match in pattern.finditer(text, 2, stop):
+            if match.start() > 60:
+                break
+            end = max(end or 0, match.end())
+    return text[:end] if end is not None else None
+
+
+SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
+"""Separators of a sender line's parts; the comma before "Inc." is part of the name."""
+_PERSON = re.compile(
+    r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
+)
+
+
+def _folded_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"^\s*(?:" + "|".join(words) + r")(?![a-z0-9])\s*[:.]?\s*")
+
+
+@dataclass(frozen=True)
+class NamePatterns:
+    name_label: re.Pattern[str]
+    payee: re.Pattern[str]
+    register: re.Pattern[str]
+    heading: re.Pattern[str]
+
+
+_COMPILED: list[NamePatterns] = []
+
+
+def patterns() -> NamePatterns:
+    if not _COMPILED:
+        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
+        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
+        heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
+        _COMPILED.append(NamePatterns(_folded_words(NAME_LABELS), payee, register, heading))
+    return _COMPILED[0]
+
+
+def segments(text: str) -> list[str]:
+    """A sender line's parts ("ACME GmbH · Street 1 · City"); a name with a dash and no address
+    ("Laura Ortega Ruiz - Diseño Gráfico") stays whole."""
+    parts = [part.strip() for part in SEGMENTS.split(text) if part.strip()]
+    if (
+        len(parts) == 2
+        and _DASHED.search(text)
+        and not any(ch.isdigit() for ch in text)
+        and not legal_name(text)
+    ):
+        return [text.strip()]
+    return parts
+
+
+_DASHED = re.compile(r"\S\s+[-–]\s+\S")
+
+
+def named_part(part: str, folded: str) -> tuple[str, bool]:
+    """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
+    label = patterns().name_label.match(folded)
+    if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
+        return part[label.end() :].strip(), True
+    return part, False
+
+
+def heading(text: str) -> bool:
+    """A block heading ("Bankverbindung", "Contact:"), not a name."""
+    return text.rstrip().endswith(":") or patterns().heading.match(fold(text)) is not None
+
+
+def continuation(page: PageText, index: int, phrase: Phrase) -> Phrase | None:
+    """The next line of a name cut at the line end: the phrase right below in the same column and
+    type, ending in the legal form the first line lacks."""
+    if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * phrase.height:
+        return None
+    for candidate in page.lines[index + 1].phrases:
+        if (
+            abs(candidate.x0 - phrase.x0) <= 3
+            and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
+        ):
+            text = candidate.text.strip()
+            if (
+                legal_name(text) != text
+                or legal_name(phrase.text) is not None
+                or caption_role(phrase.text) is not None
+                or not name_like(phrase.text.strip())
+                or not name_like(f"{phrase.text} {text}")
+            ):
+                return None
+            return candidate
+    return None
+
+
+def continued(printed: str, name: str) -> bool:
+    """Whether a comma follows the name ("Pvt. Ltd., Warehouse…"): its final dot is part of the
+    name, not the end of a sentence ("… payable to ACME LLC. A late fee…")."""
+    at = printed.find(name)
+    return at >= 0 and printed[at + len(name) :].lstrip().startswith((",", ";"))
+
+
+def continues_above(page: PageText, index: int, phrase: Phrase) -> bool:
+    return index > 0 and any(
+        continuation(page, index - 1, above) is phrase
+        for above in page.lines[index - 1].phrases
+        if abs(above.x0 - phrase.x0) <= 3
+    )
+
+
+_NOT_A_NAME_START = ("(", "#", "*", "[", ":")
+SENTENCE_WORDS = 12
+"""A phrase of more words is a sentence: only a legal name inside it can be a party's name."""
+
+
+def name_like(text: str) -> bool:
+    """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name."""
+    if len(text) < 3 or len(text) > 60 or sum(ch.isdigit() for ch in text) > len(text) * 0.2:
+        return False
+    stripped = text.strip()
+    if (
+        stripped.endswith(":")
+        or stripped.startswith(_NOT_A_NAME_START)
+        or "_" in text
+        or len(text.split()) > 8
+    ):
+        return False
+    folded = fold(text)
+    label = patterns().name_label.match(folded)
+    if (label and label.end() >= len(folded.rstrip())) or patterns().heading.match(folded):
+        return False
+    if ":" in folded and patterns().heading.match(folded[: folded.index(":")]):
+        return False  # "CONTACT : M. Contact": a heading and its value
+    if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
+        return False
+    if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
+        return False
+    if folded.strip(" ,.") in WEEKDAYS:
+        return False
+    return any(ch.isalpha() for ch in text)
+
+
+_POSTAL = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}(?:\s|$)|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b")
+"""A postcode line: "69100 Villeurbanne", "D-80331 München", "Fremont CA 94538"."""
+
+
+def address_heads(page: PageText) -> list[Phrase]:
+    """Names heading a postal address at the left margin in the top 40 % of the page, top first:
+    the lines under the name, in its column and without a gap, give a street with a number and a
+    postcode; nothing but a one-line tagline on the right is printed above it. An address indented into the
+    page, or under a letterhead, is the envelope window's."""
+    heads: list[Phrase] = []
+    margin = min((line.phrases[0].x0 for line in page.lines if line.phrases), default=0.0)
+    for index, line in enumerate(page.lines):
+        if (
+            line.top > page.height * 0.4
+            or index > 1
+            or any(p.x0 < page.width / 2 for above in page.lines[:index] for p in above.phrases)
+        ):
+            break
+        for phrase in line.phrases:
+            text = phrase.text.strip()
+            if phrase.x0 > margin + 15 or any(ch.isdigit() for ch in text) or not name_like(text):
+                continue
+            below: list[str] = []
+            last = phrase
+            for following in page.lines[index + 1 : index + 5]:
+                aligned = [p for p in following.phrases if abs(p.x0 - phrase.x0) <= 3]
+                if not aligned or aligned[0].top - last.bottom > phrase.height:
+                    break
+                below.append(fold(aligned[0].text))
+                last = aligned[0]
+            street = len(below) >= 2 and any(ch.isdigit() for ch in below[0])
+            if street and any(_POSTAL.search(text) for text in below[:3]):
+                heads.append(phrase)
+    return heads
