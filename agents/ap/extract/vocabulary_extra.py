@@ -37,6 +37,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "due_date": (
         r"scadenze", r"terms\s*/\s*due\s*date",
+        r"(?:bitte\s*)?uberweisen\s*sie\s*(?:den|die|das)\s*(?:[a-z]+\s*){1,2}bis\s*(?:zum|spatestens)?",
         r"zahlungsziel\s*bis", r"betalingstermijn(?:\s*tot)?", r"f\.?\s*(?:de\s*)?vencimiento", r"f\.?\s*vto\.?", r"scad\.?",
         r"due\s*on", r"pay\s*before", r"zahlbar\s*am", r"faellig(?:\s*am)?", r"a\s*payer\s*le",
         r"paiement\s*(?:avant|au\s*plus\s*tard)\s*le", r"fecha\s*(?:de\s*)?vencimiento", r"scadenza\s*pagamento",

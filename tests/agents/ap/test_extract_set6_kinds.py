@@ -50,6 +50,8 @@ CORRECTIVE = [
     ("Madrid, 29 de enero de 2026", "Rectifica a la factura nº F-77 de fecha 11/11/2025", "FACTURA RECTIFICATIVA Nº R-26/4"),
     ("London, 29 January 2026", "This credit note corrects invoice INV-4411 dated 11 November 2025", "CREDIT NOTE No. CN-26/4"),
     ("Berlin, den 29.01.2026", "Korrektur zu Rechnung Nr. 4711 vom 11.11.2025", "RECHNUNGSKORREKTUR Nr. K-26/4"),
+    ("Bremen, den 29.01.2026", "Gutschrift zur Rechnung Nr. 4711 vom 11.11.2025", "GUTSCHRIFT Nr. G-26/4"),
+    ("Lyon, le 29 janvier 2026", "Facture d'origine n° F-12 du 11 novembre 2025", "AVOIR N° A-26/4"),
     ("Lyon, le 29 janvier 2026", "Avoir sur facture n° F-12 du 11 novembre 2025", "AVOIR N° A-26/4"),
     ("Milano, 29 gennaio 2026", "Nota di credito relativa alla fattura n. 12 del 11 novembre 2025", "NOTA DI CREDITO N. NC-26/4"),
     ("Gent, 29 januari 2026", "Oorspronkelijke factuur: 2025-12 van 11 november 2025", "CREDITNOTA NR. CN-26/4"),
@@ -225,3 +227,19 @@ def test_a_vat_subtotal_caption_names_the_tax_column(caption: str, role: str) ->
 )  # fmt: skip
 def test_which_words_name_another_invoice(text: str, names_another: bool) -> None:
     assert (REFERENCE_WORDS.search(fold(text)) is not None) == names_another
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Bitte überweisen Sie den offenen Betrag bis zum 17.05.2026 ohne Abzug.", "Bitte überweisen Sie die Gesamtsumme bis 17.05.2026."],
+)  # fmt: skip
+def test_a_transfer_request_with_its_date_is_the_due_date(tmp_path: Path, sentence: str) -> None:
+    rows = [(40, 40, "Nordlicht Medienagentur UG", 14, "l"), (330, 90, "Rechnungsnr.: 202600135", 9, "l")]
+    rows += [
+        (330, 104, "Datum: 29.04.2026", 9, "l"),
+        (300, 200, "Rechnungsbetrag", 9, "l"),
+        (555, 200, "100,00 €", 9, "r"),
+    ]
+    rows += _lines(40, 240, [sentence])
+    invoice, _ = read_page_invoice(_render(tmp_path / "transfer.pdf", rows))
+    assert invoice.due_date.value == date(2026, 5, 17)
