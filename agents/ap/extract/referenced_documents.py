@@ -60,6 +60,8 @@ def referenced_spans(pages: list[PageText]) -> list[Box]:
     (and the next phrase when the words end theirs)."""
     spans: list[Box] = []
     for page in pages:
+        if REFERENCE_WORDS.search(fold("\n".join(line.text for line in page.lines))) is None:
+            continue  # one search per page: most pages name no other invoice
         for line in page.lines:
             for index, phrase in enumerate(line.phrases):
                 match = REFERENCE_WORDS.search(fold(phrase.text))
