@@ -24,7 +24,6 @@ from agents.ap.extract.row_partner import row_partner
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.,])")
-"""Rates and numeric dates: never an amount ("Anzahlung vom 27.03.2026  -360,00")."""
 _LABEL_BOUNDARY = re.compile(r"(?::|\s[·|]|\s-)\s+")
 """Where a second label may start inside a phrase ("Bank details: IBAN: ...", "Name · VAT no.: ...")."""
 _IDENTIFIER = re.compile(r"\d{6,}")
@@ -80,7 +79,7 @@ def date_parser(month_first: bool) -> Parser:
 
 def amount_parser(separator: DecimalSeparator | None) -> Parser:
     def parse(text: str) -> tuple[Any, int, int, bool] | None:
-        masked = _PERCENT.sub(lambda m: " " * len(m.group(0)), text)
+        masked = _PERCENT.sub(lambda m: " " * len(m.group(0)), text)  # rates and numeric dates
         found = find_amounts(masked, separator)
         if not found:
             return None
