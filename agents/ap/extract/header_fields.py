@@ -23,7 +23,7 @@ from agents.ap.extract.reference_roles import reference_parser, reference_role
 from agents.ap.extract.row_partner import row_partner
 from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
 
-_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.,])")
 _LABEL_BOUNDARY = re.compile(r"(?::|\s[·|]|\s-)\s+")
 """Where a second label may start inside a phrase ("Bank details: IBAN: ...", "Name · VAT no.: ...")."""
 _IDENTIFIER = re.compile(r"\d{6,}")
@@ -32,7 +32,7 @@ someone else's value, not the labelled one."""
 _SEPARATORS = " :#.-–|"
 """Punctuation that may stand alone between a label and its value."""
 _DATE_CONNECTOR = re.compile(
-    r"\b(?:vom|von|du|del|dated|of|issued\s+(?:at|on)|van|de\s+fecha|d\.d\.|datum)\s*:?\s*$", re.IGNORECASE
+    r"\b(?:vom|von|du|le|del|dated|of|issued\s+(?:at|on)|van|de\s+fecha|d\.d\.|datum)\s*:?\s*$", re.IGNORECASE
 )
 """Words joining an invoice number to its date in one sentence: "Rechnung Nr. 42 vom 31.01.2014"."""
 TITLE_PENALTY = 0.04
@@ -79,7 +79,7 @@ def date_parser(month_first: bool) -> Parser:
 
 def amount_parser(separator: DecimalSeparator | None) -> Parser:
     def parse(text: str) -> tuple[Any, int, int, bool] | None:
-        masked = _PERCENT.sub(lambda m: " " * len(m.group(0)), text)
+        masked = _PERCENT.sub(lambda m: " " * len(m.group(0)), text)  # rates and numeric dates
         found = find_amounts(masked, separator)
         if not found:
             return None

@@ -14,6 +14,7 @@ from agents.ap.extract.contained_tax import net_from_contained_tax
 from agents.ap.extract.cross_checks import check_line
 from agents.ap.extract.currency_context import worded_currency
 from agents.ap.extract.dates import numeric_dates_month_first, us_issuer
+from agents.ap.extract.debit_dates import debit_date
 from agents.ap.extract.document_kind import document_kind
 from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
@@ -34,12 +35,16 @@ from agents.ap.extract.place_dates import place_date
 from agents.ap.extract.purchase_order import choose_purchase_order
 from agents.ap.extract.quantity_columns import is_count, quantity_columns
 from agents.ap.extract.rate_lines import carried_forward_rows, rate_line_candidates, read_rate_lines
+from agents.ap.extract.referenced_documents import drop_referenced, referenced_spans
+from agents.ap.extract.shop_orders import weigh_shop_orders
 from agents.ap.extract.stacked_labels import bare_number_candidates, stacked_candidates
 from agents.ap.extract.summary_tables import outside, read_summary_tables
+from agents.ap.extract.title_line_dates import title_line_date
 from agents.ap.extract.totals_solver import CONFIRMED, ROLES, solve
 from agents.ap.extract.transposed_tables import read_caption_column_tables
 from agents.ap.extract.unlabelled_totals import complete_by_arithmetic, fill_unlabelled
 from agents.ap.extract.vendor_name import find_vendor_name
+from agents.ap.extract.wide_summary_rows import wide_summary_candidates
 from agents.ap.invoice import Evidence, ExtractedInvoice, ExtractedLine, Field
 
 T = TypeVar("T")
@@ -73,6 +78,11 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         labelled["due_date"] = schedule_candidates(pages, hits, parsers["due_date"])
     if not labelled.get("invoice_number"):
         labelled["invoice_number"] = bare_number_candidates(pages, parsers)
+    for name, wide in wide_summary_candidates(pages, parsers["total"]).items():
+        labelled.setdefault(name, []).extend(wide)  # "Rechnungsbetrag  ……  € 1.656,73" across the page
+    referenced = referenced_spans(pages)  # "rectifica a la factura X de fecha Y": another document's
+    for name in ("invoice_number", "invoice_date"):
+        labelled[name] = drop_referenced(labelled.get(name, []), referenced)
     warnings: list[str] = []
 
     def pick(name: str) -> Candidate | None:
@@ -130,9 +140,18 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
     if arrears and (paid is None or paid.confidence < CONFIRMED) and amount_due.value is not None:
         # an earlier balance is printed but no amount due closes with it: what is due is unsure
         amount_due = amount_due.model_copy(update={"confidence": min(amount_due.confidence, 0.7)})
-    invoice_date = pick("invoice_date") or place_date(pages, parsers["invoice_date"])
-    due_date = pick("due_date") or due_without_label(pages, parsers, invoice_date)
+    invoice_date = (
+        pick("invoice_date")
+        or place_date(pages, parsers["invoice_date"])
+        or title_line_date(pages, hits, parsers["invoice_date"])
+    )
+    due_date = (
+        pick("due_date")
+        or due_without_label(pages, parsers, invoice_date)
+        or debit_date(pages, parsers["due_date"])
+    )
     invoice_number = pick("invoice_number")
+    labelled["po_number"] = weigh_shop_orders(labelled.get("po_number", []), hits)
     po_number, po_conflict = choose_purchase_order(
         labelled, pages, invoice_number.value if invoice_number else None
     )
@@ -243,7 +262,8 @@ def _tax_over_rates(
         max(c.bbox[2] for c in amounts),
         last.bbox[3],
     )
-    confidence = min(c.confidence for c in amounts)
+    # above its parts: it closes net + Σ = gross, and the solver weighs only the top few readings
+    confidence = min(0.9, min(c.confidence for c in amounts) + 0.02)
     return Candidate(summed, confidence, first.page, bbox, " + ".join(c.text for c in amounts))
 
 

@@ -53,6 +53,12 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "tax",
+        re.compile(
+            r"(?:\bvat|\btax|mwst|\bust|tva|\biva|btw|\bgst)\W*(?:sub-?total|zwischensumme|subtotaal|sous-?total)"
+        ),
+    ),  # "VAT subtotal"
+    (
         "net",
         re.compile(
             r"netto|\bnet\b|imponib|\bbase\b|\bht\b|h\.t\.|excl|exkl|hors|taxable|\bneto|"

@@ -37,6 +37,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "due_date": (
         r"scadenze", r"terms\s*/\s*due\s*date",
+        r"(?:bitte\s*)?uberweisen\s*sie\s*(?:den|die|das)\s*(?:[a-z]+\s*){1,2}bis\s*(?:zum|spatestens)?",
         r"zahlungsziel\s*bis", r"betalingstermijn(?:\s*tot)?", r"f\.?\s*(?:de\s*)?vencimiento", r"f\.?\s*vto\.?", r"scad\.?",
         r"due\s*on", r"pay\s*before", r"zahlbar\s*am", r"faellig(?:\s*am)?", r"a\s*payer\s*le",
         r"paiement\s*(?:avant|au\s*plus\s*tard)\s*le", r"fecha\s*(?:de\s*)?vencimiento", r"scadenza\s*pagamento",
@@ -79,7 +80,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         # order labels
         r"dati\s*(?:dell'\s*)?ordine(?:\s*(?:di\s*|d'\s*)?acquisto)?", rf"(?:{N}|numero)\s*(?:d')?engagement",
         r"engagement\s*juridique", rf"{N}\s*(?:de\s*)?pedido\s*(?:del\s*)?cliente", r"(?:bestell|auftrags)(?:nummer|-?\s*nr\.?)\s*des\s*(?:kunden|auftraggebers|bestellers)",
-        rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz", r"bestelnr\.?", r"po-\s*nr\.?",
+        rf"(?:your|customer|client)\s*order\s*(?:{N}|ref(?:erence|\.)?)?", rf"p\.\s*o\.\s*{N}?", r"bestellreferenz", r"ihre\s*bestellreferenz", r"(?:uw\s*)?bestelbon(?:nummer|\s*nr\.?)?", r"bestelnr\.?", r"po-\s*nr\.?",
         r"po(?=\s*(?::|$))",  # a bare "PO:" or a caption "PO" (never "PO Box")
     ),
     "our_reference": (
@@ -112,7 +113,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"totale\s*imposta", r"i\.\s*v\.\s*a\.?",
         r"total\s*(?:do\s*)?iva", r"kwota\s*vat", r"podatek\s*vat", r"moms", r"summa\s*moms", r"momsbelopp",
         r"momsbel[oø]b", r"moms\s*\d+(?:[.,]\d+)?\s*%", r"\d+(?:[.,]\d+)?\s*%\s*moms",
-        r"(?:vat|tax|gst)\s*amount", r"amount\s*of\s*(?:vat|tax)", r"(?:zzgl\.?|zuzugl\.?|plus)\s*(?:mwst|ust)\.?",
+        r"(?:vat|tax|gst)\s*amount", r"amount\s*of\s*(?:vat|tax)", r"(?:zzgl\.?|zuzugl\.?|plus)\s*(?:mwst|ust)\.?", r"(?:zzgl\.?|zuzugl\.?|plus)\s*(?:umsatzsteuer|mehrwertsteuer)",
         r"importe\s*(?:del\s*)?iva", r"importo\s*iva", r"bedrag\s*btw",
         r"total\s*(?:mwst|ust)\.?", r"importo\s*totale\s*imposta", r"mva", r"merverdiavgift", r"sum\s*mva",
     ),
@@ -134,7 +135,7 @@ EXTRA_LABELS: dict[str, tuple[str, ...]] = {
         r"kvar\s*att\s*betala", r"att\s*betala", r"at\s*betale", r"restbel[oø]b", r"please\s*pay",
         r"total\s*amount\s*due", r"amount\s*outstanding", r"saldo\s*(?:a\s*(?:pagar|favor))?",
         r"outstanding\s*(?:balance|amount)", r"solde\s*(?:du|restant(?:\s*du)?)", r"reste\s*du", r"te\s*voldoen",
-        r"openstaand(?:\s*saldo)?", r"restant\s*(?:te\s*betalen)?", r"offener\s*rechnungsbetrag", r"noch\s*offen",
+        r"openstaand(?:\s*saldo)?", r"restant\s*(?:te\s*betalen)?", r"offener\s*rechnungsbetrag", r"offener\s*saldo", r"rest\s*saldo", r"saldo\s*offen", r"noch\s*offen",
         r"a\s*betale", r"bel[oø]p\s*a\s*betale",
         r"liquido\s*a\s*pagar", r"pendiente(?:\s*de\s*pago)?", r"importo\s*residuo", r"residuo\s*da\s*pagare",
     ),
