@@ -1,6 +1,7 @@
-"""Regression floors on the four held-out generated layout sets (two invoices per layout, a seed of
-their own): references, dates and PO numbers read, and nothing wrong at or above the auto-post
-threshold. The full sets and the blind figures are in docs/AP_EXTRACTION.md; these slices guard
+"""Regression floors on the held-out generated layout sets that became development data after their
+blind measurement (sets 1-6; two invoices per layout, a seed of their own): every field read, and
+nothing wrong at or above the auto-post threshold; and the blind floors of set 7, which nobody has
+tuned on. The full sets and the blind figures are in docs/AP_EXTRACTION.md; these slices guard
 the layout rules (baseline lines, captions under values in rows and in columns, stacked labels,
 `|`-separated fields, colons set in a column of their own, Our ref beside Your ref)."""
 
@@ -33,7 +34,8 @@ def _module(name: str) -> ModuleType:
 @pytest.mark.parametrize(
     ("generator", "function", "layouts"),
     [("heldout_generate", "generate_heldout", 13), ("heldout2_generate", "generate_heldout2", 14),
-     ("heldout3_generate", "generate_heldout3", 12), ("heldout4_generate", "generate_heldout4", 14)],
+     ("heldout3_generate", "generate_heldout3", 12), ("heldout4_generate", "generate_heldout4", 14),
+     ("heldout5_generate", "generate_heldout5", 14), ("heldout6_generate", "generate_heldout6", 17)],
 )  # fmt: skip
 def test_held_out_layouts_read_references_and_dates(
     tmp_path: Path, generator: str, function: str, layouts: int
@@ -46,25 +48,27 @@ def test_held_out_layouts_read_references_and_dates(
     assert summary["wrong_at_or_above_threshold"] == 0, summary["reliability"]
 
 
-BLIND_FIVE_FLOORS = {
+BLIND_SEVEN_FLOORS = {
     "invoice_number": 0.95,
     "invoice_date": 0.95,
     "currency": 0.95,
     "iban": 0.95,
     "vendor_tax_id": 0.9,
-    "total": 0.85,
-    "po_number": 0.8,
+    "total": 0.9,
+    "po_number": 0.9,
 }
-"""Set 5 was written by someone who never saw the extractor and has not been tuned on: these
-floors sit just under what a two-per-layout slice read blind (docs/AP_EXTRACTION.md has the full
-280-invoice figures). Raise them only with the blind figure of a set nobody has tuned on."""
+"""Set 7 was written by someone who never saw the extractor and nobody has tuned on it: these floors
+sit just under what a 32-invoice slice reads (its full 280 invoices read blind: number 0.996, date
+0.989, currency 1.000, total 0.950, vendor tax id 0.971, IBAN 1.000, PO 0.961, 0 of 2,149 fields at
+>= 0.9 wrong; docs/AP_EXTRACTION.md). Raise them only with the blind figure of a set nobody has
+tuned on."""
 
 
-def test_blind_set_five_keeps_its_blind_reading_and_its_calibration(tmp_path: Path) -> None:
-    truth = _module("heldout5_generate").generate_heldout5(tmp_path, 28, seed=4242)
+def test_blind_set_seven_keeps_its_blind_reading_and_its_calibration(tmp_path: Path) -> None:
+    truth = _module("heldout7_generate").generate_heldout7(tmp_path, 32, seed=4242)
     summary = evaluate(pdf_files(tmp_path), load_truth_csv(truth), read_page_invoice).summary()
-    accuracy = {name: summary["accuracy"][name]["accuracy"] for name in BLIND_FIVE_FLOORS}
-    low = {name: score for name, score in accuracy.items() if score < BLIND_FIVE_FLOORS[name]}
+    accuracy = {name: summary["accuracy"][name]["accuracy"] for name in BLIND_SEVEN_FLOORS}
+    low = {name: score for name, score in accuracy.items() if score < BLIND_SEVEN_FLOORS[name]}
     assert not low, (low, accuracy)
     confident = summary["fields_at_or_above_threshold"]
     assert summary["wrong_at_or_above_threshold"] <= 0.02 * confident, summary["reliability"]
