@@ -45,6 +45,10 @@ class _Name:
     """Evidence counted once however often the name is printed (account holder, bank block)."""
 
 
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
 def find_vendor_name(
     pages: list[PageText],
     hits: list[LabelHit],
@@ -71,6 +75,8 @@ def find_vendor_name(
             if (page.number, round(line.top)) in item_rows:
                 continue
             for position, phrase in enumerate(line.phrases):
+                if _letters(phrase.text) < 2:
+                    continue  # an amount, a date, a number: never a name (the cheap test first)
                 if continues_above(page, line_index, phrase) or _labelled_after(line.phrases, position):
                     continue  # scored with the line it completes; a label before its ": value"
                 role = parties.role_of(phrase)
