@@ -1,14 +1,11 @@
 """VAT breakdown and summary tables: a caption row (``BASE IMPONIBLE | % IVA | CUOTA | TOTAL``,
 ``Aliquota | Imponibile | Imposta``, ``Netto | MwSt-Satz | MwSt | Brutto``) above one value row per
-VAT rate, with or without a sum row.
-
-Each caption names its column's role (net, tax, gross, rate, allowance); each column's document
-value is its sum row when the last row is the sum of the others, else the sum of its rows. The
-net, tax and gross columns whose document values close (net + tax = gross at a plausible rate) are
-the document's amounts, read as labelled values (their captions are labels). Rate cells and the
-per-rate cells of such a table are *not* document amounts: the caller drops any candidate read
-there by the plain label reader (``20`` under ``MwSt-%`` is a rate, ``13,89`` under ``BASE
-IMPONIBLE`` one rate's base).
+VAT rate, with or without a sum row. Each caption names its column's role (net, tax, gross, rate,
+allowance); a column's document value is its sum row when the last row sums the others, else the
+sum of its rows. The net, tax and gross columns whose values close (net + tax = gross at a plausible
+rate) are the document's amounts, read as labelled values. Rate cells and per-rate cells are *not*
+document amounts: the caller drops any candidate read there by the plain label reader (``20`` under
+``MwSt-%`` is a rate, ``13,89`` under ``BASE IMPONIBLE`` one rate's base).
 """
 
 from __future__ import annotations
