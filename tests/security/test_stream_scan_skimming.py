@@ -12,7 +12,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import IndirectObject, NameObject, StreamObject, TextStringObject
 
 from agents.ap.ingest import IngestLimits
-from agents.ap.ingest.pdf_budget import _may_hold_stream, scan_streams
+from agents.ap.ingest.limits import Deadline
+from agents.ap.ingest.pdf_budget import _may_hold_stream, _structure, scan_streams
 from agents.ap.invoice import IngestionRejected
 
 from .bombs import TEXT_OPS, MiB, _flate_stream, _write, facturx_pdf, flate_bomb, text_pdf
@@ -93,3 +94,36 @@ def test_every_stream_of_the_real_invoices_is_counted() -> None:
     for path in sorted(folder.glob("*.pdf")):
         data = path.read_bytes()
         assert scan_streams(data, path.name, IngestLimits()).streams == _all_streams(data), path.name
+
+
+def _shifted(data: bytes, pad: bytes = b"%" + b"x" * 40 + b"\n") -> bytes:
+    """Bytes inserted after the header: every xref offset now points 42 bytes early, which a strict
+    reader refuses and a lenient one repairs by scanning the file for object headers."""
+    end_of_header = data.index(b"\n") + 1
+    return data[:end_of_header] + pad + data[end_of_header:]
+
+
+def test_a_bomb_in_a_file_a_strict_reader_refuses_is_still_measured() -> None:
+    data = _shifted(_marked_bomb())
+    with pytest.raises(Exception):  # noqa: B017 - pypdf's strict reader refuses it (any error)
+        _structure(data, "bomb.pdf", TIGHT, Deadline(20, "bomb.pdf", "test"), strict=True)
+    with pytest.raises(IngestionRejected) as refused:
+        scan_streams(data, "bomb.pdf", TIGHT)
+    assert refused.value.reason_code == "oversized"
+
+
+def test_the_strict_reading_finds_what_the_lenient_one_finds_on_real_invoices() -> None:
+    """Well-formed files take the strict path (no xref repair); it must see every stream, with the
+    same filters, that the lenient reading sees."""
+    folder = REAL / "invoices-real"
+    if not folder.is_dir():
+        pytest.skip(f"real invoices not found at {folder}")
+    files = [path.read_bytes() for path in sorted(folder.glob("*.pdf"))] + [text_pdf(3), facturx_pdf(b"<x/>")]
+    for data in files:
+        readings = [
+            _structure(data, "x.pdf", IngestLimits(), Deadline(20, "x.pdf", "test"), strict=strict)
+            for strict in (True, False)
+        ]
+        (strict_streams, strict_contents), (lenient_streams, lenient_contents) = readings
+        assert strict_contents == lenient_contents
+        assert [(n, f) for n, _, f in strict_streams] == [(n, f) for n, _, f in lenient_streams]
