@@ -15,6 +15,7 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -124,36 +125,31 @@ class PageText:
 
 def group_chars(chars: Iterable[Char], page: int, width: float, height: float) -> PageText:
     """Group positioned characters into lines, words and phrases."""
-    ordered = sorted((c for c in chars if c[4] > c[2]), key=_baseline)
+    # (baseline, height, char), sorted stably by baseline alone: the baseline is computed once
+    ordered = sorted(
+        ((c[4] - DESCENT * (c[4] - c[2]), c[4] - c[2], c) for c in chars if c[4] > c[2]), key=itemgetter(0)
+    )
     rows: list[list[Char]] = []
+    row: list[Char] = []
     row_baseline = row_height = 0.0
-    for char in ordered:
-        baseline, size = _baseline(char), char[4] - char[2]
+    for baseline, size, char in ordered:
         # one line = one baseline: a tall title beside two stacked small lines must not merge them,
         # and a small label beside a larger value on the same baseline stays one line
-        if rows and baseline - row_baseline <= BASELINE_TOLERANCE * min(size, row_height):
-            rows[-1].append(char)
+        if row and baseline - row_baseline <= BASELINE_TOLERANCE * min(size, row_height):
+            row.append(char)
         else:
-            rows.append([char])
+            row = [char]
+            rows.append(row)
             row_baseline, row_height = baseline, size
     return PageText(page, width, height, [_line(row, page) for row in rows if _has_text(row)])
-
-
-def _baseline(char: Char) -> float:
-    """Where the character sits: its loose box bottom less the font's descent (about a fifth of the box)."""
-    return char[4] - DESCENT * (char[4] - char[2])
 
 
 def _has_text(row: Sequence[Char]) -> bool:
     return any(not char[0].isspace() for char in row)
 
 
-def _x0(char: Char) -> float:
-    return char[1]
-
-
 def _line(row: list[Char], page: int) -> TextLine:
-    row.sort(key=_x0)
+    row.sort(key=itemgetter(1))  # by x0
     height = max(c[4] - c[2] for c in row)
     word_gap = WORD_GAP * height
     words: list[Word] = []
