@@ -8,8 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import draw_pages
 
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.page_reader import read_page_invoice
@@ -20,13 +19,9 @@ DOUBT = 0.8
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    rows = [(40, 40, "Kranwerk Sonnenfeld GmbH", 18), (40, 700, "USt-IdNr.: DE136695976", 8), *rows]
-    for x, top, text, size in rows:
-        pdf.setFont("Helvetica", size)
-        pdf.drawString(x, A4[1] - top - size, text)
-    pdf.save()
-    return path
+    return draw_pages(
+        path, [(40, 40, "Kranwerk Sonnenfeld GmbH", 18), (40, 700, "USt-IdNr.: DE136695976", 8), *rows]
+    )
 
 
 def test_a_label_between_two_values_of_its_kind_is_doubted(tmp_path: Path) -> None:

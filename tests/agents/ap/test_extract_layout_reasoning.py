@@ -8,8 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import draw_pages
 
 from agents.ap.extract.page_reader import read_page_invoice
 
@@ -21,12 +20,7 @@ LETTERHEAD: list[Row] = [
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    for x, top, text, size, bold in LETTERHEAD + rows:
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(x, A4[1] - top - size, text)
-    pdf.save()
-    return path
+    return draw_pages(path, LETTERHEAD + rows)
 
 
 @pytest.mark.parametrize(

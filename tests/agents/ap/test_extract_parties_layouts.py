@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from ap_drawn_pages import read_drawn
 
-from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.invoice import ExtractedInvoice
 
 Text = tuple[float, float, str, float]
@@ -32,15 +32,7 @@ ITEMS: list[Text] = [
 
 
 def _draw(path: Path, texts: Sequence[Text]) -> ExtractedInvoice:
-    from reportlab.pdfgen.canvas import Canvas
-
-    pdf = Canvas(str(path))
-    height = pdf._pagesize[1]
-    for x, top, text, size in texts:
-        pdf.setFont("Helvetica", size)
-        pdf.drawString(x, height - top - size, text)
-    pdf.save()
-    return read_page_invoice(path, ocr=False)[0]
+    return read_drawn(path, texts)
 
 
 def test_seller_captioned_block_on_the_right_wins_over_the_buyer_block_read_first(tmp_path: Path) -> None:

@@ -10,9 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
+from ap_drawn_pages import draw_pages
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.numbers import find_amounts, identifier_like
@@ -27,13 +26,7 @@ def _right(x: float, top: float, text: str, size: float = 9) -> Row:
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    for x, top, text, size in rows:
-        pdf.setFont("Helvetica", size)
-        pdf.drawString(x, A4[1] - top - size, text)
-    pdf.showPage()
-    pdf.save()
-    return path
+    return draw_pages(path, rows)
 
 
 def _amounts(path: Path) -> dict[str, tuple[Decimal | None, float]]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ap_drawn_pages import read_drawn
+
 from agents.ap.extract.identifiers import find_ibans, find_vat_ids
-from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.invoice import ExtractedInvoice
 
 Text = tuple[float, float, str, float]
@@ -28,15 +29,7 @@ ITEMS: list[Text] = [
 
 
 def _draw(path: Path, texts: Sequence[Text]) -> ExtractedInvoice:
-    from reportlab.pdfgen.canvas import Canvas
-
-    pdf = Canvas(str(path))
-    height = pdf._pagesize[1]
-    for x, top, text, size in texts:
-        pdf.setFont("Helvetica", size)
-        pdf.drawString(x, height - top - size, text)
-    pdf.save()
-    return read_page_invoice(path, ocr=False)[0]
+    return read_drawn(path, texts)
 
 
 def test_a_name_cut_at_the_line_end_goes_on_in_the_line_below(tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import read_drawn
 
-from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.invoice import ExtractedInvoice
 
 Row = tuple[float, float, str, float]
@@ -22,12 +20,7 @@ SELLER: list[Row] = [(40, 40, "Kontorbedarf Hessler GmbH", 14), (40, 60, "Ringst
 
 
 def _read(tmp_path: Path, rows: list[Row], name: str = "doc.pdf") -> ExtractedInvoice:
-    pdf = Canvas(str(tmp_path / name), pagesize=A4, invariant=1)
-    for x, top, text, size in SELLER + rows:
-        pdf.setFont("Helvetica", size)
-        pdf.drawString(x, A4[1] - top - 0.8 * size, text)  # cap height ~ 0.8 of the size: tops align
-    pdf.save()
-    return read_page_invoice(tmp_path / name, ocr=False)[0]
+    return read_drawn(tmp_path / name, SELLER + rows, cap=0.8)  # cap height ~ 0.8 of the size: tops align
 
 
 def _totals(net: str, tax: str, gross: str, words: tuple[str, str, str], top: float = 400) -> list[Row]:

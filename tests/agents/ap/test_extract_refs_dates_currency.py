@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import draw_pages
 
 from agents.ap.extract.dates import find_dates
 from agents.ap.extract.page_reader import read_page_invoice
@@ -18,14 +17,7 @@ Row = tuple[float, float, str, float, bool]
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(40, A4[1] - 56, "Nordlicht Handel GmbH")
-    for x, top, text, size, bold in rows:
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(x, A4[1] - top - size, text)
-    pdf.save()
-    return path
+    return draw_pages(path, [(40, 40, "Nordlicht Handel GmbH", 16, True), *rows])
 
 
 DATED: list[Row] = [(330, 120, "Invoice number", 8, False), (440, 120, "NH-2026-118", 8, False),

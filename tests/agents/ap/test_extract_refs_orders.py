@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import draw_pages
 
 from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.extract.reference_roles import reference_role
@@ -21,12 +20,7 @@ HEAD: list[Row] = [
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    for x, top, text, size, bold in HEAD + rows:
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(x, A4[1] - top - size, text)
-    pdf.save()
-    return path
+    return draw_pages(path, HEAD + rows)
 
 
 def _block(pairs: list[tuple[str, str]], x: float = 330, top: float = 160) -> list[Row]:

@@ -10,8 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from ap_drawn_pages import draw_pages
 
 from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.extract.referenced_documents import REFERENCE_WORDS
@@ -23,15 +22,7 @@ Row = tuple[float, float, str, float, str]
 
 
 def _render(path: Path, rows: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    for x, top, text, size, align in rows:
-        pdf.setFont("Helvetica", size)
-        if align == "r":
-            pdf.drawRightString(x, A4[1] - top - size, text)
-        else:
-            pdf.drawString(x, A4[1] - top - size, text)
-    pdf.save()
-    return path
+    return draw_pages(path, rows)
 
 
 def _lines(x: float, top: float, texts: list[str], size: float = 9) -> list[Row]:

@@ -7,9 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reportlab.lib.pagesizes import A4
+from ap_drawn_pages import draw_pages
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from agents.ap.extract.page_reader import read_page_invoice
 from agents.ap.extract.rate_lines import read_rate_lines
@@ -24,14 +23,7 @@ HEAD: list[Row] = [
 
 
 def _render(path: Path, *pages: list[Row]) -> Path:
-    pdf = Canvas(str(path), pagesize=A4, invariant=1)
-    for number, rows in enumerate(pages):
-        for x, top, text, size, bold in (HEAD if number == 0 else []) + rows:
-            pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-            pdf.drawString(x, A4[1] - top - size, text)
-        pdf.showPage()
-    pdf.save()
-    return path
+    return draw_pages(path, *[(HEAD if number == 0 else []) + rows for number, rows in enumerate(pages)])
 
 
 def _right(x: float, top: float, text: str, size: float = 8, bold: bool = False) -> Row:
