@@ -19,15 +19,15 @@ _LEGAL = (
     r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
 )
 _LEGAL_TOKEN = re.compile(
-    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
+    rf"\b(?<!\d)(?<!\d\s)(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
 )
 _LEGAL_CASED = re.compile(
-    r"(?<!\d)(?<!\d\s)\b(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
+    r"\b(?<!\d)(?<!\d\s)(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
     r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
 )
 """Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
-only as printed."""
+only as printed. (In both patterns the word boundary comes first: it fails fastest inside a word.)"""
 
 
 def legal_name(text: str) -> str | None:
@@ -122,9 +122,10 @@ SENTENCE_WORDS = 12
 """A phrase of more words is a sentence: only a legal name inside it can be a party's name."""
 
 
-def name_like(text: str) -> bool:
+def name_like(text: str, folded: str | None = None) -> bool:
     """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name. (The
-    tests on the printed text come first, the ones on the folded text and the label vocabulary last.)"""
+    tests on the printed text come first, the ones on the folded text (`folded`, when the caller
+    has it) and the label vocabulary last.)"""
     if len(text) < 3 or len(text) > 60 or sum(map(str.isdigit, text)) > len(text) * 0.2:
         return False
     stripped = text.strip()
@@ -136,7 +137,7 @@ def name_like(text: str) -> bool:
         or len(text.split()) > 8
     ):
         return False
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
     if "www." in folded or "http" in folded or folded.strip(" ,.") in WEEKDAYS:
         return False
     label = patterns().name_label.match(folded)
@@ -200,9 +201,10 @@ class NameTests:
             self._legal[text] = legal_name(text)
         return self._legal[text]
 
-    def name_like(self, text: str) -> bool:
+    def name_like(self, text: str, folded: str | None = None) -> bool:
+        """`name_like(text)`; `folded` is `fold(text)` when the caller has it."""
         if text not in self._like:
-            self._like[text] = name_like(text)
+            self._like[text] = name_like(text, folded)
         return self._like[text]
 
     def continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
@@ -214,7 +216,8 @@ class NameTests:
         return self._below[key]
 
     def _continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
-        if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * phrase.height:
+        height = phrase.height
+        if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
             return None
         if (
             self.legal_name(phrase.text) is not None
@@ -223,10 +226,7 @@ class NameTests:
         ):
             return None  # the first line is no name, or a whole one: nothing below can complete it
         for candidate in page.lines[index + 1].phrases:
-            if (
-                abs(candidate.x0 - phrase.x0) <= 3
-                and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
-            ):
+            if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height:
                 text = candidate.text.strip()
                 if self.legal_name(text) != text or not self.name_like(f"{phrase.text} {text}"):
                     return None

@@ -70,6 +70,7 @@ def find_vendor_name(
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
     anchored = _anchored_names(pages, parties, sole_tax_id)
     tests = NameTests()
+    payee_words = patterns().payee
     for page in pages:
         for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
@@ -93,10 +94,10 @@ def find_vendor_name(
                 parts = segments(text_source)
                 sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
                 folded_source = fold(text_source)
-                paid_to = patterns().payee.search(folded_source) is not None
+                paid_to = payee_words.search(folded_source) is not None
                 for index, part in enumerate(parts):
                     folded = folded_source if part == text_source else fold(part)
-                    payee = patterns().payee.search(folded) if paid_to else None
+                    payee = payee_words.search(folded) if paid_to else None
                     if payee is not None and payee.end() < len(part):
                         part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
@@ -111,10 +112,12 @@ def find_vendor_name(
                     if sentence and legal is None and payee is None:
                         continue  # "… regarding your bill, individual charges, …"
                     text = legal or named
-                    if not tests.name_like(text):
+                    if not tests.name_like(text, folded if text == part else None):
                         continue
                     key = (folded if text == part else fold(text)).rstrip(". ")
-                    entry = names.setdefault(key, _Name(text, phrase))
+                    entry = names.get(key)
+                    if entry is None:
+                        entry = names[key] = _Name(text, phrase)
                     if text.rstrip(". ") == entry.text.rstrip(". "):
                         if (
                             text.endswith(".")
@@ -260,6 +263,8 @@ def _anchors(line: TextLine, tax_id: Candidate | None) -> list[Phrase]:
     """The phrases of `line` printing a bank account, a company register or the tax id (`tax_id`:
     the sole one, when on this page). The line's text is searched first: a phrase matches only
     where its line does, and most lines hold neither."""
+    if tax_id is not None and not line.top - 2 <= tax_id.bbox[1] <= line.bottom + 2:
+        tax_id = None  # printed on another line: no phrase here starts beside it
     text = line.text
     account = _IBAN_HINT.search(text) is not None
     register = patterns().register.search(fold(text)) is not None
