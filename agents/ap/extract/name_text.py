@@ -19,15 +19,15 @@ _LEGAL = (
     r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
 )
 _LEGAL_TOKEN = re.compile(
-    rf"(?<!\d)(?<!\d\s)\b(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
+    rf"\b(?<!\d)(?<!\d\s)(?:{_LEGAL.replace('|co|company', '').replace('|se|', '|')})\.?(?=\s|$|,)",
     re.IGNORECASE,
 )
 _LEGAL_CASED = re.compile(
-    r"(?<!\d)(?<!\d\s)\b(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
+    r"\b(?<!\d)(?<!\d\s)(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
     r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
 )
 """Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
-only as printed."""
+only as printed. (In both patterns the word boundary comes first: it fails fastest inside a word.)"""
 
 
 def legal_name(text: str) -> str | None:
@@ -46,6 +46,8 @@ def legal_name(text: str) -> str | None:
 
 SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
 """Separators of a sender line's parts; the comma before "Inc." is part of the name."""
+_SEPARATOR = re.compile(r"[-–|•●·,]")
+"""A character every separator in `SEGMENTS` holds: a cheap test before the split."""
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
@@ -78,6 +80,9 @@ def patterns() -> NamePatterns:
 def segments(text: str) -> list[str]:
     """A sender line's parts ("ACME GmbH · Street 1 · City"); a name with a dash and no address
     ("Laura Ortega Ruiz - Diseño Gráfico") stays whole."""
+    if _SEPARATOR.search(text) is None:
+        whole = text.strip()
+        return [whole] if whole else []  # nothing to split at (most phrases): no split
     parts = [part.strip() for part in SEGMENTS.split(text) if part.strip()]
     if (
         len(parts) == 2
@@ -105,29 +110,6 @@ def heading(text: str) -> bool:
     return text.rstrip().endswith(":") or patterns().heading.match(fold(text)) is not None
 
 
-def continuation(page: PageText, index: int, phrase: Phrase) -> Phrase | None:
-    """The next line of a name cut at the line end: the phrase right below in the same column and
-    type, ending in the legal form the first line lacks."""
-    if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * phrase.height:
-        return None
-    for candidate in page.lines[index + 1].phrases:
-        if (
-            abs(candidate.x0 - phrase.x0) <= 3
-            and abs(candidate.height - phrase.height) <= 0.15 * phrase.height
-        ):
-            text = candidate.text.strip()
-            if (
-                legal_name(text) != text
-                or legal_name(phrase.text) is not None
-                or caption_role(phrase.text) is not None
-                or not name_like(phrase.text.strip())
-                or not name_like(f"{phrase.text} {text}")
-            ):
-                return None
-            return candidate
-    return None
-
-
 def continued(printed: str, name: str) -> bool:
     """Whether a comma follows the name ("Pvt. Ltd., Warehouse…"): its final dot is part of the
     name, not the end of a sentence ("… payable to ACME LLC. A late fee…")."""
@@ -135,42 +117,35 @@ def continued(printed: str, name: str) -> bool:
     return at >= 0 and printed[at + len(name) :].lstrip().startswith((",", ";"))
 
 
-def continues_above(page: PageText, index: int, phrase: Phrase) -> bool:
-    return index > 0 and any(
-        continuation(page, index - 1, above) is phrase
-        for above in page.lines[index - 1].phrases
-        if abs(above.x0 - phrase.x0) <= 3
-    )
-
-
 _NOT_A_NAME_START = ("(", "#", "*", "[", ":")
 SENTENCE_WORDS = 12
 """A phrase of more words is a sentence: only a legal name inside it can be a party's name."""
 
 
-def name_like(text: str) -> bool:
-    """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name."""
-    if len(text) < 3 or len(text) > 60 or sum(ch.isdigit() for ch in text) > len(text) * 0.2:
+def name_like(text: str, folded: str | None = None) -> bool:
+    """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name. (The
+    tests on the printed text come first, the ones on the folded text (`folded`, when the caller
+    has it) and the label vocabulary last.)"""
+    if len(text) < 3 or len(text) > 60 or sum(map(str.isdigit, text)) > len(text) * 0.2:
         return False
     stripped = text.strip()
     if (
         stripped.endswith(":")
         or stripped.startswith(_NOT_A_NAME_START)
         or "_" in text
+        or "@" in text
         or len(text.split()) > 8
     ):
         return False
-    folded = fold(text)
+    folded = fold(text) if folded is None else folded
+    if "www." in folded or "http" in folded or folded.strip(" ,.") in WEEKDAYS:
+        return False
     label = patterns().name_label.match(folded)
     if (label and label.end() >= len(folded.rstrip())) or patterns().heading.match(folded):
         return False
     if ":" in folded and patterns().heading.match(folded[: folded.index(":")]):
         return False  # "CONTACT : M. Contact": a heading and its value
-    if "@" in text or "www." in folded or "http" in folded or _PERSON.match(folded):
-        return False
-    if DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
-        return False
-    if folded.strip(" ,.") in WEEKDAYS:
+    if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
         return False
     return any(ch.isalpha() for ch in text)
 
@@ -209,3 +184,65 @@ def address_heads(page: PageText) -> list[Phrase]:
             if street and any(_POSTAL.search(text) for text in below[:3]):
                 heads.append(phrase)
     return heads
+
+
+class NameTests:
+    """The name tests of one document, each text tested once: a phrase is asked about as a name,
+    as the first line of a name cut at the line end (from the line below) and as the rest of one
+    (from the line above). Made per document, never shared between documents."""
+
+    def __init__(self) -> None:
+        self._legal: dict[str, str | None] = {}
+        self._like: dict[str, bool] = {}
+        self._below: dict[int, Phrase | None] = {}
+
+    def legal_name(self, text: str) -> str | None:
+        if text not in self._legal:
+            self._legal[text] = legal_name(text)
+        return self._legal[text]
+
+    def name_like(self, text: str, folded: str | None = None) -> bool:
+        """`name_like(text)`; `folded` is `fold(text)` when the caller has it."""
+        if text not in self._like:
+            self._like[text] = name_like(text, folded)
+        return self._like[text]
+
+    def continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
+        """The next line of a name cut at the line end: the phrase right below in the same column
+        and type, ending in the legal form the first line lacks."""
+        key = id(phrase)  # the phrases live as long as the document's pages: ids stay unique
+        if key not in self._below:
+            self._below[key] = self._continuation(page, index, phrase)
+        return self._below[key]
+
+    def _continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
+        height = phrase.height
+        if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
+            return None
+        if (
+            self.legal_name(phrase.text) is not None
+            or not self.name_like(phrase.text.strip())
+            or caption_role(phrase.text) is not None
+        ):
+            return None  # the first line is no name, or a whole one: nothing below can complete it
+        for candidate in page.lines[index + 1].phrases:
+            if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height:
+                text = candidate.text.strip()
+                if self.legal_name(text) != text or not self.name_like(f"{phrase.text} {text}"):
+                    return None
+                return candidate
+        return None
+
+    def continues_above(self, page: PageText, index: int, phrase: Phrase) -> bool:
+        """Whether `phrase` is the rest of a name begun on the line above: only a phrase that ends
+        in its legal form can be, so the line above is searched only for those."""
+        text = phrase.text.strip()
+        return (
+            index > 0
+            and self.legal_name(text) == text
+            and any(
+                self.continuation(page, index - 1, above) is phrase
+                for above in page.lines[index - 1].phrases
+                if abs(above.x0 - phrase.x0) <= 3
+            )
+        )

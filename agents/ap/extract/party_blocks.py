@@ -32,6 +32,8 @@ MAX_LINES = 9
 LINE_GAP = 2.2
 """A block ends at a vertical gap larger than this many line heights."""
 SENDER_SEPARATORS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
+_SEPARATOR = re.compile(r"[-–|•●·,]")
+"""A character every sender separator holds: a cheap test before the split."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,8 @@ def _recipient_blocks(first: PageText) -> list[Region]:
         if line.top > limit:
             break
         for phrase in line.phrases:
-            if _addressed(first, index, phrase):
+            folded = fold(phrase.text)
+            if _addressed(first, index, phrase, folded):
                 bottom = _column(first, index, phrase, 1, 6)
                 found.append(
                     Region(
@@ -228,7 +231,7 @@ def _recipient_blocks(first: PageText) -> list[Region]:
                         bottom.bottom + 1,
                     )
                 )
-            elif attention.match(fold(phrase.text)):
+            elif attention.match(folded):
                 top = _column(first, index, phrase, -1, 4)
                 bottom = _column(first, index, phrase, 1, 6)
                 found.append(
@@ -261,10 +264,12 @@ _SALUTATION = re.compile(
 _POSTCODE = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}\s+[a-z]")
 
 
-def _addressed(page: PageText, index: int, phrase: Phrase) -> bool:
+def _addressed(page: PageText, index: int, phrase: Phrase, folded: str) -> bool:
     """A postal address opened by a salutation ("Herrn", "M DE LATTRE ALEXIS", "Mme Dupont") with a
-    postcode line under it: the recipient in the envelope window, whatever company it names."""
-    if not _SALUTATION.match(fold(phrase.text.strip())):
+    postcode line under it: the recipient in the envelope window, whatever company it names.
+    (`folded`: the phrase's text folded.)"""
+    stripped = phrase.text.strip()
+    if not _SALUTATION.match(folded if stripped == phrase.text else fold(stripped)):
         return False
     if index > 0 and any(
         abs(p.x0 - phrase.x0) <= 6 and phrase.top - p.bottom <= 0.8 * phrase.height
@@ -280,7 +285,7 @@ def _addressed(page: PageText, index: int, phrase: Phrase) -> bool:
 
 def _sender_line(phrase: Phrase, top: float, page: PageText) -> bool:
     """A one-line sender (name · street · city) in small type in the top third of page one."""
-    if top > page.height * 0.35:
-        return False
+    if top > page.height * 0.35 or _SEPARATOR.search(phrase.text) is None:
+        return False  # low on the page, or nothing to split at
     parts = [part for part in SENDER_SEPARATORS.split(phrase.text) if part.strip()]
     return len(parts) >= 3 and not any(ch.isdigit() for ch in parts[0])

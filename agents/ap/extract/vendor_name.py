@@ -13,10 +13,9 @@ from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.name_text import (
     SENTENCE_WORDS,
+    NameTests,
     address_heads,
-    continuation,
     continued,
-    continues_above,
     heading,
     legal_name,
     name_like,
@@ -24,7 +23,7 @@ from agents.ap.extract.name_text import (
     patterns,
     segments,
 )
-from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.page_text import PageText, Phrase, TextLine
 from agents.ap.extract.party_blocks import BUYER, SELLER, PartyMap, caption_role, party_map
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
 
@@ -46,7 +45,7 @@ class _Name:
 
 
 def _letters(text: str) -> int:
-    return sum(ch.isalpha() for ch in text)
+    return sum(map(str.isalpha, text))
 
 
 def find_vendor_name(
@@ -70,48 +69,55 @@ def find_vendor_name(
     names: dict[str, _Name] = {}
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
     anchored = _anchored_names(pages, parties, sole_tax_id)
+    tests = NameTests()
+    payee_words = patterns().payee
     for page in pages:
         for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
                 continue
             for position, phrase in enumerate(line.phrases):
-                if _letters(phrase.text) < 2:
-                    continue  # an amount, a date, a number: never a name (the cheap test first)
-                if continues_above(page, line_index, phrase) or _labelled_after(line.phrases, position):
-                    continue  # scored with the line it completes; a label before its ": value"
-                role = parties.role_of(phrase)
+                if _letters(phrase.text) < 2 or _labelled_after(line.phrases, position):
+                    continue  # an amount, a date, a number: never a name; a label before its ": value"
                 text_source = phrase.text
                 caption = caption_role(text_source)
                 if caption is not None:
                     if caption[0] == BUYER or not caption[1]:
                         continue
-                    text_source, role = caption[1], SELLER  # "Sold by: ACME Ltd"
-                elif role == BUYER or parties.is_caption(phrase):
-                    continue
+                    text_source = caption[1]  # "Sold by: ACME Ltd"
+                    role: str | None = SELLER
+                else:
+                    role = parties.role_of(phrase)
+                    if role == BUYER or parties.is_caption(phrase):
+                        continue
+                if tests.continues_above(page, line_index, phrase):
+                    continue  # scored with the line it completes
                 parts = segments(text_source)
                 sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
-                paid_to = patterns().payee.search(fold(text_source)) is not None
+                folded_source = fold(text_source)
+                paid_to = payee_words.search(folded_source) is not None
                 for index, part in enumerate(parts):
-                    folded = fold(part)
-                    payee = patterns().payee.search(folded) if paid_to else None
+                    folded = folded_source if part == text_source else fold(part)
+                    payee = payee_words.search(folded) if paid_to else None
                     if payee is not None and payee.end() < len(part):
                         part, folded = part[payee.end() :], folded[payee.end() :]
                     elif payee is not None:
                         payee = None
                     named, labelled = named_part(part, folded)
-                    legal = legal_name(named)
+                    legal = tests.legal_name(named)
                     if legal is None and len(parts) == 1:
-                        rest = continuation(page, line_index, phrase)
+                        rest = tests.continuation(page, line_index, phrase)
                         if rest is not None:  # "MVM Musterhafter / Versicherungsverein Musterstadt a.G."
                             named = f"{named} {rest.text.strip()}"
-                            legal = legal_name(named)
+                            legal = tests.legal_name(named)
                     if sentence and legal is None and payee is None:
                         continue  # "… regarding your bill, individual charges, …"
                     text = legal or named
-                    key = fold(text).rstrip(". ")
-                    if not name_like(text):
+                    if not tests.name_like(text, folded if text == part else None):
                         continue
-                    entry = names.setdefault(key, _Name(text, phrase))
+                    key = (folded if text == part else fold(text)).rstrip(". ")
+                    entry = names.get(key)
+                    if entry is None:
+                        entry = names[key] = _Name(text, phrase)
                     if text.rstrip(". ") == entry.text.rstrip(". "):
                         if (
                             text.endswith(".")
@@ -216,7 +222,6 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
     only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
     phrase as them (a footer)."""
     found: set[str] = set()
-    register = patterns().register
     for page in pages:
         for index, line in enumerate(page.lines):
             letterhead = page.number == 1 and line.top < page.height * 0.45
@@ -227,18 +232,8 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                 or (holds_tax_id and sole_tax_id is not None and abs(sole_tax_id.bbox[1] - line.top) <= 2)
             ):
                 continue  # seller blocks sit in the letterhead or the footer
-            for phrase in line.phrases:
-                folded = fold(phrase.text)
-                if (
-                    not (
-                        (_IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
-                        or register.search(folded)
-                        or _holds(phrase, sole_tax_id)
-                    )
-                    or parties.role_of(phrase) == BUYER
-                ):
-                    continue
-                if _BUYER_WORDING.search(folded):
+            for phrase in _anchors(line, sole_tax_id if holds_tax_id else None):
+                if parties.role_of(phrase) == BUYER or _BUYER_WORDING.search(fold(phrase.text)):
                     continue
                 head, last = phrase, phrase
                 for above in reversed(page.lines[max(0, index - 8) : index]):
@@ -262,6 +257,26 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal or named).rstrip(". "))
     return found
+
+
+def _anchors(line: TextLine, tax_id: Candidate | None) -> list[Phrase]:
+    """The phrases of `line` printing a bank account, a company register or the tax id (`tax_id`:
+    the sole one, when on this page). The line's text is searched first: a phrase matches only
+    where its line does, and most lines hold neither."""
+    if tax_id is not None and not line.top - 2 <= tax_id.bbox[1] <= line.bottom + 2:
+        tax_id = None  # printed on another line: no phrase here starts beside it
+    text = line.text
+    account = _IBAN_HINT.search(text) is not None
+    register = patterns().register.search(fold(text)) is not None
+    if not (account or register or tax_id):
+        return []
+    return [
+        phrase
+        for phrase in line.phrases
+        if (register and patterns().register.search(fold(phrase.text)))
+        or _holds(phrase, tax_id)
+        or (account and _IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
+    ]
 
 
 _IBAN_HINT = re.compile(r"[A-Za-z]{2}\d{2}")
