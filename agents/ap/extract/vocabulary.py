@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from agents.ap.extract.label_prefixes import Compiled, candidates_at, literal_prefix, prefix_table
 from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
 
 NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
@@ -260,33 +261,30 @@ the label, when a value follows it."""
 
 
 class LabelSet:
-    """Compiled label patterns indexed by their first character, so matching a phrase tries the
-    handful of labels that can start with its first letter instead of all of them.
+    """Compiled label patterns indexed by the letters they begin with (`label_prefixes`), so
+    matching a phrase tries the handful of labels that can start with its first letters instead of
+    all of them.
 
     Compiled on first use: about a thousand patterns take most of a second, which every process
     that merely imports the extractor (each CLI command does, through the wiring) would pay."""
 
     def __init__(self, labels: dict[str, tuple[str, ...]]) -> None:
         self._labels = labels
-        self._index: (
-            tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]] | None
-        ) = None
+        self._index: tuple[dict[str, list[Compiled]], list[Compiled], dict[str, list[Compiled]]] | None = None
 
     @property
-    def by_first(self) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    def by_first(self) -> dict[str, list[Compiled]]:
         return self._compiled()[0]
 
     @property
-    def anywhere(self) -> list[tuple[str, re.Pattern[str]]]:
+    def anywhere(self) -> list[Compiled]:
         return self._compiled()[1]
 
-    def _compiled(
-        self,
-    ) -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]]:
+    def _compiled(self) -> tuple[dict[str, list[Compiled]], list[Compiled], dict[str, list[Compiled]]]:
         if self._index is not None:
             return self._index
-        by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        anywhere: list[tuple[str, re.Pattern[str]]] = []
+        keyed: dict[str, list[tuple[str, Compiled]]] = {}
+        anywhere: list[Compiled] = []
         for name, group in self._labels.items():
             for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#", ":" or "°" ("Invoice #A-123", "Facture n°562")
@@ -296,20 +294,24 @@ class LabelSet:
                 )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
-                    by_first.setdefault(first, []).append(compiled)
+                    firsts = first
                 elif first == "#":
-                    by_first.setdefault("#", []).append(compiled)
+                    firsts = "#"
                 elif source.startswith("\\d"):
-                    for digit in "0123456789":
-                        by_first.setdefault(digit, []).append(compiled)
+                    firsts = "0123456789"
                 else:
                     anywhere.append(compiled)
-        self._index = (by_first, anywhere)
+                    continue
+                for char in firsts:
+                    keyed.setdefault(char, []).append((literal_prefix(source, char), compiled))
+        by_first = {char: [compiled for _, compiled in patterns] for char, patterns in keyed.items()}
+        self._index = (by_first, anywhere, prefix_table(keyed, anywhere))
         return self._index
 
-    def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
-        by_first, anywhere = self._compiled()
-        return by_first.get(char, []) + anywhere
+    def candidates(self, folded: str, start: int) -> list[Compiled]:
+        """The patterns that may match `folded` at `start`, in their order."""
+        _, anywhere, table = self._compiled()
+        return candidates_at(table, anywhere, folded, start)
 
 
 def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
@@ -361,7 +363,7 @@ def match_label(folded: str, patterns: LabelSet, start: int = 0) -> tuple[str, i
     if start >= len(folded):
         return None
     best: tuple[str, int] | None = None
-    for name, pattern in patterns.candidates(folded[start]):
+    for name, pattern in patterns.candidates(folded, start):
         match = pattern.match(folded, start)
         if match and (best is None or match.end() > best[1]):
             best = (name, match.end())
