@@ -92,6 +92,7 @@ CURRENCY_WORDS: dict[str, str] = {
 }
 """Symbols of more than one character; ``R$`` is a real, not a dollar. ``kr`` is left out: Swedish,
 Danish, Norwegian and Icelandic crowns share it, and a guessed currency is worse than none."""
+_CURRENCY_SYMBOL = re.compile("[" + re.escape("".join(CURRENCY_SYMBOLS)) + "]")
 _CURRENCY_WORD = re.compile(r"(?<![A-Za-z])(zł|Kč|kč|NZ\$|R\$|A\$|C\$)(?![A-Za-z])")
 CURRENCY_CODES = frozenset(
     [
@@ -191,7 +192,7 @@ def find_currencies(text: str) -> list[tuple[str, int, int]]:
     for word in _CURRENCY_WORD.finditer(text):
         found.append((CURRENCY_WORDS[word.group(1).lower()], word.start(), word.end()))
         claimed.update(range(word.start(), word.end()))
-    for index, char in enumerate(text):
-        if char in CURRENCY_SYMBOLS and index not in claimed:
-            found.append((CURRENCY_SYMBOLS[char], index, index + 1))
+    for symbol in _CURRENCY_SYMBOL.finditer(text):
+        if symbol.start() not in claimed:
+            found.append((CURRENCY_SYMBOLS[symbol.group()], symbol.start(), symbol.end()))
     return sorted(found, key=lambda item: item[1])

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 PREFIX_LENGTH = 3
-"""Leading letters a pattern is indexed by (more would add keys, not remove many more patterns)."""
+"""Leading letters a pattern is indexed by (more would add keys, not remove many more patterns;
+`vocabulary.LabelSet.candidates` looks a text up by its first three, two, then one)."""
 _QUANTIFIERS = "?*+{"
 
 Compiled = tuple[str, re.Pattern[str]]
@@ -64,21 +65,10 @@ def prefix_table(
     """Every prefix key → the patterns that may match a text starting with it, in their order.
 
     `by_first` maps a first character to its patterns, each with its `literal_prefix`; `anywhere`
-    (patterns tried at every start) follows each list, as it did the first-letter list."""
+    (patterns tried at every start) follows each list, as it did the first-letter list. A text is
+    looked up by its longest leading letters that are a key (`LabelSet.candidates`)."""
     table: dict[str, list[Compiled]] = {}
     for patterns in by_first.values():
         for key in dict.fromkeys(prefix for prefix, _ in patterns):
             table[key] = [compiled for prefix, compiled in patterns if key.startswith(prefix)] + anywhere
     return table
-
-
-def candidates_at(
-    table: dict[str, list[Compiled]], anywhere: list[Compiled], folded: str, start: int
-) -> list[Compiled]:
-    """The patterns worth trying at `start` of `folded`: those keyed by its longest indexed prefix."""
-    window = folded[start : start + PREFIX_LENGTH]
-    for length in range(len(window), 0, -1):
-        found = table.get(window[:length])
-        if found is not None:
-            return found
-    return anywhere

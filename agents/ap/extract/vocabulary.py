@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from agents.ap.extract.label_prefixes import Compiled, candidates_at, literal_prefix, prefix_table
+from agents.ap.extract.label_prefixes import PREFIX_LENGTH, Compiled, literal_prefix, prefix_table
 from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
 
 NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
@@ -251,8 +251,9 @@ _FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
-    """Lower-case and drop accents, keeping exactly one output character per input character."""
-    return text.translate(_FOLD)
+    """Lower-case and drop accents, keeping exactly one output character per input character
+    (plain ASCII, most of a page, needs no table: lower-casing is all its folding does)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
 _NUMBER_WORD = r"(?:(?:n\.?\s*[°o](?![a-z0-9])\.?|(?:nr|no|num)(?![a-z0-9])\.?|n\.)\s*[:#]?\s*(?=[\w(]))?"
@@ -309,9 +310,19 @@ class LabelSet:
         return self._index
 
     def candidates(self, folded: str, start: int) -> list[Compiled]:
-        """The patterns that may match `folded` at `start`, in their order."""
-        _, anywhere, table = self._compiled()
-        return candidates_at(table, anywhere, folded, start)
+        """The patterns that may match `folded` at `start`, in their order: those keyed by its
+        longest indexed leading characters (keys are letters, digits or "#": a space ends a key)."""
+        _, anywhere, table = self._index or self._compiled()
+        window = folded[start : start + PREFIX_LENGTH]
+        return table.get(window) or table.get(window[:2]) or table.get(window[:1]) or anywhere
+
+    def may_start(self, folded: str) -> bool:
+        """Whether any label may begin `folded` (or any text that starts with it and a space)."""
+        return bool(self.candidates(folded, 0))
+
+    def fields_at(self, folded: str) -> set[str]:
+        """The fields whose labels may begin `folded` (or any text that starts with it and a space)."""
+        return {name for name, _ in self.candidates(folded, 0)}
 
 
 def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
