@@ -123,6 +123,8 @@ CURRENCY_CODES = frozenset(
     ]
 )
 _CURRENCY_CODE = re.compile(r"(?<![A-Z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Z])")
+_ANY_CURRENCY = re.compile("|".join(p.pattern for p in (_CURRENCY_CODE, _CURRENCY_WORD, _CURRENCY_SYMBOL)))
+"""Matches somewhere exactly when one of the three does."""
 
 
 def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
@@ -130,6 +132,8 @@ def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
     start of a valid IBAN."""
     found: list[tuple[str, int, int]] = []
     upper = text.upper()
+    if not _VAT_CANDIDATE.search(upper):
+        return found  # one scan for the shape, before trying it at every word that starts with two capitals
     ibans: list[tuple[int, int]] | None = None
     for start in _COUNTRY_START.finditer(upper):
         match = _VAT_CANDIDATE.match(upper, start.start())
@@ -187,6 +191,8 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
 
 def find_currencies(text: str) -> list[tuple[str, int, int]]:
     """ISO 4217 codes and currency symbols in a text, as codes, with spans."""
+    if not _ANY_CURRENCY.search(text):
+        return []  # most phrases: one scan instead of three
     found = [(m.group(1), m.start(), m.end()) for m in _CURRENCY_CODE.finditer(text)]
     claimed: set[int] = set()
     for word in _CURRENCY_WORD.finditer(text):

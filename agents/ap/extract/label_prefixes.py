@@ -59,16 +59,30 @@ def literal_prefix(source: str, first: str) -> str:
     return prefix
 
 
-def prefix_table(
-    by_first: dict[str, list[tuple[str, Compiled]]], anywhere: list[Compiled]
-) -> dict[str, list[Compiled]]:
-    """Every prefix key → the patterns that may match a text starting with it, in their order.
+class PrefixIndex:
+    """Label patterns by prefix key: a text is looked up by its longest leading characters that are
+    a key (keys are letters, digits or "#", so a space ends the lookup) and tries that key's patterns."""
 
-    `by_first` maps a first character to its patterns, each with its `literal_prefix`; `anywhere`
-    (patterns tried at every start) follows each list, as it did the first-letter list. A text is
-    looked up by its longest leading letters that are a key (`LabelSet.candidates`)."""
-    table: dict[str, list[Compiled]] = {}
-    for patterns in by_first.values():
-        for key in dict.fromkeys(prefix for prefix, _ in patterns):
-            table[key] = [compiled for prefix, compiled in patterns if key.startswith(prefix)] + anywhere
-    return table
+    def __init__(self, by_first: dict[str, list[tuple[str, Compiled]]], anywhere: list[Compiled]) -> None:
+        """`by_first` maps a first character to its patterns, each with its `literal_prefix`;
+        `anywhere` (patterns tried at every start) follows each key's list, as it did the
+        first-letter list."""
+        self.anywhere = anywhere
+        self.table: dict[str, list[Compiled]] = {}
+        for patterns in by_first.values():
+            for key in dict.fromkeys(prefix for prefix, _ in patterns):
+                self.table[key] = [
+                    compiled for prefix, compiled in patterns if key.startswith(prefix)
+                ] + anywhere
+        self.fields = {key: frozenset(name for name, _ in found) for key, found in self.table.items()}
+        self.fields_anywhere = frozenset(name for name, _ in anywhere)
+
+    def candidates(self, folded: str, start: int) -> list[Compiled]:
+        """The patterns that may match `folded` at `start`, in their order."""
+        window, table = folded[start : start + PREFIX_LENGTH], self.table
+        return table.get(window) or table.get(window[:2]) or table.get(window[:1]) or self.anywhere
+
+    def fields_at(self, folded: str) -> frozenset[str]:
+        """The fields whose labels may begin `folded` (or any text that starts with it and a space)."""
+        window, fields = folded[:PREFIX_LENGTH], self.fields
+        return fields.get(window) or fields.get(window[:2]) or fields.get(window[:1]) or self.fields_anywhere

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from agents.ap.extract.label_prefixes import PREFIX_LENGTH, Compiled, literal_prefix, prefix_table
+from agents.ap.extract.label_prefixes import Compiled, PrefixIndex, literal_prefix
 from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
 
 NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
@@ -271,7 +271,7 @@ class LabelSet:
 
     def __init__(self, labels: dict[str, tuple[str, ...]]) -> None:
         self._labels = labels
-        self._index: tuple[dict[str, list[Compiled]], list[Compiled], dict[str, list[Compiled]]] | None = None
+        self._index: tuple[dict[str, list[Compiled]], list[Compiled], PrefixIndex] | None = None
 
     @property
     def by_first(self) -> dict[str, list[Compiled]]:
@@ -281,7 +281,7 @@ class LabelSet:
     def anywhere(self) -> list[Compiled]:
         return self._compiled()[1]
 
-    def _compiled(self) -> tuple[dict[str, list[Compiled]], list[Compiled], dict[str, list[Compiled]]]:
+    def _compiled(self) -> tuple[dict[str, list[Compiled]], list[Compiled], PrefixIndex]:
         if self._index is not None:
             return self._index
         keyed: dict[str, list[tuple[str, Compiled]]] = {}
@@ -306,23 +306,20 @@ class LabelSet:
                 for char in firsts:
                     keyed.setdefault(char, []).append((literal_prefix(source, char), compiled))
         by_first = {char: [compiled for _, compiled in patterns] for char, patterns in keyed.items()}
-        self._index = (by_first, anywhere, prefix_table(keyed, anywhere))
+        self._index = (by_first, anywhere, PrefixIndex(keyed, anywhere))
         return self._index
 
     def candidates(self, folded: str, start: int) -> list[Compiled]:
-        """The patterns that may match `folded` at `start`, in their order: those keyed by its
-        longest indexed leading characters (keys are letters, digits or "#": a space ends a key)."""
-        _, anywhere, table = self._index or self._compiled()
-        window = folded[start : start + PREFIX_LENGTH]
-        return table.get(window) or table.get(window[:2]) or table.get(window[:1]) or anywhere
+        """The patterns that may match `folded` at `start`, in their order."""
+        return (self._index or self._compiled())[2].candidates(folded, start)
 
     def may_start(self, folded: str) -> bool:
         """Whether any label may begin `folded` (or any text that starts with it and a space)."""
-        return bool(self.candidates(folded, 0))
+        return bool((self._index or self._compiled())[2].candidates(folded, 0))
 
-    def fields_at(self, folded: str) -> set[str]:
+    def fields_at(self, folded: str) -> frozenset[str]:
         """The fields whose labels may begin `folded` (or any text that starts with it and a space)."""
-        return {name for name, _ in self.candidates(folded, 0)}
+        return (self._index or self._compiled())[2].fields_at(folded)
 
 
 def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
