@@ -52,13 +52,15 @@ def grid_candidates(
 ) -> dict[str, list[Candidate]]:
     """Values of the `wanted` fields read from caption grids, column by column."""
     found: dict[str, list[Candidate]] = {}
+    if not wanted:
+        return found
     for page in pages:
         for index, line in enumerate(page.lines[:-1]):
             below = page.lines[index + 1]
             if len(line.words) < 2 or not below.phrases or header_columns(line) is not None:
                 continue  # a line table's header: its columns hold one value per row (`purchase_order`)
             height = max(line.bottom - line.top, 1.0)
-            if below.top - line.bottom > MAX_GAP * height:
+            if below.top - line.bottom > MAX_GAP * height or not _may_caption(line, wanted):
                 continue
             cells = _captions(line, below)
             texts = [" ".join(w.text for w in cell) for cell in cells]
@@ -82,6 +84,12 @@ def grid_candidates(
                 if candidate is not None:
                     found.setdefault(matched[0], []).append(candidate)
     return found
+
+
+def _may_caption(line: TextLine, wanted: frozenset[str] | set[str]) -> bool:
+    """Whether a label of a wanted field may begin at one of the line's words: a caption cell starts
+    at a word, so a line where none can is no caption row for them (and is not cut into cells)."""
+    return any(not HEADER_PATTERNS.fields_at(fold(word.text)).isdisjoint(wanted) for word in line.words)
 
 
 def _column_value(below: TextLine, start: float, end: float, parser: Parser) -> Candidate | None:

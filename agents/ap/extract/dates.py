@@ -65,6 +65,8 @@ name may follow an abbreviation's dot (``30 gg d.f.18 giugno 2026``, a cell run 
 def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, int]]:
     """Every valid calendar date in a text with its character span."""
     found: list[tuple[date, int, int]] = []
+    if not _DIGIT.search(text):
+        return found  # every date form has a day or a year in digits
     for match in DATE_PATTERN.finditer(text):
         parsed = _to_date(match, month_first)
         if parsed is not None:
@@ -72,6 +74,7 @@ def find_dates(text: str, month_first: bool = False) -> list[tuple[date, int, in
     return found
 
 
+_DIGIT = re.compile(r"\d")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
 

@@ -92,6 +92,7 @@ CURRENCY_WORDS: dict[str, str] = {
 }
 """Symbols of more than one character; ``R$`` is a real, not a dollar. ``kr`` is left out: Swedish,
 Danish, Norwegian and Icelandic crowns share it, and a guessed currency is worse than none."""
+_CURRENCY_SYMBOL = re.compile("[" + re.escape("".join(CURRENCY_SYMBOLS)) + "]")
 _CURRENCY_WORD = re.compile(r"(?<![A-Za-z])(zł|Kč|kč|NZ\$|R\$|A\$|C\$)(?![A-Za-z])")
 CURRENCY_CODES = frozenset(
     [
@@ -122,6 +123,8 @@ CURRENCY_CODES = frozenset(
     ]
 )
 _CURRENCY_CODE = re.compile(r"(?<![A-Z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Z])")
+_ANY_CURRENCY = re.compile("|".join(p.pattern for p in (_CURRENCY_CODE, _CURRENCY_WORD, _CURRENCY_SYMBOL)))
+"""Matches somewhere exactly when one of the three does."""
 
 
 def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
@@ -129,6 +132,8 @@ def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
     start of a valid IBAN."""
     found: list[tuple[str, int, int]] = []
     upper = text.upper()
+    if not _VAT_CANDIDATE.search(upper):
+        return found  # one scan for the shape, before trying it at every word that starts with two capitals
     ibans: list[tuple[int, int]] | None = None
     for start in _COUNTRY_START.finditer(upper):
         match = _VAT_CANDIDATE.match(upper, start.start())
@@ -186,12 +191,14 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
 
 def find_currencies(text: str) -> list[tuple[str, int, int]]:
     """ISO 4217 codes and currency symbols in a text, as codes, with spans."""
+    if not _ANY_CURRENCY.search(text):
+        return []  # most phrases: one scan instead of three
     found = [(m.group(1), m.start(), m.end()) for m in _CURRENCY_CODE.finditer(text)]
     claimed: set[int] = set()
     for word in _CURRENCY_WORD.finditer(text):
         found.append((CURRENCY_WORDS[word.group(1).lower()], word.start(), word.end()))
         claimed.update(range(word.start(), word.end()))
-    for index, char in enumerate(text):
-        if char in CURRENCY_SYMBOLS and index not in claimed:
-            found.append((CURRENCY_SYMBOLS[char], index, index + 1))
+    for symbol in _CURRENCY_SYMBOL.finditer(text):
+        if symbol.start() not in claimed:
+            found.append((CURRENCY_SYMBOLS[symbol.group()], symbol.start(), symbol.end()))
     return sorted(found, key=lambda item: item[1])

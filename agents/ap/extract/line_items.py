@@ -62,23 +62,23 @@ def header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
 
 def _header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
     words = line.words
-    if len(words) < 3 or sum(any(ch.isdigit() for ch in w.text) for w in words) > 1:
+    if len(words) < 3 or _numbered(words):
         return None  # item rows carry numbers; header rows carry words
+    folded = [fold(word.text) for word in words]
+    apart = [b.x0 - a.x1 > 0.8 * (a.bottom - a.top) for a, b in itertools.pairwise(words)]
     found: list[tuple[str, float, float]] = []
     index = 0
     while index < len(words):
         best: tuple[str, int] | None = None
-        for span in (4, 3, 2, 1):
-            group = words[index : index + span]
-            if len(group) < span or any(
-                b.x0 - a.x1 > 0.8 * (a.bottom - a.top) for a, b in itertools.pairwise(group)
-            ):
-                continue
-            text = fold(" ".join(w.text for w in group))
-            matched = match_label(text, COLUMN_PATTERNS)
-            if matched and matched[1] >= len(text.rstrip(":. ")):
-                best = (matched[0], span)
-                break
+        if COLUMN_PATTERNS.may_start(folded[index]):  # else no label, of any length, starts here
+            for span in (4, 3, 2, 1):
+                if index + span > len(words) or any(apart[index : index + span - 1]):
+                    continue
+                text = " ".join(folded[index : index + span])
+                matched = match_label(text, COLUMN_PATTERNS)
+                if matched and matched[1] >= len(text.rstrip(":. ")):
+                    best = (matched[0], span)
+                    break
         if best is None:
             index += 1
             continue
@@ -96,6 +96,17 @@ def _header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
     if len(set(names)) != len(names):
         return None
     return found
+
+
+def _numbered(words: list[Word]) -> bool:
+    """Whether more than one of the words carries a digit."""
+    numbered = 0
+    for word in words:
+        if not word.text.isalpha() and any(map(str.isdigit, word.text)):
+            numbered += 1
+            if numbered > 1:
+                return True
+    return False
 
 
 def _is_stop(line: TextLine) -> bool:

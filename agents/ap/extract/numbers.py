@@ -44,6 +44,7 @@ _DATE_LIKE = re.compile(
 """A date, numeric or with a month name in one of the six languages ("August 3 , 2014", "7. Mai
 2014", "02 Juillet 2015", "20-10-2015"): its day and year are never amounts."""
 
+_DIGIT = re.compile(r"\d")
 _UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
 _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")
 
@@ -113,6 +114,8 @@ def _decimal_separator_of(number: str, hint: DecimalSeparator | None) -> Decimal
 def find_amounts(text: str, decimal_separator: DecimalSeparator | None) -> list[tuple[Decimal, int, int]]:
     """Every number in a text with its character span, parsed with the document's separator."""
     found: list[tuple[Decimal, int, int]] = []
+    if not _DIGIT.search(text):
+        return found  # no number at all: spares the date scan, the costliest part
     text = _DATE_LIKE.sub(_blank_date, text)
     for match in AMOUNT_PATTERN.finditer(text):
         printed, start = match.group(0), match.start()

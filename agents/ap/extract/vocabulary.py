@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from agents.ap.extract.label_prefixes import Compiled, PrefixIndex, literal_prefix
 from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
 
 NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
@@ -250,8 +251,9 @@ _FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
-    """Lower-case and drop accents, keeping exactly one output character per input character."""
-    return text.translate(_FOLD)
+    """Lower-case and drop accents, keeping exactly one output character per input character
+    (plain ASCII, most of a page, needs no table: lower-casing is all its folding does)."""
+    return text.lower() if text.isascii() else text.translate(_FOLD)
 
 
 _NUMBER_WORD = r"(?:(?:n\.?\s*[°o](?![a-z0-9])\.?|(?:nr|no|num)(?![a-z0-9])\.?|n\.)\s*[:#]?\s*(?=[\w(]))?"
@@ -260,33 +262,30 @@ the label, when a value follows it."""
 
 
 class LabelSet:
-    """Compiled label patterns indexed by their first character, so matching a phrase tries the
-    handful of labels that can start with its first letter instead of all of them.
+    """Compiled label patterns indexed by the letters they begin with (`label_prefixes`), so
+    matching a phrase tries the handful of labels that can start with its first letters instead of
+    all of them.
 
     Compiled on first use: about a thousand patterns take most of a second, which every process
     that merely imports the extractor (each CLI command does, through the wiring) would pay."""
 
     def __init__(self, labels: dict[str, tuple[str, ...]]) -> None:
         self._labels = labels
-        self._index: (
-            tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]] | None
-        ) = None
+        self._index: tuple[dict[str, list[Compiled]], list[Compiled], PrefixIndex] | None = None
 
     @property
-    def by_first(self) -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    def by_first(self) -> dict[str, list[Compiled]]:
         return self._compiled()[0]
 
     @property
-    def anywhere(self) -> list[tuple[str, re.Pattern[str]]]:
+    def anywhere(self) -> list[Compiled]:
         return self._compiled()[1]
 
-    def _compiled(
-        self,
-    ) -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]], list[tuple[str, re.Pattern[str]]]]:
+    def _compiled(self) -> tuple[dict[str, list[Compiled]], list[Compiled], PrefixIndex]:
         if self._index is not None:
             return self._index
-        by_first: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        anywhere: list[tuple[str, re.Pattern[str]]] = []
+        keyed: dict[str, list[tuple[str, Compiled]]] = {}
+        anywhere: list[Compiled] = []
         for name, group in self._labels.items():
             for source in dict.fromkeys(alt for label in group for alt in _leading_alternatives(label)):
                 # a label ends at a word boundary, except after "#", ":" or "°" ("Invoice #A-123", "Facture n°562")
@@ -296,20 +295,31 @@ class LabelSet:
                 )
                 first = source[0]
                 if first.isalnum() and (len(source) == 1 or source[1] not in "?*{"):
-                    by_first.setdefault(first, []).append(compiled)
+                    firsts = first
                 elif first == "#":
-                    by_first.setdefault("#", []).append(compiled)
+                    firsts = "#"
                 elif source.startswith("\\d"):
-                    for digit in "0123456789":
-                        by_first.setdefault(digit, []).append(compiled)
+                    firsts = "0123456789"
                 else:
                     anywhere.append(compiled)
-        self._index = (by_first, anywhere)
+                    continue
+                for char in firsts:
+                    keyed.setdefault(char, []).append((literal_prefix(source, char), compiled))
+        by_first = {char: [compiled for _, compiled in patterns] for char, patterns in keyed.items()}
+        self._index = (by_first, anywhere, PrefixIndex(keyed, anywhere))
         return self._index
 
-    def candidates(self, char: str) -> list[tuple[str, re.Pattern[str]]]:
-        by_first, anywhere = self._compiled()
-        return by_first.get(char, []) + anywhere
+    def candidates(self, folded: str, start: int) -> list[Compiled]:
+        """The patterns that may match `folded` at `start`, in their order."""
+        return (self._index or self._compiled())[2].candidates(folded, start)
+
+    def may_start(self, folded: str) -> bool:
+        """Whether any label may begin `folded` (or any text that starts with it and a space)."""
+        return bool((self._index or self._compiled())[2].candidates(folded, 0))
+
+    def fields_at(self, folded: str) -> frozenset[str]:
+        """The fields whose labels may begin `folded` (or any text that starts with it and a space)."""
+        return (self._index or self._compiled())[2].fields_at(folded)
 
 
 def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
@@ -361,7 +371,7 @@ def match_label(folded: str, patterns: LabelSet, start: int = 0) -> tuple[str, i
     if start >= len(folded):
         return None
     best: tuple[str, int] | None = None
-    for name, pattern in patterns.candidates(folded[start]):
+    for name, pattern in patterns.candidates(folded, start):
         match = pattern.match(folded, start)
         if match and (best is None or match.end() > best[1]):
             best = (name, match.end())
