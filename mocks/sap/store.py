@@ -7,7 +7,6 @@ or expanded ``{"results": [...]}``), and `load_fixtures` reads the same wire for
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -143,11 +142,10 @@ def parse_expand(text: str, set_name: str, tables: SapTables) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=4)
-def _read_fixture_files(root: str) -> dict[str, list[dict[str, Any]]]:
-    found: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted(Path(root).glob("*/*.json")):
-        found[path.stem] = json.loads(path.read_text(encoding="utf-8"))["d"]["results"]
-    return found
+def _read_fixture_files(root: str) -> dict[str, str]:
+    """Each entity set's fixture file as text, read once; every mock parses its own fresh rows
+    from it (json.loads is about twice as fast as deep-copying rows parsed once)."""
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(Path(root).glob("*/*.json"))}
 
 
 def load_fixtures(tables: SapTables, root: Path = FIXTURES) -> None:
@@ -155,9 +153,9 @@ def load_fixtures(tables: SapTables, root: Path = FIXTURES) -> None:
     files = _read_fixture_files(str(root))
     if not files:
         raise FileNotFoundError(f"no SAP fixtures under {root}")
-    for set_name, rows in files.items():
+    for set_name, text in files.items():
         if set_name not in tables.tables:
             raise ValueError(f"fixture {set_name}.json names no served entity set")
         spec = tables.service_of[set_name].sets[set_name]
-        for raw in copy.deepcopy(rows):
+        for raw in json.loads(text)["d"]["results"]:
             tables.insert(set_name, decode_row(spec, raw))
