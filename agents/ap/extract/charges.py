@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Parser
 from agents.ap.extract.page_text import PageText
 from agents.ap.extract.rate_lines import holds_no_document_amount
-from agents.ap.extract.vocabulary import fold
 
 _CHARGE = re.compile(
     r"^\s*(?:shipping|freight|handling|delivery|postage|packaging|carriage|versand(?:kosten)?|fracht(?:kosten)?|"
@@ -32,7 +32,7 @@ def charge_amounts(pages: list[PageText], parse: Parser) -> tuple[Decimal, ...]:
     for line in pages[-1].lines:
         if len(line.phrases) < 2 or holds_no_document_amount(line):
             continue
-        if not _CHARGE.match(fold(line.phrases[0].text)):
+        if not _CHARGE.match(folded_phrases(line)[0]):
             continue
         parsed = parse(line.phrases[-1].text)
         if parsed is not None and parsed[0] != 0:

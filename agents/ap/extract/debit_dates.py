@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate, Parser
 from agents.ap.extract.page_text import PageText
-from agents.ap.extract.vocabulary import fold
 
 CONFIDENCE = 0.8
 DEBIT_WORDS = re.compile(
@@ -31,8 +31,7 @@ def debit_date(pages: list[PageText], dates: Parser) -> Candidate | None:
     """The collection date of a direct-debit sentence, or None."""
     for page in pages:
         for line in page.lines:
-            for phrase in line.phrases:
-                folded = fold(phrase.text)
+            for phrase, folded in zip(line.phrases, folded_phrases(line), strict=True):
                 if DEBIT_WORDS.search(folded) is None:
                     continue
                 parsed = dates(phrase.text)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.page_text import PageText
-from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS, fold
+from agents.ap.extract.vocabulary import CREDIT_NOTE_WORDS
 from agents.ap.invoice import DocumentType
 
 TITLE_LINES = 25
@@ -34,8 +35,8 @@ def _title(pages: list[PageText]) -> str:
     if not pages:
         return ""
     for line in pages[0].lines[:TITLE_LINES]:
-        for phrase in line.phrases:
-            folded = fold(phrase.text).strip()
+        for folded_text in folded_phrases(line):
+            folded = folded_text.strip()
             if CORRECTION_WORDS.match(folded):
                 return "correction"
             if CREDIT_NOTE_WORDS.match(folded):

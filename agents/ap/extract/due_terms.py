@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate, Parser
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.vocabulary import fold
@@ -86,8 +87,7 @@ def stated_due_dates(pages: list[PageText], parser: Parser) -> list[Candidate]:
     found: list[Candidate] = []
     for page in pages:
         for index, line in enumerate(page.lines):
-            for phrase in line.phrases:
-                folded = fold(phrase.text)
+            for phrase, folded in zip(line.phrases, folded_phrases(line), strict=True):
                 for match in _DUE_WORD.finditer(folded):
                     rest = phrase.text[match.end() :]
                     parsed = parser(rest) if rest.strip() else None
@@ -140,8 +140,7 @@ def due_from_terms(pages: list[PageText], invoice_date: Candidate | None) -> Can
     best: tuple[int, int, tuple[float, float, float, float], str] | None = None
     for page in pages:
         for line in page.lines:
-            for phrase in line.phrases:
-                folded = fold(phrase.text)
+            for phrase, folded in zip(line.phrases, folded_phrases(line), strict=True):
                 if _END_OF_MONTH.search(folded):
                     continue
                 discount = _DISCOUNT.search(folded) is not None

@@ -15,13 +15,14 @@ from typing import Any
 
 from agents.ap.extract.captions import captions_under_values
 from agents.ap.extract.dates import find_dates
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.identifiers import find_currencies, find_eins, find_ibans, find_vat_ids
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
 from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.reference_roles import reference_parser, reference_role
 from agents.ap.extract.row_partner import row_partner
-from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
+from agents.ap.extract.vocabulary import HEADER_PATTERNS, match_label
 
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?<![\d.,])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?![\d.,])")
 _LABEL_BOUNDARY = re.compile(r"(?::|\s[·|]|\s-)\s+")
@@ -151,8 +152,7 @@ def find_labels(page: PageText) -> list[LabelHit]:
     for line_index, line in enumerate(page.lines):
         if header_columns(line) is not None:
             continue
-        for phrase_index, phrase in enumerate(line.phrases):
-            folded = fold(phrase.text)
+        for phrase_index, (phrase, folded) in enumerate(zip(line.phrases, folded_phrases(line), strict=True)):
             starts = [0] + [m.end() for m in _LABEL_BOUNDARY.finditer(folded)]
             found: list[tuple[int, str, int]] = []
             for start in starts:
@@ -195,12 +195,15 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
     if hit.value_end is not None:
         return []  # another label follows in the same phrase: this one's value was not printed
     line = page.lines[hit.line_index]
-    following = line.phrases[hit.phrase_index + 1 :]
-    if following and not following[0].text.strip(_SEPARATORS):
-        following = following[1:]  # a colon set in a column of its own ("Datum   :   03.03.26")
-    for neighbour in following[:1]:
-        if neighbour.x0 - phrase.x1 > 260 or match_label(fold(neighbour.text), HEADER_PATTERNS):
-            break
+    index = hit.phrase_index + 1
+    if index < len(line.phrases) and not line.phrases[index].text.strip(_SEPARATORS):
+        index += 1  # a colon set in a column of its own ("Datum   :   03.03.26")
+    neighbour = line.phrases[index] if index < len(line.phrases) else None
+    if (
+        neighbour
+        and neighbour.x0 - phrase.x1 <= 260
+        and not match_label(folded_phrases(line)[index], HEADER_PATTERNS)
+    ):
         right = _parsed(parser, neighbour.text, neighbour, 0, RIGHT, adjacent)
         if right is not None:
             return [right]
@@ -219,15 +222,15 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
         if below.top - last_bottom > 2.5 * phrase.height:
             break
         in_column = [
-            n
-            for n in below.phrases
+            (n, folded)
+            for n, folded in zip(below.phrases, folded_phrases(below), strict=True)
             if not (n.x1 < phrase.x0 - 2 or n.x0 > phrase.x1 + 2 or abs(n.x0 - phrase.x0) > 40)
             or (phrase.x0 - 2 <= (n.x0 + n.x1) / 2 <= phrase.x1 + 30 and n.x1 >= phrase.x0)
         ]
         if not in_column:
             continue  # a line of another block (an address beside the grid) interleaved between them
-        neighbour = in_column[0]
-        if match_label(fold(neighbour.text), HEADER_PATTERNS):
+        neighbour, folded = in_column[0]
+        if match_label(folded, HEADER_PATTERNS):
             break
         candidate = _parsed(parser, neighbour.text, neighbour, 0, round(BELOW - 0.05 * len(found), 3))
         if candidate is None:
@@ -252,10 +255,10 @@ def _read_above(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | No
     line = page.lines[hit.line_index - 1]
     if phrase.top - line.bottom > 1.5 * phrase.height:
         return None
-    for neighbour in line.phrases:
+    for neighbour, folded in zip(line.phrases, folded_phrases(line), strict=True):
         if abs(neighbour.x0 - phrase.x0) > 6:
             continue
-        if match_label(fold(neighbour.text), HEADER_PATTERNS):
+        if match_label(folded, HEADER_PATTERNS):
             return None
         return _parsed(parser, neighbour.text, neighbour, 0, ABOVE, adjacent=True)
     return None
@@ -275,7 +278,7 @@ def _claimed_above(hit: LabelHit, page: PageText) -> bool:
     value_line, label_line = page.lines[hit.line_index - 1], page.lines[hit.line_index - 2]
     if value_line.top - label_line.bottom > 1.5 * max(phrase.height, 1.0):
         return False
-    labels = [match_label(fold(p.text), HEADER_PATTERNS) is not None for p in label_line.phrases]
+    labels = [match_label(folded, HEADER_PATTERNS) is not None for folded in folded_phrases(label_line)]
     caption_row = sum(labels) >= 2  # a row of captions: each of its cells names the value under it
     return any(
         abs(p.x0 - phrase.x0) <= 6 and (is_label or caption_row)
@@ -293,12 +296,6 @@ def _summary_row_first(found: list[Candidate]) -> list[Candidate]:
             last = replace(rows[-1], confidence=BELOW)
             return [last, *(replace(c, confidence=round(BELOW - 0.1, 3)) for c in rows[:-1])]
     return found
-
-
-def read_value(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | None:
-    """The nearest value for a label (see `read_values`)."""
-    found = read_values(hit, page, parser)
-    return found[0] if found else None
 
 
 def _dated_number(hit: LabelHit, parsers: dict[str, Parser]) -> Candidate | None:

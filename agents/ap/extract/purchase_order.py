@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate, decide
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.page_text import PageText
@@ -84,8 +85,7 @@ def sentence_orders(pages: list[PageText]) -> list[Candidate]:
     found: list[Candidate] = []
     for page in pages:
         for line in page.lines:
-            for phrase in line.phrases:
-                folded = fold(phrase.text)
+            for phrase, folded in zip(line.phrases, folded_phrases(line), strict=True):
                 for match in _SENTENCE_ORDER.finditer(folded):
                     rest = phrase.text[match.end() :]
                     parsed = reference_parser(rest)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.numbers import DecimalSeparator, find_amounts
 from agents.ap.extract.page_text import PageText, Phrase, TextLine
@@ -153,8 +154,16 @@ def carried_forward_rows(pages: list[PageText]) -> list[tuple[int, tuple[float, 
 
 
 def holds_no_document_amount(line: TextLine) -> bool:
-    """Whether a line is a carried-forward or an early-payment discount line (see the module doc)."""
+    """Whether a line is a carried-forward or an early-payment discount line (see the module doc);
+    asked by several readers of the totals block, so answered once per line."""
+    if "no document amount" not in line.memo:
+        line.memo["no document amount"] = _holds_no_document_amount(line)
+    answer: bool = line.memo["no document amount"]
+    return answer
+
+
+def _holds_no_document_amount(line: TextLine) -> bool:
     if not line.phrases:
         return False
-    first = fold(line.phrases[0].text)
+    first = folded_phrases(line)[0]
     return bool(_CARRIED.search(first) or _CONDITIONAL.search(first))
