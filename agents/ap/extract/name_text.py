@@ -31,14 +31,30 @@ def _caseless(source: str) -> str:
     def cases(found: re.Match[str]) -> str:
         if found[0].startswith("\\"):
             return found[0]  # an escape ("\s", "\."): kept as it is
-        letter = found[0].lower()
-        return f"[{letter}{letter.upper()}{_OTHER_CASES.get(letter, '')}]"
+        return _cases(found[0])
 
     return re.sub(r"\\.|[A-Za-z]", cases, source)
 
 
+def _cases(letter: str) -> str:
+    lower = letter.lower()
+    return f"[{lower}{lower.upper()}{_OTHER_CASES.get(lower, '')}]"
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """The alternation `alternatives` (each beginning with a letter, none holding a nested one)
+    caseless, its alternatives grouped under their first letter in their order: at a word's start
+    the matcher then tries the group of that letter only, not every alternative. Alternatives of
+    different first letters never match at the same place, so no match changes."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives.split("|"):
+        groups.setdefault(alternative[0].lower(), []).append(_caseless(alternative[1:]))
+    return "|".join(f"{_cases(letter)}(?:{'|'.join(rests)})" for letter, rests in groups.items())
+
+
 _LEGAL_TOKEN = re.compile(
-    rf"\b(?<!\d)(?<!\d\s)(?:{_caseless(_LEGAL.replace('|co|company', '').replace('|se|', '|'))})\.?(?=\s|$|,)"
+    rf"\b(?<!\d)(?<!\d\s)(?:{_by_first_letter(_LEGAL.replace('|co|company', '').replace('|se|', '|'))})"
+    r"\.?(?=\s|$|,)"
 )
 _LEGAL_CASED = re.compile(
     r"\b(?<!\d)(?<!\d\s)(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
@@ -237,19 +253,26 @@ class NameTests:
         height = phrase.height
         if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
             return None
+        below = next(
+            (
+                candidate
+                for candidate in page.lines[index + 1].phrases
+                if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height
+            ),
+            None,
+        )
+        if below is None:
+            return None  # nothing in the column below (most phrases): no text test needed
+        rest = below.text.strip()
         if (
-            self.legal_name(phrase.text) is not None
+            self.legal_name(rest) != rest  # the line below does not end in its legal form
+            or self.legal_name(phrase.text) is not None  # the first line is a whole name
             or not self.name_like(phrase.text.strip())
             or caption_role(phrase.text) is not None
+            or not self.name_like(f"{phrase.text} {rest}")
         ):
-            return None  # the first line is no name, or a whole one: nothing below can complete it
-        for candidate in page.lines[index + 1].phrases:
-            if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height:
-                text = candidate.text.strip()
-                if self.legal_name(text) != text or not self.name_like(f"{phrase.text} {text}"):
-                    return None
-                return candidate
-        return None
+            return None
+        return below
 
     def continues_above(self, page: PageText, index: int, phrase: Phrase) -> bool:
         """Whether `phrase` is the rest of a name begun on the line above: only a phrase that ends
