@@ -179,7 +179,8 @@ def name_like(text: str, folded: str | None = None) -> bool:
         return False
     if ":" in folded and patterns().heading.match(folded[: folded.index(":")]):
         return False  # "CONTACT : M. Contact": a heading and its value
-    if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
+    # (start 0 spelled out as the label reader passes it: its answer for the phrase is remembered under those arguments)
+    if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS, 0):
         return False
     return any(ch.isalpha() for ch in text)
 
