@@ -182,7 +182,7 @@ def name_like(text: str, folded: str | None = None) -> bool:
     # (start 0 spelled out as the label reader passes it: its answer for the phrase is remembered under those arguments)
     if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS, 0):
         return False
-    return any(ch.isalpha() for ch in text)
+    return any(map(str.isalpha, text))
 
 
 _POSTAL = re.compile(r"(?:^|\s)(?:[a-z]{1,2}-?)?\d{4,5}(?:\s|$)|\b[a-z]{2}\s+\d{5}(?:-\d{4})?\b")
