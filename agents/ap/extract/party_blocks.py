@@ -62,6 +62,8 @@ class PartyMap:
     """(page, x0, top) of every party caption phrase: a caption is never a party's name."""
 
     def role(self, page: int, x: float, y: float) -> str | None:
+        if not self.seller and not self.buyer:
+            return None  # no block found (most documents)
         best: tuple[float, str] | None = None
         for role, regions in ((SELLER, self.seller), (BUYER, self.buyer)):
             for region in regions:
