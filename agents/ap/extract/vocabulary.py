@@ -364,10 +364,14 @@ HEADER_PATTERNS = LabelSet(HEADER_LABELS)
 COLUMN_PATTERNS = LabelSet(COLUMN_LABELS)
 
 
-@lru_cache(maxsize=1 << 14)
 def match_label(folded: str, patterns: LabelSet, start: int = 0) -> tuple[str, int] | None:
     """The field whose longest label matches `folded` at `start`, and where the label ends
     (remembered: the same phrase is asked about by several readers of one document)."""
+    return _match_label(folded, patterns, start)  # one cache key however `start` was passed
+
+
+@lru_cache(maxsize=1 << 14)
+def _match_label(folded: str, patterns: LabelSet, start: int) -> tuple[str, int] | None:
     if start >= len(folded):
         return None
     best: tuple[str, int] | None = None
