@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +114,20 @@ class _Tally:
     pages: int = 0
     cpu: float = 0.0
     wall: float = 0.0
+    fastest: dict[Path, float] = field(default_factory=dict)
+    """Each file's fastest read (CPU seconds) over the rounds: timeit's convention, since noise on a
+    shared machine only ever adds time."""
 
     def add(self, work: Callable[[Path], int], path: Path) -> float:
         """Time `work` on one file, add it up, and return its CPU seconds."""
         pages, cpu, wall = _timed(work, [path])
         self.pages, self.cpu, self.wall = self.pages + pages, self.cpu + cpu, self.wall + wall
+        self.fastest[path] = min(cpu, self.fastest.get(path, cpu))
         return cpu
+
+    @property
+    def fastest_total(self) -> float:
+        return sum(self.fastest.values())
 
 
 def _paired(files: list[Path], rounds: int) -> tuple[_Tally, _Tally, list[float]]:
@@ -168,7 +176,11 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
     if not (SHARED_DATA / "truth.csv").is_file():
         pytest.skip(f"real invoice development set not found at {SHARED_DATA}")
     files = pdf_files(SHARED_DATA)
-    _page_only(files[0]), _raw_pdfplumber(files[0])  # warm-up
+    # warm-up: one untimed pass of both over every file, so that one-time costs of the process
+    # (imports, patterns compiled on first use by each reader, font caches) are not charged to the
+    # first files; text memos are still cleared before every timed file (steady-state throughput)
+    for path in files:
+        _page_only(path), _raw_pdfplumber(path)
     TEXT_CACHES[:] = _text_caches()
     assert TEXT_CACHES, "no text memo found to clear: the fairness guard lost track of the extractor"
     rounds = 5  # 21 one-page files are too few for a stable CPU-time reading
@@ -184,9 +196,12 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
     print(
         f"{'full page extraction (XML ignored)':38} {ours_pages / ours_cpu:14.1f} {ours_pages / ours_wall:15.1f}"
     )
-    verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
     spread = ", ".join(f"{r:.1f}" for r in sorted(round_ratios))
-    print(f"ratio: {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x per core: {verdict}); per round: {spread}")
+    best = raw.fastest_total / ours.fastest_total
+    for what, value in (("all rounds summed", ratio), (f"each file's fastest of {rounds} reads", best)):
+        verdict = "met" if value >= TARGET_RATIO else "MISSED"
+        print(f"ratio, {what}: {value:.1f}x (target >= {TARGET_RATIO:.0f}x per core: {verdict})")
+    print(f"per-round ratios, sorted: {spread}")
     summary = evaluate(files, load_truth_csv(SHARED_DATA / "truth.csv"), read_page_invoice).summary()
     for name, row in summary["accuracy"].items():
         print(f"  {name:16} {row['accuracy']:.3f} ({row['correct']}/{row['present']})")
@@ -197,11 +212,12 @@ def test_ap_extraction_real_invoices_bench(tmp_path: Path) -> None:
     extra = Path(os.environ.get("OPSPACK_REAL_EXTRA", ROOT / ".real-extra"))
     if (extra / "truth.csv").is_file():  # `make real-extra`: other producers, never used to tune speed
         extra_files = pdf_files(extra)
+        _paired(extra_files, 1)  # the same untimed warm-up pass
         ours, raw, _ = _paired(extra_files, 2)
         print(
             f"second real set ({len(extra_files)} files x 2 rounds, {ours.pages} pages): raw "
             f"{raw.pages / raw.cpu:.1f} pages/s, ours {ours.pages / ours.cpu:.1f} pages/s, "
-            f"ratio {raw.cpu / ours.cpu:.1f}x"
+            f"ratio {raw.cpu / ours.cpu:.1f}x summed, {raw.fastest_total / ours.fastest_total:.1f}x fastest"
         )
     else:
         print(f"second real set: not fetched at {extra} (`make real-extra`)")
