@@ -11,6 +11,7 @@ still wins exactly as before.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 PREFIX_LENGTH = 3
 """Leading letters a pattern is indexed by (more would add keys, not remove many more patterns;
@@ -21,9 +22,10 @@ Compiled = tuple[str, re.Pattern[str]]
 """A field name and one of its compiled label patterns."""
 
 
-def _has_top_level_alternative(source: str) -> bool:
-    """Whether `source` is itself a choice (``ab|ad``): then no letters after its first are required."""
-    depth, index = 0, 0
+def structural_chars(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of each character of the regex `source` from `start` that is neither
+    escaped nor inside a character class: the ones that open, close or split groups."""
+    index = start
     while index < len(source):
         char = source[index]
         if char == "\\":
@@ -32,13 +34,20 @@ def _has_top_level_alternative(source: str) -> bool:
         if char == "[":
             index = source.index("]", index + 2) + 1  # a class: its brackets and bars are literal
             continue
+        yield index, char
+        index += 1
+
+
+def _has_top_level_alternative(source: str) -> bool:
+    """Whether `source` is itself a choice (``ab|ad``): then no letters after its first are required."""
+    depth = 0
+    for _, char in structural_chars(source):
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
         elif char == "|" and depth == 0:
             return True
-        index += 1
     return False
 
 

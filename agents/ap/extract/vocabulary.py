@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from agents.ap.extract.label_prefixes import Compiled, PrefixIndex, literal_prefix
+from agents.ap.extract.label_prefixes import Compiled, PrefixIndex, literal_prefix, structural_chars
 from agents.ap.extract.vocabulary_extra import CREDIT_WORDS_EXTRA, EXTRA_LABELS
 
 NO = r"(?:no\.?|nr\.?|n\.?\s*[°o]\.?|#|number|nummer|numero)"
@@ -328,15 +328,8 @@ def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
     tried at every phrase start. Other patterns come back unchanged."""
     if depth > 3 or not source.startswith("(?:"):
         return [source]
-    level, parts, start, index = 0, [], 3, 3
-    while index < len(source):
-        char = source[index]
-        if char == "\\":
-            index += 2
-            continue
-        if char == "[":
-            index = source.index("]", index + 2) + 1  # a class: its brackets and bars are literal
-            continue
+    level, parts, start = 0, [], 3
+    for index, char in structural_chars(source, 3):
         if char == "(":
             level += 1
         elif char == "|" and level == 0:
@@ -356,7 +349,6 @@ def _leading_alternatives(source: str, depth: int = 0) -> list[str]:
                 skipped = rest[3:] if rest.startswith("\\s*") else rest
                 found += _leading_alternatives(skipped, depth + 1) if skipped else [source]
             return found
-        index += 1
     return [source]
 
 
