@@ -19,7 +19,7 @@ def captions_under_values(page: PageText, line_index: int, phrase: Phrase) -> bo
 
 def _is_field_label(phrase: Phrase) -> bool:
     """A label of a field (a document title such as "FACTURA" is not)."""
-    matched = match_label(fold(phrase.text), HEADER_PATTERNS, 0)  # as the label reader asks: remembered
+    matched = match_label(fold(phrase.text), HEADER_PATTERNS)
     return matched is not None and matched[0] != "title_number"
 
 

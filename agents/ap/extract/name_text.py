@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from agents.ap.extract.dates import WEEKDAYS
 from agents.ap.extract.page_text import PageText, Phrase
-from agents.ap.extract.party_blocks import caption_role
+from agents.ap.extract.party_blocks import SEPARATOR_CHAR, caption_role
 from agents.ap.extract.vocabulary import DOCUMENT_TITLES, HEADER_PATTERNS, fold, match_label
 from agents.ap.extract.vocabulary_extra import BLOCK_HEADINGS, NAME_LABELS, PAYEE_WORDS, REGISTER_WORDS
 
@@ -80,8 +80,6 @@ def legal_name(text: str) -> str | None:
 
 SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
 """Separators of a sender line's parts; the comma before "Inc." is part of the name."""
-_SEPARATOR = re.compile(r"[-–|•●·,]")
-"""A character every separator in `SEGMENTS` holds: a cheap test before the split."""
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
@@ -114,7 +112,7 @@ def patterns() -> NamePatterns:
 def segments(text: str) -> list[str]:
     """A sender line's parts ("ACME GmbH · Street 1 · City"); a name with a dash and no address
     ("Laura Ortega Ruiz - Diseño Gráfico") stays whole."""
-    if _SEPARATOR.search(text) is None:
+    if SEPARATOR_CHAR.search(text) is None:
         whole = text.strip()
         return [whole] if whole else []  # nothing to split at (most phrases): no split
     parts = [part.strip() for part in SEGMENTS.split(text) if part.strip()]
@@ -179,8 +177,7 @@ def name_like(text: str, folded: str | None = None) -> bool:
         return False
     if ":" in folded and patterns().heading.match(folded[: folded.index(":")]):
         return False  # "CONTACT : M. Contact": a heading and its value
-    # (start 0 spelled out as the label reader passes it: its answer for the phrase is remembered under those arguments)
-    if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS, 0):
+    if _PERSON.match(folded) or DOCUMENT_TITLES.match(folded) or match_label(folded, HEADER_PATTERNS):
         return False
     return any(map(str.isalpha, text))
 

@@ -32,8 +32,9 @@ MAX_LINES = 9
 LINE_GAP = 2.2
 """A block ends at a vertical gap larger than this many line heights."""
 SENDER_SEPARATORS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+")
-_SEPARATOR = re.compile(r"[-–|•●·,]")
-"""A character every sender separator holds: a cheap test before the split."""
+SEPARATOR_CHAR = re.compile(r"[-–|•●·,]")
+"""A character every sender separator holds (here and in `name_text.SEGMENTS`): a cheap test before
+the split."""
 
 
 @dataclass(frozen=True)
@@ -287,7 +288,7 @@ def _addressed(page: PageText, index: int, phrase: Phrase, folded: str) -> bool:
 
 def _sender_line(phrase: Phrase, top: float, page: PageText) -> bool:
     """A one-line sender (name · street · city) in small type in the top third of page one."""
-    if top > page.height * 0.35 or _SEPARATOR.search(phrase.text) is None:
+    if top > page.height * 0.35 or SEPARATOR_CHAR.search(phrase.text) is None:
         return False  # low on the page, or nothing to split at
     parts = [part for part in SENDER_SEPARATORS.split(phrase.text) if part.strip()]
     return len(parts) >= 3 and not any(ch.isdigit() for ch in parts[0])

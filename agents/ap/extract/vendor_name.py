@@ -241,7 +241,7 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                     if not aligned or last.top - aligned[0].bottom > 1.2 * max(last.height, 1.0):
                         break
                     last = aligned[0]
-                    if match_label(fold(last.text), HEADER_PATTERNS, 0) or DOCUMENT_TITLES.match(
+                    if match_label(fold(last.text), HEADER_PATTERNS) or DOCUMENT_TITLES.match(
                         fold(last.text)
                     ):
                         break
