@@ -23,12 +23,11 @@ from agents.ap.extract.header_fields import (
     decide,
     labelled_candidates,
     parsers_for,
-    unlabelled_candidates,
 )
 from agents.ap.extract.identifiers import find_eins, find_vat_ids
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import DecimalSeparator, identifier_like, infer_decimal_separator
-from agents.ap.extract.page_text import PageText
+from agents.ap.extract.page_text import PageText, Phrase
 from agents.ap.extract.party_blocks import party_map
 from agents.ap.extract.party_ids import item_rows, seller_iban, sole_tax_id, vendor_tax_id
 from agents.ap.extract.place_dates import place_date
@@ -268,15 +267,25 @@ def _tax_over_rates(
 
 
 def _currency_from_amounts(pages: list[PageText]) -> Candidate | None:
-    found = unlabelled_candidates(pages, currency_parser, 0.8)
-    if not found:
+    """The currency printed most often on the document, the first printed winning a tie (what
+    `decide` picks among equally confident unlabelled readings), with its first printing as the
+    evidence; unsure when several currencies are printed. Only the chosen reading gets a box."""
+    counts: dict[str, int] = {}
+    first: dict[str, tuple[int, Phrase, int, int]] = {}
+    for page in pages:
+        for line in page.lines:
+            for phrase in line.phrases:
+                parsed = currency_parser(phrase.text)
+                if parsed is not None:
+                    code, start, end = parsed[0], parsed[1], parsed[2]
+                    counts[code] = counts.get(code, 0) + 1
+                    first.setdefault(code, (page.number, phrase, start, end))
+    if not counts:
         return None
-    codes = {c.value for c in found}
-    best, _ = decide(found)
-    if best is None:
-        return None
-    confidence = 0.9 if len(codes) == 1 else 0.5
-    return Candidate(best.value, confidence, best.page, best.bbox, best.text)
+    best = max(counts, key=counts.__getitem__)  # the first of the most printed, in reading order
+    number, phrase, start, end = first[best]
+    confidence = 0.9 if len(counts) == 1 else 0.5
+    return Candidate(best, confidence, number, phrase.bbox(start, end), phrase.text[start:end])
 
 
 def _cell(row: ParsedRow, column: str, value: Any, kind: type[T], confidence: float) -> Field[T]:
