@@ -13,9 +13,10 @@ whose vertical centres overlap.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import compress, pairwise, repeat
+from operator import gt, itemgetter, ne, or_, sub
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -126,67 +127,119 @@ class PageText:
 def group_chars(chars: Iterable[Char], page: int, width: float, height: float) -> PageText:
     """Group positioned characters into lines, words and phrases."""
     # (baseline, height, char), sorted stably by baseline alone; a character sits on its loose box's
-    # bottom less the font's descent (about a fifth of the box), computed once per character
-    ordered = sorted(
-        ((c[4] - DESCENT * (c[4] - c[2]), c[4] - c[2], c) for c in chars if c[4] > c[2]), key=itemgetter(0)
-    )
-    rows: list[list[Char]] = []
+    # bottom less the font's descent (about a fifth of the box), computed once per character (a
+    # float difference is positive exactly when bottom > top, so the filter is unchanged)
+    ordered = [(c[4] - DESCENT * size, size, c) for c in chars if (size := c[4] - c[2]) > 0]
+    ordered.sort(key=itemgetter(0))
+    lines: list[TextLine] = []
     row: list[Char] = []
-    row_baseline = row_height = 0.0
+    row_baseline = row_height = row_max = 0.0
     for baseline, size, char in ordered:
         # one line = one baseline: a tall title beside two stacked small lines must not merge them,
-        # and a small label beside a larger value on the same baseline stays one line
-        if row and baseline - row_baseline <= BASELINE_TOLERANCE * min(size, row_height):
+        # and a small label beside a larger value on the same baseline stays one line;
+        # min(size, row_height) spelled out (the same value) and the row's tallest size kept on the way
+        if row and baseline - row_baseline <= BASELINE_TOLERANCE * (
+            row_height if row_height < size else size
+        ):
             row.append(char)
+            if size > row_max:
+                row_max = size
         else:
+            if row and (line := _line(row, row_max, page)) is not None:
+                lines.append(line)
             row = [char]
-            rows.append(row)
-            row_baseline, row_height = baseline, size
-    return PageText(page, width, height, [_line(row, page) for row in rows if _has_text(row)])
+            row_baseline, row_height, row_max = baseline, size, size
+    if row and (line := _line(row, row_max, page)) is not None:
+        lines.append(line)
+    return PageText(page, width, height, lines)
 
 
-def _has_text(row: Sequence[Char]) -> bool:
-    return any(not char[0].isspace() for char in row)
+def _line(row: list[Char], height: float, page: int) -> TextLine | None:
+    """The row's words and phrases, or None when it holds only whitespace.
 
-
-def _line(row: list[Char], page: int) -> TextLine:
+    `height` is the row's tallest character. A word ends where whitespace starts or stops or the
+    gap to the next character exceeds the word gap; those cut positions come from C-level map passes
+    instead of a per-character loop, and every float is the one that loop produced."""
     row.sort(key=itemgetter(1))  # by x0
-    height = max(c[4] - c[2] for c in row)
-    word_gap = WORD_GAP * height
+    texts, x0s, tops, x1s, bottoms = zip(*row, strict=True)
+    spaces = list(map(str.isspace, texts))
+    bounds = [0]
+    bounds += compress(
+        range(1, len(row)),
+        map(or_, map(ne, spaces, spaces[1:]), map(gt, map(sub, x0s[1:], x1s), repeat(WORD_GAP * height))),
+    )
+    bounds.append(len(row))
+    phrase_gap = PHRASE_GAP * height
     words: list[Word] = []
-    gaps: list[float] = []
-    parts: list[str] = []
-    x0 = top = bottom = last_x1 = 0.0
-    for char in row:
-        text = char[0]
-        if text.isspace():
-            if parts:
-                words.append(Word("".join(parts), x0, top, last_x1, bottom))
-                parts = []
-            continue
-        if parts and char[1] - last_x1 > word_gap:
-            words.append(Word("".join(parts), x0, top, last_x1, bottom))
-            parts = []
-        if not parts:
-            if words:
-                gaps.append(char[1] - words[-1].x1)
-            x0, top, bottom = char[1], char[2], char[4]
-        else:
-            top, bottom = min(top, char[2]), max(bottom, char[4])
-        parts.append(text)
-        last_x1 = char[3]
-    if parts:
-        words.append(Word("".join(parts), x0, top, last_x1, bottom))
+    word_texts: list[str] = []
+    word_tops: list[float] = []
+    word_bottoms: list[float] = []
     phrases: list[Phrase] = []
-    group: list[Word] = []
-    for index, word in enumerate(words):
-        if group and gaps[index - 1] > PHRASE_GAP * height:
-            phrases.append(Phrase(page, group))
-            group = []
-        group.append(word)
-    if group:
-        phrases.append(Phrase(page, group))
-    return TextLine(page, min(w.top for w in words), max(w.bottom for w in words), words, phrases)
+    first = 0  # index of the current phrase's first word
+    last_x1 = 0.0
+    for start, end in pairwise(bounds):
+        if spaces[start]:
+            continue
+        if end - start == 1:
+            text, top, bottom = texts[start], tops[start], bottoms[start]
+        else:
+            text, top, bottom = "".join(texts[start:end]), min(tops[start:end]), max(bottoms[start:end])
+        if words and x0s[start] - last_x1 > phrase_gap:
+            phrases.append(
+                _phrase(page, words[first:], word_texts[first:], word_tops[first:], word_bottoms[first:])
+            )
+            first = len(words)
+        last_x1 = x1s[end - 1]
+        words.append(_word(text, x0s[start], top, last_x1, bottom))
+        word_texts.append(text)
+        word_tops.append(top)
+        word_bottoms.append(bottom)
+    if not words:
+        return None
+    phrases.append(_phrase(page, words[first:], word_texts[first:], word_tops[first:], word_bottoms[first:]))
+    return TextLine(page, min(word_tops), max(word_bottoms), words, phrases)
+
+
+_new = object.__new__
+_set_text, _set_x0, _set_top, _set_x1, _set_bottom = (
+    Word.__dict__[name].__set__ for name in ("text", "x0", "top", "x1", "bottom")
+)
+
+
+def _word(text: str, x0: float, top: float, x1: float, bottom: float) -> Word:
+    """``Word(text, x0, top, x1, bottom)`` through the slots' own setters: a frozen dataclass's
+    __init__ calls ``object.__setattr__`` per field, about three times slower, and a page has
+    thousands of words."""
+    word = _new(Word)
+    _set_text(word, text)
+    _set_x0(word, x0)
+    _set_top(word, top)
+    _set_x1(word, x1)
+    _set_bottom(word, bottom)
+    return word
+
+
+def _phrase(
+    page: int, words: list[Word], texts: list[str], tops: list[float], bottoms: list[float]
+) -> Phrase:
+    """``Phrase(page, words)`` from the words' already known texts and extents: the same field
+    values, computed the same way, without __init__ + __post_init__ reading every word's attributes
+    again (a page has over a thousand phrases). Sets every field, so a new field must be set here."""
+    phrase = _new(Phrase)
+    if len(texts) == 1:
+        starts = [0]
+    else:
+        starts, offset = [], 0
+        for text in texts:
+            starts.append(offset)
+            offset += len(text) + 1
+    phrase.page = page
+    phrase.words = words
+    phrase.text = " ".join(texts)
+    phrase.starts = starts
+    phrase.top = min(tops)
+    phrase.bottom = max(bottoms)
+    return phrase
 
 
 def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]:
