@@ -183,6 +183,10 @@ _AMBIGUOUS = (b"stream", b"(", b"%")
 (which may hold "endobj"); hex strings are told by their single angle brackets."""
 MAX_PLAIN_OBJECT = 1 << 16
 """Objects longer than this up to their ``endobj`` are parsed, not skimmed."""
+FIRST_LOOK = 1 << 11
+"""How far the skim first looks for the ``endobj``. A stream's dictionary and keyword come first, so
+when the first 2 KiB hold no ``endobj`` but an ambiguous token, the object is parsed without
+searching up to `MAX_PLAIN_OBJECT` bytes of its stream data for an ``endobj``."""
 
 
 def _may_hold_stream(data: bytes, reader: PdfReader) -> set[tuple[int, int]]:
@@ -204,16 +208,37 @@ def _may_hold_stream(data: bytes, reader: PdfReader) -> set[tuple[int, int]]:
 
 
 def _plain(data: bytes, offset: object) -> bool:
+    """Whether the object at `offset` is plain: a header, then the first delimited ``endobj``
+    within `MAX_PLAIN_OBJECT` bytes, no ambiguous token before it, one complete value in between.
+
+    The first look stops at `FIRST_LOOK` bytes. Finding no delimited ``endobj`` there but an
+    ambiguous token settles it: any ``endobj`` further on starts after that token (neither token
+    can overlap an ``endobj``), so the object is not plain, as the search to the limit would find."""
     if not isinstance(offset, int) or offset < 0:
         return False
     header = _HEADER.match(data, offset)
     if header is None:
         return False
     start = header.end()
-    end = _end_keyword(data, start, min(len(data), start + MAX_PLAIN_OBJECT))
-    if end < 0 or any(data.find(word, start, end) != -1 for word in _AMBIGUOUS):
+    limit = min(len(data), start + MAX_PLAIN_OBJECT)
+    first_look = min(limit, start + FIRST_LOOK)
+    end = _end_keyword(data, start, first_look)
+    if end < 0:
+        if _ambiguous(data, start, first_look):
+            return False
+        end = _end_keyword(data, start, limit)
+    if end < 0 or _ambiguous(data, start, end):
         return False
     return _complete_value(data[start:end].strip())
+
+
+def _ambiguous(data: bytes, start: int, end: int) -> bool:
+    """Whether one of `_AMBIGUOUS` lies wholly in data[start:end] (three C searches, no loop)."""
+    return (
+        data.find(b"stream", start, end) != -1
+        or data.find(b"(", start, end) != -1
+        or data.find(b"%", start, end) != -1
+    )
 
 
 def _complete_value(body: bytes) -> bool:
