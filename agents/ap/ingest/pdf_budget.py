@@ -151,6 +151,17 @@ def _resolved(value: object) -> object:
     return value.get_object() if isinstance(value, IndirectObject) else value
 
 
+def _content_streams(contents: object) -> set[int]:
+    """Object numbers of a page's content streams: one stream, an array of them, or an indirect
+    reference to such an array (which PDFium follows too: without resolving it the streams in the
+    array escaped the content cap)."""
+    found = {ref.idnum for ref in _refs(contents)}
+    array = _resolved(contents)
+    if isinstance(contents, IndirectObject) and isinstance(array, ArrayObject):
+        found.update(ref.idnum for ref in _refs(array))
+    return found
+
+
 def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
     """Object numbers of the page content streams and form XObjects (nested) of the first pages."""
     found: set[int] = set()
@@ -158,7 +169,7 @@ def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
     for index, page in enumerate(reader.pages):
         if index >= max_pages:
             break
-        found.update(ref.idnum for ref in _refs(dict.get(page, "/Contents")))
+        found.update(_content_streams(dict.get(page, "/Contents")))
         resources.append(page.get("/Resources"))
     while resources:
         resource = _resolved(resources.pop())
