@@ -153,7 +153,10 @@ def find_labels(page: PageText) -> list[LabelHit]:
         if header_columns(line) is not None:
             continue
         for phrase_index, (phrase, folded) in enumerate(zip(line.phrases, folded_phrases(line), strict=True)):
-            starts = [0] + [m.end() for m in _LABEL_BOUNDARY.finditer(folded)]
+            starts = [0]
+            if ":" in folded or "·" in folded or "|" in folded or "-" in folded:
+                # every boundary holds one of these (most phrases hold none): only then search
+                starts += [m.end() for m in _LABEL_BOUNDARY.finditer(folded)]
             found: list[tuple[int, str, int]] = []
             for start in starts:
                 if found and start < found[-1][2]:

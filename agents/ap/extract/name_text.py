@@ -18,6 +18,10 @@ _LEGAL = (
     r"s\.n\.c\.|s\.l\.u\.|s\.l\.|slu|sl|s\.coop\.?|bv|b\.v\.|nv|n\.v\.|vof|v\.o\.f\.|cv|c\.v\.|commv|vzw|"
     r"ltd|limited|llc|llp|inc|corp|plc|dac|pty\s*ltd|co|company|a/s|aps|sp\.\s*z\s*o\.\s*o\."
 )
+_CASED_FORMS = (
+    r"AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
+    r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd"
+)
 _OTHER_CASES = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 """The letters beyond ASCII that `re.IGNORECASE` takes for an ASCII one: the dotted and the dotless
 i, the Kelvin sign, the long s."""
@@ -41,27 +45,50 @@ def _cases(letter: str) -> str:
     return f"[{lower}{lower.upper()}{_OTHER_CASES.get(lower, '')}]"
 
 
-def _by_first_letter(alternatives: str) -> str:
+_WORD_START = r"(?<!\w[\s\S])(?<!\d\s[\s\S])"
+"""Put right after a form's first letter (a word character): no word character stands before the
+form (a word boundary, which a digit also fails) and no number and space do ("25 kg" is a unit),
+asked one character later than a word boundary and two look-behinds before the letter would be."""
+
+
+def _by_first_letter(groups: dict[str, list[str]]) -> str:
+    """The alternation of `groups` (first character → the rests of the alternatives beginning with
+    it, in their order), each group opened by its literal first character and `_WORD_START`. Every
+    alternative then begins with a literal, so the compiled pattern knows the characters a match can
+    begin with and the search skips every other position without entering the matcher (a leading
+    word boundary hid them). Alternatives of different first characters never match at the same place, so
+    no match changes."""
+    return "|".join(
+        f"{re.escape(first)}{_WORD_START}(?:{'|'.join(rests)})" for first, rests in groups.items()
+    )
+
+
+def _caseless_groups(alternatives: str) -> dict[str, list[str]]:
     """The alternation `alternatives` (each beginning with a letter, none holding a nested one)
-    caseless, its alternatives grouped under their first letter in their order: at a word's start
-    the matcher then tries the group of that letter only, not every alternative. Alternatives of
-    different first letters never match at the same place, so no match changes."""
+    caseless, grouped under every case of their first letter, in their order."""
     groups: dict[str, list[str]] = {}
     for alternative in alternatives.split("|"):
-        groups.setdefault(alternative[0].lower(), []).append(_caseless(alternative[1:]))
-    return "|".join(f"{_cases(letter)}(?:{'|'.join(rests)})" for letter, rests in groups.items())
+        for first in _cases(alternative[0])[1:-1]:
+            groups.setdefault(first, []).append(_caseless(alternative[1:]))
+    return groups
+
+
+def _cased_groups(alternatives: str) -> dict[str, list[str]]:
+    """The alternation `alternatives` (none holding a nested one) grouped by their first character as
+    printed, in their order."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives.split("|"):
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return groups
 
 
 _LEGAL_TOKEN = re.compile(
-    rf"\b(?<!\d)(?<!\d\s)(?:{_by_first_letter(_LEGAL.replace('|co|company', '').replace('|se|', '|'))})"
+    rf"(?:{_by_first_letter(_caseless_groups(_LEGAL.replace('|co|company', '').replace('|se|', '|')))})"
     r"\.?(?=\s|$|,)"
 )
-_LEGAL_CASED = re.compile(
-    r"\b(?<!\d)(?<!\d\s)(?:AB|AS|ASA|Oy|Oyj|OY|OYJ|a\.\s?G\.|VVaG|eG|Kft\.?|Zrt\.?|Nyrt\.?|s\.\s?r\.\s?o\.|"
-    r"a\.\s?s\.|d\.\s?o\.\s?o\.|S\.A\.|SpA|Pvt\.?\s*Ltd)(?=\s|$|,)"
-)
+_LEGAL_CASED = re.compile(rf"(?:{_by_first_letter(_cased_groups(_CASED_FORMS))})(?=\s|$|,)")
 """Forms that are also common words in lower case (Swedish "AB", Norwegian "AS", German "a.G."):
-only as printed. (In both patterns the word boundary comes first: it fails fastest inside a word.)"""
+only as printed."""
 
 
 def legal_name(text: str) -> str | None:
@@ -78,8 +105,15 @@ def legal_name(text: str) -> str | None:
     return text[:end] if end is not None else None
 
 
-SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
-"""Separators of a sender line's parts; the comma before "Inc." is part of the name."""
+SEGMENTS = re.compile(
+    r"[\s|•●·,](?:(?<=\s)\s*[-–|•●·]\s+|(?<=\s)\s*[|•●·]\s*|(?<=[|•●·])\s*"
+    r"|(?<=,)\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b))"
+)
+"""Separators of a sender line's parts; the comma before "Inc." is part of the name. The same
+matches as ``\\s+[-–|•●·]\\s+|\\s*[|•●·]\\s*|,\\s+(?!…)``, written to open with the one character
+every separator starts with (a space, a bullet or bar, a comma) and to branch on it looking back
+(one character decides the branches, in their old order): the compiled pattern then skips every
+other character without entering the matcher."""
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
@@ -100,10 +134,25 @@ class NamePatterns:
 _COMPILED: list[NamePatterns] = []
 
 
+def _after_no_letter(words: tuple[str, ...]) -> str:
+    """The alternation of `words` (folded-text patterns, each beginning with a plain letter) that
+    matches only where no letter precedes, as ``(?<![a-z])(?:word|…)`` does: each group of words
+    of one first letter opens with that letter, then looks two characters back past it. Every
+    alternative then begins with a literal, so a search skips the positions no word can begin at
+    without entering the matcher; words of different first letters never match at the same place,
+    and one letter's words keep their order, so no match changes."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        if not "a" <= word[0] <= "z" or word[1:2] in ("?", "*", "+", "{"):
+            raise ValueError(f"a word pattern must begin with a plain letter: {word!r}")
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(f"{first}(?<![a-z][\\s\\S])(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
 def patterns() -> NamePatterns:
     if not _COMPILED:
-        register = re.compile(r"(?<![a-z])(?:" + "|".join(REGISTER_WORDS) + r")(?![a-z])")
-        payee = re.compile(r"(?<![a-z])(?:" + "|".join(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
+        register = re.compile(r"(?:" + _after_no_letter(REGISTER_WORDS) + r")(?![a-z])")
+        payee = re.compile(r"(?:" + _after_no_letter(PAYEE_WORDS) + r")(?![a-z0-9])\s*[:.]?\s*")
         heading = re.compile(r"^\s*(?:" + "|".join(BLOCK_HEADINGS) + r")(?![a-z0-9])\s*:?\s*$")
         _COMPILED.append(NamePatterns(_folded_words(NAME_LABELS), payee, register, heading))
     return _COMPILED[0]

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import LabelHit
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.page_text import PageText, Phrase
@@ -221,8 +222,7 @@ def _recipient_blocks(first: PageText) -> list[Region]:
     for index, line in enumerate(first.lines):
         if line.top > limit:
             break
-        for phrase in line.phrases:
-            folded = fold(phrase.text)
+        for phrase, folded in zip(line.phrases, folded_phrases(line), strict=True):  # the line's memo
             if _addressed(first, index, phrase, folded):
                 bottom = _column(first, index, phrase, 1, 6)
                 found.append(

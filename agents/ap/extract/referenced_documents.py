@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.page_text import PageText
-from agents.ap.extract.vocabulary import fold
 
 REFERENCE_WORDS = re.compile(
     r"(?<![a-z])(?:"
@@ -57,14 +57,18 @@ Box = tuple[int, tuple[float, float, float, float]]
 
 def referenced_spans(pages: list[PageText]) -> list[Box]:
     """Where the page names another invoice: from the naming words to the end of their phrase
-    (and the next phrase when the words end theirs)."""
+    (and the next phrase when the words end theirs). The big pattern is searched only in phrases
+    holding an invoice noun, a handful per page."""
     spans: list[Box] = []
     for page in pages:
-        if REFERENCE_WORDS.search(fold("\n".join(line.text for line in page.lines))) is None:
-            continue  # one search per page: most pages name no other invoice
         for line in page.lines:
-            for index, phrase in enumerate(line.phrases):
-                match = REFERENCE_WORDS.search(fold(phrase.text))
+            for index, (phrase, folded) in enumerate(zip(line.phrases, folded_phrases(line), strict=True)):
+                if not (
+                    "factur" in folded or "invoice" in folded or "rechnung" in folded or "fattura" in folded
+                ):
+                    continue  # every alternative of the words ends in one of these nouns (factura,
+                    # facture and factuur share "factur"): without one the phrase cannot match
+                match = REFERENCE_WORDS.search(folded)
                 if match is None:
                     continue
                 x0, top, _, bottom = phrase.bbox(match.start(), match.end())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate, LabelHit
 from agents.ap.extract.identifiers import find_ibans
 from agents.ap.extract.name_text import (
@@ -71,10 +72,12 @@ def find_vendor_name(
     anchored = _anchored_names(pages, parties, sole_tax_id)
     tests = NameTests()
     payee_words = patterns().payee
+    blocks = bool(parties.seller or parties.buyer)  # no block found (most documents): no phrase has a role
     for page in pages:
         for line_index, line in enumerate(page.lines):
             if (page.number, round(line.top)) in item_rows:
                 continue
+            folded_line = folded_phrases(line)  # memo of the line: the label search folded it
             for position, phrase in enumerate(line.phrases):
                 if _letters(phrase.text) < 2 or _labelled_after(line.phrases, position):
                     continue  # an amount, a date, a number: never a name; a label before its ": value"
@@ -86,14 +89,14 @@ def find_vendor_name(
                     text_source = caption[1]  # "Sold by: ACME Ltd"
                     role: str | None = SELLER
                 else:
-                    role = parties.role_of(phrase)
-                    if role == BUYER or parties.is_caption(phrase):
+                    role = parties.role_of(phrase) if blocks else None
+                    if role == BUYER or (parties.captions and parties.is_caption(phrase)):
                         continue
                 if tests.continues_above(page, line_index, phrase):
                     continue  # scored with the line it completes
                 parts = segments(text_source)
                 sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
-                folded_source = fold(text_source)
+                folded_source = folded_line[position] if caption is None else fold(text_source)
                 paid_to = payee_words.search(folded_source) is not None
                 for index, part in enumerate(parts):
                     folded = folded_source if part == text_source else fold(part)
@@ -265,15 +268,15 @@ def _anchors(line: TextLine, tax_id: Candidate | None) -> list[Phrase]:
     where its line does, and most lines hold neither."""
     if tax_id is not None and not line.top - 2 <= tax_id.bbox[1] <= line.bottom + 2:
         tax_id = None  # printed on another line: no phrase here starts beside it
-    text = line.text
-    account = _IBAN_HINT.search(text) is not None
-    register = patterns().register.search(fold(text)) is not None
+    account = _IBAN_HINT.search(line.text) is not None
+    folded = folded_phrases(line)  # the line's text folded is its phrases' folded texts joined
+    register = patterns().register.search("   ".join(folded)) is not None
     if not (account or register or tax_id):
         return []
     return [
         phrase
-        for phrase in line.phrases
-        if (register and patterns().register.search(fold(phrase.text)))
+        for phrase, folded_phrase in zip(line.phrases, folded, strict=True)
+        if (register and patterns().register.search(folded_phrase))
         or _holds(phrase, tax_id)
         or (account and _IBAN_HINT.search(phrase.text) and find_ibans(phrase.text))
     ]
