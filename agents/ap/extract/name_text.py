@@ -105,15 +105,8 @@ def legal_name(text: str) -> str | None:
     return text[:end] if end is not None else None
 
 
-SEGMENTS = re.compile(
-    r"[\s|•●·,](?:(?<=\s)\s*[-–|•●·]\s+|(?<=\s)\s*[|•●·]\s*|(?<=[|•●·])\s*"
-    r"|(?<=,)\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b))"
-)
-"""Separators of a sender line's parts; the comma before "Inc." is part of the name. The same
-matches as ``\\s+[-–|•●·]\\s+|\\s*[|•●·]\\s*|,\\s+(?!…)``, written to open with the one character
-every separator starts with (a space, a bullet or bar, a comma) and to branch on it looking back
-(one character decides the branches, in their old order): the compiled pattern then skips every
-other character without entering the matcher."""
+SEGMENTS = re.compile(r"\s+[-–|•●·]\s+|\s*[|•●·]\s*|,\s+(?!(?i:inc|llc|l\.l\.c|ltd|limited|corp|plc)\b)")
+"""Separators of a sender line's parts; the comma before "Inc." is part of the name."""
 _PERSON = re.compile(
     r"^(?:herr|frau|mr|mrs|ms|mme|m\.|monsieur|madame|sr\.?|sra\.?|sig\.?|sig\.ra|dhr\.?|mevr\.?)\b"
 )
