@@ -45,8 +45,10 @@ class _Name:
     """Evidence counted once however often the name is printed (account holder, bank block)."""
 
 
-def _letters(text: str) -> int:
-    return sum(map(str.isalpha, text))
+def _two_letters(text: str) -> bool:
+    """Whether `text` holds at least two letters; a text opening with two (most words) needs no
+    count."""
+    return (len(text) > 1 and text[:2].isalpha()) or sum(map(str.isalpha, text)) >= 2
 
 
 def find_vendor_name(
@@ -79,7 +81,7 @@ def find_vendor_name(
                 continue
             folded_line = folded_phrases(line)  # memo of the line: the label search folded it
             for position, phrase in enumerate(line.phrases):
-                if _letters(phrase.text) < 2 or _labelled_after(line.phrases, position):
+                if not _two_letters(phrase.text) or _labelled_after(line.phrases, position):
                     continue  # an amount, a date, a number: never a name; a label before its ": value"
                 text_source = phrase.text
                 caption = caption_role(text_source)
@@ -95,7 +97,11 @@ def find_vendor_name(
                 if tests.continues_above(page, line_index, phrase):
                     continue  # scored with the line it completes
                 parts = segments(text_source)
-                sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
+                sentence = (
+                    len(text_source) > 2 * SENTENCE_WORDS  # more words than that need this many characters
+                    and len(text_source.split()) > SENTENCE_WORDS
+                    and not _SEPARATED.search(text_source)
+                )
                 folded_source = folded_line[position] if caption is None else fold(text_source)
                 paid_to = payee_words.search(folded_source) is not None
                 for index, part in enumerate(parts):
