@@ -293,24 +293,21 @@ class NameTests:
         return self._below[key]
 
     def _continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
-        height = phrase.height
+        if not self.name_like(phrase.text.strip()):
+            return None  # asked first: the caller asks it of most phrases anyway (its name test)
+        height = phrase.bottom - phrase.top
         if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
             return None
-        below = next(
-            (
-                candidate
-                for candidate in page.lines[index + 1].phrases
-                if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height
-            ),
-            None,
-        )
-        if below is None:
-            return None  # nothing in the column below (most phrases): no text test needed
+        x0 = phrase.x0
+        for below in page.lines[index + 1].phrases:
+            if abs(below.x0 - x0) <= 3 and abs(below.bottom - below.top - height) <= 0.15 * height:
+                break
+        else:
+            return None  # nothing in the column below (most phrases): no more text tests needed
         rest = below.text.strip()
         if (
             self.legal_name(rest) != rest  # the line below does not end in its legal form
             or self.legal_name(phrase.text) is not None  # the first line is a whole name
-            or not self.name_like(phrase.text.strip())
             or caption_role(phrase.text) is not None
             or not self.name_like(f"{phrase.text} {rest}")
         ):
