@@ -71,8 +71,8 @@ def find_vendor_name(
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
-    anchored = _anchored_names(pages, parties, sole_tax_id)
     tests = NameTests()
+    anchored = _anchored_names(pages, parties, sole_tax_id, tests)
     payee_words = patterns().payee
     blocks = bool(parties.seller or parties.buyer)  # no block found (most documents): no phrase has a role
     for page in pages:
@@ -226,10 +226,13 @@ def _holds(phrase: Phrase, anchor: Candidate | None) -> bool:
     )
 
 
-def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None) -> set[str]:
+def _anchored_names(
+    pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None, tests: NameTests
+) -> set[str]:
     """Names at the head of a block that holds the seller's bank account, company register or the
     only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
-    phrase as them (a footer)."""
+    phrase as them (a footer). (`tests`: the document's name tests, which the main reading asks
+    again of the same heads.)"""
     found: set[str] = set()
     for page in pages:
         for index, line in enumerate(page.lines):
@@ -258,10 +261,11 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                 parts = segments(head.text)
                 if parts:
                     named = named_part(parts[0], fold(parts[0]))[0]
-                    legal = legal_name(named)
+                    legal = tests.legal_name(named)
                     walked = head is not phrase
                     if not legal and (
-                        not name_like(head.text if walked else parts[0]) or (walked and heading(head.text))
+                        not tests.name_like(head.text if walked else parts[0])
+                        or (walked and heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal or named).rstrip(". "))
