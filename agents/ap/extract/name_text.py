@@ -173,6 +173,8 @@ _DASHED = re.compile(r"\S\s+[-–]\s+\S")
 
 def named_part(part: str, folded: str) -> tuple[str, bool]:
     """The name in a segment, without a name label before it (``Denominazione: ACME S.r.l.``)."""
+    if ":" not in part:
+        return part, False  # a label is taken off only before its colon (most segments have none)
     label = patterns().name_label.match(folded)
     if label and label.end() < len(part) and ":" in part[: label.end() + 1]:
         return part[label.end() :].strip(), True
@@ -200,7 +202,7 @@ def name_like(text: str, folded: str | None = None) -> bool:
     """A label ("Reference:", "Company"), a sentence or a bracketed note is never a name. (The
     tests on the printed text come first, the ones on the folded text (`folded`, when the caller
     has it) and the label vocabulary last.)"""
-    if len(text) < 3 or len(text) > 60 or sum(map(str.isdigit, text)) > len(text) * 0.2:
+    if len(text) < 3 or len(text) > 60:
         return False
     stripped = text.strip()
     if (
@@ -208,9 +210,10 @@ def name_like(text: str, folded: str | None = None) -> bool:
         or stripped.startswith(_NOT_A_NAME_START)
         or "_" in text
         or "@" in text
+        or sum(map(str.isdigit, text)) > len(text) * 0.2
         or len(text.split()) > 8
     ):
-        return False
+        return False  # (each test alone rejects: the cheap ones are asked first)
     folded = fold(text) if folded is None else folded
     if "www." in folded or "http" in folded or folded.strip(" ,.") in WEEKDAYS:
         return False
@@ -290,24 +293,21 @@ class NameTests:
         return self._below[key]
 
     def _continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
-        height = phrase.height
+        if not self.name_like(phrase.text.strip()):
+            return None  # asked first: the caller asks it of most phrases anyway (its name test)
+        height = phrase.bottom - phrase.top
         if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
             return None
-        below = next(
-            (
-                candidate
-                for candidate in page.lines[index + 1].phrases
-                if abs(candidate.x0 - phrase.x0) <= 3 and abs(candidate.height - height) <= 0.15 * height
-            ),
-            None,
-        )
-        if below is None:
-            return None  # nothing in the column below (most phrases): no text test needed
+        x0 = phrase.x0
+        for below in page.lines[index + 1].phrases:
+            if abs(below.x0 - x0) <= 3 and abs(below.bottom - below.top - height) <= 0.15 * height:
+                break
+        else:
+            return None  # nothing in the column below (most phrases): no more text tests needed
         rest = below.text.strip()
         if (
             self.legal_name(rest) != rest  # the line below does not end in its legal form
             or self.legal_name(phrase.text) is not None  # the first line is a whole name
-            or not self.name_like(phrase.text.strip())
             or caption_role(phrase.text) is not None
             or not self.name_like(f"{phrase.text} {rest}")
         ):

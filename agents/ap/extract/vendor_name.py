@@ -45,8 +45,10 @@ class _Name:
     """Evidence counted once however often the name is printed (account holder, bank block)."""
 
 
-def _letters(text: str) -> int:
-    return sum(map(str.isalpha, text))
+def _two_letters(text: str) -> bool:
+    """Whether `text` holds at least two letters; a text opening with two (most words) needs no
+    count."""
+    return (len(text) > 1 and text[:2].isalpha()) or sum(map(str.isalpha, text)) >= 2
 
 
 def find_vendor_name(
@@ -65,12 +67,12 @@ def find_vendor_name(
         return None
     first = pages[0]
     parties = parties if parties is not None else party_map(pages, hits)
-    heights = sorted(phrase.height for line in first.lines for phrase in line.phrases)
+    heights = sorted(phrase.bottom - phrase.top for line in first.lines for phrase in line.phrases)
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
-    anchored = _anchored_names(pages, parties, sole_tax_id)
     tests = NameTests()
+    anchored = _anchored_names(pages, parties, sole_tax_id, tests)
     payee_words = patterns().payee
     blocks = bool(parties.seller or parties.buyer)  # no block found (most documents): no phrase has a role
     for page in pages:
@@ -79,7 +81,7 @@ def find_vendor_name(
                 continue
             folded_line = folded_phrases(line)  # memo of the line: the label search folded it
             for position, phrase in enumerate(line.phrases):
-                if _letters(phrase.text) < 2 or _labelled_after(line.phrases, position):
+                if not _two_letters(phrase.text) or _labelled_after(line.phrases, position):
                     continue  # an amount, a date, a number: never a name; a label before its ": value"
                 text_source = phrase.text
                 caption = caption_role(text_source)
@@ -95,7 +97,11 @@ def find_vendor_name(
                 if tests.continues_above(page, line_index, phrase):
                     continue  # scored with the line it completes
                 parts = segments(text_source)
-                sentence = len(text_source.split()) > SENTENCE_WORDS and not _SEPARATED.search(text_source)
+                sentence = (
+                    len(text_source) > 2 * SENTENCE_WORDS  # more words than that need this many characters
+                    and len(text_source.split()) > SENTENCE_WORDS
+                    and not _SEPARATED.search(text_source)
+                )
                 folded_source = folded_line[position] if caption is None else fold(text_source)
                 paid_to = payee_words.search(folded_source) is not None
                 for index, part in enumerate(parts):
@@ -220,10 +226,13 @@ def _holds(phrase: Phrase, anchor: Candidate | None) -> bool:
     )
 
 
-def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None) -> set[str]:
+def _anchored_names(
+    pages: list[PageText], parties: PartyMap, sole_tax_id: Candidate | None, tests: NameTests
+) -> set[str]:
     """Names at the head of a block that holds the seller's bank account, company register or the
     only VAT id on the document (a letterhead "ACME B.V. / street / KvK … / IBAN …"), or in the same
-    phrase as them (a footer)."""
+    phrase as them (a footer). (`tests`: the document's name tests, which the main reading asks
+    again of the same heads.)"""
     found: set[str] = set()
     for page in pages:
         for index, line in enumerate(page.lines):
@@ -252,10 +261,11 @@ def _anchored_names(pages: list[PageText], parties: PartyMap, sole_tax_id: Candi
                 parts = segments(head.text)
                 if parts:
                     named = named_part(parts[0], fold(parts[0]))[0]
-                    legal = legal_name(named)
+                    legal = tests.legal_name(named)
                     walked = head is not phrase
                     if not legal and (
-                        not name_like(head.text if walked else parts[0]) or (walked and heading(head.text))
+                        not tests.name_like(head.text if walked else parts[0])
+                        or (walked and heading(head.text))
                     ):
                         continue  # a sentence or a heading ("Bankverbindung"), not a letterhead's name
                     found.add(fold(legal or named).rstrip(". "))
