@@ -92,3 +92,24 @@ def _caption_column(page: PageText, line_index: int, phrase: Phrase) -> bool:
     if len(kinds) < 4 or kinds[0] or not kinds[-1]:
         return False
     return all(kinds[i] != kinds[i + 1] for i in range(len(kinds) - 1))
+
+
+CLAIMED_FIELDS = frozenset({"po_number", "buyer_reference", "due_date", "invoice_number", "invoice_date"})
+"""Reference and date labels, whose value above may be told as another label's (`claimed_above`)."""
+
+
+def claimed_above(field: str, page: PageText, line_index: int, phrase: Phrase) -> bool:
+    """Whether the value right above a reference or date label sits under a label of its own in the
+    same column ("Date" / "10 mai 2026" / "Remboursement avant le" / "31 mai 2026", or a grid row of
+    values under its captions): then it is that label's value, and this label's value is below."""
+    if field not in CLAIMED_FIELDS or line_index < 2:
+        return False
+    value_line, label_line = page.lines[line_index - 1], page.lines[line_index - 2]
+    if value_line.top - label_line.bottom > 1.5 * max(phrase.height, 1.0):
+        return False
+    labels = [match_label(folded, HEADER_PATTERNS) is not None for folded in folded_phrases(label_line)]
+    caption_row = sum(labels) >= 2  # a row of captions: each of its cells names the value under it
+    return any(
+        abs(p.x0 - phrase.x0) <= 6 and (is_label or caption_row)
+        for p, is_label in zip(label_line.phrases, labels, strict=True)
+    )
