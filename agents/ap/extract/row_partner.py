@@ -27,16 +27,7 @@ def _overlap(a: Phrase, b: Phrase) -> float:
 
 
 def row_partner(page: PageText, line_index: int, label: Phrase) -> Phrase | None:
-    """The phrase on a neighbouring line that sits in the label's visual row, right of it
-    (remembered on the label's line: a label shared by two fields is read twice)."""
-    memo: dict[int, tuple[Phrase, Phrase | None]] = page.lines[line_index].memo.setdefault("row_partner", {})
-    known = memo.get(id(label))
-    if known is None or known[0] is not label:  # keeping the phrase keeps its id from reuse
-        known = memo[id(label)] = (label, _row_partner(page, line_index, label))
-    return known[1]
-
-
-def _row_partner(page: PageText, line_index: int, label: Phrase) -> Phrase | None:
+    """The phrase on a neighbouring line that sits in the label's visual row, right of it."""
     lines = page.lines
     around = range(max(0, line_index - REACH), min(len(lines), line_index + REACH + 1))
     best: Phrase | None = None
