@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from agents.ap.extract.captions import captions_under_values
+from agents.ap.extract.captions import captions_under_values, claimed_above
 from agents.ap.extract.dates import find_dates
 from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.identifiers import find_currencies, find_eins, find_ibans, find_vat_ids
@@ -187,12 +187,17 @@ def _parsed(
     return Candidate(value, confidence, phrase.page, phrase.bbox(start, end), phrase.text[start:end], valid)
 
 
+def read_inline(hit: LabelHit, parser: Parser, adjacent: bool = False) -> Candidate | None:
+    """The value in the rest of the label's phrase (up to the next label in it), if any."""
+    rest = hit.phrase.text[hit.label_end : hit.value_end]
+    return _parsed(parser, rest, hit.phrase, hit.label_end, INLINE, adjacent)
+
+
 def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = False) -> list[Candidate]:
     """Values for a label: the rest of its phrase, else the phrase to its right, else the phrases
     stacked below it (a summary grid's column yields one candidate per row, the nearest first)."""
     phrase = hit.phrase
-    rest = phrase.text[hit.label_end : hit.value_end]
-    inline = _parsed(parser, rest, phrase, hit.label_end, INLINE, adjacent)
+    inline = read_inline(hit, parser, adjacent)
     if inline is not None:
         return [inline]
     if hit.value_end is not None:
@@ -244,7 +249,9 @@ def read_values(hit: LabelHit, page: PageText, parser: Parser, adjacent: bool = 
         above = _read_above(hit, page, parser)
         return [above] if above is not None else []
     found = _summary_row_first(found)
-    if _read_above(hit, page, parser) is not None and not _claimed_above(hit, page):
+    if _read_above(hit, page, parser) is not None and not claimed_above(
+        hit.field, page, hit.line_index, phrase
+    ):
         found = [replace(c, confidence=round(c.confidence - EITHER_WAY, 3)) for c in found]
     return found
 
@@ -265,28 +272,6 @@ def _read_above(hit: LabelHit, page: PageText, parser: Parser) -> Candidate | No
             return None
         return _parsed(parser, neighbour.text, neighbour, 0, ABOVE, adjacent=True)
     return None
-
-
-CLAIMED_FIELDS = frozenset({"po_number", "buyer_reference", "due_date", "invoice_number", "invoice_date"})
-"""Reference and date labels, whose value above may be told as another label's (`_claimed_above`)."""
-
-
-def _claimed_above(hit: LabelHit, page: PageText) -> bool:
-    """Whether the value right above a reference or date label sits under a label of its own in the
-    same column ("Date" / "10 mai 2026" / "Remboursement avant le" / "31 mai 2026", or a grid row of
-    values under its captions): then it is that label's value, and this label's value is below."""
-    if hit.field not in CLAIMED_FIELDS or hit.line_index < 2:
-        return False
-    phrase = hit.phrase
-    value_line, label_line = page.lines[hit.line_index - 1], page.lines[hit.line_index - 2]
-    if value_line.top - label_line.bottom > 1.5 * max(phrase.height, 1.0):
-        return False
-    labels = [match_label(folded, HEADER_PATTERNS) is not None for folded in folded_phrases(label_line)]
-    caption_row = sum(labels) >= 2  # a row of captions: each of its cells names the value under it
-    return any(
-        abs(p.x0 - phrase.x0) <= 6 and (is_label or caption_row)
-        for p, is_label in zip(label_line.phrases, labels, strict=True)
-    )
 
 
 def _summary_row_first(found: list[Candidate]) -> list[Candidate]:
@@ -335,7 +320,11 @@ def labelled_candidates(
             hits_all.append(hit)
             name = hit.field
             if name in _ALTERNATE:
-                ids = read_values(hit, page, parsers["vendor_tax_id"])
+                if name == "tax":  # an id only when read inline: no other reading is INLINE-sure
+                    inline = read_inline(hit, parsers["vendor_tax_id"])
+                    ids = [inline] if inline is not None else []
+                else:
+                    ids = read_values(hit, page, parsers["vendor_tax_id"])
                 if ids and (name == "vendor_tax_id" or ids[0].confidence == INLINE):
                     found.setdefault("vendor_tax_id", []).extend(ids[:1])
                     continue

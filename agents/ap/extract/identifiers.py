@@ -8,6 +8,7 @@ failed check is reported, not hidden, so the caller can lower confidence and war
 from __future__ import annotations
 
 import re
+from string import ascii_letters
 
 from schwifty.exceptions import SchwiftyException
 from schwifty.registry import get_iban_spec
@@ -48,6 +49,9 @@ VAT_FORMATS: dict[str, str] = {
     "CH": r"E\d{9}(?:MWST|TVA|IVA)?",
 }
 """Country prefix → the VAT id body after the prefix (domain reference §4.2)."""
+_VAT_BODIES = {country: re.compile(body) for country, body in VAT_FORMATS.items()}
+"""`VAT_FORMATS` compiled once: `find_vat_ids` tries a body against its format at every length."""
+_BODY_SEPARATORS = re.compile(r"[\s.-]")
 
 _VAT_CANDIDATE = re.compile(r"\b(?P<cc>[A-Z]{2})[\s.-]?(?P<body>[0-9A-Z][0-9A-Z .+*-]{6,16}[0-9A-Z])")
 _COUNTRY_START = re.compile(r"\b[A-Z]{2}")
@@ -125,6 +129,16 @@ CURRENCY_CODES = frozenset(
 _CURRENCY_CODE = re.compile(r"(?<![A-Z])(" + "|".join(sorted(CURRENCY_CODES)) + r")(?![A-Z])")
 _ANY_CURRENCY = re.compile("|".join(p.pattern for p in (_CURRENCY_CODE, _CURRENCY_WORD, _CURRENCY_SYMBOL)))
 """Matches somewhere exactly when one of the three does."""
+_CURRENCY_SHAPE = re.compile(
+    "[A-Z]{3}|["
+    + re.escape(
+        "".join(CURRENCY_SYMBOLS) + "".join(sorted(set("".join(CURRENCY_WORDS)) - set(ascii_letters)))
+    )
+    + "]"
+)
+"""A necessary condition for `_ANY_CURRENCY`, scanned several times faster: every code is three
+capitals, every symbol is one of `CURRENCY_SYMBOLS`, every word holds a character that is not an
+ASCII letter (``ł``, ``č``, ``$``)."""
 
 
 def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
@@ -139,25 +153,28 @@ def find_vat_ids(text: str) -> list[tuple[str, int, int]]:
         match = _VAT_CANDIDATE.match(upper, start.start())
         if match is None:
             continue
-        if ibans is None:
-            ibans = [(begin, end) for _, _, begin, end in find_ibans(text)]
-        if any(begin <= match.start() < end for begin, end in ibans):
-            continue  # "DE89 3704 0044 …" is an account number, not a German VAT id
         country = match.group("cc")
-        pattern = VAT_FORMATS.get(country)
+        pattern = _VAT_BODIES.get(country)
         if pattern is None:
             continue
-        body = re.sub(r"[\s.-]", "", match.group("body"))
+        body = _BODY_SEPARATORS.sub("", match.group("body"))
         # the candidate may run into the next word; take the longest prefix that fits the format
-        for end in range(len(body), 5, -1):
-            if re.fullmatch(pattern, body[:end]):
-                found.append((country + body[:end], match.start(), match.end()))
-                break
+        end = next((end for end in range(len(body), 5, -1) if pattern.fullmatch(body, 0, end)), 0)
+        if not end:
+            continue
+        # the IBAN test last: most shapes ("RECHNUNGSNR…") already failed the cheap tests above
+        if ibans is None:
+            ibans = [(begin, stop) for _, _, begin, stop in find_ibans(text)]
+        if any(begin <= match.start() < stop for begin, stop in ibans):
+            continue  # "DE89 3704 0044 …" is an account number, not a German VAT id
+        found.append((country + body[:end], match.start(), match.end()))
     return found
 
 
 def find_eins(text: str) -> list[tuple[str, int, int]]:
     """US employer identification numbers (``NN-NNNNNNN``) with spans."""
+    if "-" not in text:
+        return []  # every EIN holds its hyphen; most lines hold none
     return [(m.group("ein"), m.start(), m.end()) for m in _EIN.finditer(text)]
 
 
@@ -191,8 +208,8 @@ def find_ibans(text: str) -> list[tuple[str, bool, int, int]]:
 
 def find_currencies(text: str) -> list[tuple[str, int, int]]:
     """ISO 4217 codes and currency symbols in a text, as codes, with spans."""
-    if not _ANY_CURRENCY.search(text):
-        return []  # most phrases: one scan instead of three
+    if not _CURRENCY_SHAPE.search(text) or not _ANY_CURRENCY.search(text):
+        return []  # most phrases: one or two scans instead of three
     found = [(m.group(1), m.start(), m.end()) for m in _CURRENCY_CODE.finditer(text)]
     claimed: set[int] = set()
     for word in _CURRENCY_WORD.finditer(text):

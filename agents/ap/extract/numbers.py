@@ -45,6 +45,8 @@ _DATE_LIKE = re.compile(
 2014", "02 Juillet 2015", "20-10-2015"): its day and year are never amounts."""
 
 _DIGIT = re.compile(r"\d")
+_NUMBER_CHARS = re.compile(r"[\d.,'’\u00a0\u202f ]+")
+"""The characters a printed number is made of (digits, separators, grouping spaces)."""
 _UNAMBIGUOUS_COMMA = re.compile(r"\d,\d{2}(?!\d)")
 _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")
 
@@ -52,9 +54,11 @@ _UNAMBIGUOUS_DOT = re.compile(r"\d\.\d{2}(?!\d)")
 def infer_decimal_separator(texts: Iterable[str]) -> DecimalSeparator | None:
     """The decimal separator most amounts in the document use (``x,yy`` vs ``x.yy``), if any."""
     commas = dots = 0
-    for text in texts:
-        commas += len(_UNAMBIGUOUS_COMMA.findall(text))
-        dots += len(_UNAMBIGUOUS_DOT.findall(text))
+    for text in texts:  # a scan only where its separator is printed (a third of lines hold neither)
+        if "," in text:
+            commas += len(_UNAMBIGUOUS_COMMA.findall(text))
+        if "." in text:
+            dots += len(_UNAMBIGUOUS_DOT.findall(text))
     if commas == dots:
         return None
     return "," if commas > dots else "."
@@ -73,7 +77,7 @@ def parse_number(text: str, decimal_separator: DecimalSeparator | None = None) -
     if cleaned.startswith("(") and cleaned.endswith(")"):
         negative = True
         cleaned = cleaned[1:-1].strip()
-    if not cleaned or not re.fullmatch(r"[\d.,'’\u00a0\u202f ]+", cleaned) or not cleaned[0].isdigit():
+    if not cleaned or not _NUMBER_CHARS.fullmatch(cleaned) or not cleaned[0].isdigit():
         return None
     for char in _GROUP_CHARS:
         if char in cleaned:
@@ -116,7 +120,7 @@ def find_amounts(text: str, decimal_separator: DecimalSeparator | None) -> list[
     found: list[tuple[Decimal, int, int]] = []
     if not _DIGIT.search(text):
         return found  # no number at all: spares the date scan, the costliest part
-    text = _DATE_LIKE.sub(_blank_date, text)
+    text = without_dates(text)
     for match in AMOUNT_PATTERN.finditer(text):
         printed, start = match.group(0), match.start()
         value = parse_number(printed, decimal_separator)
@@ -131,7 +135,12 @@ def find_amounts(text: str, decimal_separator: DecimalSeparator | None) -> list[
 
 def without_dates(text: str) -> str:
     """The text with every date blanked out (offsets kept)."""
+    if not _LETTER.search(text) and sum(map(text.count, "./-")) < 2:
+        return text  # "41,18 €": no month name (letters), no numeric date (two of . / -), no scan
     return _DATE_LIKE.sub(_blank_date, text)
+
+
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _blank_date(match: re.Match[str]) -> str:

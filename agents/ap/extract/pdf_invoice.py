@@ -19,12 +19,11 @@ from agents.ap.extract.document_kind import document_kind
 from agents.ap.extract.due_terms import due_without_label
 from agents.ap.extract.header_fields import (
     Candidate,
-    currency_parser,
     decide,
     labelled_candidates,
     parsers_for,
 )
-from agents.ap.extract.identifiers import find_eins, find_vat_ids
+from agents.ap.extract.identifiers import find_currencies, find_eins, find_vat_ids
 from agents.ap.extract.line_items import ParsedRow, parse_rows, table_rows
 from agents.ap.extract.numbers import DecimalSeparator, identifier_like, infer_decimal_separator
 from agents.ap.extract.page_text import PageText, Phrase
@@ -275,9 +274,9 @@ def _currency_from_amounts(pages: list[PageText]) -> Candidate | None:
     for page in pages:
         for line in page.lines:
             for phrase in line.phrases:
-                parsed = currency_parser(phrase.text)
-                if parsed is not None:
-                    code, start, end = parsed[0], parsed[1], parsed[2]
+                found = find_currencies(phrase.text)  # what `currency_parser` reads, one call less
+                if found:
+                    code, start, end = found[0]
                     counts[code] = counts.get(code, 0) + 1
                     first.setdefault(code, (page.number, phrase, start, end))
     if not counts:

@@ -17,10 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import TITLE_PENALTY, Candidate, LabelHit, Parser, read_values
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.page_text import PageText, TextLine
-from agents.ap.extract.vocabulary import DOCUMENT_TITLES, fold
+from agents.ap.extract.vocabulary import DOCUMENT_TITLES
 
 BARE_NUMBER = re.compile(r"(?:no|nr|n[°o]|num|number|nummer|numero|#)(?![a-z0-9])\s*[:#.]?\s*")
 CONNECTOR = re.compile(r"(?:vom|du|del|van|d\.\s?d|dated|de\s+fecha|en\s+date\s+du)(?![a-z0-9])\s*[:.]?\s*")
@@ -51,10 +52,9 @@ def stacked_candidates(
             above = page.lines[index - 1]
             if not _under(line, above):
                 continue
-            phrase = line.phrases[0]
-            folded = fold(phrase.text)
+            phrase, folded = line.phrases[0], folded_phrases(line)[0]
             bare = BARE_NUMBER.match(folded)
-            if bare and DOCUMENT_TITLES.match(fold(above.phrases[0].text).strip()):
+            if bare and DOCUMENT_TITLES.match(folded_phrases(above)[0].strip()):
                 hit = LabelHit("invoice_number", phrase, bare.end(), index, 0)
                 numbers = read_values(hit, page, parsers["invoice_number"], adjacent=True)
                 found.setdefault("invoice_number", []).extend(
@@ -84,10 +84,10 @@ def bare_number_candidates(pages: list[PageText], parsers: dict[str, Parser]) ->
     "Nummer" label of the header (not a table's column) names the invoice number. Capped below
     the auto-post threshold: the label alone does not say whose number it is."""
     titled = any(
-        DOCUMENT_TITLES.match(fold(phrase.text).strip())
+        DOCUMENT_TITLES.match(folded.strip())
         for page in pages[:1]
         for line in page.lines[:25]
-        for phrase in line.phrases
+        for folded in folded_phrases(line)
     )
     if not titled:
         return []
@@ -96,8 +96,10 @@ def bare_number_candidates(pages: list[PageText], parsers: dict[str, Parser]) ->
         for index, line in enumerate(page.lines):
             if header_columns(line) is not None:
                 break  # the header ends where the line table starts
-            for phrase_index, phrase in enumerate(line.phrases):
-                bare = BARE_NUMBER.fullmatch(fold(phrase.text)) or BARE_NUMBER.match(fold(phrase.text))
+            for phrase_index, (phrase, folded) in enumerate(
+                zip(line.phrases, folded_phrases(line), strict=True)
+            ):
+                bare = BARE_NUMBER.fullmatch(folded) or BARE_NUMBER.match(folded)
                 if bare is None:
                     continue
                 hit = LabelHit("invoice_number", phrase, bare.end(), index, phrase_index)
