@@ -135,10 +135,14 @@ def numeric_cell(phrase: Phrase, separator: DecimalSeparator | None, row: int) -
 
 
 def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell | None, ...]:
-    """Each phrase of a line read as a number-only cell (None for text), computed once per line."""
+    """Each phrase of a line read as a number-only cell (None for text), computed once per line;
+    a phrase `looks_numeric` has already found printed otherwise is no cell (the same pattern)."""
     key = f"cells{separator}"
     if key not in line.memo:
-        line.memo[key] = tuple(numeric_cell(p, separator, 0) for p in line.phrases)
+        line.memo[key] = tuple(
+            numeric_cell(p, separator, 0) if numeric else None
+            for p, numeric in zip(line.phrases, looks_numeric(line), strict=True)
+        )
     cells: tuple[Cell | None, ...] = line.memo[key]
     return cells
 
