@@ -107,7 +107,6 @@ class TableReading:
 
 _STATED_RATE = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 
-
 _ANY_ROLE = re.compile("|".join(pattern.pattern for _, pattern in _ROLES))
 
 
@@ -135,14 +134,11 @@ def numeric_cell(phrase: Phrase, separator: DecimalSeparator | None, row: int) -
 
 
 def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell | None, ...]:
-    """Each phrase of a line read as a number-only cell (None for text), computed once per line;
-    a phrase `looks_numeric` has already found printed otherwise is no cell (the same pattern)."""
+    """Each phrase of a line read as a number-only cell (None where `looks_numeric` says text), once per line."""
     key = f"cells{separator}"
     if key not in line.memo:
-        line.memo[key] = tuple(
-            numeric_cell(p, separator, 0) if numeric else None
-            for p, numeric in zip(line.phrases, looks_numeric(line), strict=True)
-        )
+        pairs = zip(line.phrases, looks_numeric(line), strict=True)
+        line.memo[key] = tuple(numeric_cell(p, separator, 0) if numeric else None for p, numeric in pairs)
     cells: tuple[Cell | None, ...] = line.memo[key]
     return cells
 
