@@ -146,7 +146,7 @@ def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell
 def looks_numeric(line: TextLine) -> tuple[bool, ...]:
     """Per phrase, whether it is printed like a number-only cell (not yet parsed), once per line."""
     if "numeric" not in line.memo:
-        line.memo["numeric"] = tuple(_NUMERIC_CELL.match(p.text) is not None for p in line.phrases)
+        line.memo["numeric"] = tuple([_NUMERIC_CELL.match(p.text) is not None for p in line.phrases])
     flags: tuple[bool, ...] = line.memo["numeric"]
     return flags
 
