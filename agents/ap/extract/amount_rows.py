@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import re
 
+from agents.ap.extract.folded_lines import folded_phrases
 from agents.ap.extract.header_fields import Candidate
 from agents.ap.extract.line_items import header_columns
 from agents.ap.extract.numbers import DecimalSeparator, without_dates
-from agents.ap.extract.page_text import PageText, Phrase
+from agents.ap.extract.page_text import PageText
 from agents.ap.extract.rate_lines import holds_no_document_amount
 from agents.ap.extract.summary_tables import numeric_cell
-from agents.ap.extract.vocabulary import HEADER_PATTERNS, fold, match_label
+from agents.ap.extract.vocabulary import HEADER_PATTERNS, match_label
 
 ROLES = frozenset({"subtotal", "tax", "total", "amount_due", "prepaid", "arrears"})
 """``arrears`` (an unpaid earlier balance added to what is due) has no reader of its own elsewhere."""
@@ -39,8 +40,8 @@ _PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
-def _label(phrase: Phrase) -> tuple[str, float] | None:
-    folded = fold(phrase.text)
+def _label(folded: str) -> tuple[str, float] | None:
+    """The totals role a phrase's folded text (`folded_phrases`: folded once per line) labels."""
     matched = match_label(folded, HEADER_PATTERNS)
     if matched is None or matched[0] not in ROLES:
         return None
@@ -50,10 +51,6 @@ def _label(phrase: Phrase) -> tuple[str, float] | None:
     return matched[0], ACROSS - (WORDS_AFTER_LABEL if _WORDS.search(rest) else 0.0)
 
 
-def _is_label(phrase: Phrase) -> bool:
-    return match_label(fold(phrase.text), HEADER_PATTERNS) is not None
-
-
 def amounts_across(pages: list[PageText], separator: DecimalSeparator | None) -> dict[str, list[Candidate]]:
     """Amount candidates of totals rows the label reader cannot reach (see the module docstring)."""
     found: dict[str, list[Candidate]] = {}
@@ -61,20 +58,22 @@ def amounts_across(pages: list[PageText], separator: DecimalSeparator | None) ->
         for line in page.lines:
             if len(line.phrases) < 2 or header_columns(line) is not None or holds_no_document_amount(line):
                 continue
-            phrases = line.phrases
+            phrases, folded = line.phrases, folded_phrases(line)
             for at, phrase in enumerate(phrases[:-1]):
-                label = _label(phrase)
+                label = _label(folded[at])
                 if label is None:
                     continue
-                after = phrases[at + 1 :]
-                currency = [p for p in after if _CURRENCY_CELL.match(p.text)]
-                rest = [p for p in after if not _CURRENCY_CELL.match(p.text)]
+                after = range(at + 1, len(phrases))
+                currency = [phrases[i] for i in after if _CURRENCY_CELL.match(phrases[i].text)]
+                rest = [i for i in after if not _CURRENCY_CELL.match(phrases[i].text)]
                 if not rest:
                     continue
-                value, following = rest[0], rest[1:]
+                value = phrases[rest[0]]
                 cell = numeric_cell(value, separator, 0)
-                if cell is None or cell.percent or (following and not _is_label(following[0])):
+                if cell is None or cell.percent:
                     continue
+                if len(rest) > 1 and match_label(folded[rest[1]], HEADER_PATTERNS) is None:
+                    continue  # more than the amount after the label: a table row
                 between = [p for p in currency if p.x0 < value.x0]
                 if value.x0 - phrase.x1 <= NEAR and not between and label[0] != "arrears":
                     continue  # the label reader reads this row

@@ -89,7 +89,13 @@ def grid_candidates(
 def _may_caption(line: TextLine, wanted: frozenset[str] | set[str]) -> bool:
     """Whether a label of a wanted field may begin at one of the line's words: a caption cell starts
     at a word, so a line where none can is no caption row for them (and is not cut into cells)."""
-    return any(not HEADER_PATTERNS.fields_at(fold(word.text)).isdisjoint(wanted) for word in line.words)
+    fields_at = HEADER_PATTERNS.fields_at
+    for word in line.words:  # a plain loop, no generator: asked of most lines of every page
+        if not fields_at(fold(word.text)).isdisjoint(wanted):
+            break
+    else:
+        return False
+    return True
 
 
 def _column_value(below: TextLine, start: float, end: float, parser: Parser) -> Candidate | None:

@@ -33,18 +33,21 @@ _RATE = re.compile(
     rf"{_TAX_WORD}\.?[^%\d]{{0,12}}(?P<a>\d{{1,2}}(?:[.,]\d{{1,2}})?)\s*%"
     rf"|(?P<b>\d{{1,2}}(?:[.,]\d{{1,2}})?)\s*%\s*{_TAX_WORD}"
 )
-_CARRIED = re.compile(
-    r"(?:^|\b)(?:ubertrag|uebertrag|vortrag|suma\s*y\s*sigue|suma\s*anterior|a\s*riportare|riporto|"
+_CARRIED = (  # each word starts with a letter: `\b` also holds at the start of the text
+    r"\b(?:ubertrag|uebertrag|vortrag|suma\s*y\s*sigue|suma\s*anterior|a\s*riportare|riporto|"
     r"da\s*riportare|carried\s*forward|brought\s*forward|carry\s*forward|a\s*reporter|van\s*vorige\s*pagina|"
     r"naar\s*volgende\s*pagina)\b|^\s*(?:report|transport)\b"
 )
 
 
-_CONDITIONAL = re.compile(
+_CONDITIONAL = (
     r"skonto|escompte|early\s*payment|cash\s*discount|prompt\s*payment|if\s*paid\s*(?:by|within|before|early)|"
     r"pronto\s*pag|sconto\s*(?:per\s*)?pagamento|descuento\s*(?:por\s*)?pronto|betalingskorting|"
     r"kredietbeperking"
 )
+
+_NO_DOCUMENT_AMOUNT = re.compile(f"{_CARRIED}|{_CONDITIONAL}")
+"""Carried-forward or early-payment words, searched in one pass (asked of every line's first phrase)."""
 
 
 @dataclass(frozen=True)
@@ -166,4 +169,4 @@ def _holds_no_document_amount(line: TextLine) -> bool:
     if not line.phrases:
         return False
     first = folded_phrases(line)[0]
-    return bool(_CARRIED.search(first) or _CONDITIONAL.search(first))
+    return _NO_DOCUMENT_AMOUNT.search(first) is not None

@@ -107,7 +107,6 @@ class TableReading:
 
 _STATED_RATE = re.compile(r"\d+(?:[.,]\d+)?\s*%")
 
-
 _ANY_ROLE = re.compile("|".join(pattern.pattern for _, pattern in _ROLES))
 
 
@@ -135,10 +134,11 @@ def numeric_cell(phrase: Phrase, separator: DecimalSeparator | None, row: int) -
 
 
 def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell | None, ...]:
-    """Each phrase of a line read as a number-only cell (None for text), computed once per line."""
+    """Each phrase of a line read as a number-only cell (None where `looks_numeric` says text), once per line."""
     key = f"cells{separator}"
     if key not in line.memo:
-        line.memo[key] = tuple(numeric_cell(p, separator, 0) for p in line.phrases)
+        pairs = zip(line.phrases, looks_numeric(line), strict=True)
+        line.memo[key] = tuple(numeric_cell(p, separator, 0) if numeric else None for p, numeric in pairs)
     cells: tuple[Cell | None, ...] = line.memo[key]
     return cells
 
@@ -146,7 +146,7 @@ def line_cells(line: TextLine, separator: DecimalSeparator | None) -> tuple[Cell
 def looks_numeric(line: TextLine) -> tuple[bool, ...]:
     """Per phrase, whether it is printed like a number-only cell (not yet parsed), once per line."""
     if "numeric" not in line.memo:
-        line.memo["numeric"] = tuple(_NUMERIC_CELL.match(p.text) is not None for p in line.phrases)
+        line.memo["numeric"] = tuple([_NUMERIC_CELL.match(p.text) is not None for p in line.phrases])
     flags: tuple[bool, ...] = line.memo["numeric"]
     return flags
 
