@@ -74,7 +74,7 @@ def _header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
         return None  # item rows carry numbers; header rows carry words
     folded = [fold(word.text) for word in words]
     fields: set[str] = set()
-    for text in folded:  # every label found below begins at a word, and ones of these fields only
+    for text in folded:  # a label matched below begins at a word: its field is one `fields_at` gives
         fields.update(COLUMN_PATTERNS.fields_at(text))
     if any(fields.isdisjoint(group) for group in _HEADER_NEEDS):
         return None  # a header the checks at the end would refuse, without matching a label
