@@ -51,6 +51,22 @@ def _has_top_level_alternative(source: str) -> bool:
     return False
 
 
+def needs_percent(source: str) -> bool:
+    """Whether every match of the regex `source` holds a "%": one printed outside any group and not
+    made optional or repeated (``\\d+(?:[.,]\\d+)?\\s*%\\s*vat``), in a pattern that is not a choice."""
+    if _has_top_level_alternative(source):
+        return False
+    depth = 0
+    for index, char in structural_chars(source):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "%" and depth == 0 and source[index + 1 : index + 2] not in ("?", "*", "{"):
+            return True
+    return False
+
+
 def literal_prefix(source: str, first: str) -> str:
     """The letters (at most `PREFIX_LENGTH`) every match of `source` begins with, when it is indexed
     under `first`: its leading letters and digits up to the first optional or repeated one.
@@ -72,10 +88,17 @@ class PrefixIndex:
     """Label patterns by prefix key: a text is looked up by its longest leading characters that are
     a key (keys are letters, digits or "#", so a space ends the lookup) and tries that key's patterns."""
 
-    def __init__(self, by_first: dict[str, list[tuple[str, Compiled]]], anywhere: list[Compiled]) -> None:
+    def __init__(
+        self,
+        by_first: dict[str, list[tuple[str, Compiled]]],
+        anywhere: list[Compiled],
+        percent: set[Compiled],
+    ) -> None:
         """`by_first` maps a first character to its patterns, each with its `literal_prefix`;
         `anywhere` (patterns tried at every start) follows each key's list, as it did the
-        first-letter list."""
+        first-letter list. `percent` holds the patterns whose source `needs_percent`; `no_percent`
+        holds each key's list without them, for texts with no "%" (most: a number's digits then try
+        no pattern)."""
         self.anywhere = anywhere
         self.table: dict[str, list[Compiled]] = {}
         for patterns in by_first.values():
@@ -83,13 +106,27 @@ class PrefixIndex:
                 self.table[key] = [
                     compiled for prefix, compiled in patterns if key.startswith(prefix)
                 ] + anywhere
+        self.no_percent = {
+            key: [compiled for compiled in found if compiled not in percent]
+            for key, found in self.table.items()
+        }
         self.fields = {key: frozenset(name for name, _ in found) for key, found in self.table.items()}
         self.fields_anywhere = frozenset(name for name, _ in anywhere)
 
-    def candidates(self, folded: str, start: int) -> list[Compiled]:
-        """The patterns that may match `folded` at `start`, in their order."""
-        window, table = folded[start : start + PREFIX_LENGTH], self.table
-        return table.get(window) or table.get(window[:2]) or table.get(window[:1]) or self.anywhere
+    def candidates(
+        self, folded: str, start: int, table: dict[str, list[Compiled]] | None = None
+    ) -> list[Compiled]:
+        """The patterns that may match `folded` at `start`, in their order. `table` picks the lists
+        (by default `no_percent` when `folded` holds no "%")."""
+        if table is None:
+            table = self.table if "%" in folded else self.no_percent
+        window = folded[start : start + PREFIX_LENGTH]
+        found = table.get(window)
+        if found is None:
+            found = table.get(window[:2])
+            if found is None:
+                found = table.get(window[:1])
+        return self.anywhere if found is None else found
 
     def fields_at(self, folded: str) -> frozenset[str]:
         """The fields whose labels may begin `folded` (or any text that starts with it and a space)."""

@@ -60,11 +60,24 @@ def header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
     return found
 
 
+_HEADER_NEEDS = (
+    frozenset({"amount"}),
+    frozenset({"description", "pos"}),
+    frozenset({"quantity", "unit_price"}),
+)
+"""Columns a header row names one of each group of (a lone ``pos`` column is read as the description)."""
+
+
 def _header_columns(line: TextLine) -> list[tuple[str, float, float]] | None:
     words = line.words
     if len(words) < 3 or _numbered(words):
         return None  # item rows carry numbers; header rows carry words
     folded = [fold(word.text) for word in words]
+    fields: set[str] = set()
+    for text in folded:  # a label matched below begins at a word: its field is one `fields_at` gives
+        fields.update(COLUMN_PATTERNS.fields_at(text))
+    if any(fields.isdisjoint(group) for group in _HEADER_NEEDS):
+        return None  # a header the checks at the end would refuse, without matching a label
     apart = [b.x0 - a.x1 > 0.8 * (a.bottom - a.top) for a, b in itertools.pairwise(words)]
     found: list[tuple[str, float, float]] = []
     index = 0
