@@ -38,33 +38,30 @@ def structural_chars(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
         index += 1
 
 
-def _has_top_level_alternative(source: str) -> bool:
-    """Whether `source` is itself a choice (``ab|ad``): then no letters after its first are required."""
-    depth = 0
-    for _, char in structural_chars(source):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-    return False
-
-
-def needs_percent(source: str) -> bool:
-    """Whether every match of the regex `source` holds a "%": one printed outside any group and not
-    made optional or repeated (``\\d+(?:[.,]\\d+)?\\s*%\\s*vat``), in a pattern that is not a choice."""
-    if _has_top_level_alternative(source):
-        return False
+def _top_level(source: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of the structural characters of the regex `source` outside every group."""
     depth = 0
     for index, char in structural_chars(source):
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "%" and depth == 0 and source[index + 1 : index + 2] not in ("?", "*", "{"):
-            return True
-    return False
+        elif depth == 0:
+            yield index, char
+
+
+def _has_top_level_alternative(source: str) -> bool:
+    """Whether `source` is itself a choice (``ab|ad``): then no letters after its first are required."""
+    return any(char == "|" for _, char in _top_level(source))
+
+
+def needs_percent(source: str) -> bool:
+    """Whether every match of the regex `source` holds a "%": one printed outside any group and not
+    made optional or repeated (``\\d+(?:[.,]\\d+)?\\s*%\\s*vat``), in a pattern that is not a choice."""
+    return not _has_top_level_alternative(source) and any(
+        char == "%" and source[index + 1 : index + 2] not in ("?", "*", "{")
+        for index, char in _top_level(source)
+    )
 
 
 def literal_prefix(source: str, first: str) -> str:
