@@ -295,12 +295,12 @@ class NameTests:
     def _continuation(self, page: PageText, index: int, phrase: Phrase) -> Phrase | None:
         if not self.name_like(phrase.text.strip()):
             return None  # asked first: the caller asks it of most phrases anyway (its name test)
-        height = phrase.bottom - phrase.top
+        height = phrase.height
         if index + 1 >= len(page.lines) or page.lines[index + 1].top - phrase.bottom > 0.6 * height:
             return None
         x0 = phrase.x0
         for below in page.lines[index + 1].phrases:
-            if abs(below.x0 - x0) <= 3 and abs(below.bottom - below.top - height) <= 0.15 * height:
+            if abs(below.x0 - x0) <= 3 and abs(below.height - height) <= 0.15 * height:
                 break
         else:
             return None  # nothing in the column below (most phrases): no more text tests needed

@@ -68,13 +68,8 @@ class PartyMap:
             return None  # no block found (most documents)
         best: tuple[float, str] | None = None
         for role, regions in ((SELLER, self.seller), (BUYER, self.buyer)):
-            for region in regions:  # `region.holds`, spelled out: asked for most phrases of a page
-                if (
-                    region.page == page
-                    and region.x0 <= x <= region.x1
-                    and region.top <= y <= region.bottom
-                    and (best is None or region.top > best[0])
-                ):
+            for region in regions:
+                if region.holds(page, x, y) and (best is None or region.top > best[0]):
                     best = (region.top, role)
         return best[1] if best else None
 

@@ -67,7 +67,7 @@ def find_vendor_name(
         return None
     first = pages[0]
     parties = parties if parties is not None else party_map(pages, hits)
-    heights = sorted(phrase.bottom - phrase.top for line in first.lines for phrase in line.phrases)
+    heights = sorted(phrase.height for line in first.lines for phrase in line.phrases)
     median = heights[len(heights) // 2]
     names: dict[str, _Name] = {}
     in_block: dict[int, list[tuple[bool, bool, float, str]]] = {}
