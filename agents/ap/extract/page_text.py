@@ -242,6 +242,16 @@ def _phrase(
     return phrase
 
 
+_loose_char_box = type(pdfium_c.FPDFText_GetLooseCharBox)(
+    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+)
+"""PDFium's ``FPDFText_GetLooseCharBox`` called without ctypes' per-argument conversion (no
+``argtypes``): converting the three arguments was two thirds of the cost of a call made once per
+character. `pdfium_chars` passes exactly the C types the function takes -- the text page pointer
+PDFium gave, a Python int below 2**31 (ctypes passes it as a C int) and a ``byref`` of an FS_RECTF."""
+_loose_char_box.restype = ctypes.c_int
+
+
 def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]:
     """Every character of a PDFium text page with its loose (font-height) box."""
     count = textpage.count_chars()
@@ -249,14 +259,14 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]
         return []
     text = textpage.get_text_range(0, count)
     raw = textpage.raw
+    if len(text) != count:
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, index)) for index in range(count))
     rect = pdfium_c.FS_RECTF()
     pointer = ctypes.byref(rect)
-    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_box = _loose_char_box
     chars: list[Char] = []
     append = chars.append
-    same_length = len(text) == count
-    for index in range(count):
-        char = text[index] if same_length else chr(pdfium_c.FPDFText_GetUnicode(raw, index))
+    for index, char in enumerate(text):
         if char in "\r\n" or not get_box(raw, index, pointer):
             continue
         append((char, rect.left, page_height - rect.top, rect.right, page_height - rect.bottom))
