@@ -242,14 +242,18 @@ def _phrase(
     return phrase
 
 
-_loose_char_box = type(pdfium_c.FPDFText_GetLooseCharBox)(
-    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
-)
-"""PDFium's ``FPDFText_GetLooseCharBox`` called without ctypes' per-argument conversion (no
-``argtypes``): converting the three arguments was two thirds of the cost of a call made once per
-character. `pdfium_chars` passes exactly the C types the function takes -- the text page pointer
-PDFium gave, a Python int below 2**31 (ctypes passes it as a C int) and a ``byref`` of an FS_RECTF."""
-_loose_char_box.restype = ctypes.c_int
+def _unconverted(function: Any, restype: Any) -> Any:
+    """PDFium's `function` called without ctypes' per-argument conversion (no ``argtypes``):
+    converting the arguments was two thirds of the cost of a call made once per character. Its
+    callers pass exactly the C types the function takes -- the text page pointer PDFium gave, a
+    Python int below 2**31 (ctypes passes it as a C int) and, for a box, a ``byref`` of an FS_RECTF."""
+    unconverted = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    unconverted.restype = restype
+    return unconverted
+
+
+_loose_char_box = _unconverted(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)
+_unicode = _unconverted(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 
 
 def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]:
@@ -259,8 +263,8 @@ def pdfium_chars(textpage: pdfium.PdfTextPage, page_height: float) -> list[Char]
         return []
     text = textpage.get_text_range(0, count)
     raw = textpage.raw
-    if len(text) != count:
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, index)) for index in range(count))
+    if len(text) != count:  # a surrogate pair is one character of the text, two of the page
+        text = "".join([chr(_unicode(raw, index)) for index in range(count)])
     rect = pdfium_c.FS_RECTF()
     pointer = ctypes.byref(rect)
     get_box = _loose_char_box

@@ -1,7 +1,7 @@
 """pdfium_chars against pypdfium2's public per-character API.
 
-pdfium_chars calls PDFium's ``FPDFText_GetLooseCharBox`` through a function object without ctypes'
-argument conversion, for speed; this keeps its characters and boxes equal, float for float, to what
+pdfium_chars calls PDFium's ``FPDFText_GetLooseCharBox`` and ``FPDFText_GetUnicode`` through function
+objects without ctypes' argument conversion, for speed; this keeps its characters and boxes equal, float for float, to what
 ``PdfTextPage.get_charbox(index, loose=True)`` (the converted, checked call) gives, on the committed
 sample invoices, the real invoices where present, and a page whose text PDFium reports with fewer
 characters than its character count (characters outside the Basic Multilingual Plane)."""
