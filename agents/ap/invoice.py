@@ -127,6 +127,9 @@ class ExtractedInvoice(BaseModel):
     """The path of the file read, as given to `read_invoice`."""
     source_kind: SourceKind
     document_type: DocumentType
+    document_type_confidence: float = PydanticField(default=1.0, ge=0.0, le=1.0)
+    """How sure `document_type` is: 1.0 where the source states it (a UBL root element, a CII
+    type code); read from a page, what its title and its total's sign support (`document_kind`)."""
     vendor_name: Field[str]
     vendor_tax_id: Field[str]
     """VAT id with its country prefix (``DE811569869``) or US EIN (``36-1150280``), without spaces."""

@@ -215,6 +215,9 @@ class ThreeWayMatcher:
         names = [n for n in IDENTITY_FIELDS if not (amounts_explained and n in AMOUNT_FIELDS)]
         scores = {name: invoice.min_confidence([name]) for name in names}
         scores["vendor"] = identity
+        scores["document_type"] = (
+            invoice.document_type_confidence
+        )  # paying a credit note, or crediting an invoice
         weak = {name: round(score, 3) for name, score in scores.items() if score < self.confidence_threshold}
         if not weak:
             return []

@@ -6,8 +6,14 @@ mention in fine print does not count. A *correction* ("Rechnungskorrektur", "Kor
 "Stornorechnung", "Corrective invoice", "Facture rectificative", "Factura rectificativa",
 "Correctiefactuur", "Fattura di rettifica") may credit or charge: its printed total decides — negative
 is a credit note, positive an invoice. When the title and the sign disagree (a credit-note title over
-a negative total is normal, a plain invoice with a negative total is not) a warning says so, so the
-document type is never taken for certain.
+a negative total is normal, a plain invoice with a negative total is not) a warning says so.
+
+The type carries a confidence like every field, from the evidence it rests on: a credit-note title, or
+no such title over a total printed positive, is read at `SURE`; a type the printed total's sign
+decides is no surer than that total; an invoice whose total was not read rests on the absence of a
+title alone (`TITLE_ONLY`); a contradiction -- a negative total under no credit-note title, a
+correction whose total was not read -- is `CONTRADICTED`, below the auto-post threshold, so the
+document is held for a person instead of being paid or credited on a guess.
 """
 
 from __future__ import annotations
@@ -22,6 +28,12 @@ from agents.ap.invoice import DocumentType
 
 TITLE_LINES = 25
 """Lines at the top of page one where a title or number label is looked for."""
+SURE = 0.95
+"""A credit-note title, or no such title over a total printed positive."""
+TITLE_ONLY = 0.85
+"""No credit-note title, and no total read whose sign could confirm the invoice."""
+CONTRADICTED = 0.6
+"""The title and the sign disagree, or the sign that would decide was not read."""
 CORRECTION_WORDS = re.compile(
     r"(?:rechnungs-?\s*korrektur|korrektur-?\s*rechnung|storno-?\s*rechnung|(?:rechnungs-?\s*)?storno"
     r"|corrective\s+invoice|corrected\s+invoice|invoice\s+correction|facture\s+rectificative|factura\s+rectificativa"
@@ -49,18 +61,25 @@ def printed_negative(total: Candidate | None) -> bool | None:
     return None if total is None else _NEGATIVE.search(total.text) is not None
 
 
-def document_kind(pages: list[PageText], total: Candidate | None) -> tuple[DocumentType, str | None]:
-    """The document type and, when title and sign disagree, a warning."""
+def document_kind(pages: list[PageText], total: Candidate | None) -> tuple[DocumentType, float, str | None]:
+    """The document type, its confidence and, when title and sign disagree, a warning."""
     title, negative = _title(pages), printed_negative(total)
     if title == "correction":
-        if negative is None:
+        if total is None:
             return (
                 "credit_note",
+                CONTRADICTED,
                 "document type: a correction whose total was not read; taken as a credit note",
             )
-        return ("credit_note", None) if negative else ("invoice", None)
+        return ("credit_note" if negative else "invoice"), min(SURE, total.confidence), None
     if title == "credit":
-        return "credit_note", None
+        return "credit_note", SURE, None
+    if total is None:
+        return "invoice", TITLE_ONLY, None
     if negative:
-        return "invoice", "document type: the title says invoice but the total is printed negative"
-    return "invoice", None
+        return (
+            "invoice",
+            CONTRADICTED,
+            "document type: the title says invoice but the total is printed negative",
+        )
+    return "invoice", SURE, None

@@ -35,7 +35,7 @@ SCORED_FIELDS = (
     "po_number",
     "document_type",
 )
-"""Fields compared with the truth (``document_type`` is always reported, at confidence 1.0)."""
+"""Fields compared with the truth (``document_type`` with `ExtractedInvoice.document_type_confidence`)."""
 AMOUNT_FIELDS = frozenset({"subtotal", "tax", "total", "amount_due"})
 AUTO_POST_THRESHOLD = 0.9
 """The AP matcher's default confidence threshold: fields at or above it may post without a person."""
@@ -106,7 +106,7 @@ class Evaluation:
         return [s for s in self.scored if s.value is not None and s.confidence >= threshold and not s.correct]
 
     def summary(self, threshold: float = AUTO_POST_THRESHOLD) -> dict[str, Any]:
-        scored = [s for s in self.scored if s.field != "document_type"]
+        scored = self.scored
         reported_high = [s for s in scored if s.value is not None and s.confidence >= threshold]
         wrong_high = [s for s in reported_high if not s.correct]
         present = [s for s in scored if s.expected is not None]
@@ -211,7 +211,7 @@ def score(file: str, invoice: ExtractedInvoice, truth: Mapping[str, Any]) -> lis
     for name in SCORED_FIELDS:
         if name == "document_type":
             value: Any = invoice.document_type
-            confidence = 1.0
+            confidence = invoice.document_type_confidence
         else:
             extracted = getattr(invoice, name)
             value, confidence = extracted.value, extracted.confidence

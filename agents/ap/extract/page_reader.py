@@ -143,4 +143,7 @@ def _ocr_confidence(invoice: ExtractedInvoice) -> ExtractedInvoice:
         for line in invoice.lines
     )
     warnings = (*invoice.warnings, "read by OCR: only arithmetic-confirmed amounts may auto-post")
-    return invoice.model_copy(update={**update, "lines": lines, "warnings": warnings})
+    kind_confidence = min(invoice.document_type_confidence, OCR_CAP)  # a title read by OCR may be misread
+    return invoice.model_copy(
+        update={**update, "lines": lines, "warnings": warnings, "document_type_confidence": kind_confidence}
+    )

@@ -160,12 +160,13 @@ def extract_invoice(pages: list[PageText], source_file: str) -> ExtractedInvoice
         due_date = Candidate(
             due_date.value, due_date.confidence * 0.5, due_date.page, due_date.bbox, due_date.text
         )
-    kind, kind_warning = document_kind(pages, values["total"])
+    kind, kind_confidence, kind_warning = document_kind(pages, values["total"])
     warnings.extend([kind_warning] if kind_warning else [])
     return ExtractedInvoice(
         source_file=source_file,
         source_kind="pdf",
         document_type=kind,
+        document_type_confidence=kind_confidence,
         vendor_name=_field(vendor, str),
         vendor_tax_id=_field(tax_id, str),
         invoice_number=_field(invoice_number, str),

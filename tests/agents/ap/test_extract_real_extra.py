@@ -63,9 +63,6 @@ def test_nothing_is_wrong_at_auto_post_confidence_on_real_invoices_of_other_prod
     wrong = [
         (s.file, s.field, s.value, s.confidence)
         for s in evaluation.scored
-        if s.field != "document_type"  # always reported at 1.0; its floor above is the check
-        and s.value is not None
-        and s.confidence >= AUTO_POST_THRESHOLD
-        and not s.correct
+        if s.value is not None and s.confidence >= AUTO_POST_THRESHOLD and not s.correct
     ]
     assert wrong == []

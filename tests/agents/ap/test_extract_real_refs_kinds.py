@@ -175,6 +175,7 @@ def test_a_correction_is_a_credit_note_when_its_total_is_negative(
     assert invoice.total.value == Decimal("8.79")
     assert invoice.document_type == kind
     assert any(w.startswith("document type") for w in invoice.warnings) == warned
+    assert (invoice.document_type_confidence < 0.9) == warned  # a contradicted type is held
 
 
 @pytest.mark.parametrize(
