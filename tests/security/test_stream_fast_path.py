@@ -19,7 +19,7 @@ from pypdf.generic import IndirectObject, NameObject, NullObject, StreamObject
 from agents.ap.ingest import IngestLimits, pdf_budget
 from agents.ap.ingest.limits import Deadline
 from agents.ap.ingest.pdf_budget import _filters, _may_hold_stream, _structure
-from agents.ap.ingest.pdf_stream_head import StreamHead, stream_head
+from agents.ap.ingest.pdf_stream_head import StreamHead, holds_no_stream, stream_head
 
 from .bombs import facturx_pdf, text_pdf
 
@@ -40,13 +40,14 @@ def _pypdf_view(reader: PdfReader, number: int, generation: int) -> View | str:
     """pypdf's reading of the object as the scan uses it, or why there is none."""
     try:
         obj = reader.get_object(IndirectObject(number, generation, reader))
+        if not isinstance(obj, StreamObject):
+            return "no stream"
+        filters = _filters(obj)  # resolves references in /Filter, which can fail too
     except Exception as error:  # any failure is pypdf's answer, to compare
         return f"raises {type(error).__name__}"
-    if not isinstance(obj, StreamObject):
-        return "no stream"
     resources = obj.get("/Resources")
     reference = (resources.idnum, resources.generation) if isinstance(resources, IndirectObject) else None
-    return _filters(obj), obj._data, obj.get("/Subtype") == "/Form", reference
+    return filters, obj._data, obj.get("/Subtype") == "/Form", reference
 
 
 def _heads_and_pypdf(data: bytes, *, strict: bool, warm: bool) -> tuple[int, int]:
@@ -65,11 +66,14 @@ def _heads_and_pypdf(data: bytes, *, strict: bool, warm: bool) -> tuple[int, int
     for generation, objects in sorted(fresh.xref.items()):
         for number in sorted(objects):
             head = stream_head(data, fresh, number, generation)
+            no_stream = holds_no_stream(data, fresh, number, generation)
             expected = _pypdf_view(parsed, number, generation)
             streams += not isinstance(expected, str)
             if head is not None:
                 heads += 1
                 assert _head_view(head) == expected, (number, generation)
+            if no_stream:
+                assert expected == "no stream", (number, generation)
     return streams, heads
 
 
@@ -111,7 +115,10 @@ def test_the_scan_reads_the_same_with_and_without_the_fast_path() -> None:
     for name, data in _documents():
         for strict in (True, False):
             fast = structure(data, strict)
-            with mock.patch.object(pdf_budget, "stream_head", return_value=None):
+            with (
+                mock.patch.object(pdf_budget, "stream_head", return_value=None),
+                mock.patch.object(pdf_budget, "holds_no_stream", return_value=False),
+            ):
                 assert structure(data, strict) == fast, (name, strict)
 
 
@@ -174,8 +181,11 @@ def _compare(data: bytes, *, warm_length: bool = False) -> StreamHead | None:
         if warm_length:
             _pypdf_view(fresh, 5, 0)
         head = stream_head(data, fresh, 4, 0)
+        expected = _pypdf_view(parsed, 4, 0)
         if head is not None:
-            assert _head_view(head) == _pypdf_view(parsed, 4, 0), (strict, data)
+            assert _head_view(head) == expected, (strict, data)
+        if holds_no_stream(data, fresh, 4, 0):
+            assert expected == "no stream", (strict, data)
     return head
 
 
@@ -296,6 +306,43 @@ def test_a_length_off_by_one_is_left_to_pypdf(error: int) -> None:
     assert _compare(data) is None
 
 
+@pytest.mark.parametrize(
+    "dictionary",
+    [
+        b"<< /Creator (Apache FOP 1.0) /CreationDate (D:20160119014615+01'00') >>",
+        b"<</Type/Filespec/F(a\\(b\\).xml)/UF(\\0552\\\\)/EF 5 0 R/ID[(a)(b)]>>",
+        b"<< /S /GTS_PDFA1 /Info (>> stream) /N [1 2 3] >>",
+    ],
+    ids=["info", "escapes", "keyword-in-a-string"],
+)
+@pytest.mark.parametrize(
+    "after", [b"\nendobj", b" ", b"endobj", b"\nstream\n"], ids=["endobj", "space", "tight", "stream"]
+)
+def test_a_dictionary_with_strings_is_no_stream_only_where_pypdf_agrees(
+    dictionary: bytes, after: bytes
+) -> None:
+    """No stream when nothing but whitespace and no ``stream`` follows (the word inside a string is
+    declined too: the scan does not tell where strings end by searching)."""
+    data = _pdf(b"4 0 obj\n" + dictionary + after)
+    reader = PdfReader(io.BytesIO(data), strict=True)
+    expected = b"stream" not in dictionary + after
+    assert holds_no_stream(data, reader, 4, 0) is expected
+    _compare(data)
+
+
+@pytest.mark.parametrize(
+    "dictionary",
+    [
+        b"<< /A << /B 1 >> >>", b"<< /A <41> >>", b"<< /A (a(b) >>", b"<< /A (x) /A (y) >>", b"<< /A 1 % c\n>>",
+        b"<< /A (x)/B#20 1 >>", b"<< /A [(x) <41>] >>", b"<< /A true >>",
+    ],
+    ids=["nested", "hex", "unbalanced", "duplicate", "comment", "escaped-name", "hex-in-array", "boolean"],
+)  # fmt: skip
+def test_a_dictionary_that_is_not_simple_is_left_to_pypdf(dictionary: bytes) -> None:
+    data = _pdf(b"4 0 obj\n" + dictionary + b"\nendobj")
+    assert not holds_no_stream(data, PdfReader(io.BytesIO(data), strict=False), 4, 0)
+
+
 HEADERS = [
     b"4  0 obj",
     b" 4 0 obj ",
@@ -323,8 +370,10 @@ SIMPLE = [
     b"[5 0 R]", b"[]", b"9 0 R", b"12", b"-1", b"1.5", b".5", b"007", b"/a,b", b"LENGTH", b"5 0 R",
 ]  # fmt: skip
 ODD = [
-    b"[[[1]]]", b"9  0 R", b"9" + b" " * 17 + b"0 R", b"+9 0 R", b"(x)", b"(a)b)", b"<41>", b"<< /Predictor 12 >>", b"% c\n", b"null",
-    b"true", b"/X#20Y", b"/\xe9", b"stream", b"1,5", b"5 0 R5", b"[/Fl 3]", b"[/Fl 5 0 R]",
+    b"(x)", b"(a\\)b)", b"(a(b)c)", b"(\\0552)", b"(\\\r\n)", b"(>>stream)", b"(>> endobj)", b"()", b"(\xe9\\)",
+    b"[(a) 1 (b)]", b"[[(a)]]", b"(a)(b)", b"(a\\", b"(a)b)", b"[[[1]]]", b"9  0 R", b"9" + b" " * 17 + b"0 R",
+    b"+9 0 R", b"<41>", b"<< /Predictor 12 >>", b"% c\n", b"null", b"true", b"/X#20Y", b"/\xe9", b"stream",
+    b"1,5", b"5 0 R5", b"[/Fl 3]", b"[/Fl 5 0 R]",
 ]  # fmt: skip
 EOLS = [b"\n", b"\r\n", b"\r", b" \n", b"  \r\n", b"\t\n", b"", b"\n\n", b"\r\r\n"]
 LENGTH_OBJECTS = [
@@ -341,7 +390,8 @@ def _mostly(usual: bytes, others: list[bytes]) -> st.SearchStrategy[bytes]:
 @st.composite
 def stream_objects(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
     """Object 4 and object 5 (its indirect /Length, maybe), mostly simple, with the edge cases
-    above mixed in: EOLs, off-by-one lengths, missing keywords, strings, escapes, nesting."""
+    above mixed in: EOLs, off-by-one lengths, missing keywords, strings, escapes, nesting; and
+    whether pypdf's cache holds object 5 first. One time in three its ``stream`` is garbled or gone."""
     body = draw(
         st.sampled_from([b"", BODY, b"x\r", b"endstream", b"a\nendstream\nb"]) | st.binary(max_size=24)
     )
@@ -360,7 +410,11 @@ def stream_objects(draw: st.DrawFn) -> tuple[bytes, bytes, bool]:
         + draw(separator)
         + b">>"
         + draw(separator)
-        + draw(_mostly(b"stream", [b"strea", b"Stream"]))
+        + draw(
+            st.sampled_from(
+                [b"stream"] * 12 + [b"strea", b"Stream", b"endobj", b"/X stream", b"", b"\x00stream"]
+            )
+        )
         + draw(_mostly(b"\n", EOLS))
         + body
         + draw(separator)

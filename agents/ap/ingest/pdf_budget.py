@@ -35,7 +35,7 @@ from pypdf.generic import ArrayObject, IndirectObject, NameObject, StreamObject
 
 from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
 from agents.ap.ingest.pdf_raw_stream import RawStream, object_end, raw_stream
-from agents.ap.ingest.pdf_stream_head import Heads, StreamHead, stream_head
+from agents.ap.ingest.pdf_stream_head import Heads, StreamHead, holds_no_stream, stream_head
 
 IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF", "/JBIG2Decode"})
 FLATE = frozenset({"/FlateDecode", "/Fl"})
@@ -292,7 +292,8 @@ def _streams(
     data: bytes, reader: PdfReader, candidates: set[tuple[int, int]], deadline: Deadline
 ) -> Iterator[tuple[int, StreamObject | StreamHead | RawStream]]:
     """Each stream object: read from the bytes when it is simple (`stream_head`, exactly what pypdf
-    would read), else parsed by pypdf or, when pypdf cannot parse it, found in the raw bytes.
+    would read), else parsed by pypdf or, when pypdf cannot parse it or reads no stream, found in
+    the raw bytes.
 
     A strict reader's failure is raised instead: the whole scan is then read again leniently."""
     offsets = sorted({o for objects in reader.xref.values() for o in objects.values() if isinstance(o, int)})
@@ -302,12 +303,13 @@ def _streams(
         if head is not None:
             yield number, head
             continue
-        try:
-            obj = reader.get_object(IndirectObject(number, generation, reader))
+        obj = None
+        try:  # a dictionary pypdf would read as no stream (`holds_no_stream`) need not be parsed
+            if not holds_no_stream(data, reader, number, generation):
+                obj = reader.get_object(IndirectObject(number, generation, reader))
         except (PyPdfError, ValueError, KeyError, OSError, RecursionError):
             if reader.strict:
                 raise
-            obj = None
         if isinstance(obj, StreamObject):
             yield number, obj
             continue
