@@ -12,10 +12,10 @@ cap, `max_content_bytes`. Image codecs (DCT, JPX, CCITT, JBIG2) end a filter cha
 decodes images only to render, and the reader never renders.
 
 pypdf parses the file structure (it is pure Python, so a hostile file costs time, not native
-memory; a simple stream object is read from the bytes instead, by `pdf_stream_head`, only where
-that yields exactly pypdf's view of it); a file pypdf cannot parse is reported as such and the caller refuses it if PDFium can
-open it, because its streams could not be measured. One object pypdf cannot parse (a malformed
-dictionary PDFium may still accept) is not skipped: its stream is found in the raw bytes
+memory; simple objects are read from the bytes instead, by `pdf_stream_head`, only where that is
+exactly pypdf's reading); a file pypdf cannot parse is reported as such and the caller refuses it
+if PDFium can open it, because its streams could not be measured. One object pypdf cannot parse (a
+malformed dictionary PDFium may still accept) is not skipped: its stream is found in the raw bytes
 (`pdf_raw_stream`) and measured against both caps, as if it were page content. The whole scan runs
 under the per-document time budget, `IngestLimits.max_seconds`, checked between objects.
 """
