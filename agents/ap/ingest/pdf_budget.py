@@ -12,9 +12,10 @@ cap, `max_content_bytes`. Image codecs (DCT, JPX, CCITT, JBIG2) end a filter cha
 decodes images only to render, and the reader never renders.
 
 pypdf parses the file structure (it is pure Python, so a hostile file costs time, not native
-memory); a file pypdf cannot parse is reported as such and the caller refuses it if PDFium can
-open it, because its streams could not be measured. One object pypdf cannot parse (a malformed
-dictionary PDFium may still accept) is not skipped: its stream is found in the raw bytes
+memory; simple objects are read from the bytes instead, by `pdf_stream_head`, only where that is
+exactly pypdf's reading); a file pypdf cannot parse is reported as such and the caller refuses it
+if PDFium can open it, because its streams could not be measured. One object pypdf cannot parse (a
+malformed dictionary PDFium may still accept) is not skipped: its stream is found in the raw bytes
 (`pdf_raw_stream`) and measured against both caps, as if it were page content. The whole scan runs
 under the per-document time budget, `IngestLimits.max_seconds`, checked between objects.
 """
@@ -34,6 +35,7 @@ from pypdf.generic import ArrayObject, IndirectObject, NameObject, StreamObject
 
 from agents.ap.ingest.limits import Deadline, IngestLimits, refuse
 from agents.ap.ingest.pdf_raw_stream import RawStream, object_end, raw_stream
+from agents.ap.ingest.pdf_stream_head import Heads, StreamHead, holds_no_stream, stream_head
 
 IMAGE_FILTERS = frozenset({"/DCTDecode", "/DCT", "/JPXDecode", "/CCITTFaxDecode", "/CCF", "/JBIG2Decode"})
 FLATE = frozenset({"/FlateDecode", "/Fl"})
@@ -151,25 +153,27 @@ def _resolved(value: object) -> object:
     return value.get_object() if isinstance(value, IndirectObject) else value
 
 
-def _content_streams(contents: object) -> set[int]:
+def _content_streams(contents: object, heads: Heads) -> set[int]:
     """Object numbers of a page's content streams: one stream, an array of them, or an indirect
     reference to such an array (which PDFium follows too: without resolving it the streams in the
-    array escaped the content cap)."""
+    array escaped the content cap). A reference to a stream read by `stream_head` is no array."""
     found = {ref.idnum for ref in _refs(contents)}
-    array = _resolved(contents)
-    if isinstance(contents, IndirectObject) and isinstance(array, ArrayObject):
-        found.update(ref.idnum for ref in _refs(array))
+    if isinstance(contents, IndirectObject) and (contents.idnum, contents.generation) not in heads:
+        array = contents.get_object()
+        if isinstance(array, ArrayObject):
+            found.update(ref.idnum for ref in _refs(array))
     return found
 
 
-def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
-    """Object numbers of the page content streams and form XObjects (nested) of the first pages."""
+def content_ids(reader: PdfReader, max_pages: int, heads: Heads) -> set[int]:
+    """Object numbers of the page content streams and form XObjects (nested) of the first pages.
+    An XObject in `heads` is not parsed again: its head answers as pypdf's object would."""
     found: set[int] = set()
     resources: list[object] = []
     for index, page in enumerate(reader.pages):
         if index >= max_pages:
             break
-        found.update(_content_streams(dict.get(page, "/Contents")))
+        found.update(_content_streams(dict.get(page, "/Contents"), heads))
         resources.append(page.get("/Resources"))
     while resources:
         resource = _resolved(resources.pop())
@@ -179,8 +183,13 @@ def content_ids(reader: PdfReader, max_pages: int) -> set[int]:
         if not isinstance(xobjects, dict):
             continue
         for ref in (v for v in dict.values(xobjects) if isinstance(v, IndirectObject)):
-            form = ref.get_object()
-            if ref.idnum not in found and isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+            form = heads.get((ref.idnum, ref.generation)) or ref.get_object()
+            if ref.idnum in found:
+                continue
+            if isinstance(form, StreamHead) and form.is_form:
+                found.add(ref.idnum)
+                resources.append(form.resources)
+            elif isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
                 found.add(ref.idnum)
                 resources.append(form.get("/Resources"))
     return found
@@ -281,19 +290,26 @@ def _end_keyword(data: bytes, start: int, limit: int) -> int:
 
 def _streams(
     data: bytes, reader: PdfReader, candidates: set[tuple[int, int]], deadline: Deadline
-) -> Iterator[tuple[int, StreamObject | RawStream]]:
-    """Each stream object, parsed by pypdf or, when pypdf cannot parse it, found in the raw bytes.
+) -> Iterator[tuple[int, StreamObject | StreamHead | RawStream]]:
+    """Each stream object: read from the bytes when it is simple (`stream_head`, exactly what pypdf
+    would read), else parsed by pypdf or, when pypdf cannot parse it or reads no stream, found in
+    the raw bytes.
 
     A strict reader's failure is raised instead: the whole scan is then read again leniently."""
     offsets = sorted({o for objects in reader.xref.values() for o in objects.values() if isinstance(o, int)})
     for number, generation in sorted(candidates):
         deadline.check()
-        try:
-            obj = reader.get_object(IndirectObject(number, generation, reader))
+        head = stream_head(data, reader, number, generation)
+        if head is not None:
+            yield number, head
+            continue
+        obj = None
+        try:  # a dictionary pypdf would read as no stream (`holds_no_stream`) need not be parsed
+            if not holds_no_stream(data, reader, number, generation):
+                obj = reader.get_object(IndirectObject(number, generation, reader))
         except (PyPdfError, ValueError, KeyError, OSError, RecursionError):
             if reader.strict:
                 raise
-            obj = None
         if isinstance(obj, StreamObject):
             yield number, obj
             continue
@@ -320,7 +336,7 @@ def _measure_raw(stream: RawStream, budget: _Budget) -> int:
 
 
 _UNREADABLE = (PyPdfError, ValueError, KeyError, OSError, NotImplementedError, RecursionError)
-_Structure = tuple[list[tuple[int, StreamObject | RawStream, list[str]]], set[int]]
+_Structure = tuple[list[tuple[int, StreamObject | StreamHead | RawStream, list[str]]], set[int]]
 _ENCRYPTED: _Structure = ([], set())
 
 
@@ -342,10 +358,11 @@ def _structure(
     if objects > limits.max_pdf_objects:
         raise refuse(path, "PDF objects", objects, limits.max_pdf_objects, "objects")
     streams = [
-        (number, stream, stream.filters if isinstance(stream, RawStream) else _filters(stream))
+        (number, stream, stream.filters if isinstance(stream, RawStream | StreamHead) else _filters(stream))
         for number, stream in _streams(data, reader, _may_hold_stream(data, reader), deadline)
     ]
-    return streams, content_ids(reader, limits.max_pages)
+    heads = {stream.reference: stream for _, stream, _ in streams if isinstance(stream, StreamHead)}
+    return streams, content_ids(reader, limits.max_pages, heads)
 
 
 def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
@@ -371,7 +388,7 @@ def scan_streams(data: bytes, path: str, limits: IngestLimits) -> StreamScan:
         if isinstance(stream, RawStream):
             total += _measure_raw(stream, budget)
             continue
-        raw = stream._data  # the stored (encoded, decrypted) bytes; pypdf has no public raw accessor
+        raw = stream.data if isinstance(stream, StreamHead) else stream._data  # pypdf: no raw accessor
         if not isinstance(raw, bytes):
             continue
         size = _decode(raw, filters, budget)
