@@ -307,7 +307,7 @@ def _streams(
         try:  # a dictionary pypdf would read as no stream (`holds_no_stream`) need not be parsed
             if not holds_no_stream(data, reader, number, generation):
                 obj = reader.get_object(IndirectObject(number, generation, reader))
-        except (PyPdfError, ValueError, KeyError, OSError, RecursionError):
+        except (PyPdfError, ValueError, KeyError, OSError, RecursionError, AttributeError):
             if reader.strict:
                 raise
         if isinstance(obj, StreamObject):
@@ -335,7 +335,9 @@ def _measure_raw(stream: RawStream, budget: _Budget) -> int:
     return size
 
 
-_UNREADABLE = (PyPdfError, ValueError, KeyError, OSError, NotImplementedError, RecursionError)
+_UNREADABLE = (PyPdfError, ValueError, KeyError, OSError, NotImplementedError, RecursionError, AttributeError)
+"""What pypdf raises on a structure it cannot read (AttributeError: a reference to a reference in a
+/Filter array, which pypdf fails to resolve)."""
 _Structure = tuple[list[tuple[int, StreamObject | StreamHead | RawStream, list[str]]], set[int]]
 _ENCRYPTED: _Structure = ([], set())
 
