@@ -98,6 +98,8 @@ def legal_name(text: str) -> str | None:
     end = None
     stop = min(len(text), 75)
     for pattern in (_LEGAL_TOKEN, _LEGAL_CASED):
+        if pattern.search(text, 2, stop) is None:
+            continue  # most texts hold no form: one search, no iterator
         for match in pattern.finditer(text, 2, stop):
             if match.start() > 60:
                 break
