@@ -33,7 +33,7 @@ MERGED = 0.05
 def _captions(line: TextLine, below: TextLine) -> list[list[Word]]:
     """The caption row's cells: its phrases, split where a word of the value row starts right under
     a caption word (a value cell, or a value run together with its neighbour)."""
-    starts = sorted(w.x0 for w in below.words)
+    starts = sorted([w.x0 for w in below.words])
     cells: list[list[Word]] = []
     for phrase in line.phrases:
         group = phrase.words[:1]
@@ -63,11 +63,12 @@ def grid_candidates(
             if below.top - line.bottom > MAX_GAP * height or not _may_caption(line, wanted):
                 continue
             cells = _captions(line, below)
-            texts = [" ".join(w.text for w in cell) for cell in cells]
-            labels = [match_label(fold(text), HEADER_PATTERNS) for text in texts]
-            named = sum(1 for m in labels if m is not None and m[0] != "title_number")
-            if not any(m is not None and m[0] in wanted for m in labels):
+            texts = [" ".join([w.text for w in cell]) for cell in cells]
+            folded = [fold(text) for text in texts]
+            if not any(_wanted_label(text, wanted) for text in folded):
                 continue
+            labels = [match_label(text, HEADER_PATTERNS) for text in folded]
+            named = sum(1 for m in labels if m is not None and m[0] != "title_number")
             captions_only = len(cells) >= 3 and not any(ch.isdigit() for ch in line.text)
             if named < 2 and not captions_only:
                 continue  # one label over a line is a grid only in a row of three or more captions
@@ -96,6 +97,15 @@ def _may_caption(line: TextLine, wanted: frozenset[str] | set[str]) -> bool:
     else:
         return False
     return True
+
+
+def _wanted_label(folded: str, wanted: frozenset[str] | set[str]) -> bool:
+    """Whether a label of a wanted field begins a cell's folded text (`fields_at` asked first: most
+    cells of the lines `_may_caption` lets through can begin none, and need no match)."""
+    if HEADER_PATTERNS.fields_at(folded).isdisjoint(wanted):
+        return False
+    matched = match_label(folded, HEADER_PATTERNS)
+    return matched is not None and matched[0] in wanted
 
 
 def _column_value(below: TextLine, start: float, end: float, parser: Parser) -> Candidate | None:
