@@ -152,24 +152,33 @@ def find_labels(page: PageText) -> list[LabelHit]:
     for line_index, line in enumerate(page.lines):
         if header_columns(line) is not None:
             continue
-        for phrase_index, (phrase, folded) in enumerate(zip(line.phrases, folded_phrases(line), strict=True)):
-            starts = [0]
-            if ":" in folded or "·" in folded or "|" in folded or "-" in folded:
-                # every boundary holds one of these (most phrases hold none): only then search
-                starts += [m.end() for m in _LABEL_BOUNDARY.finditer(folded)]
-            found: list[tuple[int, str, int]] = []
-            for start in starts:
-                if found and start < found[-1][2]:
-                    continue
-                matched = match_label(folded, HEADER_PATTERNS, start)
-                if matched:
-                    found.append((start, matched[0], matched[1]))
+        for phrase_index, folded in enumerate(folded_phrases(line)):
+            found = _labels_in(folded)
             for index, (begin, name, end) in enumerate(found):
                 stop = found[index + 1][0] if index + 1 < len(found) else None
                 if name == "po_number":
                     name = reference_role(folded[begin:end])
-                hits.append(LabelHit(name, phrase, end, line_index, phrase_index, stop, begin))
+                hits.append(
+                    LabelHit(name, line.phrases[phrase_index], end, line_index, phrase_index, stop, begin)
+                )
     return hits
+
+
+def _labels_in(folded: str) -> list[tuple[int, str, int]]:
+    """(start, field, end) of each label in a folded phrase: at its start, and after each boundary
+    that follows the previous label."""
+    matched = match_label(folded, HEADER_PATTERNS)
+    found = [(0, matched[0], matched[1])] if matched else []
+    if ":" in folded or "·" in folded or "|" in folded or "-" in folded:
+        # every boundary holds one of these (most phrases hold none): only then search
+        for boundary in _LABEL_BOUNDARY.finditer(folded):
+            start = boundary.end()
+            if found and start < found[-1][2]:
+                continue
+            matched = match_label(folded, HEADER_PATTERNS, start)
+            if matched:
+                found.append((start, matched[0], matched[1]))
+    return found
 
 
 def _parsed(
