@@ -58,12 +58,8 @@ def read_pages(path: Path, *, ocr: bool = True) -> tuple[list[PageText], bool]:
             return [ocr_page(image.convert("RGB"), 1, 72.0 / _dpi(image))], True
     data, limits = path.read_bytes(), IngestLimits()
     scan = scan_streams(data, name, limits)  # the same decompression budget as ingestion, before PDFium
-    document = open_pdf(data, name, limits.max_pages)
+    document = open_pdf(data, name, limits.max_pages, measured=scan.parsed)
     try:
-        if not scan.parsed:  # as ingestion does: streams nobody measured are not handed to PDFium
-            raise IngestionRejected(
-                "corrupt", name, "PDF structure cannot be read to measure its compressed streams"
-            )
         try:
             deadline = Deadline(limits.max_seconds, name, "reading the PDF's page text")
             return text_pages(document, name, limits, deadline), False

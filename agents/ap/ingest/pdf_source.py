@@ -16,7 +16,10 @@ MIN_CHARS_PER_PAGE = 20
 """A page with fewer text characters than this counts as having no text layer."""
 
 
-def open_pdf(data: bytes, path: str, max_pages: int) -> pdfium.PdfDocument:
+def open_pdf(data: bytes, path: str, max_pages: int, *, measured: bool) -> pdfium.PdfDocument:
+    """The document, opened by PDFium; refused when it cannot be, or when `measured` is False (the
+    stream scan could not read its structure: streams nobody measured are not handed to PDFium). A
+    file PDFium cannot open either gets PDFium's more specific reason (encrypted, truncated…)."""
     if b"%%EOF" not in data[-2048:]:
         raise IngestionRejected("corrupt", path, "PDF is truncated (no %%EOF trailer)")
     try:
@@ -32,6 +35,11 @@ def open_pdf(data: bytes, path: str, max_pages: int) -> pdfium.PdfDocument:
         pages = len(document)
         document.close()
         raise IngestionRejected("oversized", path, f"PDF has {pages} pages, the limit is {max_pages}")
+    if not measured:
+        document.close()
+        raise IngestionRejected(
+            "corrupt", path, "PDF structure cannot be read to measure its compressed streams"
+        )
     return document
 
 

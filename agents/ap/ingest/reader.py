@@ -88,12 +88,8 @@ def _read_pdf(data: bytes, name: str, limits: IngestLimits, memory: LayoutMemory
     from agents.ap.ingest.pdf_budget import scan_streams  # pypdf loads only when a PDF comes in
 
     scan = scan_streams(data, name, limits)  # before PDFium decodes anything
-    document = open_pdf(data, name, limits.max_pages)
+    document = open_pdf(data, name, limits.max_pages, measured=scan.parsed)
     try:
-        if not scan.parsed:
-            raise IngestionRejected(
-                "corrupt", name, "PDF structure cannot be read to measure its compressed streams"
-            )
         ignored: str | None = None
         embedded = embedded_invoice_xml(document, name, limits.max_attachment_bytes)
         if embedded is not None:
